@@ -1,0 +1,308 @@
+//! ARNs, ECR image URIs and the small parsers around them. Hand-written (no regex) so that
+//! `plan` stays in the tens of microseconds and the wasm build stays small.
+
+/// Placeholders used when the spec leaves the account, region or partition open. They are the
+/// CloudFormation pseudo parameters, so CloudFormation output can use them with `!Sub` as they
+/// are; other renderers substitute their own variables.
+pub const ACCOUNT_PLACEHOLDER: &str = "${AWS::AccountId}";
+pub const REGION_PLACEHOLDER: &str = "${AWS::Region}";
+pub const PARTITION_PLACEHOLDER: &str = "${AWS::Partition}";
+
+/// A parsed ARN: `arn:partition:service:region:account:resource`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    /// Everything after the fifth colon, colons included.
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// Parses an ARN; `None` when it is not one (fewer than six fields or no `arn:` prefix).
+    pub fn parse(s: &'a str) -> Option<Arn<'a>> {
+        let mut it = s.splitn(6, ':');
+        if it.next()? != "arn" {
+            return None;
+        }
+        let partition = it.next()?;
+        let service = it.next()?;
+        let region = it.next()?;
+        let account = it.next()?;
+        let resource = it.next()?;
+        if partition.is_empty() || service.is_empty() || resource.is_empty() {
+            return None;
+        }
+        Some(Arn {
+            partition,
+            service,
+            region,
+            account,
+            resource,
+        })
+    }
+}
+
+/// `true` for a 12-digit AWS account id.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The partition a region belongs to (`cn-north-1` → `aws-cn`).
+pub fn partition_of_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// DNS suffix of service endpoints in a partition, as used in `kms:ViaService` values.
+pub fn dns_suffix(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "amazonaws.com.cn",
+        _ => "amazonaws.com",
+    }
+}
+
+/// A region name as AWS spells them: lowercase letters, digits and dashes, e.g. `eu-west-1`.
+pub fn is_region(s: &str) -> bool {
+    s == REGION_PLACEHOLDER
+        || (s.len() >= 9
+            && s.len() <= 25
+            && s.contains('-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.as_bytes().last().is_some_and(|b| b.is_ascii_digit()))
+}
+
+/// An image hosted in a private Amazon ECR registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcrImage {
+    pub account: String,
+    pub region: String,
+    pub partition: &'static str,
+    pub repository: String,
+}
+
+impl EcrImage {
+    pub fn repository_arn(&self) -> String {
+        format!(
+            "arn:{}:ecr:{}:{}:repository/{}",
+            self.partition, self.region, self.account, self.repository
+        )
+    }
+}
+
+/// Parses `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repo>[:tag|@digest]` and the
+/// dual-stack form `<account>.dkr-ecr.<region>.on.aws/<repo>`. Anything else (Docker Hub,
+/// `public.ecr.aws`, GHCR, a private registry) is not a private ECR image and returns `None`.
+pub fn parse_ecr_image(image: &str) -> Option<EcrImage> {
+    let (host, path) = image.split_once('/')?;
+    let labels: Vec<&str> = host.split('.').collect();
+    let account = *labels.first()?;
+    if !is_account_id(account) || labels.len() < 5 {
+        return None;
+    }
+    let (region, rest) = match (labels[1], labels[2]) {
+        ("dkr", "ecr") | ("dkr", "ecr-fips") => (labels[3], &labels[4..]),
+        ("dkr-ecr", r) | ("dkr-ecr-fips", r) => (r, &labels[3..]),
+        _ => return None,
+    };
+    let partition = match rest {
+        ["amazonaws", "com"] => partition_of_region(region),
+        ["amazonaws", "com", "cn"] => "aws-cn",
+        ["on", "aws"] => partition_of_region(region),
+        _ => return None,
+    };
+    if !is_region(region) {
+        return None;
+    }
+    // Strip the digest first (it contains a colon), then a tag after the last path segment.
+    let path = path.split('@').next().unwrap_or(path);
+    let repository = match path.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => repo,
+        _ => path,
+    };
+    if repository.is_empty() || !repository.bytes().all(valid_repo_byte) {
+        return None;
+    }
+    Some(EcrImage {
+        account: account.to_string(),
+        region: region.to_string(),
+        partition,
+        repository: repository.to_string(),
+    })
+}
+
+fn valid_repo_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-' | b'/')
+}
+
+/// The ARN IAM needs for a Secrets Manager secret referenced from a task definition.
+///
+/// ECS accepts `arn:…:secret:name-AbCdEf:json-key:version-stage:version-id`; IAM authorises the
+/// secret itself, so the three suffixes are dropped. Returns `None` for a non-secret ARN.
+pub fn secret_arn(value_from: &str) -> Option<String> {
+    let arn = Arn::parse(value_from)?;
+    if arn.service != "secretsmanager" || !arn.resource.starts_with("secret:") {
+        return None;
+    }
+    let name = arn.resource["secret:".len()..].split(':').next()?;
+    if name.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "arn:{}:secretsmanager:{}:{}:secret:{}",
+        arn.partition, arn.region, arn.account, name
+    ))
+}
+
+/// `true` when a secret ARN ends in the six random characters Secrets Manager appends
+/// (`-AbCdEf`). Without them IAM needs `-??????` to match the real ARN.
+pub fn secret_has_random_suffix(secret_arn: &str) -> bool {
+    let name = secret_arn.rsplit(':').next().unwrap_or("");
+    match name.rsplit_once('-') {
+        Some((base, suffix)) => {
+            !base.is_empty()
+                && suffix.len() == 6
+                && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+        None => false,
+    }
+}
+
+/// Simple glob: `*` any run (also empty), `?` one character. Case-sensitive, like IAM ARNs.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html (registry URL form)
+    #[test]
+    fn ecr_uri_to_repository_arn() {
+        let i =
+            parse_ecr_image("111122223333.dkr.ecr.us-east-1.amazonaws.com/team/api:1.2").unwrap();
+        assert_eq!(
+            i.repository_arn(),
+            "arn:aws:ecr:us-east-1:111122223333:repository/team/api"
+        );
+        let d = parse_ecr_image(
+            "444455556666.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:0123456789abcdef",
+        )
+        .unwrap();
+        assert_eq!(
+            d.repository_arn(),
+            "arn:aws:ecr:eu-west-1:444455556666:repository/web"
+        );
+        let cn = parse_ecr_image("111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app").unwrap();
+        assert_eq!(
+            cn.repository_arn(),
+            "arn:aws-cn:ecr:cn-north-1:111122223333:repository/app"
+        );
+        let gov =
+            parse_ecr_image("111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app:x").unwrap();
+        assert_eq!(gov.partition, "aws-us-gov");
+        let dual = parse_ecr_image("111122223333.dkr-ecr.us-west-2.on.aws/app:latest").unwrap();
+        assert_eq!(
+            dual.repository_arn(),
+            "arn:aws:ecr:us-west-2:111122223333:repository/app"
+        );
+    }
+
+    #[test]
+    fn non_ecr_images_are_not_ecr() {
+        for img in [
+            "nginx:latest",
+            "public.ecr.aws/nginx/nginx:1",
+            "ghcr.io/org/app:1",
+            "docker.io/library/redis",
+            "registry.example.com:5000/app",
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/",
+            "12345.dkr.ecr.us-east-1.amazonaws.com/app",
+        ] {
+            assert_eq!(parse_ecr_image(img), None, "{img}");
+        }
+    }
+
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+    #[test]
+    fn secret_suffixes_are_stripped() {
+        let base = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf";
+        assert_eq!(secret_arn(base).as_deref(), Some(base));
+        assert_eq!(
+            secret_arn(&format!("{base}:password::")).as_deref(),
+            Some(base)
+        );
+        assert_eq!(
+            secret_arn(&format!("{base}:password:AWSCURRENT:")).as_deref(),
+            Some(base)
+        );
+        assert_eq!(
+            secret_arn(&format!("{base}::AWSPREVIOUS:0123")).as_deref(),
+            Some(base)
+        );
+        assert_eq!(
+            secret_arn("arn:aws:ssm:us-east-1:111122223333:parameter/x"),
+            None
+        );
+        assert!(secret_has_random_suffix(base));
+        assert!(!secret_has_random_suffix(
+            "arn:aws:secretsmanager:us-east-1:1:secret:prod/db"
+        ));
+    }
+
+    #[test]
+    fn globbing() {
+        assert!(glob_match(
+            "arn:aws:secretsmanager:*:*:secret:prod/*",
+            "arn:aws:secretsmanager:us-east-1:1:secret:prod/db-x"
+        ));
+        assert!(!glob_match(
+            "arn:aws:secretsmanager:*:*:secret:prod/*",
+            "arn:aws:secretsmanager:us-east-1:1:secret:dev/db"
+        ));
+        assert!(glob_match("a?c", "abc") && !glob_match("a?c", "ac"));
+        assert!(glob_match("*", "") && glob_match("a**", "a"));
+    }
+
+    #[test]
+    fn arns_parse() {
+        let a = Arn::parse("arn:aws:logs:us-east-1:111122223333:log-group:/x:*").unwrap();
+        assert_eq!(
+            (a.service, a.region, a.resource),
+            ("logs", "us-east-1", "log-group:/x:*")
+        );
+        assert!(Arn::parse("arn:aws:s3").is_none());
+        assert!(Arn::parse("nope:aws:s3:::b").is_none());
+    }
+}

@@ -1,0 +1,25 @@
+//! ecsroles-core: from one ECS workload description to every IAM role it needs, least
+//! privilege, each statement explained. Pure Rust, no I/O; builds for `wasm32-unknown-unknown`.
+//!
+//! - [`spec`]: the input (`EcsRoleSetSpec`), with the real ECS task definition in [`taskdef`].
+//! - [`input`]: parse JSON/YAML documents into a spec, with located errors.
+//! - [`rules`]: the facts, as tables citing the AWS docs.
+//! - [`plan()`]: applies the rules → [`model::RolePlan`].
+//! - [`limits`]: IAM quotas; [`summary`]: the human-readable plan.
+
+pub mod arn;
+pub mod input;
+pub mod limits;
+pub mod model;
+pub mod names;
+pub mod plan;
+pub mod policy;
+pub mod rules;
+pub mod spec;
+pub mod summary;
+pub mod taskdef;
+
+pub use input::{parse_document, DocumentKind, InputError};
+pub use model::{Finding, PlannedRole, RoleKind, RolePlan, Severity};
+pub use plan::plan;
+pub use spec::{EcsRoleSetSpec, LaunchType};

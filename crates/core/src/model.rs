@@ -1,0 +1,271 @@
+//! The answer: a [`RolePlan`]. Everything a renderer, the calculator or the controller needs,
+//! and nothing they must recompute.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::PolicyDocument;
+use crate::spec::{LaunchType, RoleConfig, RolesConfig};
+
+/// The roles ECS can involve, in the order the plan lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RoleKind {
+    TaskExecution,
+    Task,
+    Service,
+    ServiceLinked,
+    ContainerInstance,
+    ManagedInstancesInfrastructure,
+    ManagedInstancesNode,
+    VolumeInfrastructure,
+}
+
+impl RoleKind {
+    pub const ALL: [RoleKind; 8] = [
+        RoleKind::TaskExecution,
+        RoleKind::Task,
+        RoleKind::Service,
+        RoleKind::ServiceLinked,
+        RoleKind::ContainerInstance,
+        RoleKind::ManagedInstancesInfrastructure,
+        RoleKind::ManagedInstancesNode,
+        RoleKind::VolumeInfrastructure,
+    ];
+
+    /// The key used in the spec's `roles` map and in the plan's JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            RoleKind::TaskExecution => "taskExecution",
+            RoleKind::Task => "task",
+            RoleKind::Service => "service",
+            RoleKind::ServiceLinked => "serviceLinked",
+            RoleKind::ContainerInstance => "containerInstance",
+            RoleKind::ManagedInstancesInfrastructure => "managedInstancesInfrastructure",
+            RoleKind::ManagedInstancesNode => "managedInstancesNode",
+            RoleKind::VolumeInfrastructure => "volumeInfrastructure",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            RoleKind::TaskExecution => "Task execution role",
+            RoleKind::Task => "Task role",
+            RoleKind::Service => "Service role",
+            RoleKind::ServiceLinked => "Service-linked role AWSServiceRoleForECS",
+            RoleKind::ContainerInstance => "Container instance role",
+            RoleKind::ManagedInstancesInfrastructure => "Managed Instances infrastructure role",
+            RoleKind::ManagedInstancesNode => "Managed Instances node role",
+            RoleKind::VolumeInfrastructure => "EBS volume infrastructure role",
+        }
+    }
+
+    /// Suffix of the default role name (`<workload>-<suffix>`).
+    pub fn name_suffix(self) -> &'static str {
+        match self {
+            RoleKind::TaskExecution => "execution",
+            RoleKind::Task => "task",
+            RoleKind::Service => "service",
+            RoleKind::ServiceLinked => "slr",
+            RoleKind::ContainerInstance => "instance",
+            RoleKind::ManagedInstancesInfrastructure => "mi-infrastructure",
+            RoleKind::ManagedInstancesNode => "mi-node",
+            RoleKind::VolumeInfrastructure => "ebs-infrastructure",
+        }
+    }
+
+    /// The role's settings in the spec (`None` for the service-linked role, which has none).
+    pub fn config(self, roles: &RolesConfig) -> Option<&RoleConfig> {
+        Some(match self {
+            RoleKind::TaskExecution => &roles.task_execution,
+            RoleKind::Task => &roles.task,
+            RoleKind::Service => &roles.service,
+            RoleKind::ServiceLinked => return None,
+            RoleKind::ContainerInstance => &roles.container_instance,
+            RoleKind::ManagedInstancesInfrastructure => &roles.managed_instances_infrastructure,
+            RoleKind::ManagedInstancesNode => &roles.managed_instances_node,
+            RoleKind::VolumeInfrastructure => &roles.volume_infrastructure,
+        })
+    }
+}
+
+/// How a planned role comes to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Provisioning {
+    /// ecsroles creates and owns it.
+    Create,
+    /// It exists already (`existingArn`); the plan lists what it must allow.
+    Existing,
+    /// AWS creates it (`iam create-service-linked-role`); nothing to write.
+    ServiceLinked,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolePlan {
+    /// Workload name the role names derive from.
+    pub workload: String,
+    pub account: String,
+    pub region: String,
+    pub partition: String,
+    pub cluster: String,
+    pub launch_type: LaunchType,
+    pub network_mode: String,
+    pub roles: Vec<PlannedRole>,
+    /// Roles this workload does not need, and why not.
+    pub absent: Vec<AbsentRole>,
+    pub companions: Companions,
+    pub findings: Vec<Finding>,
+}
+
+impl RolePlan {
+    pub fn role(&self, kind: RoleKind) -> Option<&PlannedRole> {
+        self.roles.iter().find(|r| r.kind == kind)
+    }
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedRole {
+    pub kind: RoleKind,
+    pub provisioning: Provisioning,
+    /// Exact name (absent when only a prefix is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_prefix: Option<String>,
+    pub path: String,
+    /// The role ARN; ends in `*` when only a prefix is known.
+    pub arn: String,
+    /// Service principal(s) that assume it.
+    pub assumed_by: Vec<String>,
+    /// When it is assumed, in one sentence.
+    pub when: String,
+    /// Why the workload needs it (one line per cause).
+    pub why: Vec<String>,
+    pub doc: String,
+    /// Absent for `existing` and `serviceLinked` roles (not ours to write).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_policy: Option<PolicyDocument>,
+    pub inline_policies: Vec<InlinePolicy>,
+    pub managed_policies: Vec<ManagedAttachment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session_duration: Option<i64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_profile: Option<InstanceProfile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InlinePolicy {
+    pub name: String,
+    pub document: PolicyDocument,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedAttachment {
+    pub arn: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceProfile {
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AbsentRole {
+    pub kind: RoleKind,
+    pub why: String,
+    pub doc: String,
+}
+
+/// Artefacts that are not roles but are part of getting the roles to work.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Companions {
+    /// Repository policies to set in other accounts for cross-account ECR pulls.
+    pub ecr_repository_policies: Vec<ResourcePolicy>,
+    /// Statements the key owners must add to customer managed key policies.
+    pub kms_key_policies: Vec<ResourcePolicy>,
+    /// Identity policy for whoever registers the task definition / creates the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_role_policy: Option<PolicyDocument>,
+    /// How to check for and create `AWSServiceRoleForECS`.
+    pub service_linked_role: ServiceLinkedRoleCheck,
+    /// CloudWatch log groups that must exist before tasks start.
+    pub log_groups: Vec<LogGroup>,
+    /// Which credentials the application's AWS SDK ends up with, and why.
+    pub sdk_credentials: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourcePolicy {
+    /// The repository or key ARN the policy goes on.
+    pub resource: String,
+    /// The account that owns it (who must apply the policy).
+    pub owner_account: String,
+    pub document: PolicyDocument,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceLinkedRoleCheck {
+    pub role_name: String,
+    pub check_command: String,
+    pub create_command: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogGroup {
+    pub name: String,
+    pub region: String,
+    /// `true` when the awslogs driver creates it (`awslogs-create-group`).
+    pub created_by_ecs: bool,
+    pub used_by: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// Something the user should know or fix, tied to the spec field it concerns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub severity: Severity,
+    /// Spec path, e.g. `taskDefinition.containerDefinitions[0].secrets[1].valueFrom`.
+    pub path: String,
+    pub message: String,
+    /// What to do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}

@@ -1,0 +1,531 @@
+//! Turning collected grants into roles: names, trust policies, merged statements, the scoped
+//! Managed Instances infrastructure policy and the user's raw statements.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    pub(super) fn default_absent_reason(&self, k: RoleKind) -> String {
+        match k {
+            RoleKind::TaskExecution => {
+                if self.launch == LaunchType::Ec2 {
+                    "on EC2 without secrets, environment files, private registry auth or FireLens S3 config, the container instance role pulls images and ships awslogs".into()
+                } else {
+                    "nothing needs the ECS agent to call AWS before the task starts: no private ECR image, awslogs, secrets, environment files or private registry auth".into()
+                }
+            }
+            RoleKind::Task => "the application declares no AWS access, ECS Exec is off, no EFS volume uses IAM authorization and no FireLens output ships to AWS".into(),
+            _ => "not needed by this workload".into(),
+        }
+    }
+
+    pub(super) fn build_roles(&mut self) -> Vec<PlannedRole> {
+        let mut roles = Vec::new();
+        for kind in RoleKind::ALL {
+            if kind == RoleKind::ServiceLinked {
+                roles.push(self.service_linked_role());
+                continue;
+            }
+            let Some(cfg) = kind.config(&self.spec.roles) else {
+                continue;
+            };
+            let has_extra = !cfg.statements.is_empty() || !cfg.managed_policies.is_empty();
+            let needed = self.needs.contains_key(&kind);
+            match cfg.create {
+                Some(false) if needed => {
+                    let why = self.needs[&kind].why.join("; ");
+                    let f = finding(
+                        Severity::Error,
+                        format!("roles.{}.create", kind.key()),
+                        format!(
+                            "{} is switched off, but the workload needs it: {why}",
+                            kind.title()
+                        ),
+                    )
+                    .fix(format!(
+                        "remove roles.{}.create: false, or give roles.{}.existingArn",
+                        kind.key(),
+                        kind.key()
+                    ));
+                    self.findings.push(f);
+                    continue;
+                }
+                Some(false) => continue,
+                Some(true) if !needed => {
+                    self.need(kind, format!("roles.{}.create is true", kind.key()));
+                }
+                Some(true) => {}
+                None if !needed && has_extra => {
+                    self.need(
+                        kind,
+                        format!("roles.{} adds statements or managed policies", kind.key()),
+                    );
+                }
+                None if !needed => {
+                    if kind == RoleKind::Task {
+                        if let Some(arn) = &self.td.task_role_arn {
+                            let f = finding(Severity::Warning, format!("{}.taskRoleArn", self.td_path),
+                                format!("the task definition names task role {arn}, but the application needs no AWS permissions"))
+                                .fix("remove taskRoleArn, or declare what the application calls in app.access");
+                            self.findings.push(f);
+                        }
+                    }
+                    continue;
+                }
+                None => {}
+            }
+            roles.push(self.planned_role(kind, cfg));
+        }
+        roles
+    }
+
+    pub(super) fn service_linked_role(&self) -> PlannedRole {
+        let arn = format!(
+            "arn:{}:iam::{}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+            self.partition, self.account
+        );
+        PlannedRole {
+            kind: RoleKind::ServiceLinked,
+            provisioning: Provisioning::ServiceLinked,
+            name: Some("AWSServiceRoleForECS".into()),
+            name_prefix: None,
+            path: "/aws-service-role/ecs.amazonaws.com/".into(),
+            arn,
+            assumed_by: vec!["ecs.amazonaws.com".into()],
+            when: "whenever ECS manages networking, load balancers, service discovery or capacity for the account".into(),
+            why: vec!["every account that uses ECS needs it once; ECS creates it on first use, or create it ahead".into()],
+            doc: doc::SERVICE_LINKED_ROLE.into(),
+            trust_policy: None,
+            inline_policies: vec![],
+            managed_policies: vec![],
+            permissions_boundary: None,
+            max_session_duration: None,
+            tags: BTreeMap::new(),
+            instance_profile: None,
+        }
+    }
+
+    pub(super) fn principal(&self, kind: RoleKind) -> &'static str {
+        match kind {
+            RoleKind::TaskExecution | RoleKind::Task => "ecs-tasks.amazonaws.com",
+            RoleKind::ContainerInstance if self.launch == LaunchType::External => {
+                "ssm.amazonaws.com"
+            }
+            RoleKind::ContainerInstance | RoleKind::ManagedInstancesNode => {
+                if self.partition == "aws-cn" {
+                    "ec2.amazonaws.com.cn"
+                } else {
+                    "ec2.amazonaws.com"
+                }
+            }
+            _ => "ecs.amazonaws.com",
+        }
+    }
+
+    pub(super) fn when(&self, kind: RoleKind) -> String {
+        match kind {
+            RoleKind::TaskExecution => format!("{} assumes it while launching each task, before any container starts (to pull, fetch secrets and set up logging); the application never sees it", self.launch_phrase()),
+            RoleKind::Task => "ECS vends its credentials to the task's containers for as long as the task runs; the application's AWS SDK uses it".into(),
+            RoleKind::Service => "ECS assumes it whenever the service registers or deregisters tasks with the load balancer".into(),
+            RoleKind::ContainerInstance if self.launch == LaunchType::External => "Systems Manager issues its credentials to the external instance after hybrid activation; the ECS agent uses them".into(),
+            RoleKind::ContainerInstance => "the EC2 instance gets it through its instance profile at boot; the ECS agent uses it to register and poll".into(),
+            RoleKind::ManagedInstancesInfrastructure => "ECS assumes it to launch, scale and retire the capacity provider's instances".into(),
+            RoleKind::ManagedInstancesNode => "each managed instance gets it through the instance profile; the ECS agent on it registers and polls".into(),
+            RoleKind::VolumeInfrastructure => "ECS assumes it when a task starts or stops to create, attach and delete its EBS volumes".into(),
+            RoleKind::ServiceLinked => String::new(),
+        }
+    }
+
+    pub(super) fn trust_policy(&self, kind: RoleKind) -> PolicyDocument {
+        let principal = self.principal(kind);
+        let (conditions, why, doc) = match kind {
+            RoleKind::Task => {
+                let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
+                let src = format!("arn:{}:ecs:{}:{}:*", self.partition, self.region, self.account);
+                add_cond(&mut c, "ArnLike", "aws:SourceArn", &[&src]);
+                (c, "Only ECS tasks of this account and region may assume it (confused-deputy protection; ECS does not support a cluster-scoped SourceArn).".to_string(), doc::CONFUSED_DEPUTY)
+            }
+            RoleKind::TaskExecution => (Conditions::new(), "The ECS/Fargate agent assumes it on the task's behalf (the trust AWS documents for execution roles).".to_string(), doc::EXECUTION_ROLE),
+            RoleKind::ContainerInstance if self.launch == LaunchType::External => (Conditions::new(), "Systems Manager assumes it for the hybrid-activated external instance.".to_string(), doc::ANYWHERE_ROLE),
+            RoleKind::ContainerInstance => (Conditions::new(), "EC2 assumes it for the instance through the instance profile.".to_string(), doc::INSTANCE_ROLE),
+            RoleKind::ManagedInstancesNode => (Conditions::new(), "EC2 assumes it for each managed instance through the instance profile.".to_string(), doc::MANAGED_INSTANCES_NODE),
+            RoleKind::Service => (Conditions::new(), "ECS assumes it to manage the service's load balancer registrations.".to_string(), doc::SERVICE_ROLE),
+            _ => (Conditions::new(), "ECS assumes it to manage infrastructure on your behalf.".to_string(), doc::INFRASTRUCTURE_ROLE),
+        };
+        PolicyDocument::new(vec![Statement {
+            sid: "TrustEcs".into(),
+            effect: Effect::Allow,
+            principal: Some(Principal::Service(principal.to_string())),
+            actions: vec!["sts:AssumeRole".into()],
+            not_actions: vec![],
+            resources: vec![],
+            not_resources: vec![],
+            conditions,
+            why,
+            reasons: vec![],
+            doc: doc.to_string(),
+        }])
+    }
+
+    /// Name and path: explicit config > the task definition's ARN for that role > defaults.
+    pub(super) fn role_identity(
+        &self,
+        kind: RoleKind,
+        cfg: &RoleConfig,
+    ) -> (Option<String>, Option<String>, String) {
+        let td_arn = match kind {
+            RoleKind::TaskExecution => self.td.execution_role_arn.as_deref(),
+            RoleKind::Task => self.td.task_role_arn.as_deref(),
+            _ => None,
+        };
+        let from_td = td_arn.and_then(Arn::parse).and_then(|a| {
+            let rest = a.resource.strip_prefix("role")?;
+            let (path, name) = rest.rsplit_once('/')?;
+            Some((format!("{path}/"), name.to_string()))
+        });
+        let path = cfg
+            .path
+            .clone()
+            .or_else(|| from_td.as_ref().map(|(p, _)| p.clone()))
+            .unwrap_or_else(|| "/".into());
+        if let Some(prefix) = &cfg.name_prefix {
+            return (None, Some(prefix.clone()), path);
+        }
+        let name = cfg
+            .name
+            .clone()
+            .or_else(|| from_td.map(|(_, n)| n))
+            .unwrap_or_else(|| {
+                if cfg.shared {
+                    shared_name(kind).to_string()
+                } else {
+                    names::fit(&format!("{}-{}", self.workload, kind.name_suffix()), 64)
+                }
+            });
+        (Some(name), None, path)
+    }
+
+    pub(super) fn planned_role(&mut self, kind: RoleKind, cfg: &RoleConfig) -> PlannedRole {
+        let need = self.needs.remove(&kind).unwrap_or_default();
+        let (mut name, mut name_prefix, mut path) = self.role_identity(kind, cfg);
+        let mut provisioning = Provisioning::Create;
+        if let Some(existing) = &cfg.existing_arn {
+            provisioning = Provisioning::Existing;
+            match Arn::parse(existing)
+                .filter(|a| a.service == "iam" && a.resource.starts_with("role/"))
+            {
+                Some(a) => {
+                    let rest = &a.resource["role".len()..];
+                    if let Some((p, n)) = rest.rsplit_once('/') {
+                        path = format!("{p}/");
+                        name = Some(n.to_string());
+                        name_prefix = None;
+                    }
+                }
+                None => {
+                    let f = finding(
+                        Severity::Error,
+                        format!("roles.{}.existingArn", kind.key()),
+                        format!("{existing:?} is not an IAM role ARN"),
+                    )
+                    .fix("use arn:aws:iam::<account>:role/<name>");
+                    self.findings.push(f);
+                }
+            }
+        }
+        let arn = match (&name, &name_prefix) {
+            (Some(n), _) => format!(
+                "arn:{}:iam::{}:role{}{}",
+                self.partition, self.account, path, n
+            ),
+            (None, Some(p)) => format!(
+                "arn:{}:iam::{}:role{}{}*",
+                self.partition, self.account, path, p
+            ),
+            (None, None) => String::new(),
+        };
+
+        let mut statements = self.statements_for(kind);
+        if kind == RoleKind::ManagedInstancesInfrastructure {
+            statements.extend(self.managed_instances_infra_statements());
+        }
+        let extra = self.raw_statements(kind, cfg);
+        statements.extend(extra);
+        dedupe_sids(&mut statements);
+
+        let mut managed = self.managed.remove(&kind).unwrap_or_default();
+        for (i, m) in cfg.managed_policies.iter().enumerate() {
+            let path = format!("roles.{}.managedPolicies[{i}]", kind.key());
+            if let Some(arn) = self.managed_policy_arn(m, &path) {
+                managed.push(ManagedAttachment {
+                    arn,
+                    why: format!("requested in {path}"),
+                });
+            }
+        }
+        managed.dedup_by(|a, b| a.arn == b.arn);
+
+        let inline_name = if cfg.shared {
+            format!("ecsroles-{}", self.workload)
+        } else {
+            "ecsroles".to_string()
+        };
+        let inline_policies = if statements.is_empty() {
+            vec![]
+        } else {
+            vec![InlinePolicy {
+                name: inline_name,
+                document: PolicyDocument::new(statements),
+            }]
+        };
+        let instance_profile = match (kind, self.launch) {
+            (RoleKind::ContainerInstance, LaunchType::Ec2)
+            | (RoleKind::ManagedInstancesNode, _) => name.clone().map(|n| InstanceProfile {
+                name: n,
+                path: path.clone(),
+            }),
+            _ => None,
+        };
+        let trust_policy = (provisioning == Provisioning::Create).then(|| self.trust_policy(kind));
+        PlannedRole {
+            kind,
+            provisioning,
+            name,
+            name_prefix,
+            path,
+            arn,
+            assumed_by: vec![self.principal(kind).to_string()],
+            when: self.when(kind),
+            why: need.why,
+            doc: role_doc(kind, self.launch).into(),
+            trust_policy,
+            inline_policies,
+            managed_policies: managed,
+            permissions_boundary: cfg.permissions_boundary.clone(),
+            max_session_duration: cfg.max_session_duration,
+            tags: cfg.tags.clone(),
+            instance_profile,
+        }
+    }
+
+    /// Merges the role's grants into statements: same rule + same conditions → one statement.
+    pub(super) fn statements_for(&mut self, kind: RoleKind) -> Vec<Statement> {
+        let mut out: Vec<Statement> = Vec::new();
+        let mut index: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
+        for g in self.grants.iter().filter(|g| g.role == kind) {
+            let ckey = format!("{:?}", g.conditions);
+            let slot = *index.entry((g.sid, ckey)).or_insert_with(|| {
+                out.push(Statement {
+                    sid: g.sid.to_string(),
+                    effect: Effect::Allow,
+                    principal: None,
+                    actions: g.actions.iter().map(|a| a.to_string()).collect(),
+                    not_actions: vec![],
+                    resources: vec![],
+                    not_resources: vec![],
+                    conditions: g.conditions.clone(),
+                    why: g.why.to_string(),
+                    reasons: vec![],
+                    doc: g.doc.to_string(),
+                });
+                out.len() - 1
+            });
+            let s = &mut out[slot];
+            for r in &g.resources {
+                if !s.resources.contains(r) {
+                    s.resources.push(r.clone());
+                }
+            }
+            if !s.reasons.contains(&g.reason) {
+                s.reasons.push(g.reason.clone());
+            }
+        }
+        for s in &mut out {
+            s.resources.sort();
+        }
+        out
+    }
+
+    pub(super) fn managed_instances_infra_statements(&self) -> Vec<Statement> {
+        let mut out: Vec<Statement> = rules::MANAGED_INSTANCES_INFRA
+            .iter()
+            .map(|s| Statement {
+                sid: s.sid.to_string(),
+                effect: Effect::Allow,
+                principal: None,
+                actions: s.actions.iter().map(|a| a.to_string()).collect(),
+                not_actions: vec![],
+                resources: s
+                    .resources
+                    .iter()
+                    .map(|r| {
+                        r.replace("{p}", &self.partition)
+                            .replace("{r}", &self.region)
+                            .replace("{a}", &self.account)
+                    })
+                    .collect(),
+                not_resources: vec![],
+                conditions: s
+                    .condition
+                    .map(|(op, k, v)| cond(op, k, v))
+                    .unwrap_or_default(),
+                why: s.why.to_string(),
+                reasons: vec![format!(
+                    "scoped from {}",
+                    rules::MANAGED_INSTANCES_INFRA_VERSION
+                )],
+                doc: doc::INFRASTRUCTURE_ROLE.to_string(),
+            })
+            .collect();
+        // PassRole on exactly the node role (the managed policy allows any ecsInstanceRole*).
+        let node_cfg = &self.spec.roles.managed_instances_node;
+        let (name, prefix, path) = self.role_identity(RoleKind::ManagedInstancesNode, node_cfg);
+        let node_arn = node_cfg
+            .existing_arn
+            .clone()
+            .unwrap_or_else(|| match (name, prefix) {
+                (Some(n), _) => format!(
+                    "arn:{}:iam::{}:role{}{}",
+                    self.partition, self.account, path, n
+                ),
+                (None, p) => format!(
+                    "arn:{}:iam::{}:role{}{}*",
+                    self.partition,
+                    self.account,
+                    path,
+                    p.unwrap_or_default()
+                ),
+            });
+        out.push(Statement {
+            sid: "PassNodeRole".into(),
+            effect: Effect::Allow,
+            principal: None,
+            actions: vec!["iam:PassRole".into()],
+            not_actions: vec![],
+            resources: vec![node_arn],
+            not_resources: vec![],
+            conditions: cond("StringEquals", "iam:PassedToService", &[self.principal(RoleKind::ManagedInstancesNode)]),
+            why: "ECS hands the node role to the instances it launches; only this role, only to EC2 (replaces the managed policy's ecsInstanceRole* naming rule).".into(),
+            reasons: vec!["the Managed Instances node role of this plan".into()],
+            doc: doc::INFRASTRUCTURE_ROLE.into(),
+        });
+        out
+    }
+
+    /// User-written statements: the role's own, plus `app.statements` for the task role.
+    pub(super) fn raw_statements(&mut self, kind: RoleKind, cfg: &RoleConfig) -> Vec<Statement> {
+        let mut sources: Vec<(String, &RawStatement)> = cfg
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("roles.{}.statements[{i}]", kind.key()), s))
+            .collect();
+        if kind == RoleKind::Task {
+            sources.extend(
+                self.spec
+                    .app
+                    .statements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("app.statements[{i}]"), s)),
+            );
+        }
+        let mut out = Vec::new();
+        for (path, raw) in sources {
+            if let Some(s) = self.raw_statement(raw, &path) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    pub(super) fn raw_statement(&mut self, raw: &RawStatement, path: &str) -> Option<Statement> {
+        let effect = match raw.effect.as_deref() {
+            None | Some("Allow") => Effect::Allow,
+            Some("Deny") => Effect::Deny,
+            Some(other) => {
+                self.error(
+                    format!("{path}.Effect"),
+                    format!("Effect {other:?} is not Allow or Deny"),
+                );
+                return None;
+            }
+        };
+        let (actions, not_actions) = (raw.action.to_vec(), raw.not_action.to_vec());
+        let (resources, not_resources) = (raw.resource.to_vec(), raw.not_resource.to_vec());
+        if actions.is_empty() == not_actions.is_empty() {
+            self.error(path, "a statement needs exactly one of Action or NotAction")
+                .fix = Some("list the actions under Action".into());
+            return None;
+        }
+        if resources.is_empty() == not_resources.is_empty() {
+            self.error(
+                path,
+                "a statement needs exactly one of Resource or NotResource",
+            )
+            .fix = Some("list the ARNs under Resource".into());
+            return None;
+        }
+        for a in actions.iter().chain(&not_actions) {
+            if a != "*" && !a.contains(':') {
+                self.error(
+                    format!("{path}.Action"),
+                    format!("{a:?} is not an action (service:Action)"),
+                );
+                return None;
+            }
+        }
+        if effect == Effect::Allow {
+            if !not_actions.is_empty() {
+                self.warn(
+                    path,
+                    "Allow with NotAction grants every action not listed, including future ones",
+                );
+            } else if resources.iter().any(|r| r == "*")
+                && actions
+                    .iter()
+                    .any(|a| !rules::WILDCARD_ONLY_ACTIONS.contains(&a.as_str()))
+            {
+                self.warn(format!("{path}.Resource"), "Resource \"*\" with actions that accept resource ARNs: broader than needed (kept because you wrote it)")
+                    .fix = Some("scope Resource to the ARNs the application uses".into());
+            }
+            if actions.iter().any(|a| a == "*" || a.ends_with(":*")) {
+                self.warn(
+                    format!("{path}.Action"),
+                    "a whole-service or global action wildcard (kept because you wrote it)",
+                );
+            }
+        }
+        let mut conditions = Conditions::new();
+        for (op, keys) in &raw.condition {
+            for (k, v) in keys {
+                conditions
+                    .entry(op.clone())
+                    .or_default()
+                    .insert(k.clone(), v.to_vec());
+            }
+        }
+        let sid: String = raw
+            .sid
+            .clone()
+            .unwrap_or_else(|| "Custom".into())
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        Some(Statement {
+            sid: if sid.is_empty() { "Custom".into() } else { sid },
+            effect,
+            principal: None,
+            actions,
+            not_actions,
+            resources,
+            not_resources,
+            conditions,
+            why: raw
+                .why
+                .clone()
+                .unwrap_or_else(|| "written by the user".into()),
+            reasons: vec![path.to_string()],
+            doc: doc::TASK_ROLE.into(),
+        })
+    }
+}

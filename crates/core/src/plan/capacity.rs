@@ -1,0 +1,344 @@
+//! Roles ECS itself assumes or gives to capacity: the legacy service role, container-instance
+//! role (EC2 / Anywhere), Managed Instances infrastructure and node roles, the EBS volume
+//! infrastructure role; and the KMS grants collected along the way.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    pub(super) fn service_role(&mut self) {
+        let k = RoleKind::Service;
+        let cfg = &self.spec.roles.service;
+        let svc = self.spec.service.clone().unwrap_or_default();
+        let controller = svc
+            .deployment_controller
+            .as_ref()
+            .map(|d| d.kind.as_str())
+            .unwrap_or("ECS");
+        if !matches!(controller, "ECS" | "CODE_DEPLOY" | "EXTERNAL") {
+            self.error(
+                "service.deploymentController.type",
+                format!("deployment controller {controller:?} is not ECS, CODE_DEPLOY or EXTERNAL"),
+            );
+        }
+        // ECS accepts a service role only in this exact situation (CreateService `role`).
+        let blocker = if svc.load_balancers.is_empty() {
+            Some("the service uses no load balancer".to_string())
+        } else if self.network_mode == "awsvpc" {
+            Some("network mode is awsvpc: ECS registers ENI targets with the service-linked role and rejects a service role".to_string())
+        } else if svc.load_balancers.len() > 1 {
+            Some(
+                "the service uses several target groups: ECS requires the service-linked role then"
+                    .to_string(),
+            )
+        } else if !svc.service_registries.is_empty() {
+            Some(
+                "the service uses service discovery: ECS requires the service-linked role then"
+                    .to_string(),
+            )
+        } else if controller != "ECS" {
+            Some(format!(
+                "the {controller} deployment controller requires the service-linked role"
+            ))
+        } else {
+            None
+        };
+        let requested =
+            cfg.create == Some(true) || cfg.existing_arn.is_some() || svc.role.is_some();
+        match blocker {
+            Some(why) => {
+                if requested {
+                    let path = if svc.role.is_some() {
+                        "service.role"
+                    } else {
+                        "roles.service"
+                    };
+                    let f = finding(
+                        Severity::Error,
+                        path,
+                        format!("a service role is set, but ECS rejects one here: {why}"),
+                    )
+                    .fix("remove the service role; ECS uses AWSServiceRoleForECS")
+                    .doc(doc::SERVICE_ROLE);
+                    self.findings.push(f);
+                }
+                self.absent_why.insert(
+                    k,
+                    (
+                        format!("{why}; ECS uses the service-linked role AWSServiceRoleForECS."),
+                        doc::SERVICE_ROLE,
+                    ),
+                );
+            }
+            None if cfg.create == Some(false) => {
+                self.absent_why.insert(k, ("roles.service.create is false: ECS uses the service-linked role AWSServiceRoleForECS, which also works here.".into(), doc::SERVICE_LINKED_ROLE));
+            }
+            None => {
+                let lb = &svc.load_balancers[0];
+                let r = "service.loadBalancers[0]".to_string();
+                self.grant(
+                    k,
+                    &rules::SERVICE_DESCRIBE,
+                    vec!["*".into()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+                if let Some(tg) = &lb.target_group_arn {
+                    self.grant(
+                        k,
+                        &rules::SERVICE_TARGETS,
+                        vec![tg.clone()],
+                        Conditions::new(),
+                        r.clone(),
+                    );
+                } else if let Some(name) = &lb.load_balancer_name {
+                    let res = self.arn("elasticloadbalancing", &format!("loadbalancer/{name}"));
+                    self.grant(
+                        k,
+                        &rules::SERVICE_CLASSIC,
+                        vec![res],
+                        Conditions::new(),
+                        r.clone(),
+                    );
+                } else {
+                    self.error(
+                        "service.loadBalancers[0]",
+                        "a load balancer needs targetGroupArn or loadBalancerName",
+                    );
+                }
+                self.need(k, format!("the service registers {} targets behind one load balancer (the legacy service role applies; set roles.service.create: false to rely on AWSServiceRoleForECS instead)", self.network_mode));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- capacity roles
+    pub(super) fn capacity_roles(&mut self) {
+        let cluster_arn = self.arn("ecs", &format!("cluster/{}", self.cluster));
+        let instances = self.arn("ecs", &format!("container-instance/{}/*", self.cluster));
+        let cluster_reason = format!("cluster {}", self.cluster);
+        if self.spec.cluster.is_none()
+            && matches!(
+                self.launch,
+                LaunchType::Ec2 | LaunchType::External | LaunchType::ManagedInstances
+            )
+        {
+            self.warn(
+                "cluster",
+                "no cluster given: the instance roles are scoped to the cluster named \"default\"",
+            )
+            .fix = Some("set cluster to the cluster's name".into());
+        }
+        match self.launch {
+            LaunchType::Ec2 | LaunchType::External => {
+                let k = RoleKind::ContainerInstance;
+                self.grant(
+                    k,
+                    &rules::AGENT_DISCOVER,
+                    vec!["*".into()],
+                    Conditions::new(),
+                    cluster_reason.clone(),
+                );
+                self.grant(
+                    k,
+                    &rules::AGENT_CLUSTER,
+                    vec![cluster_arn],
+                    Conditions::new(),
+                    cluster_reason.clone(),
+                );
+                self.grant(
+                    k,
+                    &rules::AGENT_INSTANCE,
+                    vec![instances],
+                    Conditions::new(),
+                    cluster_reason,
+                );
+                if self.launch == LaunchType::External {
+                    let arn = format!(
+                        "arn:{}:iam::aws:policy/{}",
+                        self.partition,
+                        rules::managed::SSM_CORE
+                    );
+                    self.managed.entry(k).or_default().push(ManagedAttachment {
+                        arn,
+                        why: "ECS Anywhere instances register with Systems Manager (hybrid activation) through this policy".into(),
+                    });
+                    self.need(k, "external instances run the ECS and SSM agents with this role (ECS Anywhere)");
+                } else {
+                    self.need(
+                        k,
+                        "EC2 container instances run the ECS agent with this role",
+                    );
+                }
+                let reason = "launch type is not MANAGED_INSTANCES".to_string();
+                self.absent_why.insert(
+                    RoleKind::ManagedInstancesInfrastructure,
+                    (reason.clone(), doc::INFRASTRUCTURE_ROLE),
+                );
+                self.absent_why.insert(
+                    RoleKind::ManagedInstancesNode,
+                    (reason, doc::MANAGED_INSTANCES_NODE),
+                );
+            }
+            LaunchType::ManagedInstances => {
+                let n = RoleKind::ManagedInstancesNode;
+                self.grant(
+                    n,
+                    &rules::NODE_DISCOVER,
+                    vec!["*".into()],
+                    Conditions::new(),
+                    cluster_reason.clone(),
+                );
+                self.grant(
+                    n,
+                    &rules::NODE_CLUSTER,
+                    vec![cluster_arn],
+                    Conditions::new(),
+                    cluster_reason.clone(),
+                );
+                self.grant(
+                    n,
+                    &rules::NODE_INSTANCE,
+                    vec![instances],
+                    Conditions::new(),
+                    cluster_reason,
+                );
+                self.need(n, "managed instances run the ECS agent with this role (through its instance profile)");
+                self.need(
+                    RoleKind::ManagedInstancesInfrastructure,
+                    "ECS launches and manages the capacity provider's EC2 instances with this role",
+                );
+                self.absent_why.insert(
+                    RoleKind::ContainerInstance,
+                    (
+                        "Managed Instances use the node role and its instance profile instead"
+                            .into(),
+                        doc::MANAGED_INSTANCES_NODE,
+                    ),
+                );
+            }
+            LaunchType::Fargate => {
+                let reason = "Fargate runs tasks on AWS-managed capacity: there are no instances to give a role".to_string();
+                self.absent_why.insert(
+                    RoleKind::ContainerInstance,
+                    (reason.clone(), doc::INSTANCE_ROLE),
+                );
+                self.absent_why.insert(
+                    RoleKind::ManagedInstancesInfrastructure,
+                    (
+                        "launch type is not MANAGED_INSTANCES".into(),
+                        doc::INFRASTRUCTURE_ROLE,
+                    ),
+                );
+                self.absent_why.insert(
+                    RoleKind::ManagedInstancesNode,
+                    (
+                        "launch type is not MANAGED_INSTANCES".into(),
+                        doc::MANAGED_INSTANCES_NODE,
+                    ),
+                );
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- EBS volumes
+    pub(super) fn volume_role(&mut self) {
+        let k = RoleKind::VolumeInfrastructure;
+        let td = self.td;
+        let svc_vols = self
+            .spec
+            .service
+            .as_ref()
+            .map(|s| s.volume_configurations.as_slice())
+            .unwrap_or(&[]);
+        for (i, sv) in svc_vols.iter().enumerate() {
+            let path = format!("service.volumeConfigurations[{i}]");
+            let Some(ebs) = &sv.managed_ebs_volume else {
+                continue;
+            };
+            if !td
+                .volumes
+                .iter()
+                .any(|v| v.name == sv.name && v.configured_at_launch)
+            {
+                self.error(
+                    format!("{path}.name"),
+                    format!(
+                        "no task-definition volume {:?} is configuredAtLaunch",
+                        sv.name
+                    ),
+                )
+                .fix = Some(
+                    "add the volume to the task definition with configuredAtLaunch: true".into(),
+                );
+                continue;
+            }
+            if let Some(role) = &ebs.role_arn {
+                self.info(
+                    format!("{path}.managedEBSVolume.roleArn"),
+                    format!(
+                        "volume {}: ECS uses the existing infrastructure role {role}",
+                        sv.name
+                    ),
+                );
+            }
+            if let Some(key) = &ebs.kms_key_id {
+                let _ = self.key_arn(key, &format!("{path}.managedEBSVolume.kmsKeyId"));
+            }
+            self.need(
+                k,
+                format!(
+                    "ECS creates and attaches the EBS volume {} at launch",
+                    sv.name
+                ),
+            );
+        }
+        for (i, v) in td.volumes.iter().enumerate() {
+            if v.configured_at_launch
+                && !svc_vols
+                    .iter()
+                    .any(|s| s.name == v.name && s.managed_ebs_volume.is_some())
+            {
+                self.warn(format!("{}.volumes[{i}].configuredAtLaunch", self.td_path),
+                    format!("volume {:?} is configured at launch but service.volumeConfigurations does not supply it", v.name))
+                    .fix = Some("add it to service.volumeConfigurations with a managedEBSVolume (or supply it in RunTask)".into());
+            }
+        }
+        if self.needs.contains_key(&k) {
+            let arn = format!(
+                "arn:{}:iam::aws:policy/{}",
+                self.partition,
+                rules::managed::VOLUMES
+            );
+            self.managed.entry(k).or_default().push(ManagedAttachment {
+                arn,
+                why: "AWS's tag-scoped policy for creating, attaching and deleting task EBS volumes (AmazonECSManaged tags)".into(),
+            });
+        } else {
+            self.absent_why.insert(
+                k,
+                (
+                    "no task volume is configured at launch with a managedEBSVolume".into(),
+                    doc::EBS_VOLUMES,
+                ),
+            );
+        }
+    }
+
+    // ---------------------------------------------------------------- KMS
+    pub(super) fn kms_grants(&mut self) {
+        let uses = std::mem::take(&mut self.kms);
+        for u in uses {
+            let c = cond("StringEquals", "kms:ViaService", &[&u.via]);
+            let rule = if u.write {
+                &rules::KMS_GENERATE_VIA
+            } else {
+                &rules::KMS_DECRYPT_VIA
+            };
+            self.grant(u.role, rule, vec![u.key.clone()], c, u.reason.clone());
+            if u.write {
+                // Reading back what was written (S3 multipart, SQS) needs Decrypt too.
+                let c = cond("StringEquals", "kms:ViaService", &[&u.via]);
+                self.grant(u.role, &rules::KMS_DECRYPT_VIA, vec![u.key], c, u.reason);
+            }
+        }
+    }
+}

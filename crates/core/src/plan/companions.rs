@@ -1,0 +1,189 @@
+//! Artefacts that are not roles: cross-account ECR repository policies, KMS key-policy
+//! statements, the deployer's iam:PassRole policy, the service-linked role check, SDK note.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    pub(super) fn companions(&mut self, roles: &[PlannedRole]) -> Companions {
+        let role_arn = |k: RoleKind| roles.iter().find(|r| r.kind == k).map(|r| r.arn.clone());
+        let mut c = Companions {
+            log_groups: std::mem::take(&mut self.log_groups),
+            ..Default::default()
+        };
+        for (repo, (owner, kind)) in std::mem::take(&mut self.cross_account_repos) {
+            let Some(principal) = role_arn(kind) else {
+                continue;
+            };
+            c.ecr_repository_policies.push(ResourcePolicy {
+                resource: repo.clone(),
+                owner_account: owner.clone(),
+                document: PolicyDocument::new(vec![Statement {
+                    sid: "AllowPullFromWorkload".into(),
+                    effect: Effect::Allow,
+                    principal: Some(Principal::Aws(principal)),
+                    actions: rules::ECR_PULL.actions.iter().map(|a| a.to_string()).collect(),
+                    not_actions: vec![],
+                    resources: vec![],
+                    not_resources: vec![],
+                    conditions: Conditions::new(),
+                    why: "The image lives in another account: its repository policy must let this role pull.".into(),
+                    reasons: vec![repo.clone()],
+                    doc: doc::ECR_CROSS_ACCOUNT.into(),
+                }]),
+                note: format!("Account {owner} sets this repository policy (ecr set-repository-policy); the role's own policy is not enough across accounts."),
+            });
+        }
+        // Key-policy statements for every customer key a role uses through a service.
+        let mut keys: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for r in roles {
+            for p in &r.inline_policies {
+                for s in &p.document.statements {
+                    if !s.actions.iter().any(|a| a.starts_with("kms:")) {
+                        continue;
+                    }
+                    for key in &s.resources {
+                        let e = keys.entry((key.clone(), r.arn.clone())).or_default();
+                        for a in &s.actions {
+                            if !e.0.contains(a) {
+                                e.0.push(a.clone());
+                            }
+                        }
+                        if let Some(v) = s
+                            .conditions
+                            .get("StringEquals")
+                            .and_then(|m| m.get("kms:ViaService"))
+                        {
+                            for x in v {
+                                if !e.1.contains(x) {
+                                    e.1.push(x.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for ((key, principal), (mut actions, mut via)) in keys {
+            if key.ends_with('*') {
+                continue; // alias-matched keys: the owner knows which key the alias names
+            }
+            actions.sort();
+            via.sort();
+            let owner = Arn::parse(&key)
+                .map(|a| a.account.to_string())
+                .unwrap_or_default();
+            let conditions = if via.is_empty() {
+                Conditions::new()
+            } else {
+                let refs: Vec<&str> = via.iter().map(String::as_str).collect();
+                cond("StringEquals", "kms:ViaService", &refs)
+            };
+            c.kms_key_policies.push(ResourcePolicy {
+                resource: key.clone(),
+                owner_account: owner,
+                document: PolicyDocument::new(vec![Statement {
+                    sid: "AllowEcsRolesUseOfKey".into(),
+                    effect: Effect::Allow,
+                    principal: Some(Principal::Aws(principal)),
+                    actions,
+                    not_actions: vec![],
+                    resources: vec!["*".into()],
+                    not_resources: vec![],
+                    conditions,
+                    why: "A key policy must allow the role too, unless it delegates to IAM in the role's own account (always needed across accounts).".into(),
+                    reasons: vec![],
+                    doc: doc::KMS_VIA_SERVICE.into(),
+                }]),
+                note: "Add this statement to the key policy (in a key policy, Resource \"*\" means this key).".into(),
+            });
+        }
+        // EBS customer keys: ECS's infrastructure role needs grants on them.
+        if let (Some(infra), Some(svc)) =
+            (role_arn(RoleKind::VolumeInfrastructure), &self.spec.service)
+        {
+            for v in &svc.volume_configurations {
+                let Some(key) = v
+                    .managed_ebs_volume
+                    .as_ref()
+                    .and_then(|e| e.kms_key_id.as_ref())
+                else {
+                    continue;
+                };
+                let Some(a) = Arn::parse(key) else { continue };
+                let via = self.via("ec2", a.region);
+                c.kms_key_policies.push(ResourcePolicy {
+                    resource: key.clone(),
+                    owner_account: a.account.to_string(),
+                    document: PolicyDocument::new(vec![Statement {
+                        sid: "AllowEcsInfrastructureRoleEbsEncryption".into(),
+                        effect: Effect::Allow,
+                        principal: Some(Principal::Aws(infra.clone())),
+                        actions: vec!["kms:CreateGrant".into(), "kms:DescribeKey".into(), "kms:GenerateDataKeyWithoutPlaintext".into(), "kms:ReEncrypt*".into()],
+                        not_actions: vec![],
+                        resources: vec!["*".into()],
+                        not_resources: vec![],
+                        conditions: cond("StringEquals", "kms:ViaService", &[&via]),
+                        why: format!("ECS encrypts the task's EBS volume {} with this customer managed key.", v.name),
+                        reasons: vec![],
+                        doc: doc::EBS_KMS.into(),
+                    }]),
+                    note: "Add this statement to the key policy so ECS can create the encrypted volume.".into(),
+                });
+            }
+        }
+        // iam:PassRole for the deployer.
+        let mut by_service: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        for r in roles
+            .iter()
+            .filter(|r| r.provisioning != Provisioning::ServiceLinked && !r.arn.is_empty())
+        {
+            let to = match r.kind {
+                RoleKind::TaskExecution | RoleKind::Task => "ecs-tasks.amazonaws.com",
+                RoleKind::ContainerInstance if self.launch == LaunchType::External => {
+                    "ssm.amazonaws.com"
+                }
+                RoleKind::ContainerInstance | RoleKind::ManagedInstancesNode => {
+                    self.principal(RoleKind::ManagedInstancesNode)
+                }
+                _ => "ecs.amazonaws.com",
+            };
+            by_service.entry(to).or_default().push(r.arn.clone());
+        }
+        if !by_service.is_empty() {
+            let statements = by_service
+                .into_iter()
+                .map(|(svc, mut arns)| {
+                    arns.sort();
+                    let sid: String = format!("PassRoleTo{svc}").chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+                    Statement {
+                        sid,
+                        effect: Effect::Allow,
+                        principal: None,
+                        actions: vec!["iam:PassRole".into()],
+                        not_actions: vec![],
+                        resources: arns,
+                        not_resources: vec![],
+                        conditions: cond("StringEquals", "iam:PassedToService", &[svc]),
+                        why: format!("Whoever registers the task definition, creates the service or capacity provider passes these roles to {svc}, and only there."),
+                        reasons: vec![],
+                        doc: doc::PASS_ROLE.into(),
+                    }
+                })
+                .collect();
+            c.pass_role_policy = Some(PolicyDocument::new(statements));
+        }
+        c.service_linked_role = ServiceLinkedRoleCheck {
+            role_name: "AWSServiceRoleForECS".into(),
+            check_command: "aws iam get-role --role-name AWSServiceRoleForECS".into(),
+            create_command: "aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com".into(),
+            why: "ECS needs it once per account for awsvpc ENIs, load balancers, service discovery and capacity; creating it twice fails harmlessly with InvalidInput.".into(),
+        };
+        c.sdk_credentials = match (role_arn(RoleKind::Task), self.launch) {
+            (Some(arn), _) => format!("The application's AWS SDK gets the task role {arn} from the ECS container credentials endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI). The execution role is never visible to it."),
+            (None, LaunchType::Ec2) => "No task role: the SDK falls through to the EC2 instance role via the instance metadata service, so the app would act with the container-instance role. Block IMDS from tasks (ECS_AWSVPC_BLOCK_IMDS, hop limit 1) or add a task role.".into(),
+            (None, LaunchType::External) => "No task role: the SDK may fall through to the host's Systems Manager credentials. Add a task role if the app calls AWS.".into(),
+            (None, _) => "No task role: the SDK finds no credentials, which is right for an application that makes no AWS calls.".into(),
+        };
+        c
+    }
+}

@@ -1,0 +1,421 @@
+//! Execution-role needs (secrets, private registry auth, env files, FireLens config) and the
+//! agent needs (ECR pulls, awslogs) that land on the execution role or, on EC2 without one,
+//! on the container-instance role.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    /// Whether the task has needs only an execution role can meet (on any launch type).
+    pub(super) fn has_execution_only_needs(&self) -> bool {
+        self.td.container_definitions.iter().any(|c| {
+            c.repository_credentials.is_some()
+                || !c.secrets.is_empty()
+                || !c.environment_files.is_empty()
+                || c.log_configuration
+                    .as_ref()
+                    .is_some_and(|l| !l.secret_options.is_empty())
+                || c.firelens_configuration.as_ref().is_some_and(|f| {
+                    option_str(&f.options, "config-file-type").as_deref() == Some("s3")
+                })
+        })
+    }
+
+    /// Needs only the execution role can meet: secrets, private registry auth, env files,
+    /// FireLens configuration from S3.
+    pub(super) fn execution_needs(&mut self) {
+        let td = self.td;
+        let x = RoleKind::TaskExecution;
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            let cpath = format!("{}.containerDefinitions[{i}]", self.td_path);
+            let cname = container_name(c, i);
+            if let Some(rc) = &c.repository_credentials {
+                let path = format!("{cpath}.repositoryCredentials.credentialsParameter");
+                if let Some(secret) = self.secret_resource(&rc.credentials_parameter, &path, true) {
+                    let reason = format!(
+                        "container {cname}: private registry credentials {} ({path})",
+                        rc.credentials_parameter
+                    );
+                    self.grant(
+                        x,
+                        &rules::PRIVATE_REGISTRY,
+                        vec![secret.clone()],
+                        Conditions::new(),
+                        reason.clone(),
+                    );
+                    self.protect(
+                        x,
+                        &secret,
+                        "secretsmanager",
+                        &region_of(&secret, &self.region),
+                        false,
+                        &reason,
+                    );
+                    self.need(x, format!("container {cname} pulls from a private registry with repositoryCredentials"));
+                }
+            }
+            for (j, s) in c.secrets.iter().enumerate() {
+                let path = format!("{cpath}.secrets[{j}].valueFrom");
+                self.secret_reference(s, &path, &cname, "environment variable");
+            }
+            if let Some(lc) = &c.log_configuration {
+                for (j, s) in lc.secret_options.iter().enumerate() {
+                    let path = format!("{cpath}.logConfiguration.secretOptions[{j}].valueFrom");
+                    self.secret_reference(s, &path, &cname, "log-driver option");
+                }
+            }
+            for (j, f) in c.environment_files.iter().enumerate() {
+                let path = format!("{cpath}.environmentFiles[{j}]");
+                if !f.kind.is_empty() && f.kind != "s3" {
+                    self.error(format!("{path}.type"), format!("environment file type {:?} is not supported; ECS only reads type \"s3\"", f.kind))
+                        .fix = Some("set type: s3".into());
+                    continue;
+                }
+                let Some((object, bucket)) = self.s3_object(&f.value, &format!("{path}.value"))
+                else {
+                    continue;
+                };
+                let reason = format!(
+                    "container {cname}: environment file {} ({path}.value)",
+                    f.value
+                );
+                self.grant(
+                    x,
+                    &rules::ENV_FILES_GET,
+                    vec![object.clone()],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                self.grant(
+                    x,
+                    &rules::ENV_FILES_BUCKET,
+                    vec![bucket],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                let region = self.region.clone();
+                self.protect(x, &object, "s3", &region, false, &reason);
+                self.need(
+                    x,
+                    format!("container {cname} loads environment files from S3"),
+                );
+            }
+            if let Some(fl) = &c.firelens_configuration {
+                let ftype = option_str(&fl.options, "config-file-type").unwrap_or_default();
+                if ftype == "s3" {
+                    let path = format!("{cpath}.firelensConfiguration.options");
+                    if self.launch == LaunchType::Fargate {
+                        let f = finding(Severity::Error, format!("{path}.config-file-type"),
+                            format!("container {cname}: FireLens configuration from S3 is not supported on Fargate"))
+                            .fix("use config-file-type: file with the configuration baked into the log-router image")
+                            .doc(doc::FIRELENS);
+                        self.findings.push(f);
+                        continue;
+                    }
+                    let value = option_str(&fl.options, "config-file-value").unwrap_or_default();
+                    let Some((object, bucket)) =
+                        self.s3_object(&value, &format!("{path}.config-file-value"))
+                    else {
+                        continue;
+                    };
+                    let reason = format!("container {cname}: FireLens configuration {value}");
+                    self.grant(
+                        x,
+                        &rules::FIRELENS_CONFIG_GET,
+                        vec![object],
+                        Conditions::new(),
+                        reason.clone(),
+                    );
+                    self.grant(
+                        x,
+                        &rules::FIRELENS_CONFIG_BUCKET,
+                        vec![bucket],
+                        Conditions::new(),
+                        reason,
+                    );
+                    self.need(
+                        x,
+                        format!("container {cname} reads its FireLens configuration from S3"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A `secrets`/`secretOptions` entry: Secrets Manager ARN, SSM parameter ARN, or SSM name.
+    pub(super) fn secret_reference(
+        &mut self,
+        s: &Secret,
+        path: &str,
+        cname: &str,
+        what: &str,
+    ) -> bool {
+        let x = RoleKind::TaskExecution;
+        let v = s.value_from.trim();
+        if v.is_empty() {
+            self.error(
+                path,
+                format!(
+                    "container {cname}: secret {:?} has an empty valueFrom",
+                    s.name
+                ),
+            )
+            .fix = Some(
+                "set valueFrom to a Secrets Manager secret ARN or an SSM parameter name/ARN".into(),
+            );
+            return false;
+        }
+        let reason = format!("container {cname}: {what} {} from {v} ({path})", s.name);
+        match Arn::parse(v) {
+            Some(a) if a.service == "secretsmanager" => {
+                let Some(secret) = self.secret_resource(v, path, false) else {
+                    return false;
+                };
+                self.grant(
+                    x,
+                    &rules::SECRETS_GET,
+                    vec![secret.clone()],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                let region = if a.region.is_empty() {
+                    self.region.clone()
+                } else {
+                    a.region.to_string()
+                };
+                self.protect(x, &secret, "secretsmanager", &region, false, &reason);
+                self.need(x, "the task injects Secrets Manager secrets".to_string());
+                true
+            }
+            Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
+                self.grant(
+                    x,
+                    &rules::SSM_GET,
+                    vec![v.to_string()],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                let region = if a.region.is_empty() {
+                    self.region.clone()
+                } else {
+                    a.region.to_string()
+                };
+                self.protect(x, v, "ssm", &region, false, &reason);
+                self.need(x, "the task injects Parameter Store parameters".to_string());
+                true
+            }
+            Some(_) => {
+                self.error(path, format!("container {cname}: {v:?} is neither a Secrets Manager secret ARN nor an SSM parameter ARN"))
+                    .fix = Some("use arn:aws:secretsmanager:…:secret:… or arn:aws:ssm:…:parameter/…, or a parameter name".into());
+                false
+            }
+            None => {
+                // A bare name is an SSM parameter in the task's own region and account.
+                let name = v.trim_start_matches('/');
+                let param = self.arn("ssm", &format!("parameter/{name}"));
+                self.grant(
+                    x,
+                    &rules::SSM_GET,
+                    vec![param.clone()],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                let region = self.region.clone();
+                self.protect(x, &param, "ssm", &region, false, &reason);
+                self.need(x, "the task injects Parameter Store parameters".to_string());
+                true
+            }
+        }
+    }
+
+    /// The IAM resource for a Secrets Manager reference (ARN with suffixes, or a bare name when
+    /// `allow_name`), warning when the random suffix is missing.
+    pub(super) fn secret_resource(
+        &mut self,
+        v: &str,
+        path: &str,
+        allow_name: bool,
+    ) -> Option<String> {
+        let v = v.trim();
+        let secret = match arn::secret_arn(v) {
+            Some(s) => s,
+            None if allow_name && !v.is_empty() && Arn::parse(v).is_none() => {
+                self.arn("secretsmanager", &format!("secret:{v}"))
+            }
+            None => {
+                self.error(path, format!("{v:?} is not a Secrets Manager secret ARN"))
+                    .fix = Some("use the secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 chars>".into());
+                return None;
+            }
+        };
+        if arn::secret_has_random_suffix(&secret) {
+            Some(secret)
+        } else {
+            self.warn(path, format!("{v:?} has no 6-character random suffix; the policy matches it with -??????"))
+                .fix = Some("use the secret's full ARN to avoid matching other secrets that share the name prefix".into());
+            Some(format!("{secret}-??????"))
+        }
+    }
+
+    /// `arn:aws:s3:::bucket/key` → (object ARN, bucket ARN).
+    pub(super) fn s3_object(&mut self, value: &str, path: &str) -> Option<(String, String)> {
+        match Arn::parse(value) {
+            Some(a) if a.service == "s3" && a.resource.contains('/') => {
+                let bucket = a.resource.split('/').next().unwrap_or_default();
+                if bucket.is_empty() {
+                    self.error(path, format!("{value:?} has no bucket name"));
+                    return None;
+                }
+                Some((
+                    value.to_string(),
+                    format!("arn:{}:s3:::{bucket}", a.partition),
+                ))
+            }
+            _ => {
+                self.error(path, format!("{value:?} is not an S3 object ARN"))
+                    .fix = Some("use arn:aws:s3:::<bucket>/<key>".into());
+                None
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- ECR + awslogs
+    /// ECR pulls and awslogs go to the execution role, except on EC2 without one, where the
+    /// container-instance role makes the calls.
+    pub(super) fn agent_needs(&mut self, exec_only: bool) {
+        let td = self.td;
+        let xcfg = &self.spec.roles.task_execution;
+        let use_exec = self.launch != LaunchType::Ec2
+            || exec_only
+            || td.execution_role_arn.is_some()
+            || xcfg.create == Some(true)
+            || xcfg.existing_arn.is_some();
+        let role = if use_exec {
+            RoleKind::TaskExecution
+        } else {
+            RoleKind::ContainerInstance
+        };
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            let cpath = format!("{}.containerDefinitions[{i}]", self.td_path);
+            let cname = container_name(c, i);
+            if c.image.trim().is_empty() {
+                self.error(
+                    format!("{cpath}.image"),
+                    format!("container {cname} has no image"),
+                )
+                .fix = Some("set image to the image URI".into());
+            } else if let Some(img) = arn::parse_ecr_image(c.image.trim()) {
+                if c.repository_credentials.is_some() {
+                    self.warn(format!("{cpath}.repositoryCredentials"),
+                        format!("container {cname}: ECR images do not use repositoryCredentials; the agent pulls with IAM"));
+                }
+                let repo = img.repository_arn();
+                let reason = format!("container {cname}: image {} ({cpath}.image)", c.image);
+                let (auth, pull) = (&rules::ECR_AUTH, &rules::ECR_PULL);
+                self.grant(
+                    role,
+                    auth,
+                    vec!["*".into()],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                self.grant(role, pull, vec![repo.clone()], Conditions::new(), reason);
+                if img.account != self.account && self.account != ACCOUNT_PLACEHOLDER {
+                    self.cross_account_repos
+                        .insert(repo, (img.account.clone(), role));
+                }
+                let why = if role == RoleKind::TaskExecution {
+                    format!(
+                        "{} pulls images from private Amazon ECR",
+                        self.launch_phrase()
+                    )
+                } else {
+                    "the EC2 container instance pulls the task's images from private ECR (no execution role)".to_string()
+                };
+                self.need(role, why);
+            }
+            if let Some(lc) = &c.log_configuration {
+                if lc.log_driver == "awslogs" {
+                    self.awslogs(role, c, i, &cpath);
+                }
+            }
+        }
+    }
+
+    pub(super) fn launch_phrase(&self) -> &'static str {
+        match self.launch {
+            LaunchType::Fargate => "the Fargate agent",
+            LaunchType::Ec2 => "the ECS agent (with the task's execution role)",
+            LaunchType::External => "the ECS agent on the external instance",
+            LaunchType::ManagedInstances => "the ECS agent on the managed instance",
+        }
+    }
+
+    pub(super) fn awslogs(
+        &mut self,
+        role: RoleKind,
+        c: &ContainerDefinition,
+        i: usize,
+        cpath: &str,
+    ) {
+        let cname = container_name(c, i);
+        let Some(lc) = &c.log_configuration else {
+            return;
+        };
+        let opath = format!("{cpath}.logConfiguration.options");
+        let Some(group) = option_str(&lc.options, "awslogs-group").filter(|g| !g.is_empty()) else {
+            self.error(
+                format!("{opath}.awslogs-group"),
+                format!("container {cname}: the awslogs driver needs awslogs-group"),
+            )
+            .fix = Some("set options.awslogs-group to the log group name".into());
+            return;
+        };
+        let region =
+            option_str(&lc.options, "awslogs-region").unwrap_or_else(|| self.region.clone());
+        let create = option_str(&lc.options, "awslogs-create-group")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let resource = format!(
+            "arn:{}:logs:{}:{}:log-group:{}:*",
+            self.partition, region, self.account, group
+        );
+        let reason = format!("container {cname}: awslogs to {group} ({opath})");
+        self.grant(
+            role,
+            &rules::AWSLOGS_WRITE,
+            vec![resource.clone()],
+            Conditions::new(),
+            reason.clone(),
+        );
+        if create {
+            self.grant(
+                role,
+                &rules::AWSLOGS_CREATE_GROUP,
+                vec![resource.clone()],
+                Conditions::new(),
+                reason.clone(),
+            );
+        }
+        self.protect(role, &resource, "logs", &region, true, &reason);
+        if !self
+            .log_groups
+            .iter()
+            .any(|l| l.name == group && l.region == region)
+        {
+            self.log_groups.push(LogGroup {
+                name: group,
+                region,
+                created_by_ecs: create,
+                used_by: format!("awslogs driver of container {cname}"),
+            });
+        }
+        let why = if role == RoleKind::TaskExecution {
+            format!(
+                "{} sends container logs to CloudWatch with the awslogs driver",
+                self.launch_phrase()
+            )
+        } else {
+            "the EC2 container instance ships awslogs output (no execution role)".to_string()
+        };
+        self.need(role, why);
+    }
+}

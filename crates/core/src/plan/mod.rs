@@ -1,0 +1,545 @@
+//! `plan(spec) -> RolePlan`: decides which rules of `rules.rs` apply to this workload, scopes
+//! each to exact ARNs, and assembles roles, absences, companions and findings.
+//!
+//! The flow, in order: resolve the context (launch type, account, region…) → check feasibility
+//! → collect grants per role (execution needs, agent needs, task needs, capacity roles) → turn
+//! grants into roles → companions → IAM limits (`limits.rs`).
+
+mod assemble;
+mod capacity;
+mod companions;
+mod execution;
+mod task;
+
+use std::collections::BTreeMap;
+
+use crate::arn::{self, Arn, ACCOUNT_PLACEHOLDER, PARTITION_PLACEHOLDER, REGION_PLACEHOLDER};
+use crate::limits;
+use crate::model::*;
+use crate::names;
+use crate::policy::{add_cond, cond, Conditions, Effect, PolicyDocument, Principal, Statement};
+use crate::rules::{self, doc, unsupported, Rule};
+use crate::spec::*;
+use crate::taskdef::{option_str, ContainerDefinition, Secret, TaskDefinition};
+
+/// Plans every role of the workload. Never panics; problems become findings.
+pub fn plan(spec: &EcsRoleSetSpec) -> RolePlan {
+    Planner::new(spec).run()
+}
+
+/// Where the task definition sits in the spec (for finding paths), unwrapping the
+/// `describe-task-definition` wrapper without copying.
+fn task_definition(spec: &EcsRoleSetSpec) -> (&TaskDefinition, String) {
+    let mut td = &spec.task_definition;
+    let mut path = String::from("taskDefinition");
+    while let Some(inner) = td.task_definition.as_deref() {
+        td = inner;
+        path.push_str(".taskDefinition");
+    }
+    (td, path)
+}
+
+/// A permission a rule contributes to a role, before merging into statements.
+struct Grant {
+    role: RoleKind,
+    sid: &'static str,
+    actions: &'static [&'static str],
+    why: &'static str,
+    doc: &'static str,
+    resources: Vec<String>,
+    conditions: Conditions,
+    reason: String,
+}
+
+/// A resource protected by a customer managed key, reached through `service`.
+struct KeyUse {
+    role: RoleKind,
+    key: String,
+    via: String,
+    write: bool,
+    reason: String,
+}
+
+/// Why a role is needed (one line per cause).
+#[derive(Default)]
+struct Need {
+    why: Vec<String>,
+}
+
+struct Planner<'a> {
+    spec: &'a EcsRoleSetSpec,
+    td: &'a TaskDefinition,
+    td_path: String,
+    launch: LaunchType,
+    network_mode: String,
+    partition: String,
+    region: String,
+    account: String,
+    cluster: String,
+    workload: String,
+    grants: Vec<Grant>,
+    kms: Vec<KeyUse>,
+    needs: BTreeMap<RoleKind, Need>,
+    managed: BTreeMap<RoleKind, Vec<ManagedAttachment>>,
+    absent_why: BTreeMap<RoleKind, (String, &'static str)>,
+    cross_account_repos: BTreeMap<String, (String, RoleKind)>,
+    log_groups: Vec<LogGroup>,
+    findings: Vec<Finding>,
+}
+
+fn finding(severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Finding {
+    Finding {
+        severity,
+        path: path.into(),
+        message: message.into(),
+        fix: None,
+        doc: None,
+    }
+}
+
+trait FindingExt {
+    fn fix(self, fix: impl Into<String>) -> Self;
+    fn doc(self, doc: &str) -> Self;
+}
+impl FindingExt for Finding {
+    fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+    fn doc(mut self, doc: &str) -> Self {
+        self.doc = Some(doc.to_string());
+        self
+    }
+}
+
+impl<'a> Planner<'a> {
+    fn new(spec: &'a EcsRoleSetSpec) -> Self {
+        let (td, td_path) = task_definition(spec);
+        Planner {
+            spec,
+            td,
+            td_path,
+            launch: LaunchType::Fargate,
+            network_mode: String::new(),
+            partition: String::new(),
+            region: String::new(),
+            account: String::new(),
+            cluster: String::new(),
+            workload: String::new(),
+            grants: Vec::new(),
+            kms: Vec::new(),
+            needs: BTreeMap::new(),
+            managed: BTreeMap::new(),
+            absent_why: BTreeMap::new(),
+            cross_account_repos: BTreeMap::new(),
+            log_groups: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> RolePlan {
+        self.resolve_context();
+        self.check_feasibility();
+        let exec_only = self.has_execution_only_needs();
+        self.agent_needs(exec_only);
+        self.execution_needs();
+        self.task_needs();
+        self.service_role();
+        self.capacity_roles();
+        self.volume_role();
+        self.kms_grants();
+        let roles = self.build_roles();
+        let companions = self.companions(&roles);
+        let absent = RoleKind::ALL
+            .iter()
+            .filter(|k| !roles.iter().any(|r| r.kind == **k))
+            .map(|k| {
+                let (why, doc) = self
+                    .absent_why
+                    .remove(k)
+                    .unwrap_or_else(|| (self.default_absent_reason(*k), doc::TASK_ROLE));
+                AbsentRole {
+                    kind: *k,
+                    why,
+                    doc: doc.to_string(),
+                }
+            })
+            .collect();
+        let mut plan = RolePlan {
+            workload: self.workload,
+            account: self.account,
+            region: self.region,
+            partition: self.partition,
+            cluster: self.cluster,
+            launch_type: self.launch,
+            network_mode: self.network_mode,
+            roles,
+            absent,
+            companions,
+            findings: self.findings,
+        };
+        let limit_findings = limits::check_plan(&plan, &self.spec.roles);
+        plan.findings.extend(limit_findings);
+        plan
+    }
+
+    fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) -> &mut Finding {
+        self.findings
+            .push(finding(Severity::Warning, path, message));
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) -> &mut Finding {
+        self.findings.push(finding(Severity::Error, path, message));
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    fn info(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.findings.push(finding(Severity::Info, path, message));
+    }
+
+    // ---------------------------------------------------------------- context
+    fn resolve_context(&mut self) {
+        let spec = self.spec;
+        let td = self.td;
+
+        // Launch type: spec > the single requiresCompatibilities > FARGATE (with a warning).
+        let compat: Vec<LaunchType> = td
+            .requires_compatibilities
+            .iter()
+            .filter_map(|c| LaunchType::parse(c))
+            .collect();
+        self.launch = match (spec.launch_type, compat.as_slice()) {
+            (Some(l), _) => {
+                if !compat.is_empty() && !compat.contains(&l) {
+                    let p = format!("{}.requiresCompatibilities", self.td_path);
+                    let f = finding(
+                        Severity::Error,
+                        p,
+                        format!(
+                            "launchType {} is not in the task definition's requiresCompatibilities ({}); ECS would refuse to run it",
+                            l.as_str(),
+                            td.requires_compatibilities.join(", ")
+                        ),
+                    )
+                    .fix(format!("add {} to requiresCompatibilities or change launchType", l.as_str()));
+                    self.findings.push(f);
+                }
+                l
+            }
+            (None, [one]) => *one,
+            (None, []) => {
+                self.warn("launchType", "no launch type given and the task definition has no requiresCompatibilities; assuming FARGATE")
+                    .fix = Some("set launchType (FARGATE, EC2, EXTERNAL or MANAGED_INSTANCES)".into());
+                LaunchType::Fargate
+            }
+            (None, many) => {
+                let first = many[0];
+                self.warn("launchType", format!(
+                    "the task definition is compatible with several launch types ({}); planning for {}",
+                    td.requires_compatibilities.join(", "), first.as_str()))
+                    .fix = Some("set launchType to the one this workload runs on".into());
+                first
+            }
+        };
+
+        self.network_mode = td
+            .network_mode
+            .clone()
+            .unwrap_or_else(|| unsupported::default_network_mode(self.launch).to_string());
+
+        // Account: spec > the task definition's role ARNs > symbolic.
+        let from_roles = [&td.task_role_arn, &td.execution_role_arn]
+            .into_iter()
+            .flatten()
+            .filter_map(|a| Arn::parse(a))
+            .map(|a| a.account.to_string())
+            .find(|a| arn::is_account_id(a));
+        self.account = match (&spec.account, from_roles) {
+            (Some(a), _) => {
+                if !arn::is_account_id(a) {
+                    self.error(
+                        "account",
+                        format!("account {a:?} is not a 12-digit AWS account id"),
+                    )
+                    .fix = Some(
+                        "write the account id as a quoted 12-digit string, e.g. \"111122223333\""
+                            .into(),
+                    );
+                }
+                a.clone()
+            }
+            (None, Some(a)) => {
+                self.info(
+                    "account",
+                    format!("account {a} taken from the task definition's role ARNs"),
+                );
+                a
+            }
+            (None, None) => {
+                self.warn("account", "no account given: ARNs use ${AWS::AccountId}")
+                    .fix = Some("set account to make the plan concrete".into());
+                ACCOUNT_PLACEHOLDER.to_string()
+            }
+        };
+
+        self.region = match &spec.region {
+            Some(r) => {
+                if !arn::is_region(r) {
+                    self.error("region", format!("region {r:?} is not an AWS region name"))
+                        .fix = Some("use a region such as us-east-1 or eu-west-1".into());
+                }
+                r.clone()
+            }
+            None => {
+                self.warn("region", "no region given: ARNs use ${AWS::Region}")
+                    .fix = Some("set region to make the plan concrete".into());
+                REGION_PLACEHOLDER.to_string()
+            }
+        };
+
+        self.partition = match (&spec.partition, &spec.region) {
+            (Some(p), region) => {
+                if !matches!(p.as_str(), "aws" | "aws-cn" | "aws-us-gov") {
+                    self.error(
+                        "partition",
+                        format!("partition {p:?} is not aws, aws-cn or aws-us-gov"),
+                    );
+                } else if let Some(r) = region {
+                    if arn::is_region(r) && arn::partition_of_region(r) != p {
+                        self.error(
+                            "partition",
+                            format!(
+                                "region {r} belongs to partition {}, not {p}",
+                                arn::partition_of_region(r)
+                            ),
+                        );
+                    }
+                }
+                p.clone()
+            }
+            (None, Some(r)) => arn::partition_of_region(r).to_string(),
+            (None, None) => PARTITION_PLACEHOLDER.to_string(),
+        };
+
+        self.cluster = match &spec.cluster {
+            Some(c) if !c.is_empty() => c.clone(),
+            _ => "default".to_string(),
+        };
+
+        let raw_name = spec
+            .name
+            .clone()
+            .or_else(|| td.family.clone())
+            .unwrap_or_default();
+        self.workload = names::sanitize(&raw_name);
+        if self.workload.is_empty() {
+            self.workload = "ecs-workload".into();
+            self.warn(
+                "name",
+                "no name and no task definition family: role names start with \"ecs-workload\"",
+            )
+            .fix = Some("set name (or the task definition's family)".into());
+        }
+    }
+
+    fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{}:{}:{}:{}",
+            self.partition, service, self.region, self.account, resource
+        )
+    }
+
+    fn via(&self, service: &str, region: &str) -> String {
+        let suffix = arn::dns_suffix(&self.partition);
+        format!("{service}.{region}.{suffix}")
+    }
+
+    fn need(&mut self, role: RoleKind, why: impl Into<String>) {
+        let n = self.needs.entry(role).or_default();
+        let why = why.into();
+        if !n.why.contains(&why) {
+            n.why.push(why);
+        }
+    }
+
+    fn grant(
+        &mut self,
+        role: RoleKind,
+        rule: &Rule,
+        resources: Vec<String>,
+        conditions: Conditions,
+        reason: String,
+    ) {
+        self.grants.push(Grant {
+            role,
+            sid: rule.sid,
+            actions: rule.actions,
+            why: rule.why,
+            doc: rule.doc,
+            resources,
+            conditions,
+            reason,
+        });
+    }
+
+    /// Records that `role` touches `resource`; customer keys bound to it in `keys` get a
+    /// `kms:Decrypt`/`GenerateDataKey` grant through `service`.
+    fn protect(
+        &mut self,
+        role: RoleKind,
+        resource: &str,
+        service: &str,
+        region: &str,
+        write: bool,
+        reason: &str,
+    ) {
+        let via = self.via(service, region);
+        for (i, k) in self.spec.keys.iter().enumerate() {
+            if arn::glob_match(&k.for_resources, resource) {
+                let Some(key) = self.key_arn(&k.key, &format!("keys[{i}].key")) else {
+                    continue;
+                };
+                self.kms.push(KeyUse {
+                    role,
+                    key,
+                    via: via.clone(),
+                    write,
+                    reason: format!("{reason} (keys[{i}])"),
+                });
+            }
+        }
+    }
+
+    /// A KMS key ARN from an ARN or a bare key id; aliases are refused (IAM authorises keys).
+    fn key_arn(&mut self, key: &str, path: &str) -> Option<String> {
+        if let Some(a) = Arn::parse(key) {
+            if a.service == "kms" && a.resource.starts_with("key/") {
+                return Some(key.to_string());
+            }
+        } else if !key.is_empty()
+            && key.len() <= 64
+            && key.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+        {
+            return Some(self.arn("kms", &format!("key/{key}")));
+        }
+        let msg = format!("{key:?} is not a KMS key ARN or key id");
+        let dup = self
+            .findings
+            .iter()
+            .any(|f| f.path == path && f.message == msg);
+        if !dup {
+            self.error(path, msg).fix = Some(
+                "use the key ARN (arn:aws:kms:<region>:<account>:key/<id>); kms:Decrypt is authorised on keys, not aliases".into(),
+            );
+        }
+        None
+    }
+
+    // ---------------------------------------------------------------- feasibility
+    fn check_feasibility(&mut self) {
+        let modes = unsupported::network_modes(self.launch);
+        if !modes.contains(&self.network_mode.as_str()) {
+            let path = format!("{}.networkMode", self.td_path);
+            let msg = format!(
+                "network mode {:?} is not supported on {} (supported: {})",
+                self.network_mode,
+                self.launch.as_str(),
+                modes.join(", ")
+            );
+            let doc = if self.launch == LaunchType::External {
+                doc::ANYWHERE_LIMITS
+            } else {
+                doc::FARGATE_NETWORKING
+            };
+            let f = finding(Severity::Error, path, msg)
+                .fix(format!("use networkMode {}", modes[0]))
+                .doc(doc);
+            self.findings.push(f);
+        }
+        for (i, v) in self.td.volumes.iter().enumerate() {
+            let vpath = format!("{}.volumes[{i}]", self.td_path);
+            if v.efs_volume_configuration.is_some() && self.launch == LaunchType::External {
+                let f = finding(Severity::Error, format!("{vpath}.efsVolumeConfiguration"),
+                    format!("volume {:?}: EFS volumes are not supported on external (ECS Anywhere) instances", v.name))
+                    .fix("mount the file system on the host and use a bind mount, or run on EC2/Fargate")
+                    .doc(doc::ANYWHERE_LIMITS);
+                self.findings.push(f);
+            }
+            if v.docker_volume_configuration.is_some() && self.launch == LaunchType::Fargate {
+                let f = finding(
+                    Severity::Error,
+                    format!("{vpath}.dockerVolumeConfiguration"),
+                    format!(
+                        "volume {:?}: Docker volumes are not supported on Fargate",
+                        v.name
+                    ),
+                )
+                .fix("use an EFS or ephemeral bind-mount volume on Fargate");
+                self.findings.push(f);
+            }
+            if v.configured_at_launch && self.launch == LaunchType::External {
+                let f = finding(Severity::Error, format!("{vpath}.configuredAtLaunch"),
+                    format!("volume {:?}: EBS volumes at launch are not supported on external instances", v.name))
+                    .doc(doc::EBS_VOLUMES);
+                self.findings.push(f);
+            }
+        }
+    }
+}
+
+/// The AWS page that documents each role.
+fn role_doc(kind: RoleKind, launch: LaunchType) -> &'static str {
+    match kind {
+        RoleKind::TaskExecution => doc::EXECUTION_ROLE,
+        RoleKind::Task => doc::TASK_ROLE,
+        RoleKind::Service => doc::SERVICE_ROLE,
+        RoleKind::ServiceLinked => doc::SERVICE_LINKED_ROLE,
+        RoleKind::ContainerInstance if launch == LaunchType::External => doc::ANYWHERE_ROLE,
+        RoleKind::ContainerInstance => doc::INSTANCE_ROLE,
+        RoleKind::ManagedInstancesInfrastructure => doc::INFRASTRUCTURE_ROLE,
+        RoleKind::ManagedInstancesNode => doc::MANAGED_INSTANCES_NODE,
+        RoleKind::VolumeInfrastructure => doc::EBS_VOLUMES,
+    }
+}
+
+fn shared_name(kind: RoleKind) -> &'static str {
+    match kind {
+        RoleKind::TaskExecution => "ecsTaskExecutionRole",
+        RoleKind::Task => "ecsTaskRole",
+        RoleKind::Service => "ecsServiceRole",
+        RoleKind::ContainerInstance => "ecsInstanceRole",
+        RoleKind::ManagedInstancesInfrastructure => "ecsInfrastructureRole",
+        RoleKind::ManagedInstancesNode => "ecsManagedInstancesNodeRole",
+        RoleKind::VolumeInfrastructure => "ecsInfrastructureRoleForVolumes",
+        RoleKind::ServiceLinked => "AWSServiceRoleForECS",
+    }
+}
+
+fn container_name(c: &ContainerDefinition, i: usize) -> String {
+    if c.name.is_empty() {
+        format!("#{i}")
+    } else {
+        c.name.clone()
+    }
+}
+
+/// The region in an ARN, or `default` when it has none (S3) or is not an ARN.
+fn region_of(resource: &str, default: &str) -> String {
+    match Arn::parse(resource) {
+        Some(a) if !a.region.is_empty() => a.region.to_string(),
+        _ => default.to_string(),
+    }
+}
+
+/// IAM requires unique Sids within a policy: number repeats (`EfsClientMount2`).
+fn dedupe_sids(statements: &mut [Statement]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for s in statements.iter_mut() {
+        let n = seen.entry(s.sid.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            s.sid = format!("{}{}", s.sid, n);
+        }
+    }
+}

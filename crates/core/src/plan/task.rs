@@ -1,0 +1,626 @@
+//! Task-role needs: ECS Exec, EFS IAM authorization, FireLens destinations and the
+//! application's own access intents, raw statements and managed policies.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    pub(super) fn task_needs(&mut self) {
+        let t = RoleKind::Task;
+        self.exec_needs();
+        self.efs_needs();
+        self.firelens_destinations();
+        let app = &self.spec.app;
+        for (i, intent) in app.access.iter().enumerate() {
+            self.access_intent(intent, &format!("app.access[{i}]"));
+        }
+        if !app.statements.is_empty() {
+            self.need(
+                t,
+                "app.statements grants the application raw IAM permissions",
+            );
+        }
+        for (i, m) in app.managed_policies.iter().enumerate() {
+            let path = format!("app.managedPolicies[{i}]");
+            let Some(arn) = self.managed_policy_arn(m, &path) else {
+                continue;
+            };
+            self.managed.entry(t).or_default().push(ManagedAttachment {
+                arn,
+                why: format!("requested by the application ({path})"),
+            });
+            self.need(
+                t,
+                "app.managedPolicies attaches managed policies to the application's role",
+            );
+        }
+    }
+
+    pub(super) fn exec_needs(&mut self) {
+        let t = RoleKind::Task;
+        let enabled = self
+            .spec
+            .service
+            .as_ref()
+            .is_some_and(|s| s.enable_execute_command);
+        if !enabled {
+            return;
+        }
+        let reason = "service.enableExecuteCommand is true".to_string();
+        self.grant(
+            t,
+            &rules::EXEC_CHANNELS,
+            vec!["*".into()],
+            Conditions::new(),
+            reason.clone(),
+        );
+        self.need(
+            t,
+            "ECS Exec is enabled: the SSM agent in the task opens session channels",
+        );
+        let Some(cfg) = self
+            .spec
+            .cluster_configuration
+            .as_ref()
+            .and_then(|c| c.execute_command_configuration.as_ref())
+        else {
+            return;
+        };
+        let base = "clusterConfiguration.executeCommandConfiguration";
+        if let Some(k) = &cfg.kms_key_id {
+            if let Some(key) = self.key_arn(k, &format!("{base}.kmsKeyId")) {
+                self.grant(
+                    t,
+                    &rules::EXEC_KMS,
+                    vec![key],
+                    Conditions::new(),
+                    format!("{base}.kmsKeyId"),
+                );
+            }
+        }
+        let logging = cfg.logging.as_deref().unwrap_or("DEFAULT");
+        match logging {
+            "NONE" | "DEFAULT" => {}
+            "OVERRIDE" => {
+                let Some(lc) = &cfg.log_configuration else {
+                    self.error(
+                        format!("{base}.logConfiguration"),
+                        "logging OVERRIDE needs a logConfiguration",
+                    )
+                    .fix = Some("set cloudWatchLogGroupName and/or s3BucketName".into());
+                    return;
+                };
+                if let Some(group) = &lc.cloud_watch_log_group_name {
+                    let res = self.arn("logs", &format!("log-group:{group}:*"));
+                    let all = self.arn("logs", "log-group:*");
+                    let r = format!("{base}.logConfiguration.cloudWatchLogGroupName");
+                    self.grant(
+                        t,
+                        &rules::EXEC_LOGS_DESCRIBE,
+                        vec![all],
+                        Conditions::new(),
+                        r.clone(),
+                    );
+                    self.grant(
+                        t,
+                        &rules::EXEC_LOGS_WRITE,
+                        vec![res.clone()],
+                        Conditions::new(),
+                        r.clone(),
+                    );
+                    self.log_groups.push(LogGroup {
+                        name: group.clone(),
+                        region: self.region.clone(),
+                        created_by_ecs: false,
+                        used_by: "ECS Exec session logging".into(),
+                    });
+                    let region = self.region.clone();
+                    self.protect(t, &res, "logs", &region, true, &r);
+                }
+                if let Some(bucket) = &lc.s3_bucket_name {
+                    let prefix = lc.s3_key_prefix.as_deref().unwrap_or("").trim_matches('/');
+                    let key = if prefix.is_empty() {
+                        "*".to_string()
+                    } else {
+                        format!("{prefix}/*")
+                    };
+                    let obj = format!("arn:{}:s3:::{bucket}/{key}", self.partition);
+                    let r = format!("{base}.logConfiguration.s3BucketName");
+                    self.grant(
+                        t,
+                        &rules::EXEC_S3_PUT,
+                        vec![obj.clone()],
+                        Conditions::new(),
+                        r.clone(),
+                    );
+                    if lc.s3_encryption_enabled {
+                        let b = format!("arn:{}:s3:::{bucket}", self.partition);
+                        self.grant(
+                            t,
+                            &rules::EXEC_S3_ENCRYPTION,
+                            vec![b],
+                            Conditions::new(),
+                            r.clone(),
+                        );
+                    }
+                    let region = self.region.clone();
+                    self.protect(t, &obj, "s3", &region, true, &r);
+                }
+            }
+            other => {
+                self.error(
+                    format!("{base}.logging"),
+                    format!("logging {other:?} is not NONE, DEFAULT or OVERRIDE"),
+                );
+            }
+        }
+    }
+
+    pub(super) fn efs_needs(&mut self) {
+        let t = RoleKind::Task;
+        let td = self.td;
+        for (i, v) in td.volumes.iter().enumerate() {
+            let Some(efs) = &v.efs_volume_configuration else {
+                continue;
+            };
+            let iam = efs
+                .authorization_config
+                .as_ref()
+                .and_then(|a| a.iam.as_deref())
+                == Some("ENABLED");
+            if !iam {
+                continue;
+            }
+            let vpath = format!("{}.volumes[{i}].efsVolumeConfiguration", self.td_path);
+            if efs.transit_encryption.as_deref() != Some("ENABLED") {
+                let f = finding(
+                    Severity::Error,
+                    format!("{vpath}.transitEncryption"),
+                    format!(
+                        "volume {:?}: EFS IAM authorization requires transitEncryption ENABLED",
+                        v.name
+                    ),
+                )
+                .fix("set transitEncryption: ENABLED")
+                .doc(doc::EFS);
+                self.findings.push(f);
+            }
+            if efs.file_system_id.is_empty() {
+                self.error(
+                    format!("{vpath}.fileSystemId"),
+                    format!("volume {:?} has no fileSystemId", v.name),
+                );
+                continue;
+            }
+            let fs = self.arn(
+                "elasticfilesystem",
+                &format!("file-system/{}", efs.file_system_id),
+            );
+            let mounts: Vec<bool> = td
+                .container_definitions
+                .iter()
+                .flat_map(|c| c.mount_points.iter())
+                .filter(|m| m.source_volume == v.name)
+                .map(|m| m.read_only)
+                .collect();
+            let read_only = !mounts.is_empty() && mounts.iter().all(|r| *r);
+            let rule = if read_only {
+                &rules::EFS_READ
+            } else {
+                &rules::EFS_READ_WRITE
+            };
+            let mut c = Conditions::new();
+            if let Some(ap) = efs
+                .authorization_config
+                .as_ref()
+                .and_then(|a| a.access_point_id.as_ref())
+            {
+                let ap_arn = self.arn("elasticfilesystem", &format!("access-point/{ap}"));
+                add_cond(
+                    &mut c,
+                    "StringEquals",
+                    "elasticfilesystem:AccessPointArn",
+                    &[&ap_arn],
+                );
+            }
+            self.grant(t, rule, vec![fs], c, format!("volume {} ({vpath})", v.name));
+            self.need(t, format!("EFS volume {} uses IAM authorization", v.name));
+        }
+    }
+
+    pub(super) fn firelens_destinations(&mut self) {
+        let t = RoleKind::Task;
+        let td = self.td;
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            let Some(lc) = &c.log_configuration else {
+                continue;
+            };
+            if lc.log_driver != "awsfirelens" {
+                continue;
+            }
+            let cname = container_name(c, i);
+            let opath = format!(
+                "{}.containerDefinitions[{i}].logConfiguration.options",
+                self.td_path
+            );
+            let name = option_str(&lc.options, "Name")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let region = option_str(&lc.options, "region").unwrap_or_else(|| self.region.clone());
+            let reason = format!("container {cname}: awsfirelens output {name} ({opath})");
+            let a = |svc: &str, res: String, p: &Planner| {
+                format!("arn:{}:{svc}:{region}:{}:{res}", p.partition, p.account)
+            };
+            let required = |p: &mut Planner, key: &str| -> Option<String> {
+                let v = option_str(&lc.options, key).filter(|v| !v.is_empty());
+                if v.is_none() {
+                    p.error(
+                        format!("{opath}.{key}"),
+                        format!("container {cname}: FireLens output {name} needs option {key}"),
+                    );
+                }
+                v
+            };
+            match name.as_str() {
+                "cloudwatch" | "cloudwatch_logs" => {
+                    let Some(group) = required(self, "log_group_name") else {
+                        continue;
+                    };
+                    let res = a("logs", format!("log-group:{group}:*"), self);
+                    self.grant(
+                        t,
+                        &rules::FIRELENS_CLOUDWATCH,
+                        vec![res.clone()],
+                        Conditions::new(),
+                        reason.clone(),
+                    );
+                    if name == "cloudwatch" {
+                        self.grant(
+                            t,
+                            &rules::FIRELENS_CLOUDWATCH_LEGACY,
+                            vec![res.clone()],
+                            Conditions::new(),
+                            reason.clone(),
+                        );
+                    }
+                    let auto = option_str(&lc.options, "auto_create_group")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "On");
+                    if auto {
+                        self.grant(
+                            t,
+                            &rules::FIRELENS_CLOUDWATCH_CREATE,
+                            vec![res.clone()],
+                            Conditions::new(),
+                            reason.clone(),
+                        );
+                    }
+                    self.protect(t, &res, "logs", &region.clone(), true, &reason);
+                }
+                "firehose" | "kinesis_firehose" => {
+                    let Some(stream) = required(self, "delivery_stream") else {
+                        continue;
+                    };
+                    let res = a("firehose", format!("deliverystream/{stream}"), self);
+                    self.grant(
+                        t,
+                        &rules::FIRELENS_FIREHOSE,
+                        vec![res],
+                        Conditions::new(),
+                        reason.clone(),
+                    );
+                }
+                "kinesis" | "kinesis_streams" => {
+                    let Some(stream) = required(self, "stream") else {
+                        continue;
+                    };
+                    let res = a("kinesis", format!("stream/{stream}"), self);
+                    self.grant(
+                        t,
+                        &rules::FIRELENS_KINESIS,
+                        vec![res],
+                        Conditions::new(),
+                        reason.clone(),
+                    );
+                }
+                "s3" => {
+                    let Some(bucket) = required(self, "bucket") else {
+                        continue;
+                    };
+                    let res = format!("arn:{}:s3:::{bucket}/*", self.partition);
+                    self.grant(
+                        t,
+                        &rules::FIRELENS_S3,
+                        vec![res.clone()],
+                        Conditions::new(),
+                        reason.clone(),
+                    );
+                    self.protect(t, &res, "s3", &region.clone(), true, &reason);
+                }
+                _ => {
+                    self.info(opath.clone(), format!(
+                        "container {cname}: FireLens output {name:?} does not call AWS with the task role (or is not known to ecsroles)"));
+                    continue;
+                }
+            }
+            self.need(
+                t,
+                format!(
+                    "FireLens in container {cname} ships logs to AWS ({name}) with the task role"
+                ),
+            );
+        }
+    }
+
+    /// A resource named in `app.access`: an ARN as given, or a name placed in this account/region.
+    pub(super) fn app_resource(&self, value: &str, service: &str, prefix: &str) -> String {
+        if Arn::parse(value).is_some() {
+            value.to_string()
+        } else {
+            self.arn(service, &format!("{prefix}{value}"))
+        }
+    }
+
+    pub(super) fn access_intent(&mut self, intent: &AccessIntent, path: &str) {
+        let t = RoleKind::Task;
+        let region = self.region.clone();
+        let reason = |what: &str| format!("{what} ({path})");
+        if intent.kinds() != 1 {
+            self.error(path, format!("each app.access entry sets exactly one of s3, dynamodb, sqs, sns, kms, secretsManager, ssm; this one sets {}", intent.kinds()))
+                .fix = Some("split it into one entry per resource".into());
+            return;
+        }
+        if let Some(s3) = &intent.s3 {
+            let bucket = s3
+                .bucket
+                .strip_prefix("arn:aws:s3:::")
+                .unwrap_or(&s3.bucket)
+                .trim_end_matches('/');
+            if bucket.is_empty() || bucket.contains('/') {
+                self.error(
+                    format!("{path}.s3.bucket"),
+                    format!("{:?} is not a bucket name", s3.bucket),
+                )
+                .fix = Some("name the bucket alone and put the key prefix in prefix".into());
+                return;
+            }
+            let prefix = s3.prefix.trim_start_matches('/');
+            let objects = format!("arn:{}:s3:::{bucket}/{prefix}*", self.partition);
+            let bucket_arn = format!("arn:{}:s3:::{bucket}", self.partition);
+            let r = reason(&format!("s3://{bucket}/{prefix} {:?}", s3.access));
+            let reads = matches!(s3.access, ReadWrite::Read | ReadWrite::ReadWrite);
+            let writes = matches!(s3.access, ReadWrite::Write | ReadWrite::ReadWrite);
+            if reads {
+                self.grant(
+                    t,
+                    &rules::S3_READ,
+                    vec![objects.clone()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+                let c = if prefix.is_empty() {
+                    Conditions::new()
+                } else {
+                    cond("StringLike", "s3:prefix", &[&format!("{prefix}*")])
+                };
+                self.grant(t, &rules::S3_LIST, vec![bucket_arn], c, r.clone());
+            }
+            if writes {
+                self.grant(
+                    t,
+                    &rules::S3_WRITE,
+                    vec![objects.clone()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+            }
+            if reads && writes {
+                self.grant(
+                    t,
+                    &rules::S3_DELETE,
+                    vec![objects.clone()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+            }
+            if reads {
+                self.protect(t, &objects, "s3", &region, false, &r);
+            }
+            if writes {
+                self.protect(t, &objects, "s3", &region, true, &r);
+            }
+        }
+        if let Some(d) = &intent.dynamodb {
+            let table = self.app_resource(&d.table, "dynamodb", "table/");
+            let mut res = vec![table.clone()];
+            if d.indexes {
+                res.push(format!("{table}/index/*"));
+            }
+            let r = reason(&format!("DynamoDB table {}", d.table));
+            self.grant(
+                t,
+                &rules::DYNAMODB_READ,
+                res.clone(),
+                Conditions::new(),
+                r.clone(),
+            );
+            if d.access == ReadOrReadWrite::ReadWrite {
+                self.grant(
+                    t,
+                    &rules::DYNAMODB_WRITE,
+                    vec![table.clone()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+            }
+            let reg = region_of(&table, &region);
+            self.protect(
+                t,
+                &table,
+                "dynamodb",
+                &reg,
+                d.access == ReadOrReadWrite::ReadWrite,
+                &r,
+            );
+        }
+        if let Some(q) = &intent.sqs {
+            let queue = self.app_resource(&q.queue, "sqs", "");
+            let r = reason(&format!("SQS queue {}", q.queue));
+            let consume = matches!(q.access, QueueAccess::Consume | QueueAccess::ConsumeProduce);
+            let produce = matches!(q.access, QueueAccess::Produce | QueueAccess::ConsumeProduce);
+            if consume {
+                self.grant(
+                    t,
+                    &rules::SQS_CONSUME,
+                    vec![queue.clone()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+            }
+            if produce {
+                self.grant(
+                    t,
+                    &rules::SQS_PRODUCE,
+                    vec![queue.clone()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+            }
+            let reg = region_of(&queue, &region);
+            if consume {
+                self.protect(t, &queue, "sqs", &reg, false, &r);
+            }
+            if produce {
+                self.protect(t, &queue, "sqs", &reg, true, &r);
+            }
+        }
+        if let Some(s) = &intent.sns {
+            let topic = self.app_resource(&s.topic, "sns", "");
+            let r = reason(&format!("SNS topic {}", s.topic));
+            self.grant(
+                t,
+                &rules::SNS_PUBLISH,
+                vec![topic.clone()],
+                Conditions::new(),
+                r.clone(),
+            );
+            let reg = region_of(&topic, &region);
+            self.protect(t, &topic, "sns", &reg, true, &r);
+        }
+        if let Some(k) = &intent.kms {
+            let r = reason(&format!("KMS key {}", k.key));
+            let alias = k
+                .key
+                .strip_prefix("alias/")
+                .map(str::to_string)
+                .or_else(|| {
+                    Arn::parse(&k.key)
+                        .filter(|a| a.service == "kms" && a.resource.starts_with("alias/"))
+                        .map(|a| a.resource["alias/".len()..].to_string())
+                });
+            let (res, c) = match alias {
+                // Keys are authorised by key ARN; an alias is matched with kms:ResourceAliases.
+                Some(name) => (
+                    vec![self.arn("kms", "key/*")],
+                    cond(
+                        "ForAnyValue:StringEquals",
+                        "kms:ResourceAliases",
+                        &[&format!("alias/{name}")],
+                    ),
+                ),
+                None => match self.key_arn(&k.key, &format!("{path}.kms.key")) {
+                    Some(key) => (vec![key], Conditions::new()),
+                    None => return,
+                },
+            };
+            if matches!(k.access, KmsUse::Decrypt | KmsUse::EncryptDecrypt) {
+                self.grant(
+                    t,
+                    &rules::KMS_APP_DECRYPT,
+                    res.clone(),
+                    c.clone(),
+                    r.clone(),
+                );
+            }
+            if matches!(k.access, KmsUse::Encrypt | KmsUse::EncryptDecrypt) {
+                self.grant(t, &rules::KMS_APP_ENCRYPT, res, c, r);
+            }
+        }
+        if let Some(s) = &intent.secrets_manager {
+            let p = format!("{path}.secretsManager.secret");
+            let Some(secret) = self.secret_resource(&s.secret, &p, true) else {
+                return;
+            };
+            let r = reason(&format!("secret {}", s.secret));
+            self.grant(
+                t,
+                &rules::SECRETS_APP,
+                vec![secret.clone()],
+                Conditions::new(),
+                r.clone(),
+            );
+            let reg = region_of(&secret, &region);
+            self.protect(t, &secret, "secretsmanager", &reg, false, &r);
+        }
+        if let Some(s) = &intent.ssm {
+            let r = reason(&format!("parameter {}", s.parameter));
+            let name = s.parameter.trim_start_matches('/');
+            if Arn::parse(&s.parameter).is_none() && name.ends_with('/') {
+                let base = name.trim_end_matches('/');
+                let path_arn = self.arn("ssm", &format!("parameter/{base}"));
+                let below = self.arn("ssm", &format!("parameter/{base}/*"));
+                self.grant(
+                    t,
+                    &rules::SSM_APP_PATH,
+                    vec![path_arn],
+                    Conditions::new(),
+                    r.clone(),
+                );
+                self.grant(
+                    t,
+                    &rules::SSM_APP,
+                    vec![below.clone()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+                self.protect(t, &below, "ssm", &region, false, &r);
+            } else {
+                let param = self.app_resource(name, "ssm", "parameter/");
+                self.grant(
+                    t,
+                    &rules::SSM_APP,
+                    vec![param.clone()],
+                    Conditions::new(),
+                    r.clone(),
+                );
+                let reg = region_of(&param, &region);
+                self.protect(t, &param, "ssm", &reg, false, &r);
+            }
+        }
+        self.need(t, "the application calls AWS APIs (app.access)");
+    }
+
+    pub(super) fn managed_policy_arn(&mut self, value: &str, path: &str) -> Option<String> {
+        let v = value.trim();
+        if let Some(a) = Arn::parse(v) {
+            if a.service == "iam"
+                && a.resource.starts_with("policy/")
+                && (a.account == "aws"
+                    || arn::is_account_id(a.account)
+                    || a.account == ACCOUNT_PLACEHOLDER)
+            {
+                return Some(v.to_string());
+            }
+        } else if !v.is_empty() && !v.contains(char::is_whitespace) {
+            // A bare AWS managed policy name, optionally with its path (service-role/…).
+            return Some(format!(
+                "arn:{}:iam::aws:policy/{}",
+                self.partition,
+                v.trim_start_matches('/')
+            ));
+        }
+        self.error(path, format!("{value:?} is not a managed policy ARN"))
+            .fix = Some(
+            "use arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>".into(),
+        );
+        None
+    }
+}

@@ -1,0 +1,572 @@
+//! The facts: what each ECS feature requires, one table row per fact, each citing its source.
+//!
+//! `plan.rs` decides *when* a rule applies and *which ARNs* it is scoped to; this file says
+//! *what* it grants and *why*. A reviewer can check every row against the linked page.
+
+/// AWS documentation pages the rules come from.
+pub mod doc {
+    pub const EXECUTION_ROLE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html";
+    pub const ECR_ON_ECS: &str =
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html";
+    pub const ECR_CROSS_ACCOUNT: &str =
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html";
+    pub const AWSLOGS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html";
+    pub const SECRETS_MANAGER: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html";
+    pub const SSM_PARAMETERS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html";
+    pub const EXECUTION_SECRETS: &str = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html#task-execution-secrets";
+    pub const PRIVATE_AUTH: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html";
+    pub const ENV_FILES: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html";
+    pub const LOG_SECRETS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-logconfig.html";
+    pub const FIRELENS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html";
+    pub const FIRELENS_IAM: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html";
+    pub const KMS_VIA_SERVICE: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service";
+    pub const TASK_ROLE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html";
+    pub const ECS_EXEC: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html";
+    pub const EFS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html";
+    pub const EFS_IAM: &str =
+        "https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html";
+    pub const SERVICE_ROLE: &str = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html#ECS-CreateService-request-role";
+    pub const SERVICE_LINKED_ROLE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html";
+    pub const INSTANCE_ROLE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance_IAM_role.html";
+    pub const ANYWHERE_ROLE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/iam-role-ecsanywhere.html";
+    pub const ANYWHERE_LIMITS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-anywhere.html";
+    pub const INFRASTRUCTURE_ROLE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html";
+    pub const MANAGED_INSTANCES_NODE: &str = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html";
+    pub const EBS_VOLUMES: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html";
+    pub const EBS_KMS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html";
+    pub const FARGATE_NETWORKING: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html";
+    pub const PASS_ROLE: &str =
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html";
+    pub const IAM_QUOTAS: &str =
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
+    pub const IAM_NAMES: &str =
+        "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html";
+    pub const IAM_TAGS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html";
+    pub const S3_ACTIONS: &str =
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html";
+    pub const DYNAMODB_ACTIONS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html";
+    pub const SQS_ACTIONS: &str =
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html";
+    pub const SNS_ACTIONS: &str =
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html";
+    pub const KMS_ACTIONS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html";
+    pub const SECRETS_ACTIONS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html";
+    pub const SSM_ACTIONS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html";
+    pub const KMS_ALIASES: &str =
+        "https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html";
+    pub const CONFUSED_DEPUTY: &str = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html#create_task_iam_policy_and_role";
+}
+
+/// One permission fact: the actions a feature needs and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Statement id (IAM `Sid`: letters and digits only).
+    pub sid: &'static str,
+    pub actions: &'static [&'static str],
+    pub why: &'static str,
+    pub doc: &'static str,
+}
+
+macro_rules! rule {
+    ($name:ident, $sid:literal, [$($a:literal),+ $(,)?], $why:literal, $doc:expr) => {
+        pub const $name: Rule = Rule { sid: $sid, actions: &[$($a),+], why: $why, doc: $doc };
+    };
+}
+
+// ---- Task execution role (and, on EC2 without one, the container-instance role) ----------
+rule!(ECR_AUTH, "EcrAuthorizationToken", ["ecr:GetAuthorizationToken"],
+    "The agent trades this for a registry login before pulling from private ECR; the action accepts only Resource \"*\".",
+    doc::ECR_ON_ECS);
+rule!(
+    ECR_PULL,
+    "EcrPullImages",
+    [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:BatchGetImage"
+    ],
+    "Pull the task's images from exactly these private ECR repositories.",
+    doc::ECR_ON_ECS
+);
+rule!(AWSLOGS_WRITE, "AwslogsWriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
+    "The awslogs driver creates one stream per container and writes to it, in these log groups only.",
+    doc::AWSLOGS);
+rule!(
+    AWSLOGS_CREATE_GROUP,
+    "AwslogsCreateLogGroup",
+    ["logs:CreateLogGroup"],
+    "awslogs-create-group is true, so the driver creates the log group if it is missing.",
+    doc::AWSLOGS
+);
+rule!(SECRETS_GET, "SecretsManagerGetSecretValue", ["secretsmanager:GetSecretValue"],
+    "ECS reads these Secrets Manager secrets at launch to inject them as environment variables or log-driver options.",
+    doc::SECRETS_MANAGER);
+rule!(SSM_GET, "SsmGetParameters", ["ssm:GetParameters"],
+    "ECS reads these Parameter Store parameters at launch to inject them as environment variables or log-driver options.",
+    doc::SSM_PARAMETERS);
+rule!(PRIVATE_REGISTRY, "PrivateRegistryCredentials", ["secretsmanager:GetSecretValue"],
+    "repositoryCredentials: the agent reads the registry user name and password from this secret before pulling.",
+    doc::PRIVATE_AUTH);
+rule!(
+    ENV_FILES_GET,
+    "EnvironmentFilesGetObject",
+    ["s3:GetObject"],
+    "environmentFiles: the agent downloads these .env files from S3 at launch.",
+    doc::ENV_FILES
+);
+rule!(
+    ENV_FILES_BUCKET,
+    "EnvironmentFilesGetBucketLocation",
+    ["s3:GetBucketLocation"],
+    "environmentFiles: the agent looks up the bucket's region before downloading.",
+    doc::ENV_FILES
+);
+rule!(FIRELENS_CONFIG_GET, "FirelensConfigGetObject", ["s3:GetObject"],
+    "FireLens config-file-type s3: the agent downloads the Fluent Bit/Fluentd configuration from S3.",
+    doc::FIRELENS);
+rule!(
+    FIRELENS_CONFIG_BUCKET,
+    "FirelensConfigGetBucketLocation",
+    ["s3:GetBucketLocation"],
+    "FireLens config-file-type s3: the agent looks up the configuration bucket's region.",
+    doc::FIRELENS
+);
+rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
+    "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
+    doc::KMS_VIA_SERVICE);
+rule!(KMS_GENERATE_VIA, "KmsGenerateDataKey", ["kms:GenerateDataKey"],
+    "Writes to these resources are encrypted with customer managed keys; generate data keys only through that service (kms:ViaService).",
+    doc::KMS_VIA_SERVICE);
+
+// ---- Task role: ECS Exec, EFS, FireLens destinations ---------------------------------------
+rule!(EXEC_CHANNELS, "EcsExecSsmMessages",
+    ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+    "ECS Exec: the SSM agent in the task opens the session channels; these actions accept only Resource \"*\".",
+    doc::ECS_EXEC);
+rule!(EXEC_KMS, "EcsExecKmsDecrypt", ["kms:Decrypt"],
+    "ECS Exec sessions are encrypted with this cluster KMS key; the task decrypts the data channel.",
+    doc::ECS_EXEC);
+rule!(
+    EXEC_LOGS_DESCRIBE,
+    "EcsExecDescribeLogGroups",
+    ["logs:DescribeLogGroups"],
+    "ECS Exec logging: the SSM agent checks the log group before streaming session output.",
+    doc::ECS_EXEC
+);
+rule!(
+    EXEC_LOGS_WRITE,
+    "EcsExecWriteLogs",
+    [
+        "logs:CreateLogStream",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents"
+    ],
+    "ECS Exec logging: session output is streamed to this CloudWatch log group.",
+    doc::ECS_EXEC
+);
+rule!(
+    EXEC_S3_PUT,
+    "EcsExecS3PutObject",
+    ["s3:PutObject"],
+    "ECS Exec logging: session output is uploaded to this S3 location.",
+    doc::ECS_EXEC
+);
+rule!(EXEC_S3_ENCRYPTION, "EcsExecS3Encryption", ["s3:GetEncryptionConfiguration"],
+    "ECS Exec logging with s3EncryptionEnabled: the agent verifies the bucket is encrypted before uploading.",
+    doc::ECS_EXEC);
+rule!(EFS_READ, "EfsClientMount", ["elasticfilesystem:ClientMount"],
+    "EFS IAM authorization: mount this file system read-only (every mount point of the volume is readOnly).",
+    doc::EFS_IAM);
+rule!(
+    EFS_READ_WRITE,
+    "EfsClientMountWrite",
+    [
+        "elasticfilesystem:ClientMount",
+        "elasticfilesystem:ClientWrite"
+    ],
+    "EFS IAM authorization: mount this file system and write to it.",
+    doc::EFS_IAM
+);
+rule!(FIRELENS_CLOUDWATCH, "FirelensCloudWatchLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
+    "FireLens cloudwatch_logs output: Fluent Bit writes container logs to this log group with the task role.",
+    doc::FIRELENS_IAM);
+rule!(
+    FIRELENS_CLOUDWATCH_LEGACY,
+    "FirelensCloudWatchLegacy",
+    ["logs:DescribeLogStreams"],
+    "FireLens cloudwatch (Go plugin) output also lists streams before writing.",
+    doc::FIRELENS_IAM
+);
+rule!(
+    FIRELENS_CLOUDWATCH_CREATE,
+    "FirelensCreateLogGroup",
+    ["logs:CreateLogGroup"],
+    "FireLens cloudwatch output with auto_create_group true creates the log group.",
+    doc::FIRELENS_IAM
+);
+rule!(
+    FIRELENS_FIREHOSE,
+    "FirelensFirehose",
+    ["firehose:PutRecordBatch"],
+    "FireLens kinesis_firehose output: Fluent Bit sends log batches to this delivery stream.",
+    doc::FIRELENS_IAM
+);
+rule!(
+    FIRELENS_KINESIS,
+    "FirelensKinesis",
+    ["kinesis:PutRecords"],
+    "FireLens kinesis_streams output: Fluent Bit sends log records to this stream.",
+    doc::FIRELENS_IAM
+);
+rule!(
+    FIRELENS_S3,
+    "FirelensS3",
+    ["s3:PutObject"],
+    "FireLens s3 output: Fluent Bit uploads log objects to this bucket.",
+    doc::FIRELENS_IAM
+);
+
+// ---- Task role: application access intents --------------------------------------------------
+rule!(
+    S3_READ,
+    "AppS3Read",
+    ["s3:GetObject"],
+    "The application reads objects under this prefix.",
+    doc::S3_ACTIONS
+);
+rule!(
+    S3_LIST,
+    "AppS3List",
+    ["s3:ListBucket"],
+    "The application lists keys, limited to its prefix by s3:prefix.",
+    doc::S3_ACTIONS
+);
+rule!(
+    S3_WRITE,
+    "AppS3Write",
+    ["s3:PutObject", "s3:AbortMultipartUpload"],
+    "The application writes objects under this prefix.",
+    doc::S3_ACTIONS
+);
+rule!(
+    S3_DELETE,
+    "AppS3Delete",
+    ["s3:DeleteObject"],
+    "read-write access includes deleting objects under this prefix.",
+    doc::S3_ACTIONS
+);
+rule!(
+    DYNAMODB_READ,
+    "AppDynamoDbRead",
+    [
+        "dynamodb:BatchGetItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DescribeTable",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan"
+    ],
+    "The application reads items from this table.",
+    doc::DYNAMODB_ACTIONS
+);
+rule!(
+    DYNAMODB_WRITE,
+    "AppDynamoDbWrite",
+    [
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem"
+    ],
+    "The application writes items to this table.",
+    doc::DYNAMODB_ACTIONS
+);
+rule!(
+    SQS_CONSUME,
+    "AppSqsConsume",
+    [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage"
+    ],
+    "The application receives and deletes messages from this queue.",
+    doc::SQS_ACTIONS
+);
+rule!(
+    SQS_PRODUCE,
+    "AppSqsProduce",
+    [
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:SendMessage"
+    ],
+    "The application sends messages to this queue.",
+    doc::SQS_ACTIONS
+);
+rule!(
+    SNS_PUBLISH,
+    "AppSnsPublish",
+    ["sns:Publish"],
+    "The application publishes to this topic.",
+    doc::SNS_ACTIONS
+);
+rule!(
+    KMS_APP_DECRYPT,
+    "AppKmsDecrypt",
+    ["kms:Decrypt"],
+    "The application decrypts data with this key.",
+    doc::KMS_ACTIONS
+);
+rule!(
+    KMS_APP_ENCRYPT,
+    "AppKmsEncrypt",
+    ["kms:Encrypt", "kms:GenerateDataKey"],
+    "The application encrypts data with this key.",
+    doc::KMS_ACTIONS
+);
+rule!(
+    SECRETS_APP,
+    "AppSecretsManagerRead",
+    ["secretsmanager:GetSecretValue"],
+    "The application reads this secret at run time.",
+    doc::SECRETS_ACTIONS
+);
+rule!(
+    SSM_APP,
+    "AppSsmRead",
+    ["ssm:GetParameter", "ssm:GetParameters"],
+    "The application reads these parameters at run time.",
+    doc::SSM_ACTIONS
+);
+rule!(
+    SSM_APP_PATH,
+    "AppSsmReadPath",
+    ["ssm:GetParametersByPath"],
+    "The application reads every parameter under this path.",
+    doc::SSM_ACTIONS
+);
+
+// ---- Service role (legacy, ecs.amazonaws.com) -----------------------------------------------
+rule!(SERVICE_DESCRIBE, "ServiceDescribe", ["ec2:Describe*", "elasticloadbalancing:Describe*"],
+    "ECS looks up instances and load balancers while registering tasks; describe actions accept only Resource \"*\".",
+    doc::SERVICE_ROLE);
+rule!(
+    SERVICE_TARGETS,
+    "ServiceRegisterTargets",
+    [
+        "elasticloadbalancing:DeregisterTargets",
+        "elasticloadbalancing:RegisterTargets"
+    ],
+    "ECS registers and deregisters the service's tasks in this target group.",
+    doc::SERVICE_ROLE
+);
+rule!(
+    SERVICE_CLASSIC,
+    "ServiceRegisterInstances",
+    [
+        "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+        "elasticloadbalancing:RegisterInstancesWithLoadBalancer"
+    ],
+    "ECS registers and deregisters container instances with this Classic Load Balancer.",
+    doc::SERVICE_ROLE
+);
+
+// ---- Container-instance role (EC2 / External) ------------------------------------------------
+rule!(
+    AGENT_DISCOVER,
+    "EcsAgentDiscoverPollEndpoint",
+    ["ecs:DiscoverPollEndpoint"],
+    "The ECS agent finds the endpoint it polls for work; the action accepts only Resource \"*\".",
+    doc::INSTANCE_ROLE
+);
+rule!(
+    AGENT_CLUSTER,
+    "EcsAgentCluster",
+    [
+        "ecs:DeregisterContainerInstance",
+        "ecs:RegisterContainerInstance",
+        "ecs:SubmitAttachmentStateChanges",
+        "ecs:SubmitContainerStateChange",
+        "ecs:SubmitTaskStateChange"
+    ],
+    "The ECS agent joins this cluster and reports task and container state to it.",
+    doc::INSTANCE_ROLE
+);
+rule!(
+    AGENT_INSTANCE,
+    "EcsAgentContainerInstance",
+    ["ecs:Poll", "ecs:StartTelemetrySession"],
+    "The ECS agent polls for tasks and sends telemetry as a container instance of this cluster.",
+    doc::INSTANCE_ROLE
+);
+
+// ---- Managed Instances node role -------------------------------------------------------------
+rule!(NODE_DISCOVER, "NodeDiscoverPollEndpoint", ["ecs:DiscoverPollEndpoint"],
+    "The agent on the managed instance finds its poll endpoint; the action accepts only Resource \"*\".",
+    doc::MANAGED_INSTANCES_NODE);
+rule!(
+    NODE_CLUSTER,
+    "NodeCluster",
+    [
+        "ecs:RegisterContainerInstance",
+        "ecs:SubmitAttachmentStateChanges",
+        "ecs:SubmitTaskStateChange"
+    ],
+    "The managed instance registers with this cluster and reports task state to it.",
+    doc::MANAGED_INSTANCES_NODE
+);
+rule!(NODE_INSTANCE, "NodeContainerInstance", ["ecs:Poll", "ecs:PutSystemLogEvents", "ecs:StartTelemetrySession"],
+    "The managed instance polls for tasks, sends telemetry and system logs as a container instance of this cluster.",
+    doc::MANAGED_INSTANCES_NODE);
+
+/// One statement of the scoped Managed Instances infrastructure policy. Resource templates use
+/// `{p}`, `{r}` and `{a}` for partition, region and account.
+pub struct InfraStatement {
+    pub sid: &'static str,
+    pub actions: &'static [&'static str],
+    pub resources: &'static [&'static str],
+    pub condition: Option<(&'static str, &'static str, &'static [&'static str])>,
+    pub why: &'static str,
+}
+
+/// `AmazonECSInfrastructureRolePolicyForManagedInstances` v11 (2026-02-26), scoped to the
+/// cluster's account and region. The managed policy's `iam:PassRole` to any `ecsInstanceRole*`
+/// is replaced by a PassRole on exactly the planned node role (see `plan.rs`), which removes the
+/// naming trap and the ability to pass any other instance role.
+pub const MANAGED_INSTANCES_INFRA_VERSION: &str =
+    "AmazonECSInfrastructureRolePolicyForManagedInstances v11";
+pub const MANAGED_INSTANCES_INFRA: &[InfraStatement] = &[
+    InfraStatement { sid: "CreateLaunchTemplate", actions: &["ec2:CreateLaunchTemplate"],
+        resources: &["arn:{p}:ec2:{r}:{a}:launch-template/*"],
+        condition: Some(("StringEquals", "aws:RequestTag/AmazonECSManaged", &["true"])),
+        why: "ECS creates launch templates for managed instances, tagged AmazonECSManaged." },
+    InfraStatement { sid: "UpdateLaunchTemplate", actions: &["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
+        resources: &["arn:{p}:ec2:{r}:{a}:launch-template/*"],
+        condition: Some(("StringEquals", "ec2:ManagedResourceOperator", &["ecs.amazonaws.com"])),
+        why: "ECS updates only the launch templates it operates." },
+    InfraStatement { sid: "CreateFleetManaged", actions: &["ec2:CreateFleet"],
+        resources: &["arn:{p}:ec2:{r}:{a}:fleet/*", "arn:{p}:ec2:{r}:{a}:instance/*", "arn:{p}:ec2:{r}:{a}:network-interface/*", "arn:{p}:ec2:{r}:{a}:launch-template/*", "arn:{p}:ec2:{r}:{a}:volume/*"],
+        condition: Some(("StringEquals", "aws:RequestTag/AmazonECSManaged", &["true"])),
+        why: "ECS provisions managed instances with EC2 Fleet, tagging what it creates." },
+    InfraStatement { sid: "CreateFleetSupporting", actions: &["ec2:CreateFleet"],
+        resources: &["arn:{p}:ec2:{r}:{a}:subnet/*", "arn:{p}:ec2:{r}:{a}:security-group/*", "arn:{p}:ec2:{r}::image/*"],
+        condition: None,
+        why: "EC2 Fleet must reference the subnets, security groups and AMIs the instances use." },
+    InfraStatement { sid: "RunInstancesManaged", actions: &["ec2:RunInstances"],
+        resources: &["arn:{p}:ec2:{r}:{a}:instance/*", "arn:{p}:ec2:{r}:{a}:volume/*", "arn:{p}:ec2:{r}:{a}:network-interface/*"],
+        condition: Some(("StringEquals", "aws:RequestTag/AmazonECSManaged", &["true"])),
+        why: "ECS launches managed instances, tagging what it creates." },
+    InfraStatement { sid: "RunInstancesFromManagedTemplates", actions: &["ec2:RunInstances"],
+        resources: &["arn:{p}:ec2:{r}:{a}:launch-template/*"],
+        condition: Some(("StringEquals", "ec2:ResourceTag/AmazonECSManaged", &["true"])),
+        why: "ECS launches instances only from launch templates it manages." },
+    InfraStatement { sid: "RunInstancesSupporting", actions: &["ec2:RunInstances"],
+        resources: &["arn:{p}:ec2:{r}:{a}:subnet/*", "arn:{p}:ec2:{r}:{a}:security-group/*", "arn:{p}:ec2:{r}::image/*", "arn:{p}:resource-groups:{r}:{a}:group/*"],
+        condition: None,
+        why: "RunInstances must reference subnets, security groups, AMIs and capacity-reservation groups." },
+    InfraStatement { sid: "TagOnCreate", actions: &["ec2:CreateTags"],
+        resources: &["arn:{p}:ec2:{r}:{a}:fleet/*", "arn:{p}:ec2:{r}:{a}:launch-template/*", "arn:{p}:ec2:{r}:{a}:network-interface/*", "arn:{p}:ec2:{r}:{a}:instance/*", "arn:{p}:ec2:{r}:{a}:volume/*"],
+        condition: Some(("StringEquals", "ec2:CreateAction", &["CreateFleet", "CreateLaunchTemplate", "RunInstances"])),
+        why: "Tags may be set only while creating these resources." },
+    InfraStatement { sid: "CreateSpotServiceLinkedRole", actions: &["iam:CreateServiceLinkedRole"],
+        resources: &["arn:{p}:iam::{a}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"],
+        condition: None,
+        why: "Spot capacity needs the EC2 Spot service-linked role; ECS creates it if missing." },
+    InfraStatement { sid: "DescribeEc2", actions: &["ec2:DescribeAvailabilityZones", "ec2:DescribeCapacityReservations", "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances", "ec2:DescribeLaunchTemplates", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
+        resources: &["*"],
+        condition: None,
+        why: "ECS picks instance types and placement; EC2 describe actions accept only Resource \"*\"." },
+    InfraStatement { sid: "ListCapacityReservationGroups", actions: &["resource-groups:ListGroupResources"],
+        resources: &["arn:{p}:resource-groups:{r}:{a}:group/*"],
+        condition: None,
+        why: "ECS reads capacity-reservation resource groups in this account." },
+    InfraStatement { sid: "ReadCloudFormationStacks", actions: &["cloudformation:DescribeStacks", "cloudformation:ListStackResources"],
+        resources: &["arn:{p}:cloudformation:{r}:{a}:stack/*/*"],
+        condition: None,
+        why: "ECS resolves capacity reservations defined in CloudFormation stacks of this account." },
+    InfraStatement { sid: "ReadTaggedResources", actions: &["tag:GetResources"],
+        resources: &["*"],
+        condition: None,
+        why: "ECS finds capacity reservations by tag; tag:GetResources accepts only Resource \"*\"." },
+];
+
+/// AWS managed policies the plan attaches where a scoped copy would only go stale
+/// (path under `arn:<partition>:iam::aws:policy/`).
+pub mod managed {
+    /// EBS volumes at launch: tag-scoped by AWS already (`AmazonECSManaged`, `AmazonECSCreated`).
+    pub const VOLUMES: &str = "service-role/AmazonECSInfrastructureRolePolicyForVolumes";
+    /// ECS Anywhere instances register with Systems Manager through this policy.
+    pub const SSM_CORE: &str = "AmazonSSMManagedInstanceCore";
+}
+
+/// Actions that do not support resource-level permissions: `Resource: "*"` is their only form.
+/// Every generated statement on `"*"` must use only these (checked by a property test).
+/// Source: the Service Authorization Reference pages of each service.
+pub const WILDCARD_ONLY_ACTIONS: &[&str] = &[
+    "ecr:GetAuthorizationToken",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    "ecs:DiscoverPollEndpoint",
+    "ec2:Describe*",
+    "elasticloadbalancing:Describe*",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeCapacityReservations",
+    "ec2:DescribeInstanceTypeOfferings",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeInstances",
+    "ec2:DescribeLaunchTemplates",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "tag:GetResources",
+];
+
+/// Launch types on which ECS does not support a feature, with the page that says so.
+pub mod unsupported {
+    use crate::spec::LaunchType;
+    /// Network modes each launch type accepts.
+    pub fn network_modes(l: LaunchType) -> &'static [&'static str] {
+        match l {
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
+            LaunchType::Fargate => &["awsvpc"],
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-anywhere.html
+            LaunchType::External => &["bridge", "host", "none"],
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances.html
+            LaunchType::ManagedInstances => &["awsvpc", "host"],
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html
+            LaunchType::Ec2 => &["awsvpc", "bridge", "host", "none"],
+        }
+    }
+    /// ECS's default network mode when the task definition names none.
+    pub fn default_network_mode(l: LaunchType) -> &'static str {
+        match l {
+            LaunchType::Fargate | LaunchType::ManagedInstances => "awsvpc",
+            LaunchType::Ec2 | LaunchType::External => "bridge",
+        }
+    }
+}

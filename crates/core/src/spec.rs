@@ -1,0 +1,513 @@
+//! `EcsRoleSetSpec`: the one input shared by the CLI, the calculator and the controller.
+//! Documented field by field in `docs/spec.md`; `ecsroles schema` prints its JSON Schema.
+//!
+//! Spec fields reject unknown keys (a typo must not silently drop a permission); the embedded
+//! `taskDefinition` ignores them (it is pasted from AWS as is).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::taskdef::TaskDefinition;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EcsRoleSetSpec {
+    /// Workload name used in role names. Defaults to the task definition family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// 12-digit account id. When absent: taken from the task definition's role ARNs, else left
+    /// symbolic (`${AWS::AccountId}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Region the tasks run in. When absent, left symbolic (`${AWS::Region}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `aws`, `aws-cn` or `aws-us-gov`. Defaults to the region's partition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// ECS cluster name (container-instance and Managed Instances roles are scoped to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// Where the tasks run. Defaults to the task definition's single `requiresCompatibilities`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
+    /// A real ECS task definition (or `describe-task-definition` output).
+    #[serde(default)]
+    pub task_definition: TaskDefinition,
+    /// The ECS service that runs the task, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceSpec>,
+    /// The cluster settings that affect task permissions (ECS Exec encryption and logging), in
+    /// the shape of ECS `CreateCluster`'s `configuration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_configuration: Option<ClusterConfiguration>,
+    /// Customer managed KMS keys protecting the resources the roles touch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<KeyBinding>,
+    /// What the application itself calls (becomes the task role).
+    #[serde(default)]
+    pub app: AppSpec,
+    /// Per-role settings.
+    #[serde(default)]
+    pub roles: RolesConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LaunchType {
+    Fargate,
+    Ec2,
+    External,
+    ManagedInstances,
+}
+
+impl LaunchType {
+    pub const ALL: [LaunchType; 4] = [
+        LaunchType::Fargate,
+        LaunchType::Ec2,
+        LaunchType::External,
+        LaunchType::ManagedInstances,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchType::Fargate => "FARGATE",
+            LaunchType::Ec2 => "EC2",
+            LaunchType::External => "EXTERNAL",
+            LaunchType::ManagedInstances => "MANAGED_INSTANCES",
+        }
+    }
+
+    /// Parses the ECS spelling, case-insensitively (`fargate`, `managed_instances`, …).
+    pub fn parse(s: &str) -> Option<LaunchType> {
+        let up = s.trim().to_ascii_uppercase().replace('-', "_");
+        LaunchType::ALL.into_iter().find(|l| l.as_str() == up)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancers: Vec<LoadBalancer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_registries: Vec<ServiceRegistry>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enable_execute_command: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_controller: Option<DeploymentController>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volume_configurations: Vec<ServiceVolumeConfiguration>,
+    /// The `role` of `CreateService` (legacy service role), when the user sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoadBalancer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_group_arn: Option<String>,
+    /// Classic Load Balancer name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_port: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceRegistry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_port: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeploymentController {
+    /// `ECS` (default), `CODE_DEPLOY` or `EXTERNAL`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceVolumeConfiguration {
+    pub name: String,
+    #[serde(
+        rename = "managedEBSVolume",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub managed_ebs_volume: Option<ManagedEbsVolume>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ManagedEbsVolume {
+    /// An existing infrastructure role; when absent ecsroles plans one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_in_gi_b: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_system_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execute_command_configuration: Option<ExecuteCommandConfiguration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExecuteCommandConfiguration {
+    /// KMS key ARN encrypting the Exec session data channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// `NONE`, `DEFAULT` or `OVERRIDE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_configuration: Option<ExecLogConfiguration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExecLogConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_watch_log_group_name: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cloud_watch_encryption_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_bucket_name: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub s3_encryption_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_key_prefix: Option<String>,
+}
+
+/// "Resources matching `for` are encrypted with `key`": adds `kms:Decrypt`/`GenerateDataKey`
+/// scoped with `kms:ViaService` wherever a role touches such a resource.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeyBinding {
+    /// ARN or ARN glob (`*`, `?`) of the protected resources.
+    #[serde(rename = "for")]
+    pub for_resources: String,
+    /// KMS key ARN.
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppSpec {
+    /// Intent-level grants, turned into scoped statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access: Vec<AccessIntent>,
+    /// Raw IAM statements, used as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<RawStatement>,
+    /// Managed policy ARNs to attach to the task role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_policies: Vec<String>,
+}
+
+/// One thing the application does: exactly one of the fields is set. Resources are names
+/// (placed in the spec's account and region) or full ARNs.
+///
+/// A struct of optional fields rather than an enum: it reads the same in YAML and JSON and
+/// maps onto a Kubernetes structural schema.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccessIntent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Access>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamodb: Option<DynamodbAccess>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sqs: Option<SqsAccess>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sns: Option<SnsAccess>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms: Option<KmsAccess>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets_manager: Option<SecretAccess>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssm: Option<SsmAccess>,
+}
+
+impl AccessIntent {
+    /// How many kinds of access this entry sets (valid entries set exactly one).
+    pub fn kinds(&self) -> usize {
+        [
+            self.s3.is_some(),
+            self.dynamodb.is_some(),
+            self.sqs.is_some(),
+            self.sns.is_some(),
+            self.kms.is_some(),
+            self.secrets_manager.is_some(),
+            self.ssm.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct S3Access {
+    pub bucket: String,
+    /// Key prefix, e.g. `in/`; empty means the whole bucket.
+    #[serde(default)]
+    pub prefix: String,
+    pub access: ReadWrite,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadWrite {
+    Read,
+    Write,
+    ReadWrite,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DynamodbAccess {
+    pub table: String,
+    pub access: ReadOrReadWrite,
+    /// Also allow the same actions on the table's indexes (`/index/*`).
+    #[serde(default)]
+    pub indexes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadOrReadWrite {
+    Read,
+    ReadWrite,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SqsAccess {
+    pub queue: String,
+    pub access: QueueAccess,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum QueueAccess {
+    Consume,
+    Produce,
+    ConsumeProduce,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SnsAccess {
+    pub topic: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KmsAccess {
+    /// Key ARN, key id, alias name (`alias/x`) or alias ARN.
+    pub key: String,
+    pub access: KmsUse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum KmsUse {
+    Decrypt,
+    Encrypt,
+    EncryptDecrypt,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretAccess {
+    /// Secret ARN, or a name (matched with the `-??????` suffix Secrets Manager appends).
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SsmAccess {
+    /// Parameter name or ARN; a name ending in `/` grants the whole path.
+    pub parameter: String,
+}
+
+/// An IAM statement written by the user, in IAM's own spelling, plus an optional `why`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RawStatement {
+    #[serde(rename = "Sid", default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    #[serde(rename = "Effect", default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+    #[serde(
+        rename = "Action",
+        default,
+        skip_serializing_if = "OneOrMany::is_empty"
+    )]
+    pub action: OneOrMany,
+    #[serde(
+        rename = "NotAction",
+        default,
+        skip_serializing_if = "OneOrMany::is_empty"
+    )]
+    pub not_action: OneOrMany,
+    #[serde(
+        rename = "Resource",
+        default,
+        skip_serializing_if = "OneOrMany::is_empty"
+    )]
+    pub resource: OneOrMany,
+    #[serde(
+        rename = "NotResource",
+        default,
+        skip_serializing_if = "OneOrMany::is_empty"
+    )]
+    pub not_resource: OneOrMany,
+    #[serde(
+        rename = "Condition",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub condition: BTreeMap<String, BTreeMap<String, OneOrMany>>,
+    /// Why the application needs this (shown next to the statement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// IAM's "a string or a list of strings".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn is_empty(&self) -> bool {
+        self.to_vec().is_empty()
+    }
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::None => vec![],
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolesConfig {
+    #[serde(default)]
+    pub task_execution: RoleConfig,
+    #[serde(default)]
+    pub task: RoleConfig,
+    #[serde(default)]
+    pub service: RoleConfig,
+    #[serde(default)]
+    pub container_instance: RoleConfig,
+    #[serde(default)]
+    pub managed_instances_infrastructure: RoleConfig,
+    #[serde(default)]
+    pub managed_instances_node: RoleConfig,
+    #[serde(default)]
+    pub volume_infrastructure: RoleConfig,
+}
+
+/// Knobs every role accepts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleConfig {
+    /// `true`: always plan the role; `false`: never (an error if the workload needs it);
+    /// absent: plan it when the workload needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create: Option<bool>,
+    /// Use this existing role instead of creating one; the plan lists what it must allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Name prefix (≤ 38 characters); the deploy tool appends a unique suffix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    /// Seconds, 3600 to 43200.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session_duration: Option<i64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Extra raw statements for this role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<RawStatement>,
+    /// Extra managed policies for this role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_policies: Vec<String>,
+    /// The role is shared by several workloads (e.g. one `ecsTaskExecutionRole`): it keeps a
+    /// workload-independent name and this workload's permissions go in an inline policy named
+    /// after the workload, so workloads do not overwrite each other.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
+}

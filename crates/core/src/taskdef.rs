@@ -1,0 +1,188 @@
+//! The subset of an ECS task definition that decides IAM, read exactly as
+//! `aws ecs describe-task-definition` prints it (camelCase). Unknown fields are ignored on
+//! purpose: users paste whole task definitions and only these fields matter for roles.
+//!
+//! Reference: <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html>
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Free-form option maps (`logConfiguration.options`, `firelensConfiguration.options`).
+/// ECS wants strings, but YAML writers often put `true` or numbers: accept any scalar.
+pub type Options = BTreeMap<String, serde_json::Value>;
+
+/// Reads an option as a string, whatever scalar type it was written with.
+pub fn option_str(options: &Options, key: &str) -> Option<String> {
+    match options.get(key)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDefinition {
+    /// The `describe-task-definition` wrapper: `{"taskDefinition": {...}}`. Unwrapped by
+    /// [`TaskDefinition::normalized`]; never set after input parsing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub task_definition: Option<Box<TaskDefinition>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_role_arn: Option<String>,
+    /// `awsvpc`, `bridge`, `host` or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_compatibilities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub container_definitions: Vec<ContainerDefinition>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Volume>,
+}
+
+impl TaskDefinition {
+    /// Unwraps `{"taskDefinition": {...}}` (possibly nested by mistake) into the task definition.
+    pub fn normalized(mut self) -> TaskDefinition {
+        while let Some(inner) = self.task_definition.take() {
+            self = *inner;
+        }
+        self
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerDefinition {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub image: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository_credentials: Option<RepositoryCredentials>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<Secret>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environment_files: Vec<EnvironmentFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_configuration: Option<LogConfiguration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firelens_configuration: Option<FirelensConfiguration>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mount_points: Vec<MountPoint>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RepositoryCredentials {
+    /// Secrets Manager ARN (or name) holding the registry's `username`/`password`.
+    #[serde(default)]
+    pub credentials_parameter: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Secret {
+    #[serde(default)]
+    pub name: String,
+    /// Secrets Manager ARN (with optional `:json-key:stage:version`), SSM parameter ARN or name.
+    #[serde(default)]
+    pub value_from: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentFile {
+    /// `arn:aws:s3:::bucket/key.env`
+    #[serde(default)]
+    pub value: String,
+    #[serde(default, rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LogConfiguration {
+    #[serde(default)]
+    pub log_driver: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: Options,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_options: Vec<Secret>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct FirelensConfiguration {
+    /// `fluentbit` or `fluentd`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// `config-file-type` (`s3` | `file`) and `config-file-value`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: Options,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct MountPoint {
+    #[serde(default)]
+    pub source_volume: String,
+    #[serde(default)]
+    pub container_path: String,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Volume {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub efs_volume_configuration: Option<EfsVolumeConfiguration>,
+    /// EBS volumes supplied at launch (by the service's `volumeConfigurations`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub configured_at_launch: bool,
+    /// Docker volume plugins: EC2 and External only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker_volume_configuration: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EfsVolumeConfiguration {
+    #[serde(default)]
+    pub file_system_id: String,
+    /// `ENABLED` | `DISABLED`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_encryption: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_config: Option<EfsAuthorizationConfig>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EfsAuthorizationConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_point_id: Option<String>,
+    /// `ENABLED` | `DISABLED`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam: Option<String>,
+}
