@@ -25,26 +25,46 @@ enum Command {
     /// Plan the roles for a spec, an EcsRoleSet or a task definition (JSON or YAML; `-` for stdin).
     Plan {
         file: PathBuf,
-        /// Override the launch type (FARGATE, EC2, EXTERNAL, MANAGED_INSTANCES).
-        #[arg(long, value_parser = parse_launch_type)]
-        launch_type: Option<LaunchType>,
+        #[command(flatten)]
+        overrides: Overrides,
         #[arg(long, value_enum, default_value_t = Format::Summary)]
         format: Format,
     },
     /// Check a document: exit 0 when it plans without errors, 1 otherwise, 2 if unreadable.
     Validate {
         file: PathBuf,
-        #[arg(long, value_parser = parse_launch_type)]
-        launch_type: Option<LaunchType>,
+        #[command(flatten)]
+        overrides: Overrides,
     },
     /// Print the JSON Schema of EcsRoleSetSpec.
     Schema,
 }
 
+/// Settings a bare task definition cannot carry; they override the document's.
+#[derive(clap::Args)]
+struct Overrides {
+    /// FARGATE, EC2, EXTERNAL or MANAGED_INSTANCES.
+    #[arg(long, value_parser = parse_launch_type)]
+    launch_type: Option<LaunchType>,
+    /// 12-digit account id the tasks run in.
+    #[arg(long)]
+    account: Option<String>,
+    /// Region the tasks run in.
+    #[arg(long)]
+    region: Option<String>,
+    /// ECS cluster name.
+    #[arg(long)]
+    cluster: Option<String>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Human-readable summary.
     Summary,
+    /// The whole plan (roles, reasons, companions, findings) as JSON.
     Json,
+    /// IAM documents only, as IAM takes them.
+    Iam,
 }
 
 fn parse_launch_type(s: &str) -> Result<LaunchType, String> {
@@ -62,15 +82,13 @@ fn read(file: &Path) -> Result<String, String> {
     std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))
 }
 
-fn load(
-    file: &Path,
-    launch_type: Option<LaunchType>,
-) -> Result<ecsroles_core::EcsRoleSetSpec, String> {
+fn load(file: &Path, o: Overrides) -> Result<ecsroles_core::EcsRoleSetSpec, String> {
     let text = read(file)?;
     let (mut spec, _) = parse_document(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-    if launch_type.is_some() {
-        spec.launch_type = launch_type;
-    }
+    spec.launch_type = o.launch_type.or(spec.launch_type);
+    spec.account = o.account.or(spec.account);
+    spec.region = o.region.or(spec.region);
+    spec.cluster = o.cluster.or(spec.cluster);
     Ok(spec)
 }
 
@@ -78,13 +96,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Plan {
             file,
-            launch_type,
+            overrides,
             format,
         } => {
-            let spec = load(&file, launch_type)?;
+            let spec = load(&file, overrides)?;
             let p = plan(&spec);
             match format {
                 Format::Summary => print!("{}", summary::render(&p)),
+                Format::Iam => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&ecsroles_core::render::iam::bundle(&p))
+                        .map_err(|e| e.to_string())?
+                ),
                 Format::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&p).map_err(|e| e.to_string())?
@@ -96,8 +119,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Validate { file, launch_type } => {
-            let spec = load(&file, launch_type)?;
+        Command::Validate { file, overrides } => {
+            let spec = load(&file, overrides)?;
             let p = plan(&spec);
             for f in &p.findings {
                 let fix = f

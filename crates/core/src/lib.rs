@@ -14,6 +14,7 @@ pub mod model;
 pub mod names;
 pub mod plan;
 pub mod policy;
+pub mod render;
 pub mod rules;
 pub mod spec;
 pub mod summary;

@@ -15,11 +15,11 @@ pub enum RoleKind {
     TaskExecution,
     Task,
     Service,
-    ServiceLinked,
     ContainerInstance,
     ManagedInstancesInfrastructure,
     ManagedInstancesNode,
     VolumeInfrastructure,
+    ServiceLinked,
 }
 
 impl RoleKind {
@@ -27,11 +27,11 @@ impl RoleKind {
         RoleKind::TaskExecution,
         RoleKind::Task,
         RoleKind::Service,
-        RoleKind::ServiceLinked,
         RoleKind::ContainerInstance,
         RoleKind::ManagedInstancesInfrastructure,
         RoleKind::ManagedInstancesNode,
         RoleKind::VolumeInfrastructure,
+        RoleKind::ServiceLinked,
     ];
 
     /// The key used in the spec's `roles` map and in the plan's JSON.

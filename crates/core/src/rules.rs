@@ -441,82 +441,28 @@ rule!(NODE_INSTANCE, "NodeContainerInstance", ["ecs:Poll", "ecs:PutSystemLogEven
     "The managed instance polls for tasks, sends telemetry and system logs as a container instance of this cluster.",
     doc::MANAGED_INSTANCES_NODE);
 
-/// One statement of the scoped Managed Instances infrastructure policy. Resource templates use
-/// `{p}`, `{r}` and `{a}` for partition, region and account.
-pub struct InfraStatement {
-    pub sid: &'static str,
-    pub actions: &'static [&'static str],
-    pub resources: &'static [&'static str],
-    pub condition: Option<(&'static str, &'static str, &'static [&'static str])>,
-    pub why: &'static str,
-}
-
-/// `AmazonECSInfrastructureRolePolicyForManagedInstances` v11 (2026-02-26), scoped to the
-/// cluster's account and region. The managed policy's `iam:PassRole` to any `ecsInstanceRole*`
-/// is replaced by a PassRole on exactly the planned node role (see `plan.rs`), which removes the
-/// naming trap and the ability to pass any other instance role.
-pub const MANAGED_INSTANCES_INFRA_VERSION: &str =
-    "AmazonECSInfrastructureRolePolicyForManagedInstances v11";
-pub const MANAGED_INSTANCES_INFRA: &[InfraStatement] = &[
-    InfraStatement { sid: "CreateLaunchTemplate", actions: &["ec2:CreateLaunchTemplate"],
-        resources: &["arn:{p}:ec2:{r}:{a}:launch-template/*"],
-        condition: Some(("StringEquals", "aws:RequestTag/AmazonECSManaged", &["true"])),
-        why: "ECS creates launch templates for managed instances, tagged AmazonECSManaged." },
-    InfraStatement { sid: "UpdateLaunchTemplate", actions: &["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
-        resources: &["arn:{p}:ec2:{r}:{a}:launch-template/*"],
-        condition: Some(("StringEquals", "ec2:ManagedResourceOperator", &["ecs.amazonaws.com"])),
-        why: "ECS updates only the launch templates it operates." },
-    InfraStatement { sid: "CreateFleetManaged", actions: &["ec2:CreateFleet"],
-        resources: &["arn:{p}:ec2:{r}:{a}:fleet/*", "arn:{p}:ec2:{r}:{a}:instance/*", "arn:{p}:ec2:{r}:{a}:network-interface/*", "arn:{p}:ec2:{r}:{a}:launch-template/*", "arn:{p}:ec2:{r}:{a}:volume/*"],
-        condition: Some(("StringEquals", "aws:RequestTag/AmazonECSManaged", &["true"])),
-        why: "ECS provisions managed instances with EC2 Fleet, tagging what it creates." },
-    InfraStatement { sid: "CreateFleetSupporting", actions: &["ec2:CreateFleet"],
-        resources: &["arn:{p}:ec2:{r}:{a}:subnet/*", "arn:{p}:ec2:{r}:{a}:security-group/*", "arn:{p}:ec2:{r}::image/*"],
-        condition: None,
-        why: "EC2 Fleet must reference the subnets, security groups and AMIs the instances use." },
-    InfraStatement { sid: "RunInstancesManaged", actions: &["ec2:RunInstances"],
-        resources: &["arn:{p}:ec2:{r}:{a}:instance/*", "arn:{p}:ec2:{r}:{a}:volume/*", "arn:{p}:ec2:{r}:{a}:network-interface/*"],
-        condition: Some(("StringEquals", "aws:RequestTag/AmazonECSManaged", &["true"])),
-        why: "ECS launches managed instances, tagging what it creates." },
-    InfraStatement { sid: "RunInstancesFromManagedTemplates", actions: &["ec2:RunInstances"],
-        resources: &["arn:{p}:ec2:{r}:{a}:launch-template/*"],
-        condition: Some(("StringEquals", "ec2:ResourceTag/AmazonECSManaged", &["true"])),
-        why: "ECS launches instances only from launch templates it manages." },
-    InfraStatement { sid: "RunInstancesSupporting", actions: &["ec2:RunInstances"],
-        resources: &["arn:{p}:ec2:{r}:{a}:subnet/*", "arn:{p}:ec2:{r}:{a}:security-group/*", "arn:{p}:ec2:{r}::image/*", "arn:{p}:resource-groups:{r}:{a}:group/*"],
-        condition: None,
-        why: "RunInstances must reference subnets, security groups, AMIs and capacity-reservation groups." },
-    InfraStatement { sid: "TagOnCreate", actions: &["ec2:CreateTags"],
-        resources: &["arn:{p}:ec2:{r}:{a}:fleet/*", "arn:{p}:ec2:{r}:{a}:launch-template/*", "arn:{p}:ec2:{r}:{a}:network-interface/*", "arn:{p}:ec2:{r}:{a}:instance/*", "arn:{p}:ec2:{r}:{a}:volume/*"],
-        condition: Some(("StringEquals", "ec2:CreateAction", &["CreateFleet", "CreateLaunchTemplate", "RunInstances"])),
-        why: "Tags may be set only while creating these resources." },
-    InfraStatement { sid: "CreateSpotServiceLinkedRole", actions: &["iam:CreateServiceLinkedRole"],
-        resources: &["arn:{p}:iam::{a}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"],
-        condition: None,
-        why: "Spot capacity needs the EC2 Spot service-linked role; ECS creates it if missing." },
-    InfraStatement { sid: "DescribeEc2", actions: &["ec2:DescribeAvailabilityZones", "ec2:DescribeCapacityReservations", "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances", "ec2:DescribeLaunchTemplates", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
-        resources: &["*"],
-        condition: None,
-        why: "ECS picks instance types and placement; EC2 describe actions accept only Resource \"*\"." },
-    InfraStatement { sid: "ListCapacityReservationGroups", actions: &["resource-groups:ListGroupResources"],
-        resources: &["arn:{p}:resource-groups:{r}:{a}:group/*"],
-        condition: None,
-        why: "ECS reads capacity-reservation resource groups in this account." },
-    InfraStatement { sid: "ReadCloudFormationStacks", actions: &["cloudformation:DescribeStacks", "cloudformation:ListStackResources"],
-        resources: &["arn:{p}:cloudformation:{r}:{a}:stack/*/*"],
-        condition: None,
-        why: "ECS resolves capacity reservations defined in CloudFormation stacks of this account." },
-    InfraStatement { sid: "ReadTaggedResources", actions: &["tag:GetResources"],
-        resources: &["*"],
-        condition: None,
-        why: "ECS finds capacity reservations by tag; tag:GetResources accepts only Resource \"*\"." },
-];
+// ---- Managed Instances infrastructure role ----------------------------------------------------
+// AWS's AmazonECSInfrastructureRolePolicyForManagedInstances (v11, 2026-02-26) is attached as is:
+// it is tag-scoped and changes often (v9 → v11 in two weeks), so a copy would go stale. Its
+// only trap is `iam:PassRole` on roles named `ecsInstanceRole*`; these two statements let the
+// role pass exactly the planned node role and nothing else, whatever its name.
+rule!(PASS_NODE_ROLE, "PassNodeRole", ["iam:PassRole"],
+    "ECS hands the node role to the instances it launches: only this role, only to EC2 (the managed policy would require the name ecsInstanceRole*).",
+    doc::INFRASTRUCTURE_ROLE);
+rule!(DENY_OTHER_PASS_ROLE, "DenyPassingOtherRoles", ["iam:PassRole"],
+    "The managed policy allows passing any role named ecsInstanceRole*; this infrastructure role may pass only its own node role.",
+    doc::INFRASTRUCTURE_ROLE);
 
 /// AWS managed policies the plan attaches where a scoped copy would only go stale
 /// (path under `arn:<partition>:iam::aws:policy/`).
 pub mod managed {
     /// EBS volumes at launch: tag-scoped by AWS already (`AmazonECSManaged`, `AmazonECSCreated`).
     pub const VOLUMES: &str = "service-role/AmazonECSInfrastructureRolePolicyForVolumes";
+    /// Managed Instances lifecycle (launch templates, fleets, instances), tag-scoped by AWS.
+    pub const MANAGED_INSTANCES_INFRA: &str =
+        "AmazonECSInfrastructureRolePolicyForManagedInstances";
+    /// The version the rules above were checked against.
+    pub const MANAGED_INSTANCES_INFRA_VERSION: &str = "v11 (2026-02-26)";
     /// ECS Anywhere instances register with Systems Manager through this policy.
     pub const SSM_CORE: &str = "AmazonSSMManagedInstanceCore";
 }
@@ -544,6 +490,11 @@ pub const WILDCARD_ONLY_ACTIONS: &[&str] = &[
     "ec2:DescribeSubnets",
     "ec2:DescribeVpcs",
     "tag:GetResources",
+    // ECS Exec doc: logging needs logs:DescribeLogGroups on "*".
+    "logs:DescribeLogGroups",
+    "cloudwatch:PutMetricData",
+    "xray:PutTelemetryRecords",
+    "xray:PutTraceSegments",
 ];
 
 /// Launch types on which ECS does not support a feature, with the page that says so.

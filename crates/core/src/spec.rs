@@ -355,7 +355,7 @@ pub struct SnsAccess {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KmsAccess {
-    /// Key ARN, key id, alias name (`alias/x`) or alias ARN.
+    /// Key ARN or key id. Not an alias: IAM authorises KMS operations on the key itself.
     pub key: String,
     pub access: KmsUse,
 }

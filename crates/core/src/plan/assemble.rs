@@ -245,9 +245,6 @@ impl<'a> Planner<'a> {
         };
 
         let mut statements = self.statements_for(kind);
-        if kind == RoleKind::ManagedInstancesInfrastructure {
-            statements.extend(self.managed_instances_infra_statements());
-        }
         let extra = self.raw_statements(kind, cfg);
         statements.extend(extra);
         dedupe_sids(&mut statements);
@@ -316,12 +313,12 @@ impl<'a> Planner<'a> {
             let slot = *index.entry((g.sid, ckey)).or_insert_with(|| {
                 out.push(Statement {
                     sid: g.sid.to_string(),
-                    effect: Effect::Allow,
+                    effect: g.effect,
                     principal: None,
                     actions: g.actions.iter().map(|a| a.to_string()).collect(),
                     not_actions: vec![],
                     resources: vec![],
-                    not_resources: vec![],
+                    not_resources: g.not_resources.clone(),
                     conditions: g.conditions.clone(),
                     why: g.why.to_string(),
                     reasons: vec![],
@@ -345,70 +342,18 @@ impl<'a> Planner<'a> {
         out
     }
 
-    pub(super) fn managed_instances_infra_statements(&self) -> Vec<Statement> {
-        let mut out: Vec<Statement> = rules::MANAGED_INSTANCES_INFRA
-            .iter()
-            .map(|s| Statement {
-                sid: s.sid.to_string(),
-                effect: Effect::Allow,
-                principal: None,
-                actions: s.actions.iter().map(|a| a.to_string()).collect(),
-                not_actions: vec![],
-                resources: s
-                    .resources
-                    .iter()
-                    .map(|r| {
-                        r.replace("{p}", &self.partition)
-                            .replace("{r}", &self.region)
-                            .replace("{a}", &self.account)
-                    })
-                    .collect(),
-                not_resources: vec![],
-                conditions: s
-                    .condition
-                    .map(|(op, k, v)| cond(op, k, v))
-                    .unwrap_or_default(),
-                why: s.why.to_string(),
-                reasons: vec![format!(
-                    "scoped from {}",
-                    rules::MANAGED_INSTANCES_INFRA_VERSION
-                )],
-                doc: doc::INFRASTRUCTURE_ROLE.to_string(),
-            })
-            .collect();
-        // PassRole on exactly the node role (the managed policy allows any ecsInstanceRole*).
-        let node_cfg = &self.spec.roles.managed_instances_node;
-        let (name, prefix, path) = self.role_identity(RoleKind::ManagedInstancesNode, node_cfg);
-        let node_arn = node_cfg
-            .existing_arn
-            .clone()
-            .unwrap_or_else(|| match (name, prefix) {
-                (Some(n), _) => format!(
-                    "arn:{}:iam::{}:role{}{}",
-                    self.partition, self.account, path, n
-                ),
-                (None, p) => format!(
-                    "arn:{}:iam::{}:role{}{}*",
-                    self.partition,
-                    self.account,
-                    path,
-                    p.unwrap_or_default()
-                ),
-            });
-        out.push(Statement {
-            sid: "PassNodeRole".into(),
-            effect: Effect::Allow,
-            principal: None,
-            actions: vec!["iam:PassRole".into()],
-            not_actions: vec![],
-            resources: vec![node_arn],
-            not_resources: vec![],
-            conditions: cond("StringEquals", "iam:PassedToService", &[self.principal(RoleKind::ManagedInstancesNode)]),
-            why: "ECS hands the node role to the instances it launches; only this role, only to EC2 (replaces the managed policy's ecsInstanceRole* naming rule).".into(),
-            reasons: vec!["the Managed Instances node role of this plan".into()],
-            doc: doc::INFRASTRUCTURE_ROLE.into(),
-        });
-        out
+    /// The node role's ARN as the infrastructure role must pass it.
+    pub(super) fn node_role_arn(&self) -> String {
+        let cfg = &self.spec.roles.managed_instances_node;
+        if let Some(existing) = &cfg.existing_arn {
+            return existing.clone();
+        }
+        let (name, prefix, path) = self.role_identity(RoleKind::ManagedInstancesNode, cfg);
+        let (p, a) = (&self.partition, &self.account);
+        match (name, prefix) {
+            (Some(n), _) => format!("arn:{p}:iam::{a}:role{path}{n}"),
+            (None, prefix) => format!("arn:{p}:iam::{a}:role{path}{}*", prefix.unwrap_or_default()),
+        }
     }
 
     /// User-written statements: the role's own, plus `app.statements` for the task role.

@@ -161,9 +161,9 @@ impl<'a> Planner<'a> {
                         arn,
                         why: "ECS Anywhere instances register with Systems Manager (hybrid activation) through this policy".into(),
                     });
-                    self.need(k, "external instances run the ECS and SSM agents with this role (ECS Anywhere)");
+                    self.need_primary(k, "external instances run the ECS and SSM agents with this role (ECS Anywhere)");
                 } else {
-                    self.need(
+                    self.need_primary(
                         k,
                         "EC2 container instances run the ECS agent with this role",
                     );
@@ -201,11 +201,8 @@ impl<'a> Planner<'a> {
                     Conditions::new(),
                     cluster_reason,
                 );
-                self.need(n, "managed instances run the ECS agent with this role (through its instance profile)");
-                self.need(
-                    RoleKind::ManagedInstancesInfrastructure,
-                    "ECS launches and manages the capacity provider's EC2 instances with this role",
-                );
+                self.need_primary(n, "managed instances run the ECS agent with this role (through its instance profile)");
+                self.managed_instances_infrastructure();
                 self.absent_why.insert(
                     RoleKind::ContainerInstance,
                     (
@@ -340,5 +337,51 @@ impl<'a> Planner<'a> {
                 self.grant(u.role, &rules::KMS_DECRYPT_VIA, vec![u.key], c, u.reason);
             }
         }
+    }
+
+    /// The infrastructure role: AWS's managed policy, plus PassRole on exactly the node role.
+    pub(super) fn managed_instances_infrastructure(&mut self) {
+        let k = RoleKind::ManagedInstancesInfrastructure;
+        let arn = format!(
+            "arn:{}:iam::aws:policy/{}",
+            self.partition,
+            rules::managed::MANAGED_INSTANCES_INFRA
+        );
+        self.managed.entry(k).or_default().push(ManagedAttachment {
+            arn,
+            why: format!(
+                "AWS's tag-scoped policy for launching and retiring managed instances (checked against {}); kept managed because it changes often",
+                rules::managed::MANAGED_INSTANCES_INFRA_VERSION
+            ),
+        });
+        let node = self.node_role_arn();
+        let to_ec2 = cond(
+            "StringEquals",
+            "iam:PassedToService",
+            &[self.principal(RoleKind::ManagedInstancesNode)],
+        );
+        self.grant(
+            k,
+            &rules::PASS_NODE_ROLE,
+            vec![node.clone()],
+            to_ec2,
+            "the Managed Instances node role of this plan".into(),
+        );
+        self.grants.push(Grant {
+            role: k,
+            effect: Effect::Deny,
+            sid: rules::DENY_OTHER_PASS_ROLE.sid,
+            actions: rules::DENY_OTHER_PASS_ROLE.actions,
+            why: rules::DENY_OTHER_PASS_ROLE.why,
+            doc: rules::DENY_OTHER_PASS_ROLE.doc,
+            resources: vec![],
+            not_resources: vec![node],
+            conditions: Conditions::new(),
+            reason: "every role except the node role".into(),
+        });
+        self.need(
+            k,
+            "ECS launches and manages the capacity provider's EC2 instances with this role",
+        );
     }
 }

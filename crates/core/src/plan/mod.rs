@@ -42,11 +42,13 @@ fn task_definition(spec: &EcsRoleSetSpec) -> (&TaskDefinition, String) {
 /// A permission a rule contributes to a role, before merging into statements.
 struct Grant {
     role: RoleKind,
+    effect: Effect,
     sid: &'static str,
     actions: &'static [&'static str],
     why: &'static str,
     doc: &'static str,
     resources: Vec<String>,
+    not_resources: Vec<String>,
     conditions: Conditions,
     reason: String,
 }
@@ -319,7 +321,14 @@ impl<'a> Planner<'a> {
                 p.clone()
             }
             (None, Some(r)) => arn::partition_of_region(r).to_string(),
-            (None, None) => PARTITION_PLACEHOLDER.to_string(),
+            // No region: the partition of the task definition's role ARNs, else symbolic.
+            (None, None) => [&td.task_role_arn, &td.execution_role_arn]
+                .into_iter()
+                .flatten()
+                .filter_map(|a| Arn::parse(a))
+                .map(|a| a.partition.to_string())
+                .find(|p| matches!(p.as_str(), "aws" | "aws-cn" | "aws-us-gov"))
+                .unwrap_or_else(|| PARTITION_PLACEHOLDER.to_string()),
         };
 
         self.cluster = match &spec.cluster {
@@ -363,6 +372,14 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Like [`Self::need`], but the reason comes first: the role's primary purpose.
+    fn need_primary(&mut self, role: RoleKind, why: impl Into<String>) {
+        let why = why.into();
+        let n = self.needs.entry(role).or_default();
+        n.why.retain(|w| *w != why);
+        n.why.insert(0, why);
+    }
+
     fn grant(
         &mut self,
         role: RoleKind,
@@ -373,6 +390,8 @@ impl<'a> Planner<'a> {
     ) {
         self.grants.push(Grant {
             role,
+            effect: Effect::Allow,
+            not_resources: vec![],
             sid: rule.sid,
             actions: rule.actions,
             why: rule.why,

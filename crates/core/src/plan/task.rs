@@ -91,12 +91,11 @@ impl<'a> Planner<'a> {
                 };
                 if let Some(group) = &lc.cloud_watch_log_group_name {
                     let res = self.arn("logs", &format!("log-group:{group}:*"));
-                    let all = self.arn("logs", "log-group:*");
                     let r = format!("{base}.logConfiguration.cloudWatchLogGroupName");
                     self.grant(
                         t,
                         &rules::EXEC_LOGS_DESCRIBE,
-                        vec![all],
+                        vec!["*".into()],
                         Conditions::new(),
                         r.clone(),
                     );
@@ -507,30 +506,11 @@ impl<'a> Planner<'a> {
         }
         if let Some(k) = &intent.kms {
             let r = reason(&format!("KMS key {}", k.key));
-            let alias = k
-                .key
-                .strip_prefix("alias/")
-                .map(str::to_string)
-                .or_else(|| {
-                    Arn::parse(&k.key)
-                        .filter(|a| a.service == "kms" && a.resource.starts_with("alias/"))
-                        .map(|a| a.resource["alias/".len()..].to_string())
-                });
-            let (res, c) = match alias {
-                // Keys are authorised by key ARN; an alias is matched with kms:ResourceAliases.
-                Some(name) => (
-                    vec![self.arn("kms", "key/*")],
-                    cond(
-                        "ForAnyValue:StringEquals",
-                        "kms:ResourceAliases",
-                        &[&format!("alias/{name}")],
-                    ),
-                ),
-                None => match self.key_arn(&k.key, &format!("{path}.kms.key")) {
-                    Some(key) => (vec![key], Conditions::new()),
-                    None => return,
-                },
+            // Keys are authorised by key ARN; key_arn() refuses aliases with a clear fix.
+            let Some(key) = self.key_arn(&k.key, &format!("{path}.kms.key")) else {
+                return;
             };
+            let (res, c) = (vec![key], Conditions::new());
             if matches!(k.access, KmsUse::Decrypt | KmsUse::EncryptDecrypt) {
                 self.grant(
                     t,

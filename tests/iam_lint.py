@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Lint every identity policy ecsroles generates for the examples with parliament (PyPI).
+
+Fails on any finding above LOW. Trust policies are resource-based documents that parliament
+does not model (it reports them MALFORMED for lacking Resource); they are checked structurally
+here instead: one sts:AssumeRole statement per service principal.
+
+Usage: tests/iam_lint.py <ecsroles binary> <example files...>
+"""
+import json
+import subprocess
+import sys
+
+from parliament import analyze_policy_string, enhance_finding
+
+ALLOWED = {"LOW", "INFO"}
+
+
+def documents(bundle):
+    for role in bundle["roles"]:
+        name = role.get("roleName") or role.get("roleNamePrefix")
+        for policy_name, doc in role["inlinePolicies"].items():
+            yield f"{name}/{policy_name}", doc, "identity"
+        if "assumeRolePolicyDocument" in role:
+            yield f"{name}/trust", role["assumeRolePolicyDocument"], "trust"
+    comp = bundle["companions"]
+    if "deployerPassRolePolicy" in comp:
+        yield "deployer/passrole", comp["deployerPassRolePolicy"], "identity"
+
+
+def check_trust(where, doc):
+    problems = []
+    for s in doc["Statement"]:
+        if s.get("Action") != "sts:AssumeRole" or s.get("Effect") != "Allow":
+            problems.append(f"{where}: trust statement must Allow sts:AssumeRole: {s}")
+        svc = s.get("Principal", {}).get("Service", "")
+        if not isinstance(svc, str) or not svc.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+            problems.append(f"{where}: trust principal must be one AWS service: {s}")
+        if "Resource" in s or "NotResource" in s:
+            problems.append(f"{where}: trust statements take no Resource: {s}")
+    return problems
+
+
+def main():
+    binary, files = sys.argv[1], sys.argv[2:]
+    problems, checked = [], 0
+    for f in files:
+        cmd = [binary, "plan", f, "--format", "iam"]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if "${AWS::" in out.stdout:
+            # A plan with an open account/region is a template (CloudFormation/Terraform fill
+            # it in); IAM JSON must be concrete, so pin the region as a user would.
+            out = subprocess.run(cmd + ["--region", "us-east-1"], capture_output=True, text=True)
+        if out.returncode not in (0, 1):
+            problems.append(f"{f}: ecsroles failed: {out.stderr.strip()}")
+            continue
+        bundle = json.loads(out.stdout)
+        for where, doc, kind in documents(bundle):
+            checked += 1
+            if kind == "trust":
+                problems += [f"{f}: {p}" for p in check_trust(where, doc)]
+                continue
+            policy = analyze_policy_string(json.dumps(doc))
+            for finding in policy.findings:
+                finding = enhance_finding(finding)
+                if finding.severity not in ALLOWED:
+                    problems.append(f"{f}: {where}: {finding.severity} {finding.issue} {finding.detail}")
+    for p in problems:
+        print("FAIL", p)
+    print(f"iam-lint: {checked} documents from {len(files)} examples checked")
+    print(f"{checked - len(problems)} passed, {len(problems)} failed")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
