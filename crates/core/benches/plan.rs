@@ -1,1 +1,29 @@
-fn main() {}
+//! `plan` on a realistic 10-container task definition (ECR images, awslogs, secrets, env
+//! files, FireLens, EFS, app access, Exec). Target: ≤ 50 µs on the project's 2-core machines.
+//! Run: `cargo bench -p ecsroles-core --bench plan` (or `just bench`).
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use ecsroles_core::plan;
+
+mod spec;
+use spec::ten_container_spec;
+
+fn bench(c: &mut Criterion) {
+    let spec = ten_container_spec();
+    let p = plan(&spec);
+    assert!(
+        !p.has_errors(),
+        "benchmark spec must plan cleanly: {:?}",
+        p.findings
+    );
+    c.bench_function("plan_10_containers", |b| b.iter(|| plan(black_box(&spec))));
+    c.bench_function("plan_and_render_iam_json_10_containers", |b| {
+        b.iter(|| {
+            let p = plan(black_box(&spec));
+            serde_json::to_string(&ecsroles_core::render::iam::bundle(&p)).map(|s| s.len())
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

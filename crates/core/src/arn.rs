@@ -22,15 +22,11 @@ pub struct Arn<'a> {
 impl<'a> Arn<'a> {
     /// Parses an ARN; `None` when it is not one (fewer than six fields or no `arn:` prefix).
     pub fn parse(s: &'a str) -> Option<Arn<'a>> {
-        let mut it = s.splitn(6, ':');
-        if it.next()? != "arn" {
-            return None;
-        }
-        let partition = it.next()?;
-        let service = it.next()?;
-        let region = it.next()?;
-        let account = it.next()?;
-        let resource = it.next()?;
+        let rest = s.strip_prefix("arn:")?;
+        let (partition, rest) = rest.split_once(':')?;
+        let (service, rest) = rest.split_once(':')?;
+        let (region, rest) = rest.split_once(':')?;
+        let (account, resource) = rest.split_once(':')?;
         if partition.is_empty() || service.is_empty() || resource.is_empty() {
             return None;
         }
@@ -90,9 +86,15 @@ pub struct EcrImage {
 
 impl EcrImage {
     pub fn repository_arn(&self) -> String {
-        format!(
-            "arn:{}:ecr:{}:{}:repository/{}",
-            self.partition, self.region, self.account, self.repository
+        cat!(
+            "arn:",
+            self.partition,
+            ":ecr:",
+            self.region,
+            ":",
+            self.account,
+            ":repository/",
+            self.repository
         )
     }
 }
@@ -155,9 +157,15 @@ pub fn secret_arn(value_from: &str) -> Option<String> {
     if name.is_empty() {
         return None;
     }
-    Some(format!(
-        "arn:{}:secretsmanager:{}:{}:secret:{}",
-        arn.partition, arn.region, arn.account, name
+    Some(cat!(
+        "arn:",
+        arn.partition,
+        ":secretsmanager:",
+        arn.region,
+        ":",
+        arn.account,
+        ":secret:",
+        name
     ))
 }
 
@@ -176,20 +184,30 @@ pub fn secret_has_random_suffix(secret_arn: &str) -> bool {
 }
 
 /// Simple glob: `*` any run (also empty), `?` one character. Case-sensitive, like IAM ARNs.
+/// Works on bytes when both sides are ASCII (no allocation); on characters otherwise.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+    if pattern.is_ascii() && text.is_ascii() {
+        glob(pattern.as_bytes(), text.as_bytes())
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        glob(&p, &t)
+    }
+}
+
+fn glob<T: PartialEq + Copy + From<u8>>(p: &[T], t: &[T]) -> bool {
+    let (star, any) = (T::from(b'*'), T::from(b'?'));
     let (mut pi, mut ti) = (0usize, 0usize);
-    let (mut star, mut mark) = (None::<usize>, 0usize);
+    let (mut resume, mut mark) = (None::<usize>, 0usize);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == any || p[pi] == t[ti]) && p[pi] != star {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
+        } else if pi < p.len() && p[pi] == star {
+            resume = Some(pi);
             mark = ti;
             pi += 1;
-        } else if let Some(s) = star {
+        } else if let Some(s) = resume {
             pi = s + 1;
             mark += 1;
             ti = mark;
@@ -197,7 +215,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star {
         pi += 1;
     }
     pi == p.len()
@@ -260,15 +278,15 @@ mod tests {
         let base = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf";
         assert_eq!(secret_arn(base).as_deref(), Some(base));
         assert_eq!(
-            secret_arn(&format!("{base}:password::")).as_deref(),
+            secret_arn(&cat!(base, ":password::")).as_deref(),
             Some(base)
         );
         assert_eq!(
-            secret_arn(&format!("{base}:password:AWSCURRENT:")).as_deref(),
+            secret_arn(&cat!(base, ":password:AWSCURRENT:")).as_deref(),
             Some(base)
         );
         assert_eq!(
-            secret_arn(&format!("{base}::AWSPREVIOUS:0123")).as_deref(),
+            secret_arn(&cat!(base, "::AWSPREVIOUS:0123")).as_deref(),
             Some(base)
         );
         assert_eq!(
@@ -293,6 +311,8 @@ mod tests {
         ));
         assert!(glob_match("a?c", "abc") && !glob_match("a?c", "ac"));
         assert!(glob_match("*", "") && glob_match("a**", "a"));
+        assert!(glob_match("é*", "éa") && !glob_match("?", "éé") && glob_match("??", "éé"));
+        assert!(glob_match("a*b", "a*b") && glob_match("a*", "a*"));
     }
 
     #[test]

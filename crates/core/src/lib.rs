@@ -7,6 +7,14 @@
 //! - [`plan()`]: applies the rules → [`model::RolePlan`].
 //! - [`limits`]: IAM quotas; [`summary`]: the human-readable plan.
 
+/// Concatenates string pieces with one exact-size allocation. `format!` goes through the
+/// formatting machinery and regrows its buffer; `plan` runs on every keystroke in the calculator.
+macro_rules! cat {
+    ($($part:expr),+ $(,)?) => {
+        [$(::core::convert::AsRef::<str>::as_ref(&$part)),+].concat()
+    };
+}
+
 pub mod arn;
 pub mod input;
 pub mod limits;

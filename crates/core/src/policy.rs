@@ -68,77 +68,200 @@ impl PolicyDocument {
 
     /// The document exactly as IAM expects it (no explanations).
     pub fn to_iam_json(&self) -> serde_json::Value {
-        let statements: Vec<serde_json::Value> =
-            self.statements.iter().map(Statement::to_iam_json).collect();
-        serde_json::json!({ "Version": "2012-10-17", "Statement": statements })
+        serde_json::to_value(IamDocument(self)).unwrap_or(serde_json::Value::Null)
     }
 
-    /// Size as IAM counts it against its quotas: the JSON without white space.
+    /// Size as IAM counts it against its quotas: characters of the JSON without white space.
+    /// Computed arithmetically (this runs on every plan); a test pins it to the serialised form.
     pub fn iam_size(&self) -> usize {
-        // serde_json::to_string never fails on a Value.
-        serde_json::to_string(&self.to_iam_json())
-            .map(|s| s.chars().count())
-            .unwrap_or(0)
-    }
-}
-
-/// One value or a list, as IAM writes `Action` and `Resource`.
-fn one_or_many(values: &[String]) -> serde_json::Value {
-    match values {
-        [one] => serde_json::Value::String(one.clone()),
-        many => serde_json::Value::Array(
-            many.iter()
-                .map(|v| serde_json::Value::String(v.clone()))
-                .collect(),
-        ),
-    }
-}
-
-impl Statement {
-    pub fn to_iam_json(&self) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
-        if !self.sid.is_empty() {
-            m.insert("Sid".into(), self.sid.clone().into());
+        // {"Version":"2012-10-17","Statement":[ ... ]}
+        let mut n = 37 + 2 + self.statements.len().saturating_sub(1);
+        for st in &self.statements {
+            n += statement_size(st);
         }
-        m.insert(
-            "Effect".into(),
-            match self.effect {
+        n
+    }
+}
+
+/// Length of a JSON string literal, quotes and escapes included, in characters.
+fn json_str_len(s: &str) -> usize {
+    // Fast path (almost every IAM string): printable ASCII without quotes or backslashes is
+    // written as is. A branch-free fold the compiler vectorises.
+    let special = s.bytes().fold(false, |acc, b| {
+        acc | !(0x20..0x80).contains(&b) | (b == b'"') | (b == b'\\')
+    });
+    if !special {
+        return 2 + s.len();
+    }
+    if s.is_ascii() {
+        // One character per byte, plus the extra characters of each escape.
+        let escapes = s
+            .bytes()
+            .map(|b| match b {
+                b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 8 | 12 => 1,
+                b if b < 0x20 => 5,
+                _ => 0,
+            })
+            .sum::<usize>();
+        return 2 + s.len() + escapes;
+    }
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+fn one_or_many_len(values: &[String]) -> usize {
+    match values {
+        [one] => json_str_len(one),
+        many => {
+            2 + many.len().saturating_sub(1) + many.iter().map(|v| json_str_len(v)).sum::<usize>()
+        }
+    }
+}
+
+/// `"key":` plus the value's length.
+fn entry_len(key: &str, value: usize) -> usize {
+    json_str_len(key) + 1 + value
+}
+
+fn statement_size(st: &Statement) -> usize {
+    // Sum of the entries plus one comma between each, inside braces.
+    let (mut total, mut count) = (0usize, 0usize);
+    let mut add = |len: usize| {
+        total += len;
+        count += 1;
+    };
+    if !st.sid.is_empty() {
+        add(entry_len("Sid", json_str_len(&st.sid)));
+    }
+    add(entry_len(
+        "Effect",
+        if st.effect == Effect::Allow { 7 } else { 6 },
+    ));
+    match &st.principal {
+        Some(Principal::Service(p)) => add(entry_len(
+            "Principal",
+            2 + entry_len("Service", json_str_len(p)),
+        )),
+        Some(Principal::Aws(p)) => add(entry_len(
+            "Principal",
+            2 + entry_len("AWS", json_str_len(p)),
+        )),
+        None => {}
+    }
+    for (key, values) in [
+        ("Action", &st.actions),
+        ("NotAction", &st.not_actions),
+        ("Resource", &st.resources),
+        ("NotResource", &st.not_resources),
+    ] {
+        if !values.is_empty() {
+            add(entry_len(key, one_or_many_len(values)));
+        }
+    }
+    if !st.conditions.is_empty() {
+        let ops: usize = st
+            .conditions
+            .iter()
+            .map(|(op, keys)| {
+                let inner: usize = keys
+                    .iter()
+                    .map(|(k, v)| entry_len(k, one_or_many_len(v)))
+                    .sum();
+                entry_len(op, 2 + inner + keys.len().saturating_sub(1))
+            })
+            .sum();
+        add(entry_len(
+            "Condition",
+            2 + ops + st.conditions.len().saturating_sub(1),
+        ));
+    }
+    2 + total + count.saturating_sub(1)
+}
+
+/// IAM's wire form of a document: `Version`, `Statement`, fields in IAM's customary order.
+pub struct IamDocument<'a>(pub &'a PolicyDocument);
+struct IamStatement<'a>(&'a Statement);
+/// One value or a list, as IAM writes `Action` and `Resource`.
+struct OneOrMany<'a>(&'a [String]);
+struct IamConditions<'a>(&'a Conditions);
+struct IamConditionKeys<'a>(&'a BTreeMap<String, Vec<String>>);
+
+impl Serialize for IamDocument<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let statements: Vec<IamStatement> = self.0.statements.iter().map(IamStatement).collect();
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("Version", "2012-10-17")?;
+        m.serialize_entry("Statement", &statements)?;
+        m.end()
+    }
+}
+
+impl Serialize for IamStatement<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let st = self.0;
+        let mut m = s.serialize_map(None)?;
+        if !st.sid.is_empty() {
+            m.serialize_entry("Sid", &st.sid)?;
+        }
+        m.serialize_entry(
+            "Effect",
+            match st.effect {
                 Effect::Allow => "Allow",
                 Effect::Deny => "Deny",
+            },
+        )?;
+        match &st.principal {
+            Some(Principal::Service(p)) => {
+                m.serialize_entry("Principal", &BTreeMap::from([("Service", p)]))?
             }
-            .into(),
-        );
-        match &self.principal {
-            Some(Principal::Service(s)) => {
-                m.insert("Principal".into(), serde_json::json!({ "Service": s }));
-            }
-            Some(Principal::Aws(a)) => {
-                m.insert("Principal".into(), serde_json::json!({ "AWS": a }));
+            Some(Principal::Aws(p)) => {
+                m.serialize_entry("Principal", &BTreeMap::from([("AWS", p)]))?
             }
             None => {}
         }
         for (key, values) in [
-            ("Action", &self.actions),
-            ("NotAction", &self.not_actions),
-            ("Resource", &self.resources),
-            ("NotResource", &self.not_resources),
+            ("Action", &st.actions),
+            ("NotAction", &st.not_actions),
+            ("Resource", &st.resources),
+            ("NotResource", &st.not_resources),
         ] {
             if !values.is_empty() {
-                m.insert(key.into(), one_or_many(values));
+                m.serialize_entry(key, &OneOrMany(values))?;
             }
         }
-        if !self.conditions.is_empty() {
-            let mut c = serde_json::Map::new();
-            for (op, keys) in &self.conditions {
-                let mut k = serde_json::Map::new();
-                for (key, values) in keys {
-                    k.insert(key.clone(), one_or_many(values));
-                }
-                c.insert(op.clone(), serde_json::Value::Object(k));
-            }
-            m.insert("Condition".into(), serde_json::Value::Object(c));
+        if !st.conditions.is_empty() {
+            m.serialize_entry("Condition", &IamConditions(&st.conditions))?;
         }
-        serde_json::Value::Object(m)
+        m.end()
+    }
+}
+
+impl Serialize for OneOrMany<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            [one] => s.serialize_str(one),
+            many => s.collect_seq(many),
+        }
+    }
+}
+
+impl Serialize for IamConditions<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(op, keys)| (op, IamConditionKeys(keys))))
+    }
+}
+
+impl Serialize for IamConditionKeys<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, OneOrMany(v))))
     }
 }
 
@@ -197,5 +320,40 @@ mod tests {
         let compact = serde_json::to_string(&d.to_iam_json()).unwrap();
         assert_eq!(d.iam_size(), compact.len());
         assert!(!compact.contains(' '));
+    }
+
+    #[test]
+    fn computed_size_equals_serialised_size_for_every_shape() {
+        let mut odd = stmt();
+        odd.sid = String::new();
+        odd.effect = Effect::Deny;
+        odd.principal = Some(Principal::Aws("arn:aws:iam::1:role/é\"x\"".into()));
+        odd.actions = vec![];
+        odd.not_actions = vec!["iam:*".into()];
+        odd.resources = vec![];
+        odd.not_resources = vec!["a\nb\u{1}".into(), "ü".into()];
+        add_cond(
+            &mut odd.conditions,
+            "StringLike",
+            "s3:prefix",
+            &["a/*", "b/*"],
+        );
+        add_cond(
+            &mut odd.conditions,
+            "Bool",
+            "aws:SecureTransport",
+            &["true"],
+        );
+        let mut svc = stmt();
+        svc.principal = Some(Principal::Service("ecs-tasks.amazonaws.com".into()));
+        svc.conditions.clear();
+        for d in [
+            PolicyDocument::new(vec![]),
+            PolicyDocument::new(vec![odd.clone()]),
+            PolicyDocument::new(vec![stmt(), odd, svc]),
+        ] {
+            let text = serde_json::to_string(&d.to_iam_json()).unwrap();
+            assert_eq!(d.iam_size(), text.chars().count(), "{text}");
+        }
     }
 }

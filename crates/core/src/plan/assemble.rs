@@ -19,6 +19,11 @@ impl<'a> Planner<'a> {
     }
 
     pub(super) fn build_roles(&mut self) -> Vec<PlannedRole> {
+        // Group the grants by role once; each role's statements come from its own group.
+        let mut by_role: BTreeMap<RoleKind, Vec<Grant>> = BTreeMap::new();
+        for g in std::mem::take(&mut self.grants) {
+            by_role.entry(g.role).or_default().push(g);
+        }
         let mut roles = Vec::new();
         for kind in RoleKind::ALL {
             if kind == RoleKind::ServiceLinked {
@@ -35,36 +40,39 @@ impl<'a> Planner<'a> {
                     let why = self.needs[&kind].why.join("; ");
                     let f = finding(
                         Severity::Error,
-                        format!("roles.{}.create", kind.key()),
-                        format!(
-                            "{} is switched off, but the workload needs it: {why}",
-                            kind.title()
+                        cat!("roles.", kind.key(), ".create"),
+                        cat!(
+                            kind.title(),
+                            " is switched off, but the workload needs it: ",
+                            why
                         ),
                     )
-                    .fix(format!(
-                        "remove roles.{}.create: false, or give roles.{}.existingArn",
+                    .fix(cat!(
+                        "remove roles.",
                         kind.key(),
-                        kind.key()
+                        ".create: false, or give roles.",
+                        kind.key(),
+                        ".existingArn"
                     ));
                     self.findings.push(f);
                     continue;
                 }
                 Some(false) => continue,
                 Some(true) if !needed => {
-                    self.need(kind, format!("roles.{}.create is true", kind.key()));
+                    self.need(kind, cat!("roles.", kind.key(), ".create is true"));
                 }
                 Some(true) => {}
                 None if !needed && has_extra => {
                     self.need(
                         kind,
-                        format!("roles.{} adds statements or managed policies", kind.key()),
+                        cat!("roles.", kind.key(), " adds statements or managed policies"),
                     );
                 }
                 None if !needed => {
                     if kind == RoleKind::Task {
                         if let Some(arn) = &self.td.task_role_arn {
-                            let f = finding(Severity::Warning, format!("{}.taskRoleArn", self.td_path),
-                                format!("the task definition names task role {arn}, but the application needs no AWS permissions"))
+                            let f = finding(Severity::Warning, cat!(self.td_path, ".taskRoleArn"),
+                                cat!("the task definition names task role ", arn, ", but the application needs no AWS permissions"))
                                 .fix("remove taskRoleArn, or declare what the application calls in app.access");
                             self.findings.push(f);
                         }
@@ -73,15 +81,19 @@ impl<'a> Planner<'a> {
                 }
                 None => {}
             }
-            roles.push(self.planned_role(kind, cfg));
+            let grants = by_role.remove(&kind).unwrap_or_default();
+            roles.push(self.planned_role(kind, cfg, grants));
         }
         roles
     }
 
     pub(super) fn service_linked_role(&self) -> PlannedRole {
-        let arn = format!(
-            "arn:{}:iam::{}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
-            self.partition, self.account
+        let arn = cat!(
+            "arn:",
+            self.partition,
+            ":iam::",
+            self.account,
+            ":role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
         );
         PlannedRole {
             kind: RoleKind::ServiceLinked,
@@ -123,7 +135,7 @@ impl<'a> Planner<'a> {
 
     pub(super) fn when(&self, kind: RoleKind) -> String {
         match kind {
-            RoleKind::TaskExecution => format!("{} assumes it while launching each task, before any container starts (to pull, fetch secrets and set up logging); the application never sees it", self.launch_phrase()),
+            RoleKind::TaskExecution => cat!(self.launch_phrase(), " assumes it while launching each task, before any container starts (to pull, fetch secrets and set up logging); the application never sees it"),
             RoleKind::Task => "ECS vends its credentials to the task's containers for as long as the task runs; the application's AWS SDK uses it".into(),
             RoleKind::Service => "ECS assumes it whenever the service registers or deregisters tasks with the load balancer".into(),
             RoleKind::ContainerInstance if self.launch == LaunchType::External => "Systems Manager issues its credentials to the external instance after hybrid activation; the ECS agent uses them".into(),
@@ -140,7 +152,7 @@ impl<'a> Planner<'a> {
         let (conditions, why, doc) = match kind {
             RoleKind::Task => {
                 let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
-                let src = format!("arn:{}:ecs:{}:{}:*", self.partition, self.region, self.account);
+                let src = cat!("arn:", self.partition, ":ecs:", self.region, ":", self.account, ":*");
                 add_cond(&mut c, "ArnLike", "aws:SourceArn", &[&src]);
                 (c, "Only ECS tasks of this account and region may assume it (confused-deputy protection; ECS does not support a cluster-scoped SourceArn).".to_string(), doc::CONFUSED_DEPUTY)
             }
@@ -180,7 +192,7 @@ impl<'a> Planner<'a> {
         let from_td = td_arn.and_then(Arn::parse).and_then(|a| {
             let rest = a.resource.strip_prefix("role")?;
             let (path, name) = rest.rsplit_once('/')?;
-            Some((format!("{path}/"), name.to_string()))
+            Some((cat!(path, "/"), name.to_string()))
         });
         let path = cfg
             .path
@@ -198,13 +210,18 @@ impl<'a> Planner<'a> {
                 if cfg.shared {
                     shared_name(kind).to_string()
                 } else {
-                    names::fit(&format!("{}-{}", self.workload, kind.name_suffix()), 64)
+                    names::fit(&cat!(self.workload, "-", kind.name_suffix()), 64)
                 }
             });
         (Some(name), None, path)
     }
 
-    pub(super) fn planned_role(&mut self, kind: RoleKind, cfg: &RoleConfig) -> PlannedRole {
+    pub(super) fn planned_role(
+        &mut self,
+        kind: RoleKind,
+        cfg: &RoleConfig,
+        grants: Vec<Grant>,
+    ) -> PlannedRole {
         let need = self.needs.remove(&kind).unwrap_or_default();
         let (mut name, mut name_prefix, mut path) = self.role_identity(kind, cfg);
         let mut provisioning = Provisioning::Create;
@@ -216,7 +233,7 @@ impl<'a> Planner<'a> {
                 Some(a) => {
                     let rest = &a.resource["role".len()..];
                     if let Some((p, n)) = rest.rsplit_once('/') {
-                        path = format!("{p}/");
+                        path = cat!(p, "/");
                         name = Some(n.to_string());
                         name_prefix = None;
                     }
@@ -224,7 +241,7 @@ impl<'a> Planner<'a> {
                 None => {
                     let f = finding(
                         Severity::Error,
-                        format!("roles.{}.existingArn", kind.key()),
+                        cat!("roles.", kind.key(), ".existingArn"),
                         format!("{existing:?} is not an IAM role ARN"),
                     )
                     .fix("use arn:aws:iam::<account>:role/<name>");
@@ -233,36 +250,53 @@ impl<'a> Planner<'a> {
             }
         }
         let arn = match (&name, &name_prefix) {
-            (Some(n), _) => format!(
-                "arn:{}:iam::{}:role{}{}",
-                self.partition, self.account, path, n
+            (Some(n), _) => cat!(
+                "arn:",
+                self.partition,
+                ":iam::",
+                self.account,
+                ":role",
+                path,
+                n.to_string()
             ),
-            (None, Some(p)) => format!(
-                "arn:{}:iam::{}:role{}{}*",
-                self.partition, self.account, path, p
+            (None, Some(p)) => cat!(
+                "arn:",
+                self.partition,
+                ":iam::",
+                self.account,
+                ":role",
+                path,
+                p,
+                "*"
             ),
             (None, None) => String::new(),
         };
 
-        let mut statements = self.statements_for(kind);
+        let mut statements = merge_grants(grants);
         let extra = self.raw_statements(kind, cfg);
         statements.extend(extra);
         dedupe_sids(&mut statements);
 
         let mut managed = self.managed.remove(&kind).unwrap_or_default();
         for (i, m) in cfg.managed_policies.iter().enumerate() {
-            let path = format!("roles.{}.managedPolicies[{i}]", kind.key());
+            let path = cat!(
+                "roles.",
+                kind.key(),
+                ".managedPolicies[",
+                i.to_string(),
+                "]"
+            );
             if let Some(arn) = self.managed_policy_arn(m, &path) {
                 managed.push(ManagedAttachment {
                     arn,
-                    why: format!("requested in {path}"),
+                    why: cat!("requested in ", path),
                 });
             }
         }
         managed.dedup_by(|a, b| a.arn == b.arn);
 
         let inline_name = if cfg.shared {
-            format!("ecsroles-{}", self.workload)
+            cat!("ecsroles-", self.workload)
         } else {
             "ecsroles".to_string()
         };
@@ -304,44 +338,6 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Merges the role's grants into statements: same rule + same conditions → one statement.
-    pub(super) fn statements_for(&mut self, kind: RoleKind) -> Vec<Statement> {
-        let mut out: Vec<Statement> = Vec::new();
-        let mut index: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
-        for g in self.grants.iter().filter(|g| g.role == kind) {
-            let ckey = format!("{:?}", g.conditions);
-            let slot = *index.entry((g.sid, ckey)).or_insert_with(|| {
-                out.push(Statement {
-                    sid: g.sid.to_string(),
-                    effect: g.effect,
-                    principal: None,
-                    actions: g.actions.iter().map(|a| a.to_string()).collect(),
-                    not_actions: vec![],
-                    resources: vec![],
-                    not_resources: g.not_resources.clone(),
-                    conditions: g.conditions.clone(),
-                    why: g.why.to_string(),
-                    reasons: vec![],
-                    doc: g.doc.to_string(),
-                });
-                out.len() - 1
-            });
-            let s = &mut out[slot];
-            for r in &g.resources {
-                if !s.resources.contains(r) {
-                    s.resources.push(r.clone());
-                }
-            }
-            if !s.reasons.contains(&g.reason) {
-                s.reasons.push(g.reason.clone());
-            }
-        }
-        for s in &mut out {
-            s.resources.sort();
-        }
-        out
-    }
-
     /// The node role's ARN as the infrastructure role must pass it.
     pub(super) fn node_role_arn(&self) -> String {
         let cfg = &self.spec.roles.managed_instances_node;
@@ -351,8 +347,17 @@ impl<'a> Planner<'a> {
         let (name, prefix, path) = self.role_identity(RoleKind::ManagedInstancesNode, cfg);
         let (p, a) = (&self.partition, &self.account);
         match (name, prefix) {
-            (Some(n), _) => format!("arn:{p}:iam::{a}:role{path}{n}"),
-            (None, prefix) => format!("arn:{p}:iam::{a}:role{path}{}*", prefix.unwrap_or_default()),
+            (Some(n), _) => cat!("arn:", p, ":iam::", a, ":role", path, n.to_string()),
+            (None, prefix) => cat!(
+                "arn:",
+                p,
+                ":iam::",
+                a,
+                ":role",
+                path,
+                prefix.unwrap_or_default(),
+                "*"
+            ),
         }
     }
 
@@ -362,7 +367,12 @@ impl<'a> Planner<'a> {
             .statements
             .iter()
             .enumerate()
-            .map(|(i, s)| (format!("roles.{}.statements[{i}]", kind.key()), s))
+            .map(|(i, s)| {
+                (
+                    cat!("roles.", kind.key(), ".statements[", i.to_string(), "]"),
+                    s,
+                )
+            })
             .collect();
         if kind == RoleKind::Task {
             sources.extend(
@@ -371,7 +381,7 @@ impl<'a> Planner<'a> {
                     .statements
                     .iter()
                     .enumerate()
-                    .map(|(i, s)| (format!("app.statements[{i}]"), s)),
+                    .map(|(i, s)| (cat!("app.statements[", i.to_string(), "]"), s)),
             );
         }
         let mut out = Vec::new();
@@ -389,7 +399,7 @@ impl<'a> Planner<'a> {
             Some("Deny") => Effect::Deny,
             Some(other) => {
                 self.error(
-                    format!("{path}.Effect"),
+                    cat!(path, ".Effect"),
                     format!("Effect {other:?} is not Allow or Deny"),
                 );
                 return None;
@@ -413,7 +423,7 @@ impl<'a> Planner<'a> {
         for a in actions.iter().chain(&not_actions) {
             if a != "*" && !a.contains(':') {
                 self.error(
-                    format!("{path}.Action"),
+                    cat!(path, ".Action"),
                     format!("{a:?} is not an action (service:Action)"),
                 );
                 return None;
@@ -430,12 +440,12 @@ impl<'a> Planner<'a> {
                     .iter()
                     .any(|a| !rules::WILDCARD_ONLY_ACTIONS.contains(&a.as_str()))
             {
-                self.warn(format!("{path}.Resource"), "Resource \"*\" with actions that accept resource ARNs: broader than needed (kept because you wrote it)")
+                self.warn(cat!(path, ".Resource"), "Resource \"*\" with actions that accept resource ARNs: broader than needed (kept because you wrote it)")
                     .fix = Some("scope Resource to the ARNs the application uses".into());
             }
             if actions.iter().any(|a| a == "*" || a.ends_with(":*")) {
                 self.warn(
-                    format!("{path}.Action"),
+                    cat!(path, ".Action"),
                     "a whole-service or global action wildcard (kept because you wrote it)",
                 );
             }
@@ -473,4 +483,49 @@ impl<'a> Planner<'a> {
             doc: doc::TASK_ROLE.into(),
         })
     }
+}
+
+/// Merges a role's grants into statements: same rule and same conditions → one statement,
+/// resources and reasons unioned. Grants are moved, not copied (plan() runs per keystroke).
+fn merge_grants(grants: Vec<Grant>) -> Vec<Statement> {
+    let mut out: Vec<Statement> = Vec::new();
+    let mut index: Vec<(&'static str, Conditions, usize)> = Vec::new();
+    for g in grants {
+        let found = index
+            .iter()
+            .find(|(sid, c, _)| *sid == g.sid && *c == g.conditions);
+        let slot = match found {
+            Some((_, _, slot)) => *slot,
+            None => {
+                index.push((g.sid, g.conditions.clone(), out.len()));
+                out.push(Statement {
+                    sid: g.sid.into(),
+                    effect: g.effect,
+                    principal: None,
+                    actions: g.actions.iter().map(|a| (*a).into()).collect(),
+                    not_actions: vec![],
+                    resources: Vec::with_capacity(g.resources.len()),
+                    not_resources: g.not_resources,
+                    conditions: g.conditions,
+                    why: g.why.into(),
+                    reasons: vec![],
+                    doc: g.doc.into(),
+                });
+                out.len() - 1
+            }
+        };
+        let s = &mut out[slot];
+        for r in g.resources {
+            if !s.resources.contains(&r) {
+                s.resources.push(r);
+            }
+        }
+        if !s.reasons.contains(&g.reason) {
+            s.reasons.push(g.reason);
+        }
+    }
+    for s in &mut out {
+        s.resources.sort();
+    }
+    out
 }

@@ -82,7 +82,22 @@ impl<'a> Planner<'a> {
                     Conditions::new(),
                     r.clone(),
                 );
-                if let Some(tg) = &lb.target_group_arn {
+                let is_tg = |a: &str| {
+                    Arn::parse(a).is_some_and(|a| {
+                        a.service == "elasticloadbalancing"
+                            && a.resource.starts_with("targetgroup/")
+                    })
+                };
+                if let Some(tg) = lb.target_group_arn.as_ref().filter(|t| !is_tg(t)) {
+                    self.error(
+                        "service.loadBalancers[0].targetGroupArn",
+                        format!("{tg:?} is not a target group ARN"),
+                    )
+                    .fix = Some(
+                        "use arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>"
+                            .into(),
+                    );
+                } else if let Some(tg) = &lb.target_group_arn {
                     self.grant(
                         k,
                         &rules::SERVICE_TARGETS,

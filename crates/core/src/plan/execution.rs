@@ -26,14 +26,19 @@ impl<'a> Planner<'a> {
         let td = self.td;
         let x = RoleKind::TaskExecution;
         for (i, c) in td.container_definitions.iter().enumerate() {
-            let cpath = format!("{}.containerDefinitions[{i}]", self.td_path);
+            let cpath = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
             let cname = container_name(c, i);
             if let Some(rc) = &c.repository_credentials {
-                let path = format!("{cpath}.repositoryCredentials.credentialsParameter");
+                let path = cat!(cpath, ".repositoryCredentials.credentialsParameter");
                 if let Some(secret) = self.secret_resource(&rc.credentials_parameter, &path, true) {
-                    let reason = format!(
-                        "container {cname}: private registry credentials {} ({path})",
-                        rc.credentials_parameter
+                    let reason = cat!(
+                        "container ",
+                        cname,
+                        ": private registry credentials ",
+                        rc.credentials_parameter,
+                        " (",
+                        path,
+                        ")"
                     );
                     self.grant(
                         x,
@@ -50,33 +55,49 @@ impl<'a> Planner<'a> {
                         false,
                         &reason,
                     );
-                    self.need(x, format!("container {cname} pulls from a private registry with repositoryCredentials"));
+                    self.need(
+                        x,
+                        cat!(
+                            "container ",
+                            cname,
+                            " pulls from a private registry with repositoryCredentials"
+                        ),
+                    );
                 }
             }
             for (j, s) in c.secrets.iter().enumerate() {
-                let path = format!("{cpath}.secrets[{j}].valueFrom");
+                let path = cat!(cpath, ".secrets[", j.to_string(), "].valueFrom");
                 self.secret_reference(s, &path, &cname, "environment variable");
             }
             if let Some(lc) = &c.log_configuration {
                 for (j, s) in lc.secret_options.iter().enumerate() {
-                    let path = format!("{cpath}.logConfiguration.secretOptions[{j}].valueFrom");
+                    let path = cat!(
+                        cpath,
+                        ".logConfiguration.secretOptions[",
+                        j.to_string(),
+                        "].valueFrom"
+                    );
                     self.secret_reference(s, &path, &cname, "log-driver option");
                 }
             }
             for (j, f) in c.environment_files.iter().enumerate() {
-                let path = format!("{cpath}.environmentFiles[{j}]");
+                let path = cat!(cpath, ".environmentFiles[", j.to_string(), "]");
                 if !f.kind.is_empty() && f.kind != "s3" {
-                    self.error(format!("{path}.type"), format!("environment file type {:?} is not supported; ECS only reads type \"s3\"", f.kind))
+                    self.error(cat!(path, ".type"), format!("environment file type {:?} is not supported; ECS only reads type \"s3\"", f.kind))
                         .fix = Some("set type: s3".into());
                     continue;
                 }
-                let Some((object, bucket)) = self.s3_object(&f.value, &format!("{path}.value"))
-                else {
+                let Some((object, bucket)) = self.s3_object(&f.value, &cat!(path, ".value")) else {
                     continue;
                 };
-                let reason = format!(
-                    "container {cname}: environment file {} ({path}.value)",
-                    f.value
+                let reason = cat!(
+                    "container ",
+                    cname,
+                    ": environment file ",
+                    f.value,
+                    " (",
+                    path,
+                    ".value)"
                 );
                 self.grant(
                     x,
@@ -96,16 +117,16 @@ impl<'a> Planner<'a> {
                 self.protect(x, &object, "s3", &region, false, &reason);
                 self.need(
                     x,
-                    format!("container {cname} loads environment files from S3"),
+                    cat!("container ", cname, " loads environment files from S3"),
                 );
             }
             if let Some(fl) = &c.firelens_configuration {
                 let ftype = option_str(&fl.options, "config-file-type").unwrap_or_default();
                 if ftype == "s3" {
-                    let path = format!("{cpath}.firelensConfiguration.options");
+                    let path = cat!(cpath, ".firelensConfiguration.options");
                     if self.launch == LaunchType::Fargate {
-                        let f = finding(Severity::Error, format!("{path}.config-file-type"),
-                            format!("container {cname}: FireLens configuration from S3 is not supported on Fargate"))
+                        let f = finding(Severity::Error, cat!(path, ".config-file-type"),
+                            cat!("container ", cname, ": FireLens configuration from S3 is not supported on Fargate"))
                             .fix("use config-file-type: file with the configuration baked into the log-router image")
                             .doc(doc::FIRELENS);
                         self.findings.push(f);
@@ -113,11 +134,11 @@ impl<'a> Planner<'a> {
                     }
                     let value = option_str(&fl.options, "config-file-value").unwrap_or_default();
                     let Some((object, bucket)) =
-                        self.s3_object(&value, &format!("{path}.config-file-value"))
+                        self.s3_object(&value, &cat!(path, ".config-file-value"))
                     else {
                         continue;
                     };
-                    let reason = format!("container {cname}: FireLens configuration {value}");
+                    let reason = cat!("container ", cname, ": FireLens configuration ", value);
                     self.grant(
                         x,
                         &rules::FIRELENS_CONFIG_GET,
@@ -134,7 +155,11 @@ impl<'a> Planner<'a> {
                     );
                     self.need(
                         x,
-                        format!("container {cname} reads its FireLens configuration from S3"),
+                        cat!(
+                            "container ",
+                            cname,
+                            " reads its FireLens configuration from S3"
+                        ),
                     );
                 }
             }
@@ -164,7 +189,19 @@ impl<'a> Planner<'a> {
             );
             return false;
         }
-        let reason = format!("container {cname}: {what} {} from {v} ({path})", s.name);
+        let reason = cat!(
+            "container ",
+            cname,
+            ": ",
+            what,
+            " ",
+            s.name,
+            " from ",
+            v,
+            " (",
+            path,
+            ")"
+        );
         match Arn::parse(v) {
             Some(a) if a.service == "secretsmanager" => {
                 let Some(secret) = self.secret_resource(v, path, false) else {
@@ -211,7 +248,7 @@ impl<'a> Planner<'a> {
             None => {
                 // A bare name is an SSM parameter in the task's own region and account.
                 let name = v.trim_start_matches('/');
-                let param = self.arn("ssm", &format!("parameter/{name}"));
+                let param = self.arn("ssm", &cat!("parameter/", name));
                 self.grant(
                     x,
                     &rules::SSM_GET,
@@ -239,7 +276,7 @@ impl<'a> Planner<'a> {
         let secret = match arn::secret_arn(v) {
             Some(s) => s,
             None if allow_name && !v.is_empty() && Arn::parse(v).is_none() => {
-                self.arn("secretsmanager", &format!("secret:{v}"))
+                self.arn("secretsmanager", &cat!("secret:", v))
             }
             None => {
                 self.error(path, format!("{v:?} is not a Secrets Manager secret ARN"))
@@ -252,7 +289,7 @@ impl<'a> Planner<'a> {
         } else {
             self.warn(path, format!("{v:?} has no 6-character random suffix; the policy matches it with -??????"))
                 .fix = Some("use the secret's full ARN to avoid matching other secrets that share the name prefix".into());
-            Some(format!("{secret}-??????"))
+            Some(cat!(secret, "-??????"))
         }
     }
 
@@ -267,7 +304,7 @@ impl<'a> Planner<'a> {
                 }
                 Some((
                     value.to_string(),
-                    format!("arn:{}:s3:::{bucket}", a.partition),
+                    cat!("arn:", a.partition, ":s3:::", bucket),
                 ))
             }
             _ => {
@@ -295,21 +332,29 @@ impl<'a> Planner<'a> {
             RoleKind::ContainerInstance
         };
         for (i, c) in td.container_definitions.iter().enumerate() {
-            let cpath = format!("{}.containerDefinitions[{i}]", self.td_path);
+            let cpath = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
             let cname = container_name(c, i);
             if c.image.trim().is_empty() {
                 self.error(
-                    format!("{cpath}.image"),
-                    format!("container {cname} has no image"),
+                    cat!(cpath, ".image"),
+                    cat!("container ", cname, " has no image"),
                 )
                 .fix = Some("set image to the image URI".into());
             } else if let Some(img) = arn::parse_ecr_image(c.image.trim()) {
                 if c.repository_credentials.is_some() {
-                    self.warn(format!("{cpath}.repositoryCredentials"),
-                        format!("container {cname}: ECR images do not use repositoryCredentials; the agent pulls with IAM"));
+                    self.warn(cat!(cpath, ".repositoryCredentials"),
+                        cat!("container ", cname, ": ECR images do not use repositoryCredentials; the agent pulls with IAM"));
                 }
                 let repo = img.repository_arn();
-                let reason = format!("container {cname}: image {} ({cpath}.image)", c.image);
+                let reason = cat!(
+                    "container ",
+                    cname,
+                    ": image ",
+                    c.image,
+                    " (",
+                    cpath,
+                    ".image)"
+                );
                 let (auth, pull) = (&rules::ECR_AUTH, &rules::ECR_PULL);
                 self.grant(
                     role,
@@ -324,9 +369,9 @@ impl<'a> Planner<'a> {
                         .insert(repo, (img.account.clone(), role));
                 }
                 let why = if role == RoleKind::TaskExecution {
-                    format!(
-                        "{} pulls images from private Amazon ECR",
-                        self.launch_phrase()
+                    cat!(
+                        self.launch_phrase(),
+                        " pulls images from private Amazon ECR"
                     )
                 } else {
                     "the EC2 container instance pulls the task's images from private ECR (no execution role)".to_string()
@@ -361,11 +406,15 @@ impl<'a> Planner<'a> {
         let Some(lc) = &c.log_configuration else {
             return;
         };
-        let opath = format!("{cpath}.logConfiguration.options");
+        let opath = cat!(cpath, ".logConfiguration.options");
         let Some(group) = option_str(&lc.options, "awslogs-group").filter(|g| !g.is_empty()) else {
             self.error(
-                format!("{opath}.awslogs-group"),
-                format!("container {cname}: the awslogs driver needs awslogs-group"),
+                cat!(opath, ".awslogs-group"),
+                cat!(
+                    "container ",
+                    cname,
+                    ": the awslogs driver needs awslogs-group"
+                ),
             )
             .fix = Some("set options.awslogs-group to the log group name".into());
             return;
@@ -374,11 +423,26 @@ impl<'a> Planner<'a> {
             option_str(&lc.options, "awslogs-region").unwrap_or_else(|| self.region.clone());
         let create = option_str(&lc.options, "awslogs-create-group")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let resource = format!(
-            "arn:{}:logs:{}:{}:log-group:{}:*",
-            self.partition, region, self.account, group
+        let resource = cat!(
+            "arn:",
+            self.partition,
+            ":logs:",
+            region,
+            ":",
+            self.account,
+            ":log-group:",
+            group,
+            ":*"
         );
-        let reason = format!("container {cname}: awslogs to {group} ({opath})");
+        let reason = cat!(
+            "container ",
+            cname,
+            ": awslogs to ",
+            group,
+            " (",
+            opath,
+            ")"
+        );
         self.grant(
             role,
             &rules::AWSLOGS_WRITE,
@@ -405,13 +469,13 @@ impl<'a> Planner<'a> {
                 name: group,
                 region,
                 created_by_ecs: create,
-                used_by: format!("awslogs driver of container {cname}"),
+                used_by: cat!("awslogs driver of container ", cname),
             });
         }
         let why = if role == RoleKind::TaskExecution {
-            format!(
-                "{} sends container logs to CloudWatch with the awslogs driver",
-                self.launch_phrase()
+            cat!(
+                self.launch_phrase(),
+                " sends container logs to CloudWatch with the awslogs driver"
             )
         } else {
             "the EC2 container instance ships awslogs output (no execution role)".to_string()

@@ -214,17 +214,23 @@ impl<'a> Planner<'a> {
         self.launch = match (spec.launch_type, compat.as_slice()) {
             (Some(l), _) => {
                 if !compat.is_empty() && !compat.contains(&l) {
-                    let p = format!("{}.requiresCompatibilities", self.td_path);
+                    let p = cat!(self.td_path, ".requiresCompatibilities");
                     let f = finding(
                         Severity::Error,
                         p,
-                        format!(
-                            "launchType {} is not in the task definition's requiresCompatibilities ({}); ECS would refuse to run it",
+                        cat!(
+                            "launchType ",
                             l.as_str(),
-                            td.requires_compatibilities.join(", ")
+                            " is not in the task definition's requiresCompatibilities (",
+                            td.requires_compatibilities.join(", "),
+                            "); ECS would refuse to run it"
                         ),
                     )
-                    .fix(format!("add {} to requiresCompatibilities or change launchType", l.as_str()));
+                    .fix(cat!(
+                        "add ",
+                        l.as_str(),
+                        " to requiresCompatibilities or change launchType"
+                    ));
                     self.findings.push(f);
                 }
                 l
@@ -237,10 +243,16 @@ impl<'a> Planner<'a> {
             }
             (None, many) => {
                 let first = many[0];
-                self.warn("launchType", format!(
-                    "the task definition is compatible with several launch types ({}); planning for {}",
-                    td.requires_compatibilities.join(", "), first.as_str()))
-                    .fix = Some("set launchType to the one this workload runs on".into());
+                self.warn(
+                    "launchType",
+                    cat!(
+                        "the task definition is compatible with several launch types (",
+                        td.requires_compatibilities.join(", "),
+                        "); planning for ",
+                        first.as_str()
+                    ),
+                )
+                .fix = Some("set launchType to the one this workload runs on".into());
                 first
             }
         };
@@ -274,7 +286,7 @@ impl<'a> Planner<'a> {
             (None, Some(a)) => {
                 self.info(
                     "account",
-                    format!("account {a} taken from the task definition's role ARNs"),
+                    cat!("account ", a, " taken from the task definition's role ARNs"),
                 );
                 a
             }
@@ -311,9 +323,13 @@ impl<'a> Planner<'a> {
                     if arn::is_region(r) && arn::partition_of_region(r) != p {
                         self.error(
                             "partition",
-                            format!(
-                                "region {r} belongs to partition {}, not {p}",
-                                arn::partition_of_region(r)
+                            cat!(
+                                "region ",
+                                r,
+                                " belongs to partition ",
+                                arn::partition_of_region(r),
+                                ", not ",
+                                p
                             ),
                         );
                     }
@@ -353,22 +369,29 @@ impl<'a> Planner<'a> {
     }
 
     fn arn(&self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:{}:{}:{}:{}:{}",
-            self.partition, service, self.region, self.account, resource
+        cat!(
+            "arn:",
+            self.partition,
+            ":",
+            service,
+            ":",
+            self.region,
+            ":",
+            self.account,
+            ":",
+            resource
         )
     }
 
     fn via(&self, service: &str, region: &str) -> String {
         let suffix = arn::dns_suffix(&self.partition);
-        format!("{service}.{region}.{suffix}")
+        cat!(service, ".", region, ".", suffix)
     }
 
-    fn need(&mut self, role: RoleKind, why: impl Into<String>) {
+    fn need(&mut self, role: RoleKind, why: impl AsRef<str> + Into<String>) {
         let n = self.needs.entry(role).or_default();
-        let why = why.into();
-        if !n.why.contains(&why) {
-            n.why.push(why);
+        if !n.why.iter().any(|w| w == why.as_ref()) {
+            n.why.push(why.into());
         }
     }
 
@@ -413,18 +436,18 @@ impl<'a> Planner<'a> {
         write: bool,
         reason: &str,
     ) {
-        let via = self.via(service, region);
         for (i, k) in self.spec.keys.iter().enumerate() {
             if arn::glob_match(&k.for_resources, resource) {
-                let Some(key) = self.key_arn(&k.key, &format!("keys[{i}].key")) else {
+                let via = self.via(service, region);
+                let Some(key) = self.key_arn(&k.key, &cat!("keys[", i.to_string(), "].key")) else {
                     continue;
                 };
                 self.kms.push(KeyUse {
                     role,
                     key,
-                    via: via.clone(),
+                    via,
                     write,
-                    reason: format!("{reason} (keys[{i}])"),
+                    reason: cat!(reason, " (keys[", i.to_string(), "])"),
                 });
             }
         }
@@ -440,7 +463,7 @@ impl<'a> Planner<'a> {
             && key.len() <= 64
             && key.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
         {
-            return Some(self.arn("kms", &format!("key/{key}")));
+            return Some(self.arn("kms", &cat!("key/", key)));
         }
         let msg = format!("{key:?} is not a KMS key ARN or key id");
         let dup = self
@@ -459,7 +482,7 @@ impl<'a> Planner<'a> {
     fn check_feasibility(&mut self) {
         let modes = unsupported::network_modes(self.launch);
         if !modes.contains(&self.network_mode.as_str()) {
-            let path = format!("{}.networkMode", self.td_path);
+            let path = cat!(self.td_path, ".networkMode");
             let msg = format!(
                 "network mode {:?} is not supported on {} (supported: {})",
                 self.network_mode,
@@ -472,14 +495,14 @@ impl<'a> Planner<'a> {
                 doc::FARGATE_NETWORKING
             };
             let f = finding(Severity::Error, path, msg)
-                .fix(format!("use networkMode {}", modes[0]))
+                .fix(cat!("use networkMode ", modes[0]))
                 .doc(doc);
             self.findings.push(f);
         }
         for (i, v) in self.td.volumes.iter().enumerate() {
-            let vpath = format!("{}.volumes[{i}]", self.td_path);
+            let vpath = cat!(self.td_path, ".volumes[", i.to_string(), "]");
             if v.efs_volume_configuration.is_some() && self.launch == LaunchType::External {
-                let f = finding(Severity::Error, format!("{vpath}.efsVolumeConfiguration"),
+                let f = finding(Severity::Error, cat!(vpath, ".efsVolumeConfiguration"),
                     format!("volume {:?}: EFS volumes are not supported on external (ECS Anywhere) instances", v.name))
                     .fix("mount the file system on the host and use a bind mount, or run on EC2/Fargate")
                     .doc(doc::ANYWHERE_LIMITS);
@@ -488,7 +511,7 @@ impl<'a> Planner<'a> {
             if v.docker_volume_configuration.is_some() && self.launch == LaunchType::Fargate {
                 let f = finding(
                     Severity::Error,
-                    format!("{vpath}.dockerVolumeConfiguration"),
+                    cat!(vpath, ".dockerVolumeConfiguration"),
                     format!(
                         "volume {:?}: Docker volumes are not supported on Fargate",
                         v.name
@@ -498,7 +521,7 @@ impl<'a> Planner<'a> {
                 self.findings.push(f);
             }
             if v.configured_at_launch && self.launch == LaunchType::External {
-                let f = finding(Severity::Error, format!("{vpath}.configuredAtLaunch"),
+                let f = finding(Severity::Error, cat!(vpath, ".configuredAtLaunch"),
                     format!("volume {:?}: EBS volumes at launch are not supported on external instances", v.name))
                     .doc(doc::EBS_VOLUMES);
                 self.findings.push(f);
@@ -537,7 +560,7 @@ fn shared_name(kind: RoleKind) -> &'static str {
 
 fn container_name(c: &ContainerDefinition, i: usize) -> String {
     if c.name.is_empty() {
-        format!("#{i}")
+        cat!("#", i.to_string())
     } else {
         c.name.clone()
     }
@@ -558,7 +581,7 @@ fn dedupe_sids(statements: &mut [Statement]) {
         let n = seen.entry(s.sid.clone()).or_insert(0);
         *n += 1;
         if *n > 1 {
-            s.sid = format!("{}{}", s.sid, n);
+            s.sid = cat!(s.sid, n.to_string());
         }
     }
 }

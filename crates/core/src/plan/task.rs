@@ -11,7 +11,7 @@ impl<'a> Planner<'a> {
         self.firelens_destinations();
         let app = &self.spec.app;
         for (i, intent) in app.access.iter().enumerate() {
-            self.access_intent(intent, &format!("app.access[{i}]"));
+            self.access_intent(intent, &cat!("app.access[", i.to_string(), "]"));
         }
         if !app.statements.is_empty() {
             self.need(
@@ -20,13 +20,13 @@ impl<'a> Planner<'a> {
             );
         }
         for (i, m) in app.managed_policies.iter().enumerate() {
-            let path = format!("app.managedPolicies[{i}]");
+            let path = cat!("app.managedPolicies[", i.to_string(), "]");
             let Some(arn) = self.managed_policy_arn(m, &path) else {
                 continue;
             };
             self.managed.entry(t).or_default().push(ManagedAttachment {
                 arn,
-                why: format!("requested by the application ({path})"),
+                why: cat!("requested by the application (", path, ")"),
             });
             self.need(
                 t,
@@ -67,13 +67,13 @@ impl<'a> Planner<'a> {
         };
         let base = "clusterConfiguration.executeCommandConfiguration";
         if let Some(k) = &cfg.kms_key_id {
-            if let Some(key) = self.key_arn(k, &format!("{base}.kmsKeyId")) {
+            if let Some(key) = self.key_arn(k, &cat!(base, ".kmsKeyId")) {
                 self.grant(
                     t,
                     &rules::EXEC_KMS,
                     vec![key],
                     Conditions::new(),
-                    format!("{base}.kmsKeyId"),
+                    cat!(base, ".kmsKeyId"),
                 );
             }
         }
@@ -83,15 +83,15 @@ impl<'a> Planner<'a> {
             "OVERRIDE" => {
                 let Some(lc) = &cfg.log_configuration else {
                     self.error(
-                        format!("{base}.logConfiguration"),
+                        cat!(base, ".logConfiguration"),
                         "logging OVERRIDE needs a logConfiguration",
                     )
                     .fix = Some("set cloudWatchLogGroupName and/or s3BucketName".into());
                     return;
                 };
                 if let Some(group) = &lc.cloud_watch_log_group_name {
-                    let res = self.arn("logs", &format!("log-group:{group}:*"));
-                    let r = format!("{base}.logConfiguration.cloudWatchLogGroupName");
+                    let res = self.arn("logs", &cat!("log-group:", group, ":*"));
+                    let r = cat!(base, ".logConfiguration.cloudWatchLogGroupName");
                     self.grant(
                         t,
                         &rules::EXEC_LOGS_DESCRIBE,
@@ -120,10 +120,10 @@ impl<'a> Planner<'a> {
                     let key = if prefix.is_empty() {
                         "*".to_string()
                     } else {
-                        format!("{prefix}/*")
+                        cat!(prefix, "/*")
                     };
-                    let obj = format!("arn:{}:s3:::{bucket}/{key}", self.partition);
-                    let r = format!("{base}.logConfiguration.s3BucketName");
+                    let obj = cat!("arn:", self.partition, ":s3:::", bucket, "/", key);
+                    let r = cat!(base, ".logConfiguration.s3BucketName");
                     self.grant(
                         t,
                         &rules::EXEC_S3_PUT,
@@ -132,7 +132,7 @@ impl<'a> Planner<'a> {
                         r.clone(),
                     );
                     if lc.s3_encryption_enabled {
-                        let b = format!("arn:{}:s3:::{bucket}", self.partition);
+                        let b = cat!("arn:", self.partition, ":s3:::", bucket);
                         self.grant(
                             t,
                             &rules::EXEC_S3_ENCRYPTION,
@@ -147,7 +147,7 @@ impl<'a> Planner<'a> {
             }
             other => {
                 self.error(
-                    format!("{base}.logging"),
+                    cat!(base, ".logging"),
                     format!("logging {other:?} is not NONE, DEFAULT or OVERRIDE"),
                 );
             }
@@ -169,11 +169,16 @@ impl<'a> Planner<'a> {
             if !iam {
                 continue;
             }
-            let vpath = format!("{}.volumes[{i}].efsVolumeConfiguration", self.td_path);
+            let vpath = cat!(
+                self.td_path,
+                ".volumes[",
+                i.to_string(),
+                "].efsVolumeConfiguration"
+            );
             if efs.transit_encryption.as_deref() != Some("ENABLED") {
                 let f = finding(
                     Severity::Error,
-                    format!("{vpath}.transitEncryption"),
+                    cat!(vpath, ".transitEncryption"),
                     format!(
                         "volume {:?}: EFS IAM authorization requires transitEncryption ENABLED",
                         v.name
@@ -185,14 +190,14 @@ impl<'a> Planner<'a> {
             }
             if efs.file_system_id.is_empty() {
                 self.error(
-                    format!("{vpath}.fileSystemId"),
+                    cat!(vpath, ".fileSystemId"),
                     format!("volume {:?} has no fileSystemId", v.name),
                 );
                 continue;
             }
             let fs = self.arn(
                 "elasticfilesystem",
-                &format!("file-system/{}", efs.file_system_id),
+                &cat!("file-system/", efs.file_system_id),
             );
             let mounts: Vec<bool> = td
                 .container_definitions
@@ -213,7 +218,7 @@ impl<'a> Planner<'a> {
                 .as_ref()
                 .and_then(|a| a.access_point_id.as_ref())
             {
-                let ap_arn = self.arn("elasticfilesystem", &format!("access-point/{ap}"));
+                let ap_arn = self.arn("elasticfilesystem", &cat!("access-point/", ap));
                 add_cond(
                     &mut c,
                     "StringEquals",
@@ -221,8 +226,14 @@ impl<'a> Planner<'a> {
                     &[&ap_arn],
                 );
             }
-            self.grant(t, rule, vec![fs], c, format!("volume {} ({vpath})", v.name));
-            self.need(t, format!("EFS volume {} uses IAM authorization", v.name));
+            self.grant(
+                t,
+                rule,
+                vec![fs],
+                c,
+                cat!("volume ", v.name, " (", vpath, ")"),
+            );
+            self.need(t, cat!("EFS volume ", v.name, " uses IAM authorization"));
         }
     }
 
@@ -237,24 +248,52 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let cname = container_name(c, i);
-            let opath = format!(
-                "{}.containerDefinitions[{i}].logConfiguration.options",
-                self.td_path
+            let opath = cat!(
+                self.td_path,
+                ".containerDefinitions[",
+                i.to_string(),
+                "].logConfiguration.options"
             );
             let name = option_str(&lc.options, "Name")
                 .unwrap_or_default()
                 .to_ascii_lowercase();
             let region = option_str(&lc.options, "region").unwrap_or_else(|| self.region.clone());
-            let reason = format!("container {cname}: awsfirelens output {name} ({opath})");
+            let reason = cat!(
+                "container ",
+                cname,
+                ": awsfirelens output ",
+                name,
+                " (",
+                opath,
+                ")"
+            );
             let a = |svc: &str, res: String, p: &Planner| {
-                format!("arn:{}:{svc}:{region}:{}:{res}", p.partition, p.account)
+                cat!(
+                    "arn:",
+                    p.partition,
+                    ":",
+                    svc,
+                    ":",
+                    region,
+                    ":",
+                    p.account,
+                    ":",
+                    res
+                )
             };
             let required = |p: &mut Planner, key: &str| -> Option<String> {
                 let v = option_str(&lc.options, key).filter(|v| !v.is_empty());
                 if v.is_none() {
                     p.error(
-                        format!("{opath}.{key}"),
-                        format!("container {cname}: FireLens output {name} needs option {key}"),
+                        cat!(opath, ".", key),
+                        cat!(
+                            "container ",
+                            cname,
+                            ": FireLens output ",
+                            name,
+                            " needs option ",
+                            key
+                        ),
                     );
                 }
                 v
@@ -264,7 +303,7 @@ impl<'a> Planner<'a> {
                     let Some(group) = required(self, "log_group_name") else {
                         continue;
                     };
-                    let res = a("logs", format!("log-group:{group}:*"), self);
+                    let res = a("logs", cat!("log-group:", group, ":*"), self);
                     self.grant(
                         t,
                         &rules::FIRELENS_CLOUDWATCH,
@@ -298,7 +337,7 @@ impl<'a> Planner<'a> {
                     let Some(stream) = required(self, "delivery_stream") else {
                         continue;
                     };
-                    let res = a("firehose", format!("deliverystream/{stream}"), self);
+                    let res = a("firehose", cat!("deliverystream/", stream), self);
                     self.grant(
                         t,
                         &rules::FIRELENS_FIREHOSE,
@@ -311,7 +350,7 @@ impl<'a> Planner<'a> {
                     let Some(stream) = required(self, "stream") else {
                         continue;
                     };
-                    let res = a("kinesis", format!("stream/{stream}"), self);
+                    let res = a("kinesis", cat!("stream/", stream), self);
                     self.grant(
                         t,
                         &rules::FIRELENS_KINESIS,
@@ -324,7 +363,7 @@ impl<'a> Planner<'a> {
                     let Some(bucket) = required(self, "bucket") else {
                         continue;
                     };
-                    let res = format!("arn:{}:s3:::{bucket}/*", self.partition);
+                    let res = cat!("arn:", self.partition, ":s3:::", bucket, "/*");
                     self.grant(
                         t,
                         &rules::FIRELENS_S3,
@@ -342,8 +381,12 @@ impl<'a> Planner<'a> {
             }
             self.need(
                 t,
-                format!(
-                    "FireLens in container {cname} ships logs to AWS ({name}) with the task role"
+                cat!(
+                    "FireLens in container ",
+                    cname,
+                    " ships logs to AWS (",
+                    name,
+                    ") with the task role"
                 ),
             );
         }
@@ -354,16 +397,16 @@ impl<'a> Planner<'a> {
         if Arn::parse(value).is_some() {
             value.to_string()
         } else {
-            self.arn(service, &format!("{prefix}{value}"))
+            self.arn(service, &cat!(prefix, value))
         }
     }
 
     pub(super) fn access_intent(&mut self, intent: &AccessIntent, path: &str) {
         let t = RoleKind::Task;
         let region = self.region.clone();
-        let reason = |what: &str| format!("{what} ({path})");
+        let reason = |what: &str| cat!(what, " (", path, ")");
         if intent.kinds() != 1 {
-            self.error(path, format!("each app.access entry sets exactly one of s3, dynamodb, sqs, sns, kms, secretsManager, ssm; this one sets {}", intent.kinds()))
+            self.error(path, cat!("each app.access entry sets exactly one of s3, dynamodb, sqs, sns, kms, secretsManager, ssm; this one sets ", intent.kinds().to_string()))
                 .fix = Some("split it into one entry per resource".into());
             return;
         }
@@ -375,15 +418,15 @@ impl<'a> Planner<'a> {
                 .trim_end_matches('/');
             if bucket.is_empty() || bucket.contains('/') {
                 self.error(
-                    format!("{path}.s3.bucket"),
+                    cat!(path, ".s3.bucket"),
                     format!("{:?} is not a bucket name", s3.bucket),
                 )
                 .fix = Some("name the bucket alone and put the key prefix in prefix".into());
                 return;
             }
             let prefix = s3.prefix.trim_start_matches('/');
-            let objects = format!("arn:{}:s3:::{bucket}/{prefix}*", self.partition);
-            let bucket_arn = format!("arn:{}:s3:::{bucket}", self.partition);
+            let objects = cat!("arn:", self.partition, ":s3:::", bucket, "/", prefix, "*");
+            let bucket_arn = cat!("arn:", self.partition, ":s3:::", bucket);
             let r = reason(&format!("s3://{bucket}/{prefix} {:?}", s3.access));
             let reads = matches!(s3.access, ReadWrite::Read | ReadWrite::ReadWrite);
             let writes = matches!(s3.access, ReadWrite::Write | ReadWrite::ReadWrite);
@@ -398,7 +441,7 @@ impl<'a> Planner<'a> {
                 let c = if prefix.is_empty() {
                     Conditions::new()
                 } else {
-                    cond("StringLike", "s3:prefix", &[&format!("{prefix}*")])
+                    cond("StringLike", "s3:prefix", &[&cat!(prefix, "*")])
                 };
                 self.grant(t, &rules::S3_LIST, vec![bucket_arn], c, r.clone());
             }
@@ -431,9 +474,9 @@ impl<'a> Planner<'a> {
             let table = self.app_resource(&d.table, "dynamodb", "table/");
             let mut res = vec![table.clone()];
             if d.indexes {
-                res.push(format!("{table}/index/*"));
+                res.push(cat!(table, "/index/*"));
             }
-            let r = reason(&format!("DynamoDB table {}", d.table));
+            let r = reason(&cat!("DynamoDB table ", d.table));
             self.grant(
                 t,
                 &rules::DYNAMODB_READ,
@@ -462,7 +505,7 @@ impl<'a> Planner<'a> {
         }
         if let Some(q) = &intent.sqs {
             let queue = self.app_resource(&q.queue, "sqs", "");
-            let r = reason(&format!("SQS queue {}", q.queue));
+            let r = reason(&cat!("SQS queue ", q.queue));
             let consume = matches!(q.access, QueueAccess::Consume | QueueAccess::ConsumeProduce);
             let produce = matches!(q.access, QueueAccess::Produce | QueueAccess::ConsumeProduce);
             if consume {
@@ -493,7 +536,7 @@ impl<'a> Planner<'a> {
         }
         if let Some(s) = &intent.sns {
             let topic = self.app_resource(&s.topic, "sns", "");
-            let r = reason(&format!("SNS topic {}", s.topic));
+            let r = reason(&cat!("SNS topic ", s.topic));
             self.grant(
                 t,
                 &rules::SNS_PUBLISH,
@@ -505,9 +548,9 @@ impl<'a> Planner<'a> {
             self.protect(t, &topic, "sns", &reg, true, &r);
         }
         if let Some(k) = &intent.kms {
-            let r = reason(&format!("KMS key {}", k.key));
+            let r = reason(&cat!("KMS key ", k.key));
             // Keys are authorised by key ARN; key_arn() refuses aliases with a clear fix.
-            let Some(key) = self.key_arn(&k.key, &format!("{path}.kms.key")) else {
+            let Some(key) = self.key_arn(&k.key, &cat!(path, ".kms.key")) else {
                 return;
             };
             let (res, c) = (vec![key], Conditions::new());
@@ -525,11 +568,11 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(s) = &intent.secrets_manager {
-            let p = format!("{path}.secretsManager.secret");
+            let p = cat!(path, ".secretsManager.secret");
             let Some(secret) = self.secret_resource(&s.secret, &p, true) else {
                 return;
             };
-            let r = reason(&format!("secret {}", s.secret));
+            let r = reason(&cat!("secret ", s.secret));
             self.grant(
                 t,
                 &rules::SECRETS_APP,
@@ -541,12 +584,12 @@ impl<'a> Planner<'a> {
             self.protect(t, &secret, "secretsmanager", &reg, false, &r);
         }
         if let Some(s) = &intent.ssm {
-            let r = reason(&format!("parameter {}", s.parameter));
+            let r = reason(&cat!("parameter ", s.parameter));
             let name = s.parameter.trim_start_matches('/');
             if Arn::parse(&s.parameter).is_none() && name.ends_with('/') {
                 let base = name.trim_end_matches('/');
-                let path_arn = self.arn("ssm", &format!("parameter/{base}"));
-                let below = self.arn("ssm", &format!("parameter/{base}/*"));
+                let path_arn = self.arn("ssm", &cat!("parameter/", base));
+                let below = self.arn("ssm", &cat!("parameter/", base, "/*"));
                 self.grant(
                     t,
                     &rules::SSM_APP_PATH,
@@ -591,9 +634,10 @@ impl<'a> Planner<'a> {
             }
         } else if !v.is_empty() && !v.contains(char::is_whitespace) {
             // A bare AWS managed policy name, optionally with its path (service-role/…).
-            return Some(format!(
-                "arn:{}:iam::aws:policy/{}",
+            return Some(cat!(
+                "arn:",
                 self.partition,
+                ":iam::aws:policy/",
                 v.trim_start_matches('/')
             ));
         }

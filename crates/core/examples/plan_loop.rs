@@ -1,0 +1,21 @@
+//! Runs `plan` on the benchmark's 10-container spec N times (default 1000). For instruction
+//! counts that do not depend on machine load:
+//! `valgrind --tool=callgrind target/release/examples/plan_loop 1000` (see `just bench`).
+
+#[path = "../benches/spec.rs"]
+mod spec;
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
+    let s = spec::ten_container_spec();
+    let mut roles = 0;
+    for _ in 0..n {
+        roles += std::hint::black_box(ecsroles_core::plan(std::hint::black_box(&s)))
+            .roles
+            .len();
+    }
+    println!("{n} plans, {roles} roles");
+}

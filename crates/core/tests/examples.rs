@@ -1,0 +1,117 @@
+//! Every example in `examples/` plans as expected: golden plan JSON and summary, no errors for
+//! the valid ones, errors for the `invalid/` ones, deterministic output.
+
+mod common;
+
+use common::*;
+use ecsroles_core::model::Provisioning;
+use ecsroles_core::{parse_document, plan, summary};
+
+#[test]
+fn there_are_at_least_twelve_valid_examples() {
+    let valid = examples().iter().filter(|(_, invalid)| !invalid).count();
+    assert!(valid >= 12, "only {valid} valid examples");
+}
+
+#[test]
+fn examples_match_their_golden_outputs() {
+    let mut mismatches = Vec::new();
+    for (file, invalid) in examples() {
+        let text = std::fs::read_to_string(&file).expect("read example");
+        let (spec, _) = parse_document(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let p = plan(&spec);
+        let stem = file.file_stem().and_then(|s| s.to_str()).expect("stem");
+        let dir = if invalid {
+            format!("invalid-{stem}")
+        } else {
+            stem.to_string()
+        };
+        let json = serde_json::to_string_pretty(&p).expect("json") + "\n";
+        mismatches.extend(golden(&format!("{dir}/plan.json"), &json));
+        mismatches.extend(golden(&format!("{dir}/summary.txt"), &summary::render(&p)));
+        let iam = serde_json::to_string_pretty(&ecsroles_core::render::iam::bundle(&p))
+            .expect("json")
+            + "\n";
+        mismatches.extend(golden(&format!("{dir}/iam.json"), &iam));
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn valid_examples_plan_without_errors_and_invalid_ones_with() {
+    for (file, invalid) in examples() {
+        let p = plan_doc(&std::fs::read_to_string(&file).expect("read"));
+        if invalid {
+            assert!(p.has_errors(), "{} should have errors", file.display());
+        } else {
+            assert!(!p.has_errors(), "{}: {:?}", file.display(), errors(&p));
+        }
+    }
+}
+
+#[test]
+fn planning_is_deterministic() {
+    for (file, _) in examples() {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let a = serde_json::to_string(&plan_doc(&text)).expect("json");
+        let b = serde_json::to_string(&plan_doc(&text)).expect("json");
+        assert_eq!(a, b, "{}", file.display());
+    }
+}
+
+#[test]
+fn every_statement_and_role_explains_itself() {
+    for (file, _) in examples() {
+        let p = plan_doc(&std::fs::read_to_string(&file).expect("read"));
+        for r in &p.roles {
+            assert!(
+                !r.why.is_empty(),
+                "{}: {:?} has no why",
+                file.display(),
+                r.kind
+            );
+            assert!(
+                r.doc.starts_with("https://docs.aws.amazon.com/"),
+                "{}: {:?} doc",
+                file.display(),
+                r.kind
+            );
+            for s in statements(r) {
+                assert!(
+                    !s.why.is_empty() && s.doc.starts_with("https://docs.aws.amazon.com/"),
+                    "{}: {} lacks why/doc",
+                    file.display(),
+                    s.sid
+                );
+                assert!(
+                    !s.reasons.is_empty(),
+                    "{}: {} has no concrete reason",
+                    file.display(),
+                    s.sid
+                );
+                assert!(
+                    s.sid.chars().all(|c| c.is_ascii_alphanumeric()),
+                    "{}: Sid {}",
+                    file.display(),
+                    s.sid
+                );
+            }
+            if r.provisioning == Provisioning::Create {
+                assert!(
+                    r.trust_policy.is_some(),
+                    "{}: {:?} has no trust policy",
+                    file.display(),
+                    r.kind
+                );
+            }
+        }
+        for a in &p.absent {
+            assert!(
+                !a.why.is_empty(),
+                "{}: absent {:?} without why",
+                file.display(),
+                a.kind
+            );
+        }
+    }
+}
