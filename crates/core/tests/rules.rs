@@ -614,7 +614,7 @@ fn external_instances_trust_ssm_attach_ssm_core_and_have_no_instance_profile() {
 #[test]
 fn china_partition_uses_its_ec2_principal_and_endpoint_suffix() {
     let c = "    - name: a\n      image: 111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1\n      secrets: [{name: S, valueFrom: \"arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:s-AbCdEf\"}]";
-    let spec = with_launch("EC2", "bridge", c, &format!("keys: [{{for: \"arn:aws-cn:secretsmanager:*\", key: \"arn:aws-cn:kms:cn-north-1:111122223333:key/k\"}}]")).replace("region: us-east-1", "region: cn-north-1");
+    let spec = with_launch("EC2", "bridge", c, "keys: [{for: \"arn:aws-cn:secretsmanager:*\", key: \"arn:aws-cn:kms:cn-north-1:111122223333:key/k\"}]").replace("region: us-east-1", "region: cn-north-1");
     let p = plan_doc(&spec);
     assert_eq!(p.partition, "aws-cn");
     assert_eq!(
