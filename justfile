@@ -1,0 +1,51 @@
+# Every routine task. `just --list` shows them. Tools come from scripts/bootstrap.sh.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+venv := ".venv/bin"
+
+default:
+    @just --list
+
+# Plan the roles for a spec or task definition (extra args go to `ecsroles plan`).
+plan file *args:
+    cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
+
+# The whole suite, as CI runs it.
+test: fmt-check clippy unit wasm-check iam-lint
+    @echo "all checks passed"
+
+fmt-check:
+    cargo fmt --all -- --check
+
+clippy:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Unit, integration, golden and property tests.
+unit:
+    cargo test --workspace
+
+# The core must build for the browser (no I/O, no std-only dependencies).
+wasm-check:
+    cargo build -p ecsroles-core --target wasm32-unknown-unknown --release
+
+# parliament (PyPI) on every identity policy generated for the examples.
+iam-lint:
+    cargo build --quiet -p ecsroles
+    {{venv}}/python tests/iam_lint.py target/debug/ecsroles examples/*.yaml examples/*.json
+
+# Rewrite the golden files after an intended output change (review the diff!).
+golden:
+    UPDATE_GOLDEN=1 cargo test -p ecsroles-core --test examples
+    git diff --stat tests/golden
+
+# Benchmarks: criterion wall time, plus callgrind instruction counts (load-independent).
+bench:
+    cargo bench -p ecsroles-core --bench plan
+    cargo build --quiet --release -p ecsroles-core --example plan_loop
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/ecsroles.callgrind target/release/examples/plan_loop 0 2>&1 | grep refs
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/ecsroles.callgrind target/release/examples/plan_loop 100 2>&1 | grep refs
+
+# Print the spec's JSON Schema.
+schema:
+    cargo run --quiet -p ecsroles -- schema
