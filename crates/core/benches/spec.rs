@@ -48,3 +48,23 @@ app:
     );
     parse_document(&doc).expect("benchmark spec parses").0
 }
+
+/// A typical 10-container task: an app and nine sidecars, each with a private ECR image and
+/// awslogs into one log group, secrets on two containers, a task role with two app grants.
+pub fn typical_ten_container_spec() -> EcsRoleSetSpec {
+    let mut containers = String::new();
+    for i in 0..10 {
+        let secrets = if i < 2 {
+            format!("\n      secrets:\n        - {{name: A, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:app/c{i}-AbCdEf\"}}\n        - {{name: B, valueFrom: /app/c{i}/b}}")
+        } else {
+            String::new()
+        };
+        containers.push_str(&format!(
+            "\n    - name: c{i}\n      image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/app/c{i}:1.0.{i}\n      logConfiguration: {{logDriver: awslogs, options: {{awslogs-group: /ecs/app, awslogs-region: us-east-1, awslogs-stream-prefix: c{i}}}}}{secrets}"
+        ));
+    }
+    let doc = format!(
+        "name: app\naccount: \"111122223333\"\nregion: us-east-1\ncluster: prod\nlaunchType: FARGATE\ntaskDefinition:\n  family: app\n  networkMode: awsvpc\n  containerDefinitions:{containers}\napp:\n  access:\n    - s3: {{bucket: app-data, prefix: in/, access: read}}\n    - sqs: {{queue: app-jobs, access: consume}}\n"
+    );
+    parse_document(&doc).expect("typical spec parses").0
+}

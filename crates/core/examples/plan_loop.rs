@@ -1,4 +1,4 @@
-//! Runs `plan` on the benchmark's 10-container spec N times (default 1000). For instruction
+//! Runs `plan` on the benchmark's heavy (default) or `typical` 10-container spec N times. For instruction
 //! counts that do not depend on machine load:
 //! `valgrind --tool=callgrind target/release/examples/plan_loop 1000` (see `just bench`).
 
@@ -10,7 +10,10 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1000);
-    let s = spec::ten_container_spec();
+    let s = match std::env::args().nth(2).as_deref() {
+        Some("typical") => spec::typical_ten_container_spec(),
+        _ => spec::ten_container_spec(),
+    };
     let mut roles = 0;
     for _ in 0..n {
         roles += std::hint::black_box(ecsroles_core::plan(std::hint::black_box(&s)))

@@ -4,12 +4,18 @@
 //! IAM (it rejects unknown keys); [`PolicyDocument::to_iam_json`] strips them. They are what the
 //! calculator, the CLI summary and the renderers' comments show.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// `Condition` block: operator → key → values. Sorted maps keep output deterministic.
-pub type Conditions = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+/// Text that is usually a `&'static str` from the rule tables and occasionally user-written:
+/// borrowed when static, so a plan does not copy the rule tables into every statement.
+pub type Text = Cow<'static, str>;
+
+/// `Condition` block: operator → key → values. Sorted maps keep output deterministic; operator
+/// and key names are usually static (`StringEquals`, `kms:ViaService`), so they are [`Text`].
+pub type Conditions = BTreeMap<Text, BTreeMap<Text, Vec<String>>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Effect {
@@ -30,15 +36,15 @@ pub enum Principal {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
-    pub sid: String,
+    pub sid: Text,
     pub effect: Effect,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<Principal>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub actions: Vec<String>,
+    pub actions: Vec<Text>,
     /// Set only for user-supplied statements: generated ones always name actions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub not_actions: Vec<String>,
+    pub not_actions: Vec<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -46,12 +52,12 @@ pub struct Statement {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub conditions: Conditions,
     /// Why this statement exists, in one sentence.
-    pub why: String,
+    pub why: Text,
     /// The concrete things in the spec that caused it (with their spec paths).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
     /// The AWS documentation page the rule comes from.
-    pub doc: String,
+    pub doc: Text,
 }
 
 /// A policy document (identity policy, trust policy or a companion resource policy).
@@ -115,11 +121,12 @@ fn json_str_len(s: &str) -> usize {
         .sum::<usize>()
 }
 
-fn one_or_many_len(values: &[String]) -> usize {
+fn one_or_many_len<T: AsRef<str>>(values: &[T]) -> usize {
     match values {
-        [one] => json_str_len(one),
+        [one] => json_str_len(one.as_ref()),
         many => {
-            2 + many.len().saturating_sub(1) + many.iter().map(|v| json_str_len(v)).sum::<usize>()
+            2 + many.len().saturating_sub(1)
+                + many.iter().map(|v| json_str_len(v.as_ref())).sum::<usize>()
         }
     }
 }
@@ -154,9 +161,12 @@ fn statement_size(st: &Statement) -> usize {
         )),
         None => {}
     }
+    for (key, values) in [("Action", &st.actions), ("NotAction", &st.not_actions)] {
+        if !values.is_empty() {
+            add(entry_len(key, one_or_many_len(values)));
+        }
+    }
     for (key, values) in [
-        ("Action", &st.actions),
-        ("NotAction", &st.not_actions),
         ("Resource", &st.resources),
         ("NotResource", &st.not_resources),
     ] {
@@ -188,9 +198,9 @@ fn statement_size(st: &Statement) -> usize {
 pub struct IamDocument<'a>(pub &'a PolicyDocument);
 struct IamStatement<'a>(&'a Statement);
 /// One value or a list, as IAM writes `Action` and `Resource`.
-struct OneOrMany<'a>(&'a [String]);
+struct OneOrMany<'a, T>(&'a [T]);
 struct IamConditions<'a>(&'a Conditions);
-struct IamConditionKeys<'a>(&'a BTreeMap<String, Vec<String>>);
+struct IamConditionKeys<'a>(&'a BTreeMap<Text, Vec<String>>);
 
 impl Serialize for IamDocument<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -227,9 +237,12 @@ impl Serialize for IamStatement<'_> {
             }
             None => {}
         }
+        for (key, values) in [("Action", &st.actions), ("NotAction", &st.not_actions)] {
+            if !values.is_empty() {
+                m.serialize_entry(key, &OneOrMany(values))?;
+            }
+        }
         for (key, values) in [
-            ("Action", &st.actions),
-            ("NotAction", &st.not_actions),
             ("Resource", &st.resources),
             ("NotResource", &st.not_resources),
         ] {
@@ -244,11 +257,11 @@ impl Serialize for IamStatement<'_> {
     }
 }
 
-impl Serialize for OneOrMany<'_> {
+impl<T: AsRef<str>> Serialize for OneOrMany<'_, T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            [one] => s.serialize_str(one),
-            many => s.collect_seq(many),
+            [one] => s.serialize_str(one.as_ref()),
+            many => s.collect_seq(many.iter().map(|v| v.as_ref())),
         }
     }
 }
@@ -266,16 +279,16 @@ impl Serialize for IamConditionKeys<'_> {
 }
 
 /// Builds a one-key condition map: `cond("StringEquals", "aws:SourceAccount", [acct])`.
-pub fn cond(op: &str, key: &str, values: &[&str]) -> Conditions {
+pub fn cond(op: &'static str, key: &'static str, values: &[&str]) -> Conditions {
     let mut c = Conditions::new();
     add_cond(&mut c, op, key, values);
     c
 }
 
 /// Adds one operator/key pair to a condition map.
-pub fn add_cond(c: &mut Conditions, op: &str, key: &str, values: &[&str]) {
-    c.entry(op.to_string()).or_default().insert(
-        key.to_string(),
+pub fn add_cond(c: &mut Conditions, op: &'static str, key: &'static str, values: &[&str]) {
+    c.entry(Text::Borrowed(op)).or_default().insert(
+        Text::Borrowed(key),
         values.iter().map(|v| v.to_string()).collect(),
     );
 }
@@ -325,7 +338,7 @@ mod tests {
     #[test]
     fn computed_size_equals_serialised_size_for_every_shape() {
         let mut odd = stmt();
-        odd.sid = String::new();
+        odd.sid = "".into();
         odd.effect = Effect::Deny;
         odd.principal = Some(Principal::Aws("arn:aws:iam::1:role/é\"x\"".into()));
         odd.actions = vec![];

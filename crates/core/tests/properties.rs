@@ -284,7 +284,7 @@ proptest! {
                         continue;
                     }
                     for a in &st.actions {
-                        prop_assert!(WILDCARD_ONLY_ACTIONS.contains(&a.as_str()), "{} on * in {} ({:?})", a, st.sid, r.kind);
+                        prop_assert!(WILDCARD_ONLY_ACTIONS.contains(&a.as_ref()), "{} on * in {} ({:?})", a, st.sid, r.kind);
                     }
                 }
             }

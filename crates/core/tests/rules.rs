@@ -41,13 +41,8 @@ fn ecr_image_grants_pull_on_exact_repository_and_token_on_star_only() {
         ]
     );
     let auth = stmt(&p, TaskExecution, "EcrAuthorizationToken");
-    assert_eq!(
-        (auth.actions.clone(), auth.resources.clone()),
-        (
-            vec!["ecr:GetAuthorizationToken".to_string()],
-            vec!["*".to_string()]
-        )
-    );
+    assert_eq!(auth.actions, vec!["ecr:GetAuthorizationToken"]);
+    assert_eq!(auth.resources, vec!["*"]);
 }
 
 #[test]
@@ -689,7 +684,8 @@ fn ebs_volumes_at_launch_need_the_volume_infrastructure_role_and_key_policy() {
         .expect("EBS key policy");
     assert!(kp.document.statements[0]
         .actions
-        .contains(&"kms:CreateGrant".to_string()));
+        .iter()
+        .any(|a| a == "kms:CreateGrant"));
     let unmatched = plan_doc(&fargate(
         c,
         "service:\n  volumeConfigurations: [{name: other, managedEBSVolume: {}}]",
@@ -834,8 +830,8 @@ fn raw_statements_are_kept_but_broad_ones_are_flagged_and_malformed_ones_rejecte
     ));
     let s = stmt(&p, Task, "Wide");
     assert_eq!(
-        (s.actions.clone(), s.resources.clone(), s.why.as_str()),
-        (vec!["s3:*".to_string()], vec!["*".to_string()], "legacy")
+        (s.actions.clone(), s.resources.clone(), s.why.as_ref()),
+        (vec!["s3:*".into()], vec!["*".to_string()], "legacy")
     );
     assert!(warnings(&p).len() >= 2);
     let bad = plan_doc(&fargate(ECR, "app:\n  statements:\n    - {Effect: Permit, Action: s3:GetObject, Resource: \"*\"}\n    - {Resource: \"*\"}"));

@@ -172,9 +172,9 @@ impl<'a> Planner<'a> {
             resources: vec![],
             not_resources: vec![],
             conditions,
-            why,
+            why: why.into(),
             reasons: vec![],
-            doc: doc.to_string(),
+            doc: doc.into(),
         }])
     }
 
@@ -454,9 +454,9 @@ impl<'a> Planner<'a> {
         for (op, keys) in &raw.condition {
             for (k, v) in keys {
                 conditions
-                    .entry(op.clone())
+                    .entry(Text::from(op.clone()))
                     .or_default()
-                    .insert(k.clone(), v.to_vec());
+                    .insert(Text::from(k.clone()), v.to_vec());
             }
         }
         let sid: String = raw
@@ -467,18 +467,23 @@ impl<'a> Planner<'a> {
             .filter(|c| c.is_ascii_alphanumeric())
             .collect();
         Some(Statement {
-            sid: if sid.is_empty() { "Custom".into() } else { sid },
+            sid: if sid.is_empty() {
+                "Custom".into()
+            } else {
+                sid.into()
+            },
             effect,
             principal: None,
-            actions,
-            not_actions,
+            actions: actions.into_iter().map(Text::from).collect(),
+            not_actions: not_actions.into_iter().map(Text::from).collect(),
             resources,
             not_resources,
             conditions,
             why: raw
                 .why
                 .clone()
-                .unwrap_or_else(|| "written by the user".into()),
+                .map(Text::from)
+                .unwrap_or(Text::Borrowed("written by the user")),
             reasons: vec![path.to_string()],
             doc: doc::TASK_ROLE.into(),
         })
@@ -489,15 +494,14 @@ impl<'a> Planner<'a> {
 /// resources and reasons unioned. Grants are moved, not copied (plan() runs per keystroke).
 fn merge_grants(grants: Vec<Grant>) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::new();
-    let mut index: Vec<(&'static str, Conditions, usize)> = Vec::new();
+    // Rule sid of each statement in `out` (statements are few: a linear scan beats a map).
+    let mut sids: Vec<&'static str> = Vec::new();
     for g in grants {
-        let found = index
-            .iter()
-            .find(|(sid, c, _)| *sid == g.sid && *c == g.conditions);
+        let found = (0..out.len()).find(|&i| sids[i] == g.sid && out[i].conditions == g.conditions);
         let slot = match found {
-            Some((_, _, slot)) => *slot,
+            Some(slot) => slot,
             None => {
-                index.push((g.sid, g.conditions.clone(), out.len()));
+                sids.push(g.sid);
                 out.push(Statement {
                     sid: g.sid.into(),
                     effect: g.effect,

@@ -21,7 +21,7 @@ impl<'a> Planner<'a> {
                     sid: "AllowPullFromWorkload".into(),
                     effect: Effect::Allow,
                     principal: Some(Principal::Aws(principal)),
-                    actions: rules::ECR_PULL.actions.iter().map(|a| a.to_string()).collect(),
+                    actions: rules::ECR_PULL.actions.iter().map(|a| (*a).into()).collect(),
                     not_actions: vec![],
                     resources: vec![],
                     not_resources: vec![],
@@ -34,7 +34,7 @@ impl<'a> Planner<'a> {
             });
         }
         // Key-policy statements for every customer key a role uses through a service.
-        let mut keys: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+        let mut keys: BTreeMap<(String, String), (Vec<Text>, Vec<String>)> = BTreeMap::new();
         for r in roles {
             for p in &r.inline_policies {
                 for s in &p.document.statements {
@@ -123,7 +123,7 @@ impl<'a> Planner<'a> {
                         resources: vec!["*".into()],
                         not_resources: vec![],
                         conditions: cond("StringEquals", "kms:ViaService", &[&via]),
-                        why: format!("ECS encrypts the task's EBS volume {} with this customer managed key.", v.name),
+                        why: format!("ECS encrypts the task's EBS volume {} with this customer managed key.", v.name).into(),
                         reasons: vec![],
                         doc: doc::EBS_KMS.into(),
                     }]),
@@ -156,7 +156,7 @@ impl<'a> Planner<'a> {
                     arns.sort();
                     let sid: String = format!("PassRoleTo{svc}").chars().filter(|c| c.is_ascii_alphanumeric()).collect();
                     Statement {
-                        sid,
+                        sid: sid.into(),
                         effect: Effect::Allow,
                         principal: None,
                         actions: vec!["iam:PassRole".into()],
@@ -164,7 +164,7 @@ impl<'a> Planner<'a> {
                         resources: arns,
                         not_resources: vec![],
                         conditions: cond("StringEquals", "iam:PassedToService", &[svc]),
-                        why: format!("Whoever registers the task definition, creates the service or capacity provider passes these roles to {svc}, and only there."),
+                        why: format!("Whoever registers the task definition, creates the service or capacity provider passes these roles to {svc}, and only there.").into(),
                         reasons: vec![],
                         doc: doc::PASS_ROLE.into(),
                     }

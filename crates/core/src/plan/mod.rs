@@ -17,7 +17,9 @@ use crate::arn::{self, Arn, ACCOUNT_PLACEHOLDER, PARTITION_PLACEHOLDER, REGION_P
 use crate::limits;
 use crate::model::*;
 use crate::names;
-use crate::policy::{add_cond, cond, Conditions, Effect, PolicyDocument, Principal, Statement};
+use crate::policy::{
+    add_cond, cond, Conditions, Effect, PolicyDocument, Principal, Statement, Text,
+};
 use crate::rules::{self, doc, unsupported, Rule};
 use crate::spec::*;
 use crate::taskdef::{option_str, ContainerDefinition, Secret, TaskDefinition};
@@ -578,10 +580,10 @@ fn region_of(resource: &str, default: &str) -> String {
 fn dedupe_sids(statements: &mut [Statement]) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for s in statements.iter_mut() {
-        let n = seen.entry(s.sid.clone()).or_insert(0);
+        let n = seen.entry(s.sid.to_string()).or_insert(0);
         *n += 1;
         if *n > 1 {
-            s.sid = cat!(s.sid, n.to_string());
+            s.sid = cat!(s.sid, n.to_string()).into();
         }
     }
 }
