@@ -1,0 +1,101 @@
+//! The `ecsroles` binary end to end: exit codes, located errors, output formats.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn ecsroles(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecsroles"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ecsroles");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("wait")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn plan_prints_a_summary_and_exits_zero() {
+    let out = ecsroles(&["plan", "examples/fargate-web-api.yaml"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("Task execution role — web-api-execution"), "{s}");
+    assert!(s.contains("Not needed:"));
+}
+
+#[test]
+fn json_and_iam_formats_are_valid_json() {
+    for format in ["json", "iam"] {
+        let out = ecsroles(&["plan", "examples/managed-instances.yaml", "--format", format], None);
+        assert_eq!(out.status.code(), Some(0));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert!(v["roles"].as_array().is_some_and(|r| r.len() >= 4), "{format}");
+    }
+}
+
+#[test]
+fn plan_errors_exit_one_and_name_the_field() {
+    let out = ecsroles(&["validate", "examples/invalid/external-awsvpc-efs.yaml"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let e = text(&out.stderr);
+    assert!(e.contains("taskDefinition.networkMode") && e.contains("fix:"), "{e}");
+}
+
+#[test]
+fn syntax_errors_give_line_column_and_exit_two() {
+    let out = ecsroles(&["plan", "-"], Some("launchType: FARGATE\napp:\n  access:\n    - s3: {bucket: b, access: sometimes}\n"));
+    assert_eq!(out.status.code(), Some(2));
+    let e = text(&out.stderr);
+    assert!(e.contains("line 4") && e.contains("app.access[0].s3.access") && e.contains("sometimes"), "{e}");
+}
+
+#[test]
+fn unknown_spec_fields_are_rejected_with_their_name() {
+    let out = ecsroles(&["plan", "-"], Some("{\"launchTyp\": \"EC2\"}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("launchTyp"));
+}
+
+#[test]
+fn missing_file_unknown_format_and_bad_launch_type_fail_cleanly() {
+    let out = ecsroles(&["plan", "does-not-exist.json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("does-not-exist.json"));
+    let out = ecsroles(&["plan", "examples/fargate-web-api.yaml", "--format", "xml"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("xml"));
+    let out = ecsroles(&["plan", "examples/fargate-web-api.yaml", "--launch-type", "LAMBDA"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("LAMBDA"));
+}
+
+#[test]
+fn overrides_make_a_bare_task_definition_concrete() {
+    let out = ecsroles(&["plan", "examples/ec2-firelens.json", "--region", "eu-west-1", "--cluster", "shop", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((v["region"].as_str(), v["cluster"].as_str()), (Some("eu-west-1"), Some("shop")));
+}
+
+#[test]
+fn schema_is_a_json_schema_of_the_spec() {
+    let out = ecsroles(&["schema"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["properties"]["taskDefinition"].is_object());
+    assert_eq!(v["additionalProperties"], false);
+}
+
+#[test]
+fn binary_input_does_not_panic() {
+    let out = ecsroles(&["plan", "-"], Some("\u{0}\u{1}\u{2}{{{{"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!text(&out.stderr).contains("panicked"));
+}
