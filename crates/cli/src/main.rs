@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use ecsroles_core::{parse_document, plan, summary, LaunchType};
+use clap::{Parser, Subcommand};
+use ecsroles_core::render::{render, Format};
+use ecsroles_core::{parse_document, plan, EcsRoleSetSpec, LaunchType};
 
 #[derive(Parser)]
 #[command(
@@ -27,8 +28,24 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         overrides: Overrides,
-        #[arg(long, value_enum, default_value_t = Format::Summary)]
-        format: Format,
+        /// Output format [default: summary, or inferred from -o's extension]:
+        /// summary, json, iam, aws-cli, terraform, terraform-module, cloudformation-yaml,
+        /// cloudformation-json, ecsroleset, ack, crossplane.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<Format>,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Write every format (or those given with --format) into a directory.
+    Render {
+        file: PathBuf,
+        #[command(flatten)]
+        overrides: Overrides,
+        #[arg(long = "out-dir", default_value = "ecsroles-out")]
+        out_dir: PathBuf,
+        #[arg(long, value_parser = parse_format)]
+        format: Vec<Format>,
     },
     /// Check a document: exit 0 when it plans without errors, 1 otherwise, 2 if unreadable.
     Validate {
@@ -57,14 +74,11 @@ struct Overrides {
     cluster: Option<String>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    /// Human-readable summary.
-    Summary,
-    /// The whole plan (roles, reasons, companions, findings) as JSON.
-    Json,
-    /// IAM documents only, as IAM takes them.
-    Iam,
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("{s:?} is not a format; use one of: {}", names.join(", "))
+    })
 }
 
 fn parse_launch_type(s: &str) -> Result<LaunchType, String> {
@@ -82,7 +96,7 @@ fn read(file: &Path) -> Result<String, String> {
     std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))
 }
 
-fn load(file: &Path, o: Overrides) -> Result<ecsroles_core::EcsRoleSetSpec, String> {
+fn load(file: &Path, o: Overrides) -> Result<EcsRoleSetSpec, String> {
     let text = read(file)?;
     let (mut spec, _) = parse_document(&text).map_err(|e| format!("{}: {e}", file.display()))?;
     spec.launch_type = o.launch_type.or(spec.launch_type);
@@ -92,32 +106,72 @@ fn load(file: &Path, o: Overrides) -> Result<ecsroles_core::EcsRoleSetSpec, Stri
     Ok(spec)
 }
 
+fn exit_for(p: &ecsroles_core::RolePlan) -> ExitCode {
+    if p.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Plan {
             file,
             overrides,
             format,
+            output,
+        } => {
+            let format = match (format, &output) {
+                (Some(f), _) => f,
+                (None, None) => Format::Summary,
+                (None, Some(o)) => {
+                    Format::from_file_name(&o.to_string_lossy()).ok_or_else(|| {
+                        format!(
+                            "cannot tell the format from {:?}: pass --format",
+                            o.display().to_string()
+                        )
+                    })?
+                }
+            };
+            let spec = load(&file, overrides)?;
+            let p = plan(&spec);
+            let text = render(format, &spec, &p);
+            match output {
+                Some(o) => write(&o, &text)?,
+                None => print!("{text}"),
+            }
+            if p.has_errors() && format != Format::Summary {
+                for f in p.errors() {
+                    eprintln!("error: {}: {}", f.path, f.message);
+                }
+            }
+            Ok(exit_for(&p))
+        }
+        Command::Render {
+            file,
+            overrides,
+            out_dir,
+            format,
         } => {
             let spec = load(&file, overrides)?;
             let p = plan(&spec);
-            match format {
-                Format::Summary => print!("{}", summary::render(&p)),
-                Format::Iam => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&ecsroles_core::render::iam::bundle(&p))
-                        .map_err(|e| e.to_string())?
-                ),
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&p).map_err(|e| e.to_string())?
-                ),
-            }
-            Ok(if p.has_errors() {
-                ExitCode::from(1)
+            std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+            let formats = if format.is_empty() {
+                Format::ALL.to_vec()
             } else {
-                ExitCode::SUCCESS
-            })
+                format
+            };
+            for f in formats {
+                let path = out_dir.join(format!("{}.{}", p.workload, f.extension()));
+                write(&path, &render(f, &spec, &p))?;
+                println!("{}", path.display());
+            }
+            Ok(exit_for(&p))
         }
         Command::Validate { file, overrides } => {
             let spec = load(&file, overrides)?;
@@ -130,15 +184,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .unwrap_or_default();
                 eprintln!("{:?}: {}: {}{fix}", f.severity, f.path, f.message);
             }
-            if p.has_errors() {
-                Ok(ExitCode::from(1))
-            } else {
+            if !p.has_errors() {
                 println!("{}: ok, {} roles", file.display(), p.roles.len());
-                Ok(ExitCode::SUCCESS)
             }
+            Ok(exit_for(&p))
         }
         Command::Schema => {
-            let schema = schemars::schema_for!(ecsroles_core::EcsRoleSetSpec);
+            let schema = schemars::schema_for!(EcsRoleSetSpec);
             println!(
                 "{}",
                 serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?

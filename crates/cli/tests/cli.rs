@@ -13,7 +13,12 @@ fn ecsroles(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("run ecsroles");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
     }
     drop(child.stdin.take());
     child.wait_with_output().expect("wait")
@@ -35,27 +40,50 @@ fn plan_prints_a_summary_and_exits_zero() {
 #[test]
 fn json_and_iam_formats_are_valid_json() {
     for format in ["json", "iam"] {
-        let out = ecsroles(&["plan", "examples/managed-instances.yaml", "--format", format], None);
+        let out = ecsroles(
+            &[
+                "plan",
+                "examples/managed-instances.yaml",
+                "--format",
+                format,
+            ],
+            None,
+        );
         assert_eq!(out.status.code(), Some(0));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-        assert!(v["roles"].as_array().is_some_and(|r| r.len() >= 4), "{format}");
+        assert!(
+            v["roles"].as_array().is_some_and(|r| r.len() >= 4),
+            "{format}"
+        );
     }
 }
 
 #[test]
 fn plan_errors_exit_one_and_name_the_field() {
-    let out = ecsroles(&["validate", "examples/invalid/external-awsvpc-efs.yaml"], None);
+    let out = ecsroles(
+        &["validate", "examples/invalid/external-awsvpc-efs.yaml"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     let e = text(&out.stderr);
-    assert!(e.contains("taskDefinition.networkMode") && e.contains("fix:"), "{e}");
+    assert!(
+        e.contains("taskDefinition.networkMode") && e.contains("fix:"),
+        "{e}"
+    );
 }
 
 #[test]
 fn syntax_errors_give_line_column_and_exit_two() {
-    let out = ecsroles(&["plan", "-"], Some("launchType: FARGATE\napp:\n  access:\n    - s3: {bucket: b, access: sometimes}\n"));
+    let out = ecsroles(
+        &["plan", "-"],
+        Some("launchType: FARGATE\napp:\n  access:\n    - s3: {bucket: b, access: sometimes}\n"),
+    );
     assert_eq!(out.status.code(), Some(2));
     let e = text(&out.stderr);
-    assert!(e.contains("line 4") && e.contains("app.access[0].s3.access") && e.contains("sometimes"), "{e}");
+    assert!(
+        e.contains("line 4") && e.contains("app.access[0].s3.access") && e.contains("sometimes"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -70,19 +98,45 @@ fn missing_file_unknown_format_and_bad_launch_type_fail_cleanly() {
     let out = ecsroles(&["plan", "does-not-exist.json"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("does-not-exist.json"));
-    let out = ecsroles(&["plan", "examples/fargate-web-api.yaml", "--format", "xml"], None);
+    let out = ecsroles(
+        &["plan", "examples/fargate-web-api.yaml", "--format", "xml"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("xml"));
-    let out = ecsroles(&["plan", "examples/fargate-web-api.yaml", "--launch-type", "LAMBDA"], None);
+    let out = ecsroles(
+        &[
+            "plan",
+            "examples/fargate-web-api.yaml",
+            "--launch-type",
+            "LAMBDA",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("LAMBDA"));
 }
 
 #[test]
 fn overrides_make_a_bare_task_definition_concrete() {
-    let out = ecsroles(&["plan", "examples/ec2-firelens.json", "--region", "eu-west-1", "--cluster", "shop", "--format", "json"], None);
+    let out = ecsroles(
+        &[
+            "plan",
+            "examples/ec2-firelens.json",
+            "--region",
+            "eu-west-1",
+            "--cluster",
+            "shop",
+            "--format",
+            "json",
+        ],
+        None,
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!((v["region"].as_str(), v["cluster"].as_str()), (Some("eu-west-1"), Some("shop")));
+    assert_eq!(
+        (v["region"].as_str(), v["cluster"].as_str()),
+        (Some("eu-west-1"), Some("shop"))
+    );
 }
 
 #[test]
@@ -98,4 +152,61 @@ fn binary_input_does_not_panic() {
     let out = ecsroles(&["plan", "-"], Some("\u{0}\u{1}\u{2}{{{{"));
     assert_eq!(out.status.code(), Some(2));
     assert!(!text(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn output_file_picks_the_format_from_its_extension_or_asks() {
+    let dir = std::env::temp_dir().join(format!("ecsroles-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let tf = dir.join("roles.tf");
+    let out = ecsroles(
+        &[
+            "plan",
+            "examples/fargate-web-api.yaml",
+            "-o",
+            tf.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read_to_string(&tf)
+        .expect("tf")
+        .contains("resource \"aws_iam_role\" \"task_execution\""));
+    let cfn = dir.join("stack.cfn.yaml");
+    ecsroles(
+        &[
+            "plan",
+            "examples/fargate-web-api.yaml",
+            "-o",
+            cfn.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert!(std::fs::read_to_string(&cfn)
+        .expect("cfn")
+        .contains("AWS::IAM::Role"));
+    let vague = dir.join("out.json");
+    let out = ecsroles(
+        &[
+            "plan",
+            "examples/fargate-web-api.yaml",
+            "-o",
+            vague.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--format"));
+    let out = ecsroles(
+        &[
+            "render",
+            "examples/managed-instances.yaml",
+            "--out-dir",
+            dir.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout).lines().count(), 11, "one file per format");
+    std::fs::remove_dir_all(&dir).ok();
 }

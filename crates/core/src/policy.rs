@@ -194,6 +194,13 @@ fn statement_size(st: &Statement) -> usize {
     2 + total + count.saturating_sub(1)
 }
 
+impl Statement {
+    /// This statement alone, as IAM writes it (no explanations).
+    pub fn to_iam_json(&self) -> serde_json::Value {
+        serde_json::to_value(IamStatement(self)).unwrap_or(serde_json::Value::Null)
+    }
+}
+
 /// IAM's wire form of a document: `Version`, `Statement`, fields in IAM's customary order.
 pub struct IamDocument<'a>(pub &'a PolicyDocument);
 struct IamStatement<'a>(&'a Statement);

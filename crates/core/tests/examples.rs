@@ -5,7 +5,8 @@ mod common;
 
 use common::*;
 use ecsroles_core::model::Provisioning;
-use ecsroles_core::{parse_document, plan, summary};
+use ecsroles_core::render::{render, Format};
+use ecsroles_core::{parse_document, plan};
 
 #[test]
 fn there_are_at_least_twelve_valid_examples() {
@@ -26,13 +27,10 @@ fn examples_match_their_golden_outputs() {
         } else {
             stem.to_string()
         };
-        let json = serde_json::to_string_pretty(&p).expect("json") + "\n";
-        mismatches.extend(golden(&format!("{dir}/plan.json"), &json));
-        mismatches.extend(golden(&format!("{dir}/summary.txt"), &summary::render(&p)));
-        let iam = serde_json::to_string_pretty(&ecsroles_core::render::iam::bundle(&p))
-            .expect("json")
-            + "\n";
-        mismatches.extend(golden(&format!("{dir}/iam.json"), &iam));
+        for format in Format::ALL {
+            let text = render(format, &spec, &p);
+            mismatches.extend(golden(&format!("{dir}/{}", format.extension()), &text));
+        }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
@@ -111,6 +109,37 @@ fn every_statement_and_role_explains_itself() {
                 "{}: absent {:?} without why",
                 file.display(),
                 a.kind
+            );
+        }
+    }
+}
+
+#[test]
+fn ecsroleset_output_round_trips_to_the_same_plan() {
+    for (file, _) in examples() {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let (spec, _) = parse_document(&text).expect("parse");
+        let p = plan(&spec);
+        let rendered = render(Format::Ecsroleset, &spec, &p);
+        let (back, kind) = parse_document(&rendered)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{rendered}", file.display()));
+        assert_eq!(kind, ecsroles_core::DocumentKind::EcsRoleSet);
+        assert_eq!(plan(&back), p, "{}", file.display());
+    }
+}
+
+#[test]
+fn rendering_is_byte_identical_across_runs() {
+    for (file, _) in examples() {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let (spec, _) = parse_document(&text).expect("parse");
+        for format in Format::ALL {
+            assert_eq!(
+                render(format, &spec, &plan(&spec)),
+                render(format, &spec, &plan(&spec)),
+                "{} {}",
+                file.display(),
+                format.name()
             );
         }
     }

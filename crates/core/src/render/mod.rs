@@ -1,4 +1,182 @@
-//! Renderers: a [`RolePlan`](crate::model::RolePlan) in the formats people deploy with.
-//! Deterministic: the same plan renders to byte-identical output.
+//! Renderers: a [`RolePlan`] in the formats people deploy with. Deterministic: the same spec
+//! renders to byte-identical output. Each renderer is a pure function of (spec, plan).
 
+pub mod cloudformation;
 pub mod iam;
+pub mod kubernetes;
+pub mod terraform;
+pub mod yaml;
+
+use serde::{Deserialize, Serialize};
+
+use crate::arn::{ACCOUNT_PLACEHOLDER, PARTITION_PLACEHOLDER, REGION_PLACEHOLDER};
+use crate::model::{PlannedRole, RoleKind, RolePlan};
+use crate::policy::Statement;
+use crate::spec::EcsRoleSetSpec;
+
+/// Every output format, by the name the CLI and the calculator use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// Human-readable summary.
+    Summary,
+    /// The whole plan as JSON.
+    Json,
+    /// IAM documents only, one bundle.
+    Iam,
+    /// AWS CLI commands that create everything (bash).
+    AwsCli,
+    /// Terraform (HCL) resources.
+    Terraform,
+    /// Inputs for the terraform-aws-modules/ecs service module.
+    TerraformModule,
+    CloudformationYaml,
+    CloudformationJson,
+    /// The EcsRoleSet resource (what the controller reconciles).
+    Ecsroleset,
+    /// AWS Controllers for Kubernetes (iam.services.k8s.aws).
+    Ack,
+    /// Crossplane provider-aws (iam.aws.upbound.io).
+    Crossplane,
+}
+
+impl Format {
+    pub const ALL: [Format; 11] = [
+        Format::Summary,
+        Format::Json,
+        Format::Iam,
+        Format::AwsCli,
+        Format::Terraform,
+        Format::TerraformModule,
+        Format::CloudformationYaml,
+        Format::CloudformationJson,
+        Format::Ecsroleset,
+        Format::Ack,
+        Format::Crossplane,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Summary => "summary",
+            Format::Json => "json",
+            Format::Iam => "iam",
+            Format::AwsCli => "aws-cli",
+            Format::Terraform => "terraform",
+            Format::TerraformModule => "terraform-module",
+            Format::CloudformationYaml => "cloudformation-yaml",
+            Format::CloudformationJson => "cloudformation-json",
+            Format::Ecsroleset => "ecsroleset",
+            Format::Ack => "ack",
+            Format::Crossplane => "crossplane",
+        }
+    }
+
+    /// File name ending the golden files and `-o` use.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Summary => "summary.txt",
+            Format::Json => "plan.json",
+            Format::Iam => "iam.json",
+            Format::AwsCli => "sh",
+            Format::Terraform => "tf",
+            Format::TerraformModule => "module.tf",
+            Format::CloudformationYaml => "cfn.yaml",
+            Format::CloudformationJson => "cfn.json",
+            Format::Ecsroleset => "ecsroleset.yaml",
+            Format::Ack => "ack.yaml",
+            Format::Crossplane => "crossplane.yaml",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The format a file name asks for, when unambiguous (`roles.tf`, `stack.cfn.yaml`,
+    /// `template.json` is not: plan JSON or CloudFormation JSON?).
+    pub fn from_file_name(file: &str) -> Option<Format> {
+        let f = file.to_ascii_lowercase();
+        let by_suffix = [
+            (".module.tf", Format::TerraformModule),
+            (".tf", Format::Terraform),
+            (".cfn.yaml", Format::CloudformationYaml),
+            (".cfn.yml", Format::CloudformationYaml),
+            (".template.yaml", Format::CloudformationYaml),
+            (".cfn.json", Format::CloudformationJson),
+            (".template.json", Format::CloudformationJson),
+            (".ecsroleset.yaml", Format::Ecsroleset),
+            (".ack.yaml", Format::Ack),
+            (".crossplane.yaml", Format::Crossplane),
+            (".iam.json", Format::Iam),
+            (".plan.json", Format::Json),
+            (".sh", Format::AwsCli),
+            (".txt", Format::Summary),
+        ];
+        by_suffix
+            .iter()
+            .find(|(s, _)| f.ends_with(s))
+            .map(|(_, fmt)| *fmt)
+    }
+}
+
+/// Renders `plan` (computed from `spec`) in `format`.
+pub fn render(format: Format, spec: &EcsRoleSetSpec, plan: &RolePlan) -> String {
+    match format {
+        Format::Summary => crate::summary::render(plan),
+        Format::Json => serde_json::to_string_pretty(plan).unwrap_or_default() + "\n",
+        Format::Iam => serde_json::to_string_pretty(&iam::bundle(plan)).unwrap_or_default() + "\n",
+        Format::AwsCli => iam::aws_cli(plan),
+        Format::Terraform => terraform::resources(plan),
+        Format::TerraformModule => terraform::module_inputs(plan),
+        Format::CloudformationYaml => cloudformation::yaml(plan),
+        Format::CloudformationJson => cloudformation::json(plan),
+        Format::Ecsroleset => kubernetes::ecsroleset(spec, plan),
+        Format::Ack => kubernetes::ack(plan),
+        Format::Crossplane => kubernetes::crossplane(plan),
+    }
+}
+
+/// `true` when the plan still holds `${AWS::…}` placeholders (account/region/partition open).
+pub fn is_symbolic(text: &str) -> bool {
+    text.contains(ACCOUNT_PLACEHOLDER)
+        || text.contains(REGION_PLACEHOLDER)
+        || text.contains(PARTITION_PLACEHOLDER)
+}
+
+/// Roles a renderer writes: everything but the AWS-managed service-linked role.
+pub fn writable_roles(plan: &RolePlan) -> impl Iterator<Item = &PlannedRole> {
+    plan.roles
+        .iter()
+        .filter(|r| r.kind != RoleKind::ServiceLinked)
+}
+
+/// The comment a renderer writes above a statement.
+pub fn statement_comment(s: &Statement) -> String {
+    format!("{} ({})", s.why, s.doc)
+}
+
+/// `TaskExecution` → `task_execution` (Terraform names).
+pub fn snake(kind: RoleKind) -> String {
+    let mut out = String::new();
+    for (i, c) in kind.key().chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `taskExecution` → `TaskExecution` (CloudFormation logical ids).
+pub fn pascal(kind: RoleKind) -> String {
+    let k = kind.key();
+    let mut c = k.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
