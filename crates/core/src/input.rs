@@ -70,8 +70,131 @@ fn is_json(text: &str) -> bool {
     text.trim_start().starts_with('{') || text.trim_start().starts_with('[')
 }
 
+/// Typed deserialisation. Natively: straight from the text, so type errors carry their line
+/// and column. On wasm32: from the already-parsed value, because instantiating every spec
+/// type's deserializer for both JSON and YAML (times serde_path_to_error's wrappers) costs
+/// ~60 KB of gzipped WebAssembly; the calculator locates errors by field path instead.
+fn typed<T: serde::de::DeserializeOwned>(
+    text: &str,
+    value: &serde_json::Value,
+) -> Result<T, InputError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = value;
+        typed_direct(text)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = text;
+        typed_value(value)
+    }
+}
+
+/// Typed deserialisation from a parsed value. Plain serde (no path-tracking wrappers: they
+/// are the largest part of the wasm); the failing field's path is then located from the
+/// error's quoted token.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn typed_value<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, InputError> {
+    T::deserialize(value).map_err(|e| {
+        let message = e.to_string();
+        InputError {
+            path: locate(value, &message),
+            message,
+            line: None,
+            column: None,
+        }
+    })
+}
+
+/// Finds the path serde's message is about: `unknown field `x`` → where key `x` is;
+/// `unknown variant `v``, `invalid value: string "v"`, `invalid type: … `v`` → where the
+/// scalar `v` is. `None` when the token is not found (e.g. a missing field).
+fn locate(value: &serde_json::Value, message: &str) -> Option<String> {
+    let token = message
+        .split('`')
+        .nth(1)
+        .or_else(|| message.split('"').nth(1))?;
+    let key = message.starts_with("unknown field");
+    let mut path = String::new();
+    find(value, token, key, &mut path).then_some(path)
+}
+
+fn find(v: &serde_json::Value, token: &str, key: bool, path: &mut String) -> bool {
+    use serde_json::Value;
+    let start = path.len();
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                path.truncate(start);
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                if (key && k == token) || find(child, token, key, path) {
+                    return true;
+                }
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                path.truncate(start);
+                path.push('[');
+                path.push_str(&i.to_string());
+                path.push(']');
+                if find(child, token, key, path) {
+                    return true;
+                }
+            }
+        }
+        Value::String(s) => return !key && s == token,
+        Value::Number(n) => return !key && n.to_string() == token,
+        Value::Bool(b) => return !key && b.to_string() == token,
+        Value::Null => {}
+    }
+    path.truncate(start);
+    false
+}
+
+/// Untyped parse: syntax errors carry their position.
+fn untyped(text: &str) -> Result<serde_json::Value, InputError> {
+    if is_json(text) {
+        serde_json::from_str(text).map_err(|e| InputError {
+            message: strip_position(&e.to_string()),
+            path: None,
+            line: Some(e.line()),
+            column: Some(e.column()),
+        })
+    } else {
+        yaml_value(text)
+    }
+}
+
+#[cfg(feature = "yaml")]
+fn yaml_value(text: &str) -> Result<serde_json::Value, InputError> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let loc = e.location();
+        InputError {
+            message: strip_position(&e.to_string()),
+            path: None,
+            line: loc.as_ref().map(|l| l.line()),
+            column: loc.as_ref().map(|l| l.column()),
+        }
+    })
+}
+
+#[cfg(not(feature = "yaml"))]
+fn yaml_value(_text: &str) -> Result<serde_json::Value, InputError> {
+    Err(InputError {
+        message: "expected a JSON document (starting with '{'); this build reads JSON only".into(),
+        path: None,
+        line: Some(1),
+        column: Some(1),
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 /// Typed deserialisation with the failing field's path and position.
-fn typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, InputError> {
+fn typed_direct<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, InputError> {
     if is_json(text) {
         let mut de = serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -85,19 +208,29 @@ fn typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, InputError> {
             }
         })
     } else {
-        let de = serde_yaml::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let loc = inner.location();
-            InputError {
-                message: strip_position(&inner.to_string()),
-                path: (path != ".").then_some(path),
-                line: loc.as_ref().map(|l| l.line()),
-                column: loc.as_ref().map(|l| l.column()),
-            }
-        })
+        yaml_typed(text)
     }
+}
+
+#[cfg(all(not(target_arch = "wasm32"), feature = "yaml"))]
+fn yaml_typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, InputError> {
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let loc = inner.location();
+        InputError {
+            message: strip_position(&inner.to_string()),
+            path: (path != ".").then_some(path),
+            line: loc.as_ref().map(|l| l.line()),
+            column: loc.as_ref().map(|l| l.column()),
+        }
+    })
+}
+
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "yaml")))]
+fn yaml_typed<T>(text: &str) -> Result<T, InputError> {
+    yaml_value(text).map(|_| unreachable!("yaml_value always fails without the yaml feature"))
 }
 
 /// serde's messages end in " at line X column Y"; the position is reported separately.
@@ -119,7 +252,7 @@ pub fn parse_document(text: &str) -> Result<(EcsRoleSetSpec, DocumentKind), Inpu
         });
     }
     // First pass: untyped, to recognise the shape (and report syntax errors with positions).
-    let value: serde_json::Value = typed(text)?;
+    let value: serde_json::Value = untyped(text)?;
     let Some(obj) = value.as_object() else {
         return Err(InputError {
             message:
@@ -149,7 +282,7 @@ pub fn parse_document(text: &str) -> Result<(EcsRoleSetSpec, DocumentKind), Inpu
                 column: None,
             });
         }
-        let doc: EcsRoleSetDocument = typed(text)?;
+        let doc: EcsRoleSetDocument = typed(text, &value)?;
         let mut spec = doc.spec;
         if spec.name.is_none() {
             spec.name = doc.metadata.name;
@@ -162,14 +295,14 @@ pub fn parse_document(text: &str) -> Result<(EcsRoleSetSpec, DocumentKind), Inpu
     if obj.contains_key("containerDefinitions")
         || (obj.contains_key("taskDefinition") && wrapper_only)
     {
-        let td: TaskDefinition = typed(text)?;
+        let td: TaskDefinition = typed(text, &value)?;
         let spec = EcsRoleSetSpec {
             task_definition: td.normalized(),
             ..Default::default()
         };
         return Ok((spec, DocumentKind::TaskDefinition));
     }
-    let mut spec: EcsRoleSetSpec = typed(text)?;
+    let mut spec: EcsRoleSetSpec = typed(text, &value)?;
     spec.task_definition = std::mem::take(&mut spec.task_definition).normalized();
     Ok((spec, DocumentKind::Spec))
 }
@@ -194,6 +327,33 @@ mod tests {
             (k, s.name.as_deref()),
             (DocumentKind::EcsRoleSet, Some("api"))
         );
+    }
+
+    #[test]
+    fn the_wasm_path_reports_the_same_field_paths() {
+        let yaml = "launchType: EC2\napp:\n  access:\n    - s3: {bucket: b, access: sometimes}\n";
+        let v = untyped(yaml).unwrap();
+        let e = typed_value::<EcsRoleSetSpec>(&v).unwrap_err();
+        assert_eq!(e.path.as_deref(), Some("app.access[0].s3.access"));
+        assert!(e.message.contains("sometimes"));
+        let v = untyped(r#"{"launchType": "EC2", "roles": {"task": {"nmae": "x"}}}"#).unwrap();
+        assert_eq!(
+            typed_value::<EcsRoleSetSpec>(&v)
+                .unwrap_err()
+                .path
+                .as_deref(),
+            Some("roles.task.nmae")
+        );
+        let v = untyped(r#"{"containerDefinitions": [{"name": "a"}, {"image": 5}]}"#).unwrap();
+        let e = typed_value::<TaskDefinition>(&v).unwrap_err();
+        assert_eq!(
+            e.path.as_deref(),
+            Some("containerDefinitions[1].image"),
+            "{e}"
+        );
+        let ok: EcsRoleSetSpec =
+            typed_value(&untyped("launchType: EC2\nregion: us-east-1\n").unwrap()).unwrap();
+        assert_eq!(ok.region.as_deref(), Some("us-east-1"));
     }
 
     #[test]

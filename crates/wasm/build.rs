@@ -1,0 +1,49 @@
+//! Bundles the project's examples as JSON (the browser build reads JSON only): YAML examples
+//! are converted here, on the host, so the WebAssembly carries no YAML parser.
+
+use std::fmt::Write;
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .expect("examples/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "json")
+            )
+        })
+        .collect();
+    files.sort();
+    let mut out = String::from("&[\n");
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read example");
+        let value: serde_json::Value = if f.extension().and_then(|e| e.to_str()) == Some("json") {
+            serde_json::from_str(&text).expect("example JSON")
+        } else {
+            serde_yaml::from_str(&text).expect("example YAML")
+        };
+        // The first comment line of a YAML example describes it; JSON ones use their file name.
+        let title = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# "))
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                f.file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("example")
+                    .to_string()
+            });
+        let name = f.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
+        let json = serde_json::to_string_pretty(&value).expect("json");
+        let _ = writeln!(out, "    ({name:?}, {title:?}, {json:?}),");
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+    out.push(']');
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("examples.rs");
+    std::fs::write(dest, out).expect("write examples.rs");
+}

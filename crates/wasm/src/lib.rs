@@ -1,0 +1,174 @@
+//! `ecsroles-wasm`: the calculator's bridge to the core. Thin on purpose (like ruff_wasm):
+//! parse → plan → render, values across the boundary with serde-wasm-bindgen, errors as
+//! structured objects `{message, path?, line?, column?}`. No IAM knowledge lives here.
+
+use ecsroles_core::render::{render, Format};
+use ecsroles_core::{parse_document, plan, EcsRoleSetSpec, InputError, LaunchType};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// Settings the page can impose on a pasted task definition (all optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Overrides {
+    launch_type: Option<String>,
+    account: Option<String>,
+    region: Option<String>,
+    cluster: Option<String>,
+}
+
+/// What `plan` returns: the plan plus every rendered format, so a keystroke is one call.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Output<'a> {
+    spec: &'a EcsRoleSetSpec,
+    plan: &'a ecsroles_core::RolePlan,
+    renders: Vec<(&'static str, String)>,
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            error(&InputError {
+                message: e.to_string(),
+                path: None,
+                line: None,
+                column: None,
+            })
+        })
+}
+
+/// Large results cross as one JSON string that JS parses natively: serialising them through
+/// serde-wasm-bindgen as well as serde_json (which the renderers need) would instantiate every
+/// Serialize impl twice, ~15 KB of gzipped wasm. Small values use serde-wasm-bindgen.
+fn json<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+    serde_json::to_string(v)
+        .map(|s| JsValue::from_str(&s))
+        .map_err(|e| {
+            error(&InputError {
+                message: e.to_string(),
+                path: None,
+                line: None,
+                column: None,
+            })
+        })
+}
+
+fn error(e: &InputError) -> JsValue {
+    serde_wasm_bindgen::to_value(e).unwrap_or_else(|_| JsValue::from_str(&e.message))
+}
+
+fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> {
+    let (mut spec, _) = parse_document(text).map_err(|e| error(&e))?;
+    let o: Overrides = if overrides.is_undefined() || overrides.is_null() {
+        Overrides::default()
+    } else {
+        serde_wasm_bindgen::from_value(overrides).map_err(|e| {
+            error(&InputError {
+                message: format!("overrides: {e}"),
+                path: None,
+                line: None,
+                column: None,
+            })
+        })?
+    };
+    if let Some(l) = o.launch_type.as_deref().filter(|l| !l.is_empty()) {
+        spec.launch_type = Some(LaunchType::parse(l).ok_or_else(|| {
+            error(&InputError {
+                message: format!("{l:?} is not a launch type"),
+                path: Some("launchType".into()),
+                line: None,
+                column: None,
+            })
+        })?);
+    }
+    for (slot, value) in [
+        (&mut spec.account, o.account),
+        (&mut spec.region, o.region),
+        (&mut spec.cluster, o.cluster),
+    ] {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            *slot = Some(v);
+        }
+    }
+    Ok(spec)
+}
+
+/// Plans a document (task definition, spec or EcsRoleSet; JSON or YAML) and renders every
+/// format. Throws `{message, path, line, column}` when the document cannot be read.
+#[wasm_bindgen(js_name = planDocument)]
+pub fn plan_document(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
+    let spec = spec_from(text, overrides)?;
+    let p = plan(&spec);
+    let renders = Format::ALL
+        .iter()
+        .map(|f| (f.name(), render(*f, &spec, &p)))
+        .collect();
+    json(&Output {
+        spec: &spec,
+        plan: &p,
+        renders,
+    })
+}
+
+/// Plans only (no renders): the cheap call for live validation.
+#[wasm_bindgen(js_name = planOnly)]
+pub fn plan_only(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
+    let spec = spec_from(text, overrides)?;
+    json(&plan(&spec))
+}
+
+/// Renders one format.
+#[wasm_bindgen(js_name = renderFormat)]
+pub fn render_format(text: &str, format: &str, overrides: JsValue) -> Result<String, JsValue> {
+    let spec = spec_from(text, overrides)?;
+    let f = Format::parse(format).ok_or_else(|| {
+        error(&InputError {
+            message: format!("unknown format {format:?}"),
+            path: None,
+            line: None,
+            column: None,
+        })
+    })?;
+    Ok(render(f, &spec, &plan(&spec)))
+}
+
+/// Findings only: `[]` when the document plans cleanly.
+#[wasm_bindgen]
+pub fn validate(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
+    let spec = spec_from(text, overrides)?;
+    json(&plan(&spec).findings)
+}
+
+/// Output formats: `[{name, extension}]`.
+#[wasm_bindgen]
+pub fn formats() -> Result<JsValue, JsValue> {
+    let list: Vec<(&str, &str)> = Format::ALL
+        .iter()
+        .map(|f| (f.name(), f.extension()))
+        .collect();
+    to_js(&list)
+}
+
+/// The example documents shipped with the project: `[[id, title, json], …]`.
+#[wasm_bindgen]
+pub fn examples() -> Result<JsValue, JsValue> {
+    to_js(&EXAMPLES)
+}
+
+/// (id, title, JSON text) for every file in `examples/`, converted by build.rs.
+const EXAMPLES: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/examples.rs"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_example_plans() {
+        assert!(EXAMPLES.len() >= 12);
+        for (name, _, text) in EXAMPLES {
+            let (spec, _) = parse_document(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!plan(&spec).has_errors(), "{name}");
+        }
+    }
+}
