@@ -138,6 +138,8 @@ impl RolePlan {
 #[serde(rename_all = "camelCase")]
 pub struct PlannedRole {
     pub kind: RoleKind,
+    /// Human title of the kind ("Task execution role"), for displays.
+    pub title: String,
     pub provisioning: Provisioning,
     /// Exact name (absent when only a prefix is set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +196,7 @@ pub struct InstanceProfile {
 #[serde(rename_all = "camelCase")]
 pub struct AbsentRole {
     pub kind: RoleKind,
+    pub title: String,
     pub why: String,
     pub doc: String,
 }

@@ -97,6 +97,7 @@ impl<'a> Planner<'a> {
         );
         PlannedRole {
             kind: RoleKind::ServiceLinked,
+            title: RoleKind::ServiceLinked.title().to_string(),
             provisioning: Provisioning::ServiceLinked,
             name: Some("AWSServiceRoleForECS".into()),
             name_prefix: None,
@@ -319,6 +320,7 @@ impl<'a> Planner<'a> {
         let trust_policy = (provisioning == Provisioning::Create).then(|| self.trust_policy(kind));
         PlannedRole {
             kind,
+            title: kind.title().to_string(),
             provisioning,
             name,
             name_prefix,

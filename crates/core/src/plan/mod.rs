@@ -164,6 +164,7 @@ impl<'a> Planner<'a> {
                     .unwrap_or_else(|| (self.default_absent_reason(*k), doc::TASK_ROLE));
                 AbsentRole {
                     kind: *k,
+                    title: k.title().to_string(),
                     why,
                     doc: doc.to_string(),
                 }

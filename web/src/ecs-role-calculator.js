@@ -1,0 +1,469 @@
+// <ecs-role-calculator>: the ecsroles core (WebAssembly) behind a small UI.
+// This file only renders what the core returns: it holds no IAM knowledge of its own.
+//
+// Attributes: example="<id>" | spec="<JSON document>" (initial input), launch-type="EC2",
+// compact (results only), theme="light|dark". Embedding: one <script type="module"> tag.
+
+import init, { planDocument, formats as wasmFormats, examples as wasmExamples } from "./pkg/ecsroles_wasm.js";
+import { lifecycleSvg } from "./diagram.js";
+
+let ready = null;
+/** Loads the WebAssembly once per page, next to this module (works offline once loaded). */
+function core() {
+  ready ??= init({ module_or_path: new URL("./pkg/ecsroles_wasm_bg.wasm", import.meta.url) });
+  return ready;
+}
+
+const LAUNCH_TYPES = ["FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES"];
+const NETWORK_MODES = ["awsvpc", "bridge", "host", "none"];
+const ACCESS = {
+  s3: ["read", "write", "read-write"],
+  dynamodb: ["read", "read-write"],
+  sqs: ["consume", "produce", "consume-produce"],
+  sns: ["publish"],
+  kms: ["decrypt", "encrypt", "encrypt-decrypt"],
+  secretsManager: ["read"],
+  ssm: ["read"],
+};
+const RESOURCE_FIELD = { s3: "bucket", dynamodb: "table", sqs: "queue", sns: "topic", kms: "key", secretsManager: "secret", ssm: "parameter" };
+
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+/** base64url of UTF-8 JSON, for share links. */
+export function encodeState(state) {
+  const bytes = new TextEncoder().encode(JSON.stringify(state));
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+export function decodeState(s) {
+  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+}
+
+function defaultForm() {
+  return {
+    name: "my-service", account: "111122223333", region: "us-east-1", cluster: "prod",
+    launchType: "FARGATE", networkMode: "awsvpc",
+    containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
+    kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
+    targetGroupArn: "", exec: false,
+    access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }],
+  };
+}
+
+/** The guided form's state as an EcsRoleSetSpec (the core validates everything). */
+export function specFromForm(f) {
+  const td = { family: f.name, networkMode: f.networkMode, requiresCompatibilities: [f.launchType], containerDefinitions: [] };
+  f.containers.forEach((c) => {
+    const cd = { name: c.name, image: c.image };
+    if (c.logGroup) cd.logConfiguration = { logDriver: "awslogs", options: { "awslogs-group": c.logGroup, "awslogs-region": f.region, "awslogs-stream-prefix": c.name } };
+    const secrets = (c.secrets || "").split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
+      const i = l.indexOf("=");
+      return i > 0 ? { name: l.slice(0, i).trim(), valueFrom: l.slice(i + 1).trim() } : { name: l, valueFrom: "" };
+    });
+    if (secrets.length) cd.secrets = secrets;
+    if (f.efs.fileSystemId) cd.mountPoints = [{ sourceVolume: "efs", containerPath: "/mnt/efs", readOnly: !!f.efs.readOnly }];
+    td.containerDefinitions.push(cd);
+  });
+  if (f.efs.fileSystemId) {
+    const auth = { iam: f.efs.iam ? "ENABLED" : "DISABLED" };
+    if (f.efs.accessPointId) auth.accessPointId = f.efs.accessPointId;
+    td.volumes = [{ name: "efs", efsVolumeConfiguration: { fileSystemId: f.efs.fileSystemId, transitEncryption: "ENABLED", authorizationConfig: auth } }];
+  }
+  const spec = { name: f.name, launchType: f.launchType, taskDefinition: td };
+  for (const k of ["account", "region", "cluster"]) if (f[k]) spec[k] = f[k];
+  const service = {};
+  if (f.targetGroupArn) service.loadBalancers = [{ targetGroupArn: f.targetGroupArn, containerName: f.containers[0]?.name, containerPort: 80 }];
+  if (f.exec) service.enableExecuteCommand = true;
+  if (Object.keys(service).length) spec.service = service;
+  if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
+  const access = f.access.filter((a) => a.resource).map((a) => {
+    const field = RESOURCE_FIELD[a.kind];
+    const body = { [field]: a.resource };
+    if (a.kind === "s3") Object.assign(body, { prefix: a.prefix || "", access: a.access });
+    else if (!["sns", "secretsManager", "ssm"].includes(a.kind)) body.access = a.access;
+    if (a.kind === "dynamodb") body.indexes = false;
+    return { [a.kind]: body };
+  });
+  if (access.length) spec.app = { access };
+  return spec;
+}
+
+const STYLE = `
+:host { --bg:#fff; --fg:#1b1f24; --muted:#57606a; --line:#d0d7de; --card:#f6f8fa; --accent:#0a5bd3; --ok:#116329; --warn:#7d4e00; --err:#a40e26;
+  display:block; font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif; color:var(--fg); background:var(--bg); }
+:host([theme=dark]) { --bg:#0d1117; --fg:#e6edf3; --muted:#9da7b3; --line:#30363d; --card:#161b22; --accent:#58a6ff; --ok:#3fb950; --warn:#d29922; --err:#ff7b72; }
+* { box-sizing:border-box; }
+.bar { display:flex; flex-wrap:wrap; gap:.5rem; align-items:end; padding:.75rem; border-bottom:1px solid var(--line); }
+.bar label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
+input, select, textarea, button { font:inherit; color:var(--fg); background:var(--bg); border:1px solid var(--line); border-radius:6px; padding:.3rem .5rem; }
+button { cursor:pointer; background:var(--card); }
+button.primary { background:var(--accent); color:#fff; border-color:var(--accent); }
+.layout { display:grid; grid-template-columns:minmax(320px,2fr) minmax(0,3fr); gap:1rem; padding:.75rem; }
+.results, .input { min-width:0; }
+:host([compact]) .layout { grid-template-columns:1fr; }
+:host([compact]) .input, :host([compact]) .bar { display:none; }
+@media (max-width: 900px) { .layout { grid-template-columns:1fr; } }
+[role=tablist] { display:flex; gap:.25rem; flex-wrap:wrap; margin-bottom:.5rem; }
+[role=tab] { border-radius:6px 6px 0 0; }
+[role=tab][aria-selected=true] { background:var(--accent); color:#fff; border-color:var(--accent); }
+textarea.doc { width:100%; min-height:420px; font-family:ui-monospace,monospace; font-size:12px; }
+.error { color:var(--err); font-weight:600; margin:.25rem 0; }
+.finding { font-size:12px; margin:.15rem 0; }
+.finding.error { color:var(--err); } .finding.warning { color:var(--warn); font-weight:400; } .finding.info { color:var(--muted); font-weight:400; }
+fieldset { border:1px solid var(--line); border-radius:8px; margin:0 0 .6rem; padding:.5rem .6rem; }
+legend { color:var(--muted); font-size:12px; }
+.row { display:flex; flex-wrap:wrap; gap:.4rem; align-items:end; margin:.25rem 0; }
+.row label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); flex:1 1 140px; }
+.row label.check { flex-direction:row; align-items:center; gap:.3rem; flex:0 0 auto; }
+.summary, .hint { color:var(--muted); margin:.25rem 0 .75rem; display:block; }
+.card { border:1px solid var(--line); border-radius:8px; background:var(--card); padding:.6rem .8rem; margin:0 0 .75rem; }
+.card h3 { margin:0 0 .25rem; font-size:15px; }
+.card .who { color:var(--muted); margin:0 0 .35rem; }
+.card ul { margin:.25rem 0; padding-left:1.1rem; }
+.stmt { border-top:1px dashed var(--line); padding:.35rem 0; }
+.stmt code, .card h3 code { font-size:12px; word-break:break-all; }
+.who { overflow-wrap:anywhere; }
+.sid { font-weight:600; }
+.absent { color:var(--muted); }
+pre { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:.6rem; overflow:auto; max-height:480px; font-size:12px; }
+.outputs .actions { display:flex; gap:.4rem; margin:.35rem 0; }
+a { color:var(--accent); }
+.diagram svg { width:100%; max-width:860px; height:auto; margin-bottom:.5rem; }
+.status { font-size:12px; color:var(--muted); min-height:1em; }
+`;
+
+class EcsRoleCalculator extends HTMLElement {
+  static observedAttributes = ["spec", "example", "launch-type", "theme", "compact"];
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this.state = { mode: "paste", text: "", form: defaultForm(), tab: "summary", overrides: {} };
+    this.formatList = [];
+    this.exampleList = [];
+    this.last = null;
+  }
+
+  async connectedCallback() {
+    this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="status" role="status">Loading…</div>`;
+    await core();
+    this.formatList = wasmFormats().map(([name, ext]) => ({ name, ext }));
+    this.exampleList = wasmExamples().map(([id, title, text]) => ({ id, title, text }));
+    this.restore();
+    this.renderShell();
+    this.update();
+    this.dispatchEvent(new CustomEvent("ready", { bubbles: true, composed: true }));
+  }
+
+  attributeChangedCallback(name) {
+    if (!this.formatList.length) return; // not loaded yet: connectedCallback reads them
+    if (name === "spec" || name === "example" || name === "launch-type") {
+      this.restore(true);
+      this.renderShell();
+      this.update();
+    }
+  }
+
+  /** Initial state: share link (page hash) > attributes > first example. */
+  restore(ignoreHash = false) {
+    const hash = !ignoreHash && this.hasAttribute("share") === false && location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
+    if (hash) {
+      try {
+        Object.assign(this.state, decodeState(hash));
+        return;
+      } catch {
+        /* a broken link falls back to the defaults */
+      }
+    }
+    const example = this.exampleList.find((e) => e.id === this.getAttribute("example"));
+    this.state.text = this.getAttribute("spec") ?? example?.text ?? this.exampleList[0]?.text ?? "";
+    this.state.example = this.getAttribute("spec") ? undefined : (example ?? this.exampleList[0])?.id;
+    this.state.mode = "paste";
+    const lt = this.getAttribute("launch-type");
+    this.state.overrides = lt ? { launchType: lt } : {};
+  }
+
+  get documentText() {
+    return this.state.mode === "form" ? JSON.stringify(specFromForm(this.state.form), null, 2) : this.state.text;
+  }
+
+  renderShell() {
+    const s = this.state;
+    const opts = (list, value) => list.map((v) => `<option ${v === value ? "selected" : ""}>${esc(v)}</option>`).join("");
+    this.shadowRoot.innerHTML = `<style>${STYLE}</style>
+      <div class="bar">
+        <label>Example<select id="example" aria-label="Start from an example"><option value="">—</option>${this.exampleList.map((e) => `<option value="${esc(e.id)}" ${e.id === s.example ? "selected" : ""}>${esc(e.title)}</option>`).join("")}</select></label>
+        <label>Launch type override<select id="ov-launchType"><option value="">from the document</option>${opts(LAUNCH_TYPES, s.overrides.launchType)}</select></label>
+        <label>Account<input id="ov-account" size="14" placeholder="from the document" value="${esc(s.overrides.account ?? "")}"></label>
+        <label>Region<input id="ov-region" size="12" placeholder="from the document" value="${esc(s.overrides.region ?? "")}"></label>
+        <label>Cluster<input id="ov-cluster" size="10" placeholder="from the document" value="${esc(s.overrides.cluster ?? "")}"></label>
+        <button id="share" class="primary">Copy share link</button>
+        <span class="status" id="status" role="status" aria-live="polite"></span>
+      </div>
+      <div class="layout">
+        <section class="input" aria-label="Workload">
+          <div role="tablist" aria-label="Input mode">
+            <button role="tab" id="mode-paste" aria-selected="${s.mode === "paste"}">Paste a task definition</button>
+            <button role="tab" id="mode-form" aria-selected="${s.mode === "form"}">Guided form</button>
+          </div>
+          <div id="input-body"></div>
+        </section>
+        <section class="results" aria-label="Roles">
+          <div id="results"></div>
+        </section>
+      </div>`;
+    const $ = (id) => this.shadowRoot.getElementById(id);
+    $("example").addEventListener("change", (e) => {
+      const ex = this.exampleList.find((x) => x.id === e.target.value);
+      if (!ex) return;
+      Object.assign(this.state, { mode: "paste", text: ex.text, example: ex.id });
+      this.renderShell();
+      this.update();
+    });
+    for (const k of ["launchType", "account", "region", "cluster"]) {
+      $(`ov-${k}`).addEventListener("input", (e) => {
+        this.state.overrides[k] = e.target.value || undefined;
+        this.update();
+      });
+    }
+    $("share").addEventListener("click", () => this.share());
+    $("mode-paste").addEventListener("click", () => this.setMode("paste"));
+    $("mode-form").addEventListener("click", () => this.setMode("form"));
+    this.renderInput();
+  }
+
+  setMode(mode) {
+    if (mode === "paste" && this.state.mode === "form") this.state.text = this.documentText;
+    this.state.mode = mode;
+    this.renderShell();
+    this.update();
+  }
+
+  renderInput() {
+    const body = this.shadowRoot.getElementById("input-body");
+    if (this.state.mode === "paste") {
+      body.innerHTML = `<label for="doc" class="hint">An ECS task definition (as registered, or <code>aws ecs describe-task-definition</code> output), an ecsroles spec or an EcsRoleSet, as JSON.</label>
+        <textarea id="doc" class="doc" spellcheck="false" aria-describedby="doc-error">${esc(this.state.text)}</textarea>
+        <div id="doc-error" class="error" aria-live="polite"></div><div id="doc-findings"></div>`;
+      body.querySelector("#doc").addEventListener("input", (e) => {
+        this.state.text = e.target.value;
+        this.state.example = undefined;
+        this.update();
+      });
+    } else {
+      body.innerHTML = this.formHtml();
+      // `input` only: `change` fires again on blur, and re-rendering then would swallow the
+      // click that caused the blur.
+      body.addEventListener("input", (e) => this.onFormInput(e));
+      body.addEventListener("click", (e) => this.onFormClick(e));
+    }
+  }
+
+  formHtml() {
+    const f = this.state.form;
+    const sel = (id, list, v, path) => `<select id="${id}" data-path="${path}">${list.map((x) => `<option ${x === v ? "selected" : ""}>${x}</option>`).join("")}</select>`;
+    const field = (label, id, v, path, extra = "") => `<label>${label}<input id="${id}" value="${esc(v)}" data-path="${path}" ${extra}></label>`;
+    const containers = f.containers.map((c, i) => `
+      <fieldset><legend>Container ${i + 1}</legend>
+        <div class="row">${field("Name", `c-${i}-name`, c.name, `taskDefinition.containerDefinitions[${i}].name`)}
+          ${field("Image", `c-${i}-image`, c.image, `taskDefinition.containerDefinitions[${i}].image`)}</div>
+        <div class="row">${field("awslogs log group (empty: none)", `c-${i}-logGroup`, c.logGroup, `taskDefinition.containerDefinitions[${i}].logConfiguration.options.awslogs-group`)}</div>
+        <div class="row"><label>Secrets, one NAME=valueFrom per line (Secrets Manager ARN, SSM name or ARN)<textarea id="c-${i}-secrets" rows="2" data-path="taskDefinition.containerDefinitions[${i}].secrets">${esc(c.secrets)}</textarea></label></div>
+        ${f.containers.length > 1 ? `<button data-remove-container="${i}">Remove container ${i + 1}</button>` : ""}
+      </fieldset>`).join("");
+    const access = f.access.map((a, i) => `
+      <div class="row">
+        <label>Service${sel(`a-${i}-kind`, Object.keys(ACCESS), a.kind, `app.access[${i}]`)}</label>
+        ${field(RESOURCE_FIELD[a.kind], `a-${i}-resource`, a.resource, `app.access[${i}].${a.kind}.${RESOURCE_FIELD[a.kind]}`)}
+        ${a.kind === "s3" ? field("Prefix", `a-${i}-prefix`, a.prefix, `app.access[${i}].s3.prefix`) : ""}
+        <label>Access${sel(`a-${i}-access`, ACCESS[a.kind], a.access, `app.access[${i}]`)}</label>
+        <button data-remove-access="${i}" aria-label="Remove access ${i + 1}">✕</button>
+      </div>`).join("");
+    return `<form id="form" onsubmit="return false">
+      <fieldset><legend>Where it runs</legend>
+        <div class="row">${field("Workload name", "f-name", f.name, "name")}
+          <label>Launch type${sel("f-launchType", LAUNCH_TYPES, f.launchType, "launchType")}</label>
+          <label>Network mode${sel("f-networkMode", NETWORK_MODES, f.networkMode, "taskDefinition.networkMode")}</label></div>
+        <div class="row">${field("Account", "f-account", f.account, "account")}${field("Region", "f-region", f.region, "region")}${field("Cluster", "f-cluster", f.cluster, "cluster")}</div>
+      </fieldset>
+      ${containers}
+      <button id="add-container">Add container</button>
+      <fieldset><legend>Encryption and volumes</legend>
+        <div class="row">${field("KMS key ARN protecting the secrets (optional)", "f-kmsKey", f.kmsKey, "keys[0].key")}</div>
+        <div class="row">${field("EFS file system id (optional)", "f-efs-fileSystemId", f.efs.fileSystemId, "taskDefinition.volumes[0].efsVolumeConfiguration")}
+          ${field("Access point id", "f-efs-accessPointId", f.efs.accessPointId, "taskDefinition.volumes[0].efsVolumeConfiguration.authorizationConfig")}
+          <label class="check"><input type="checkbox" id="f-efs-iam" ${f.efs.iam ? "checked" : ""}>IAM authorization</label>
+          <label class="check"><input type="checkbox" id="f-efs-readOnly" ${f.efs.readOnly ? "checked" : ""}>read-only</label></div>
+      </fieldset>
+      <fieldset><legend>Service</legend>
+        <div class="row">${field("Load balancer target group ARN (optional)", "f-targetGroupArn", f.targetGroupArn, "service.loadBalancers[0].targetGroupArn")}
+          <label class="check"><input type="checkbox" id="f-exec" ${f.exec ? "checked" : ""} data-path="service">ECS Exec</label></div>
+      </fieldset>
+      <fieldset><legend>What the application calls (task role)</legend>${access}<button id="add-access">Add access</button></fieldset>
+    </form>`;
+  }
+
+  onFormInput(e) {
+    const id = e.target.id;
+    if (!id) return;
+    const f = this.state.form;
+    const value = e.target.type === "checkbox" ? e.target.checked : e.target.value;
+    let m;
+    if ((m = id.match(/^c-(\d+)-(\w+)$/))) f.containers[+m[1]][m[2]] = value;
+    else if ((m = id.match(/^a-(\d+)-(\w+)$/))) {
+      const a = f.access[+m[1]];
+      a[m[2]] = value;
+      if (m[2] === "kind") {
+        a.access = ACCESS[value][0];
+        this.renderInput();
+      }
+    } else if ((m = id.match(/^f-efs-(\w+)$/))) f.efs[m[1]] = value;
+    else if ((m = id.match(/^f-(\w+)$/))) f[m[1]] = value;
+    this.update();
+  }
+
+  onFormClick(e) {
+    const t = e.target;
+    const f = this.state.form;
+    if (t.id === "add-container") f.containers.push({ name: `sidecar${f.containers.length}`, image: "public.ecr.aws/docker/library/busybox:latest", logGroup: "", secrets: "" });
+    else if (t.id === "add-access") f.access.push({ kind: "sqs", resource: "", prefix: "", access: "consume" });
+    else if (t.dataset.removeContainer) f.containers.splice(+t.dataset.removeContainer, 1);
+    else if (t.dataset.removeAccess) f.access.splice(+t.dataset.removeAccess, 1);
+    else return;
+    e.preventDefault();
+    this.renderInput();
+    this.update();
+  }
+
+  /** Plans the current input and renders the results. Called on every keystroke. */
+  update() {
+    const overrides = Object.fromEntries(Object.entries(this.state.overrides).filter(([, v]) => v));
+    let out;
+    let raw;
+    const errorBox = this.shadowRoot.getElementById("doc-error");
+    try {
+      raw = planDocument(this.documentText, overrides, [this.state.tab]);
+      out = JSON.parse(raw);
+    } catch (err) {
+      const e = typeof err === "object" && err ? err : { message: String(err) };
+      const where = [e.line && `line ${e.line}, column ${e.column}`, e.path].filter(Boolean).join(" · ");
+      if (errorBox) errorBox.textContent = `${where ? where + ": " : ""}${e.message}`;
+      this.shadowRoot.getElementById("results").querySelector(".summary")?.setAttribute("data-stale", "true");
+      this.dispatchEvent(new CustomEvent("plan-error", { detail: e, bubbles: true, composed: true }));
+      return;
+    }
+    if (errorBox) errorBox.textContent = "";
+    this.last = out;
+    // Same answer as last time (e.g. a keystroke in a comment-like field): keep the DOM.
+    if (raw !== this.lastRaw || !this.shadowRoot.getElementById("plan-summary")) {
+      this.lastRaw = raw;
+      this.renderResults(out);
+    }
+    this.placeFindings(out.plan.findings);
+    this.dispatchEvent(new CustomEvent("plan", { detail: out.plan, bubbles: true, composed: true }));
+  }
+
+  renderResults({ plan, renders }) {
+    const roles = plan.roles.map((r) => this.roleCard(r)).join("");
+    const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener">doc</a></li>`).join("");
+    const errors = plan.findings.filter((f) => f.severity === "error").length;
+    const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}">${esc(f.name)}</button>`).join("");
+    const text = renders.find(([n]) => n === this.state.tab)?.[1] ?? "";
+    this.shadowRoot.getElementById("results").innerHTML = `
+      <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""}</p>
+      <div class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleSvg(plan)}</div>
+      ${roles}
+      <div class="card"><h3>Not needed</h3><ul class="absent">${absent}</ul></div>
+      <div class="outputs card"><h3>Outputs</h3><div role="tablist" aria-label="Output format">${tabs}</div>
+        <div class="actions"><button id="copy">Copy</button><button id="download">Download ${esc(this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "")}</button></div>
+        <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output">${esc(text)}</pre></div>`;
+    const root = this.shadowRoot;
+    root.querySelectorAll("[data-format]").forEach((b) => b.addEventListener("click", () => {
+      this.state.tab = b.dataset.format;
+      this.lastRaw = null;
+      this.update();
+    }));
+    root.getElementById("copy").addEventListener("click", () => this.copy(text));
+    root.getElementById("download").addEventListener("click", () => {
+      const ext = this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "txt";
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+      a.download = `${plan.workload}.${ext}`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    });
+  }
+
+  roleCard(r) {
+    const stmts = (r.inlinePolicies ?? []).flatMap((p) => p.document.statements).map((s) => `
+      <div class="stmt"><span class="sid">${esc(s.sid)}</span> ${s.effect === "Deny" ? "<strong>DENY</strong> " : ""}<code>${esc((s.actions ?? s.notActions ?? []).join(", "))}</code>
+        on <code>${esc((s.resources?.length ? s.resources : s.notResources?.map((x) => "all but " + x) ?? []).join(", "))}</code>
+        ${s.conditions && Object.keys(s.conditions).length ? `<br><small>when <code>${esc(JSON.stringify(s.conditions))}</code></small>` : ""}
+        <br><small>${esc(s.why)} <a href="${esc(s.doc)}" target="_blank" rel="noopener">doc</a></small></div>`).join("");
+    const trust = r.trustPolicy?.statements?.[0];
+    const managed = (r.managedPolicies ?? []).map((m) => `<li><code>${esc(m.arn)}</code> — ${esc(m.why)}</li>`).join("");
+    return `<article class="card" data-kind="${esc(r.kind)}">
+      <h3>${esc(r.title)} — <code>${esc(r.name ?? (r.namePrefix ?? "") + "…")}</code> <small>(${esc(r.provisioning)})</small></h3>
+      <p class="who">Assumed by <strong>${esc(r.assumedBy.join(", "))}</strong>: ${esc(r.when)}</p>
+      <ul>${r.why.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>
+      ${trust ? `<details><summary>Trust policy</summary><pre>${esc(JSON.stringify({ Principal: trust.principal, Condition: trust.conditions }, null, 2))}</pre><small>${esc(trust.why)}</small></details>` : ""}
+      ${stmts}
+      ${managed ? `<ul>${managed}</ul>` : ""}
+      ${r.instanceProfile ? `<p>Instance profile <code>${esc(r.instanceProfile.path + r.instanceProfile.name)}</code></p>` : ""}
+      <small><a href="${esc(r.doc)}" target="_blank" rel="noopener">AWS documentation</a></small></article>`;
+  }
+
+  /** Shows each finding next to the form field (or under the document) it concerns. */
+  placeFindings(findings) {
+    const root = this.shadowRoot;
+    root.querySelectorAll(".field-finding").forEach((n) => n.remove());
+    const listBox = root.getElementById("doc-findings");
+    const line = (f) => `<div class="finding ${f.severity} field-finding">${esc(f.severity)}: ${esc(f.message)}${f.fix ? ` — ${esc(f.fix)}` : ""}</div>`;
+    const unplaced = [];
+    for (const f of findings) {
+      const fields = [...root.querySelectorAll("[data-path]")];
+      const target = fields.filter((el) => f.path === el.dataset.path || f.path.startsWith(el.dataset.path + ".") || f.path.startsWith(el.dataset.path + "["))
+        .sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
+      if (target) target.closest("label, .row")?.insertAdjacentHTML("beforeend", line(f));
+      else unplaced.push(f);
+    }
+    const html = unplaced.map((f) => `<div class="finding ${f.severity} field-finding">${esc(f.severity)} · <code>${esc(f.path)}</code>: ${esc(f.message)}${f.fix ? ` — ${esc(f.fix)}` : ""}</div>`).join("");
+    if (listBox) listBox.innerHTML = html;
+    else root.getElementById("input-body")?.insertAdjacentHTML("beforeend", html);
+  }
+
+  async copy(text) {
+    const status = this.shadowRoot.getElementById("status");
+    try {
+      await navigator.clipboard.writeText(text);
+      if (status) status.textContent = "Copied";
+    } catch {
+      const ta = document.createElement("textarea");
+      ta.value = text;
+      this.shadowRoot.appendChild(ta);
+      ta.select();
+      document.execCommand("copy");
+      ta.remove();
+      if (status) status.textContent = "Copied";
+    }
+    this.dispatchEvent(new CustomEvent("copied", { detail: text, bubbles: true, composed: true }));
+  }
+
+  /** The whole state in the URL: opening the link restores input, overrides and tab. */
+  shareUrl() {
+    const { mode, text, form, tab, overrides, example } = this.state;
+    const state = mode === "form" ? { mode, form, tab, overrides } : { mode, text, tab, overrides, example };
+    return `${location.origin}${location.pathname}#s=${encodeState(state)}`;
+  }
+
+  share() {
+    const url = this.shareUrl();
+    history.replaceState(null, "", url);
+    this.copy(url);
+  }
+}
+
+if (!customElements.get("ecs-role-calculator")) customElements.define("ecs-role-calculator", EcsRoleCalculator);
+export { EcsRoleCalculator };

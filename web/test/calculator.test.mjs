@@ -1,0 +1,150 @@
+// The calculator in real headless Chromium (Debian's /usr/bin/chromium via playwright-core),
+// served from web/dist on loopback. Screenshots of the main views go to web/test-results/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+import { serve } from "../scripts/serve.mjs";
+
+const require = createRequire(import.meta.url);
+const DIST = new URL("../dist/", import.meta.url).pathname;
+const SHOTS = new URL("../test-results/", import.meta.url).pathname;
+const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let server, base, browser;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = await serve(DIST);
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A fresh page on the calculator, with page errors collected (any one fails the test). */
+async function open(path = "/index.html") {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(base + path);
+  await page.locator("ecs-role-calculator .card").first().waitFor();
+  return { page, errors, context };
+}
+
+const calc = (page) => page.locator("ecs-role-calculator");
+const kinds = async (page) => calc(page).locator("article.card").evaluateAll((els) => els.map((e) => e.dataset.kind));
+
+test("pasting a describe-task-definition output shows the roles it needs", async () => {
+  const { page, errors } = await open();
+  const td = await readFile(EXAMPLES + "describe-task-definition.json", "utf8");
+  await calc(page).locator("#doc").fill(td);
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("storefront"));
+  assert.deepEqual(await kinds(page), ["taskExecution", "serviceLinked"]);
+  const exec = calc(page).locator('article[data-kind="taskExecution"]');
+  assert.match(await exec.textContent(), /ecsTaskExecutionRole/);
+  assert.match(await exec.textContent(), /PrivateRegistryCredentials/);
+  assert.match(await calc(page).locator(".absent").textContent(), /Task role/);
+  await page.screenshot({ path: SHOTS + "paste.png", fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("the guided form updates the results as you type, with findings next to the field", async () => {
+  const { page, errors } = await open();
+  await calc(page).locator("#mode-form").click();
+  await calc(page).locator("#f-launchType").selectOption("EC2");
+  await calc(page).locator("#f-networkMode").selectOption("bridge");
+  await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "containerInstance"));
+  assert.ok((await kinds(page)).includes("containerInstance"));
+  await calc(page).locator("#c-0-image").fill("");
+  const finding = calc(page).locator("#c-0-image").locator("xpath=..").locator(".finding.error");
+  await finding.waitFor();
+  assert.match(await finding.textContent(), /has no image/);
+  await calc(page).locator("#f-exec").check();
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("EcsExecSsmMessages"));
+  await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("every output tab renders, copies and downloads", async () => {
+  const { page, errors } = await open();
+  const tabs = await calc(page).locator("[data-format]").evaluateAll((els) => els.map((e) => e.dataset.format));
+  assert.equal(tabs.length, 11);
+  for (const name of tabs) {
+    await calc(page).locator(`[data-format="${name}"]`).click();
+    await calc(page).locator(`[data-format="${name}"][aria-selected="true"]`).waitFor();
+    const text = await calc(page).locator("#output").textContent();
+    assert.ok(text.length > 50, `${name} output is empty`);
+    await calc(page).locator("#copy").click();
+    await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("status").textContent === "Copied");
+    const clip = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(clip, text, `${name}: clipboard differs from the shown output`);
+  }
+  const [download] = await Promise.all([page.waitForEvent("download"), calc(page).locator("#download").click()]);
+  assert.match(download.suggestedFilename(), /^web-api\./);
+  await calc(page).locator('[data-format="terraform"]').click();
+  await page.screenshot({ path: SHOTS + "outputs.png", fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("a share link restores the full state", async () => {
+  const { page, errors, context } = await open();
+  await calc(page).locator("#mode-form").click();
+  await calc(page).locator("#f-name").fill("shared-app");
+  await calc(page).locator('[data-format="cloudformation-yaml"]').click();
+  await calc(page).locator("#share").click();
+  await page.waitForFunction(() => location.hash.startsWith("#s="));
+  const url = await page.evaluate(() => location.href);
+  const other = await context.newPage();
+  await other.goto(url);
+  await other.locator("ecs-role-calculator .card").first().waitFor();
+  assert.equal(await calc(other).locator("#f-name").inputValue(), "shared-app");
+  assert.equal(await calc(other).locator('[data-format="cloudformation-yaml"]').getAttribute("aria-selected"), "true");
+  assert.match(await calc(other).locator("#output").textContent(), /RoleName: shared-app-execution/);
+  assert.deepEqual(errors, []);
+});
+
+test("invalid JSON shows a clear inline error and keeps the last results", async () => {
+  const { page, errors } = await open();
+  const before = await kinds(page);
+  await calc(page).locator("#doc").fill('{ "family": "x",\n  "containerDefinitions": [ oops ] }');
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("doc-error").textContent !== "");
+  assert.match(await calc(page).locator("#doc-error").textContent(), /line 2, column \d+/);
+  assert.deepEqual(await kinds(page), before, "results stay visible");
+  await calc(page).locator("#doc").fill('{"containerDefinitions": [{"name": "a", "image": 5}]}');
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("doc-error").textContent.includes("containerDefinitions[0].image"));
+  await calc(page).locator("#doc").fill('{"containerDefinitions": [{"name": "a", "image": "nginx"}]}');
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("doc-error").textContent === "");
+  await page.screenshot({ path: SHOTS + "error.png" });
+  assert.deepEqual(errors, []);
+});
+
+test("the custom element works inside a plain third-party page", async () => {
+  const { page, errors } = await open("/embed-example.html");
+  assert.equal(await calc(page).getAttribute("theme"), "dark");
+  const ci = calc(page).locator('article[data-kind="containerInstance"]');
+  assert.match(await ci.textContent(), /ssm\.amazonaws\.com/);
+  assert.equal(await calc(page).locator(".bar").isVisible(), false, "compact mode hides the inputs");
+  await page.screenshot({ path: SHOTS + "embed.png", fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("axe-core finds no serious or critical accessibility violations", async () => {
+  const { page } = await open();
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  for (const mode of ["paste", "form"]) {
+    if (mode === "form") await calc(page).locator("#mode-form").click();
+    const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+    const bad = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], mode);
+  }
+});
