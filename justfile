@@ -12,7 +12,7 @@ plan file *args:
     cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
 
 # The whole suite, as CI runs it.
-test: fmt-check clippy unit wasm-check iam-lint validate-renders
+test: fmt-check clippy unit wasm-check iam-lint validate-renders web-test
     @echo "all checks passed"
 
 fmt-check:
@@ -62,3 +62,19 @@ fuzz seconds="60":
     mkdir -p fuzz/corpus/plan_document
     cp examples/*.yaml examples/*.json examples/invalid/*.yaml fuzz/corpus/plan_document/
     cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run plan_document corpus/plan_document -- -max_total_time={{seconds}}
+
+# The calculator: core → WebAssembly (wasm-bindgen + wasm-opt) → web/dist.
+web-build:
+    web/scripts/build.sh
+
+# The calculator in real headless Chromium (Debian's), axe-core included; screenshots in web/test-results/.
+web-test: web-build
+    cd web && node --test test/
+
+# Calculator figures: wasm size, time to interactive, plan + render per keystroke.
+web-bench: web-build
+    cd web && node scripts/bench.mjs
+
+# Serve the calculator on loopback with an example loaded.
+serve port="8080": web-build
+    node web/scripts/serve.mjs {{port}}

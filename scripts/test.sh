@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test: formatting, clippy, unit/integration/property tests, goldens, the wasm build of
-# the core, and the real validators on generated output. Installs what it needs first.
+# the core, the real validators on generated output, and the calculator in headless Chromium.
+# Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+scripts/bootstrap-web.sh
 exec .venv/bin/just test

@@ -21,7 +21,6 @@ struct Overrides {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Output<'a> {
-    spec: &'a EcsRoleSetSpec,
     plan: &'a ecsroles_core::RolePlan,
     renders: Vec<(&'static str, String)>,
 }
@@ -94,21 +93,25 @@ fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> 
     Ok(spec)
 }
 
-/// Plans a document (task definition, spec or EcsRoleSet; JSON or YAML) and renders every
-/// format. Throws `{message, path, line, column}` when the document cannot be read.
+/// Plans a document (task definition, spec or EcsRoleSet, as JSON) and renders the formats
+/// named in `formats` (all when empty): a keystroke asks for the visible tab only. Returns
+/// the result as a JSON string. Throws `{message, path, line, column}` when the document
+/// cannot be read.
 #[wasm_bindgen(js_name = planDocument)]
-pub fn plan_document(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
+pub fn plan_document(
+    text: &str,
+    overrides: JsValue,
+    formats: Vec<String>,
+) -> Result<JsValue, JsValue> {
     let spec = spec_from(text, overrides)?;
     let p = plan(&spec);
+    let wanted = |f: &&Format| formats.is_empty() || formats.iter().any(|n| n == f.name());
     let renders = Format::ALL
         .iter()
+        .filter(wanted)
         .map(|f| (f.name(), render(*f, &spec, &p)))
         .collect();
-    json(&Output {
-        spec: &spec,
-        plan: &p,
-        renders,
-    })
+    json(&Output { plan: &p, renders })
 }
 
 /// Plans only (no renders): the cheap call for live validation.

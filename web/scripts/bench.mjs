@@ -1,0 +1,69 @@
+// Calculator figures, printed (not asserted: these machines are shared and noisy):
+//   - wasm size, raw and gzipped (target ≤ 200 KB gzipped)
+//   - time to interactive on localhost (navigation start → the element's `ready` event)
+//   - median plan + render time per keystroke in Chromium for a 10-container task
+//     definition (target ≤ 1 ms): one call of what a keystroke runs, timed in the page.
+import { readFile } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
+
+const dist = new URL("../dist/", import.meta.url).pathname;
+const wasm = await readFile(dist + "pkg/ecsroles_wasm_bg.wasm");
+const js = await readFile(dist + "ecs-role-calculator.js");
+console.log(`wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped`);
+console.log(`js:   ${js.length} bytes raw (element), ${gzipSync(js, { level: 9 }).length} gzipped`);
+
+/** A typical 10-container task definition: ECR images, awslogs, a few secrets. */
+function tenContainers(tag) {
+  const containerDefinitions = Array.from({ length: 10 }, (_, i) => ({
+    name: `c${i}`,
+    image: `111122223333.dkr.ecr.us-east-1.amazonaws.com/app/c${i}:${tag}`,
+    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": `c${i}` } },
+    ...(i < 2 ? { secrets: [{ name: "A", valueFrom: `arn:aws:secretsmanager:us-east-1:111122223333:secret:app/c${i}-AbCdEf` }, { name: "B", valueFrom: `/app/c${i}/b` }] } : {}),
+  }));
+  return JSON.stringify({ family: "app", executionRoleArn: "arn:aws:iam::111122223333:role/app-exec", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], containerDefinitions });
+}
+
+const server = await serve(dist);
+const base = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+const tti = [];
+for (let i = 0; i < 5; i++) {
+  const page = await browser.newPage();
+  await page.addInitScript(() => document.addEventListener("ready", () => (window.__ready = performance.now()), { once: true }));
+  await page.goto(base + "/index.html");
+  await page.waitForFunction(() => window.__ready);
+  tti.push(await page.evaluate(() => window.__ready));
+  await page.close();
+}
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+console.log(`time to interactive: median ${median(tti).toFixed(0)} ms over ${tti.length} loads (${tti.map((t) => t.toFixed(0)).join(", ")})`);
+
+const page = await browser.newPage();
+await page.goto(base + "/index.html");
+await page.waitForSelector("ecs-role-calculator >> .card");
+const docs = Array.from({ length: 200 }, (_, i) => tenContainers(`1.0.${i}`));
+const times = await page.evaluate(async (docs) => {
+  const el = document.querySelector("ecs-role-calculator");
+  const ta = el.shadowRoot.getElementById("doc");
+  const out = [];
+  for (const d of docs) {
+    const t0 = performance.now();
+    ta.value = d;
+    ta.dispatchEvent(new Event("input")); // exactly what a keystroke runs: plan + active render + DOM
+    out.push(performance.now() - t0);
+  }
+  const core = [];
+  const mod = await import("./pkg/ecsroles_wasm.js");
+  for (const d of docs) {
+    const t0 = performance.now();
+    JSON.parse(mod.planDocument(d, {}, ["summary"]));
+    core.push(performance.now() - t0);
+  }
+  return { keystroke: out, core };
+}, docs);
+console.log(`plan + render (core, 10 containers): median ${median(times.core).toFixed(3)} ms over ${times.core.length} runs`);
+console.log(`whole keystroke incl. DOM update:    median ${median(times.keystroke).toFixed(3)} ms`);
+await browser.close();
+server.close();
