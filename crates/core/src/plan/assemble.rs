@@ -250,28 +250,7 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let arn = match (&name, &name_prefix) {
-            (Some(n), _) => cat!(
-                "arn:",
-                self.partition,
-                ":iam::",
-                self.account,
-                ":role",
-                path,
-                n.to_string()
-            ),
-            (None, Some(p)) => cat!(
-                "arn:",
-                self.partition,
-                ":iam::",
-                self.account,
-                ":role",
-                path,
-                p,
-                "*"
-            ),
-            (None, None) => String::new(),
-        };
+        let arn = self.role_arn(name.as_deref(), name_prefix.as_deref(), &path);
 
         let mut statements = merge_grants(grants);
         let extra = self.raw_statements(kind, cfg);
@@ -340,16 +319,11 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// The node role's ARN as the infrastructure role must pass it.
-    pub(super) fn node_role_arn(&self) -> String {
-        let cfg = &self.spec.roles.managed_instances_node;
-        if let Some(existing) = &cfg.existing_arn {
-            return existing.clone();
-        }
-        let (name, prefix, path) = self.role_identity(RoleKind::ManagedInstancesNode, cfg);
+    /// A role's ARN; ends in `*` when only a name prefix is known (the deploy tool completes it).
+    pub(super) fn role_arn(&self, name: Option<&str>, prefix: Option<&str>, path: &str) -> String {
         let (p, a) = (&self.partition, &self.account);
         match (name, prefix) {
-            (Some(n), _) => cat!("arn:", p, ":iam::", a, ":role", path, n.to_string()),
+            (Some(n), _) => cat!("arn:", p, ":iam::", a, ":role", path, n),
             (None, prefix) => cat!(
                 "arn:",
                 p,
@@ -361,6 +335,16 @@ impl<'a> Planner<'a> {
                 "*"
             ),
         }
+    }
+
+    /// The node role's ARN as the infrastructure role must pass it.
+    pub(super) fn node_role_arn(&self) -> String {
+        let cfg = &self.spec.roles.managed_instances_node;
+        if let Some(existing) = &cfg.existing_arn {
+            return existing.clone();
+        }
+        let (name, prefix, path) = self.role_identity(RoleKind::ManagedInstancesNode, cfg);
+        self.role_arn(name.as_deref(), prefix.as_deref(), &path)
     }
 
     /// User-written statements: the role's own, plus `app.statements` for the task role.

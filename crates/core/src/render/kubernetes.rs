@@ -73,6 +73,21 @@ pub fn ecsroleset(spec: &EcsRoleSetSpec, plan: &RolePlan) -> String {
     )
 }
 
+/// Fields ACK's `spec` and Crossplane's `forProvider` spell the same way.
+fn role_basics(m: &mut Map<String, Value>, plan: &RolePlan, r: &PlannedRole) {
+    m.insert("path".into(), r.path.clone().into());
+    m.insert(
+        "description".into(),
+        super::role_description(plan, r).into(),
+    );
+    if let Some(b) = &r.permissions_boundary {
+        m.insert("permissionsBoundary".into(), b.clone().into());
+    }
+    if let Some(d) = r.max_session_duration {
+        m.insert("maxSessionDuration".into(), d.into());
+    }
+}
+
 fn k8s_name(plan: &RolePlan, r: &PlannedRole) -> String {
     dns_name(&format!("{}-{}", plan.workload, r.kind.name_suffix()))
 }
@@ -90,16 +105,7 @@ pub fn ack(plan: &RolePlan) -> String {
                 .unwrap_or_default()
                 .into(),
         );
-        spec.insert("path".into(), r.path.clone().into());
-        spec.insert(
-            "description".into(),
-            format!(
-                "{} for ECS workload {} (ecsroles)",
-                r.kind.title(),
-                plan.workload
-            )
-            .into(),
-        );
+        role_basics(&mut spec, plan, r);
         if let Some(t) = &r.trust_policy {
             spec.insert("assumeRolePolicyDocument".into(), policy_json(t).into());
         }
@@ -119,12 +125,6 @@ pub fn ack(plan: &RolePlan) -> String {
                     .map(|m| Value::from(m.arn.clone()))
                     .collect(),
             );
-        }
-        if let Some(b) = &r.permissions_boundary {
-            spec.insert("permissionsBoundary".into(), b.clone().into());
-        }
-        if let Some(d) = r.max_session_duration {
-            spec.insert("maxSessionDuration".into(), d.into());
         }
         if !r.tags.is_empty() {
             spec.insert(
@@ -167,22 +167,7 @@ pub fn crossplane(plan: &RolePlan) -> String {
         if let Some(t) = &r.trust_policy {
             fp.insert("assumeRolePolicy".into(), policy_json(t).into());
         }
-        fp.insert("path".into(), r.path.clone().into());
-        fp.insert(
-            "description".into(),
-            format!(
-                "{} for ECS workload {} (ecsroles)",
-                r.kind.title(),
-                plan.workload
-            )
-            .into(),
-        );
-        if let Some(b) = &r.permissions_boundary {
-            fp.insert("permissionsBoundary".into(), b.clone().into());
-        }
-        if let Some(d) = r.max_session_duration {
-            fp.insert("maxSessionDuration".into(), d.into());
-        }
+        role_basics(&mut fp, plan, r);
         if !r.tags.is_empty() {
             fp.insert(
                 "tags".into(),

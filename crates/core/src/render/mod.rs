@@ -150,6 +150,15 @@ pub fn writable_roles(plan: &RolePlan) -> impl Iterator<Item = &PlannedRole> {
         .filter(|r| r.kind != RoleKind::ServiceLinked)
 }
 
+/// The description every renderer gives a role it creates.
+pub fn role_description(plan: &RolePlan, r: &PlannedRole) -> String {
+    format!(
+        "{} for ECS workload {} (ecsroles)",
+        r.kind.title(),
+        plan.workload
+    )
+}
+
 /// The comment a renderer writes above a statement.
 pub fn statement_comment(s: &Statement) -> String {
     format!("{} ({})", s.why, s.doc)

@@ -146,11 +146,7 @@ fn role_block(out: &mut String, plan: &RolePlan, r: &PlannedRole) {
         out,
         "description",
         w,
-        &string(&format!(
-            "{} for ECS workload {} (ecsroles)",
-            r.kind.title(),
-            plan.workload
-        )),
+        &string(&super::role_description(plan, r)),
     );
     if let Some(b) = &r.permissions_boundary {
         attr(out, "permissions_boundary", w, &string(b));
