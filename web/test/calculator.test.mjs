@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readFile, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
 import { serve } from "../scripts/serve.mjs";
 
 const require = createRequire(import.meta.url);
@@ -147,4 +148,30 @@ test("axe-core finds no serious or critical accessibility violations", async () 
     const bad = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
     assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], mode);
   }
+});
+
+test("once loaded it works offline and makes no requests", async () => {
+  const { page, errors, context } = await open();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await context.setOffline(true);
+  await calc(page).locator("#mode-form").click();
+  await calc(page).locator("#f-name").fill("offline-app");
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("offline-app"));
+  for (const name of ["terraform", "ack"]) {
+    await calc(page).locator(`[data-format="${name}"]`).click();
+    await calc(page).locator(`[data-format="${name}"][aria-selected="true"]`).waitFor();
+  }
+  assert.match(await calc(page).locator("#output").textContent(), /offline-app/);
+  assert.deepEqual(requests, []);
+  assert.deepEqual(errors, []);
+});
+
+test("the npm package ships the element, its wasm and nothing else", () => {
+  const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: new URL("..", import.meta.url).pathname, encoding: "utf8" });
+  const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
+  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm", "package.json"]) {
+    assert.ok(files.includes(f), `${f} missing from the package: ${files.join(", ")}`);
+  }
+  assert.ok(files.every((f) => f === "package.json" || f.startsWith("dist/") || f === "README.md"), files.join(", "));
 });
