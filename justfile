@@ -12,7 +12,7 @@ plan file *args:
     cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
 
 # The whole suite, as CI runs it.
-test: fmt-check clippy unit wasm-check iam-lint validate-renders web-test
+test: fmt-check clippy unit wasm-check iam-lint validate-renders crd-check web-test
     @echo "all checks passed"
 
 fmt-check:
@@ -78,3 +78,11 @@ web-bench: web-build
 # Serve the calculator on loopback with an example loaded.
 serve port="8080": web-build
     node web/scripts/serve.mjs {{port}}
+
+# Regenerate the EcsRoleSet CRD from the spec type (a test fails while the committed one is stale).
+crd:
+    cargo run --quiet -p ecsroles-controller --bin crdgen > crates/controller/deploy/crd.yaml
+
+# The generated CRD against Kubernetes' own CustomResourceDefinition schema.
+crd-check:
+    {{venv}}/kubernetes-validate -k 1.33.0 --strict crates/controller/deploy/crd.yaml

@@ -1,0 +1,14 @@
+//! ecsroles-controller: reconciles `EcsRoleSet` resources into IAM.
+//!
+//! Layout (after kube-rs's controller-rs):
+//! - [`crd`]: the `EcsRoleSet` custom resource, its status, and the structural schema the
+//!   API server needs (generated from the core's spec type; `crdgen` writes the YAML).
+//! - [`iam_state`]: desired IAM state from a core `RolePlan`, the actual state read from IAM,
+//!   and the minimal ordered operations between them. Pure; the reconciler executes them.
+//! - [`policy_eq`]: semantic comparison of policy documents as IAM returns them.
+//!
+//! The controller holds no IAM knowledge: what a role must allow comes from `ecsroles-core`.
+
+pub mod crd;
+pub mod iam_state;
+pub mod policy_eq;
