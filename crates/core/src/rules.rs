@@ -453,6 +453,33 @@ rule!(DENY_OTHER_PASS_ROLE, "DenyPassingOtherRoles", ["iam:PassRole"],
     "The managed policy allows passing any role named ecsInstanceRole*; this infrastructure role may pass only its own node role.",
     doc::INFRASTRUCTURE_ROLE);
 
+// ---- Companion: key policy for EBS volumes encrypted with a customer managed key ------------
+rule!(EBS_KEY_POLICY, "AllowEcsInfrastructureRoleEbsEncryption",
+    ["kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncrypt*"],
+    "ECS creates the task's encrypted EBS volume with this customer managed key through EC2 (kms:ViaService).",
+    doc::EBS_KMS);
+
+/// Who assumes each role: the service principal in its trust policy.
+/// Sources: each role's page in `doc` (task roles: TASK_ROLE/EXECUTION_ROLE; EC2 instances:
+/// INSTANCE_ROLE — `ec2.amazonaws.com.cn` in the China partition; ECS Anywhere:
+/// ANYWHERE_ROLE; ECS itself: SERVICE_ROLE and INFRASTRUCTURE_ROLE).
+pub fn principal(
+    kind: crate::model::RoleKind,
+    launch: crate::spec::LaunchType,
+    partition: &str,
+) -> &'static str {
+    use crate::model::RoleKind::*;
+    match kind {
+        TaskExecution | Task => "ecs-tasks.amazonaws.com",
+        ContainerInstance if launch == crate::spec::LaunchType::External => "ssm.amazonaws.com",
+        ContainerInstance | ManagedInstancesNode if partition == "aws-cn" => "ec2.amazonaws.com.cn",
+        ContainerInstance | ManagedInstancesNode => "ec2.amazonaws.com",
+        Service | ServiceLinked | ManagedInstancesInfrastructure | VolumeInfrastructure => {
+            "ecs.amazonaws.com"
+        }
+    }
+}
+
 /// AWS managed policies the plan attaches where a scoped copy would only go stale
 /// (path under `arn:<partition>:iam::aws:policy/`).
 pub mod managed {

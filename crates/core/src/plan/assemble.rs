@@ -118,20 +118,7 @@ impl<'a> Planner<'a> {
     }
 
     pub(super) fn principal(&self, kind: RoleKind) -> &'static str {
-        match kind {
-            RoleKind::TaskExecution | RoleKind::Task => "ecs-tasks.amazonaws.com",
-            RoleKind::ContainerInstance if self.launch == LaunchType::External => {
-                "ssm.amazonaws.com"
-            }
-            RoleKind::ContainerInstance | RoleKind::ManagedInstancesNode => {
-                if self.partition == "aws-cn" {
-                    "ec2.amazonaws.com.cn"
-                } else {
-                    "ec2.amazonaws.com"
-                }
-            }
-            _ => "ecs.amazonaws.com",
-        }
+        rules::principal(kind, self.launch, &self.partition)
     }
 
     pub(super) fn when(&self, kind: RoleKind) -> String {

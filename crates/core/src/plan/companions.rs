@@ -115,10 +115,10 @@ impl<'a> Planner<'a> {
                     resource: key.clone(),
                     owner_account: a.account.to_string(),
                     document: PolicyDocument::new(vec![Statement {
-                        sid: "AllowEcsInfrastructureRoleEbsEncryption".into(),
+                        sid: rules::EBS_KEY_POLICY.sid.into(),
                         effect: Effect::Allow,
                         principal: Some(Principal::Aws(infra.clone())),
-                        actions: vec!["kms:CreateGrant".into(), "kms:DescribeKey".into(), "kms:GenerateDataKeyWithoutPlaintext".into(), "kms:ReEncrypt*".into()],
+                        actions: rules::EBS_KEY_POLICY.actions.iter().map(|a| (*a).into()).collect(),
                         not_actions: vec![],
                         resources: vec!["*".into()],
                         not_resources: vec![],
@@ -137,17 +137,11 @@ impl<'a> Planner<'a> {
             .iter()
             .filter(|r| r.provisioning != Provisioning::ServiceLinked && !r.arn.is_empty())
         {
-            let to = match r.kind {
-                RoleKind::TaskExecution | RoleKind::Task => "ecs-tasks.amazonaws.com",
-                RoleKind::ContainerInstance if self.launch == LaunchType::External => {
-                    "ssm.amazonaws.com"
-                }
-                RoleKind::ContainerInstance | RoleKind::ManagedInstancesNode => {
-                    self.principal(RoleKind::ManagedInstancesNode)
-                }
-                _ => "ecs.amazonaws.com",
-            };
-            by_service.entry(to).or_default().push(r.arn.clone());
+            // A role is passed to the service that assumes it (iam:PassedToService).
+            by_service
+                .entry(self.principal(r.kind))
+                .or_default()
+                .push(r.arn.clone());
         }
         if !by_service.is_empty() {
             let statements = by_service
