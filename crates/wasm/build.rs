@@ -1,5 +1,6 @@
-//! Bundles the project's examples as JSON (the browser build reads JSON only): YAML examples
-//! are converted here, on the host, so the WebAssembly carries no YAML parser.
+//! Bundles the project's examples as JSON (the browser build reads JSON only) and the spec's
+//! JSON Schema: both are produced here, on the host, so the WebAssembly carries neither a YAML
+//! parser nor schemars.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -44,6 +45,9 @@ fn main() {
         println!("cargo:rerun-if-changed={}", f.display());
     }
     out.push(']');
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("examples.rs");
-    std::fs::write(dest, out).expect("write examples.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    std::fs::write(Path::new(&out_dir).join("examples.rs"), out).expect("write examples.rs");
+    let schema = schemars::schema_for!(ecsroles_core::EcsRoleSetSpec);
+    let schema = serde_json::to_string(&schema).expect("schema JSON");
+    std::fs::write(Path::new(&out_dir).join("schema.json"), schema).expect("write schema.json");
 }

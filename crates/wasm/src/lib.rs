@@ -143,6 +143,12 @@ pub fn validate(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
     json(&plan(&spec).findings)
 }
 
+/// The JSON Schema of the spec (generated at build time), as a JSON string.
+#[wasm_bindgen]
+pub fn schema() -> String {
+    include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
+}
+
 /// Output formats: `[{name, extension}]`.
 #[wasm_bindgen]
 pub fn formats() -> Result<JsValue, JsValue> {
@@ -169,6 +175,8 @@ mod tests {
     #[test]
     fn every_bundled_example_plans() {
         assert!(EXAMPLES.len() >= 12);
+        let schema: serde_json::Value = serde_json::from_str(&schema()).unwrap();
+        assert!(schema["properties"]["taskDefinition"].is_object());
         for (name, _, text) in EXAMPLES {
             let (spec, _) = parse_document(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!plan(&spec).has_errors(), "{name}");
