@@ -45,6 +45,11 @@ pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// One of the partitions ECS runs in.
+pub fn is_partition(p: &str) -> bool {
+    matches!(p, "aws" | "aws-cn" | "aws-us-gov")
+}
+
 /// The partition a region belongs to (`cn-north-1` → `aws-cn`).
 pub fn partition_of_region(region: &str) -> &'static str {
     if region.starts_with("cn-") {

@@ -55,6 +55,12 @@ pub mod doc {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html";
     pub const FARGATE_NETWORKING: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html";
+    pub const TASK_NETWORKING: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html";
+    pub const MANAGED_INSTANCES: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances.html";
+    pub const FARGATE_VOLUMES: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html";
     pub const PASS_ROLE: &str =
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html";
     pub const IAM_QUOTAS: &str =
@@ -480,6 +486,21 @@ pub fn principal(
     }
 }
 
+/// Roles EC2 receives through an instance profile: EC2 container instances and Managed
+/// Instances nodes (doc::INSTANCE_ROLE, doc::MANAGED_INSTANCES_NODE). ECS Anywhere instances get
+/// their credentials from Systems Manager instead (doc::ANYWHERE_ROLE).
+pub fn has_instance_profile(kind: crate::model::RoleKind, launch: crate::spec::LaunchType) -> bool {
+    use crate::model::RoleKind::*;
+    matches!(
+        (kind, launch),
+        (ContainerInstance, crate::spec::LaunchType::Ec2) | (ManagedInstancesNode, _)
+    )
+}
+
+/// ECS's service-linked role (doc::SERVICE_LINKED_ROLE).
+pub const SERVICE_LINKED_ROLE_NAME: &str = "AWSServiceRoleForECS";
+pub const SERVICE_LINKED_ROLE_PATH: &str = "/aws-service-role/ecs.amazonaws.com/";
+
 /// AWS managed policies the plan attaches where a scoped copy would only go stale
 /// (path under `arn:<partition>:iam::aws:policy/`).
 pub mod managed {
@@ -526,25 +547,88 @@ pub const WILDCARD_ONLY_ACTIONS: &[&str] = &[
 
 /// Launch types on which ECS does not support a feature, with the page that says so.
 pub mod unsupported {
+    use super::doc;
     use crate::spec::LaunchType;
-    /// Network modes each launch type accepts.
-    pub fn network_modes(l: LaunchType) -> &'static [&'static str] {
+
+    /// Network modes each launch type accepts, and the page that lists them.
+    pub fn network_modes(l: LaunchType) -> (&'static [&'static str], &'static str) {
         match l {
-            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
-            LaunchType::Fargate => &["awsvpc"],
-            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-anywhere.html
-            LaunchType::External => &["bridge", "host", "none"],
-            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances.html
-            LaunchType::ManagedInstances => &["awsvpc", "host"],
-            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html
-            LaunchType::Ec2 => &["awsvpc", "bridge", "host", "none"],
+            LaunchType::Fargate => (&["awsvpc"], doc::FARGATE_NETWORKING),
+            LaunchType::External => (&["bridge", "host", "none"], doc::ANYWHERE_LIMITS),
+            LaunchType::ManagedInstances => (&["awsvpc", "host"], doc::MANAGED_INSTANCES),
+            LaunchType::Ec2 => (&["awsvpc", "bridge", "host", "none"], doc::TASK_NETWORKING),
         }
     }
+
     /// ECS's default network mode when the task definition names none.
     pub fn default_network_mode(l: LaunchType) -> &'static str {
         match l {
             LaunchType::Fargate | LaunchType::ManagedInstances => "awsvpc",
             LaunchType::Ec2 | LaunchType::External => "bridge",
         }
+    }
+
+    /// Task-definition features a launch type does not support.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Feature {
+        EfsVolume,
+        DockerVolume,
+        EbsVolumeAtLaunch,
+        FirelensConfigFromS3,
+    }
+
+    /// One "not on this launch type" fact.
+    pub struct Limit {
+        pub feature: Feature,
+        pub launch: LaunchType,
+        pub what: &'static str,
+        pub fix: &'static str,
+        pub doc: &'static str,
+    }
+
+    pub const LIMITS: &[Limit] = &[
+        Limit {
+            feature: Feature::EfsVolume,
+            launch: LaunchType::External,
+            what: "EFS volumes are not supported on external (ECS Anywhere) instances",
+            fix: "mount the file system on the host and use a bind mount, or run on EC2/Fargate",
+            doc: doc::ANYWHERE_LIMITS,
+        },
+        Limit {
+            feature: Feature::DockerVolume,
+            launch: LaunchType::Fargate,
+            what: "Docker volumes are not supported on Fargate",
+            fix: "use an EFS or ephemeral bind-mount volume on Fargate",
+            doc: doc::FARGATE_VOLUMES,
+        },
+        Limit {
+            feature: Feature::EbsVolumeAtLaunch,
+            launch: LaunchType::External,
+            what: "EBS volumes configured at launch are not supported on external instances",
+            fix: "run on Fargate, EC2 or Managed Instances, or use a host bind mount",
+            doc: doc::EBS_VOLUMES,
+        },
+        Limit {
+            feature: Feature::FirelensConfigFromS3,
+            launch: LaunchType::Fargate,
+            what: "FireLens configuration from S3 is not supported on Fargate",
+            fix:
+                "use config-file-type: file with the configuration baked into the log-router image",
+            doc: doc::FIRELENS,
+        },
+    ];
+
+    /// The limit that forbids `feature` on `launch`, if any.
+    pub fn limit(feature: Feature, launch: LaunchType) -> Option<&'static Limit> {
+        LIMITS
+            .iter()
+            .find(|l| l.feature == feature && l.launch == launch)
+    }
+
+    /// On EC2 alone, a task without an execution role has its images pulled and its awslogs
+    /// shipped by the container-instance role; every other launch type needs the execution
+    /// role for both (doc::EXECUTION_ROLE, "common use cases").
+    pub fn instance_role_pulls(l: LaunchType) -> bool {
+        l == LaunchType::Ec2
     }
 }

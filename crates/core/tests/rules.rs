@@ -954,3 +954,56 @@ fn account_and_partition_come_from_role_arns_else_stay_symbolic() {
     );
     assert!(warnings(&bare).iter().any(|w| w.starts_with("launchType")));
 }
+
+#[test]
+fn a_managed_policy_asked_for_twice_is_attached_once() {
+    let p = plan_doc(&fargate(ECR, "app:\n  managedPolicies: [ReadOnlyAccess]\nroles:\n  task:\n    managedPolicies: [CloudWatchAgentServerPolicy, ReadOnlyAccess]"));
+    let arns: Vec<&str> = role(&p, Task)
+        .managed_policies
+        .iter()
+        .map(|m| m.arn.as_str())
+        .collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+        ]
+    );
+}
+
+#[test]
+fn every_launch_type_limit_finding_cites_its_page() {
+    let p = plan_doc(&fargate("    - {name: a, image: nginx}\n  volumes: [{name: d, dockerVolumeConfiguration: {driver: local}}]", ""));
+    let f = p
+        .findings
+        .iter()
+        .find(|f| f.path == "taskDefinition.volumes[0].dockerVolumeConfiguration")
+        .expect("finding");
+    assert!(
+        f.doc
+            .as_deref()
+            .is_some_and(|d| d.starts_with("https://docs.aws.amazon.com/"))
+            && f.fix.is_some()
+    );
+    let ec2 = plan_doc(&with_launch(
+        "EC2",
+        "nat",
+        "    - {name: a, image: nginx}",
+        "",
+    ));
+    let nm = ec2
+        .findings
+        .iter()
+        .find(|f| f.path == "taskDefinition.networkMode")
+        .expect("network finding");
+    assert!(
+        nm.doc
+            .as_deref()
+            .is_some_and(|d| d.ends_with("task-networking.html")),
+        "{nm:?}"
+    );
+    for l in ecsroles_core::rules::unsupported::LIMITS {
+        assert!(l.doc.starts_with("https://docs.aws.amazon.com/"));
+    }
+}

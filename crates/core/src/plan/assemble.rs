@@ -1,5 +1,5 @@
-//! Turning collected grants into roles: names, trust policies, merged statements, the scoped
-//! Managed Instances infrastructure policy and the user's raw statements.
+//! Turning collected grants into roles: names, trust policies, merged statements and the
+//! user's raw statements.
 
 use super::*;
 
@@ -88,25 +88,24 @@ impl<'a> Planner<'a> {
     }
 
     pub(super) fn service_linked_role(&self) -> PlannedRole {
-        let arn = cat!(
-            "arn:",
-            self.partition,
-            ":iam::",
-            self.account,
-            ":role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+        let kind = RoleKind::ServiceLinked;
+        let (name, path) = (
+            rules::SERVICE_LINKED_ROLE_NAME,
+            rules::SERVICE_LINKED_ROLE_PATH,
         );
+        let arn = self.role_arn(Some(name), None, path);
         PlannedRole {
-            kind: RoleKind::ServiceLinked,
-            title: RoleKind::ServiceLinked.title().to_string(),
+            kind,
+            title: kind.title().to_string(),
             provisioning: Provisioning::ServiceLinked,
-            name: Some("AWSServiceRoleForECS".into()),
+            name: Some(name.into()),
             name_prefix: None,
-            path: "/aws-service-role/ecs.amazonaws.com/".into(),
+            path: path.into(),
             arn,
-            assumed_by: vec!["ecs.amazonaws.com".into()],
+            assumed_by: vec![self.principal(kind).into()],
             when: "whenever ECS manages networking, load balancers, service discovery or capacity for the account".into(),
             why: vec!["every account that uses ECS needs it once; ECS creates it on first use, or create it ahead".into()],
-            doc: doc::SERVICE_LINKED_ROLE.into(),
+            doc: role_doc(kind, self.launch).into(),
             trust_policy: None,
             inline_policies: vec![],
             managed_policies: vec![],
@@ -260,7 +259,9 @@ impl<'a> Planner<'a> {
                 });
             }
         }
-        managed.dedup_by(|a, b| a.arn == b.arn);
+        // The same policy may be asked for twice (app.managedPolicies and roles.task…).
+        let mut seen = std::collections::BTreeSet::new();
+        managed.retain(|m| seen.insert(m.arn.clone()));
 
         let inline_name = if cfg.shared {
             cat!("ecsroles-", self.workload)
@@ -275,14 +276,14 @@ impl<'a> Planner<'a> {
                 document: PolicyDocument::new(statements),
             }]
         };
-        let instance_profile = match (kind, self.launch) {
-            (RoleKind::ContainerInstance, LaunchType::Ec2)
-            | (RoleKind::ManagedInstancesNode, _) => name.clone().map(|n| InstanceProfile {
-                name: n,
-                path: path.clone(),
-            }),
-            _ => None,
-        };
+        let instance_profile = rules::has_instance_profile(kind, self.launch)
+            .then(|| {
+                name.clone().map(|n| InstanceProfile {
+                    name: n,
+                    path: path.clone(),
+                })
+            })
+            .flatten();
         let trust_policy = (provisioning == Provisioning::Create).then(|| self.trust_policy(kind));
         PlannedRole {
             kind,

@@ -167,8 +167,8 @@ impl<'a> Planner<'a> {
             c.pass_role_policy = Some(PolicyDocument::new(statements));
         }
         c.service_linked_role = ServiceLinkedRoleCheck {
-            role_name: "AWSServiceRoleForECS".into(),
-            check_command: "aws iam get-role --role-name AWSServiceRoleForECS".into(),
+            role_name: rules::SERVICE_LINKED_ROLE_NAME.into(),
+            check_command: cat!("aws iam get-role --role-name ", rules::SERVICE_LINKED_ROLE_NAME),
             create_command: "aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com".into(),
             why: "ECS needs it once per account for awsvpc ENIs, load balancers, service discovery and capacity; creating it twice fails harmlessly with InvalidInput.".into(),
         };

@@ -124,11 +124,15 @@ impl<'a> Planner<'a> {
                 let ftype = option_str(&fl.options, "config-file-type").unwrap_or_default();
                 if ftype == "s3" {
                     let path = cat!(cpath, ".firelensConfiguration.options");
-                    if self.launch == LaunchType::Fargate {
-                        let f = finding(Severity::Error, cat!(path, ".config-file-type"),
-                            cat!("container ", cname, ": FireLens configuration from S3 is not supported on Fargate"))
-                            .fix("use config-file-type: file with the configuration baked into the log-router image")
-                            .doc(doc::FIRELENS);
+                    if let Some(l) = unsupported::limit(Feature::FirelensConfigFromS3, self.launch)
+                    {
+                        let f = finding(
+                            Severity::Error,
+                            cat!(path, ".config-file-type"),
+                            cat!("container ", cname, ": ", l.what),
+                        )
+                        .fix(l.fix)
+                        .doc(l.doc);
                         self.findings.push(f);
                         continue;
                     }
@@ -321,7 +325,7 @@ impl<'a> Planner<'a> {
     pub(super) fn agent_needs(&mut self, exec_only: bool) {
         let td = self.td;
         let xcfg = &self.spec.roles.task_execution;
-        let use_exec = self.launch != LaunchType::Ec2
+        let use_exec = !unsupported::instance_role_pulls(self.launch)
             || exec_only
             || td.execution_role_arn.is_some()
             || xcfg.create == Some(true)

@@ -20,7 +20,8 @@ use crate::names;
 use crate::policy::{
     add_cond, cond, Conditions, Effect, PolicyDocument, Principal, Statement, Text,
 };
-use crate::rules::{self, doc, unsupported, Rule};
+use crate::rules::unsupported::{self, Feature};
+use crate::rules::{self, doc, Rule};
 use crate::spec::*;
 use crate::taskdef::{option_str, ContainerDefinition, Secret, TaskDefinition};
 
@@ -161,7 +162,7 @@ impl<'a> Planner<'a> {
                 let (why, doc) = self
                     .absent_why
                     .remove(k)
-                    .unwrap_or_else(|| (self.default_absent_reason(*k), doc::TASK_ROLE));
+                    .unwrap_or_else(|| (self.default_absent_reason(*k), role_doc(*k, self.launch)));
                 AbsentRole {
                     kind: *k,
                     title: k.title().to_string(),
@@ -317,7 +318,7 @@ impl<'a> Planner<'a> {
 
         self.partition = match (&spec.partition, &spec.region) {
             (Some(p), region) => {
-                if !matches!(p.as_str(), "aws" | "aws-cn" | "aws-us-gov") {
+                if !arn::is_partition(p) {
                     self.error(
                         "partition",
                         format!("partition {p:?} is not aws, aws-cn or aws-us-gov"),
@@ -346,7 +347,7 @@ impl<'a> Planner<'a> {
                 .flatten()
                 .filter_map(|a| Arn::parse(a))
                 .map(|a| a.partition.to_string())
-                .find(|p| matches!(p.as_str(), "aws" | "aws-cn" | "aws-us-gov"))
+                .find(|p| arn::is_partition(p))
                 .unwrap_or_else(|| PARTITION_PLACEHOLDER.to_string()),
         };
 
@@ -483,51 +484,49 @@ impl<'a> Planner<'a> {
 
     // ---------------------------------------------------------------- feasibility
     fn check_feasibility(&mut self) {
-        let modes = unsupported::network_modes(self.launch);
+        let (modes, doc) = unsupported::network_modes(self.launch);
         if !modes.contains(&self.network_mode.as_str()) {
-            let path = cat!(self.td_path, ".networkMode");
             let msg = format!(
                 "network mode {:?} is not supported on {} (supported: {})",
                 self.network_mode,
                 self.launch.as_str(),
                 modes.join(", ")
             );
-            let doc = if self.launch == LaunchType::External {
-                doc::ANYWHERE_LIMITS
-            } else {
-                doc::FARGATE_NETWORKING
-            };
-            let f = finding(Severity::Error, path, msg)
+            let f = finding(Severity::Error, cat!(self.td_path, ".networkMode"), msg)
                 .fix(cat!("use networkMode ", modes[0]))
                 .doc(doc);
             self.findings.push(f);
         }
         for (i, v) in self.td.volumes.iter().enumerate() {
             let vpath = cat!(self.td_path, ".volumes[", i.to_string(), "]");
-            if v.efs_volume_configuration.is_some() && self.launch == LaunchType::External {
-                let f = finding(Severity::Error, cat!(vpath, ".efsVolumeConfiguration"),
-                    format!("volume {:?}: EFS volumes are not supported on external (ECS Anywhere) instances", v.name))
-                    .fix("mount the file system on the host and use a bind mount, or run on EC2/Fargate")
-                    .doc(doc::ANYWHERE_LIMITS);
-                self.findings.push(f);
-            }
-            if v.docker_volume_configuration.is_some() && self.launch == LaunchType::Fargate {
-                let f = finding(
-                    Severity::Error,
-                    cat!(vpath, ".dockerVolumeConfiguration"),
-                    format!(
-                        "volume {:?}: Docker volumes are not supported on Fargate",
-                        v.name
-                    ),
-                )
-                .fix("use an EFS or ephemeral bind-mount volume on Fargate");
-                self.findings.push(f);
-            }
-            if v.configured_at_launch && self.launch == LaunchType::External {
-                let f = finding(Severity::Error, cat!(vpath, ".configuredAtLaunch"),
-                    format!("volume {:?}: EBS volumes at launch are not supported on external instances", v.name))
-                    .doc(doc::EBS_VOLUMES);
-                self.findings.push(f);
+            let used = [
+                (
+                    v.efs_volume_configuration.is_some(),
+                    Feature::EfsVolume,
+                    ".efsVolumeConfiguration",
+                ),
+                (
+                    v.docker_volume_configuration.is_some(),
+                    Feature::DockerVolume,
+                    ".dockerVolumeConfiguration",
+                ),
+                (
+                    v.configured_at_launch,
+                    Feature::EbsVolumeAtLaunch,
+                    ".configuredAtLaunch",
+                ),
+            ];
+            for (_, feature, field) in used.into_iter().filter(|(on, _, _)| *on) {
+                if let Some(l) = unsupported::limit(feature, self.launch) {
+                    let f = finding(
+                        Severity::Error,
+                        cat!(vpath, field),
+                        format!("volume {:?}: {}", v.name, l.what),
+                    )
+                    .fix(l.fix)
+                    .doc(l.doc);
+                    self.findings.push(f);
+                }
             }
         }
     }
@@ -557,7 +556,7 @@ fn shared_name(kind: RoleKind) -> &'static str {
         RoleKind::ManagedInstancesInfrastructure => "ecsInfrastructureRole",
         RoleKind::ManagedInstancesNode => "ecsManagedInstancesNodeRole",
         RoleKind::VolumeInfrastructure => "ecsInfrastructureRoleForVolumes",
-        RoleKind::ServiceLinked => "AWSServiceRoleForECS",
+        RoleKind::ServiceLinked => rules::SERVICE_LINKED_ROLE_NAME,
     }
 }
 
