@@ -140,13 +140,6 @@ pub enum Op {
     },
 }
 
-impl Op {
-    /// `true` for calls that change IAM (all of them, today; kept for metrics and dry runs).
-    pub fn is_write(&self) -> bool {
-        true
-    }
-}
-
 /// IAM's default MaxSessionDuration.
 pub const DEFAULT_MAX_SESSION: i64 = 3600;
 

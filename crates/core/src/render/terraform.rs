@@ -395,9 +395,5 @@ pub fn module_inputs(plan: &RolePlan) -> String {
     if is_symbolic(&out) {
         out.push_str("\n# The spec left the account/region open: define var.account_id / var.region / var.partition.\n");
     }
-    string_fixups(out)
-}
-
-fn string_fixups(s: String) -> String {
-    s.trim_end().to_string() + "\n"
+    out.trim_end().to_string() + "\n"
 }
