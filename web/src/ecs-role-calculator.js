@@ -4,7 +4,7 @@
 // Attributes: example="<id>" | spec="<JSON document>" (initial input), launch-type="EC2",
 // compact (results only), theme="light|dark". Embedding: one <script type="module"> tag.
 
-import init, { planDocument, formats as wasmFormats, examples as wasmExamples } from "./pkg/ecsroles_wasm.js";
+import init, { planDocument, formats as wasmFormats, examples as wasmExamples, schema as wasmSchema } from "./pkg/ecsroles_wasm.js";
 import { lifecycleSvg } from "./diagram.js";
 
 let ready = null;
@@ -14,18 +14,24 @@ function core() {
   return ready;
 }
 
-const LAUNCH_TYPES = ["FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES"];
 const NETWORK_MODES = ["awsvpc", "bridge", "host", "none"];
-const ACCESS = {
-  s3: ["read", "write", "read-write"],
-  dynamodb: ["read", "read-write"],
-  sqs: ["consume", "produce", "consume-produce"],
-  sns: ["publish"],
-  kms: ["decrypt", "encrypt", "encrypt-decrypt"],
-  secretsManager: ["read"],
-  ssm: ["read"],
-};
-const RESOURCE_FIELD = { s3: "bucket", dynamodb: "table", sqs: "queue", sns: "topic", kms: "key", secretsManager: "secret", ssm: "parameter" };
+
+/** Launch types and app-access kinds, read from the core's spec schema (not copied here):
+ *  `{launchTypes: [...], access: {s3: {resource: "bucket", levels: [...], prefix: true}, …}}`. */
+export function formModel(schema) {
+  const defs = schema.$defs;
+  const deref = (n) => (n?.$ref ? defs[n.$ref.split("/").pop()] : n);
+  const access = {};
+  for (const [kind, prop] of Object.entries(defs.AccessIntent.properties)) {
+    const def = deref((prop.anyOf ?? [prop]).find((x) => x.$ref) ?? prop);
+    access[kind] = {
+      resource: def.required.find((k) => k !== "access"),
+      levels: def.properties.access ? deref(def.properties.access).enum : [],
+      prefix: "prefix" in def.properties,
+    };
+  }
+  return { launchTypes: defs.LaunchType.enum, access };
+}
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
@@ -53,7 +59,7 @@ function defaultForm() {
 }
 
 /** The guided form's state as an EcsRoleSetSpec (the core validates everything). */
-export function specFromForm(f) {
+export function specFromForm(f, model) {
   const td = { family: f.name, networkMode: f.networkMode, requiresCompatibilities: [f.launchType], containerDefinitions: [] };
   f.containers.forEach((c) => {
     const cd = { name: c.name, image: c.image };
@@ -79,11 +85,10 @@ export function specFromForm(f) {
   if (Object.keys(service).length) spec.service = service;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
   const access = f.access.filter((a) => a.resource).map((a) => {
-    const field = RESOURCE_FIELD[a.kind];
-    const body = { [field]: a.resource };
-    if (a.kind === "s3") Object.assign(body, { prefix: a.prefix || "", access: a.access });
-    else if (!["sns", "secretsManager", "ssm"].includes(a.kind)) body.access = a.access;
-    if (a.kind === "dynamodb") body.indexes = false;
+    const shape = model.access[a.kind];
+    const body = { [shape.resource]: a.resource };
+    if (shape.prefix) body.prefix = a.prefix || "";
+    if (shape.levels.length) body.access = a.access;
     return { [a.kind]: body };
   });
   if (access.length) spec.app = { access };
@@ -151,6 +156,7 @@ class EcsRoleCalculator extends HTMLElement {
     await core();
     this.formatList = wasmFormats().map(([name, ext]) => ({ name, ext }));
     this.exampleList = wasmExamples().map(([id, title, text]) => ({ id, title, text }));
+    this.model = formModel(JSON.parse(wasmSchema()));
     this.restore();
     this.renderShell();
     this.update();
@@ -186,7 +192,7 @@ class EcsRoleCalculator extends HTMLElement {
   }
 
   get documentText() {
-    return this.state.mode === "form" ? JSON.stringify(specFromForm(this.state.form), null, 2) : this.state.text;
+    return this.state.mode === "form" ? JSON.stringify(specFromForm(this.state.form, this.model), null, 2) : this.state.text;
   }
 
   renderShell() {
@@ -195,7 +201,7 @@ class EcsRoleCalculator extends HTMLElement {
     this.shadowRoot.innerHTML = `<style>${STYLE}</style>
       <div class="bar">
         <label>Example<select id="example" aria-label="Start from an example"><option value="">—</option>${this.exampleList.map((e) => `<option value="${esc(e.id)}" ${e.id === s.example ? "selected" : ""}>${esc(e.title)}</option>`).join("")}</select></label>
-        <label>Launch type override<select id="ov-launchType"><option value="">from the document</option>${opts(LAUNCH_TYPES, s.overrides.launchType)}</select></label>
+        <label>Launch type override<select id="ov-launchType"><option value="">from the document</option>${opts(this.model.launchTypes, s.overrides.launchType)}</select></label>
         <label>Account<input id="ov-account" size="14" placeholder="from the document" value="${esc(s.overrides.account ?? "")}"></label>
         <label>Region<input id="ov-region" size="12" placeholder="from the document" value="${esc(s.overrides.region ?? "")}"></label>
         <label>Cluster<input id="ov-cluster" size="10" placeholder="from the document" value="${esc(s.overrides.cluster ?? "")}"></label>
@@ -275,16 +281,16 @@ class EcsRoleCalculator extends HTMLElement {
       </fieldset>`).join("");
     const access = f.access.map((a, i) => `
       <div class="row">
-        <label>Service${sel(`a-${i}-kind`, Object.keys(ACCESS), a.kind, `app.access[${i}]`)}</label>
-        ${field(RESOURCE_FIELD[a.kind], `a-${i}-resource`, a.resource, `app.access[${i}].${a.kind}.${RESOURCE_FIELD[a.kind]}`)}
-        ${a.kind === "s3" ? field("Prefix", `a-${i}-prefix`, a.prefix, `app.access[${i}].s3.prefix`) : ""}
-        <label>Access${sel(`a-${i}-access`, ACCESS[a.kind], a.access, `app.access[${i}]`)}</label>
+        <label>Service${sel(`a-${i}-kind`, Object.keys(this.model.access), a.kind, `app.access[${i}]`)}</label>
+        ${field(this.model.access[a.kind].resource, `a-${i}-resource`, a.resource, `app.access[${i}].${a.kind}.${this.model.access[a.kind].resource}`)}
+        ${this.model.access[a.kind].prefix ? field("Prefix", `a-${i}-prefix`, a.prefix, `app.access[${i}].${a.kind}.prefix`) : ""}
+        ${this.model.access[a.kind].levels.length ? `<label>Access${sel(`a-${i}-access`, this.model.access[a.kind].levels, a.access, `app.access[${i}]`)}</label>` : ""}
         <button data-remove-access="${i}" aria-label="Remove access ${i + 1}">✕</button>
       </div>`).join("");
     return `<form id="form" onsubmit="return false">
       <fieldset><legend>Where it runs</legend>
         <div class="row">${field("Workload name", "f-name", f.name, "name")}
-          <label>Launch type${sel("f-launchType", LAUNCH_TYPES, f.launchType, "launchType")}</label>
+          <label>Launch type${sel("f-launchType", this.model.launchTypes, f.launchType, "launchType")}</label>
           <label>Network mode${sel("f-networkMode", NETWORK_MODES, f.networkMode, "taskDefinition.networkMode")}</label></div>
         <div class="row">${field("Account", "f-account", f.account, "account")}${field("Region", "f-region", f.region, "region")}${field("Cluster", "f-cluster", f.cluster, "cluster")}</div>
       </fieldset>
@@ -316,7 +322,7 @@ class EcsRoleCalculator extends HTMLElement {
       const a = f.access[+m[1]];
       a[m[2]] = value;
       if (m[2] === "kind") {
-        a.access = ACCESS[value][0];
+        a.access = this.model.access[value].levels[0];
         this.renderInput();
       }
     } else if ((m = id.match(/^f-efs-(\w+)$/))) f.efs[m[1]] = value;

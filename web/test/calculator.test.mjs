@@ -70,6 +70,10 @@ test("the guided form updates the results as you type, with findings next to the
   const finding = calc(page).locator("#c-0-image").locator("xpath=..").locator(".finding.error");
   await finding.waitFor();
   assert.match(await finding.textContent(), /has no image/);
+  await calc(page).locator("#a-0-kind").selectOption("sns");
+  assert.equal(await calc(page).locator("#a-0-access").count(), 0, "SNS has no access level in the spec schema");
+  await calc(page).locator("#a-0-resource").fill("events");
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("AppSnsPublish"));
   await calc(page).locator("#f-exec").check();
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("EcsExecSsmMessages"));
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
