@@ -12,14 +12,14 @@ plan file *args:
     cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
 
 # The whole suite, as CI runs it.
-test: fmt-check clippy unit wasm-check iam-lint validate-renders crd-check web-test
+test: fmt-check clippy unit wasm-check iam-lint validate-renders crd-check controller-test web-test
     @echo "all checks passed"
 
 fmt-check:
     cargo fmt --all -- --check
 
 clippy:
-    cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy --workspace --all-targets --features ecsroles-controller/integration-tests -- -D warnings
 
 # Unit, integration, golden and property tests.
 unit:
@@ -86,3 +86,13 @@ crd:
 # The generated CRD against Kubernetes' own CustomResourceDefinition schema.
 crd-check:
     {{venv}}/kubernetes-validate -k 1.33.0 --strict crates/controller/deploy/crd.yaml
+
+# The controller against a real kube-apiserver and moto on loopback (scripts/with-k8s.sh
+# starts and stops them; scripts/bootstrap-k8s.sh installs them).
+controller-test:
+    scripts/with-k8s.sh cargo test -p ecsroles-controller --features integration-tests --test integration
+
+# Controller figures: apply N EcsRoleSets, time to all Ready, IAM calls per reconcile, RSS.
+controller-bench n="100":
+    cargo build --release -p ecsroles-controller
+    scripts/with-k8s.sh python3 scripts/controller_bench.py target/release/ecsroles-controller {{n}}

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 /// Wrapper so kube-derive can generate the resource type around the core's spec.
 #[derive(CustomResource, Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 #[kube(
     group = "ecsroles.dev",
     version = "v1alpha1",
@@ -32,8 +33,19 @@ use serde_json::{json, Value};
     printcolumn = r#"{"name":"Message","type":"string","priority":1,"jsonPath":".status.conditions[?(@.type==\"Ready\")].message"}"#
 )]
 pub struct EcsRoleSetResourceSpec {
+    /// What happens to the IAM roles when the resource is deleted.
+    #[serde(default)]
+    pub deletion_policy: DeletionPolicy,
     #[serde(flatten)]
     pub inner: EcsRoleSetSpec,
+}
+
+/// `Delete` (default): delete every IAM object the resource created. `Retain`: leave them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum DeletionPolicy {
+    #[default]
+    Delete,
+    Retain,
 }
 
 /// What the controller reports.
@@ -49,6 +61,9 @@ pub struct EcsRoleSetStatus {
     /// Role kind → role ARN.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub role_arns: BTreeMap<String, String>,
+    /// Role kind → name of each role this resource created (names are immutable once created).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub managed_roles: BTreeMap<String, String>,
     /// Role kind → instance profile ARN.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub instance_profile_arns: BTreeMap<String, String>,
@@ -171,6 +186,11 @@ pub fn openapi_schema() -> Value {
     );
     // Keep the whole pasted task definition: the core reads what matters and ignores the rest.
     if let Some(props) = spec_s.get_mut("properties").and_then(Value::as_object_mut) {
+        props.insert(
+            "deletionPolicy".into(),
+            json!({"type": "string", "enum": ["Delete", "Retain"], "default": "Delete",
+                   "description": "Delete (default): delete every IAM object the resource created when it is deleted. Retain: leave them in IAM."}),
+        );
         props.insert(
             "taskDefinition".into(),
             json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true,

@@ -66,6 +66,9 @@ pub struct ActualRole {
     pub tags: BTreeMap<String, String>,
     /// The instance profile of that name, if it exists, and the roles in it.
     pub instance_profile: Option<(String, Vec<String>)>,
+    pub arn: Option<String>,
+    pub profile_arn: Option<String>,
+    pub profile_tags: BTreeMap<String, String>,
 }
 
 /// One IAM call.
@@ -138,6 +141,44 @@ pub enum Op {
     DeleteRole {
         role: String,
     },
+}
+
+impl Op {
+    /// The IAM API operation's name (for events and logs).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::CreateRole { .. } => "CreateRole",
+            Op::UpdateAssumeRolePolicy { .. } => "UpdateAssumeRolePolicy",
+            Op::PutRolePermissionsBoundary { .. } => "PutRolePermissionsBoundary",
+            Op::DeleteRolePermissionsBoundary { .. } => "DeleteRolePermissionsBoundary",
+            Op::UpdateRole { .. } => "UpdateRole",
+            Op::TagRole { .. } => "TagRole",
+            Op::UntagRole { .. } => "UntagRole",
+            Op::PutRolePolicy { .. } => "PutRolePolicy",
+            Op::AttachRolePolicy { .. } => "AttachRolePolicy",
+            Op::DetachRolePolicy { .. } => "DetachRolePolicy",
+            Op::DeleteRolePolicy { .. } => "DeleteRolePolicy",
+            Op::CreateInstanceProfile { .. } => "CreateInstanceProfile",
+            Op::AddRoleToInstanceProfile { .. } => "AddRoleToInstanceProfile",
+            Op::RemoveRoleFromInstanceProfile { .. } => "RemoveRoleFromInstanceProfile",
+            Op::DeleteInstanceProfile { .. } => "DeleteInstanceProfile",
+            Op::DeleteRole { .. } => "DeleteRole",
+        }
+    }
+
+    /// Removals are idempotent: removing what is already gone is success.
+    pub fn is_removal(&self) -> bool {
+        matches!(
+            self,
+            Op::DeleteRolePermissionsBoundary { .. }
+                | Op::UntagRole { .. }
+                | Op::DetachRolePolicy { .. }
+                | Op::DeleteRolePolicy { .. }
+                | Op::RemoveRoleFromInstanceProfile { .. }
+                | Op::DeleteInstanceProfile { .. }
+                | Op::DeleteRole { .. }
+        )
+    }
 }
 
 /// IAM's default MaxSessionDuration.
@@ -380,6 +421,8 @@ mod tests {
                 .instance_profile
                 .clone()
                 .map(|p| (p, vec![d.name.clone()])),
+            profile_tags: d.tags.clone(),
+            ..Default::default()
         }
     }
 

@@ -3,12 +3,23 @@
 //! Layout (after kube-rs's controller-rs):
 //! - [`crd`]: the `EcsRoleSet` custom resource, its status, and the structural schema the
 //!   API server needs (generated from the core's spec type; `crdgen` writes the YAML).
+//! - [`controller`]: reconcile, finalizer, status, Events, backoff, and [`controller::run`].
+//! - [`prepare`]: the controller's names, path and account applied to a tenant's spec.
 //! - [`iam_state`]: desired IAM state from a core `RolePlan`, the actual state read from IAM,
 //!   and the minimal ordered operations between them. Pure; the reconciler executes them.
 //! - [`policy_eq`]: semantic comparison of policy documents as IAM returns them.
+//! - [`iam`]: the only module that calls IAM (rate limit, metrics, error classes).
+//! - [`metrics`], [`telemetry`], [`config`], [`server`] (health and metrics endpoints).
 //!
 //! The controller holds no IAM knowledge: what a role must allow comes from `ecsroles-core`.
 
+pub mod config;
+pub mod controller;
 pub mod crd;
+pub mod iam;
 pub mod iam_state;
+pub mod metrics;
 pub mod policy_eq;
+pub mod prepare;
+pub mod server;
+pub mod telemetry;

@@ -90,6 +90,23 @@ impl RoleKind {
     }
 }
 
+impl RoleKind {
+    /// Mutable access to the role's settings (`None` for the service-linked role). Lets a
+    /// caller such as the controller pin names it derives itself.
+    pub fn config_mut(self, roles: &mut RolesConfig) -> Option<&mut RoleConfig> {
+        Some(match self {
+            RoleKind::TaskExecution => &mut roles.task_execution,
+            RoleKind::Task => &mut roles.task,
+            RoleKind::Service => &mut roles.service,
+            RoleKind::ServiceLinked => return None,
+            RoleKind::ContainerInstance => &mut roles.container_instance,
+            RoleKind::ManagedInstancesInfrastructure => &mut roles.managed_instances_infrastructure,
+            RoleKind::ManagedInstancesNode => &mut roles.managed_instances_node,
+            RoleKind::VolumeInfrastructure => &mut roles.volume_infrastructure,
+        })
+    }
+}
+
 /// How a planned role comes to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

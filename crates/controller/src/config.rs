@@ -1,0 +1,129 @@
+//! The controller's settings: flags, each with an environment variable (the Helm chart sets
+//! the variables). AWS credentials, region and endpoint are *not* here: they come from the
+//! standard AWS chain (IRSA, EKS Pod Identity, `AWS_REGION`, `AWS_ENDPOINT_URL_IAM`…).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "ecsroles-controller",
+    version,
+    about = "Reconciles EcsRoleSet resources into IAM roles, policies and instance profiles."
+)]
+pub struct Config {
+    /// Identifies this cluster in the owner tags of every IAM object it creates. Two clusters
+    /// sharing an account must use different ids.
+    #[arg(long, env = "ECSROLES_CLUSTER_ID")]
+    pub cluster_id: String,
+
+    /// AWS account the roles live in (ARNs in the plans and trust conditions).
+    #[arg(long, env = "ECSROLES_ACCOUNT_ID")]
+    pub account_id: String,
+
+    /// Prepended to every role name (`<prefix><namespace>-<name>-<role>`).
+    #[arg(long, env = "ECSROLES_NAME_PREFIX", default_value = "")]
+    pub name_prefix: String,
+
+    /// IAM path of every role and instance profile it creates.
+    #[arg(long, env = "ECSROLES_ROLE_PATH", default_value = "/ecsroles/")]
+    pub role_path: String,
+
+    /// Periodic resync (drift detection) interval, jittered by ±10%.
+    #[arg(long, env = "ECSROLES_RESYNC_SECONDS", default_value_t = 300)]
+    pub resync_seconds: u64,
+
+    /// Client-side limit on IAM calls per second, across all reconciles.
+    #[arg(long, env = "ECSROLES_IAM_RATE", default_value_t = 10.0)]
+    pub iam_calls_per_second: f64,
+
+    /// Namespaces to watch (comma-separated); empty: all namespaces.
+    #[arg(
+        long,
+        env = "ECSROLES_WATCH_NAMESPACES",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub watch_namespaces: Vec<String>,
+
+    /// Where `/metrics`, `/healthz` and `/readyz` listen.
+    #[arg(long, env = "ECSROLES_HTTP_ADDR", default_value = "0.0.0.0:8080")]
+    pub http_addr: SocketAddr,
+
+    /// Elect a leader through a Lease (needed with more than one replica).
+    #[arg(long, env = "ECSROLES_LEADER_ELECTION", default_value_t = false)]
+    pub leader_election: bool,
+
+    /// Namespace of the leader-election Lease (the controller's own namespace).
+    #[arg(long, env = "ECSROLES_LEASE_NAMESPACE", default_value = "default")]
+    pub lease_namespace: String,
+
+    /// Name of the leader-election Lease.
+    #[arg(
+        long,
+        env = "ECSROLES_LEASE_NAME",
+        default_value = "ecsroles-controller"
+    )]
+    pub lease_name: String,
+
+    /// Maximum concurrent reconciles.
+    #[arg(long, env = "ECSROLES_CONCURRENCY", default_value_t = 8)]
+    pub concurrency: u16,
+}
+
+impl Config {
+    pub fn resync(&self) -> Duration {
+        Duration::from_secs(self.resync_seconds.max(1))
+    }
+
+    /// Namespaces to watch, without empty entries.
+    pub fn namespaces(&self) -> Vec<String> {
+        self.watch_namespaces
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// Rejects settings IAM would reject later, with the flag that is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.cluster_id.trim().is_empty() {
+            return Err("--cluster-id (ECSROLES_CLUSTER_ID) must not be empty".into());
+        }
+        if self.cluster_id.len() > 256 {
+            return Err("--cluster-id is an IAM tag value: at most 256 characters".into());
+        }
+        if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "--account-id (ECSROLES_ACCOUNT_ID) must be 12 digits, got {:?}",
+                self.account_id
+            ));
+        }
+        if !self
+            .name_prefix
+            .chars()
+            .all(ecsroles_core::names::is_name_char)
+            || self.name_prefix.len() > 32
+        {
+            return Err(format!(
+                "--name-prefix {:?}: at most 32 of IAM's name characters [A-Za-z0-9_+=,.@-]",
+                self.name_prefix
+            ));
+        }
+        if !(self.role_path.starts_with('/') && self.role_path.ends_with('/'))
+            || self.role_path.len() > 512
+            || !self.role_path.chars().all(|c| ('!'..='~').contains(&c))
+        {
+            return Err(format!(
+                "--role-path {:?}: must start and end with '/', printable ASCII, at most 512",
+                self.role_path
+            ));
+        }
+        if self.iam_calls_per_second.is_nan() || self.iam_calls_per_second <= 0.0 {
+            return Err("--iam-calls-per-second must be positive".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,571 @@
+//! The reconciler: `EcsRoleSet` → core plan → desired IAM state → read actual → minimal ordered
+//! IAM calls → status and Events. Deletion runs behind a finalizer in IAM's required order.
+//!
+//! Outcomes:
+//! - terminal (invalid spec, plan errors, a name owned by someone else): `Ready=False`, a Warning
+//!   Event, no IAM writes, no requeue until the resource changes;
+//! - retryable (throttling, 5xx, `ConcurrentModification`…): `Synced=False`, per-object
+//!   exponential backoff;
+//! - success: `Ready=True`, `Synced=True`, requeue after the jittered resync period, which is
+//!   how drift made in IAM behind our back is found and corrected.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ecsroles_core::{plan, Severity};
+use futures::StreamExt;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::runtime::finalizer::{finalizer, Event as FinalizerEvent};
+use kube::runtime::{reflector, watcher, WatchStreamExt};
+use kube::{Resource, ResourceExt};
+use serde_json::json;
+use tracing::{info, warn};
+
+use crate::config::Config;
+use crate::crd::{Condition, DeletionPolicy, EcsRoleSet, EcsRoleSetStatus, StatusFinding};
+use crate::iam::{Iam, IamError};
+use crate::iam_state::{deletion, desired_from_plan, diff, ActualRole, Owner};
+use crate::metrics::Metrics;
+use crate::prepare::{prepare, role_name};
+
+/// Finalizer that holds deletion until the IAM objects are gone.
+pub const FINALIZER: &str = "ecsroles.dev/cleanup";
+/// Field manager / event reporter name.
+pub const MANAGER: &str = "ecsroles-controller";
+
+/// Shared state of every reconcile.
+pub struct Context {
+    pub client: kube::Client,
+    pub iam: Iam,
+    pub config: Config,
+    pub metrics: Arc<Metrics>,
+    recorder: Recorder,
+    /// Consecutive failures per object (`namespace/name`), for exponential backoff.
+    failures: Mutex<HashMap<String, u32>>,
+    in_flight: AtomicI64,
+}
+
+impl Context {
+    pub fn new(client: kube::Client, iam: Iam, config: Config, metrics: Arc<Metrics>) -> Self {
+        let recorder = Recorder::new(
+            client.clone(),
+            Reporter {
+                controller: MANAGER.into(),
+                instance: std::env::var("POD_NAME").ok(),
+            },
+        );
+        Context {
+            client,
+            iam,
+            config,
+            metrics,
+            recorder,
+            failures: Mutex::new(HashMap::new()),
+            in_flight: AtomicI64::new(0),
+        }
+    }
+
+    fn update_queue_gauge(&self) {
+        let waiting = self.failures.lock().map(|f| f.len()).unwrap_or(0) as i64;
+        self.metrics
+            .queue_depth
+            .set(self.in_flight.load(Ordering::Relaxed) + waiting);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Iam(#[from] IamError),
+    #[error("Kubernetes API: {0}")]
+    Kube(#[from] kube::Error),
+    #[error("finalizer: {0}")]
+    Finalizer(String),
+    /// Something outside our ownership blocks progress (e.g. our role sits in someone else's
+    /// instance profile). Retried with backoff: a human can fix it.
+    #[error("{0}")]
+    Blocked(String),
+}
+
+fn key(obj: &EcsRoleSet) -> String {
+    format!("{}/{}", obj.namespace().unwrap_or_default(), obj.name_any())
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Resync period ±10%, so a thousand resources created together do not resync together.
+fn jittered(period: Duration) -> Duration {
+    let f = 0.9 + fastrand::f64() * 0.2;
+    period.mul_f64(f)
+}
+
+/// Backoff after the `n`th consecutive failure: 2s, 4s, 8s… capped at 5 minutes, jittered.
+pub fn backoff(n: u32) -> Duration {
+    let secs = 2u64.saturating_pow(n.clamp(1, 9)).min(300);
+    jittered(Duration::from_secs(secs))
+}
+
+/// Entry point of one reconcile.
+pub async fn reconcile(obj: Arc<EcsRoleSet>, ctx: Arc<Context>) -> Result<Action, Error> {
+    ctx.in_flight.fetch_add(1, Ordering::Relaxed);
+    ctx.update_queue_gauge();
+    let api: Api<EcsRoleSet> =
+        Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
+    let result = finalizer(&api, FINALIZER, obj.clone(), |event| async {
+        match event {
+            FinalizerEvent::Apply(o) => apply(&o, &ctx).await,
+            FinalizerEvent::Cleanup(o) => cleanup(&o, &ctx).await,
+        }
+    })
+    .await
+    .map_err(|e| match e {
+        kube::runtime::finalizer::Error::ApplyFailed(e)
+        | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
+        other => Error::Finalizer(other.to_string()),
+    });
+    ctx.in_flight.fetch_sub(1, Ordering::Relaxed);
+    match &result {
+        Ok(_) => {
+            if let Ok(mut f) = ctx.failures.lock() {
+                f.remove(&key(&obj));
+            }
+        }
+        Err(e) => {
+            ctx.metrics.reconciled("error");
+            ctx.metrics.failed(match e {
+                Error::Iam(i) if i.retryable => "iam_retryable",
+                Error::Iam(_) => "iam",
+                Error::Kube(_) => "kubernetes",
+                Error::Finalizer(_) => "finalizer",
+                Error::Blocked(_) => "blocked",
+            });
+            warn!(object = %key(&obj), error = %e, "reconcile failed");
+            if obj.meta().deletion_timestamp.is_none() {
+                let _ = set_unsynced(&obj, &ctx, &e.to_string()).await;
+            }
+        }
+    }
+    ctx.update_queue_gauge();
+    result
+}
+
+/// Per-object exponential backoff.
+pub fn error_policy(obj: Arc<EcsRoleSet>, _err: &Error, ctx: Arc<Context>) -> Action {
+    let n = ctx
+        .failures
+        .lock()
+        .map(|mut f| {
+            let n = f.entry(key(&obj)).or_insert(0);
+            *n += 1;
+            *n
+        })
+        .unwrap_or(1);
+    ctx.update_queue_gauge();
+    Action::requeue(backoff(n))
+}
+
+fn owner(obj: &EcsRoleSet, config: &Config) -> Owner {
+    Owner {
+        cluster: config.cluster_id.clone(),
+        namespace: obj.namespace().unwrap_or_default(),
+        name: obj.name_any(),
+        uid: obj.uid().unwrap_or_default(),
+    }
+}
+
+fn condition(
+    prev: Option<&EcsRoleSetStatus>,
+    kind: &str,
+    status: bool,
+    reason: &str,
+    message: &str,
+    generation: Option<i64>,
+) -> Condition {
+    let status = if status { "True" } else { "False" }.to_string();
+    let last = prev
+        .and_then(|p| p.conditions.iter().find(|c| c.kind == kind))
+        .filter(|c| c.status == status)
+        .map(|c| c.last_transition_time.clone())
+        .unwrap_or_else(now);
+    Condition {
+        kind: kind.into(),
+        status,
+        reason: reason.into(),
+        message: message.chars().take(1024).collect(),
+        last_transition_time: last,
+        observed_generation: generation,
+    }
+}
+
+async fn write_status(
+    obj: &EcsRoleSet,
+    ctx: &Context,
+    status: EcsRoleSetStatus,
+) -> Result<(), Error> {
+    let api: Api<EcsRoleSet> =
+        Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
+    // JSON patch `add /status` replaces the whole status, so fields that became empty go away
+    // (a merge patch would keep stale findings).
+    let patch = json!([{"op": "add", "path": "/status", "value": status}]);
+    api.patch_status(
+        &obj.name_any(),
+        &PatchParams::default(),
+        &Patch::<()>::Json(
+            serde_json::from_value(patch).map_err(|e| Error::Finalizer(e.to_string()))?,
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn event(ctx: &Context, obj: &EcsRoleSet, kind: EventType, reason: &str, note: String) {
+    let ev = Event {
+        type_: kind,
+        reason: reason.into(),
+        note: Some(note.chars().take(1000).collect()),
+        action: "Reconcile".into(),
+        secondary: None,
+    };
+    if let Err(e) = ctx.recorder.publish(&ev, &obj.object_ref(&())).await {
+        warn!(object = %key(obj), error = %e, "could not publish event");
+    }
+}
+
+/// Terminal outcome: report, no IAM writes, wait for the resource to change.
+async fn terminal(
+    obj: &EcsRoleSet,
+    ctx: &Context,
+    reason: &str,
+    message: String,
+    findings: Vec<StatusFinding>,
+) -> Result<Action, Error> {
+    let prev = obj.status.as_ref();
+    let g = obj.meta().generation;
+    let mut status = prev.cloned().unwrap_or_default();
+    status.conditions = vec![
+        condition(prev, "Ready", false, reason, &message, g),
+        condition(prev, "Synced", false, reason, &message, g),
+    ];
+    status.observed_generation = g;
+    status.findings = findings;
+    let changed = prev.is_none_or(|p| {
+        p.observed_generation != g
+            || p.conditions
+                .iter()
+                .all(|c| c.reason != reason || c.message != status.conditions[0].message)
+    });
+    if changed {
+        write_status(obj, ctx, status).await?;
+        event(ctx, obj, EventType::Warning, reason, message.clone()).await;
+    }
+    ctx.metrics.reconciled("terminal");
+    info!(object = %key(obj), reason, %message, "terminal");
+    Ok(Action::await_change())
+}
+
+async fn set_unsynced(obj: &EcsRoleSet, ctx: &Context, message: &str) -> Result<(), Error> {
+    let prev = obj.status.as_ref();
+    let mut status = prev.cloned().unwrap_or_default();
+    let g = obj.meta().generation;
+    let ready = prev
+        .and_then(|p| p.conditions.iter().find(|c| c.kind == "Ready"))
+        .cloned()
+        .unwrap_or_else(|| condition(prev, "Ready", false, "Reconciling", "not yet reconciled", g));
+    status.conditions = vec![
+        ready,
+        condition(prev, "Synced", false, "IamError", message, g),
+    ];
+    write_status(obj, ctx, status).await
+}
+
+fn findings_of(plan: &ecsroles_core::RolePlan) -> Vec<StatusFinding> {
+    plan.findings
+        .iter()
+        .map(|f| StatusFinding {
+            severity: format!("{:?}", f.severity).to_lowercase(),
+            path: f.path.clone(),
+            message: f.message.clone(),
+        })
+        .collect()
+}
+
+async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
+    let cfg = &ctx.config;
+    let ns = obj.namespace().unwrap_or_default();
+    let name = obj.name_any();
+    let owner = owner(obj, cfg);
+    let prev = obj.status.clone().unwrap_or_default();
+
+    let spec = match prepare(&obj.spec.inner, cfg, &ns, &name, &prev.managed_roles) {
+        Ok(s) => s,
+        Err(e) => return terminal(obj, ctx, "InvalidSpec", e.to_string(), vec![]).await,
+    };
+    let plan = plan(&spec);
+    let findings = findings_of(&plan);
+    if let Some(f) = plan.findings.iter().find(|f| f.severity == Severity::Error) {
+        let msg = format!("spec.{}: {}", f.path, f.message);
+        return terminal(obj, ctx, "InvalidSpec", msg, findings).await;
+    }
+    let desired = desired_from_plan(&plan, &owner);
+
+    // Read everything first: a collision anywhere means nothing is written anywhere.
+    let mut actual: Vec<ActualRole> = Vec::with_capacity(desired.len());
+    for d in &desired {
+        let a = ctx
+            .iam
+            .read_role(&d.name, d.instance_profile.as_deref())
+            .await?;
+        if a.exists && !owner.owns(&a.tags) {
+            let msg = format!("IAM role {} already exists and is not owned by this EcsRoleSet (its ecsroles.dev/* tags differ); nothing in IAM was changed. Rename or delete that role, or ask the platform team to adopt it", d.name);
+            return terminal(obj, ctx, "NameCollision", msg, findings).await;
+        }
+        if a.instance_profile.is_some() && !owner.owns(&a.profile_tags) {
+            let msg = format!("IAM instance profile {} already exists and is not owned by this EcsRoleSet; nothing in IAM was changed", d.instance_profile.as_deref().unwrap_or_default());
+            return terminal(obj, ctx, "NameCollision", msg, findings).await;
+        }
+        actual.push(a);
+    }
+
+    let mut done: Vec<String> = Vec::new();
+    let mut created_any = false;
+    for (d, a) in desired.iter().zip(&actual) {
+        created_any |= !a.exists;
+        for op in diff(d, a) {
+            ctx.iam.apply(&op).await?;
+            done.push(format!("{} {}", op.name(), d.name));
+        }
+    }
+
+    // Roles this resource created earlier but the plan no longer needs.
+    let kinds: BTreeMap<String, String> = plan
+        .roles
+        .iter()
+        .filter(|r| r.provisioning == ecsroles_core::model::Provisioning::Create)
+        .filter_map(|r| Some((r.kind.key().to_string(), r.name.clone()?)))
+        .collect();
+    for (kind, role) in prev
+        .managed_roles
+        .iter()
+        .filter(|(k, _)| !kinds.contains_key(*k))
+    {
+        done.extend(delete_owned(ctx, &owner, role).await?);
+        info!(object = %key(obj), kind, role, "removed a role the plan no longer needs");
+    }
+
+    let g = obj.meta().generation;
+    let spec_unchanged = prev.observed_generation == g
+        && prev
+            .conditions
+            .iter()
+            .any(|c| c.kind == "Ready" && c.status == "True");
+    if !done.is_empty() {
+        if spec_unchanged && !created_any {
+            ctx.metrics.drift_corrections.inc();
+            event(
+                ctx,
+                obj,
+                EventType::Warning,
+                "DriftCorrected",
+                format!(
+                    "IAM was changed outside this controller; corrected with: {}",
+                    done.join(", ")
+                ),
+            )
+            .await;
+        } else {
+            event(
+                ctx,
+                obj,
+                EventType::Normal,
+                "Synced",
+                format!("IAM updated: {}", done.join(", ")),
+            )
+            .await;
+        }
+    }
+
+    let mut status = EcsRoleSetStatus {
+        observed_generation: g,
+        findings,
+        last_sync_time: Some(now()),
+        managed_roles: kinds,
+        ..Default::default()
+    };
+    for r in &plan.roles {
+        status.role_arns.insert(r.kind.key().into(), r.arn.clone());
+        if let (Some(p), true) = (
+            &r.instance_profile,
+            r.provisioning == ecsroles_core::model::Provisioning::Create,
+        ) {
+            status.instance_profile_arns.insert(
+                r.kind.key().into(),
+                format!(
+                    "arn:{}:iam::{}:instance-profile{}{}",
+                    plan.partition, plan.account, p.path, p.name
+                ),
+            );
+        }
+    }
+    status.role_count = plan.roles.len() as u32;
+    let msg = format!("{} role(s) in sync with IAM", status.role_count);
+    let pp = Some(&prev);
+    status.conditions = vec![
+        condition(pp, "Ready", true, "Reconciled", &msg, g),
+        condition(pp, "Synced", true, "Reconciled", &msg, g),
+    ];
+    write_status(obj, ctx, status).await?;
+    ctx.metrics.reconciled("ok");
+    Ok(Action::requeue(jittered(cfg.resync())))
+}
+
+/// Deletes one role (and its instance profile) if, and only if, this owner created it.
+/// Returns the calls made.
+async fn delete_owned(ctx: &Context, owner: &Owner, role: &str) -> Result<Vec<String>, Error> {
+    let (a, foreign) = ctx.iam.read_for_deletion(role, Some(role)).await?;
+    if a.exists && !owner.owns(&a.tags) {
+        warn!(role, "not deleting a role this resource does not own");
+        return Ok(vec![]);
+    }
+    let mut a = a;
+    if a.instance_profile.is_some() && !owner.owns(&a.profile_tags) {
+        warn!(
+            profile = role,
+            "not deleting an instance profile this resource does not own"
+        );
+        a.instance_profile = None;
+    }
+    if a.exists && !foreign.is_empty() {
+        return Err(Error::Blocked(format!(
+            "IAM role {role} is in instance profile(s) {} that this controller does not own; remove it from there so the role can be deleted",
+            foreign.join(", ")
+        )));
+    }
+    let mut ops = deletion(role, &a);
+    if !a.exists {
+        // Only an orphaned profile of ours (a crash between deleting it and the role).
+        ops = match &a.instance_profile {
+            Some((p, _)) => vec![crate::iam_state::Op::DeleteInstanceProfile { name: p.clone() }],
+            None => vec![],
+        };
+    }
+    let mut done = Vec::new();
+    for op in ops {
+        ctx.iam.apply(&op).await?;
+        done.push(format!("{} {role}", op.name()));
+    }
+    Ok(done)
+}
+
+async fn cleanup(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
+    if obj.spec.deletion_policy == DeletionPolicy::Retain {
+        event(
+            ctx,
+            obj,
+            EventType::Normal,
+            "Retained",
+            "deletionPolicy Retain: IAM roles left in place".into(),
+        )
+        .await;
+        return Ok(Action::await_change());
+    }
+    let owner = owner(obj, &ctx.config);
+    let ns = obj.namespace().unwrap_or_default();
+    let name = obj.name_any();
+    // Names recorded in status, plus every name this resource could have created (a crash
+    // before the first status write leaves roles the status does not list).
+    let mut names: Vec<String> = obj
+        .status
+        .as_ref()
+        .map(|s| s.managed_roles.values().cloned().collect())
+        .unwrap_or_default();
+    for kind in ecsroles_core::RoleKind::ALL {
+        if kind != ecsroles_core::RoleKind::ServiceLinked {
+            names.push(role_name(&ctx.config.name_prefix, &ns, &name, kind));
+        }
+    }
+    names.sort();
+    names.dedup();
+    let mut done = Vec::new();
+    for role in &names {
+        done.extend(delete_owned(ctx, &owner, role).await?);
+    }
+    event(
+        ctx,
+        obj,
+        EventType::Normal,
+        "Deleted",
+        if done.is_empty() {
+            "nothing to delete in IAM".into()
+        } else {
+            format!("IAM objects deleted: {}", done.join(", "))
+        },
+    )
+    .await;
+    ctx.metrics.reconciled("deleted");
+    Ok(Action::await_change())
+}
+
+/// What triggers a reconcile: spec changes (generation), finalizers and deletion — not the
+/// status writes the controller makes itself (those would loop).
+fn trigger_hash(o: &EcsRoleSet) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    o.meta().generation.hash(&mut h);
+    o.finalizers().hash(&mut h);
+    o.meta()
+        .deletion_timestamp
+        .as_ref()
+        .map(|t| t.0.to_string())
+        .hash(&mut h);
+    o.annotations().hash(&mut h);
+    Some(h.finish())
+}
+
+/// Runs the controller until `shutdown` resolves (in-flight reconciles finish first).
+pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
+    let namespaces = ctx.config.namespaces();
+    let apis: Vec<Api<EcsRoleSet>> = if namespaces.is_empty() {
+        vec![Api::all(ctx.client.clone())]
+    } else {
+        namespaces
+            .iter()
+            .map(|ns| Api::namespaced(ctx.client.clone(), ns))
+            .collect()
+    };
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = tx.send(true);
+    });
+    let runs = apis.into_iter().map(|api| {
+        let ctx = ctx.clone();
+        let mut rx = rx.clone();
+        async move {
+            let (reader, writer) = reflector::store();
+            let stream = watcher(api, watcher::Config::default())
+                .default_backoff()
+                .reflect(writer)
+                .applied_objects()
+                .predicate_filter(trigger_hash, Default::default());
+            Controller::for_stream(stream, reader)
+                .with_config(
+                    kube::runtime::controller::Config::default()
+                        .concurrency(ctx.config.concurrency),
+                )
+                .graceful_shutdown_on(async move {
+                    let _ = rx.wait_for(|v| *v).await;
+                })
+                .run(reconcile, error_policy, ctx)
+                .for_each(|_| futures::future::ready(()))
+                .await;
+        }
+    });
+    futures::future::join_all(runs).await;
+}

@@ -1,0 +1,506 @@
+//! The only module that talks to IAM: reads a role's actual state, executes [`Op`]s, counts
+//! every call (metrics), spaces calls under a client-side rate limit, and sorts errors into
+//! "retry later" and "terminal".
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::types::Tag;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::iam_state::{ActualRole, Op};
+use crate::metrics::Metrics;
+
+/// An IAM call that failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("IAM {operation} failed: {code}: {message}")]
+pub struct IamError {
+    pub operation: &'static str,
+    pub code: String,
+    pub message: String,
+    /// Throttling, 5xx, `ConcurrentModification`, `LimitExceeded`, network: try again later.
+    pub retryable: bool,
+}
+
+/// Error codes worth retrying (with backoff); everything else waits for a spec change.
+const RETRYABLE: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "ServiceFailure",
+    "ServiceUnavailable",
+    "InternalFailure",
+    "ConcurrentModification",
+    "LimitExceeded",
+    "DeleteConflict",
+    "EntityAlreadyExists",
+    "AccessDenied",
+    "ExpiredToken",
+];
+
+/// What a test wants to happen instead of a real call (fault injection at the client edge;
+/// production never sets a hook).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Fail with this error code, as IAM would.
+    Fail(String),
+    /// Never return (the process "dies" mid-reconcile when the test drops the controller).
+    Hang,
+}
+
+pub type FaultHook = Arc<dyn Fn(&'static str) -> Option<Fault> + Send + Sync>;
+
+/// Spaces calls `interval` apart, across every reconcile in the process.
+struct RateLimiter {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl RateLimiter {
+    async fn acquire(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+pub struct Iam {
+    client: aws_sdk_iam::Client,
+    limiter: RateLimiter,
+    metrics: Arc<Metrics>,
+    hook: Option<FaultHook>,
+}
+
+fn classify<E: ProvideErrorMetadata + std::fmt::Debug>(
+    operation: &'static str,
+    e: &SdkError<E, aws_sdk_iam::config::http::HttpResponse>,
+) -> IamError {
+    let status = e.raw_response().map(|r| r.status().as_u16());
+    let code = e
+        .code()
+        .map(str::to_string)
+        .or_else(|| status.map(|s| format!("HTTP{s}")))
+        .unwrap_or_else(|| "NetworkError".to_string());
+    let message = e
+        .message()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{e:?}").chars().take(300).collect());
+    let retryable = RETRYABLE.contains(&code.as_str())
+        || status.is_some_and(|s| s >= 500)
+        || matches!(
+            e,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
+        );
+    IamError {
+        operation,
+        code,
+        message,
+        retryable,
+    }
+}
+
+fn tags(map: &BTreeMap<String, String>) -> Vec<Tag> {
+    map.iter()
+        .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+        .collect()
+}
+
+fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect()
+}
+
+/// Runs one SDK call with rate limiting, fault hook and metrics. `$call` is an expression
+/// producing the send future.
+macro_rules! call {
+    ($self:ident, $op:literal, $write:expr, $call:expr) => {{
+        $self.before($op).await?;
+        let result = $call.await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) if e.code() == Some("NoSuchEntity") => "not_found",
+            Err(_) => "error",
+        };
+        $self.metrics.iam_call($op, $write, outcome);
+        result.map_err(|e| classify($op, &e))
+    }};
+}
+
+impl Iam {
+    pub fn new(
+        client: aws_sdk_iam::Client,
+        calls_per_second: f64,
+        metrics: Arc<Metrics>,
+        hook: Option<FaultHook>,
+    ) -> Self {
+        Iam {
+            client,
+            limiter: RateLimiter {
+                interval: Duration::from_secs_f64(1.0 / calls_per_second.max(0.001)),
+                next: Mutex::new(Instant::now()),
+            },
+            metrics,
+            hook,
+        }
+    }
+
+    async fn before(&self, operation: &'static str) -> Result<(), IamError> {
+        if let Some(hook) = &self.hook {
+            match hook(operation) {
+                Some(Fault::Fail(code)) => {
+                    self.metrics.iam_call(operation, false, "error");
+                    return Err(IamError {
+                        operation,
+                        retryable: RETRYABLE.contains(&code.as_str()),
+                        message: "injected by a test".into(),
+                        code,
+                    });
+                }
+                Some(Fault::Hang) => std::future::pending::<()>().await,
+                None => {}
+            }
+        }
+        self.limiter.acquire().await;
+        Ok(())
+    }
+
+    /// Reads a role as it is in IAM: GetRole, ListRolePolicies, GetRolePolicy per inline
+    /// policy, ListAttachedRolePolicies, and GetInstanceProfile when `profile` is given.
+    pub async fn read_role(
+        &self,
+        name: &str,
+        profile: Option<&str>,
+    ) -> Result<ActualRole, IamError> {
+        let mut a = ActualRole::default();
+        let got = call!(
+            self,
+            "GetRole",
+            false,
+            self.client.get_role().role_name(name).send()
+        );
+        match got {
+            Ok(out) => {
+                if let Some(r) = out.role() {
+                    a.exists = true;
+                    a.arn = Some(r.arn().to_string());
+                    a.path = r.path().to_string();
+                    a.trust = r.assume_role_policy_document().unwrap_or("").to_string();
+                    a.boundary = r
+                        .permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn())
+                        .map(str::to_string);
+                    a.max_session = r
+                        .max_session_duration()
+                        .map(i64::from)
+                        .unwrap_or(crate::iam_state::DEFAULT_MAX_SESSION);
+                    a.tags = tag_map(r.tags());
+                }
+            }
+            Err(e) if e.code == "NoSuchEntity" => {}
+            Err(e) => return Err(e),
+        }
+        if a.exists {
+            let names = call!(
+                self,
+                "ListRolePolicies",
+                false,
+                self.client.list_role_policies().role_name(name).send()
+            )?;
+            for policy in names.policy_names() {
+                let doc = call!(
+                    self,
+                    "GetRolePolicy",
+                    false,
+                    self.client
+                        .get_role_policy()
+                        .role_name(name)
+                        .policy_name(policy)
+                        .send()
+                )?;
+                a.inline
+                    .insert(policy.to_string(), doc.policy_document().to_string());
+            }
+            let attached = call!(
+                self,
+                "ListAttachedRolePolicies",
+                false,
+                self.client
+                    .list_attached_role_policies()
+                    .role_name(name)
+                    .max_items(1000)
+                    .send()
+            )?;
+            a.managed = attached
+                .attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn().map(str::to_string))
+                .collect();
+        }
+        if let Some(p) = profile {
+            self.read_profile(p, &mut a).await?;
+        }
+        Ok(a)
+    }
+
+    async fn read_profile(&self, name: &str, a: &mut ActualRole) -> Result<(), IamError> {
+        match call!(
+            self,
+            "GetInstanceProfile",
+            false,
+            self.client
+                .get_instance_profile()
+                .instance_profile_name(name)
+                .send()
+        ) {
+            Ok(out) => {
+                if let Some(p) = out.instance_profile() {
+                    a.instance_profile = Some((
+                        p.instance_profile_name().to_string(),
+                        p.roles()
+                            .iter()
+                            .map(|r| r.role_name().to_string())
+                            .collect(),
+                    ));
+                    a.profile_arn = Some(p.arn().to_string());
+                    a.profile_tags = tag_map(p.tags());
+                }
+                Ok(())
+            }
+            Err(e) if e.code == "NoSuchEntity" => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every instance profile the role is in (before deleting it: IAM refuses to delete a role
+    /// that is still in a profile).
+    pub async fn profiles_for_role(&self, name: &str) -> Result<Vec<String>, IamError> {
+        let out = call!(
+            self,
+            "ListInstanceProfilesForRole",
+            false,
+            self.client
+                .list_instance_profiles_for_role()
+                .role_name(name)
+                .send()
+        )?;
+        Ok(out
+            .instance_profiles()
+            .iter()
+            .map(|p| p.instance_profile_name().to_string())
+            .collect())
+    }
+
+    /// Like [`Iam::read_role`] for a role about to be deleted: also finds the profile it is in.
+    pub async fn read_for_deletion(
+        &self,
+        name: &str,
+        profile: Option<&str>,
+    ) -> Result<(ActualRole, Vec<String>), IamError> {
+        let mut a = self.read_role(name, None).await?;
+        if !a.exists {
+            if let Some(p) = profile {
+                self.read_profile(p, &mut a).await?;
+            }
+            return Ok((a, vec![]));
+        }
+        let mut foreign = Vec::new();
+        for p in self.profiles_for_role(name).await? {
+            if a.instance_profile.is_none() && Some(p.as_str()) == profile {
+                self.read_profile(&p, &mut a).await?;
+            } else {
+                foreign.push(p);
+            }
+        }
+        Ok((a, foreign))
+    }
+
+    /// Executes one operation. Deleting something already gone counts as done.
+    pub async fn apply(&self, op: &Op) -> Result<(), IamError> {
+        let c = &self.client;
+        let result = match op {
+            Op::CreateRole {
+                name,
+                path,
+                trust,
+                boundary,
+                max_session,
+                tags: t,
+            } => call!(
+                self,
+                "CreateRole",
+                true,
+                c.create_role()
+                    .role_name(name)
+                    .path(path)
+                    .assume_role_policy_document(trust.to_string())
+                    .set_permissions_boundary(boundary.clone())
+                    .max_session_duration(*max_session as i32)
+                    .set_tags(Some(tags(t)))
+                    .send()
+            )
+            .map(|_| ()),
+            Op::UpdateAssumeRolePolicy { role, trust } => call!(
+                self,
+                "UpdateAssumeRolePolicy",
+                true,
+                c.update_assume_role_policy()
+                    .role_name(role)
+                    .policy_document(trust.to_string())
+                    .send()
+            )
+            .map(|_| ()),
+            Op::PutRolePermissionsBoundary { role, boundary } => call!(
+                self,
+                "PutRolePermissionsBoundary",
+                true,
+                c.put_role_permissions_boundary()
+                    .role_name(role)
+                    .permissions_boundary(boundary)
+                    .send()
+            )
+            .map(|_| ()),
+            Op::DeleteRolePermissionsBoundary { role } => call!(
+                self,
+                "DeleteRolePermissionsBoundary",
+                true,
+                c.delete_role_permissions_boundary().role_name(role).send()
+            )
+            .map(|_| ()),
+            Op::UpdateRole { role, max_session } => call!(
+                self,
+                "UpdateRole",
+                true,
+                c.update_role()
+                    .role_name(role)
+                    .max_session_duration(*max_session as i32)
+                    .send()
+            )
+            .map(|_| ()),
+            Op::TagRole { role, tags: t } => call!(
+                self,
+                "TagRole",
+                true,
+                c.tag_role().role_name(role).set_tags(Some(tags(t))).send()
+            )
+            .map(|_| ()),
+            Op::UntagRole { role, keys } => call!(
+                self,
+                "UntagRole",
+                true,
+                c.untag_role()
+                    .role_name(role)
+                    .set_tag_keys(Some(keys.clone()))
+                    .send()
+            )
+            .map(|_| ()),
+            Op::PutRolePolicy {
+                role,
+                name,
+                document,
+            } => call!(
+                self,
+                "PutRolePolicy",
+                true,
+                c.put_role_policy()
+                    .role_name(role)
+                    .policy_name(name)
+                    .policy_document(document.to_string())
+                    .send()
+            )
+            .map(|_| ()),
+            Op::AttachRolePolicy { role, arn } => call!(
+                self,
+                "AttachRolePolicy",
+                true,
+                c.attach_role_policy()
+                    .role_name(role)
+                    .policy_arn(arn)
+                    .send()
+            )
+            .map(|_| ()),
+            Op::DetachRolePolicy { role, arn } => call!(
+                self,
+                "DetachRolePolicy",
+                true,
+                c.detach_role_policy()
+                    .role_name(role)
+                    .policy_arn(arn)
+                    .send()
+            )
+            .map(|_| ()),
+            Op::DeleteRolePolicy { role, name } => call!(
+                self,
+                "DeleteRolePolicy",
+                true,
+                c.delete_role_policy()
+                    .role_name(role)
+                    .policy_name(name)
+                    .send()
+            )
+            .map(|_| ()),
+            Op::CreateInstanceProfile {
+                name,
+                path,
+                tags: t,
+            } => call!(
+                self,
+                "CreateInstanceProfile",
+                true,
+                c.create_instance_profile()
+                    .instance_profile_name(name)
+                    .path(path)
+                    .set_tags(Some(tags(t)))
+                    .send()
+            )
+            .map(|_| ()),
+            Op::AddRoleToInstanceProfile { profile, role } => call!(
+                self,
+                "AddRoleToInstanceProfile",
+                true,
+                c.add_role_to_instance_profile()
+                    .instance_profile_name(profile)
+                    .role_name(role)
+                    .send()
+            )
+            .map(|_| ()),
+            Op::RemoveRoleFromInstanceProfile { profile, role } => call!(
+                self,
+                "RemoveRoleFromInstanceProfile",
+                true,
+                c.remove_role_from_instance_profile()
+                    .instance_profile_name(profile)
+                    .role_name(role)
+                    .send()
+            )
+            .map(|_| ()),
+            Op::DeleteInstanceProfile { name } => call!(
+                self,
+                "DeleteInstanceProfile",
+                true,
+                c.delete_instance_profile()
+                    .instance_profile_name(name)
+                    .send()
+            )
+            .map(|_| ()),
+            Op::DeleteRole { role } => call!(
+                self,
+                "DeleteRole",
+                true,
+                c.delete_role().role_name(role).send()
+            )
+            .map(|_| ()),
+        };
+        match result {
+            Err(e) if e.code == "NoSuchEntity" && op.is_removal() => Ok(()),
+            other => other,
+        }
+    }
+}

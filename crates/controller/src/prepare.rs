@@ -1,0 +1,208 @@
+//! From an `EcsRoleSet` to the spec the core plans: the controller, not the tenant, decides
+//! role names, path and account, so a resource can only ever name roles derived from its own
+//! namespace and name. Pure, so every rule here is unit-tested.
+
+use std::collections::BTreeMap;
+
+use ecsroles_core::names;
+use ecsroles_core::{EcsRoleSetSpec, RoleKind};
+
+use crate::config::Config;
+
+/// A spec the controller refuses, with the field that is wrong. Terminal: retrying cannot help
+/// until the resource changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for SpecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "spec.{}: {}", self.path, self.message)
+    }
+}
+
+/// The workload part of every role name: `<prefix><namespace>-<name>`.
+pub fn workload_name(prefix: &str, namespace: &str, name: &str) -> String {
+    format!("{prefix}{namespace}-{name}")
+}
+
+/// The role name for `kind`: `<prefix><namespace>-<name>-<suffix>`, fitted to IAM's 64
+/// characters with a stable hash suffix (so two long names never collide).
+pub fn role_name(prefix: &str, namespace: &str, name: &str, kind: RoleKind) -> String {
+    names::fit(
+        &format!(
+            "{}-{}",
+            names::sanitize(&workload_name(prefix, namespace, name)),
+            kind.name_suffix()
+        ),
+        64,
+    )
+}
+
+/// Applies the controller's settings to a tenant's spec.
+///
+/// `recorded` holds the names already created for this resource (from its status): names are
+/// immutable once created, even if the prefix setting changes later.
+pub fn prepare(
+    spec: &EcsRoleSetSpec,
+    config: &Config,
+    namespace: &str,
+    name: &str,
+    recorded: &BTreeMap<String, String>,
+) -> Result<EcsRoleSetSpec, SpecError> {
+    let mut out = spec.clone();
+    let err = |path: String, message: String| SpecError { path, message };
+
+    match &spec.account {
+        Some(a) if a != &config.account_id => return Err(err(
+            "account".into(),
+            format!(
+                "this controller manages account {}, not {a}; remove the field or use that account",
+                config.account_id
+            ),
+        )),
+        _ => out.account = Some(config.account_id.clone()),
+    }
+    if out.region.is_none() {
+        return Err(err(
+            "region".into(),
+            "required by the controller (role policies are scoped to one region's ARNs)".into(),
+        ));
+    }
+
+    for kind in RoleKind::ALL {
+        let key = kind.key();
+        let Some(cfg) = kind.config_mut(&mut out.roles) else {
+            continue;
+        };
+        let at = |field: &str| format!("roles.{key}.{field}");
+        if cfg.name.is_some() {
+            return Err(err(at("name"), "the controller names roles itself (<prefix><namespace>-<name>-<role>); remove the field".into()));
+        }
+        if cfg.name_prefix.is_some() {
+            return Err(err(
+                at("namePrefix"),
+                "the controller names roles itself; remove the field".into(),
+            ));
+        }
+        if cfg.path.is_some() {
+            return Err(err(
+                at("path"),
+                format!(
+                    "the controller puts every role under {}; remove the field",
+                    config.role_path
+                ),
+            ));
+        }
+        if cfg.shared {
+            return Err(err(at("shared"), "a shared role belongs to no single EcsRoleSet, so the controller cannot own it; reference it with existingArn instead".into()));
+        }
+        if cfg.existing_arn.is_none() {
+            cfg.name = Some(
+                recorded
+                    .get(key)
+                    .cloned()
+                    .unwrap_or_else(|| role_name(&config.name_prefix, namespace, name, kind)),
+            );
+            cfg.path = Some(config.role_path.clone());
+        }
+    }
+    out.name = Some(workload_name(&config.name_prefix, namespace, name));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn config() -> Config {
+        Config::parse_from([
+            "x",
+            "--cluster-id",
+            "c1",
+            "--account-id",
+            "123456789012",
+            "--name-prefix",
+            "k8s-",
+        ])
+    }
+
+    fn spec(yaml: &str) -> EcsRoleSetSpec {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    const BASE: &str = "region: us-east-1\ntaskDefinition:\n  family: web\n  containerDefinitions:\n    - name: app\n      image: nginx\n";
+
+    #[test]
+    fn names_come_from_namespace_and_name_and_are_pinned() {
+        let out = prepare(&spec(BASE), &config(), "payments", "api", &BTreeMap::new()).unwrap();
+        assert_eq!(out.account.as_deref(), Some("123456789012"));
+        assert_eq!(
+            out.roles.task_execution.name.as_deref(),
+            Some("k8s-payments-api-execution")
+        );
+        assert_eq!(out.roles.task.path.as_deref(), Some("/ecsroles/"));
+        let plan = ecsroles_core::plan(&out);
+        for r in plan
+            .roles
+            .iter()
+            .filter(|r| r.provisioning == ecsroles_core::model::Provisioning::Create)
+        {
+            assert!(r.name.as_deref().unwrap().starts_with("k8s-payments-api-"));
+            assert_eq!(r.path, "/ecsroles/");
+        }
+    }
+
+    #[test]
+    fn recorded_names_win_over_a_changed_prefix() {
+        let recorded = BTreeMap::from([("task".to_string(), "old-payments-api-task".to_string())]);
+        let out = prepare(&spec(BASE), &config(), "payments", "api", &recorded).unwrap();
+        assert_eq!(
+            out.roles.task.name.as_deref(),
+            Some("old-payments-api-task")
+        );
+    }
+
+    #[test]
+    fn long_names_fit_with_distinct_hashes() {
+        let ns = "n".repeat(63);
+        let a = role_name("", &ns, &"a".repeat(63), RoleKind::Task);
+        let b = role_name("", &ns, &("a".repeat(62) + "b"), RoleKind::Task);
+        assert!(a.len() <= 64 && b.len() <= 64);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn tenant_cannot_choose_names_paths_accounts_or_shared_roles() {
+        for (yaml, path) in [
+            ("roles:\n  task:\n    name: admin\n", "roles.task.name"),
+            (
+                "roles:\n  taskExecution:\n    namePrefix: x\n",
+                "roles.taskExecution.namePrefix",
+            ),
+            ("roles:\n  task:\n    path: /other/\n", "roles.task.path"),
+            ("roles:\n  task:\n    shared: true\n", "roles.task.shared"),
+            ("account: \"999999999999\"\n", "account"),
+        ] {
+            let e = prepare(
+                &spec(&format!("{BASE}{yaml}")),
+                &config(),
+                "ns",
+                "n",
+                &BTreeMap::new(),
+            )
+            .unwrap_err();
+            assert_eq!(e.path, path, "{e}");
+        }
+        let no_region = BASE.replace("region: us-east-1\n", "");
+        assert_eq!(
+            prepare(&spec(&no_region), &config(), "ns", "n", &BTreeMap::new())
+                .unwrap_err()
+                .path,
+            "region"
+        );
+    }
+}

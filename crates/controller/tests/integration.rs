@@ -1,0 +1,548 @@
+//! The controller against a real kube-apiserver and a real IAM-compatible server (moto).
+//! Run with `just controller-test` (scripts/with-k8s.sh starts both on loopback).
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ecsroles_controller::config::Config;
+use ecsroles_controller::iam::{Fault, FaultHook};
+use ecsroles_controller::iam_state::desired_from_plan;
+use ecsroles_controller::iam_state::Owner;
+use ecsroles_controller::policy_eq::equivalent;
+use ecsroles_controller::prepare::prepare;
+use ecsroles_core::RoleKind;
+use serde_json::json;
+use support::*;
+
+/// The plan the controller must have applied for `obj`, computed independently from the core.
+fn expected(
+    obj: &ecsroles_controller::crd::EcsRoleSet,
+    cfg: &Config,
+) -> Vec<ecsroles_controller::iam_state::DesiredRole> {
+    let ns = obj.metadata.namespace.clone().unwrap();
+    let name = obj.metadata.name.clone().unwrap();
+    let spec = prepare(&obj.spec.inner, cfg, &ns, &name, &Default::default()).unwrap();
+    let owner = Owner {
+        cluster: CLUSTER.into(),
+        namespace: ns,
+        name,
+        uid: obj.metadata.uid.clone().unwrap(),
+    };
+    desired_from_plan(&ecsroles_core::plan(&spec), &owner)
+}
+
+/// Asserts IAM holds exactly the planned documents, attachments, tags and profiles.
+async fn assert_iam_matches(
+    iam: &aws_sdk_iam::Client,
+    desired: &[ecsroles_controller::iam_state::DesiredRole],
+) {
+    for d in desired {
+        let role = iam.get_role().role_name(&d.name).send().await.unwrap();
+        let role = role.role().unwrap();
+        assert_eq!(role.path(), d.path);
+        assert!(
+            equivalent(&d.trust, role.assume_role_policy_document().unwrap()),
+            "trust of {}",
+            d.name
+        );
+        let tags: std::collections::BTreeMap<String, String> = role
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
+        assert_eq!(tags, d.tags, "tags of {}", d.name);
+        let names = iam
+            .list_role_policies()
+            .role_name(&d.name)
+            .send()
+            .await
+            .unwrap();
+        let have: BTreeSet<String> = names.policy_names().iter().cloned().collect();
+        assert_eq!(
+            have,
+            d.inline.keys().cloned().collect::<BTreeSet<_>>(),
+            "inline policies of {}",
+            d.name
+        );
+        for (pname, doc) in &d.inline {
+            let got = iam
+                .get_role_policy()
+                .role_name(&d.name)
+                .policy_name(pname)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                equivalent(doc, got.policy_document()),
+                "inline {pname} of {}",
+                d.name
+            );
+        }
+        let attached = iam
+            .list_attached_role_policies()
+            .role_name(&d.name)
+            .send()
+            .await
+            .unwrap();
+        let have: BTreeSet<String> = attached
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn().map(str::to_string))
+            .collect();
+        assert_eq!(have, d.managed, "managed policies of {}", d.name);
+        if let Some(p) = &d.instance_profile {
+            let prof = iam
+                .get_instance_profile()
+                .instance_profile_name(p)
+                .send()
+                .await
+                .unwrap();
+            let roles: Vec<&str> = prof
+                .instance_profile()
+                .unwrap()
+                .roles()
+                .iter()
+                .map(|r| r.role_name())
+                .collect();
+            assert_eq!(roles, vec![d.name.as_str()]);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_then_change_then_delete() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-lifecycle";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 600);
+    let ctl = start(&client, cfg.clone(), None).await;
+
+    // Create: roles exist with exactly the planned documents.
+    apply(&client, ns, "api", fargate_spec("api")).await;
+    let obj = wait_ready(&client, ns, "api", "True").await;
+    let desired = expected(&obj, &cfg);
+    assert_eq!(desired.len(), 2, "execution + task role");
+    assert_iam_matches(&iam, &desired).await;
+    let status = obj.status.clone().unwrap();
+    assert_eq!(
+        status.role_arns.len(),
+        3,
+        "execution, task, and the service-linked role it relies on"
+    );
+    assert!(status.role_arns["serviceLinked"]
+        .ends_with("role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"));
+    assert_eq!(status.managed_roles.len(), 2);
+    assert!(
+        status.role_arns["taskExecution"].ends_with(":role/ecsroles/it-lifecycle-api-execution")
+    );
+    let created_writes = ctl.metrics.writes();
+    let created_reads = ctl.metrics.reads();
+    println!(
+        "create: {created_writes} writes, {created_reads} reads for {} roles",
+        desired.len()
+    );
+
+    // Spec change: one more secret → only the execution role's inline policy is rewritten.
+    let mut spec = fargate_spec("api");
+    spec["taskDefinition"]["containerDefinitions"][0]["secrets"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "FLAGS", "valueFrom": "/prod/api/flags"}));
+    let (w0, r0) = (ctl.metrics.writes(), ctl.metrics.reads());
+    apply(&client, ns, "api", spec).await;
+    let obj = wait_ready(&client, ns, "api", "True").await;
+    assert_eq!(
+        ctl.metrics.writes() - w0,
+        1,
+        "a spec change that touches one policy is one PutRolePolicy"
+    );
+    assert_eq!(
+        ctl.metrics.calls_of("PutRolePolicy"),
+        3,
+        "2 at create + 1 now"
+    );
+    println!(
+        "spec change: {} writes, {} reads",
+        ctl.metrics.writes() - w0,
+        ctl.metrics.reads() - r0
+    );
+    assert_iam_matches(&iam, &expected(&obj, &cfg)).await;
+
+    // Delete: everything gone, in IAM's order (moto refuses DeleteRole while policies remain),
+    // with no failed call along the way.
+    delete(&client, ns, "api").await;
+    gone(&client, ns, "api").await;
+    assert!(roles_with_prefix(&iam, "it-lifecycle-").await.is_empty());
+    let errors: u64 = ["DeleteRole", "DetachRolePolicy", "DeleteRolePolicy"]
+        .iter()
+        .map(|op| {
+            ctl.metrics
+                .iam_calls
+                .get_or_create(&ecsroles_controller::metrics::IamCallLabels {
+                    operation: op.to_string(),
+                    outcome: "error".into(),
+                })
+                .get()
+        })
+        .sum();
+    assert_eq!(errors, 0, "no DeleteConflict");
+    assert!(events(&client, ns).await.contains_key("Deleted"));
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noop_resync_reads_only_and_drift_is_corrected() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-drift";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 3);
+    let ctl = start(&client, cfg.clone(), None).await;
+    apply(&client, ns, "web", fargate_spec("web")).await;
+    let obj = wait_ready(&client, ns, "web", "True").await;
+    let desired = expected(&obj, &cfg);
+
+    // A no-op resync: reads only.
+    let (w0, r0) = (ctl.metrics.writes(), ctl.metrics.reads());
+    let t0 = ctl
+        .metrics
+        .reconciles
+        .get_or_create(&ecsroles_controller::metrics::ResultLabels {
+            result: "ok".into(),
+        })
+        .get();
+    wait(Duration::from_secs(20), "a resync", || async {
+        let t = ctl
+            .metrics
+            .reconciles
+            .get_or_create(&ecsroles_controller::metrics::ResultLabels {
+                result: "ok".into(),
+            })
+            .get();
+        (t > t0).then_some(())
+    })
+    .await;
+    let reads = ctl.metrics.reads() - r0;
+    assert_eq!(ctl.metrics.writes(), w0, "a no-op reconcile writes nothing");
+    println!("no-op reconcile: {reads} reads for {} roles", desired.len());
+    assert!(reads as usize <= 4 * desired.len(), "{reads} reads");
+
+    // Out-of-band changes: an admin policy attached, an inline policy added, the trust opened.
+    let exec = &desired
+        .iter()
+        .find(|d| d.name.ends_with("-execution"))
+        .unwrap()
+        .name;
+    iam.attach_role_policy()
+        .role_name(exec)
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.put_role_policy().role_name(exec).policy_name("backdoor")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+        .send().await.unwrap();
+    iam.update_assume_role_policy().role_name(exec)
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#)
+        .send().await.unwrap();
+    wait(Duration::from_secs(30), "drift corrected", || async {
+        (ctl.metrics.drift_corrections.get() >= 1).then_some(())
+    })
+    .await;
+    assert_iam_matches(&iam, &desired).await;
+    let ev = events(&client, ns).await;
+    let drift = ev.get("DriftCorrected").expect("a DriftCorrected event");
+    assert!(
+        drift.iter().any(|n| n.contains("DetachRolePolicy")
+            && n.contains("DeleteRolePolicy")
+            && n.contains("UpdateAssumeRolePolicy")),
+        "{drift:?}"
+    );
+    ctl.stop().await;
+    delete(&client, ns, "web").await;
+    let ctl = start(&client, cfg, None).await;
+    gone(&client, ns, "web").await;
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_profile_lifecycle_and_retain() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-profile";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 600);
+    let ctl = start(&client, cfg.clone(), None).await;
+    apply(&client, ns, "shop", ec2_spec("shop")).await;
+    let obj = wait_ready(&client, ns, "shop", "True").await;
+    let desired = expected(&obj, &cfg);
+    assert!(desired.iter().any(|d| d.instance_profile.is_some()));
+    assert_iam_matches(&iam, &desired).await;
+    let profile_arns = obj.status.clone().unwrap().instance_profile_arns;
+    assert!(profile_arns["containerInstance"]
+        .ends_with(":instance-profile/ecsroles/it-profile-shop-instance"));
+    assert_eq!(profiles_with_prefix(&iam, "it-profile-shop").await.len(), 1);
+
+    // The container-instance role is no longer wanted: role and profile go, in order.
+    let mut spec = ec2_spec("shop");
+    spec["roles"]["containerInstance"]["create"] = json!(false);
+    spec["launchType"] = json!("FARGATE");
+    spec["taskDefinition"]["networkMode"] = json!("awsvpc");
+    spec["taskDefinition"]["requiresCompatibilities"] = json!(["FARGATE"]);
+    apply(&client, ns, "shop", spec).await;
+    let obj = wait_ready(&client, ns, "shop", "True").await;
+    assert!(profiles_with_prefix(&iam, "it-profile-shop")
+        .await
+        .is_empty());
+    assert!(!roles_with_prefix(&iam, "it-profile-shop-")
+        .await
+        .contains("it-profile-shop-instance"));
+    assert_iam_matches(&iam, &expected(&obj, &cfg)).await;
+
+    // Retain: deleting the resource leaves IAM alone.
+    let mut spec = fargate_spec("keep");
+    spec["deletionPolicy"] = json!("Retain");
+    apply(&client, ns, "keep", spec).await;
+    wait_ready(&client, ns, "keep", "True").await;
+    let before = roles_with_prefix(&iam, "it-profile-keep-").await;
+    assert_eq!(before.len(), 2);
+    delete(&client, ns, "keep").await;
+    gone(&client, ns, "keep").await;
+    assert_eq!(roles_with_prefix(&iam, "it-profile-keep-").await, before);
+    assert!(events(&client, ns).await.contains_key("Retained"));
+
+    delete(&client, ns, "shop").await;
+    gone(&client, ns, "shop").await;
+    assert!(roles_with_prefix(&iam, "it-profile-shop-").await.is_empty());
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unowned_collision_and_invalid_spec_are_terminal_without_writes() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-terminal";
+    namespace(&client, ns).await;
+    // Someone else's role with the name the controller would derive.
+    let taken = "it-terminal-taken-task";
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let _ = iam
+        .create_role()
+        .role_name(taken)
+        .assume_role_policy_document(trust)
+        .send()
+        .await;
+    let ctl = start(&client, config(ns, 600), None).await;
+
+    apply(&client, ns, "taken", fargate_spec("taken")).await;
+    let obj = wait_ready(&client, ns, "taken", "False").await;
+    let (_, reason, message) = ready(&obj).unwrap();
+    assert_eq!(reason, "NameCollision");
+    assert!(message.contains(taken), "{message}");
+    assert_eq!(ctl.metrics.writes(), 0, "nothing written anywhere");
+    let role = iam.get_role().role_name(taken).send().await.unwrap();
+    assert!(
+        role.role().unwrap().tags().is_empty(),
+        "the unowned role is untouched"
+    );
+    assert!(
+        roles_with_prefix(&iam, "it-terminal-taken-execution")
+            .await
+            .is_empty(),
+        "no half-applied set"
+    );
+
+    // Invalid spec: refused before any IAM call at all.
+    let (r0, w0) = (ctl.metrics.reads(), ctl.metrics.writes());
+    let mut spec = fargate_spec("bad");
+    spec["roles"] = json!({"task": {"name": "AdminRole"}});
+    apply(&client, ns, "bad", spec).await;
+    let obj = wait_ready(&client, ns, "bad", "False").await;
+    let (_, reason, message) = ready(&obj).unwrap();
+    assert_eq!(reason, "InvalidSpec");
+    assert!(message.contains("spec.roles.task.name"), "{message}");
+    // A plan error (the core's own validation) is terminal too.
+    let mut spec = fargate_spec("bad2");
+    spec["app"] = json!({"access": [{"s3": {"bucket": "", "access": "read"}}]});
+    apply(&client, ns, "bad2", spec).await;
+    let obj = wait_ready(&client, ns, "bad2", "False").await;
+    assert_eq!(ready(&obj).unwrap().1, "InvalidSpec", "{:?}", ready(&obj));
+    assert_eq!(
+        (ctl.metrics.reads(), ctl.metrics.writes()),
+        (r0, w0),
+        "zero IAM calls for invalid specs"
+    );
+    assert!(events(&client, ns).await.contains_key("InvalidSpec"));
+
+    for n in ["taken", "bad", "bad2"] {
+        delete(&client, ns, n).await;
+        gone(&client, ns, n).await;
+    }
+    let role = iam.get_role().role_name(taken).send().await;
+    assert!(
+        role.is_ok(),
+        "deleting the resource never deletes a role it does not own"
+    );
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_mid_reconcile_converges_without_duplicates() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-restart";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 600);
+    // The first controller "dies" on its 4th write: role(s) created, policies half done.
+    let writes = Arc::new(AtomicU32::new(0));
+    let w = writes.clone();
+    let hook: FaultHook = Arc::new(move |op: &'static str| {
+        let write = !op.starts_with("Get") && !op.starts_with("List");
+        (write && w.fetch_add(1, Ordering::SeqCst) >= 3).then_some(Fault::Hang)
+    });
+    let ctl = start(&client, cfg.clone(), Some(hook)).await;
+    apply(&client, ns, "svc", ec2_spec("svc")).await;
+    wait(
+        Duration::from_secs(30),
+        "the first controller to hang",
+        || async { (writes.load(Ordering::SeqCst) > 3).then_some(()) },
+    )
+    .await;
+    ctl.kill().await;
+    let half = roles_with_prefix(&iam, "it-restart-svc-").await;
+    assert!(!half.is_empty(), "something was created before the crash");
+
+    let ctl = start(&client, cfg.clone(), None).await;
+    let obj = wait_ready(&client, ns, "svc", "True").await;
+    let desired = expected(&obj, &cfg);
+    assert_iam_matches(&iam, &desired).await;
+    let names: BTreeSet<String> = desired.iter().map(|d| d.name.clone()).collect();
+    assert_eq!(
+        roles_with_prefix(&iam, "it-restart-svc-").await,
+        names,
+        "no duplicates, nothing extra"
+    );
+    assert_eq!(profiles_with_prefix(&iam, "it-restart-svc-").await.len(), 1);
+    delete(&client, ns, "svc").await;
+    gone(&client, ns, "svc").await;
+    assert!(roles_with_prefix(&iam, "it-restart-svc-").await.is_empty());
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_backs_off_and_recovers() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-throttle";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 600);
+    let n = Arc::new(AtomicU32::new(0));
+    let c = n.clone();
+    let hook: FaultHook = Arc::new(move |op: &'static str| {
+        // The first two CreateRole calls are throttled, then a ConcurrentModification.
+        match (op, c.fetch_add(1, Ordering::SeqCst)) {
+            ("CreateRole", _) if c.load(Ordering::SeqCst) <= 6 => {
+                Some(Fault::Fail("Throttling".into()))
+            }
+            ("PutRolePolicy", _) if c.load(Ordering::SeqCst) <= 12 => {
+                Some(Fault::Fail("ConcurrentModification".into()))
+            }
+            _ => None,
+        }
+    });
+    let ctl = start(&client, cfg.clone(), Some(hook)).await;
+    apply(&client, ns, "t", fargate_spec("t")).await;
+    let obj = wait_ready(&client, ns, "t", "True").await;
+    assert_iam_matches(&iam, &expected(&obj, &cfg)).await;
+    let failures = ctl
+        .metrics
+        .failures
+        .get_or_create(&ecsroles_controller::metrics::FailureLabels {
+            reason: "iam_retryable".into(),
+        })
+        .get();
+    assert!(
+        failures >= 1,
+        "the throttled attempts were retried, {failures}"
+    );
+    delete(&client, ns, "t").await;
+    gone(&client, ns, "t").await;
+    ctl.stop().await;
+}
+
+#[test]
+fn role_kinds_have_distinct_names() {
+    let names: BTreeSet<String> = RoleKind::ALL
+        .iter()
+        .map(|k| ecsroles_controller::prepare::role_name("p-", "ns", "n", *k))
+        .collect();
+    assert_eq!(names.len(), RoleKind::ALL.len());
+}
+
+/// GET over plain HTTP/1.0 (no client library needed for three endpoints).
+fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let code = out.split_whitespace().nth(1)?.parse().ok()?;
+    Some((code, out))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_metrics_elects_a_leader_and_stops_gracefully() {
+    let client = kube().await;
+    let ns = "it-process";
+    namespace(&client, ns).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecsroles-controller"))
+        .args(["--cluster-id", CLUSTER, "--account-id", ACCOUNT, "--watch-namespaces", ns])
+        .args(["--http-addr", &addr, "--leader-election", "--lease-namespace", ns])
+        .env("HOSTNAME", "it-process-1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    apply(&client, ns, "p", fargate_spec("p")).await;
+    wait_ready(&client, ns, "p", "True").await;
+
+    let (code, _) = http_get(&addr, "/healthz").unwrap();
+    assert_eq!(code, 200);
+    let (code, _) = http_get(&addr, "/readyz").unwrap();
+    assert_eq!(code, 200);
+    let (code, body) = http_get(&addr, "/metrics").unwrap();
+    assert_eq!(code, 200);
+    for metric in ["ecsroles_iam_calls_total{operation=\"CreateRole\",outcome=\"ok\"} 2", "ecsroles_reconciles_total", "ecsroles_queue_depth", "ecsroles_drift_corrections_total"] {
+        assert!(body.contains(metric), "{metric} missing from:\n{body}");
+    }
+    let lease = kube::Api::<k8s_openapi::api::coordination::v1::Lease>::namespaced(client.clone(), ns)
+        .get("ecsroles-controller")
+        .await
+        .unwrap();
+    assert_eq!(lease.spec.unwrap().holder_identity.as_deref(), Some("it-process-1"));
+
+    delete(&client, ns, "p").await;
+    gone(&client, ns, "p").await;
+    // SIGTERM: graceful shutdown, exit 0, JSON logs on stdout.
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status}");
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut logs).unwrap();
+    let first = logs.lines().next().unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(first).expect("JSON log lines");
+    assert!(parsed.get("level").is_some(), "{first}");
+}
