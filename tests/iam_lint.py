@@ -65,6 +65,19 @@ def main():
                 finding = enhance_finding(finding)
                 if finding.severity not in ALLOWED:
                     problems.append(f"{f}: {where}: {finding.severity} {finding.issue} {finding.detail}")
+    # The controller's own policy, with and without a mandatory boundary.
+    for extra in ([], ["--boundary", "arn:aws:iam::123456789012:policy/ecs-boundary",
+                       "--allow-managed-policy", "arn:aws:iam::aws:policy/service-role/*"]):
+        out = subprocess.run([binary, "controller-policy", "--account", "123456789012",
+                              "--cluster-id", "prod", *extra], capture_output=True, text=True)
+        checked += 1
+        if out.returncode != 0:
+            problems.append(f"controller-policy {extra}: {out.stderr.strip()}")
+            continue
+        for finding in analyze_policy_string(out.stdout).findings:
+            finding = enhance_finding(finding)
+            if finding.severity not in ALLOWED:
+                problems.append(f"controller-policy {extra}: {finding.severity} {finding.issue} {finding.detail}")
     for p in problems:
         print("FAIL", p)
     print(f"iam-lint: {checked} documents from {len(files)} examples checked")

@@ -55,6 +55,31 @@ enum Command {
     },
     /// Print the JSON Schema of EcsRoleSetSpec.
     Schema,
+    /// Print the least-privilege IAM policy the controller itself needs (owner-tag and
+    /// boundary conditions: even stolen credentials cannot mint an unbounded role or touch
+    /// roles the controller does not own). `--explain` prints why each statement exists.
+    ControllerPolicy {
+        /// Account the controller manages (12 digits).
+        #[arg(long)]
+        account: String,
+        /// The controller's cluster id (its owner tag value; Helm value `clusterId`).
+        #[arg(long)]
+        cluster_id: String,
+        /// IAM path of the roles it creates (Helm value `iam.rolePath`).
+        #[arg(long, default_value = "/ecsroles/")]
+        path: String,
+        #[arg(long, default_value = "aws")]
+        partition: String,
+        /// Mandatory permissions boundary ARN: roles can only be created with it.
+        #[arg(long)]
+        boundary: Option<String>,
+        /// Managed policy ARN patterns it may attach (repeatable); none: any.
+        #[arg(long = "allow-managed-policy")]
+        allow_managed_policies: Vec<String>,
+        /// One line per statement: Sid and why, instead of the JSON.
+        #[arg(long)]
+        explain: bool,
+    },
 }
 
 /// Settings a bare task definition cannot carry; they override the document's.
@@ -188,6 +213,36 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!("{}: ok, {} roles", file.display(), p.roles.len());
             }
             Ok(exit_for(&p))
+        }
+        Command::ControllerPolicy {
+            account,
+            cluster_id,
+            path,
+            partition,
+            boundary,
+            allow_managed_policies,
+            explain,
+        } => {
+            let params = ecsroles_core::controller_policy::ControllerPolicyParams {
+                partition,
+                account,
+                path,
+                cluster_id,
+                boundary,
+                allowed_managed_policies: allow_managed_policies,
+            };
+            let doc = ecsroles_core::controller_policy::controller_policy(&params)?;
+            if explain {
+                for st in &doc.statements {
+                    println!("{:?} {}: {}", st.effect, st.sid, st.why);
+                }
+            } else {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&doc.to_iam_json()).map_err(|e| e.to_string())?
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {
             let schema = schemars::schema_for!(EcsRoleSetSpec);

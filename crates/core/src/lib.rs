@@ -16,6 +16,7 @@ macro_rules! cat {
 }
 
 pub mod arn;
+pub mod controller_policy;
 pub mod input;
 pub mod limits;
 pub mod model;
