@@ -12,7 +12,7 @@ plan file *args:
     cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
 
 # The whole suite, as CI runs it.
-test: fmt-check clippy unit wasm-check iam-lint validate-renders crd-check controller-test web-test
+test: fmt-check clippy unit wasm-check iam-lint validate-renders crd-check controller-test chart-test static-build web-test
     @echo "all checks passed"
 
 fmt-check:
@@ -81,11 +81,11 @@ serve port="8080": web-build
 
 # Regenerate the EcsRoleSet CRD from the spec type (a test fails while the committed one is stale).
 crd:
-    cargo run --quiet -p ecsroles-controller --bin crdgen > crates/controller/deploy/crd.yaml
+    cargo run --quiet -p ecsroles-controller --bin crdgen > charts/ecsroles-controller/crds/ecsrolesets.ecsroles.dev.yaml
 
 # The generated CRD against Kubernetes' own CustomResourceDefinition schema.
 crd-check:
-    {{venv}}/kubernetes-validate -k 1.33.0 --strict crates/controller/deploy/crd.yaml
+    {{venv}}/kubernetes-validate -k 1.33.0 --strict charts/ecsroles-controller/crds/ecsrolesets.ecsroles.dev.yaml
 
 # The controller against a real kube-apiserver and moto on loopback (scripts/with-k8s.sh
 # starts and stops them; scripts/bootstrap-k8s.sh installs them).
@@ -96,3 +96,15 @@ controller-test:
 controller-bench n="100":
     cargo build --release -p ecsroles-controller
     scripts/with-k8s.sh python3 scripts/controller_bench.py target/release/ecsroles-controller {{n}}
+
+# The Helm chart: lint, template → kubernetes-validate, install/upgrade/uninstall into a real
+# API server, RBAC proven sufficient (controller run as the chart's ServiceAccount) and no more.
+chart-test:
+    cargo build --quiet -p ecsroles-controller
+    scripts/with-k8s.sh {{venv}}/python tests/chart_test.py target/debug/ecsroles-controller
+
+# The controller as the Dockerfile builds it: musl, statically linked (checked), and it runs.
+static-build:
+    cargo build --profile static --target x86_64-unknown-linux-musl -p ecsroles-controller
+    ldd target/x86_64-unknown-linux-musl/static/ecsroles-controller 2>&1 | grep -qE "statically linked|not a dynamic executable"
+    target/x86_64-unknown-linux-musl/static/ecsroles-controller --version

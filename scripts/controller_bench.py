@@ -9,37 +9,23 @@ Run inside scripts/with-k8s.sh (real kube-apiserver + moto), e.g. `just controll
   5. report the controller's resident memory (VmRSS now, VmHWM peak).
 Figures, not pass/fail: these machines are shared and noisy.
 """
-import json
 import os
 import re
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import time
 import urllib.request
 
 BIN, N = sys.argv[1], int(sys.argv[2])
-TEST_DIR = os.environ["ECSROLES_TEST_DIR"]
-KUBECONFIG = open(os.environ["KUBECONFIG"]).read()
-SERVER = re.search(r"server: (\S+)", KUBECONFIG).group(1)
 NS = "bench"
 ACCOUNT = "123456789012"
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+from k8s_api import Api  # noqa: E402
 
-ctx = ssl.create_default_context(cafile=f"{TEST_DIR}/ca.crt")
-ctx.load_cert_chain(f"{TEST_DIR}/admin.crt", f"{TEST_DIR}/admin.key")
-
-
-def api(method, path, body=None, content_type="application/json"):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(SERVER + path, data=data, method=method,
-                                 headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
-            return r.status, json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
+_admin = Api()
+api = _admin.call
 
 
 def free_port():
@@ -118,14 +104,9 @@ def main():
     crd = subprocess.run(["cargo", "run", "-q", "--release", "-p", "ecsroles-controller", "--bin", "crdgen"],
                          capture_output=True, text=True, check=True).stdout
     # The CRD is YAML; the API server takes JSON or YAML.
-    req = urllib.request.Request(SERVER + "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-                                 data=crd.encode(), method="POST",
-                                 headers={"Content-Type": "application/yaml"})
-    try:
-        urllib.request.urlopen(req, context=ctx)
-    except urllib.error.HTTPError as e:
-        if e.code != 409:
-            raise
+    code, body = api("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd,
+                     content_type="application/yaml")
+    assert code in (201, 409), body
     time.sleep(2)
     api("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
 
@@ -139,7 +120,7 @@ def main():
             "metadata": {"name": f"w{i}"}, "spec": spec(i)})
         assert code == 201, body
     t_applied = time.monotonic() - t0
-    while (n := ready_count()) < N:
+    while ready_count() < N:
         if proc.poll() is not None:
             sys.exit("controller exited")
         time.sleep(0.5)

@@ -82,10 +82,12 @@ async fn main() -> ExitCode {
     let server = tokio::spawn(server::serve(addr, health, stopped(stop_rx.clone())));
 
     // Fail fast, with the fix, when the CRD is missing or RBAC forbids reading it.
-    if let Err(e) = Api::<EcsRoleSet>::all(client.clone())
-        .list(&ListParams::default().limit(1))
-        .await
-    {
+    // With watchNamespaces the ServiceAccount may only list there.
+    let probe: Api<EcsRoleSet> = match config.namespaces().first() {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    };
+    if let Err(e) = probe.list(&ListParams::default().limit(1)).await {
         error!(error = %e, "cannot list EcsRoleSets: is the CRD installed and does the ServiceAccount have RBAC for it?");
         return ExitCode::from(1);
     }

@@ -56,13 +56,15 @@ pub fn prepare(
     let err = |path: String, message: String| SpecError { path, message };
 
     match &spec.account {
-        Some(a) if a != &config.account_id => return Err(err(
-            "account".into(),
-            format!(
+        Some(a) if a != &config.account_id => {
+            return Err(err(
+                "account".into(),
+                format!(
                 "this controller manages account {}, not {a}; remove the field or use that account",
                 config.account_id
             ),
-        )),
+            ))
+        }
         _ => out.account = Some(config.account_id.clone()),
     }
     if out.region.is_none() {

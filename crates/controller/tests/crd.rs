@@ -4,14 +4,15 @@
 
 use serde_json::Value;
 
-const COMMITTED: &str = include_str!("../deploy/crd.yaml");
+const COMMITTED: &str =
+    include_str!("../../../charts/ecsroles-controller/crds/ecsrolesets.ecsroles.dev.yaml");
 
 #[test]
 fn committed_crd_is_not_stale() {
     let generated = ecsroles_controller::crd::crd_yaml();
     assert!(
         generated == COMMITTED,
-        "crates/controller/deploy/crd.yaml is stale: run `just crd` and commit it"
+        "charts/ecsroles-controller/crds/ecsrolesets.ecsroles.dev.yaml is stale: run `just crd` and commit it"
     );
 }
 

@@ -500,11 +500,28 @@ async fn the_binary_serves_metrics_elects_a_leader_and_stops_gracefully() {
     let client = kube().await;
     let ns = "it-process";
     namespace(&client, ns).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = format!("127.0.0.1:{port}");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecsroles-controller"))
-        .args(["--cluster-id", CLUSTER, "--account-id", ACCOUNT, "--watch-namespaces", ns])
-        .args(["--http-addr", &addr, "--leader-election", "--lease-namespace", ns])
+        .args([
+            "--cluster-id",
+            CLUSTER,
+            "--account-id",
+            ACCOUNT,
+            "--watch-namespaces",
+            ns,
+        ])
+        .args([
+            "--http-addr",
+            &addr,
+            "--leader-election",
+            "--lease-namespace",
+            ns,
+        ])
         .env("HOSTNAME", "it-process-1")
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -518,25 +535,40 @@ async fn the_binary_serves_metrics_elects_a_leader_and_stops_gracefully() {
     assert_eq!(code, 200);
     let (code, body) = http_get(&addr, "/metrics").unwrap();
     assert_eq!(code, 200);
-    for metric in ["ecsroles_iam_calls_total{operation=\"CreateRole\",outcome=\"ok\"} 2", "ecsroles_reconciles_total", "ecsroles_queue_depth", "ecsroles_drift_corrections_total"] {
+    for metric in [
+        "ecsroles_iam_calls_total{operation=\"CreateRole\",outcome=\"ok\"} 2",
+        "ecsroles_reconciles_total",
+        "ecsroles_queue_depth",
+        "ecsroles_drift_corrections_total",
+    ] {
         assert!(body.contains(metric), "{metric} missing from:\n{body}");
     }
-    let lease = kube::Api::<k8s_openapi::api::coordination::v1::Lease>::namespaced(client.clone(), ns)
-        .get("ecsroles-controller")
-        .await
-        .unwrap();
-    assert_eq!(lease.spec.unwrap().holder_identity.as_deref(), Some("it-process-1"));
+    let lease =
+        kube::Api::<k8s_openapi::api::coordination::v1::Lease>::namespaced(client.clone(), ns)
+            .get("ecsroles-controller")
+            .await
+            .unwrap();
+    assert_eq!(
+        lease.spec.unwrap().holder_identity.as_deref(),
+        Some("it-process-1")
+    );
 
     delete(&client, ns, "p").await;
     gone(&client, ns, "p").await;
     // SIGTERM: graceful shutdown, exit 0, JSON logs on stdout.
-    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     let start = std::time::Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "no exit after SIGTERM");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no exit after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "{status}");
