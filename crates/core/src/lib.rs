@@ -17,6 +17,7 @@ macro_rules! cat {
 
 pub mod arn;
 pub mod controller_policy;
+pub mod guardrails;
 pub mod input;
 pub mod limits;
 pub mod model;

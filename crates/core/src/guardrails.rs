@@ -1,0 +1,600 @@
+//! Tenant guardrails: what a platform team allows any EcsRoleSet to ask for. Evaluated here, in
+//! the core, so the CLI (`--guardrails`) and the controller reach the same verdict.
+//!
+//! Evaluation is semantic, after IAM's matching rules
+//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html):
+//! action names are case-insensitive; `*` and `?` are wildcards; `NotAction`/`NotResource` grant
+//! everything they do not list; an unconditional `Deny` in the same policy takes precedence.
+//! Where an exact answer would need more than pattern arithmetic, the evaluator errs towards
+//! "violation": it may refuse something harmless, never allow something denied.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Provisioning, RolePlan};
+use crate::policy::{Effect, Statement};
+use crate::spec::EcsRoleSetSpec;
+use crate::RoleKind;
+
+/// A denied action on a resource pattern, e.g. `sts:AssumeRole` on `*`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionResource {
+    pub action: String,
+    pub resource: String,
+}
+
+/// The cluster-wide policy (Helm values → a file the controller hot-reloads).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Guardrails {
+    /// Mandatory permissions boundary, injected into every role (a different one is refused).
+    pub permissions_boundary: Option<String>,
+    /// Every role name must start with this (the controller derives `<prefix><namespace>-…`).
+    pub role_name_prefix: Option<String>,
+    /// Every role must live under this IAM path.
+    pub role_path: Option<String>,
+    /// Action patterns no role may be granted (any action matching them). `*` (or `*:*`)
+    /// means "every action at once".
+    pub denied_actions: Vec<String>,
+    /// Action patterns no role may be granted on a resource scope at least this broad.
+    pub denied_action_resources: Vec<ActionResource>,
+    /// `iam:PassRole` only with an `iam:PassedToService` condition.
+    pub require_passed_to_service: bool,
+    /// `false`: only intent-level access (`app.access`), no raw statements.
+    pub allow_raw_statements: bool,
+    /// Managed policy ARN patterns that may be attached.
+    pub allowed_managed_policies: Vec<String>,
+    /// Service principals (patterns) roles may trust.
+    pub allowed_trust_principals: Vec<String>,
+    /// Role ARN patterns `existingArn` may reference (default none).
+    pub allowed_existing_roles: Vec<String>,
+    /// Roles the controller may create per namespace (all EcsRoleSets together).
+    pub max_roles_per_namespace: Option<u32>,
+    /// Namespaces where the `ecsroles.dev/adopt` annotation may take over an existing role.
+    pub adoption_namespaces: Vec<String>,
+    /// Per-namespace replacements of any field above.
+    pub namespaces: BTreeMap<String, serde_json::Value>,
+}
+
+impl Default for Guardrails {
+    fn default() -> Self {
+        let aws_managed = |p: &str| format!("arn:*:iam::aws:policy/{p}");
+        use crate::rules::managed;
+        Guardrails {
+            permissions_boundary: None,
+            role_name_prefix: None,
+            role_path: None,
+            denied_actions: ["*", "iam:*", "organizations:*", "account:*"]
+                .map(String::from)
+                .to_vec(),
+            denied_action_resources: vec![ActionResource {
+                action: "sts:AssumeRole".into(),
+                resource: "*".into(),
+            }],
+            require_passed_to_service: true,
+            allow_raw_statements: true,
+            allowed_managed_policies: [
+                managed::VOLUMES,
+                managed::MANAGED_INSTANCES_INFRA,
+                managed::SSM_CORE,
+            ]
+            .map(aws_managed)
+            .to_vec(),
+            allowed_trust_principals: [
+                "ecs-tasks.amazonaws.com",
+                "ecs.amazonaws.com",
+                "ec2.amazonaws.com",
+                "ssm.amazonaws.com",
+                "ecs-tasks.amazonaws.com.cn",
+                "ecs.amazonaws.com.cn",
+                "ec2.amazonaws.com.cn",
+                "ssm.amazonaws.com.cn",
+            ]
+            .map(String::from)
+            .to_vec(),
+            allowed_existing_roles: vec![],
+            max_roles_per_namespace: None,
+            adoption_namespaces: vec![],
+            namespaces: BTreeMap::new(),
+        }
+    }
+}
+
+/// One broken rule: which, where in the spec, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    pub rule: String,
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "guardrail {}: spec.{}: {}",
+            self.rule, self.path, self.message
+        )
+    }
+}
+
+/// What the caller knows beyond the spec (the controller fills it in).
+#[derive(Debug, Clone, Default)]
+pub struct Context<'a> {
+    pub namespace: Option<&'a str>,
+    /// Roles other EcsRoleSets already hold in the namespace.
+    pub roles_elsewhere_in_namespace: usize,
+    /// The resource asks to adopt existing roles (annotation `ecsroles.dev/adopt`).
+    pub adopt_requested: bool,
+}
+
+impl Guardrails {
+    /// Parses the YAML or JSON file the platform team writes.
+    #[cfg(feature = "yaml")]
+    pub fn from_yaml(text: &str) -> Result<Guardrails, String> {
+        let g: Guardrails = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        for (ns, o) in &g.namespaces {
+            g.for_namespace(Some(ns))
+                .map_err(|e| format!("namespaces.{ns}: {e} ({o})"))?;
+        }
+        Ok(g)
+    }
+
+    /// The policy for `namespace`: the cluster-wide one with that namespace's overrides.
+    pub fn for_namespace(&self, namespace: Option<&str>) -> Result<Guardrails, String> {
+        let Some(o) = namespace.and_then(|n| self.namespaces.get(n)) else {
+            return Ok(self.clone());
+        };
+        let mut base = serde_json::to_value(Guardrails {
+            namespaces: BTreeMap::new(),
+            ..self.clone()
+        })
+        .map_err(|e| e.to_string())?;
+        let (Some(b), Some(over)) = (base.as_object_mut(), o.as_object()) else {
+            return Err("a namespace override must be a map of fields".into());
+        };
+        for (k, v) in over {
+            if k == "namespaces" {
+                return Err("overrides cannot nest namespaces".into());
+            }
+            b.insert(k.clone(), v.clone());
+        }
+        serde_json::from_value(base).map_err(|e| e.to_string())
+    }
+
+    /// Injects the mandatory boundary into every role the spec may create. A different
+    /// boundary written by the tenant is a violation (never silently replaced).
+    pub fn prepare(&self, spec: &mut EcsRoleSetSpec) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let Some(b) = &self.permissions_boundary else {
+            return out;
+        };
+        for kind in RoleKind::ALL {
+            let key = kind.key();
+            if let Some(cfg) = kind.config_mut(&mut spec.roles) {
+                match &cfg.permissions_boundary {
+                    Some(have) if have != b => out.push(Violation {
+                        rule: "permissionsBoundary".into(),
+                        path: format!("roles.{key}.permissionsBoundary"),
+                        message: format!("the platform requires boundary {b}; remove the field or set it to that ARN"),
+                    }),
+                    _ => cfg.permissions_boundary = Some(b.clone()),
+                }
+            }
+        }
+        out
+    }
+
+    /// Every violation of this policy by `spec` and its `plan`.
+    pub fn check(&self, spec: &EcsRoleSetSpec, plan: &RolePlan, cx: &Context) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let mut v = |rule: &str, path: String, message: String| {
+            out.push(Violation {
+                rule: rule.into(),
+                path,
+                message,
+            })
+        };
+
+        if cx.adopt_requested
+            && !cx
+                .namespace
+                .is_some_and(|n| self.adoption_namespaces.iter().any(|a| a == n))
+        {
+            v("adoption", "metadata.annotations[ecsroles.dev/adopt]".into(),
+              "adopting existing IAM roles is reserved to namespaces the platform lists (adoptionNamespaces)".into());
+        }
+        if !self.allow_raw_statements {
+            for (i, _) in spec.app.statements.iter().enumerate() {
+                v(
+                    "allowRawStatements",
+                    format!("app.statements[{i}]"),
+                    "raw IAM statements are not allowed here; declare access with app.access"
+                        .into(),
+                );
+            }
+            for kind in RoleKind::ALL {
+                if let Some(cfg) = kind.config(&spec.roles) {
+                    for (i, _) in cfg.statements.iter().enumerate() {
+                        v("allowRawStatements", format!("roles.{}.statements[{i}]", kind.key()),
+                          "raw IAM statements are not allowed here; declare access with app.access".into());
+                    }
+                }
+            }
+        }
+
+        // Every role the spec points at, needed or not.
+        for kind in RoleKind::ALL {
+            if let Some(arn) = kind
+                .config(&spec.roles)
+                .and_then(|c| c.existing_arn.as_ref())
+            {
+                if !self
+                    .allowed_existing_roles
+                    .iter()
+                    .any(|p| glob_match(p, arn))
+                {
+                    v("allowedExistingRoles", format!("roles.{}.existingArn", kind.key()),
+                      format!("{arn} is not a role the platform lets EcsRoleSets reference (allowedExistingRoles)"));
+                }
+            }
+        }
+        let td = &spec.task_definition;
+        for (field, arn) in [
+            ("taskRoleArn", &td.task_role_arn),
+            ("executionRoleArn", &td.execution_role_arn),
+        ] {
+            let Some(arn) = arn else { continue };
+            let account = crate::arn::Arn::parse(arn).map(|a| a.account.to_string());
+            if account.as_deref() != Some(plan.account.as_str())
+                && !self
+                    .allowed_existing_roles
+                    .iter()
+                    .any(|p| glob_match(p, arn))
+            {
+                v(
+                    "allowedExistingRoles",
+                    format!("taskDefinition.{field}"),
+                    format!(
+                        "{arn} is outside account {} and not in allowedExistingRoles",
+                        plan.account
+                    ),
+                );
+            }
+        }
+
+        let mut created = 0usize;
+        for role in &plan.roles {
+            let key = role.kind.key();
+            if role.provisioning != Provisioning::Create {
+                continue;
+            }
+            created += 1;
+            if let Some(prefix) = &self.role_name_prefix {
+                let name = role.name.as_ref().or(role.name_prefix.as_ref());
+                if !name.is_some_and(|n| n.starts_with(prefix.as_str())) {
+                    v(
+                        "roleNamePrefix",
+                        format!("roles.{key}.name"),
+                        format!(
+                            "role names must start with {prefix:?}, got {:?}",
+                            name.map(String::as_str).unwrap_or("")
+                        ),
+                    );
+                }
+            }
+            if let Some(path) = &self.role_path {
+                if &role.path != path {
+                    v(
+                        "rolePath",
+                        format!("roles.{key}.path"),
+                        format!("roles must live under {path}, not {}", role.path),
+                    );
+                }
+            }
+            if let (Some(want), have) = (&self.permissions_boundary, &role.permissions_boundary) {
+                if have.as_ref() != Some(want) {
+                    v(
+                        "permissionsBoundary",
+                        format!("roles.{key}.permissionsBoundary"),
+                        format!("every role must carry the boundary {want}"),
+                    );
+                }
+            }
+            for p in &role.assumed_by {
+                if !self
+                    .allowed_trust_principals
+                    .iter()
+                    .any(|a| glob_match(a, p))
+                {
+                    v(
+                        "allowedTrustPrincipals",
+                        format!("roles.{key}"),
+                        format!("the role would trust {p}, which the platform does not allow"),
+                    );
+                }
+            }
+            for m in &role.managed_policies {
+                if !self
+                    .allowed_managed_policies
+                    .iter()
+                    .any(|a| glob_match(a, &m.arn))
+                {
+                    v(
+                        "allowedManagedPolicies",
+                        format!("roles.{key}.managedPolicies"),
+                        format!(
+                            "managed policy {} is not in the platform's allowed list",
+                            m.arn
+                        ),
+                    );
+                }
+            }
+            for policy in &role.inline_policies {
+                let statements = &policy.document.statements;
+                for s in statements.iter() {
+                    let path = s
+                        .reasons
+                        .first()
+                        .filter(|r| r.contains("statements["))
+                        .cloned()
+                        .unwrap_or_else(|| format!("roles.{key} (statement {})", s.sid));
+                    for (rule, msg) in self.statement_violations(s, statements) {
+                        v(rule, path.clone(), msg);
+                    }
+                }
+            }
+        }
+        if let Some(max) = self.max_roles_per_namespace {
+            let total = created + cx.roles_elsewhere_in_namespace;
+            if total > max as usize {
+                v(
+                    "maxRolesPerNamespace",
+                    "roles".into(),
+                    format!("the namespace would hold {total} roles; the platform allows {max}"),
+                );
+            }
+        }
+        out
+    }
+
+    /// Why one statement (in the policy `all`) breaks the action rules, if it does.
+    pub fn statement_violations(
+        &self,
+        s: &Statement,
+        all: &[Statement],
+    ) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if s.effect != Effect::Allow {
+            return out;
+        }
+        let texts = s
+            .actions
+            .iter()
+            .chain(&s.not_actions)
+            .map(|a| a.as_ref())
+            .chain(
+                s.resources
+                    .iter()
+                    .chain(&s.not_resources)
+                    .map(String::as_str),
+            );
+        if let Some(bad) = texts.clone().find(|t| !t.is_ascii()) {
+            out.push(("ascii", format!("{bad:?} has non-ASCII characters; IAM names are ASCII (look-alike letters hide real actions)")));
+            return out;
+        }
+        for d in &self.denied_actions {
+            let whole = d == "*" || d == "*:*";
+            let granted = if whole {
+                grants_every_action(s) && !denied_by(all, "*")
+            } else {
+                may_grant(s, d) && !denied_by(all, d)
+            };
+            if granted {
+                out.push((
+                    "deniedActions",
+                    format!(
+                        "grants {} — denied by the platform",
+                        if whole {
+                            "every action (\"*\")".to_string()
+                        } else {
+                            format!("actions matching {d:?}")
+                        }
+                    ),
+                ));
+            }
+        }
+        for ar in &self.denied_action_resources {
+            if may_grant(s, &ar.action)
+                && !denied_by(all, &ar.action)
+                && covers_resource(s, &ar.resource)
+            {
+                out.push((
+                    "deniedActionResources",
+                    format!(
+                        "grants {:?} on resources as broad as {:?} — denied by the platform",
+                        ar.action, ar.resource
+                    ),
+                ));
+            }
+        }
+        if self.require_passed_to_service
+            && may_grant(s, "iam:PassRole")
+            && !denied_by(all, "iam:PassRole")
+            && !s.conditions.values().any(|keys| {
+                keys.keys()
+                    .any(|k| k.eq_ignore_ascii_case("iam:PassedToService"))
+            })
+        {
+            out.push((
+                "requirePassedToService",
+                "grants iam:PassRole without an iam:PassedToService condition".into(),
+            ));
+        }
+        out
+    }
+}
+
+/// May the Allow statement `s` grant some action matching `pattern`?
+pub fn may_grant(s: &Statement, pattern: &str) -> bool {
+    if !s.actions.is_empty() {
+        s.actions.iter().any(|a| glob_intersect(a, pattern))
+    } else {
+        // NotAction: grants every action it does not exclude; refuse unless one exclusion
+        // covers the whole pattern.
+        !s.not_actions.iter().any(|x| glob_contains(x, pattern))
+    }
+}
+
+fn grants_every_action(s: &Statement) -> bool {
+    if !s.actions.is_empty() {
+        s.actions.iter().any(|a| glob_contains(a, "*"))
+    } else {
+        // Allow NotAction [...]: everything but a few, which is "every action" for a reviewer.
+        true
+    }
+}
+
+/// Is every action matching `pattern` denied, on every resource, unconditionally, by some
+/// statement of the same policy?
+fn denied_by(all: &[Statement], pattern: &str) -> bool {
+    all.iter().any(|d| {
+        d.effect == Effect::Deny
+            && d.conditions.is_empty()
+            && d.not_resources.is_empty()
+            && d.resources.iter().any(|r| glob_contains(r, "*"))
+            && if !d.actions.is_empty() {
+                d.actions.iter().any(|a| glob_contains(a, pattern))
+            } else {
+                !d.not_actions.iter().any(|x| glob_intersect(x, pattern))
+            }
+    })
+}
+
+/// Is the statement's resource scope at least as broad as `pattern`? (`*` counts as `arn:*`.)
+fn covers_resource(s: &Statement, pattern: &str) -> bool {
+    let broad = |r: &str, p: &str| glob_contains(r, p) || (p == "*" && glob_contains(r, "arn:*"));
+    if !s.resources.is_empty() {
+        s.resources.iter().any(|r| broad(r, pattern))
+    } else {
+        // NotResource: everything but the exclusions; as broad unless one excludes it all.
+        !s.not_resources.iter().any(|x| glob_contains(x, pattern))
+    }
+}
+
+fn lower(s: &str) -> Vec<char> {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// IAM-style match of a concrete string against a pattern (`*`, `?`), case-insensitive.
+pub fn glob_match(pattern: &str, s: &str) -> bool {
+    let (p, s) = (lower(pattern), lower(s));
+    let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == s[si])) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Is there a string both patterns match?
+pub fn glob_intersect(a: &str, b: &str) -> bool {
+    let (a, b) = (lower(a), lower(b));
+    let mut seen = HashSet::new();
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        if !seen.insert((i, j)) {
+            continue;
+        }
+        if i == a.len() && j == b.len() {
+            return true;
+        }
+        let (ca, cb) = (a.get(i).copied(), b.get(j).copied());
+        if ca == Some('*') {
+            stack.push((i + 1, j));
+        }
+        if cb == Some('*') {
+            stack.push((i, j + 1));
+        }
+        if let (Some(x), Some(y)) = (ca, cb) {
+            let compatible = x == '*' || y == '*' || x == '?' || y == '?' || x == y;
+            if compatible && !(x == '*' && y == '*') {
+                let ni = if x == '*' { i } else { i + 1 };
+                let nj = if y == '*' { j } else { j + 1 };
+                stack.push((ni, nj));
+            }
+        }
+    }
+    false
+}
+
+/// Does `outer` match every string `inner` matches? (Sound: `false` when unsure.)
+pub fn glob_contains(outer: &str, inner: &str) -> bool {
+    let (o, n) = (lower(outer), lower(inner));
+    let mut seen = HashSet::new();
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        if !seen.insert((i, j)) {
+            continue;
+        }
+        if i == o.len() {
+            if j == n.len() {
+                return true;
+            }
+            continue;
+        }
+        match o[i] {
+            '*' => {
+                stack.push((i + 1, j));
+                if j < n.len() {
+                    stack.push((i, j + 1));
+                }
+            }
+            '?' => {
+                if j < n.len() && n[j] != '*' {
+                    stack.push((i + 1, j + 1));
+                }
+            }
+            c => {
+                if j < n.len() && n[j] == c {
+                    stack.push((i + 1, j + 1));
+                }
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_arithmetic() {
+        assert!(glob_match("iam:Pass*", "IAM:passrole"));
+        assert!(!glob_match("iam:Pass?", "iam:PassRole"));
+        assert!(glob_intersect("i*:Pass*", "iam:*"));
+        assert!(glob_intersect("*", "iam:PassRole"));
+        assert!(!glob_intersect("s3:Get*", "iam:*"));
+        assert!(glob_intersect("?am:*", "IAM:PassRole"));
+        assert!(glob_contains("*", "iam:*"));
+        assert!(glob_contains("iam:*", "iam:Pass*"));
+        assert!(!glob_contains("iam:Pass*", "iam:*"));
+        assert!(glob_contains("IAM:*", "iam:passrole"));
+        assert!(!glob_contains("iam:PassRol?", "iam:PassRol*"));
+    }
+}
