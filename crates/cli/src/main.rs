@@ -28,6 +28,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         overrides: Overrides,
+        #[command(flatten)]
+        guard: GuardArgs,
         /// Output format [default: summary, or inferred from -o's extension]:
         /// summary, json, iam, aws-cli, terraform, terraform-module, cloudformation-yaml,
         /// cloudformation-json, ecsroleset, ack, crossplane.
@@ -52,6 +54,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         overrides: Overrides,
+        #[command(flatten)]
+        guard: GuardArgs,
     },
     /// Print the JSON Schema of EcsRoleSetSpec.
     Schema,
@@ -97,6 +101,39 @@ struct Overrides {
     /// ECS cluster name.
     #[arg(long)]
     cluster: Option<String>,
+}
+
+/// The platform's guardrails: the same verdict the controller reaches.
+#[derive(clap::Args)]
+struct GuardArgs {
+    /// Guardrail policy file (YAML/JSON, as the controller's Helm values set it).
+    #[arg(long)]
+    guardrails: Option<PathBuf>,
+    /// Namespace the EcsRoleSet would live in (per-namespace overrides, role limits).
+    #[arg(long)]
+    namespace: Option<String>,
+}
+
+/// Applies the guardrails (boundary injection first); returns the plan and the violations.
+fn guarded(
+    mut spec: EcsRoleSetSpec,
+    g: &GuardArgs,
+) -> Result<(EcsRoleSetSpec, ecsroles_core::RolePlan, Vec<String>), String> {
+    let Some(file) = &g.guardrails else {
+        let p = plan(&spec);
+        return Ok((spec, p, vec![]));
+    };
+    let policy = ecsroles_core::guardrails::Guardrails::from_yaml(&read(file)?)
+        .map_err(|e| format!("{}: {e}", file.display()))?
+        .for_namespace(g.namespace.as_deref())?;
+    let mut violations = policy.prepare(&mut spec);
+    let p = plan(&spec);
+    let cx = ecsroles_core::guardrails::Context {
+        namespace: g.namespace.as_deref(),
+        ..Default::default()
+    };
+    violations.extend(policy.check(&spec, &p, &cx));
+    Ok((spec, p, violations.iter().map(|v| v.to_string()).collect()))
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -148,6 +185,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Plan {
             file,
             overrides,
+            guard,
             format,
             output,
         } => {
@@ -163,8 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     })?
                 }
             };
-            let spec = load(&file, overrides)?;
-            let p = plan(&spec);
+            let (spec, p, violations) = guarded(load(&file, overrides)?, &guard)?;
             let text = render(format, &spec, &p);
             match output {
                 Some(o) => write(&o, &text)?,
@@ -174,6 +211,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 for f in p.errors() {
                     eprintln!("error: {}: {}", f.path, f.message);
                 }
+            }
+            for v in &violations {
+                eprintln!("error: {v}");
+            }
+            if !violations.is_empty() {
+                return Ok(ExitCode::from(1));
             }
             Ok(exit_for(&p))
         }
@@ -198,9 +241,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(exit_for(&p))
         }
-        Command::Validate { file, overrides } => {
-            let spec = load(&file, overrides)?;
-            let p = plan(&spec);
+        Command::Validate {
+            file,
+            overrides,
+            guard,
+        } => {
+            let (_, p, violations) = guarded(load(&file, overrides)?, &guard)?;
+            for v in &violations {
+                eprintln!("{v}");
+            }
             for f in &p.findings {
                 let fix = f
                     .fix
@@ -209,8 +258,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .unwrap_or_default();
                 eprintln!("{:?}: {}: {}{fix}", f.severity, f.path, f.message);
             }
-            if !p.has_errors() {
+            if !p.has_errors() && violations.is_empty() {
                 println!("{}: ok, {} roles", file.display(), p.roles.len());
+            }
+            if !violations.is_empty() {
+                return Ok(ExitCode::from(1));
             }
             Ok(exit_for(&p))
         }

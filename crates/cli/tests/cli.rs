@@ -210,3 +210,33 @@ fn output_file_picks_the_format_from_its_extension_or_asks() {
     assert_eq!(text(&out.stdout).lines().count(), 11, "one file per format");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn guardrails_give_the_controllers_verdict() {
+    let bad = "account: \"123456789012\"\nregion: us-east-1\nlaunchType: FARGATE\ntaskDefinition:\n  family: x\n  containerDefinitions: [{name: a, image: nginx}]\napp:\n  statements: [{Effect: Allow, Action: \"I*:Pass*\", Resource: \"*\"}]\n";
+    let g = [
+        "--guardrails",
+        "tests/redteam/guardrails.yaml",
+        "--namespace",
+        "redteam",
+    ];
+    let out = ecsroles(&[&["validate", "-"][..], &g[..]].concat(), Some(bad));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("guardrail deniedActions: spec.app.statements[0]"),
+        "{err}"
+    );
+    assert!(err.contains("guardrail requirePassedToService"), "{err}");
+    // The mandatory boundary is injected into what plan prints.
+    let out = ecsroles(
+        &[
+            &["plan", "examples/fargate-web-api.yaml", "--format", "iam"][..],
+            &g[..],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("policy/ecs-workload-boundary"));
+}
