@@ -90,7 +90,7 @@ crd-check:
 # The controller against a real kube-apiserver and moto on loopback (scripts/with-k8s.sh
 # starts and stops them; scripts/bootstrap-k8s.sh installs them).
 controller-test:
-    scripts/with-k8s.sh cargo test -p ecsroles-controller --features integration-tests --test integration
+    scripts/with-k8s.sh cargo test -p ecsroles-controller --features integration-tests --test integration --test redteam
 
 # Controller figures: apply N EcsRoleSets, time to all Ready, IAM calls per reconcile, RSS.
 controller-bench n="100":

@@ -126,6 +126,12 @@ with tempfile.TemporaryDirectory() as tmp:
         if "value" in e and e["name"] != "ECSROLES_HTTP_ADDR":
             proc_env[e["name"]] = e["value"]
     proc_env["ECSROLES_HTTP_ADDR"] = "127.0.0.1:0"
+    # What the pod mounts: the chart's guardrails ConfigMap, as the API server holds it.
+    code, cm = admin.call("GET", f"/api/v1/namespaces/{NS}/configmaps/{RELEASE}-guardrails")
+    check(code == 200 and "deniedActions" in cm["data"]["guardrails.yaml"], "guardrails ConfigMap installed")
+    gfile = os.path.join(tmp, "guardrails.yaml")
+    open(gfile, "w").write(cm["data"]["guardrails.yaml"])
+    proc_env["ECSROLES_GUARDRAILS_FILE"] = gfile
     admin.call("POST", "/api/v1/namespaces", {"metadata": {"name": TENANT}})
     log = open(os.path.join(tmp, "controller.log"), "w")
     proc = subprocess.Popen([BIN], env=proc_env, stdout=log, stderr=subprocess.STDOUT)
@@ -180,6 +186,8 @@ for args, needle in [
     (["--set", "aws.accountId=12345"], "accountId"),
     (["--set", "iam.rolePath=no-slashes"], "rolePath"),
     (["--set", "unknownKey=1"], "unknownKey"),
+    (["--set", "guardrails.allowRawStatements=maybe"], "allowRawStatements"),
+    (["--set", "guardrails.permissionsBoundary=AdminAccess"], "permissionsBoundary"),
 ]:
     r = helm("install", "bad", CHART, "-n", "bad", "--create-namespace", "-f", VALUES, *args, ok=False)
     check(r.returncode != 0 and needle in r.stderr, f"invalid values fail at install naming {needle}: {r.stderr.strip().splitlines()[-1][:160] if r.stderr.strip() else ''}")

@@ -68,6 +68,11 @@ pub struct Config {
     )]
     pub lease_name: String,
 
+    /// Guardrail policy file (YAML), re-read when it changes. Absent: the core's default
+    /// guardrails (no admin actions, no PassRole without iam:PassedToService, …).
+    #[arg(long, env = "ECSROLES_GUARDRAILS_FILE")]
+    pub guardrails_file: Option<std::path::PathBuf>,
+
     /// Maximum concurrent reconciles.
     #[arg(long, env = "ECSROLES_CONCURRENCY", default_value_t = 8)]
     pub concurrency: u16,

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use ecsroles_core::guardrails::{self, Guardrails};
 use ecsroles_core::{plan, Severity};
 use futures::StreamExt;
 use kube::api::{Api, Patch, PatchParams};
@@ -48,10 +49,62 @@ pub struct Context {
     /// Consecutive failures per object (`namespace/name`), for exponential backoff.
     failures: Mutex<HashMap<String, u32>>,
     in_flight: AtomicI64,
+    /// The platform's guardrails (hot-reloaded, see [`watch_guardrails`]).
+    guardrails: std::sync::RwLock<Arc<Guardrails>>,
+}
+
+/// Annotation asking to adopt existing, unowned roles (honoured only in the namespaces the
+/// guardrails list in `adoptionNamespaces`).
+pub const ADOPT_ANNOTATION: &str = "ecsroles.dev/adopt";
+
+/// Loads the guardrail policy: the file when configured, else the core's defaults.
+pub fn load_guardrails(config: &Config) -> Result<Guardrails, String> {
+    match &config.guardrails_file {
+        None => Ok(Guardrails::default()),
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Guardrails::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
+        }
+    }
+}
+
+/// Re-reads the guardrail file every few seconds (a mounted ConfigMap changes in place); a
+/// broken file keeps the previous policy and logs why.
+pub async fn watch_guardrails(ctx: Arc<Context>) {
+    let Some(path) = ctx.config.guardrails_file.clone() else {
+        return;
+    };
+    let mut last = std::fs::read_to_string(&path).ok();
+    loop {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let now = std::fs::read_to_string(&path).ok();
+        if now == last {
+            continue;
+        }
+        last = now;
+        match load_guardrails(&ctx.config) {
+            Ok(g) => {
+                if let Ok(mut cur) = ctx.guardrails.write() {
+                    *cur = Arc::new(g);
+                }
+                info!(path = %path.display(), "guardrails reloaded");
+            }
+            Err(e) => warn!(error = %e, "guardrails file invalid; keeping the previous policy"),
+        }
+    }
 }
 
 impl Context {
-    pub fn new(client: kube::Client, iam: Iam, config: Config, metrics: Arc<Metrics>) -> Self {
+    /// Fails when the guardrail file is unreadable or invalid (the controller must not start
+    /// without the platform's policy).
+    pub fn new(
+        client: kube::Client,
+        iam: Iam,
+        config: Config,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, String> {
+        let guardrails = std::sync::RwLock::new(Arc::new(load_guardrails(&config)?));
         let recorder = Recorder::new(
             client.clone(),
             Reporter {
@@ -59,7 +112,7 @@ impl Context {
                 instance: std::env::var("POD_NAME").ok(),
             },
         );
-        Context {
+        Ok(Context {
             client,
             iam,
             config,
@@ -67,7 +120,15 @@ impl Context {
             recorder,
             failures: Mutex::new(HashMap::new()),
             in_flight: AtomicI64::new(0),
-        }
+            guardrails,
+        })
+    }
+
+    pub fn guardrails(&self) -> Arc<Guardrails> {
+        self.guardrails
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
     }
 
     fn update_queue_gauge(&self) {
@@ -303,25 +364,63 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     let owner = owner(obj, cfg);
     let prev = obj.status.clone().unwrap_or_default();
 
-    let spec = match prepare(&obj.spec.inner, cfg, &ns, &name, &prev.managed_roles) {
+    let mut spec = match prepare(&obj.spec.inner, cfg, &ns, &name, &prev.managed_roles) {
         Ok(s) => s,
         Err(e) => return terminal(obj, ctx, "InvalidSpec", e.to_string(), vec![]).await,
     };
+    // Guardrails before any IAM call: a violation writes nothing and reads nothing.
+    let policy = match ctx.guardrails().for_namespace(Some(&ns)) {
+        Ok(p) => p,
+        Err(e) => {
+            let msg = format!("guardrail policy for namespace {ns} is invalid: {e}");
+            return terminal(obj, ctx, "PolicyViolation", msg, vec![]).await;
+        }
+    };
+    let mut violations = policy.prepare(&mut spec);
     let plan = plan(&spec);
     let findings = findings_of(&plan);
     if let Some(f) = plan.findings.iter().find(|f| f.severity == Severity::Error) {
         let msg = format!("spec.{}: {}", f.path, f.message);
         return terminal(obj, ctx, "InvalidSpec", msg, findings).await;
     }
+    let adopt = obj
+        .annotations()
+        .get(ADOPT_ANNOTATION)
+        .is_some_and(|v| v == "true");
+    let elsewhere = match policy.max_roles_per_namespace {
+        Some(_) => roles_elsewhere(ctx, &ns, &name).await?,
+        None => 0,
+    };
+    let cx = guardrails::Context {
+        namespace: Some(&ns),
+        roles_elsewhere_in_namespace: elsewhere,
+        adopt_requested: adopt,
+    };
+    violations.extend(policy.check(&spec, &plan, &cx));
+    if !violations.is_empty() {
+        let msg: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+        return terminal(obj, ctx, "PolicyViolation", msg.join("; "), findings).await;
+    }
     let desired = desired_from_plan(&plan, &owner);
 
     // Read everything first: a collision anywhere means nothing is written anywhere.
     let mut actual: Vec<ActualRole> = Vec::with_capacity(desired.len());
     for d in &desired {
-        let a = ctx
+        let mut a = ctx
             .iam
             .read_role(&d.name, d.instance_profile.as_deref())
             .await?;
+        if a.exists && !owner.owns(&a.tags) && adopt && a.path == d.path {
+            // Adoption (the guardrails above allowed it here): take ownership, then converge.
+            let tag = crate::iam_state::Op::TagRole {
+                role: d.name.clone(),
+                tags: owner.tags(),
+            };
+            ctx.iam.apply(&tag).await?;
+            a.tags.extend(owner.tags());
+            let note = format!("took ownership of existing IAM role {}", d.name);
+            event(ctx, obj, EventType::Normal, "Adopted", note).await;
+        }
         if a.exists && !owner.owns(&a.tags) {
             let msg = format!("IAM role {} already exists and is not owned by this EcsRoleSet (its ecsroles.dev/* tags differ); nothing in IAM was changed. Rename or delete that role, or ask the platform team to adopt it", d.name);
             return terminal(obj, ctx, "NameCollision", msg, findings).await;
@@ -423,6 +522,23 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     write_status(obj, ctx, status).await?;
     ctx.metrics.reconciled("ok");
     Ok(Action::requeue(jittered(cfg.resync())))
+}
+
+/// Roles the other EcsRoleSets of `ns` hold (for `maxRolesPerNamespace`).
+async fn roles_elsewhere(ctx: &Context, ns: &str, name: &str) -> Result<usize, Error> {
+    let api: Api<EcsRoleSet> = Api::namespaced(ctx.client.clone(), ns);
+    let list = api.list(&Default::default()).await?;
+    Ok(list
+        .items
+        .iter()
+        .filter(|o| o.name_any() != name)
+        .map(|o| {
+            o.status
+                .as_ref()
+                .map(|s| s.managed_roles.len())
+                .unwrap_or(0)
+        })
+        .sum())
 }
 
 /// Deletes one role (and its instance profile) if, and only if, this owner created it.
@@ -544,6 +660,7 @@ pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + 
         shutdown.await;
         let _ = tx.send(true);
     });
+    tokio::spawn(watch_guardrails(ctx.clone()));
     let runs = apis.into_iter().map(|api| {
         let ctx = ctx.clone();
         let mut rx = rx.clone();

@@ -101,7 +101,13 @@ async fn main() -> ExitCode {
     );
     let leader_election = config.leader_election;
     let (lease_name, lease_ns) = (config.lease_name.clone(), config.lease_namespace.clone());
-    let ctx = Arc::new(Context::new(client.clone(), iam, config, metrics));
+    let ctx = match Context::new(client.clone(), iam, config, metrics) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("error: guardrails: {e}");
+            return ExitCode::from(2);
+        }
+    };
     ready.store(true, Ordering::Relaxed);
     info!(%addr, "ecsroles-controller started");
 

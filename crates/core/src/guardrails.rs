@@ -112,9 +112,14 @@ pub struct Violation {
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scope = if self.path.starts_with("metadata") {
+            ""
+        } else {
+            "spec."
+        };
         write!(
             f,
-            "guardrail {}: spec.{}: {}",
+            "guardrail {}: {scope}{}: {}",
             self.rule, self.path, self.message
         )
     }

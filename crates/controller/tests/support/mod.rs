@@ -144,7 +144,8 @@ pub async fn start(client: &Client, config: Config, hook: Option<FaultHook>) -> 
         metrics.clone(),
         hook,
     );
-    let ctx = Arc::new(Context::new(client.clone(), iam, config, metrics.clone()));
+    let ctx =
+        Arc::new(Context::new(client.clone(), iam, config, metrics.clone()).expect("guardrails"));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(controller::run(ctx, async move {
         let _ = rx.await;
