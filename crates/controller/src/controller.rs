@@ -366,7 +366,16 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
 
     let mut spec = match prepare(&obj.spec.inner, cfg, &ns, &name, &prev.managed_roles) {
         Ok(s) => s,
-        Err(e) => return terminal(obj, ctx, "InvalidSpec", e.to_string(), vec![]).await,
+        // Names, path, account and shared roles are the controller's own guardrails: a
+        // tenant reaching for them is a policy violation; a missing region is just invalid.
+        Err(e) => {
+            let reason = if e.path == "region" {
+                "InvalidSpec"
+            } else {
+                "PolicyViolation"
+            };
+            return terminal(obj, ctx, reason, e.to_string(), vec![]).await;
+        }
     };
     // Guardrails before any IAM call: a violation writes nothing and reads nothing.
     let policy = match ctx.guardrails().for_namespace(Some(&ns)) {

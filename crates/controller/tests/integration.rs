@@ -364,7 +364,7 @@ async fn unowned_collision_and_invalid_spec_are_terminal_without_writes() {
     apply(&client, ns, "bad", spec).await;
     let obj = wait_ready(&client, ns, "bad", "False").await;
     let (_, reason, message) = ready(&obj).unwrap();
-    assert_eq!(reason, "InvalidSpec");
+    assert_eq!(reason, "PolicyViolation", "a tenant naming its own role");
     assert!(message.contains("spec.roles.task.name"), "{message}");
     // A plan error (the core's own validation) is terminal too.
     let mut spec = fargate_spec("bad2");

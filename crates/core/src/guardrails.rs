@@ -8,7 +8,7 @@
 //! Where an exact answer would need more than pattern arithmetic, the evaluator errs towards
 //! "violation": it may refuse something harmless, never allow something denied.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -516,13 +516,40 @@ pub fn glob_match(pattern: &str, s: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
+/// Visited states of the two-pattern walks: a flat bit table (no hashing: small in wasm).
+struct Visited {
+    cols: usize,
+    bits: Vec<bool>,
+}
+
+impl Visited {
+    fn new(a: usize, b: usize) -> Self {
+        Visited {
+            cols: b + 1,
+            bits: vec![false; (a + 1) * (b + 1)],
+        }
+    }
+
+    /// `true` the first time (i, j) is seen.
+    fn insert(&mut self, i: usize, j: usize) -> bool {
+        let k = i * self.cols + j;
+        match self.bits.get_mut(k) {
+            Some(b) if !*b => {
+                *b = true;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Is there a string both patterns match?
 pub fn glob_intersect(a: &str, b: &str) -> bool {
     let (a, b) = (lower(a), lower(b));
-    let mut seen = HashSet::new();
+    let mut seen = Visited::new(a.len(), b.len());
     let mut stack = vec![(0usize, 0usize)];
     while let Some((i, j)) = stack.pop() {
-        if !seen.insert((i, j)) {
+        if !seen.insert(i, j) {
             continue;
         }
         if i == a.len() && j == b.len() {
@@ -550,10 +577,10 @@ pub fn glob_intersect(a: &str, b: &str) -> bool {
 /// Does `outer` match every string `inner` matches? (Sound: `false` when unsure.)
 pub fn glob_contains(outer: &str, inner: &str) -> bool {
     let (o, n) = (lower(outer), lower(inner));
-    let mut seen = HashSet::new();
+    let mut seen = Visited::new(o.len(), n.len());
     let mut stack = vec![(0usize, 0usize)];
     while let Some((i, j)) = stack.pop() {
-        if !seen.insert((i, j)) {
+        if !seen.insert(i, j) {
             continue;
         }
         if i == o.len() {
