@@ -51,7 +51,12 @@ pub struct Context {
     in_flight: AtomicI64,
     /// The platform's guardrails (hot-reloaded, see [`watch_guardrails`]).
     guardrails: std::sync::RwLock<Arc<Guardrails>>,
+    /// Bulk read of every role under the path, shared by periodic resyncs; dropped whenever
+    /// this controller writes, so it never shows a state older than our own changes.
+    snapshot: tokio::sync::Mutex<Option<(tokio::time::Instant, Arc<Snapshot>)>>,
 }
+
+type Snapshot = HashMap<String, ActualRole>;
 
 /// Annotation asking to adopt existing, unowned roles (honoured only in the namespaces the
 /// guardrails list in `adoptionNamespaces`).
@@ -121,7 +126,26 @@ impl Context {
             failures: Mutex::new(HashMap::new()),
             in_flight: AtomicI64::new(0),
             guardrails,
+            snapshot: tokio::sync::Mutex::new(None),
         })
+    }
+
+    /// The shared snapshot, fetched again when older than half the resync period.
+    async fn snapshot(&self) -> Result<Arc<Snapshot>, Error> {
+        let mut cur = self.snapshot.lock().await;
+        let max_age = self.config.resync() / 2;
+        if let Some((at, snap)) = cur.as_ref() {
+            if at.elapsed() < max_age {
+                return Ok(snap.clone());
+            }
+        }
+        let snap = Arc::new(self.iam.snapshot(&self.config.role_path).await?);
+        *cur = Some((tokio::time::Instant::now(), snap.clone()));
+        Ok(snap)
+    }
+
+    async fn forget_snapshot(&self) {
+        *self.snapshot.lock().await = None;
     }
 
     pub fn guardrails(&self) -> Arc<Guardrails> {
@@ -412,13 +436,35 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     }
     let desired = desired_from_plan(&plan, &owner);
 
-    // Read everything first: a collision anywhere means nothing is written anywhere.
+    // Read everything first: a collision anywhere means nothing is written anywhere. A
+    // periodic resync of an unchanged spec reads from the shared bulk snapshot; anything else
+    // (spec changes, adoption, roles with instance profiles) reads the role directly.
+    let g = obj.meta().generation;
+    let resync = prev.observed_generation == g
+        && prev
+            .conditions
+            .iter()
+            .any(|c| c.kind == "Ready" && c.status == "True")
+        && !adopt;
+    let snapshot = if resync && desired.iter().any(|d| d.instance_profile.is_none()) {
+        Some(ctx.snapshot().await?)
+    } else {
+        None
+    };
     let mut actual: Vec<ActualRole> = Vec::with_capacity(desired.len());
     for d in &desired {
-        let mut a = ctx
-            .iam
-            .read_role(&d.name, d.instance_profile.as_deref())
-            .await?;
+        let cached = snapshot
+            .as_ref()
+            .filter(|_| d.instance_profile.is_none())
+            .and_then(|s| s.get(&d.name).cloned());
+        let mut a = match cached {
+            Some(a) => a,
+            None => {
+                ctx.iam
+                    .read_role(&d.name, d.instance_profile.as_deref())
+                    .await?
+            }
+        };
         if a.exists && !owner.owns(&a.tags) && adopt && a.path == d.path {
             // Adoption (the guardrails above allowed it here): take ownership, then converge.
             let tag = crate::iam_state::Op::TagRole {
@@ -467,7 +513,9 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
         info!(object = %key(obj), kind, role, "removed a role the plan no longer needs");
     }
 
-    let g = obj.meta().generation;
+    if !done.is_empty() {
+        ctx.forget_snapshot().await;
+    }
     let spec_unchanged = prev.observed_generation == g
         && prev
             .conditions

@@ -279,6 +279,96 @@ impl Iam {
         }
     }
 
+    /// Every role under `path`, read in bulk for periodic resyncs: GetAccountAuthorizationDetails
+    /// (trust, inline documents, attachments, boundary, tags) plus ListRoles for
+    /// MaxSessionDuration, both paginated — a handful of calls per resync instead of four per
+    /// role. Instance profiles are not included (roles with one are read directly).
+    pub async fn snapshot(
+        &self,
+        path: &str,
+    ) -> Result<std::collections::HashMap<String, ActualRole>, IamError> {
+        let mut out = std::collections::HashMap::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = call!(
+                self,
+                "GetAccountAuthorizationDetails",
+                false,
+                self.client
+                    .get_account_authorization_details()
+                    .filter(aws_sdk_iam::types::EntityType::Role)
+                    .max_items(1000)
+                    .set_marker(marker.clone())
+                    .send()
+            )?;
+            for r in page.role_detail_list() {
+                let (Some(name), Some(rpath)) = (r.role_name(), r.path()) else {
+                    continue;
+                };
+                if rpath != path {
+                    continue;
+                }
+                let a = ActualRole {
+                    exists: true,
+                    arn: r.arn().map(str::to_string),
+                    path: rpath.to_string(),
+                    trust: r.assume_role_policy_document().unwrap_or("").to_string(),
+                    inline: r
+                        .role_policy_list()
+                        .iter()
+                        .filter_map(|p| {
+                            Some((
+                                p.policy_name()?.to_string(),
+                                p.policy_document()?.to_string(),
+                            ))
+                        })
+                        .collect(),
+                    managed: r
+                        .attached_managed_policies()
+                        .iter()
+                        .filter_map(|p| p.policy_arn().map(str::to_string))
+                        .collect(),
+                    boundary: r
+                        .permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn())
+                        .map(str::to_string),
+                    max_session: crate::iam_state::DEFAULT_MAX_SESSION,
+                    tags: tag_map(r.tags()),
+                    ..Default::default()
+                };
+                out.insert(name.to_string(), a);
+            }
+            marker = page.marker().map(str::to_string);
+            if !page.is_truncated() || marker.is_none() {
+                break;
+            }
+        }
+        let mut marker: Option<String> = None;
+        loop {
+            let page = call!(
+                self,
+                "ListRoles",
+                false,
+                self.client
+                    .list_roles()
+                    .path_prefix(path)
+                    .max_items(1000)
+                    .set_marker(marker.clone())
+                    .send()
+            )?;
+            for r in page.roles() {
+                if let (Some(a), Some(m)) = (out.get_mut(r.role_name()), r.max_session_duration()) {
+                    a.max_session = i64::from(m);
+                }
+            }
+            marker = page.marker().map(str::to_string);
+            if !page.is_truncated() || marker.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// Every instance profile the role is in (before deleting it: IAM refuses to delete a role
     /// that is still in a profile).
     pub async fn profiles_for_role(&self, name: &str) -> Result<Vec<String>, IamError> {

@@ -230,7 +230,15 @@ async fn noop_resync_reads_only_and_drift_is_corrected() {
     let reads = ctl.metrics.reads() - r0;
     assert_eq!(ctl.metrics.writes(), w0, "a no-op reconcile writes nothing");
     println!("no-op reconcile: {reads} reads for {} roles", desired.len());
-    assert!(reads as usize <= 4 * desired.len(), "{reads} reads");
+    assert!(
+        reads as usize <= 3 * desired.len(),
+        "{reads} reads for {} roles: a resync must read in bulk",
+        desired.len()
+    );
+    assert!(
+        ctl.metrics.calls_of("GetAccountAuthorizationDetails") >= 1,
+        "resync used the bulk snapshot"
+    );
 
     // Out-of-band changes: an admin policy attached, an inline policy added, the trust opened.
     let exec = &desired
