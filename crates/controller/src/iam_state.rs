@@ -15,6 +15,9 @@ pub const OWNER_NAMESPACE: &str = "ecsroles.dev/namespace";
 pub const OWNER_NAME: &str = "ecsroles.dev/name";
 pub const OWNER_UID: &str = "ecsroles.dev/uid";
 
+/// How many owner tags every object carries (they count against IAM's 50-tag limit).
+pub const OWNER_TAG_COUNT: usize = 4;
+
 /// Who owns what the controller creates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
@@ -545,6 +548,7 @@ mod tests {
     #[test]
     fn ownership_requires_every_owner_tag() {
         let mut tags = owner().tags();
+        assert_eq!(tags.len(), OWNER_TAG_COUNT);
         assert!(owner().owns(&tags));
         tags.insert(OWNER_UID.into(), "someone-else".into());
         assert!(!owner().owns(&tags));

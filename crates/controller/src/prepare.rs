@@ -98,6 +98,23 @@ pub fn prepare(
                 ),
             ));
         }
+        if let Some(k) = cfg.tags.keys().find(|k| k.starts_with("ecsroles.dev/")) {
+            return Err(err(
+                format!("roles.{key}.tags.{k}"),
+                "ecsroles.dev/* tags are the controller's owner tags; use another key".into(),
+            ));
+        }
+        let max = ecsroles_core::limits::TAGS_MAX - crate::iam_state::OWNER_TAG_COUNT;
+        if cfg.tags.len() > max {
+            return Err(err(
+                at("tags"),
+                format!(
+                    "{} tags; IAM allows 50 per role and the controller adds {} owner tags, so at most {max}",
+                    cfg.tags.len(),
+                    crate::iam_state::OWNER_TAG_COUNT
+                ),
+            ));
+        }
         if cfg.shared {
             return Err(err(at("shared"), "a shared role belongs to no single EcsRoleSet, so the controller cannot own it; reference it with existingArn instead".into()));
         }
@@ -188,6 +205,10 @@ mod tests {
             ("roles:\n  task:\n    path: /other/\n", "roles.task.path"),
             ("roles:\n  task:\n    shared: true\n", "roles.task.shared"),
             ("account: \"999999999999\"\n", "account"),
+            (
+                "roles:\n  task:\n    tags: {ecsroles.dev/uid: forged}\n",
+                "roles.task.tags.ecsroles.dev/uid",
+            ),
         ] {
             let e = prepare(
                 &spec(&format!("{BASE}{yaml}")),
