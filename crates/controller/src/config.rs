@@ -73,6 +73,10 @@ pub struct Config {
     #[arg(long, env = "ECSROLES_GUARDRAILS_FILE")]
     pub guardrails_file: Option<std::path::PathBuf>,
 
+    /// Lease duration: how long a standby waits after the leader stops renewing.
+    #[arg(long, env = "ECSROLES_LEASE_SECONDS", default_value_t = 15)]
+    pub lease_seconds: u64,
+
     /// Maximum concurrent reconciles.
     #[arg(long, env = "ECSROLES_CONCURRENCY", default_value_t = 8)]
     pub concurrency: u16,
@@ -125,6 +129,9 @@ impl Config {
                 "--role-path {:?}: must start and end with '/', printable ASCII, at most 512",
                 self.role_path
             ));
+        }
+        if self.lease_seconds < 2 {
+            return Err("--lease-seconds must be at least 2".into());
         }
         if self.iam_calls_per_second.is_nan() || self.iam_calls_per_second <= 0.0 {
             return Err("--iam-calls-per-second must be positive".into());

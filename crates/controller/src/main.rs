@@ -101,6 +101,7 @@ async fn main() -> ExitCode {
     );
     let leader_election = config.leader_election;
     let (lease_name, lease_ns) = (config.lease_name.clone(), config.lease_namespace.clone());
+    let lease_seconds = config.lease_seconds;
     let ctx = match Context::new(client.clone(), iam, config, metrics) {
         Ok(c) => Arc::new(c),
         Err(e) => {
@@ -119,6 +120,8 @@ async fn main() -> ExitCode {
         let manager = match kube_lease_manager::LeaseManagerBuilder::new(client, lease_name)
             .with_namespace(lease_ns)
             .with_identity(identity)
+            .with_duration(lease_seconds)
+            .with_grace((lease_seconds / 3).max(1))
             .build()
             .await
         {

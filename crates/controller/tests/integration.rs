@@ -586,3 +586,77 @@ async fn the_binary_serves_metrics_elects_a_leader_and_stops_gracefully() {
     let parsed: serde_json::Value = serde_json::from_str(first).expect("JSON log lines");
     assert!(parsed.get("level").is_some(), "{first}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standby_takes_over_when_the_leader_dies() {
+    let client = kube().await;
+    let ns = "it-leader";
+    namespace(&client, ns).await;
+    let spawn = |id: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ecsroles-controller"))
+            .args([
+                "--cluster-id",
+                CLUSTER,
+                "--account-id",
+                ACCOUNT,
+                "--watch-namespaces",
+                ns,
+            ])
+            .args([
+                "--http-addr",
+                "127.0.0.1:0",
+                "--leader-election",
+                "--lease-namespace",
+                ns,
+            ])
+            .args(["--lease-seconds", "3"])
+            .env("HOSTNAME", id)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut a = spawn("leader-a");
+    let mut b = spawn("leader-b");
+    let leases =
+        kube::Api::<k8s_openapi::api::coordination::v1::Lease>::namespaced(client.clone(), ns);
+    let holder = || async {
+        leases
+            .get_opt("ecsroles-controller")
+            .await
+            .ok()??
+            .spec?
+            .holder_identity
+    };
+    let first = wait(Duration::from_secs(30), "a leader", || async {
+        holder().await
+    })
+    .await;
+    apply(&client, ns, "one", fargate_spec("one")).await;
+    wait_ready(&client, ns, "one", "True").await;
+
+    // The leader dies without releasing the lease; the standby takes over and reconciles.
+    let (dead, survivor) = if first == "leader-a" {
+        (&mut a, &mut b)
+    } else {
+        (&mut b, &mut a)
+    };
+    dead.kill().unwrap();
+    let _ = dead.wait();
+    let next = wait(Duration::from_secs(30), "the standby to lead", || async {
+        holder().await.filter(|h| *h != first)
+    })
+    .await;
+    assert_ne!(next, first);
+    apply(&client, ns, "two", fargate_spec("two")).await;
+    wait_ready(&client, ns, "two", "True").await;
+    for n in ["one", "two"] {
+        delete(&client, ns, n).await;
+        gone(&client, ns, n).await;
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &survivor.id().to_string()])
+        .status()
+        .unwrap();
+    let _ = survivor.wait();
+}
