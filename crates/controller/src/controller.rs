@@ -446,25 +446,26 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
             .iter()
             .any(|c| c.kind == "Ready" && c.status == "True")
         && !adopt;
-    let snapshot = if resync && desired.iter().any(|d| d.instance_profile.is_none()) {
+    let snapshot = if resync {
         Some(ctx.snapshot().await?)
     } else {
         None
     };
     let mut actual: Vec<ActualRole> = Vec::with_capacity(desired.len());
     for d in &desired {
-        let cached = snapshot
-            .as_ref()
-            .filter(|_| d.instance_profile.is_none())
-            .and_then(|s| s.get(&d.name).cloned());
-        let mut a = match cached {
-            Some(a) => a,
-            None => {
-                ctx.iam
-                    .read_role(&d.name, d.instance_profile.as_deref())
-                    .await?
+        // The snapshot only ever proves "nothing to do". Anything else — drift, a missing
+        // role, a profile to fix — is read again directly before a single write, so writes
+        // always rest on fresh state and ownership (profile tags included) is checked on it.
+        if let Some(a) = snapshot.as_ref().and_then(|s| s.get(&d.name)) {
+            if owner.owns(&a.tags) && diff(d, a).is_empty() {
+                actual.push(a.clone());
+                continue;
             }
-        };
+        }
+        let mut a = ctx
+            .iam
+            .read_role(&d.name, d.instance_profile.as_deref())
+            .await?;
         if a.exists && !owner.owns(&a.tags) && adopt && a.path == d.path {
             // Adoption (the guardrails above allowed it here): take ownership, then converge.
             let tag = crate::iam_state::Op::TagRole {

@@ -281,8 +281,8 @@ impl Iam {
 
     /// Every role under `path`, read in bulk for periodic resyncs: GetAccountAuthorizationDetails
     /// (trust, inline documents, attachments, boundary, tags) plus ListRoles for
-    /// MaxSessionDuration, both paginated — a handful of calls per resync instead of four per
-    /// role. Instance profiles are not included (roles with one are read directly).
+    /// MaxSessionDuration, both paginated — a handful of calls per resync instead of four or
+    /// five per role. Instance profiles come from each role's InstanceProfileList (no tags).
     pub async fn snapshot(
         &self,
         path: &str,
@@ -334,6 +334,17 @@ impl Iam {
                         .map(str::to_string),
                     max_session: crate::iam_state::DEFAULT_MAX_SESSION,
                     tags: tag_map(r.tags()),
+                    // Its instance profile (same name by the controller's convention); profile
+                    // tags are not in this response, so a role with a profile needing any
+                    // change is read directly before the change.
+                    instance_profile: r
+                        .instance_profile_list()
+                        .iter()
+                        .find(|p| p.instance_profile_name() == name)
+                        .map(|p| {
+                            let roles = p.roles().iter().map(|x| x.role_name().to_string());
+                            (p.instance_profile_name().to_string(), roles.collect())
+                        }),
                     ..Default::default()
                 };
                 out.insert(name.to_string(), a);

@@ -660,3 +660,57 @@ async fn a_standby_takes_over_when_the_leader_dies() {
         .unwrap();
     let _ = survivor.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noop_resync_of_a_role_with_an_instance_profile_reads_in_bulk_too() {
+    let client = kube().await;
+    let ns = "it-noop-profile";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 2);
+    let ctl = start(&client, cfg.clone(), None).await;
+    apply(&client, ns, "ec2", ec2_spec("ec2")).await;
+    let obj = wait_ready(&client, ns, "ec2", "True").await;
+    let roles = expected(&obj, &cfg).len();
+    let ok = || {
+        ctl.metrics
+            .reconciles
+            .get_or_create(&ecsroles_controller::metrics::ResultLabels {
+                result: "ok".into(),
+            })
+            .get()
+    };
+    // Let the first resync settle (it may refresh the snapshot after our own writes).
+    let t0 = ok();
+    wait(Duration::from_secs(20), "a resync", || async {
+        (ok() > t0).then_some(())
+    })
+    .await;
+    let (w0, r0, p0, t1) = (
+        ctl.metrics.writes(),
+        ctl.metrics.reads(),
+        ctl.metrics.calls_of("GetInstanceProfile"),
+        ok(),
+    );
+    wait(Duration::from_secs(20), "two more resyncs", || async {
+        (ok() >= t1 + 2).then_some(())
+    })
+    .await;
+    let reads = ctl.metrics.reads() - r0;
+    let passes = ok() - t1;
+    println!(
+        "{passes} no-op resyncs of {roles} roles (one with an instance profile): {reads} reads"
+    );
+    assert_eq!(ctl.metrics.writes(), w0, "no writes");
+    assert_eq!(
+        ctl.metrics.calls_of("GetInstanceProfile"),
+        p0,
+        "the profile came from the snapshot"
+    );
+    assert!(
+        reads <= 3 * roles as u64 * passes,
+        "{reads} reads in {passes} passes"
+    );
+    delete(&client, ns, "ec2").await;
+    gone(&client, ns, "ec2").await;
+    ctl.stop().await;
+}
