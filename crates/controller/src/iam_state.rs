@@ -9,14 +9,9 @@ use serde_json::Value;
 
 use crate::policy_eq::equivalent;
 
-/// Tag keys that mark an IAM object as owned by this controller (see design §5).
-pub const OWNER_CLUSTER: &str = "ecsroles.dev/cluster";
-pub const OWNER_NAMESPACE: &str = "ecsroles.dev/namespace";
-pub const OWNER_NAME: &str = "ecsroles.dev/name";
-pub const OWNER_UID: &str = "ecsroles.dev/uid";
-
-/// How many owner tags every object carries (they count against IAM's 50-tag limit).
-pub const OWNER_TAG_COUNT: usize = 4;
+/// Tag keys that mark an IAM object as owned by this controller (see design §5). Defined in
+/// the core, whose `controller-policy` conditions key on the same tags.
+pub use ecsroles_core::controller_policy::OWNER_TAGS;
 
 /// Who owns what the controller creates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,13 +23,13 @@ pub struct Owner {
 }
 
 impl Owner {
+    /// Values in [`OWNER_TAGS`]' order: cluster, namespace, name, uid.
     pub fn tags(&self) -> BTreeMap<String, String> {
-        BTreeMap::from([
-            (OWNER_CLUSTER.to_string(), self.cluster.clone()),
-            (OWNER_NAMESPACE.to_string(), self.namespace.clone()),
-            (OWNER_NAME.to_string(), self.name.clone()),
-            (OWNER_UID.to_string(), self.uid.clone()),
-        ])
+        OWNER_TAGS
+            .iter()
+            .zip([&self.cluster, &self.namespace, &self.name, &self.uid])
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 
     /// `true` when `tags` say this owner created the object (never touch it otherwise).
@@ -69,8 +64,6 @@ pub struct ActualRole {
     pub tags: BTreeMap<String, String>,
     /// The instance profile of that name, if it exists, and the roles in it.
     pub instance_profile: Option<(String, Vec<String>)>,
-    pub arn: Option<String>,
-    pub profile_arn: Option<String>,
     pub profile_tags: BTreeMap<String, String>,
 }
 
@@ -425,7 +418,6 @@ mod tests {
                 .clone()
                 .map(|p| (p, vec![d.name.clone()])),
             profile_tags: d.tags.clone(),
-            ..Default::default()
         }
     }
 
@@ -548,9 +540,9 @@ mod tests {
     #[test]
     fn ownership_requires_every_owner_tag() {
         let mut tags = owner().tags();
-        assert_eq!(tags.len(), OWNER_TAG_COUNT);
+        assert_eq!(tags.len(), OWNER_TAGS.len());
         assert!(owner().owns(&tags));
-        tags.insert(OWNER_UID.into(), "someone-else".into());
+        tags.insert(OWNER_TAGS[3].into(), "someone-else".into());
         assert!(!owner().owns(&tags));
         assert!(!owner().owns(&BTreeMap::new()));
     }

@@ -104,14 +104,15 @@ pub fn prepare(
                 "ecsroles.dev/* tags are the controller's owner tags; use another key".into(),
             ));
         }
-        let max = ecsroles_core::limits::TAGS_MAX - crate::iam_state::OWNER_TAG_COUNT;
+        let owner_tags = crate::iam_state::OWNER_TAGS.len();
+        let max = ecsroles_core::limits::TAGS_MAX - owner_tags;
         if cfg.tags.len() > max {
             return Err(err(
                 at("tags"),
                 format!(
                     "{} tags; IAM allows 50 per role and the controller adds {} owner tags, so at most {max}",
                     cfg.tags.len(),
-                    crate::iam_state::OWNER_TAG_COUNT
+                    owner_tags
                 ),
             ));
         }

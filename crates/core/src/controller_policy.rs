@@ -8,16 +8,17 @@
 
 use crate::policy::{add_cond, Conditions, Effect, PolicyDocument, Statement, Text};
 
-/// The owner-tag key the controller puts on everything it creates (see the controller's
-/// `iam_state`): the policy keys on it.
-pub const CLUSTER_TAG: &str = "ecsroles.dev/cluster";
-/// Every owner-tag key (the controller must never be able to remove them).
+/// Every owner-tag key the controller puts on everything it creates (cluster, namespace, name,
+/// uid — the controller's `iam_state::Owner` fills them in this order); it must never be able
+/// to remove them.
 pub const OWNER_TAGS: [&str; 4] = [
     "ecsroles.dev/cluster",
     "ecsroles.dev/namespace",
     "ecsroles.dev/name",
     "ecsroles.dev/uid",
 ];
+/// The owner tag the policy's conditions key on.
+pub const CLUSTER_TAG: &str = OWNER_TAGS[0];
 
 const AUTH_REF: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html";
 const TAGS_DOC: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html";
@@ -64,7 +65,7 @@ fn stmt(
 
 /// Checks the parameters, with the flag to fix.
 pub fn validate(p: &ControllerPolicyParams) -> Result<(), String> {
-    if p.account.len() != 12 || !p.account.bytes().all(|b| b.is_ascii_digit()) {
+    if !crate::arn::is_account_id(&p.account) {
         return Err(format!("--account must be 12 digits, got {:?}", p.account));
     }
     if p.cluster_id.is_empty() {
