@@ -122,7 +122,7 @@ fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
 /// producing the send future.
 macro_rules! call {
     ($self:ident, $op:literal, $write:expr, $call:expr) => {{
-        $self.before($op).await?;
+        $self.before($op, $write).await?;
         let result = $call.await;
         let outcome = match &result {
             Ok(_) => "ok",
@@ -152,11 +152,11 @@ impl Iam {
         }
     }
 
-    async fn before(&self, operation: &'static str) -> Result<(), IamError> {
+    async fn before(&self, operation: &'static str, write: bool) -> Result<(), IamError> {
         if let Some(hook) = &self.hook {
             match hook(operation) {
                 Some(Fault::Fail(code)) => {
-                    self.metrics.iam_call(operation, false, "error");
+                    self.metrics.iam_call(operation, write, "error");
                     return Err(IamError {
                         operation,
                         retryable: RETRYABLE.contains(&code.as_str()),
@@ -190,7 +190,6 @@ impl Iam {
             Ok(out) => {
                 if let Some(r) = out.role() {
                     a.exists = true;
-                    a.arn = Some(r.arn().to_string());
                     a.path = r.path().to_string();
                     a.trust = r.assume_role_policy_document().unwrap_or("").to_string();
                     a.boundary = r
@@ -269,7 +268,6 @@ impl Iam {
                             .map(|r| r.role_name().to_string())
                             .collect(),
                     ));
-                    a.profile_arn = Some(p.arn().to_string());
                     a.profile_tags = tag_map(p.tags());
                 }
                 Ok(())
@@ -310,7 +308,6 @@ impl Iam {
                 }
                 let a = ActualRole {
                     exists: true,
-                    arn: r.arn().map(str::to_string),
                     path: rpath.to_string(),
                     trust: r.assume_role_policy_document().unwrap_or("").to_string(),
                     inline: r

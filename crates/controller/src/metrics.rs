@@ -1,7 +1,7 @@
 //! Prometheus metrics (`/metrics`). Counters are also read by the integration tests and the
 //! benchmark, so "how many IAM calls did that reconcile make" is measured, not guessed.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -35,7 +35,6 @@ pub struct Metrics {
     /// Every IAM call, reads and writes, as plain numbers for tests and benchmarks.
     pub iam_reads: AtomicU64,
     pub iam_writes: AtomicU64,
-    in_backoff: AtomicI64,
     registry: Registry,
 }
 
@@ -50,7 +49,6 @@ impl Default for Metrics {
             queue_depth: Gauge::default(),
             iam_reads: AtomicU64::new(0),
             iam_writes: AtomicU64::new(0),
-            in_backoff: AtomicI64::new(0),
             registry: Registry::default(),
         };
         registry.register(
@@ -112,12 +110,6 @@ impl Metrics {
                 reason: reason.to_string(),
             })
             .inc();
-    }
-
-    /// `delta` = +1 when a reconcile starts or an object enters backoff, -1 when it ends.
-    pub fn queue(&self, delta: i64) {
-        let v = self.in_backoff.fetch_add(delta, Ordering::Relaxed) + delta;
-        self.queue_depth.set(v.max(0));
     }
 
     pub fn reads(&self) -> u64 {
