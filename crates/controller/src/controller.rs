@@ -340,12 +340,11 @@ async fn terminal(
     ];
     status.observed_generation = g;
     status.findings = findings;
-    let changed = prev.is_none_or(|p| {
-        p.observed_generation != g
-            || p.conditions
-                .iter()
-                .all(|c| c.reason != reason || c.message != status.conditions[0].message)
-    });
+    // Report once per generation and verdict, not on every retry.
+    let same = |c: &Condition| {
+        c.kind == "Ready" && c.reason == reason && c.message == status.conditions[0].message
+    };
+    let changed = prev.is_none_or(|p| p.observed_generation != g || !p.conditions.iter().any(same));
     if changed {
         write_status(obj, ctx, status).await?;
         event(ctx, obj, EventType::Warning, reason, message.clone()).await;
@@ -437,16 +436,15 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     let desired = desired_from_plan(&plan, &owner);
 
     // Read everything first: a collision anywhere means nothing is written anywhere. A
-    // periodic resync of an unchanged spec reads from the shared bulk snapshot; anything else
-    // (spec changes, adoption, roles with instance profiles) reads the role directly.
+    // periodic resync of an unchanged, already reconciled spec reads from the shared bulk
+    // snapshot; anything else (spec changes, adoption) reads the roles directly.
     let g = obj.meta().generation;
-    let resync = prev.observed_generation == g
+    let in_sync_before = prev.observed_generation == g
         && prev
             .conditions
             .iter()
-            .any(|c| c.kind == "Ready" && c.status == "True")
-        && !adopt;
-    let snapshot = if resync {
+            .any(|c| c.kind == "Ready" && c.status == "True");
+    let snapshot = if in_sync_before && !adopt {
         Some(ctx.snapshot().await?)
     } else {
         None
@@ -517,13 +515,9 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     if !done.is_empty() {
         ctx.forget_snapshot().await;
     }
-    let spec_unchanged = prev.observed_generation == g
-        && prev
-            .conditions
-            .iter()
-            .any(|c| c.kind == "Ready" && c.status == "True");
     if !done.is_empty() {
-        if spec_unchanged && !created_any {
+        // Changes to a spec IAM already matched can only be drift.
+        if in_sync_before && !created_any {
             ctx.metrics.drift_corrections.inc();
             event(
                 ctx,
