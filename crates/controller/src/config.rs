@@ -104,7 +104,7 @@ impl Config {
         if self.cluster_id.len() > 256 {
             return Err("--cluster-id is an IAM tag value: at most 256 characters".into());
         }
-        if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        if !ecsroles_core::arn::is_account_id(&self.account_id) {
             return Err(format!(
                 "--account-id (ECSROLES_ACCOUNT_ID) must be 12 digits, got {:?}",
                 self.account_id

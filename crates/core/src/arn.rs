@@ -45,9 +45,12 @@ pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The partitions ECS runs in.
+pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
+
 /// One of the partitions ECS runs in.
 pub fn is_partition(p: &str) -> bool {
-    matches!(p, "aws" | "aws-cn" | "aws-us-gov")
+    PARTITIONS.contains(&p)
 }
 
 /// The partition a region belongs to (`cn-north-1` → `aws-cn`).

@@ -82,24 +82,31 @@ impl Default for Guardrails {
             ]
             .map(aws_managed)
             .to_vec(),
-            allowed_trust_principals: [
-                "ecs-tasks.amazonaws.com",
-                "ecs.amazonaws.com",
-                "ec2.amazonaws.com",
-                "ssm.amazonaws.com",
-                "ecs-tasks.amazonaws.com.cn",
-                "ecs.amazonaws.com.cn",
-                "ec2.amazonaws.com.cn",
-                "ssm.amazonaws.com.cn",
-            ]
-            .map(String::from)
-            .to_vec(),
+            allowed_trust_principals: ecs_principals(),
             allowed_existing_roles: vec![],
             max_roles_per_namespace: None,
             adoption_namespaces: vec![],
             namespaces: BTreeMap::new(),
         }
     }
+}
+
+/// Every principal the core's trust rules can produce (`rules::principal`), in any launch type
+/// and partition: by default a role may trust exactly what ECS roles need.
+fn ecs_principals() -> Vec<String> {
+    let mut out: Vec<String> = RoleKind::ALL
+        .iter()
+        .flat_map(|k| {
+            crate::spec::LaunchType::ALL.iter().flat_map(move |l| {
+                crate::arn::PARTITIONS
+                    .iter()
+                    .map(move |p| crate::rules::principal(*k, *l, p).to_string())
+            })
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// One broken rule: which, where in the spec, and what is wrong.
@@ -614,6 +621,21 @@ pub fn glob_contains(outer: &str, inner: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_trust_principals_are_exactly_what_the_trust_rules_produce() {
+        let d = Guardrails::default().allowed_trust_principals;
+        for p in [
+            "ecs-tasks.amazonaws.com",
+            "ecs.amazonaws.com",
+            "ec2.amazonaws.com",
+            "ec2.amazonaws.com.cn",
+            "ssm.amazonaws.com",
+        ] {
+            assert!(d.iter().any(|x| x == p), "{p} missing from {d:?}");
+        }
+        assert_eq!(d.len(), 5, "{d:?}");
+    }
 
     #[test]
     fn glob_arithmetic() {
