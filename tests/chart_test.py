@@ -128,7 +128,8 @@ with tempfile.TemporaryDirectory() as tmp:
     proc_env["ECSROLES_HTTP_ADDR"] = "127.0.0.1:0"
     # What the pod mounts: the chart's guardrails ConfigMap, as the API server holds it.
     code, cm = admin.call("GET", f"/api/v1/namespaces/{NS}/configmaps/{RELEASE}-guardrails")
-    check(code == 200 and "deniedActions" in cm["data"]["guardrails.yaml"], "guardrails ConfigMap installed")
+    check(code == 200 and "ecs-workload-boundary" in cm["data"]["guardrails.yaml"],
+          "guardrails ConfigMap installed with the values' policy")
     gfile = os.path.join(tmp, "guardrails.yaml")
     open(gfile, "w").write(cm["data"]["guardrails.yaml"])
     proc_env["ECSROLES_GUARDRAILS_FILE"] = gfile
