@@ -452,7 +452,8 @@ async fn throttling_backs_off_and_recovers() {
     let n = Arc::new(AtomicU32::new(0));
     let c = n.clone();
     let hook: FaultHook = Arc::new(move |op: &'static str| {
-        // The first two CreateRole calls are throttled, then a ConcurrentModification.
+        // Every CreateRole among the first 6 IAM calls is throttled, every PutRolePolicy among
+        // the first 12 meets a ConcurrentModification; then IAM answers normally.
         match (op, c.fetch_add(1, Ordering::SeqCst)) {
             ("CreateRole", _) if c.load(Ordering::SeqCst) <= 6 => {
                 Some(Fault::Fail("Throttling".into()))

@@ -7,6 +7,9 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+
+#[path = "../../../tests/redteam/cases.rs"]
+mod cases;
 use support::*;
 
 const CASES: &str = include_str!("../../../tests/redteam/cases.yaml");
@@ -14,29 +17,6 @@ const POLICY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tests/redteam/guardrails.yaml"
 );
-
-fn merge(base: &mut Value, patch: &Value) {
-    match (base, patch) {
-        (Value::Object(b), Value::Object(p)) => {
-            for (k, v) in p {
-                merge(b.entry(k.clone()).or_insert(Value::Null), v);
-            }
-        }
-        (b, p) => *b = p.clone(),
-    }
-}
-
-fn case_spec(base: &Value, case: &Value) -> Value {
-    let mut spec = base.clone();
-    merge(&mut spec, &case["patch"]);
-    if let Some(n) = case["oversize"].as_u64() {
-        let access: Vec<Value> = (0..n)
-            .map(|i| json!({"s3": {"bucket": format!("bucket-with-a-long-name-{i:04}"), "prefix": "some/prefix/", "access": "read-write"}}))
-            .collect();
-        spec["app"]["access"] = Value::Array(access);
-    }
-    spec
-}
 
 fn guarded_config(ns: &str) -> ecsroles_controller::config::Config {
     let mut cfg = config(ns, 600);
@@ -71,7 +51,7 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
         let mut obj = json!({
             "apiVersion": "ecsroles.dev/v1alpha1", "kind": "EcsRoleSet",
             "metadata": {"name": name, "namespace": ns},
-            "spec": case_spec(&doc["base"], case),
+            "spec": cases::case_spec(&doc["base"], case),
         });
         if let Some(a) = case.get("annotations") {
             obj["metadata"]["annotations"] = a.clone();

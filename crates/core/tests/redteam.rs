@@ -6,31 +6,16 @@ use ecsroles_core::guardrails::{Context, Guardrails};
 use ecsroles_core::{plan, EcsRoleSetSpec};
 use serde_json::Value;
 
+#[path = "../../../tests/redteam/cases.rs"]
+mod cases;
+
 const CASES: &str = include_str!("../../../tests/redteam/cases.yaml");
 const POLICY: &str = include_str!("../../../tests/redteam/guardrails.yaml");
 const NAMESPACE: &str = "redteam";
 
-fn merge(base: &mut Value, patch: &Value) {
-    match (base, patch) {
-        (Value::Object(b), Value::Object(p)) => {
-            for (k, v) in p {
-                merge(b.entry(k.clone()).or_insert(Value::Null), v);
-            }
-        }
-        (b, p) => *b = p.clone(),
-    }
-}
-
-/// The spec a case submits (shared shape with the controller's red-team test).
+/// The spec a case submits (the controller's test builds the same, minus the account it pins).
 fn case_spec(base: &Value, case: &Value) -> Value {
-    let mut spec = base.clone();
-    merge(&mut spec, &case["patch"]);
-    if let Some(n) = case["oversize"].as_u64() {
-        let access: Vec<Value> = (0..n)
-            .map(|i| serde_json::json!({"s3": {"bucket": format!("bucket-with-a-long-name-{i:04}"), "prefix": "some/prefix/", "access": "read-write"}}))
-            .collect();
-        spec["app"]["access"] = Value::Array(access);
-    }
+    let mut spec = cases::case_spec(base, case);
     spec["account"] = "123456789012".into();
     spec
 }
