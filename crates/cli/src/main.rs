@@ -126,13 +126,11 @@ fn guarded(
     let policy = ecsroles_core::guardrails::Guardrails::from_yaml(&read(file)?)
         .map_err(|e| format!("{}: {e}", file.display()))?
         .for_namespace(g.namespace.as_deref())?;
-    let mut violations = policy.prepare(&mut spec);
-    let p = plan(&spec);
     let cx = ecsroles_core::guardrails::Context {
         namespace: g.namespace.as_deref(),
         ..Default::default()
     };
-    violations.extend(policy.check(&spec, &p, &cx));
+    let (p, violations) = policy.evaluate(&mut spec, &cx);
     Ok((spec, p, violations.iter().map(|v| v.to_string()).collect()))
 }
 

@@ -146,12 +146,41 @@ impl Guardrails {
     /// Parses the YAML or JSON file the platform team writes.
     #[cfg(feature = "yaml")]
     pub fn from_yaml(text: &str) -> Result<Guardrails, String> {
-        let g: Guardrails = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
-        for (ns, o) in &g.namespaces {
-            g.for_namespace(Some(ns))
+        serde_yaml::from_str::<Guardrails>(text)
+            .map_err(|e| e.to_string())?
+            .validated()
+    }
+
+    /// Parses a JSON policy (the calculator's `guardrails` attribute; its build has no YAML).
+    pub fn from_json(text: &str) -> Result<Guardrails, String> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let g: Guardrails =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| match e.path().to_string() {
+                p if p == "." => e.inner().to_string(),
+                p => format!("{p}: {}", e.inner()),
+            })?;
+        de.end().map_err(|e| e.to_string())?;
+        g.validated()
+    }
+
+    /// Every per-namespace override must itself make a valid policy.
+    fn validated(self) -> Result<Guardrails, String> {
+        for (ns, o) in &self.namespaces {
+            self.for_namespace(Some(ns))
                 .map_err(|e| format!("namespaces.{ns}: {e} ({o})"))?;
         }
-        Ok(g)
+        Ok(self)
+    }
+
+    /// The whole verdict for one spec, as the CLI and the calculator show it: the boundary
+    /// injected ([`Guardrails::prepare`]), the plan of the prepared spec, then
+    /// [`Guardrails::check`]. (The controller runs the same steps with IAM-side context in
+    /// between.)
+    pub fn evaluate(&self, spec: &mut EcsRoleSetSpec, cx: &Context) -> (RolePlan, Vec<Violation>) {
+        let mut violations = self.prepare(spec);
+        let plan = crate::plan(spec);
+        violations.extend(self.check(spec, &plan, cx));
+        (plan, violations)
     }
 
     /// The policy for `namespace`: the cluster-wide one with that namespace's overrides.
@@ -650,5 +679,50 @@ mod tests {
         assert!(!glob_contains("iam:Pass*", "iam:*"));
         assert!(glob_contains("IAM:*", "iam:passrole"));
         assert!(!glob_contains("iam:PassRol?", "iam:PassRol*"));
+    }
+
+    #[test]
+    fn json_policies_name_the_bad_field() {
+        let g = Guardrails::from_json(r#"{"deniedActions": ["s3:*"]}"#).unwrap();
+        assert_eq!(g.denied_actions, ["s3:*"]);
+        assert_eq!(
+            g.allowed_trust_principals,
+            Guardrails::default().allowed_trust_principals
+        );
+        let e = Guardrails::from_json(r#"{"deniedActons": []}"#).unwrap_err();
+        assert!(e.contains("deniedActons"), "{e}");
+        let e = Guardrails::from_json(r#"{"maxRolesPerNamespace": "two"}"#).unwrap_err();
+        assert!(e.starts_with("maxRolesPerNamespace:"), "{e}");
+        let e = Guardrails::from_json(r#"{"namespaces": {"a": {"nope": 1}}}"#).unwrap_err();
+        assert!(e.starts_with("namespaces.a:"), "{e}");
+        assert!(Guardrails::from_json("{} {}").is_err(), "trailing input");
+    }
+
+    #[test]
+    fn evaluate_injects_the_boundary_before_planning_and_checking() {
+        let text = r#"{"region": "us-east-1", "launchType": "FARGATE", "taskDefinition": {
+            "family": "app", "networkMode": "awsvpc", "containerDefinitions": [
+            {"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1"}]},
+            "app": {"statements": [{"Effect": "Allow", "Action": "IAM:pass*", "Resource": "*"}]}}"#;
+        let (mut spec, _) = crate::parse_document(text).unwrap();
+        let g = Guardrails {
+            permissions_boundary: Some("arn:aws:iam::123456789012:policy/b".into()),
+            ..Guardrails::default()
+        };
+        let (plan, violations) = g.evaluate(&mut spec, &Context::default());
+        let created: Vec<_> = plan
+            .roles
+            .iter()
+            .filter(|r| r.provisioning == Provisioning::Create)
+            .collect();
+        assert!(!created.is_empty());
+        assert!(created
+            .iter()
+            .all(|r| r.permissions_boundary == g.permissions_boundary));
+        let rules: Vec<&str> = violations.iter().map(|v| v.rule.as_str()).collect();
+        assert!(rules.contains(&"deniedActions"), "{violations:?}");
+        assert!(violations
+            .iter()
+            .any(|v| v.path.starts_with("app.statements[0]")));
     }
 }
