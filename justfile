@@ -19,7 +19,7 @@ fmt-check:
     cargo fmt --all -- --check
 
 clippy:
-    cargo clippy --workspace --all-targets --features ecsroles-controller/integration-tests -- -D warnings
+    cargo clippy --workspace --all-targets --features ecsroles-controller/integration-tests,ecsroles-wasm/guardrails -- -D warnings
 
 # Unit, integration, golden and property tests.
 unit:

@@ -2,16 +2,23 @@
 // This file only renders what the core returns: it holds no IAM knowledge of its own.
 //
 // Attributes: example="<id>" | spec="<JSON document>" (initial input), launch-type="EC2",
-// compact (results only), theme="light|dark". Embedding: one <script type="module"> tag.
+// compact (results only), theme="light|dark", guardrails="<JSON policy>" + namespace="<ns>"
+// (the platform's verdict, as the controller would reach it). Embedding: one
+// <script type="module"> tag.
 
-import init, { planDocument, formats as wasmFormats, examples as wasmExamples, schema as wasmSchema } from "./pkg/ecsroles_wasm.js";
 import { lifecycleSvg } from "./diagram.js";
 
-let ready = null;
-/** Loads the WebAssembly once per page, next to this module (works offline once loaded). */
-function core() {
-  ready ??= init({ module_or_path: new URL("./pkg/ecsroles_wasm_bg.wasm", import.meta.url) });
-  return ready;
+const loaded = {};
+/** Loads a WebAssembly module once per page, next to this file (works offline once loaded).
+ *  Pages without guardrails get the plain calculator; the guardrail evaluator is a second
+ *  module (the same core plus the evaluator), fetched only when a page asks for a verdict. */
+function core(guarded) {
+  const name = guarded ? "ecsroles_wasm_guardrails" : "ecsroles_wasm";
+  loaded[name] ??= import(`./pkg/${name}.js`).then(async (m) => {
+    await m.default({ module_or_path: new URL(`./pkg/${name}_bg.wasm`, import.meta.url) });
+    return m;
+  });
+  return loaded[name];
 }
 
 const NETWORK_MODES = ["awsvpc", "bridge", "host", "none"];
@@ -137,10 +144,12 @@ pre { background:var(--card); border:1px solid var(--line); border-radius:6px; p
 a { color:var(--accent); }
 .diagram svg { width:100%; max-width:860px; height:auto; margin-bottom:.5rem; }
 .status { font-size:12px; color:var(--muted); min-height:1em; }
+.verdict.allowed { border-color:var(--ok); } .verdict.allowed h3 { color:var(--ok); }
+.verdict.refused, .verdict.invalid { border-color:var(--err); } .verdict.refused h3, .verdict.invalid h3 { color:var(--err); }
 `;
 
 class EcsRoleCalculator extends HTMLElement {
-  static observedAttributes = ["spec", "example", "launch-type", "theme", "compact"];
+  static observedAttributes = ["spec", "example", "launch-type", "theme", "compact", "guardrails", "namespace"];
 
   constructor() {
     super();
@@ -153,21 +162,25 @@ class EcsRoleCalculator extends HTMLElement {
 
   async connectedCallback() {
     this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="status" role="status">Loading…</div>`;
-    await core();
-    this.formatList = wasmFormats().map(([name, ext]) => ({ name, ext }));
-    this.exampleList = wasmExamples().map(([id, title, text]) => ({ id, title, text }));
-    this.model = formModel(JSON.parse(wasmSchema()));
+    this.wasm = await core(this.hasAttribute("guardrails"));
+    this.formatList = this.wasm.formats().map(([name, ext]) => ({ name, ext }));
+    this.exampleList = this.wasm.examples().map(([id, title, text]) => ({ id, title, text }));
+    this.model = formModel(JSON.parse(this.wasm.schema()));
     this.restore();
     this.renderShell();
     this.update();
     this.dispatchEvent(new CustomEvent("ready", { bubbles: true, composed: true }));
   }
 
-  attributeChangedCallback(name) {
+  async attributeChangedCallback(name) {
     if (!this.formatList.length) return; // not loaded yet: connectedCallback reads them
     if (name === "spec" || name === "example" || name === "launch-type") {
       this.restore(true);
       this.renderShell();
+      this.update();
+    } else if (name === "guardrails" || name === "namespace") {
+      if (this.hasAttribute("guardrails")) this.wasm = await core(true);
+      this.lastRaw = null;
       this.update();
     }
   }
@@ -349,11 +362,15 @@ class EcsRoleCalculator extends HTMLElement {
     let out;
     let raw;
     const errorBox = this.shadowRoot.getElementById("doc-error");
+    const policy = this.getAttribute("guardrails");
     try {
-      raw = planDocument(this.documentText, overrides, [this.state.tab]);
+      raw = policy !== null && this.wasm.planGuarded
+        ? this.wasm.planGuarded(this.documentText, overrides, [this.state.tab], policy, this.getAttribute("namespace") ?? undefined)
+        : this.wasm.planDocument(this.documentText, overrides, [this.state.tab]);
       out = JSON.parse(raw);
     } catch (err) {
       const e = typeof err === "object" && err ? err : { message: String(err) };
+      if (e.path === "guardrails") return this.policyError(e);
       const where = [e.line && `line ${e.line}, column ${e.column}`, e.path].filter(Boolean).join(" · ");
       if (errorBox) errorBox.textContent = `${where ? where + ": " : ""}${e.message}`;
       this.shadowRoot.getElementById("results").querySelector(".summary")?.setAttribute("data-stale", "true");
@@ -369,15 +386,40 @@ class EcsRoleCalculator extends HTMLElement {
     }
     this.placeFindings(out.plan.findings);
     this.dispatchEvent(new CustomEvent("plan", { detail: out.plan, bubbles: true, composed: true }));
+    if (out.violations) this.dispatchEvent(new CustomEvent("verdict", { detail: out.violations, bubbles: true, composed: true }));
   }
 
-  renderResults({ plan, renders }) {
+  /** The page's guardrails attribute is not a valid policy: say so where the verdict goes. */
+  policyError(e) {
+    this.lastRaw = null;
+    this.shadowRoot.getElementById("results").innerHTML = `<div class="card verdict invalid" id="verdict" data-verdict="invalid" role="alert">
+      <h3>The guardrails attribute is not a valid policy</h3><p><code>${esc(e.message)}</code></p>
+      <p class="hint">It takes the JSON form of the Helm value <code>guardrails</code>.</p></div>`;
+    this.dispatchEvent(new CustomEvent("plan-error", { detail: e, bubbles: true, composed: true }));
+  }
+
+  /** The platform's verdict on this document (only with a guardrails attribute). */
+  verdictCard(violations) {
+    if (!violations) return "";
+    const ns = this.getAttribute("namespace");
+    const where = ns ? ` in namespace <code>${esc(ns)}</code>` : "";
+    if (!violations.length) {
+      return `<div class="card verdict allowed" id="verdict" data-verdict="allowed"><h3>Allowed by the platform guardrails</h3>
+        <p class="hint">The controller would accept this document${where}; the roles below include what the guardrails inject.</p></div>`;
+    }
+    const items = violations.map((v) => `<li data-rule="${esc(v.rule)}"><code>${esc(v.rule)}</code> · <code>${esc(v.path)}</code>: ${esc(v.message)}</li>`).join("");
+    return `<div class="card verdict refused" id="verdict" data-verdict="refused" role="alert"><h3>Refused by the platform guardrails</h3>
+      <p class="hint">The controller would refuse this document${where} and change nothing in IAM:</p><ul>${items}</ul></div>`;
+  }
+
+  renderResults({ plan, renders, violations }) {
     const roles = plan.roles.map((r) => this.roleCard(r)).join("");
     const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener">doc</a></li>`).join("");
     const errors = plan.findings.filter((f) => f.severity === "error").length;
     const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}">${esc(f.name)}</button>`).join("");
     const text = renders.find(([n]) => n === this.state.tab)?.[1] ?? "";
     this.shadowRoot.getElementById("results").innerHTML = `
+      ${this.verdictCard(violations)}
       <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""}</p>
       <div class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleSvg(plan)}</div>
       ${roles}

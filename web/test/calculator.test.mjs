@@ -171,10 +171,60 @@ test("once loaded it works offline and makes no requests", async () => {
   assert.deepEqual(errors, []);
 });
 
+test("a guardrails attribute shows the platform's verdict; only then is the evaluator fetched", async () => {
+  const { page, errors } = await open();
+  const fetched = () => page.evaluate(() => performance.getEntriesByType("resource").map((r) => r.name.split("/").pop()));
+  assert.ok((await fetched()).includes("ecsroles_wasm_bg.wasm"));
+  assert.ok(!(await fetched()).some((n) => n.includes("guardrails")), "the plain calculator must not fetch the evaluator");
+  assert.equal(await calc(page).locator("#verdict").count(), 0);
+  const verdict = () => calc(page).locator("#verdict").getAttribute("data-verdict");
+  const waitVerdict = (v) => page.waitForFunction((v) => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("verdict")?.dataset.verdict === v, v);
+
+  // The core's default policy ({}): an obfuscated IAM grant is refused, rule and path named.
+  const doc = JSON.parse(await readFile(EXAMPLES + "describe-task-definition.json", "utf8"));
+  const spec = { region: "us-east-1", launchType: "FARGATE", taskDefinition: doc.taskDefinition, app: { statements: [{ Effect: "Allow", Action: "i*:Pass*", Resource: "*" }] } };
+  await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("guardrails", "{}"));
+  await calc(page).locator("#doc").fill(JSON.stringify(spec));
+  await waitVerdict("refused");
+  const refused = await calc(page).locator("#verdict").textContent();
+  assert.match(refused, /deniedActions/);
+  assert.match(refused, /app\.statements\[0\]/);
+  assert.ok((await fetched()).includes("ecsroles_wasm_guardrails_bg.wasm"));
+  await page.screenshot({ path: SHOTS + "guardrails-refused.png", fullPage: true });
+
+  // A policy with a mandatory boundary: allowed, and every output carries the injected boundary.
+  const boundary = "arn:aws:iam::123456789012:policy/platform-boundary";
+  await page.evaluate((p) => document.querySelector("ecs-role-calculator").setAttribute("guardrails", p), JSON.stringify({ permissionsBoundary: boundary }));
+  spec.app.statements = [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::assets/*" }];
+  await calc(page).locator("#doc").fill(JSON.stringify(spec));
+  await waitVerdict("allowed");
+  await calc(page).locator('[data-format="terraform"]').click();
+  await calc(page).locator('[data-format="terraform"][aria-selected="true"]').waitFor();
+  assert.match(await calc(page).locator("#output").textContent(), new RegExp(`permissions_boundary\\s*=\\s*"${boundary}"`));
+
+  // Per-namespace overrides apply when the page names the namespace.
+  spec.app.statements = [{ Effect: "Allow", Action: "s3:*", Resource: "*" }];
+  const policy = { deniedActions: ["s3:*"], namespaces: { data: { deniedActions: [] } } };
+  await page.evaluate((p) => document.querySelector("ecs-role-calculator").setAttribute("guardrails", p), JSON.stringify(policy));
+  await calc(page).locator("#doc").fill(JSON.stringify(spec));
+  await waitVerdict("refused");
+  await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("namespace", "data"));
+  await waitVerdict("allowed");
+  assert.match(await calc(page).locator("#verdict").textContent(), /namespace data/);
+
+  // A broken policy is reported as such, naming the field.
+  await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("guardrails", '{"deniedActons": []}'));
+  await waitVerdict("invalid");
+  assert.match(await calc(page).locator("#verdict").textContent(), /deniedActons/);
+  assert.equal(await verdict(), "invalid");
+  assert.deepEqual(errors, []);
+});
+
 test("the npm package ships the element, its wasm and nothing else", () => {
   const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: new URL("..", import.meta.url).pathname, encoding: "utf8" });
   const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
-  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm", "package.json"]) {
+  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm",
+    "dist/pkg/ecsroles_wasm_guardrails.js", "dist/pkg/ecsroles_wasm_guardrails_bg.wasm", "package.json"]) {
     assert.ok(files.includes(f), `${f} missing from the package: ${files.join(", ")}`);
   }
   assert.ok(files.every((f) => f === "package.json" || f.startsWith("dist/") || f === "README.md"), files.join(", "));

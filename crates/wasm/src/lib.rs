@@ -105,13 +105,86 @@ pub fn plan_document(
 ) -> Result<JsValue, JsValue> {
     let spec = spec_from(text, overrides)?;
     let p = plan(&spec);
+    json(&Output {
+        plan: &p,
+        renders: renders(&spec, &p, &formats),
+    })
+}
+
+/// The formats named in `formats` (all when empty), rendered.
+fn renders(
+    spec: &EcsRoleSetSpec,
+    p: &ecsroles_core::RolePlan,
+    formats: &[String],
+) -> Vec<(&'static str, String)> {
     let wanted = |f: &&Format| formats.is_empty() || formats.iter().any(|n| n == f.name());
-    let renders = Format::ALL
+    Format::ALL
         .iter()
         .filter(wanted)
-        .map(|f| (f.name(), render(*f, &spec, &p)))
+        .map(|f| (f.name(), render(*f, spec, p)))
+        .collect()
+}
+
+/// [`plan_document`] under the platform's guardrails (`policy`: the JSON form of the Helm
+/// value `guardrails`), as the controller would judge the document in `namespace`: the
+/// mandatory boundary is injected before planning, and the result carries `violations`
+/// (`[{rule, path, message, text}]`, empty when allowed). Throws `{message, path: "guardrails"}`
+/// when the policy itself is invalid.
+#[cfg(feature = "guardrails")]
+#[wasm_bindgen(js_name = planGuarded)]
+pub fn plan_guarded(
+    text: &str,
+    overrides: JsValue,
+    formats: Vec<String>,
+    policy: &str,
+    namespace: Option<String>,
+) -> Result<JsValue, JsValue> {
+    use ecsroles_core::guardrails::{Context, Guardrails, Violation};
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        #[serde(flatten)]
+        violation: &'a Violation,
+        text: String,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Guarded<'a> {
+        #[serde(flatten)]
+        output: Output<'a>,
+        violations: Vec<Shown<'a>>,
+    }
+    let bad_policy = |message: String| {
+        error(&InputError {
+            message,
+            path: Some("guardrails".into()),
+            line: None,
+            column: None,
+        })
+    };
+    let namespace = namespace.filter(|n| !n.is_empty());
+    let policy = Guardrails::from_json(policy)
+        .and_then(|g| g.for_namespace(namespace.as_deref()))
+        .map_err(bad_policy)?;
+    let mut spec = spec_from(text, overrides)?;
+    let cx = Context {
+        namespace: namespace.as_deref(),
+        ..Default::default()
+    };
+    let (p, violations) = policy.evaluate(&mut spec, &cx);
+    let violations = violations
+        .iter()
+        .map(|v| Shown {
+            violation: v,
+            text: v.to_string(),
+        })
         .collect();
-    json(&Output { plan: &p, renders })
+    json(&Guarded {
+        output: Output {
+            plan: &p,
+            renders: renders(&spec, &p, &formats),
+        },
+        violations,
+    })
 }
 
 /// Plans only (no renders): the cheap call for live validation.
