@@ -207,13 +207,29 @@ impl Iam {
             Err(e) => return Err(e),
         }
         if a.exists {
-            let names = call!(
-                self,
-                "ListRolePolicies",
-                false,
-                self.client.list_role_policies().role_name(name).send()
-            )?;
-            for policy in names.policy_names() {
+            // Paged (IAM's default page is 100): a hand-added policy past the first page
+            // must still be seen as drift.
+            let mut names = Vec::new();
+            let mut marker: Option<String> = None;
+            loop {
+                let page = call!(
+                    self,
+                    "ListRolePolicies",
+                    false,
+                    self.client
+                        .list_role_policies()
+                        .role_name(name)
+                        .max_items(1000)
+                        .set_marker(marker.clone())
+                        .send()
+                )?;
+                names.extend(page.policy_names().iter().cloned());
+                marker = page.marker().map(str::to_string);
+                if !page.is_truncated() || marker.is_none() {
+                    break;
+                }
+            }
+            for policy in &names {
                 let doc = call!(
                     self,
                     "GetRolePolicy",
