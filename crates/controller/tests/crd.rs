@@ -77,3 +77,27 @@ fn an_example_ecsroleset_deserialises_as_the_resource() {
     assert_eq!(r.metadata.name.as_deref(), Some("payments-api"));
     assert_eq!(r.spec.inner.cluster.as_deref(), Some("prod"));
 }
+
+/// The chart validates `guardrails.*` at install time with its own schema (Helm cannot call
+/// the core); it must name exactly the fields the core's policy has, or a new field would be
+/// refused at install (or a removed one accepted and ignored).
+#[test]
+fn chart_schema_knows_every_guardrail_field() {
+    let schema: Value = serde_json::from_str(include_str!(
+        "../../../charts/ecsroles-controller/values.schema.json"
+    ))
+    .unwrap();
+    let mut in_chart: Vec<&String> = schema["properties"]["guardrails"]["properties"]
+        .as_object()
+        .expect("guardrails properties")
+        .keys()
+        .collect();
+    let core = serde_json::to_value(ecsroles_core::guardrails::Guardrails::default()).unwrap();
+    let mut in_core: Vec<&String> = core.as_object().unwrap().keys().collect();
+    in_chart.sort();
+    in_core.sort();
+    assert_eq!(
+        in_chart, in_core,
+        "values.schema.json guardrails vs the core's Guardrails"
+    );
+}

@@ -42,6 +42,11 @@ pub struct Guardrails {
     pub denied_action_resources: Vec<ActionResource>,
     /// `iam:PassRole` only with an `iam:PassedToService` condition.
     pub require_passed_to_service: bool,
+    /// A role may pass the set's *own* roles to a service (exactly `iam:PassRole`, on exact
+    /// ARNs of roles the same plan creates, with `iam:PassedToService`), although
+    /// `deniedActions` matches it: those roles pass these same checks, and Managed Instances
+    /// needs it (the infrastructure role hands the node role to EC2). `false`: no exception.
+    pub allow_passing_own_roles: bool,
     /// `false`: only intent-level access (`app.access`), no raw statements.
     pub allow_raw_statements: bool,
     /// Managed policy ARN patterns that may be attached.
@@ -74,6 +79,7 @@ impl Default for Guardrails {
                 resource: "*".into(),
             }],
             require_passed_to_service: true,
+            allow_passing_own_roles: true,
             allow_raw_statements: true,
             allowed_managed_policies: [
                 managed::VOLUMES,
@@ -376,6 +382,9 @@ impl Guardrails {
             for policy in &role.inline_policies {
                 let statements = &policy.document.statements;
                 for s in statements.iter() {
+                    if self.allow_passing_own_roles && passes_only_own_roles(s, plan) {
+                        continue;
+                    }
                     let path = s
                         .reasons
                         .first()
@@ -464,10 +473,7 @@ impl Guardrails {
         if self.require_passed_to_service
             && may_grant(s, "iam:PassRole")
             && !denied_by(all, "iam:PassRole")
-            && !s.conditions.values().any(|keys| {
-                keys.keys()
-                    .any(|k| k.eq_ignore_ascii_case("iam:PassedToService"))
-            })
+            && !limits_passed_to_service(s)
         {
             out.push((
                 "requirePassedToService",
@@ -476,6 +482,41 @@ impl Guardrails {
         }
         out
     }
+}
+
+/// An Allow of exactly `iam:PassRole` (no wildcard, no NotAction/NotResource), on exact ARNs of
+/// roles `plan` itself creates, with an `iam:PassedToService` condition.
+fn passes_only_own_roles(s: &Statement, plan: &RolePlan) -> bool {
+    let own = |arn: &str| {
+        !arn.contains(['*', '?'])
+            && plan
+                .roles
+                .iter()
+                .any(|r| r.provisioning == Provisioning::Create && r.arn == arn)
+    };
+    s.effect == Effect::Allow
+        && s.not_actions.is_empty()
+        && s.not_resources.is_empty()
+        && !s.actions.is_empty()
+        && s.actions
+            .iter()
+            .all(|a| a.as_ref().eq_ignore_ascii_case("iam:PassRole"))
+        && !s.resources.is_empty()
+        && s.resources.iter().all(|r| own(r))
+        && limits_passed_to_service(s)
+}
+
+/// Does `s` name the services a role may be passed to? Only a positive match counts
+/// (`StringEquals`/`StringLike`): `StringNotEquals` would allow every other service.
+fn limits_passed_to_service(s: &Statement) -> bool {
+    s.conditions.iter().any(|(op, keys)| {
+        ["StringEquals", "StringLike"]
+            .iter()
+            .any(|o| op.eq_ignore_ascii_case(o))
+            && keys
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("iam:PassedToService"))
+    })
 }
 
 /// May the Allow statement `s` grant some action matching `pattern`?
@@ -679,6 +720,73 @@ mod tests {
         assert!(!glob_contains("iam:Pass*", "iam:*"));
         assert!(glob_contains("IAM:*", "iam:passrole"));
         assert!(!glob_contains("iam:PassRol?", "iam:PassRol*"));
+    }
+
+    fn verdict(g: &Guardrails, text: &str) -> Vec<Violation> {
+        let (mut spec, _) = crate::parse_document(text).unwrap();
+        g.evaluate(&mut spec, &Context::default()).1
+    }
+
+    #[test]
+    fn a_set_may_pass_its_own_roles_to_a_service_and_nothing_else() {
+        // The Managed Instances infrastructure role passes the planned node role to EC2.
+        let mi = include_str!("../../../examples/managed-instances.yaml");
+        assert_eq!(verdict(&Guardrails::default(), mi), vec![]);
+        let strict = Guardrails {
+            allow_passing_own_roles: false,
+            ..Guardrails::default()
+        };
+        let v = verdict(&strict, mi);
+        assert!(v.iter().any(|v| v.rule == "deniedActions"), "{v:?}");
+
+        let with = |action: &str, resource: &str, op: &str| {
+            format!(
+                r#"{{"name": "web", "account": "123456789012", "region": "us-east-1",
+                "launchType": "FARGATE", "taskDefinition": {{"family": "web",
+                "containerDefinitions": [{{"name": "app", "image": "nginx"}}]}},
+                "app": {{"statements": [{{"Effect": "Allow", "Action": "{action}",
+                "Resource": "{resource}",
+                "Condition": {{"{op}": {{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}}}}}]}}}}"#
+            )
+        };
+        let own = "arn:aws:iam::123456789012:role/web-task";
+        let g = Guardrails::default();
+        assert_eq!(
+            verdict(&g, &with("iam:PassRole", own, "StringEquals")),
+            vec![]
+        );
+        for (action, resource, op) in [
+            (
+                "iam:PassRole",
+                "arn:aws:iam::123456789012:role/someone-else",
+                "StringEquals",
+            ),
+            (
+                "iam:PassRole",
+                "arn:aws:iam::123456789012:role/web-*",
+                "StringEquals",
+            ),
+            ("iam:PassRole", own, "StringNotEquals"),
+            ("iam:Pass*", own, "StringEquals"),
+            ("iam:*", own, "StringEquals"),
+        ] {
+            let v = verdict(&g, &with(action, resource, op));
+            assert!(
+                v.iter().any(|v| v.rule == "deniedActions"),
+                "{action} on {resource} ({op}) must be refused: {v:?}"
+            );
+        }
+        let v = verdict(
+            &Guardrails {
+                denied_actions: vec![],
+                ..Guardrails::default()
+            },
+            &with("iam:PassRole", "*", "StringNotEquals"),
+        );
+        assert!(
+            v.iter().any(|v| v.rule == "requirePassedToService"),
+            "{v:?}"
+        );
     }
 
     #[test]
