@@ -56,11 +56,11 @@ schema:
     cargo run --quiet -p ecsroles -- schema
 
 # Coverage-guided fuzzing of parse → plan → render (needs cargo-fuzz; RUSTC_BOOTSTRAP lets
-# the stable toolchain accept the sanitizer flags). Seeds: every example.
+# the stable toolchain accept the sanitizer flags). Seeds: every example and the red-team guardrail policy.
 fuzz seconds="60":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
     mkdir -p fuzz/corpus/plan_document
-    cp examples/*.yaml examples/*.json examples/invalid/*.yaml fuzz/corpus/plan_document/
+    cp examples/*.yaml examples/*.json examples/invalid/*.yaml tests/redteam/guardrails.yaml fuzz/corpus/plan_document/
     cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run plan_document corpus/plan_document -- -max_total_time={{seconds}}
 
 # The calculator: core → WebAssembly (wasm-bindgen + wasm-opt) → web/dist.

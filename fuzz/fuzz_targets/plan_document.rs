@@ -1,25 +1,30 @@
-//! Any bytes → parse_document → guardrails → plan → every output. The core must never panic.
-//! Run: `just fuzz` (seeds from examples/ are copied into the corpus first).
+//! Any bytes → parse_document → guardrails → plan → every output, and any bytes as a guardrail
+//! policy (what the controller reads from its ConfigMap and the calculator from an attribute).
+//! The core must never panic. Run: `just fuzz` (seeds from examples/ and tests/redteam/ are
+//! copied into the corpus first).
 #![no_main]
 
+use ecsroles_core::guardrails::{Context, Guardrails};
 use libfuzzer_sys::fuzz_target;
+
+const SPEC: &str = r#"{"region": "us-east-1", "launchType": "FARGATE", "taskDefinition": {
+    "family": "app", "containerDefinitions": [{"name": "app", "image": "nginx"}]},
+    "app": {"statements": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}"#;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
+    let cx = Context {
+        namespace: Some("ns"),
+        ..Default::default()
+    };
     if let Ok((mut spec, _)) = ecsroles_core::parse_document(&text) {
         // Guardrails too (what the controller runs on every tenant's spec).
-        let g = ecsroles_core::guardrails::Guardrails {
+        let g = Guardrails {
             permissions_boundary: Some("arn:aws:iam::123456789012:policy/b".into()),
             max_roles_per_namespace: Some(3),
             ..Default::default()
         };
-        let _ = g.prepare(&mut spec);
-        let plan = ecsroles_core::plan(&spec);
-        let cx = ecsroles_core::guardrails::Context {
-            namespace: Some("ns"),
-            ..Default::default()
-        };
-        let _ = g.check(&spec, &plan, &cx);
+        let (plan, _) = g.evaluate(&mut spec, &cx);
         let _ = ecsroles_core::summary::render(&plan);
         let _ = serde_json::to_string(&ecsroles_core::render::iam::bundle(&plan));
         for r in &plan.roles {
@@ -27,5 +32,18 @@ fuzz_target!(|data: &[u8]| {
                 let _ = p.document.iam_size();
             }
         }
+    }
+    for policy in [Guardrails::from_json(&text), Guardrails::from_yaml(&text)]
+        .into_iter()
+        .flatten()
+    {
+        for ns in policy.namespaces.keys() {
+            if let Ok(g) = policy.for_namespace(Some(ns)) {
+                let (mut spec, _) = ecsroles_core::parse_document(SPEC).expect("fixed spec");
+                let _ = g.evaluate(&mut spec, &cx);
+            }
+        }
+        let (mut spec, _) = ecsroles_core::parse_document(SPEC).expect("fixed spec");
+        let _ = policy.evaluate(&mut spec, &cx);
     }
 });
