@@ -30,17 +30,19 @@ function tenContainers(tag) {
 const server = await serve(dist);
 const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
-const tti = [];
-for (let i = 0; i < 5; i++) {
-  const page = await browser.newPage();
-  await page.addInitScript(() => document.addEventListener("ready", () => (window.__ready = performance.now()), { once: true }));
-  await page.goto(base + "/index.html");
-  await page.waitForFunction(() => window.__ready);
-  tti.push(await page.evaluate(() => window.__ready));
-  await page.close();
-}
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-console.log(`time to interactive: median ${median(tti).toFixed(0)} ms over ${tti.length} loads (${tti.map((t) => t.toFixed(0)).join(", ")})`);
+for (const path of ["/index.html", "/platform-example.html"]) {
+  const tti = [];
+  for (let i = 0; i < 5; i++) {
+    const page = await browser.newPage();
+    await page.addInitScript(() => document.addEventListener("ready", () => (window.__ready = performance.now()), { once: true }));
+    await page.goto(base + path);
+    await page.waitForFunction(() => window.__ready);
+    tti.push(await page.evaluate(() => window.__ready));
+    await page.close();
+  }
+  console.log(`time to interactive (${path}): median ${median(tti).toFixed(0)} ms over ${tti.length} loads (${tti.map((t) => t.toFixed(0)).join(", ")})`);
+}
 
 const page = await browser.newPage();
 await page.goto(base + "/index.html");

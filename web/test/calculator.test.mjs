@@ -212,6 +212,16 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
   await waitVerdict("allowed");
   assert.match(await calc(page).locator("#verdict").textContent(), /namespace data/);
 
+  // The shipped platform page: allowed, boundary injected into what it renders.
+  const platform = await open("/platform-example.html");
+  await platform.page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("verdict")?.dataset.verdict === "allowed");
+  assert.match(await calc(platform.page).locator("#verdict").textContent(), /namespace team-a/);
+  await calc(platform.page).locator('[data-format="iam"]').click();
+  await calc(platform.page).locator('[data-format="iam"][aria-selected="true"]').waitFor();
+  assert.match(await calc(platform.page).locator("#output").textContent(), /policy\/ecs-workload-boundary/);
+  await platform.page.screenshot({ path: SHOTS + "guardrails-platform.png", fullPage: true });
+  assert.deepEqual(platform.errors, []);
+
   // A broken policy is reported as such, naming the field.
   await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("guardrails", '{"deniedActons": []}'));
   await waitVerdict("invalid");
