@@ -23,7 +23,7 @@ cleanup() {
   if [ $rc -ne 0 ] && [ -z "${KEEP_LOGS:-}" ]; then
     for f in "$DIR"/*.log; do echo "--- $f (last 30 lines)"; tail -30 "$f"; done >&2
   fi
-  [ -n "${KEEP_LOGS:-}" ] && echo "logs kept in $DIR" >&2 || rm -rf "$DIR"
+  if [ -n "${KEEP_LOGS:-}" ]; then echo "logs kept in $DIR" >&2; else rm -rf "$DIR"; fi
   exit $rc
 }
 trap cleanup EXIT INT TERM
