@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use ecsroles_core::controller_policy::OWNER_TAG_PREFIX;
 use ecsroles_core::names;
 use ecsroles_core::{EcsRoleSetSpec, RoleKind};
 
@@ -98,10 +99,12 @@ pub fn prepare(
                 ),
             ));
         }
-        if let Some(k) = cfg.tags.keys().find(|k| k.starts_with("ecsroles.dev/")) {
+        if let Some(k) = cfg.tags.keys().find(|k| k.starts_with(OWNER_TAG_PREFIX)) {
             return Err(err(
                 format!("roles.{key}.tags.{k}"),
-                "ecsroles.dev/* tags are the controller's owner tags; use another key".into(),
+                format!(
+                    "{OWNER_TAG_PREFIX}* tags are the controller's owner tags; use another key"
+                ),
             ));
         }
         let owner_tags = crate::iam_state::OWNER_TAGS.len();

@@ -8,17 +8,29 @@
 
 use crate::policy::{add_cond, Conditions, Effect, PolicyDocument, Statement, Text};
 
+/// An owner-tag key: `ecsroles.dev/<name>` (a macro so condition keys can be built at compile
+/// time from the same text).
+macro_rules! owner_tag {
+    ($name:literal) => {
+        concat!("ecsroles.dev/", $name)
+    };
+}
+
+/// What every owner-tag key starts with; tenants may not use it for their own tags.
+pub const OWNER_TAG_PREFIX: &str = owner_tag!("");
 /// Every owner-tag key the controller puts on everything it creates (cluster, namespace, name,
 /// uid — the controller's `iam_state::Owner` fills them in this order); it must never be able
 /// to remove them.
 pub const OWNER_TAGS: [&str; 4] = [
-    "ecsroles.dev/cluster",
-    "ecsroles.dev/namespace",
-    "ecsroles.dev/name",
-    "ecsroles.dev/uid",
+    owner_tag!("cluster"),
+    owner_tag!("namespace"),
+    owner_tag!("name"),
+    owner_tag!("uid"),
 ];
 /// The owner tag the policy's conditions key on.
 pub const CLUSTER_TAG: &str = OWNER_TAGS[0];
+const REQUEST_CLUSTER_TAG: &str = concat!("aws:RequestTag/", owner_tag!("cluster"));
+const RESOURCE_CLUSTER_TAG: &str = concat!("aws:ResourceTag/", owner_tag!("cluster"));
 
 const AUTH_REF: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html";
 const TAGS_DOC: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html";
@@ -104,14 +116,14 @@ pub fn controller_policy(p: &ControllerPolicyParams) -> Result<PolicyDocument, S
     add_cond(
         &mut request_tag,
         "StringEquals",
-        "aws:RequestTag/ecsroles.dev/cluster",
+        REQUEST_CLUSTER_TAG,
         &[cluster],
     );
     let mut resource_tag = Conditions::new();
     add_cond(
         &mut resource_tag,
         "StringEquals",
-        "aws:ResourceTag/ecsroles.dev/cluster",
+        RESOURCE_CLUSTER_TAG,
         &[cluster],
     );
     let mut create_role = request_tag.clone();
@@ -138,6 +150,17 @@ pub fn controller_policy(p: &ControllerPolicyParams) -> Result<PolicyDocument, S
             vec![role_arn.clone()],
             Conditions::new(),
             "Read actual state before every change, and find name collisions with roles it does not own (reading changes nothing).",
+            AUTH_REF,
+        ),
+        // Neither action supports resource-level permissions (service authorization
+        // reference: no resource types), hence `*`; both only read.
+        stmt(
+            "ReadRolesInBulk",
+            Effect::Allow,
+            &["iam:GetAccountAuthorizationDetails", "iam:ListRoles"],
+            vec!["*".into()],
+            Conditions::new(),
+            "Periodic drift checks read every role under its path in a few paged calls instead of four or five per role (it reads the account's role details; it changes nothing).",
             AUTH_REF,
         ),
         stmt(
@@ -215,7 +238,7 @@ pub fn controller_policy(p: &ControllerPolicyParams) -> Result<PolicyDocument, S
             Effect::Allow,
             &["iam:PassRole"],
             vec![role_arn.clone()],
-            resource_tag,
+            resource_tag.clone(),
             "AddRoleToInstanceProfile requires iam:PassRole on the role; only its own roles.",
             AUTH_REF,
         ),
@@ -231,7 +254,7 @@ pub fn controller_policy(p: &ControllerPolicyParams) -> Result<PolicyDocument, S
     add_cond(
         &mut retag,
         "StringNotEquals",
-        "aws:RequestTag/ecsroles.dev/cluster",
+        REQUEST_CLUSTER_TAG,
         &[cluster],
     );
     out.push(stmt(
@@ -306,16 +329,7 @@ pub fn controller_policy(p: &ControllerPolicyParams) -> Result<PolicyDocument, S
                 "iam:PutRolePermissionsBoundary",
             ],
             vec![role_arn.clone()],
-            {
-                let mut c = Conditions::new();
-                add_cond(
-                    &mut c,
-                    "StringEquals",
-                    "aws:ResourceTag/ecsroles.dev/cluster",
-                    &[cluster],
-                );
-                c
-            },
+            resource_tag.clone(),
             "Apply the permissions boundary an EcsRoleSet asks for, on its own roles only.",
             BOUNDARY_DOC,
         ));
@@ -361,15 +375,18 @@ mod tests {
     fn every_write_is_scoped_by_tag_path_or_boundary() {
         let doc = controller_policy(&params()).unwrap();
         for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
-            assert!(
-                s.resources.iter().all(|r| r.contains("/ecsroles/")),
-                "{}",
-                s.sid
-            );
             let reads = s
                 .actions
                 .iter()
                 .all(|a| a.starts_with("iam:Get") || a.starts_with("iam:List"));
+            // Only the bulk reads, which IAM cannot scope to a resource, may use `*`.
+            let unscopable = s.actions == ["iam:GetAccountAuthorizationDetails", "iam:ListRoles"];
+            assert!(
+                s.resources.iter().all(|r| r.contains("/ecsroles/"))
+                    || (reads && unscopable && s.resources == ["*"]),
+                "{}",
+                s.sid
+            );
             assert!(
                 reads || !s.conditions.is_empty(),
                 "{} is unconditional",
