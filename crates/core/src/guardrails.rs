@@ -570,27 +570,10 @@ fn lower(s: &str) -> Vec<char> {
     s.chars().flat_map(char::to_lowercase).collect()
 }
 
-/// IAM-style match of a concrete string against a pattern (`*`, `?`), case-insensitive.
+/// IAM-style match of a concrete string against a pattern (`*`, `?`), case-insensitive: the
+/// ARN matcher ([`crate::arn::glob_match`]) on lower-cased text.
 pub fn glob_match(pattern: &str, s: &str) -> bool {
-    let (p, s) = (lower(pattern), lower(s));
-    let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
-    while si < s.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == s[si])) {
-            pi += 1;
-            si += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = si;
-            pi += 1;
-        } else if let Some(st) = star {
-            pi = st + 1;
-            mark += 1;
-            si = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
+    crate::arn::glob_match(&pattern.to_lowercase(), &s.to_lowercase())
 }
 
 /// Visited states of the two-pattern walks: a flat bit table (no hashing: small in wasm).
