@@ -110,7 +110,7 @@ struct GuardArgs {
     #[arg(long)]
     guardrails: Option<PathBuf>,
     /// Namespace the EcsRoleSet would live in (per-namespace overrides, role limits).
-    #[arg(long)]
+    #[arg(long, requires = "guardrails")]
     namespace: Option<String>,
 }
 

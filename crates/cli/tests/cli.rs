@@ -239,4 +239,20 @@ fn guardrails_give_the_controllers_verdict() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("policy/ecs-workload-boundary"));
+    // A namespace means nothing without a policy: said, not silently ignored.
+    let out = ecsroles(
+        &[
+            "validate",
+            "examples/fargate-web-api.yaml",
+            "--namespace",
+            "x",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--guardrails"),
+        "{}",
+        text(&out.stderr)
+    );
 }
