@@ -278,11 +278,7 @@ impl Guardrails {
                 .config(&spec.roles)
                 .and_then(|c| c.existing_arn.as_ref())
             {
-                if !self
-                    .allowed_existing_roles
-                    .iter()
-                    .any(|p| glob_match(p, arn))
-                {
+                if !matches_any(&self.allowed_existing_roles, arn) {
                     v("allowedExistingRoles", format!("roles.{}.existingArn", kind.key()),
                       format!("{arn} is not a role the platform lets EcsRoleSets reference (allowedExistingRoles)"));
                 }
@@ -296,10 +292,7 @@ impl Guardrails {
             let Some(arn) = arn else { continue };
             let account = crate::arn::Arn::parse(arn).map(|a| a.account.to_string());
             if account.as_deref() != Some(plan.account.as_str())
-                && !self
-                    .allowed_existing_roles
-                    .iter()
-                    .any(|p| glob_match(p, arn))
+                && !matches_any(&self.allowed_existing_roles, arn)
             {
                 v(
                     "allowedExistingRoles",
@@ -351,11 +344,7 @@ impl Guardrails {
                 }
             }
             for p in &role.assumed_by {
-                if !self
-                    .allowed_trust_principals
-                    .iter()
-                    .any(|a| glob_match(a, p))
-                {
+                if !matches_any(&self.allowed_trust_principals, p) {
                     v(
                         "allowedTrustPrincipals",
                         format!("roles.{key}"),
@@ -364,11 +353,7 @@ impl Guardrails {
                 }
             }
             for m in &role.managed_policies {
-                if !self
-                    .allowed_managed_policies
-                    .iter()
-                    .any(|a| glob_match(a, &m.arn))
-                {
+                if !matches_any(&self.allowed_managed_policies, &m.arn) {
                     v(
                         "allowedManagedPolicies",
                         format!("roles.{key}.managedPolicies"),
@@ -568,6 +553,11 @@ fn covers_resource(s: &Statement, pattern: &str) -> bool {
 
 fn lower(s: &str) -> Vec<char> {
     s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// Does any of `patterns` match `s` ([`glob_match`])?
+fn matches_any(patterns: &[String], s: &str) -> bool {
+    patterns.iter().any(|p| glob_match(p, s))
 }
 
 /// IAM-style match of a concrete string against a pattern (`*`, `?`), case-insensitive: the
