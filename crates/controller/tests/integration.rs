@@ -338,13 +338,7 @@ async fn unowned_collision_and_invalid_spec_are_terminal_without_writes() {
     namespace(&client, ns).await;
     // Someone else's role with the name the controller would derive.
     let taken = "it-terminal-taken-task";
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    let _ = iam
-        .create_role()
-        .role_name(taken)
-        .assume_role_policy_document(trust)
-        .send()
-        .await;
+    create_unowned_role(&iam, taken, "/", "ec2.amazonaws.com").await;
     let ctl = start(&client, config(ns, 600), None).await;
 
     apply(&client, ns, "taken", fargate_spec("taken")).await;
@@ -515,23 +509,7 @@ async fn the_binary_serves_metrics_elects_a_leader_and_stops_gracefully() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecsroles-controller"))
-        .args([
-            "--cluster-id",
-            CLUSTER,
-            "--account-id",
-            ACCOUNT,
-            "--watch-namespaces",
-            ns,
-        ])
-        .args([
-            "--http-addr",
-            &addr,
-            "--leader-election",
-            "--lease-namespace",
-            ns,
-        ])
-        .env("HOSTNAME", "it-process-1")
+    let mut child = controller_process(ns, "it-process-1", &addr)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -594,24 +572,8 @@ async fn a_standby_takes_over_when_the_leader_dies() {
     let ns = "it-leader";
     namespace(&client, ns).await;
     let spawn = |id: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ecsroles-controller"))
-            .args([
-                "--cluster-id",
-                CLUSTER,
-                "--account-id",
-                ACCOUNT,
-                "--watch-namespaces",
-                ns,
-            ])
-            .args([
-                "--http-addr",
-                "127.0.0.1:0",
-                "--leader-election",
-                "--lease-namespace",
-                ns,
-            ])
+        controller_process(ns, id, "127.0.0.1:0")
             .args(["--lease-seconds", "3"])
-            .env("HOSTNAME", id)
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
             .spawn()

@@ -34,14 +34,13 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 30);
     // The unowned role one case collides with (created by "someone else").
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    let _ = iam
-        .create_role()
-        .role_name("redteam-collide-with-unowned-role-execution")
-        .path("/ecsroles/")
-        .assume_role_policy_document(trust)
-        .send()
-        .await;
+    create_unowned_role(
+        &iam,
+        "redteam-collide-with-unowned-role-execution",
+        "/ecsroles/",
+        "ecs-tasks.amazonaws.com",
+    )
+    .await;
     let ctl = start(&client, guarded_config(ns), None).await;
 
     let api: kube::Api<ecsroles_controller::crd::EcsRoleSet> =
@@ -108,14 +107,7 @@ async fn adoption_works_only_where_the_platform_allows_it_and_boundary_is_enforc
     let ns = "platform-admin";
     namespace(&client, ns).await;
     let role = "platform-admin-legacy-execution";
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    let _ = iam
-        .create_role()
-        .role_name(role)
-        .path("/ecsroles/")
-        .assume_role_policy_document(trust)
-        .send()
-        .await;
+    create_unowned_role(&iam, role, "/ecsroles/", "ecs-tasks.amazonaws.com").await;
     let ctl = start(&client, guarded_config(ns), None).await;
     let doc: Value = serde_yaml::from_str(CASES).unwrap();
     let api: kube::Api<ecsroles_controller::crd::EcsRoleSet> =

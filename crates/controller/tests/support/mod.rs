@@ -97,20 +97,62 @@ pub async fn namespace(client: &Client, name: &str) {
     }
 }
 
-pub fn config(ns: &str, resync_seconds: u64) -> Config {
-    Config::parse_from([
-        "ecsroles-controller",
+/// Who the controller is and what it watches: the flags every test controller shares.
+pub fn identity_args(ns: &str) -> [&str; 6] {
+    [
         "--cluster-id",
         CLUSTER,
         "--account-id",
         ACCOUNT,
         "--watch-namespaces",
         ns,
-        "--resync-seconds",
-        &resync_seconds.to_string(),
-        "--iam-calls-per-second",
-        "200",
-    ])
+    ]
+}
+
+pub fn config(ns: &str, resync_seconds: u64) -> Config {
+    let resync = resync_seconds.to_string();
+    let args = ["ecsroles-controller"]
+        .into_iter()
+        .chain(identity_args(ns))
+        .chain(["--resync-seconds", &resync, "--iam-calls-per-second", "200"]);
+    Config::parse_from(args)
+}
+
+/// The real binary as replica `id`, watching `ns` and electing its leader through a Lease there.
+pub fn controller_process(ns: &str, id: &str, http_addr: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ecsroles-controller"));
+    c.args(identity_args(ns))
+        .args([
+            "--http-addr",
+            http_addr,
+            "--leader-election",
+            "--lease-namespace",
+            ns,
+        ])
+        .env("HOSTNAME", id);
+    c
+}
+
+/// Someone else's role: no owner tag, trusting `service`; the kind a derived name may collide
+/// with. Already existing (a re-run against the same moto) is fine; any other error fails.
+pub async fn create_unowned_role(iam: &aws_sdk_iam::Client, name: &str, path: &str, service: &str) {
+    use aws_sdk_iam::error::ProvideErrorMetadata;
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]});
+    let created = iam
+        .create_role()
+        .role_name(name)
+        .path(path)
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await;
+    if let Err(e) = created {
+        assert_eq!(
+            e.code(),
+            Some("EntityAlreadyExists"),
+            "creating {name}: {e:?}"
+        );
+    }
 }
 
 /// A controller running in this process.
