@@ -177,7 +177,6 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
   assert.ok((await fetched()).includes("ecsroles_wasm_bg.wasm"));
   assert.ok(!(await fetched()).some((n) => n.includes("guardrails")), "the plain calculator must not fetch the evaluator");
   assert.equal(await calc(page).locator("#verdict").count(), 0);
-  const verdict = () => calc(page).locator("#verdict").getAttribute("data-verdict");
   const waitVerdict = (v) => page.waitForFunction((v) => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("verdict")?.dataset.verdict === v, v);
 
   // The core's default policy ({}): an obfuscated IAM grant is refused, rule and path named.
@@ -226,7 +225,6 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
   await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("guardrails", '{"deniedActons": []}'));
   await waitVerdict("invalid");
   assert.match(await calc(page).locator("#verdict").textContent(), /deniedActons/);
-  assert.equal(await verdict(), "invalid");
   assert.deepEqual(errors, []);
 });
 
