@@ -493,6 +493,7 @@ fn passes_only_own_roles(s: &Statement, plan: &RolePlan) -> bool {
 
 /// Does `s` name the services a role may be passed to? Only a positive match counts
 /// (`StringEquals`/`StringLike`): `StringNotEquals` would allow every other service.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
 fn limits_passed_to_service(s: &Statement) -> bool {
     s.conditions.iter().any(|(op, keys)| {
         ["StringEquals", "StringLike"]
