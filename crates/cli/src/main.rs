@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ecsroles_core::render::{render, Format};
-use ecsroles_core::{parse_document, plan, EcsRoleSetSpec, LaunchType};
+use ecsroles_core::{parse_document_with, plan, EcsRoleSetSpec, LaunchType, ParseOptions};
 
 #[derive(Parser)]
 #[command(
@@ -101,6 +101,17 @@ struct Overrides {
     /// ECS cluster name.
     #[arg(long)]
     cluster: Option<String>,
+    /// A template placeholder's value (repeatable): `--var TAG=1.4` fills `${TAG}`,
+    /// `{{ must_env "TAG" }}`, `$(TAG)` and CloudFormation's `!Ref TAG`.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("{s:?} is not NAME=VALUE")),
+    }
 }
 
 /// The platform's guardrails: the same verdict the controller reaches.
@@ -158,7 +169,11 @@ fn read(file: &Path) -> Result<String, String> {
 
 fn load(file: &Path, o: Overrides) -> Result<EcsRoleSetSpec, String> {
     let text = read(file)?;
-    let (mut spec, _) = parse_document(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let opts = ParseOptions {
+        vars: o.vars.into_iter().collect(),
+    };
+    let (mut spec, _) =
+        parse_document_with(&text, &opts).map_err(|e| format!("{}: {e}", file.display()))?;
     spec.launch_type = o.launch_type.or(spec.launch_type);
     spec.account = o.account.or(spec.account);
     spec.region = o.region.or(spec.region);

@@ -23,10 +23,10 @@ impl<'a> Arn<'a> {
     /// Parses an ARN; `None` when it is not one (fewer than six fields or no `arn:` prefix).
     pub fn parse(s: &'a str) -> Option<Arn<'a>> {
         let rest = s.strip_prefix("arn:")?;
-        let (partition, rest) = rest.split_once(':')?;
-        let (service, rest) = rest.split_once(':')?;
-        let (region, rest) = rest.split_once(':')?;
-        let (account, resource) = rest.split_once(':')?;
+        let (partition, rest) = field(rest)?;
+        let (service, rest) = field(rest)?;
+        let (region, rest) = field(rest)?;
+        let (account, resource) = field(rest)?;
         if partition.is_empty() || service.is_empty() || resource.is_empty() {
             return None;
         }
@@ -38,6 +38,14 @@ impl<'a> Arn<'a> {
             resource,
         })
     }
+}
+
+/// One colon-separated ARN field; a `${…}` placeholder (`${AWS::Region}`) is one field
+/// although it holds colons.
+fn field(s: &str) -> Option<(&str, &str)> {
+    let from = if s.starts_with("${") { s.find('}')? } else { 0 };
+    let i = from + s[from..].find(':')?;
+    Some((&s[..i], &s[i + 1..]))
 }
 
 /// `true` for a 12-digit AWS account id.
@@ -114,7 +122,7 @@ pub fn parse_ecr_image(image: &str) -> Option<EcrImage> {
     let (host, path) = image.split_once('/')?;
     let labels: Vec<&str> = host.split('.').collect();
     let account = *labels.first()?;
-    if !is_account_id(account) || labels.len() < 5 {
+    if !(is_account_id(account) || account == ACCOUNT_PLACEHOLDER) || labels.len() < 5 {
         return None;
     }
     let (region, rest) = match (labels[1], labels[2]) {

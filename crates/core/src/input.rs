@@ -2,8 +2,11 @@
 //! `describe-task-definition` output, as JSON or YAML. Errors say where (line, column, field
 //! path) and what is wrong. Pure: the caller reads the file.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
+use crate::normalize;
 use crate::spec::EcsRoleSetSpec;
 use crate::taskdef::TaskDefinition;
 
@@ -157,6 +160,15 @@ fn find(v: &serde_json::Value, token: &str, key: bool, path: &mut String) -> boo
 
 /// Untyped parse: syntax errors carry their position.
 fn untyped(text: &str) -> Result<serde_json::Value, InputError> {
+    if let Some(line) = comment_line(text) {
+        return Err(InputError {
+            message: "JSON has no comments, and ECS accepts none: this line starts with // or /*"
+                .into(),
+            path: None,
+            line: Some(line),
+            column: Some(1),
+        });
+    }
     if is_json(text) {
         serde_json::from_str(text).map_err(|e| InputError {
             message: strip_position(&e.to_string()),
@@ -169,17 +181,86 @@ fn untyped(text: &str) -> Result<serde_json::Value, InputError> {
     }
 }
 
+/// The first line that is a `//` or `/*` comment in a JSON-looking document (people annotate
+/// task definitions; neither JSON nor ECS accepts it). 1-based.
+fn comment_line(text: &str) -> Option<usize> {
+    let looks_json = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with("/*"))
+        .is_some_and(|l| l.starts_with('{') || l.starts_with('['));
+    if !looks_json {
+        return None;
+    }
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.starts_with("//") || t.starts_with("/*")
+        })
+        .map(|i| i + 1)
+}
+
 #[cfg(feature = "yaml")]
 fn yaml_value(text: &str) -> Result<serde_json::Value, InputError> {
-    serde_yaml::from_str(text).map_err(|e| {
-        let loc = e.location();
-        InputError {
-            message: strip_position(&e.to_string()),
-            path: None,
-            line: loc.as_ref().map(|l| l.line()),
-            column: loc.as_ref().map(|l| l.column()),
+    // Through YAML's own value: CloudFormation's short forms (`!Ref X`) are tags, which
+    // serde_json's value cannot hold; they become `{"!Ref": X}` for the normaliser.
+    serde_yaml::from_str::<serde_yaml::Value>(text)
+        .map(yaml_to_json)
+        .map_err(|e| {
+            let loc = e.location();
+            InputError {
+                message: strip_position(&e.to_string()),
+                path: None,
+                line: loc.as_ref().map(|l| l.line()),
+                column: loc.as_ref().map(|l| l.column()),
+            }
+        })
+}
+
+#[cfg(feature = "yaml")]
+fn yaml_to_json(v: serde_yaml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    use serde_yaml::Value as Y;
+    match v {
+        Y::Null => J::Null,
+        Y::Bool(b) => J::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                J::from(i)
+            } else if let Some(u) = n.as_u64() {
+                J::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(J::Null, J::Number)
+            }
         }
-    })
+        Y::String(s) => J::String(s),
+        Y::Sequence(a) => J::Array(a.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(m) => J::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) => s,
+                        other => serde_yaml::to_string(&other)
+                            .unwrap_or_default()
+                            .trim_end()
+                            .to_string(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        Y::Tagged(t) => {
+            let tag = t.tag.to_string();
+            let tag = if tag.starts_with('!') {
+                tag
+            } else {
+                cat!("!", tag)
+            };
+            J::Object(serde_json::Map::from_iter([(tag, yaml_to_json(t.value))]))
+        }
+    }
 }
 
 #[cfg(not(feature = "yaml"))]
@@ -241,8 +322,27 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+/// How to read a document: values for its template placeholders.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// `NAME` → value for `${NAME}`, `{{ env "NAME" }}`, `$(NAME)`… (`--var NAME=VALUE`).
+    pub vars: BTreeMap<String, String>,
+}
+
 /// Parses any supported document into a spec.
 pub fn parse_document(text: &str) -> Result<(EcsRoleSetSpec, DocumentKind), InputError> {
+    parse_document_with(text, &ParseOptions::default())
+}
+
+/// Parses any supported document into a spec, filling template placeholders from `opts`.
+/// What the normaliser recognised (a CloudFormation template, a bare container array, …) is
+/// kept in the spec's `input_notes`, which the plan reports first.
+pub fn parse_document_with(
+    text: &str,
+    opts: &ParseOptions,
+) -> Result<(EcsRoleSetSpec, DocumentKind), InputError> {
+    // Windows editors save JSON with a byte-order mark; neither parser accepts it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(InputError {
             message: "the document is empty".into(),
@@ -252,8 +352,8 @@ pub fn parse_document(text: &str) -> Result<(EcsRoleSetSpec, DocumentKind), Inpu
         });
     }
     // First pass: untyped, to recognise the shape (and report syntax errors with positions).
-    let value: serde_json::Value = untyped(text)?;
-    let Some(obj) = value.as_object() else {
+    let mut value: serde_json::Value = untyped(text)?;
+    if !(value.is_object() || value.is_array()) {
         return Err(InputError {
             message:
                 "expected a mapping (an EcsRoleSet, a spec or a task definition) at the top level"
@@ -262,8 +362,38 @@ pub fn parse_document(text: &str) -> Result<(EcsRoleSetSpec, DocumentKind), Inpu
             line: Some(1),
             column: Some(1),
         });
+    }
+    let norm = normalize::normalize(&mut value, &opts.vars);
+    let td_value = value.get("spec").and_then(|s| s.get("taskDefinition"));
+    let td_value = td_value.or_else(|| {
+        value
+            .get("taskDefinition")
+            .filter(|_| !is_task_definition_value(&value))
+    });
+    if let Some((path, message)) = normalize::shape_error(td_value.unwrap_or(&value)) {
+        let base = if value.get("spec").is_some() {
+            "spec.taskDefinition."
+        } else if td_value.is_some() {
+            "taskDefinition."
+        } else {
+            ""
+        };
+        return Err(InputError {
+            message,
+            path: Some(cat!(base, path)),
+            line: None,
+            column: None,
+        });
+    }
+    let Some(obj) = value.as_object() else {
+        return Err(InputError {
+            message: "expected a mapping (an EcsRoleSet, a spec or a task definition) or an array of container definitions at the top level".into(),
+            path: None,
+            line: Some(1),
+            column: Some(1),
+        });
     };
-    if obj.contains_key("kind") || obj.contains_key("apiVersion") {
+    let (mut spec, kind) = if obj.contains_key("kind") || obj.contains_key("apiVersion") {
         let kind = obj.get("kind").and_then(|k| k.as_str()).unwrap_or("");
         if kind != KIND {
             return Err(InputError {
@@ -282,29 +412,72 @@ pub fn parse_document(text: &str) -> Result<(EcsRoleSetSpec, DocumentKind), Inpu
                 column: None,
             });
         }
-        let doc: EcsRoleSetDocument = typed(text, &value)?;
+        let doc: EcsRoleSetDocument = typed_any(norm.changed, text, &value)?;
         let mut spec = doc.spec;
         if spec.name.is_none() {
             spec.name = doc.metadata.name;
         }
-        return Ok((spec, DocumentKind::EcsRoleSet));
+        (spec, DocumentKind::EcsRoleSet)
+    } else if is_task_definition(obj) {
+        let td: TaskDefinition = typed_any(norm.changed, text, &value)?;
+        let spec = EcsRoleSetSpec {
+            task_definition: td,
+            ..Default::default()
+        };
+        (spec, DocumentKind::TaskDefinition)
+    } else {
+        (typed_any(norm.changed, text, &value)?, DocumentKind::Spec)
+    };
+    spec.task_definition = std::mem::take(&mut spec.task_definition).normalized();
+    spec.input_notes = norm.notes;
+    Ok((spec, kind))
+}
+
+/// Typed errors are located in the text when it was read as is, else on the value.
+fn typed_any<T: serde::de::DeserializeOwned>(
+    changed: bool,
+    text: &str,
+    value: &serde_json::Value,
+) -> Result<T, InputError> {
+    if changed {
+        typed_from_value(value)
+    } else {
+        typed(text, value)
     }
+}
+
+fn is_task_definition_value(v: &serde_json::Value) -> bool {
+    v.as_object().is_some_and(is_task_definition)
+}
+
+/// A task definition, or `describe-task-definition` output around one.
+fn is_task_definition(obj: &serde_json::Map<String, serde_json::Value>) -> bool {
     let wrapper_only = obj
         .keys()
         .all(|k| matches!(k.as_str(), "taskDefinition" | "tags" | "ResponseMetadata"));
-    if obj.contains_key("containerDefinitions")
-        || (obj.contains_key("taskDefinition") && wrapper_only)
+    obj.contains_key("containerDefinitions") || (obj.contains_key("taskDefinition") && wrapper_only)
+}
+
+/// Typed deserialisation from a rewritten value, with the failing field's path.
+fn typed_from_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, InputError> {
+    #[cfg(not(target_arch = "wasm32"))]
     {
-        let td: TaskDefinition = typed(text, &value)?;
-        let spec = EcsRoleSetSpec {
-            task_definition: td.normalized(),
-            ..Default::default()
-        };
-        return Ok((spec, DocumentKind::TaskDefinition));
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            InputError {
+                message: e.into_inner().to_string(),
+                path: (path != ".").then_some(path),
+                line: None,
+                column: None,
+            }
+        })
     }
-    let mut spec: EcsRoleSetSpec = typed(text, &value)?;
-    spec.task_definition = std::mem::take(&mut spec.task_definition).normalized();
-    Ok((spec, DocumentKind::Spec))
+    #[cfg(target_arch = "wasm32")]
+    {
+        typed_value(value)
+    }
 }
 
 #[cfg(test)]

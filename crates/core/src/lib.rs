@@ -22,6 +22,8 @@ pub mod input;
 pub mod limits;
 pub mod model;
 pub mod names;
+pub mod normalize;
+pub mod placeholder;
 pub mod plan;
 pub mod policy;
 pub mod render;
@@ -30,7 +32,7 @@ pub mod spec;
 pub mod summary;
 pub mod taskdef;
 
-pub use input::{parse_document, DocumentKind, InputError};
+pub use input::{parse_document, parse_document_with, DocumentKind, InputError, ParseOptions};
 pub use model::{Finding, PlannedRole, RoleKind, RolePlan, Severity};
 pub use plan::plan;
 pub use spec::{EcsRoleSetSpec, LaunchType};

@@ -55,7 +55,7 @@ fn valid_tag_text(s: &str) -> bool {
 /// All limit checks for a plan.
 pub fn check_plan(plan: &RolePlan, roles: &RolesConfig) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut seen: Vec<(String, RoleKind)> = Vec::new();
+    let mut seen: Vec<(String, RoleKind, Provisioning)> = Vec::new();
     for r in &plan.roles {
         if r.provisioning == Provisioning::ServiceLinked {
             continue;
@@ -66,12 +66,18 @@ pub fn check_plan(plan: &RolePlan, roles: &RolesConfig) -> Vec<Finding> {
         }
         if let Some(n) = &r.name {
             let lower = n.to_ascii_lowercase();
-            if let Some((_, other)) = seen.iter().find(|(s, _)| *s == lower) {
+            // One existing role serving as both task and execution role is fine (ECS allows
+            // it); two roles to create under one name is not.
+            let clash = seen.iter().find(|(s, _, p)| {
+                *s == lower
+                    && !(*p == Provisioning::Existing && r.provisioning == Provisioning::Existing)
+            });
+            if let Some((_, other, _)) = clash {
                 out.push(err(format!("{base}.name"),
                     format!("{} and {} would both be named {n:?}; IAM role names are unique case-insensitively", other.title(), r.kind.title()),
                     "give one of them another name"));
             }
-            seen.push((lower, r.kind));
+            seen.push((lower, r.kind, r.provisioning));
         }
         check_policies(r, &base, &mut out);
         if let Some(cfg) = r.kind.config(roles) {

@@ -135,6 +135,23 @@ pub struct RolePlan {
     pub absent: Vec<AbsentRole>,
     pub companions: Companions,
     pub findings: Vec<Finding>,
+    /// What the plan read from the file rather than being told (launch type, region,
+    /// account, the roles the task definition names), with where: shown before anything else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inferred: Vec<Inference>,
+}
+
+/// One fact the plan took from the input, and where it was read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inference {
+    /// `launchType`, `region`, `account`, `taskExecutionRole`, `taskRole`.
+    pub fact: String,
+    pub value: String,
+    /// Where it was read, in words (`awslogs-region`, `requiresCompatibilities [EC2]`).
+    pub from: String,
+    /// The field it was read from (empty when it is ECS's default).
+    pub path: String,
 }
 
 impl RolePlan {

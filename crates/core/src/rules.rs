@@ -59,6 +59,10 @@ pub mod doc {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html";
     pub const MANAGED_INSTANCES: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances.html";
+    pub const FARGATE_TASK_DEFINITIONS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html";
+    pub const FSX_WINDOWS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html";
     pub const FARGATE_VOLUMES: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html";
     pub const PASS_ROLE: &str =
@@ -546,6 +550,62 @@ pub const WILDCARD_ONLY_ACTIONS: &[&str] = &[
 ];
 
 /// Launch types on which ECS does not support a feature, with the page that says so.
+/// ECR registries owned by AWS whose repository policies already let every account pull:
+/// images from them need the identity grants only, and no repository-policy companion (their
+/// owners are not the user's to ask). Account → (what it hosts, the page that names it).
+/// Other regions of some of these services use other accounts; those pages list them.
+#[rustfmt::skip]
+pub const AWS_OWNED_REGISTRIES: &[(&str, &str, &str)] = &[
+    ("906394416424", "AWS for Fluent Bit (FireLens log router)", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-using-fluentbit.html"),
+    ("840364872350", "AWS App Mesh Envoy proxy", "https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy.html"),
+    ("602401143452", "Amazon EKS/ECS distribution images", "https://docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html"),
+    ("763104351884", "AWS Deep Learning Containers", "https://docs.aws.amazon.com/deep-learning-containers/latest/devguide/deep-learning-containers-images.html"),
+    ("593207742271", "Amazon GuardDuty runtime monitoring agent (us-east-1)", "https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-ecr-repository-gdu-agent.html"),
+    ("307168627858", "Amazon GuardDuty runtime monitoring agent (us-east-2)", "https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-ecr-repository-gdu-agent.html"),
+    ("684579721401", "Amazon GuardDuty runtime monitoring agent (us-west-1)", "https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-ecr-repository-gdu-agent.html"),
+    ("733349766148", "Amazon GuardDuty runtime monitoring agent (us-west-2)", "https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-ecr-repository-gdu-agent.html"),
+];
+
+/// The AWS-owned registry `account` is, if it is one.
+pub fn aws_owned_registry(account: &str) -> Option<(&'static str, &'static str)> {
+    AWS_OWNED_REGISTRIES
+        .iter()
+        .find(|r| r.0 == account)
+        .map(|r| (r.1, r.2))
+}
+
+/// What ECS answers when a task definition lacks the role a feature needs: the exact
+/// `RegisterTaskDefinition` error, with a public place it was reported.
+pub mod missing_role {
+    /// The task definition feature that needs `executionRoleArn`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Needs {
+        FargateEcrImage,
+        FargateAwslogs,
+        Secrets,
+    }
+
+    #[rustfmt::skip]
+    pub const ERRORS: &[(Needs, &str, &str)] = &[
+        (Needs::FargateEcrImage,
+         "ClientException: Fargate requires task definition to have execution role ARN to support ECR images.",
+         "https://github.com/jenkinsci/amazon-ecs-plugin/pull/53"),
+        (Needs::FargateAwslogs,
+         "ClientException: Fargate requires task definition to have execution role ARN to support log driver awslogs.",
+         "https://github.com/virtual-kubelet/virtual-kubelet/issues/193"),
+        (Needs::Secrets,
+         "ClientException: When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
+         super::doc::EXECUTION_SECRETS),
+    ];
+
+    pub fn error(n: Needs) -> (&'static str, &'static str) {
+        ERRORS
+            .iter()
+            .find(|e| e.0 == n)
+            .map_or(("", ""), |e| (e.1, e.2))
+    }
+}
+
 pub mod unsupported {
     use super::doc;
     use crate::spec::LaunchType;
@@ -623,6 +683,57 @@ pub mod unsupported {
         LIMITS
             .iter()
             .find(|l| l.feature == feature && l.launch == launch)
+    }
+
+    /// Task-definition fields that rule launch types out (they decide the launch type of a
+    /// file that does not name one, and are errors on one that does).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Blocks {
+        BridgeNetwork,
+        HostNetwork,
+        NoNetwork,
+        AwsvpcNetwork,
+        PlacementConstraints,
+        InferenceAccelerators,
+        Gpu,
+        FsxWindowsVolume,
+        HostPathVolume,
+    }
+
+    /// (field, the launch types it rules out, in words, the page that says so).
+    #[rustfmt::skip]
+    pub const BLOCKERS: &[(Blocks, &[LaunchType], &str, &str)] = &[
+        // Fargate: awsvpc only; Anywhere: no awsvpc; Managed Instances: awsvpc or host.
+        (Blocks::BridgeNetwork, &[LaunchType::Fargate, LaunchType::ManagedInstances], "network mode bridge", doc::TASK_NETWORKING),
+        (Blocks::NoNetwork, &[LaunchType::Fargate, LaunchType::ManagedInstances], "network mode none", doc::TASK_NETWORKING),
+        (Blocks::HostNetwork, &[LaunchType::Fargate], "network mode host", doc::FARGATE_NETWORKING),
+        (Blocks::AwsvpcNetwork, &[LaunchType::External], "network mode awsvpc", doc::ANYWHERE_LIMITS),
+        // "The following task definition parameters are not valid in Fargate tasks: … gpu …
+        // placementConstraints …" (FARGATE_TASK_DEFINITIONS).
+        (Blocks::PlacementConstraints, &[LaunchType::Fargate], "placement constraints", doc::FARGATE_TASK_DEFINITIONS),
+        (Blocks::Gpu, &[LaunchType::Fargate], "GPU resource requirements", doc::FARGATE_TASK_DEFINITIONS),
+        // Elastic Inference: EC2 only (and retired by AWS since April 2024).
+        (Blocks::InferenceAccelerators, &[LaunchType::Fargate, LaunchType::External, LaunchType::ManagedInstances], "Elastic Inference accelerators", doc::FARGATE_TASK_DEFINITIONS),
+        // The FSx page documents these volumes for Windows container instances on EC2; Fargate
+        // support is an open roadmap request (aws/containers-roadmap#1654). Managed Instances:
+        // AWS does not say; not ruled out here.
+        (Blocks::FsxWindowsVolume, &[LaunchType::Fargate, LaunchType::External], "FSx for Windows File Server volumes", doc::FSX_WINDOWS),
+        // "Fargate tasks only support bind mount host volumes" without a sourcePath.
+        (Blocks::HostPathVolume, &[LaunchType::Fargate], "bind mounts from a host path (host.sourcePath)", doc::FARGATE_TASK_DEFINITIONS),
+    ];
+
+    impl Blocks {
+        pub fn describe(self) -> &'static str {
+            BLOCKERS.iter().find(|b| b.0 == self).map_or("", |b| b.2)
+        }
+        pub fn doc(self) -> &'static str {
+            BLOCKERS.iter().find(|b| b.0 == self).map_or("", |b| b.3)
+        }
+    }
+
+    /// The launch types `what` rules out.
+    pub fn blocked(what: Blocks) -> &'static [LaunchType] {
+        BLOCKERS.iter().find(|b| b.0 == what).map_or(&[], |b| b.1)
     }
 
     /// On EC2 alone, a task without an execution role has its images pulled and its awslogs

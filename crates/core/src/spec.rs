@@ -52,6 +52,17 @@ pub struct EcsRoleSetSpec {
     /// Per-role settings.
     #[serde(default)]
     pub roles: RolesConfig,
+    /// Values for the template placeholders in the task definition (`${NAME}`,
+    /// `{{ must_env "NAME" }}`, `$(NAME)`, CloudFormation `!Ref NAME`): `NAME: value`.
+    /// Substituted when the document is read; `--var NAME=VALUE` adds to them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, String>,
+    /// What reading the document recognised and rewrote (a CloudFormation template, a bare
+    /// container array, substituted placeholders): the plan reports these first. Not part of
+    /// the spec's schema.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub input_notes: Vec<crate::model::Finding>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -37,6 +37,18 @@ pub fn render(plan: &RolePlan) -> String {
         plan.region,
         plan.cluster
     );
+    let read: Vec<_> = plan
+        .inferred
+        .iter()
+        .filter(|i| !i.from.starts_with("given"))
+        .collect();
+    if !read.is_empty() {
+        let _ = writeln!(o, "Read from the file (not told):");
+        for i in read {
+            let _ = writeln!(o, "  {} = {} — from {}", i.fact, i.value, i.from);
+        }
+        let _ = writeln!(o);
+    }
     let created = plan
         .roles
         .iter()

@@ -33,6 +33,9 @@ pub struct TaskDefinition {
     pub task_definition: Option<Box<TaskDefinition>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
+    /// Only in `describe-task-definition` output: says the region and account it was registered in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_definition_arn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_role_arn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,10 +45,55 @@ pub struct TaskDefinition {
     pub network_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires_compatibilities: Vec<String>,
+    /// What ECS validated the task definition for (only in `describe-task-definition` output).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compatibilities: Vec<String>,
+    /// `operatingSystemFamily` (`LINUX`, `WINDOWS_SERVER_2022_CORE`…) and `cpuArchitecture`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_platform: Option<RuntimePlatform>,
+    /// Placement constraints: EC2 (and External) only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_constraints: Vec<serde_json::Value>,
+    /// Elastic Inference accelerators (EC2 only; retired by AWS in 2024).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inference_accelerators: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub container_definitions: Vec<ContainerDefinition>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimePlatform {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operating_system_family: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_architecture: Option<String>,
+}
+
+/// `resourceRequirements` entry: `{"type": "GPU", "value": "1"}` or `InferenceAccelerator`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceRequirement {
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+/// An `environment` entry. Only `valueFrom` matters: written here by mistake (it belongs in
+/// `secrets`), ECS ignores it and the variable is never set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentVariable {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<String>,
 }
 
 impl TaskDefinition {
@@ -78,6 +126,13 @@ pub struct ContainerDefinition {
     pub firelens_configuration: Option<FirelensConfiguration>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mount_points: Vec<MountPoint>,
+    /// GPU / InferenceAccelerator requirements (decide the launch type).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_requirements: Vec<ResourceRequirement>,
+    /// Only read for misplaced `valueFrom` entries; values themselves do not affect IAM.
+    #[serde(default, skip_serializing)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub environment: Vec<EnvironmentVariable>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -161,6 +216,20 @@ pub struct Volume {
     /// Docker volume plugins: EC2 and External only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docker_volume_configuration: Option<serde_json::Value>,
+    /// FSx for Windows File Server: EC2 Windows only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fsx_windows_file_server_volume_configuration: Option<serde_json::Value>,
+    /// Bind mount from a host path (`sourcePath`): not on Fargate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostVolume>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct HostVolume {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

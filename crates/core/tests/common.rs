@@ -138,3 +138,20 @@ pub fn golden(rel: &str, actual: &str) -> Option<String> {
         )),
     }
 }
+
+/// IAM's matching of one (action, resource) against a role's inline Allow statements:
+/// wildcards on both, actions case-insensitive, conditions assumed to hold. Used where a test
+/// states what must (not) be allowed independently of how ecsroles spells its ARNs.
+pub fn permits(p: &RolePlan, kind: RoleKind, action: &str, resource: &str) -> bool {
+    use ecsroles_core::arn::glob_match;
+    let action = action.to_ascii_lowercase();
+    p.role(kind).is_some_and(|r| {
+        statements(r).iter().any(|s| {
+            s.effect == ecsroles_core::policy::Effect::Allow
+                && s.actions
+                    .iter()
+                    .any(|a| glob_match(&a.to_ascii_lowercase(), &action))
+                && s.resources.iter().any(|x| glob_match(x, resource))
+        })
+    })
+}

@@ -119,6 +119,7 @@ fn container() -> impl Strategy<Value = ContainerDefinition> {
                 log_configuration,
                 firelens_configuration,
                 mount_points,
+                ..Default::default()
             },
         )
 }
@@ -135,6 +136,8 @@ fn volume() -> impl Strategy<Value = Volume> {
             name,
             configured_at_launch,
             docker_volume_configuration: None,
+            fsx_windows_file_server_volume_configuration: None,
+            host: None,
             efs_volume_configuration: efs.map(|(fs, transit, ap, iam)| EfsVolumeConfiguration {
                 file_system_id: fs,
                 transit_encryption: transit,
@@ -259,6 +262,7 @@ prop_compose! {
             keys,
             app: AppSpec { access, statements: vec![], managed_policies: vec![] },
             roles: RolesConfig { task: task_role, task_execution: exec_role, ..Default::default() },
+            ..Default::default()
         }
     }
 }

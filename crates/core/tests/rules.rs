@@ -950,7 +950,7 @@ fn account_and_partition_come_from_role_arns_else_stay_symbolic() {
             bare.partition.as_str(),
             bare.launch_type.as_str()
         ),
-        ("${AWS::AccountId}", "${AWS::Partition}", "FARGATE")
+        ("${AWS::AccountId}", "${AWS::Partition}", "EC2")
     );
     assert!(warnings(&bare).iter().any(|w| w.starts_with("launchType")));
 }

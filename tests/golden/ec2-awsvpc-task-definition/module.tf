@@ -39,4 +39,8 @@ task_exec_iam_statements = [
   },
 ]
 
-create_tasks_iam_role = false # the application needs no AWS permissions
+create_tasks_iam_role = true
+tasks_iam_role_name            = "orders-app"
+tasks_iam_role_use_name_prefix = false
+
+tasks_iam_role_statements = []

@@ -69,22 +69,87 @@ impl<'a> Planner<'a> {
                     );
                 }
                 None if !needed => {
-                    if kind == RoleKind::Task {
-                        if let Some(arn) = &self.td.task_role_arn {
-                            let f = finding(Severity::Warning, cat!(self.td_path, ".taskRoleArn"),
-                                cat!("the task definition names task role ", arn, ", but the application needs no AWS permissions"))
-                                .fix("remove taskRoleArn, or declare what the application calls in app.access");
-                            self.findings.push(f);
-                        }
+                    // A role the task definition names is part of the workload even when
+                    // nothing ecsroles knows of needs it: the application's own calls are
+                    // unknown to it (and ECS Exec, agents and sidecars may use the task role).
+                    let named = match kind {
+                        RoleKind::Task => self.td.task_role_arn.is_some(),
+                        RoleKind::TaskExecution => self.td.execution_role_arn.is_some(),
+                        _ => false,
+                    };
+                    if !named {
+                        continue;
                     }
-                    continue;
+                    if kind == RoleKind::Task {
+                        let f = finding(Severity::Info, cat!(self.td_path, ".taskRoleArn"),
+                            "the task definition names a task role; what the application calls with it is not in the task definition, so ecsroles plans no application permissions")
+                            .fix("declare what the application calls in app.access (or app.statements) to have them planned and scoped");
+                        self.findings.push(f);
+                        self.need(kind, "the task definition names it (taskRoleArn): the application's containers get its credentials");
+                    } else {
+                        self.need(kind, "the task definition names it (executionRoleArn); nothing in this task needs it to call AWS");
+                    }
                 }
                 None => {}
             }
             let grants = by_role.remove(&kind).unwrap_or_default();
             roles.push(self.planned_role(kind, cfg, grants));
         }
+        self.missing_role_references(&roles);
         roles
+    }
+
+    /// A new execution role the task definition does not reference yet: ECS refuses the
+    /// task definition with a known error until `executionRoleArn` names it.
+    fn missing_role_references(&mut self, roles: &[PlannedRole]) {
+        use rules::missing_role::{error, Needs};
+        let Some(x) = roles.iter().find(|r| r.kind == RoleKind::TaskExecution) else {
+            return;
+        };
+        if x.provisioning != Provisioning::Create || self.td.execution_role_arn.is_some() {
+            return;
+        }
+        let cs = &self.td.container_definitions;
+        let fargate = self.launch == LaunchType::Fargate;
+        let needs = [
+            (
+                fargate && cs.iter().any(|c| c.image.contains(".dkr.ecr")),
+                Needs::FargateEcrImage,
+            ),
+            (
+                fargate
+                    && cs.iter().any(|c| {
+                        c.log_configuration
+                            .as_ref()
+                            .is_some_and(|l| l.log_driver == "awslogs")
+                    }),
+                Needs::FargateAwslogs,
+            ),
+            (cs.iter().any(|c| !c.secrets.is_empty()), Needs::Secrets),
+        ];
+        let errors: Vec<(&str, &str)> = needs
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| error(n))
+            .collect();
+        if let Some((_, source)) = errors.first() {
+            let messages: Vec<&str> = errors.iter().map(|e| e.0).collect();
+            let f = finding(
+                Severity::Warning,
+                cat!(self.td_path, ".executionRoleArn"),
+                cat!(
+                    "the task definition names no execution role; ECS refuses it with: ",
+                    messages.join(" / ")
+                ),
+            )
+            .fix(cat!(
+                "set executionRoleArn to ",
+                x.arn,
+                " (the role planned here) before registering it"
+            ))
+            .doc(source);
+            self.findings.push(f);
+        }
     }
 
     pub(super) fn service_linked_role(&self) -> PlannedRole {
@@ -212,7 +277,19 @@ impl<'a> Planner<'a> {
         let need = self.needs.remove(&kind).unwrap_or_default();
         let (mut name, mut name_prefix, mut path) = self.role_identity(kind, cfg);
         let mut provisioning = Provisioning::Create;
-        if let Some(existing) = &cfg.existing_arn {
+        // The role the task definition names is the role this workload uses, unless the user
+        // asks for a new one (create: true, a name or a prefix).
+        let named = if cfg.existing_arn.is_none()
+            && cfg.create != Some(true)
+            && cfg.name.is_none()
+            && cfg.name_prefix.is_none()
+        {
+            self.named_role(kind)
+        } else {
+            None
+        };
+        let existing_arn = cfg.existing_arn.clone().or(named);
+        if let Some(existing) = &existing_arn {
             provisioning = Provisioning::Existing;
             match Arn::parse(existing)
                 .filter(|a| a.service == "iam" && a.resource.starts_with("role/"))
@@ -236,7 +313,11 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let arn = self.role_arn(name.as_deref(), name_prefix.as_deref(), &path);
+        // An existing role is exactly the role named, account included.
+        let arn = match &existing_arn {
+            Some(a) if Arn::parse(a).is_some_and(|a| a.service == "iam") => a.trim().to_string(),
+            _ => self.role_arn(name.as_deref(), name_prefix.as_deref(), &path),
+        };
 
         let mut statements = merge_grants(grants);
         let extra = self.raw_statements(kind, cfg);
@@ -263,7 +344,15 @@ impl<'a> Planner<'a> {
         let mut seen = std::collections::BTreeSet::new();
         managed.retain(|m| seen.insert(m.arn.clone()));
 
-        let inline_name = if cfg.shared {
+        // A role this workload does not own gets a policy named after the workload and the
+        // role's use, so workloads sharing a role (one ecsTaskExecutionRole) never overwrite
+        // each other, and one role serving as task and execution role holds both policies.
+        let inline_name = if provisioning == Provisioning::Existing {
+            names::fit(
+                &cat!("ecsroles-", self.workload, "-", kind.name_suffix()),
+                128,
+            )
+        } else if cfg.shared {
             cat!("ecsroles-", self.workload)
         } else {
             "ecsroles".to_string()
@@ -305,6 +394,73 @@ impl<'a> Planner<'a> {
             tags: cfg.tags.clone(),
             instance_profile,
         }
+    }
+
+    /// The role ARN the task definition names for `kind` (`executionRoleArn`, `taskRoleArn`),
+    /// resolved; a bare role name is read as a role of this account.
+    pub(super) fn named_role(&mut self, kind: RoleKind) -> Option<String> {
+        let (raw, field) = match kind {
+            RoleKind::TaskExecution => (self.td.execution_role_arn.as_deref()?, "executionRoleArn"),
+            RoleKind::Task => (self.td.task_role_arn.as_deref()?, "taskRoleArn"),
+            _ => return None,
+        };
+        let path = cat!(self.td_path, ".", field);
+        let bare = raw
+            .replace(ACCOUNT_PLACEHOLDER, "")
+            .replace(REGION_PLACEHOLDER, "")
+            .replace(PARTITION_PLACEHOLDER, "");
+        let shouted = crate::placeholder::is_shouted_token(raw.trim()).then(|| raw.trim());
+        if let Some((text, name)) = crate::placeholder::find(&bare)
+            .map(|p| (p.text, p.name))
+            .or(shouted.map(|t| (t, t)))
+        {
+            let f = finding(
+                Severity::Warning,
+                path,
+                cat!(
+                    field,
+                    " is the template placeholder ",
+                    text,
+                    ": planned as a new role; the task definition must then name it"
+                ),
+            )
+            .fix(cat!(
+                "pass --var ",
+                name,
+                "=<role ARN> to plan for the role it stands for"
+            ));
+            self.findings.push(f);
+            return None;
+        }
+        let arn = if Arn::parse(raw.trim()).is_some() {
+            self.fill(raw, &path)?
+        } else {
+            // ECS also accepts a role name here.
+            let f = finding(
+                Severity::Info,
+                path.clone(),
+                cat!(
+                    field,
+                    " ",
+                    raw,
+                    " is a role name: read as a role of account ",
+                    self.account
+                ),
+            );
+            self.findings.push(f);
+            self.role_arn(Some(raw.trim()), None, "/")
+        };
+        self.inferred.push(Inference {
+            fact: kind.key().to_string() + "Role",
+            value: arn.clone(),
+            from: cat!(
+                "the task definition's ",
+                field,
+                ": the plan lists what it must allow"
+            ),
+            path,
+        });
+        Some(arn)
     }
 
     /// A role's ARN; ends in `*` when only a name prefix is known (the deploy tool completes it).

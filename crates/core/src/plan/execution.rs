@@ -30,7 +30,8 @@ impl<'a> Planner<'a> {
             let cname = container_name(c, i);
             if let Some(rc) = &c.repository_credentials {
                 let path = cat!(cpath, ".repositoryCredentials.credentialsParameter");
-                if let Some(secret) = self.secret_resource(&rc.credentials_parameter, &path, true) {
+                let filled = self.fill(&rc.credentials_parameter, &path);
+                if let Some(secret) = filled.and_then(|v| self.secret_resource(&v, &path, true)) {
                     let reason = cat!(
                         "container ",
                         cname,
@@ -69,6 +70,19 @@ impl<'a> Planner<'a> {
                 let path = cat!(cpath, ".secrets[", j.to_string(), "].valueFrom");
                 self.secret_reference(s, &path, &cname, "environment variable");
             }
+            for (j, e) in c.environment.iter().enumerate() {
+                if let Some(v) = &e.value_from {
+                    // ECS ignores valueFrom here: the variable is never set and nothing is fetched.
+                    let f = finding(
+                        Severity::Warning,
+                        cat!(cpath, ".environment[", j.to_string(), "].valueFrom"),
+                        cat!("container ", cname, ": environment variable ", e.name, " has valueFrom ", v, ", which ECS ignores under environment: the variable is never set"),
+                    )
+                    .fix("move {name, valueFrom} to the container's secrets list (the execution role then fetches it)")
+                    .doc(doc::SECRETS_MANAGER);
+                    self.findings.push(f);
+                }
+            }
             if let Some(lc) = &c.log_configuration {
                 for (j, s) in lc.secret_options.iter().enumerate() {
                     let path = cat!(
@@ -87,7 +101,11 @@ impl<'a> Planner<'a> {
                         .fix = Some("set type: s3".into());
                     continue;
                 }
-                let Some((object, bucket)) = self.s3_object(&f.value, &cat!(path, ".value")) else {
+                let vpath = cat!(path, ".value");
+                let Some(value) = self.fill(&f.value, &vpath) else {
+                    continue;
+                };
+                let Some((object, bucket)) = self.s3_object(&value, &vpath) else {
                     continue;
                 };
                 let reason = cat!(
@@ -137,9 +155,11 @@ impl<'a> Planner<'a> {
                         continue;
                     }
                     let value = option_str(&fl.options, "config-file-value").unwrap_or_default();
-                    let Some((object, bucket)) =
-                        self.s3_object(&value, &cat!(path, ".config-file-value"))
-                    else {
+                    let vpath = cat!(path, ".config-file-value");
+                    let Some(value) = self.fill(&value, &vpath) else {
+                        continue;
+                    };
+                    let Some((object, bucket)) = self.s3_object(&value, &vpath) else {
                         continue;
                     };
                     let reason = cat!("container ", cname, ": FireLens configuration ", value);
@@ -179,7 +199,10 @@ impl<'a> Planner<'a> {
         what: &str,
     ) -> bool {
         let x = RoleKind::TaskExecution;
-        let v = s.value_from.trim();
+        let Some(filled) = self.fill(&s.value_from, path) else {
+            return false;
+        };
+        let v = filled.as_str();
         if v.is_empty() {
             self.error(
                 path,
@@ -344,7 +367,7 @@ impl<'a> Planner<'a> {
                     cat!("container ", cname, " has no image"),
                 )
                 .fix = Some("set image to the image URI".into());
-            } else if let Some(img) = arn::parse_ecr_image(c.image.trim()) {
+            } else if let Some(img) = self.ecr_image(&c.image, &cat!(cpath, ".image")) {
                 if c.repository_credentials.is_some() {
                     self.warn(cat!(cpath, ".repositoryCredentials"),
                         cat!("container ", cname, ": ECR images do not use repositoryCredentials; the agent pulls with IAM"));
@@ -368,7 +391,19 @@ impl<'a> Planner<'a> {
                     reason.clone(),
                 );
                 self.grant(role, pull, vec![repo.clone()], Conditions::new(), reason);
-                if img.account != self.account && self.account != ACCOUNT_PLACEHOLDER {
+                if let Some((what, doc)) = rules::aws_owned_registry(&img.account) {
+                    // AWS's own registries let every account pull: nobody to ask for a
+                    // repository policy.
+                    let f = finding(
+                        Severity::Info,
+                        cat!(cpath, ".image"),
+                        cat!("image ", c.image, " is ", what, " in AWS's own registry (account ", img.account, "), which already allows pulls from any account: only this role's own ECR permissions are needed"),
+                    )
+                    .doc(doc);
+                    if !self.findings.contains(&f) {
+                        self.findings.push(f);
+                    }
+                } else if img.account != self.account && self.account != ACCOUNT_PLACEHOLDER {
                     self.cross_account_repos
                         .insert(repo, (img.account.clone(), role));
                 }
@@ -388,6 +423,35 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+    }
+
+    /// The private ECR image a container pulls, read through [`Self::fill`]. An image that
+    /// looks like ECR but does not parse loses its pull grants: said, never silent.
+    fn ecr_image(&mut self, image: &str, path: &str) -> Option<arn::EcrImage> {
+        let looks_ecr = image.contains(".dkr.ecr") || image.contains(".dkr-ecr");
+        if !looks_ecr {
+            return None;
+        }
+        // The tag or digest does not reach IAM: a placeholder there (`web:${Tag}`) is harmless.
+        let image = image.trim();
+        let name_end = image.rfind('/').unwrap_or(0);
+        let repo = match image.find('@') {
+            Some(at) => &image[..at],
+            None => match image[name_end..].rfind(':') {
+                Some(colon) => &image[..name_end + colon],
+                None => image,
+            },
+        };
+        let filled = self.fill(repo, path)?;
+        let img = arn::parse_ecr_image(&filled);
+        if img.is_none() {
+            self.warn(
+                path,
+                cat!("image ", image, " looks like a private ECR image but is not a valid ECR image URI: no pull permissions planned for it"),
+            )
+            .fix = Some("write it as <12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]".into());
+        }
+        img
     }
 
     pub(super) fn launch_phrase(&self) -> &'static str {
@@ -423,8 +487,29 @@ impl<'a> Planner<'a> {
             .fix = Some("set options.awslogs-group to the log group name".into());
             return;
         };
-        let region =
-            option_str(&lc.options, "awslogs-region").unwrap_or_else(|| self.region.clone());
+        let Some(group) = self.fill(&group, &cat!(opath, ".awslogs-group")) else {
+            return;
+        };
+        let region = match option_str(&lc.options, "awslogs-region") {
+            Some(r) if r.trim() == REGION_PLACEHOLDER => self.region.clone(),
+            Some(r) if arn::is_region(r.trim()) => r.trim().to_string(),
+            Some(r) => {
+                let f = finding(
+                    Severity::Warning,
+                    cat!(opath, ".awslogs-region"),
+                    cat!(
+                        "awslogs-region ",
+                        r,
+                        " is not a region: read as this workload's region ",
+                        self.region
+                    ),
+                )
+                .fix("write the region the log group is in, e.g. us-east-1");
+                self.findings.push(f);
+                self.region.clone()
+            }
+            None => self.region.clone(),
+        };
         let create = option_str(&lc.options, "awslogs-create-group")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let resource = cat!(

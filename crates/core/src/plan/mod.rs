@@ -9,6 +9,7 @@ mod assemble;
 mod capacity;
 mod companions;
 mod execution;
+mod infer;
 mod task;
 
 use std::collections::BTreeMap;
@@ -90,6 +91,7 @@ struct Planner<'a> {
     cross_account_repos: BTreeMap<String, (String, RoleKind)>,
     log_groups: Vec<LogGroup>,
     findings: Vec<Finding>,
+    inferred: Vec<Inference>,
 }
 
 fn finding(severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Finding {
@@ -138,7 +140,8 @@ impl<'a> Planner<'a> {
             absent_why: BTreeMap::new(),
             cross_account_repos: BTreeMap::new(),
             log_groups: Vec::new(),
-            findings: Vec::new(),
+            findings: spec.input_notes.clone(),
+            inferred: Vec::new(),
         }
     }
 
@@ -183,6 +186,7 @@ impl<'a> Planner<'a> {
             absent,
             companions,
             findings: self.findings,
+            inferred: self.inferred,
         };
         let limit_findings = limits::check_plan(&plan, &self.spec.roles);
         plan.findings.extend(limit_findings);
@@ -209,147 +213,12 @@ impl<'a> Planner<'a> {
         let spec = self.spec;
         let td = self.td;
 
-        // Launch type: spec > the single requiresCompatibilities > FARGATE (with a warning).
-        let compat: Vec<LaunchType> = td
-            .requires_compatibilities
-            .iter()
-            .filter_map(|c| LaunchType::parse(c))
-            .collect();
-        self.launch = match (spec.launch_type, compat.as_slice()) {
-            (Some(l), _) => {
-                if !compat.is_empty() && !compat.contains(&l) {
-                    let p = cat!(self.td_path, ".requiresCompatibilities");
-                    let f = finding(
-                        Severity::Error,
-                        p,
-                        cat!(
-                            "launchType ",
-                            l.as_str(),
-                            " is not in the task definition's requiresCompatibilities (",
-                            td.requires_compatibilities.join(", "),
-                            "); ECS would refuse to run it"
-                        ),
-                    )
-                    .fix(cat!(
-                        "add ",
-                        l.as_str(),
-                        " to requiresCompatibilities or change launchType"
-                    ));
-                    self.findings.push(f);
-                }
-                l
-            }
-            (None, [one]) => *one,
-            (None, []) => {
-                self.warn("launchType", "no launch type given and the task definition has no requiresCompatibilities; assuming FARGATE")
-                    .fix = Some("set launchType (FARGATE, EC2, EXTERNAL or MANAGED_INSTANCES)".into());
-                LaunchType::Fargate
-            }
-            (None, many) => {
-                let first = many[0];
-                self.warn(
-                    "launchType",
-                    cat!(
-                        "the task definition is compatible with several launch types (",
-                        td.requires_compatibilities.join(", "),
-                        "); planning for ",
-                        first.as_str()
-                    ),
-                )
-                .fix = Some("set launchType to the one this workload runs on".into());
-                first
-            }
-        };
-
+        self.infer_launch_type();
         self.network_mode = td
             .network_mode
             .clone()
             .unwrap_or_else(|| unsupported::default_network_mode(self.launch).to_string());
-
-        // Account: spec > the task definition's role ARNs > symbolic.
-        let from_roles = [&td.task_role_arn, &td.execution_role_arn]
-            .into_iter()
-            .flatten()
-            .filter_map(|a| Arn::parse(a))
-            .map(|a| a.account.to_string())
-            .find(|a| arn::is_account_id(a));
-        self.account = match (&spec.account, from_roles) {
-            (Some(a), _) => {
-                if !arn::is_account_id(a) {
-                    self.error(
-                        "account",
-                        format!("account {a:?} is not a 12-digit AWS account id"),
-                    )
-                    .fix = Some(
-                        "write the account id as a quoted 12-digit string, e.g. \"111122223333\""
-                            .into(),
-                    );
-                }
-                a.clone()
-            }
-            (None, Some(a)) => {
-                self.info(
-                    "account",
-                    cat!("account ", a, " taken from the task definition's role ARNs"),
-                );
-                a
-            }
-            (None, None) => {
-                self.warn("account", "no account given: ARNs use ${AWS::AccountId}")
-                    .fix = Some("set account to make the plan concrete".into());
-                ACCOUNT_PLACEHOLDER.to_string()
-            }
-        };
-
-        self.region = match &spec.region {
-            Some(r) => {
-                if !arn::is_region(r) {
-                    self.error("region", format!("region {r:?} is not an AWS region name"))
-                        .fix = Some("use a region such as us-east-1 or eu-west-1".into());
-                }
-                r.clone()
-            }
-            None => {
-                self.warn("region", "no region given: ARNs use ${AWS::Region}")
-                    .fix = Some("set region to make the plan concrete".into());
-                REGION_PLACEHOLDER.to_string()
-            }
-        };
-
-        self.partition = match (&spec.partition, &spec.region) {
-            (Some(p), region) => {
-                if !arn::is_partition(p) {
-                    self.error(
-                        "partition",
-                        format!("partition {p:?} is not aws, aws-cn or aws-us-gov"),
-                    );
-                } else if let Some(r) = region {
-                    if arn::is_region(r) && arn::partition_of_region(r) != p {
-                        self.error(
-                            "partition",
-                            cat!(
-                                "region ",
-                                r,
-                                " belongs to partition ",
-                                arn::partition_of_region(r),
-                                ", not ",
-                                p
-                            ),
-                        );
-                    }
-                }
-                p.clone()
-            }
-            (None, Some(r)) => arn::partition_of_region(r).to_string(),
-            // No region: the partition of the task definition's role ARNs, else symbolic.
-            (None, None) => [&td.task_role_arn, &td.execution_role_arn]
-                .into_iter()
-                .flatten()
-                .filter_map(|a| Arn::parse(a))
-                .map(|a| a.partition.to_string())
-                .find(|p| arn::is_partition(p))
-                .unwrap_or_else(|| PARTITION_PLACEHOLDER.to_string()),
-        };
+        self.infer_location();
 
         self.cluster = match &spec.cluster {
             Some(c) if !c.is_empty() => c.clone(),
@@ -441,7 +310,7 @@ impl<'a> Planner<'a> {
         reason: &str,
     ) {
         for (i, k) in self.spec.keys.iter().enumerate() {
-            if arn::glob_match(&k.for_resources, resource) {
+            if key_covers(&k.for_resources, resource) {
                 let via = self.via(service, region);
                 let Some(key) = self.key_arn(&k.key, &cat!("keys[", i.to_string(), "].key")) else {
                     continue;
@@ -497,6 +366,9 @@ impl<'a> Planner<'a> {
                 .doc(doc);
             self.findings.push(f);
         }
+        for b in self.blockers_for(self.launch) {
+            self.findings.push(b);
+        }
         for (i, v) in self.td.volumes.iter().enumerate() {
             let vpath = cat!(self.td_path, ".volumes[", i.to_string(), "]");
             let used = [
@@ -530,6 +402,38 @@ impl<'a> Planner<'a> {
             }
         }
     }
+}
+
+/// Whether `keys[].for` covers `resource`: an ARN glob, or — as the task definition
+/// references them — a secret or parameter *name* (glob), with or without the leading `/` and
+/// Secrets Manager's random `-AbCdEf` suffix.
+fn key_covers(pattern: &str, resource: &str) -> bool {
+    if arn::glob_match(pattern, resource) {
+        return true;
+    }
+    if pattern.starts_with("arn:") {
+        return false;
+    }
+    let Some(a) = Arn::parse(resource) else {
+        return false;
+    };
+    let name = match a.service {
+        "secretsmanager" => a.resource.strip_prefix("secret:"),
+        "ssm" => a.resource.strip_prefix("parameter"),
+        _ => None,
+    };
+    let Some(name) = name else {
+        return false;
+    };
+    let (p, n) = (
+        pattern.trim_start_matches('/'),
+        name.trim_start_matches('/'),
+    );
+    let base = match n.rsplit_once('-') {
+        Some((b, suffix)) if a.service == "secretsmanager" && suffix.len() == 6 => b,
+        _ => n,
+    };
+    arn::glob_match(p, n) || arn::glob_match(p, base)
 }
 
 /// The AWS page that documents each role.

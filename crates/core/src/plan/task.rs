@@ -283,6 +283,23 @@ impl<'a> Planner<'a> {
             };
             let required = |p: &mut Planner, key: &str| -> Option<String> {
                 let v = option_str(&lc.options, key).filter(|v| !v.is_empty());
+                if let Some(v) = &v {
+                    let path = cat!(opath, ".", key);
+                    // Fluent Bit fills `$(ecs_cluster)`, `$(ecs_task_id)`, `$(tag)`… per record
+                    // at run time: the grant must cover every value the segment can take.
+                    let runtime = fluent_bit_templated(v);
+                    if runtime != *v {
+                        let f = finding(
+                            Severity::Warning,
+                            path.clone(),
+                            cat!("container ", cname, ": ", key, " ", v, " uses Fluent Bit templating, resolved at run time: the grant covers ", runtime),
+                        )
+                        .fix("name the destination literally to scope the grant to exactly one")
+                        .doc(doc::FIRELENS_IAM);
+                        p.findings.push(f);
+                    }
+                    return p.fill(&runtime, &path);
+                }
                 if v.is_none() {
                     p.error(
                         cat!(opath, ".", key),
@@ -647,4 +664,18 @@ impl<'a> Planner<'a> {
         );
         None
     }
+}
+
+/// `$(…)` record accessors of Fluent Bit's AWS outputs → `*` (any value at run time).
+fn fluent_bit_templated(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut rest = v;
+    while let Some(i) = rest.find("$(") {
+        let Some(j) = rest[i..].find(')') else { break };
+        out.push_str(&rest[..i]);
+        out.push('*');
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
 }

@@ -45,12 +45,23 @@ fn policy_json(doc: &PolicyDocument) -> String {
     serde_json::to_string_pretty(&doc.to_iam_json()).unwrap_or_default() + "\n"
 }
 
-fn symbolic_note(plan: &RolePlan) -> &'static str {
+fn symbolic_note(plan: &RolePlan) -> String {
+    let mut note = String::new();
     if is_symbolic(&serde_json::to_string(&plan.roles).unwrap_or_default()) {
-        " The spec left the account/region open: replace ${AWS::AccountId}/${AWS::Region} before applying."
-    } else {
-        ""
+        note.push_str(" The spec left the account/region open: replace ${AWS::AccountId}/${AWS::Region} before applying.");
     }
+    // These resources create roles; a role that exists already is not theirs to change.
+    let existing: Vec<&str> = writable_roles(plan)
+        .filter(|r| r.provisioning == Provisioning::Existing && !r.inline_policies.is_empty())
+        .map(|r| r.arn.as_str())
+        .collect();
+    if !existing.is_empty() {
+        note.push_str(&format!(
+            " Not here: the permissions of the existing role(s) {} (apply them with the iam, aws-cli or terraform output).",
+            existing.join(", ")
+        ));
+    }
+    note
 }
 
 /// The EcsRoleSet resource for the spec (the controller's input).

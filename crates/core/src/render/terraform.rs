@@ -192,7 +192,7 @@ pub fn resources(plan: &RolePlan) -> String {
             role_block(&mut body, plan, r);
             let _ = writeln!(outputs, "output \"{id}_role_arn\" {{\n  description = {}\n  value       = aws_iam_role.{id}.arn\n}}\n", string(r.kind.title()));
         } else {
-            let _ = writeln!(body, "# {} {} exists already (existingArn): ecsroles only adds the permissions it must have.\n", r.kind.title(), r.arn);
+            let _ = writeln!(body, "# {} {} exists already (named by the task definition or existingArn): ecsroles only adds the permissions this workload needs, in a policy named after it.\n", r.kind.title(), r.arn);
         }
         for p in &r.inline_policies {
             let _ = writeln!(body, "resource \"aws_iam_role_policy\" \"{id}\" {{");

@@ -1,0 +1,607 @@
+//! The files people have → the task-definition shape the planner reads.
+//!
+//! Users paste what they have: console exports full of `null`, `describe-task-definition`
+//! output, a Terraform `container_definitions` array, a CloudFormation template or just its
+//! `AWS::ECS::TaskDefinition` properties (PascalCase, with `!Ref`/`!Sub`/`Fn::GetAtt`),
+//! `containerDefinitions` as a JSON string, templates with `${VAR}` or `{{ … }}`. This module
+//! rewrites the parsed value into the RegisterTaskDefinition shape *before* typed parsing, and
+//! says what it did (each note becomes an info finding, so every output shows it).
+//!
+//! Pure and value-to-value: the typed parser after it still reports field paths.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::model::{Finding, Severity};
+
+/// What the normaliser recognised and changed.
+#[derive(Debug, Default)]
+pub struct Normalized {
+    /// Anything was rewritten (so typed errors must be located on the value, not the text).
+    pub changed: bool,
+    /// What was read and how, for the user (info findings).
+    pub notes: Vec<Finding>,
+}
+
+fn note(path: &str, message: String) -> Finding {
+    Finding {
+        severity: Severity::Info,
+        path: path.to_string(),
+        message,
+        fix: None,
+        doc: None,
+    }
+}
+
+/// The CloudFormation resource type of a task definition.
+pub const CFN_TASK_DEFINITION: &str = "AWS::ECS::TaskDefinition";
+const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
+
+/// Rewrites `value` in place into a task definition or spec the typed parser reads.
+/// `vars` substitutes template placeholders (`${NAME}`, `{{ env "NAME" }}`, `$(NAME)`).
+pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normalized {
+    let mut out = Normalized::default();
+    drop_nulls(value, &mut out.changed);
+    unwrap_shapes(value, &mut out);
+    if let Some(td) = task_definition_mut(value) {
+        if let Some(Value::String(s)) = td.get("containerDefinitions") {
+            if let Ok(parsed @ Value::Array(_)) = serde_json::from_str::<Value>(s) {
+                td.insert("containerDefinitions".into(), parsed);
+                out.changed = true;
+                out.notes.push(note(
+                    "containerDefinitions",
+                    "containerDefinitions was a JSON string; read the array inside it".into(),
+                ));
+            }
+        }
+    }
+    // A spec may carry its own `variables`; the caller's win.
+    let mut all = value
+        .get("variables")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), scalar(v)?)))
+                .collect::<BTreeMap<_, _>>()
+        })
+        .unwrap_or_default();
+    all.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if !all.is_empty() {
+        let mut used = Vec::new();
+        substitute(value, &all, &mut used, &mut out.changed);
+        used.sort();
+        used.dedup();
+        if !used.is_empty() {
+            out.notes.push(note(
+                "variables",
+                cat!("substituted template placeholders: ", used.join(", ")),
+            ));
+        }
+    }
+    out
+}
+
+/// Container fields ECS expects as one object / as a list, with what ECS expects in words.
+const OBJECT_FIELDS: &[(&str, &str)] = &[
+    (
+        "logConfiguration",
+        "one object {\"logDriver\": …, \"options\": {…}}",
+    ),
+    (
+        "firelensConfiguration",
+        "one object {\"type\": \"fluentbit\", \"options\": {…}}",
+    ),
+    (
+        "repositoryCredentials",
+        "one object {\"credentialsParameter\": \"<secret ARN>\"}",
+    ),
+];
+const LIST_FIELDS: &[(&str, &str)] = &[
+    ("secrets", "a list of {\"name\": …, \"valueFrom\": …}"),
+    ("environment", "a list of {\"name\": …, \"value\": …}"),
+    (
+        "environmentFiles",
+        "a list of {\"value\": \"arn:aws:s3:::…\", \"type\": \"s3\"}",
+    ),
+    (
+        "mountPoints",
+        "a list of {\"sourceVolume\": …, \"containerPath\": …}",
+    ),
+];
+
+/// A container field written in the wrong shape (a `logConfiguration` list, a `secrets`
+/// object): serde's own message for these is cryptic. `(path, message)` of the first.
+pub fn shape_error(value: &Value) -> Option<(String, String)> {
+    let (containers, prefix) = match value.get("containerDefinitions") {
+        Some(c) => (c, ""),
+        None => (
+            value.get("taskDefinition")?.get("containerDefinitions")?,
+            "taskDefinition.",
+        ),
+    };
+    for (i, c) in containers.as_array()?.iter().enumerate() {
+        let Some(c) = c.as_object() else { continue };
+        let found = |v: &Value| match v {
+            Value::Array(_) => "a list",
+            Value::Object(_) => "an object",
+            Value::String(_) => "a string",
+            _ => "a scalar",
+        };
+        for (field, expects) in OBJECT_FIELDS {
+            if let Some(v) = c.get(*field).filter(|v| !v.is_object()) {
+                return Some((
+                    format!("{prefix}containerDefinitions[{i}].{field}"),
+                    format!("found {}; ECS expects {expects}", found(v)),
+                ));
+            }
+        }
+        for (field, expects) in LIST_FIELDS {
+            if let Some(v) = c.get(*field).filter(|v| !v.is_array()) {
+                return Some((
+                    format!("{prefix}containerDefinitions[{i}].{field}"),
+                    format!("found {}; ECS expects {expects}", found(v)),
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The object the task definition's fields live in, for the shapes after unwrapping.
+fn task_definition_mut(value: &mut Value) -> Option<&mut Map<String, Value>> {
+    let obj = value.as_object_mut()?;
+    if obj.contains_key("containerDefinitions") {
+        return Some(obj);
+    }
+    let mut td = obj.get_mut("taskDefinition")?;
+    // describe output wrapped twice by mistake: {"taskDefinition": {"taskDefinition": …}}
+    while td.get("taskDefinition").is_some_and(Value::is_object) {
+        td = td.get_mut("taskDefinition")?;
+    }
+    td.as_object_mut()
+}
+
+/// `null` means "not set" in console exports and committed describe output: drop it, and
+/// empty strings for the same reason (`"executionRoleArn": ""`).
+fn drop_nulls(v: &mut Value, changed: &mut bool) {
+    match v {
+        Value::Object(m) => {
+            let before = m.len();
+            m.retain(|_, x| !x.is_null() && !matches!(x, Value::String(s) if s.is_empty()));
+            *changed |= m.len() != before;
+            m.values_mut().for_each(|x| drop_nulls(x, changed));
+        }
+        Value::Array(a) => {
+            let before = a.len();
+            a.retain(|x| !x.is_null());
+            *changed |= a.len() != before;
+            a.iter_mut().for_each(|x| drop_nulls(x, changed));
+        }
+        _ => {}
+    }
+}
+
+/// Bare container arrays and CloudFormation → `{containerDefinitions: …}` camelCase.
+fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
+    if let Value::Array(items) = value {
+        if items.iter().all(|i| i.is_object()) && !items.is_empty() {
+            let containers = std::mem::take(items);
+            *value = Value::Object(Map::from_iter([(
+                "containerDefinitions".to_string(),
+                Value::Array(containers),
+            )]));
+            out.changed = true;
+            out.notes.push(note(
+                "containerDefinitions",
+                "read a bare array of container definitions (Terraform container_definitions); the task-level fields (roles, network mode, launch type) are not in it".into(),
+            ));
+        }
+        return;
+    }
+    let Some(obj) = value.as_object() else {
+        return;
+    };
+    // A whole template: the task definition resources in it.
+    let found: Option<(String, Value, usize)> = obj
+        .get("Resources")
+        .and_then(Value::as_object)
+        .and_then(|res| {
+            let tds: Vec<(&String, &Value)> = res
+                .iter()
+                .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(CFN_TASK_DEFINITION))
+                .collect();
+            let (name, r) = tds.first()?;
+            Some((
+                (*name).clone(),
+                r.get("Properties")
+                    .cloned()
+                    .unwrap_or(Value::Object(Map::new())),
+                tds.len(),
+            ))
+        });
+    let (props, from) = if let Some((name, props, count)) = found {
+        let mut msg = cat!(
+            "read the CloudFormation template's ",
+            CFN_TASK_DEFINITION,
+            " resource ",
+            name
+        );
+        if count > 1 {
+            msg.push_str(&format!(
+                " (the first of {count}; paste one resource's Properties to plan another)"
+            ));
+        }
+        (props, (cat!("Resources.", name, ".Properties"), msg))
+    } else if obj.get("Type").and_then(Value::as_str) == Some(CFN_TASK_DEFINITION) {
+        let props = obj
+            .get("Properties")
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
+        (
+            props,
+            (
+                "Properties".to_string(),
+                cat!("read a CloudFormation ", CFN_TASK_DEFINITION, " resource"),
+            ),
+        )
+    } else if obj.contains_key("ContainerDefinitions") {
+        (
+            value.clone(),
+            (
+                String::new(),
+                cat!(
+                    "read CloudFormation ",
+                    CFN_TASK_DEFINITION,
+                    " properties (PascalCase)"
+                ),
+            ),
+        )
+    } else {
+        return;
+    };
+    let mut placeholders = Vec::new();
+    *value = cfn_to_api(&props, None, &mut placeholders);
+    out.changed = true;
+    let mut f = note(&from.0, from.1);
+    f.doc = Some(CFN_DOC.into());
+    out.notes.push(f);
+    placeholders.sort();
+    placeholders.dedup();
+    if !placeholders.is_empty() {
+        out.notes.push(note(
+            &from.0,
+            cat!(
+                "CloudFormation intrinsics kept as placeholders: ",
+                placeholders.join(", "),
+                " (pass their values with --var NAME=VALUE)"
+            ),
+        ));
+    }
+}
+
+/// CloudFormation property names that are not the API's name with a lower-case first letter.
+const CFN_RENAMES: &[(&str, &str)] = &[
+    ("EFSVolumeConfiguration", "efsVolumeConfiguration"),
+    ("FilesystemId", "fileSystemId"),
+    ("IAM", "iam"),
+    (
+        "FSxWindowsFileServerVolumeConfiguration",
+        "fsxWindowsFileServerVolumeConfiguration",
+    ),
+    ("IpcMode", "ipcMode"),
+];
+
+/// Maps whose keys are the user's own (log options, labels…): their keys stay as written.
+const FREE_FORM_MAPS: &[&str] = &[
+    "Options",
+    "DockerLabels",
+    "DriverOpts",
+    "Labels",
+    "SystemControls",
+];
+
+/// PascalCase properties → camelCase API fields; intrinsic functions → `${…}` placeholders
+/// (resolved later from `--var`, the region and the account where they are pseudo parameters).
+fn cfn_to_api(v: &Value, parent_key: Option<&str>, placeholders: &mut Vec<String>) -> Value {
+    match v {
+        Value::Object(m) => {
+            if let Some(s) = intrinsic(m, placeholders) {
+                return Value::String(s);
+            }
+            let free = parent_key.is_some_and(|k| FREE_FORM_MAPS.contains(&k));
+            let out = m
+                .iter()
+                .map(|(k, x)| {
+                    let key = if free { k.clone() } else { camel(k) };
+                    (key, cfn_to_api(x, Some(k), placeholders))
+                })
+                .collect();
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| cfn_to_api(x, None, placeholders))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn camel(k: &str) -> String {
+    if let Some((_, to)) = CFN_RENAMES.iter().find(|(from, _)| *from == k) {
+        return (*to).to_string();
+    }
+    let mut c = k.chars();
+    match c.next() {
+        Some(f) if f.is_ascii_uppercase() => f.to_ascii_lowercase().to_string() + c.as_str(),
+        _ => k.to_string(),
+    }
+}
+
+/// `{"Ref": X}`, `{"Fn::Sub": …}`, `{"Fn::GetAtt": …}`, `{"Fn::Join": …}` and the YAML short
+/// forms (`!Ref` …, read as `{"!Ref": …}`) → a string with `${…}` where the value is unknown.
+fn intrinsic(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<String> {
+    if m.len() != 1 {
+        return None;
+    }
+    let (k, arg) = m.iter().next()?;
+    let name = k.trim_start_matches('!').trim_start_matches("Fn::");
+    let s = match name {
+        "Ref" => {
+            let r = arg.as_str()?;
+            if !r.starts_with("AWS::") {
+                placeholders.push(r.to_string());
+            }
+            cat!("${", r, "}")
+        }
+        "Sub" => match arg {
+            Value::String(s) => {
+                collect_sub_names(s, placeholders);
+                s.clone()
+            }
+            Value::Array(a) => {
+                let mut s = a.first()?.as_str()?.to_string();
+                if let Some(Value::Object(vars)) = a.get(1) {
+                    for (var, val) in vars {
+                        let val = match val {
+                            Value::String(v) => v.clone(),
+                            Value::Object(o) => intrinsic(o, placeholders)?,
+                            _ => continue,
+                        };
+                        s = s.replace(&cat!("${", var, "}"), &val);
+                    }
+                }
+                collect_sub_names(&s, placeholders);
+                s
+            }
+            _ => return None,
+        },
+        "GetAtt" => {
+            let parts = match arg {
+                Value::String(s) => s.clone(),
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("."),
+                _ => return None,
+            };
+            placeholders.push(parts.clone());
+            cat!("${", parts, "}")
+        }
+        "Join" => {
+            let a = arg.as_array()?;
+            let sep = a.first()?.as_str()?;
+            let items = a.get(1)?.as_array()?;
+            let mut parts = Vec::with_capacity(items.len());
+            for i in items {
+                parts.push(match i {
+                    Value::String(s) => s.clone(),
+                    Value::Object(o) => intrinsic(o, placeholders)?,
+                    _ => return None,
+                });
+            }
+            parts.join(sep)
+        }
+        "ImportValue" | "FindInMap" | "If" | "Select" | "Base64" => {
+            let label = cat!(name, ":", arg.to_string().replace(['"', '{', '}'], ""));
+            placeholders.push(label.clone());
+            cat!("${", label, "}")
+        }
+        _ if k.starts_with("Fn::") || k.starts_with('!') => {
+            placeholders.push(k.clone());
+            cat!("${", k, "}")
+        }
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn collect_sub_names(s: &str, placeholders: &mut Vec<String>) {
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else { break };
+        let name = &after[..j];
+        if !name.starts_with("AWS::") && !name.starts_with('!') {
+            placeholders.push(name.to_string());
+        }
+        rest = &after[j..];
+    }
+}
+
+/// Replaces known placeholders in every string. Recognised forms, each naming `NAME`:
+/// `${NAME}`, `$NAME` is not (too ambiguous), `$(NAME)`, `{{NAME}}`, `{{ .NAME }}`,
+/// `{{ env "NAME" }}`, `{{ must_env "NAME" }}` and `{{ tfstate "NAME" }}` (ecspresso).
+fn substitute(
+    v: &mut Value,
+    vars: &BTreeMap<String, String>,
+    used: &mut Vec<String>,
+    changed: &mut bool,
+) {
+    match v {
+        Value::String(s) => {
+            if let Some(new) = substitute_str(s, vars, used) {
+                *s = new;
+                *changed = true;
+            }
+        }
+        Value::Object(m) => m
+            .values_mut()
+            .for_each(|x| substitute(x, vars, used, changed)),
+        Value::Array(a) => a
+            .iter_mut()
+            .for_each(|x| substitute(x, vars, used, changed)),
+        _ => {}
+    }
+}
+
+fn substitute_str(
+    s: &str,
+    vars: &BTreeMap<String, String>,
+    used: &mut Vec<String>,
+) -> Option<String> {
+    // A whole value that is a variable's name (`sed`-style SCREAMING_SNAKE markers).
+    if crate::placeholder::is_shouted_token(s) {
+        if let Some(v) = vars.get(s) {
+            used.push(s.to_string());
+            return Some(v.clone());
+        }
+    }
+    let mut out = String::new();
+    let mut rest = s;
+    let mut any = false;
+    while let Some(p) = crate::placeholder::find(rest) {
+        out.push_str(&rest[..p.start]);
+        match vars.get(p.name) {
+            Some(val) => {
+                out.push_str(val);
+                used.push(p.name.to_string());
+                any = true;
+            }
+            None => out.push_str(&rest[p.start..p.end]),
+        }
+        rest = &rest[p.end..];
+    }
+    out.push_str(rest);
+    any.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(mut v: Value) -> (Value, Normalized) {
+        let n = normalize(&mut v, &BTreeMap::new());
+        (v, n)
+    }
+
+    #[test]
+    fn nulls_and_empty_strings_are_unset() {
+        let (v, n) = run(
+            json!({"family": "a", "executionRoleArn": "", "taskRoleArn": null,
+            "containerDefinitions": [{"name": "c", "secrets": null, "image": "x"}, null]}),
+        );
+        assert!(n.changed);
+        assert_eq!(
+            v,
+            json!({"family": "a", "containerDefinitions": [{"name": "c", "image": "x"}]})
+        );
+    }
+
+    #[test]
+    fn a_bare_array_is_the_container_definitions() {
+        let (v, n) = run(json!([{"name": "c", "image": "x"}]));
+        assert_eq!(
+            v,
+            json!({"containerDefinitions": [{"name": "c", "image": "x"}]})
+        );
+        assert!(n.notes[0].message.contains("bare array"));
+    }
+
+    #[test]
+    fn container_definitions_as_a_json_string() {
+        let (v, _) = run(json!({"family": "a", "containerDefinitions": "[{\"name\":\"c\"}]"}));
+        assert_eq!(v["containerDefinitions"][0]["name"], "c");
+    }
+
+    #[test]
+    fn a_cloudformation_template_becomes_the_api_shape() {
+        let (v, n) = run(json!({"Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket"},
+            "TaskDef": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "Family": "web",
+                "ExecutionRoleArn": {"Fn::GetAtt": ["ExecRole", "Arn"]},
+                "TaskRoleArn": {"Ref": "TaskRoleArn"},
+                "Volumes": [{"Name": "v", "EFSVolumeConfiguration": {"FilesystemId": "fs-1", "AuthorizationConfig": {"IAM": "ENABLED"}}}],
+                "ContainerDefinitions": [{"Name": "c",
+                    "Image": {"Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/web:${Tag}"},
+                    "LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": {"Ref": "Logs"}, "awslogs-region": {"Ref": "AWS::Region"}}},
+                    "Secrets": [{"Name": "DB", "ValueFrom": {"Fn::Join": [":", ["arn:aws:ssm", {"Ref": "AWS::Region"}, "1", "parameter/db"]]}}]}]}}}}));
+        assert_eq!(v["family"], "web");
+        assert_eq!(v["executionRoleArn"], "${ExecRole.Arn}");
+        assert_eq!(v["taskRoleArn"], "${TaskRoleArn}");
+        assert_eq!(
+            v["volumes"][0]["efsVolumeConfiguration"]["fileSystemId"],
+            "fs-1"
+        );
+        assert_eq!(
+            v["volumes"][0]["efsVolumeConfiguration"]["authorizationConfig"]["iam"],
+            "ENABLED"
+        );
+        let c = &v["containerDefinitions"][0];
+        assert_eq!(
+            c["image"],
+            "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/web:${Tag}"
+        );
+        assert_eq!(c["logConfiguration"]["options"]["awslogs-group"], "${Logs}");
+        assert_eq!(c["logConfiguration"]["logDriver"], "awslogs");
+        assert_eq!(
+            c["secrets"][0]["valueFrom"],
+            "arn:aws:ssm:${AWS::Region}:1:parameter/db"
+        );
+        assert!(n.notes[0].message.contains("TaskDef"), "{:?}", n.notes);
+        assert!(n.notes[1].message.contains("ExecRole.Arn"), "{:?}", n.notes);
+        assert!(!n.notes[1].message.contains("AWS::Region"), "{:?}", n.notes);
+    }
+
+    #[test]
+    fn yaml_short_forms_are_intrinsics_too() {
+        let (v, _) = run(json!({"Type": "AWS::ECS::TaskDefinition", "Properties": {
+            "TaskRoleArn": {"!GetAtt": "Role.Arn"},
+            "ContainerDefinitions": [{"Name": "c", "Image": {"!Sub": ["${Repo}:1", {"Repo": "r/x"}]}}]}}));
+        assert_eq!(v["taskRoleArn"], "${Role.Arn}");
+        assert_eq!(v["containerDefinitions"][0]["image"], "r/x:1");
+    }
+
+    #[test]
+    fn variables_fill_placeholders() {
+        let vars = BTreeMap::from([
+            ("ACCOUNT".to_string(), "111122223333".to_string()),
+            ("tag".to_string(), "v1".to_string()),
+        ]);
+        let mut v = json!({"containerDefinitions": [{"image": "${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/a:{{ must_env `tag` }}", "name": "{{ .Other }}"}]});
+        let n = normalize(&mut v, &vars);
+        assert_eq!(
+            v["containerDefinitions"][0]["image"],
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/a:v1"
+        );
+        assert_eq!(v["containerDefinitions"][0]["name"], "{{ .Other }}");
+        assert!(
+            n.notes.iter().any(|f| f.message.contains("ACCOUNT, tag")),
+            "{:?}",
+            n.notes
+        );
+    }
+}

@@ -1,0 +1,536 @@
+//! What the file says about where it runs: launch type, region, account and partition, each
+//! with where it was read (`RolePlan::inferred`), so every output shows what was assumed
+//! before a single statement. Explicit spec fields (and `--region`/`--launch-type`) win.
+
+use super::*;
+use crate::model::Inference;
+use crate::placeholder;
+
+/// Why a launch type cannot run this task definition: the field that rules it out.
+struct Blocker {
+    launch: LaunchType,
+    path: String,
+    what: &'static str,
+    doc: &'static str,
+    network: bool,
+}
+
+impl<'a> Planner<'a> {
+    fn infer(&mut self, fact: &str, value: &str, from: String, path: String) {
+        self.inferred.push(Inference {
+            fact: fact.to_string(),
+            value: value.to_string(),
+            from,
+            path,
+        });
+    }
+
+    /// The fields that rule a launch type out (rules::unsupported::BLOCKERS, per field).
+    fn blockers(&self) -> Vec<Blocker> {
+        use unsupported::Blocks;
+        let td = self.td;
+        let p = &self.td_path;
+        let mut out = Vec::new();
+        let mut block = |what: Blocks, path: String| {
+            for l in unsupported::blocked(what) {
+                out.push(Blocker {
+                    launch: *l,
+                    path: path.clone(),
+                    what: what.describe(),
+                    doc: what.doc(),
+                    network: path.ends_with(".networkMode"),
+                });
+            }
+        };
+        match td.network_mode.as_deref() {
+            Some("bridge") => block(Blocks::BridgeNetwork, cat!(p, ".networkMode")),
+            Some("none") => block(Blocks::NoNetwork, cat!(p, ".networkMode")),
+            Some("host") => block(Blocks::HostNetwork, cat!(p, ".networkMode")),
+            Some("awsvpc") => block(Blocks::AwsvpcNetwork, cat!(p, ".networkMode")),
+            _ => {}
+        }
+        if !td.placement_constraints.is_empty() {
+            block(
+                Blocks::PlacementConstraints,
+                cat!(p, ".placementConstraints"),
+            );
+        }
+        if !td.inference_accelerators.is_empty() {
+            block(
+                Blocks::InferenceAccelerators,
+                cat!(p, ".inferenceAccelerators"),
+            );
+        }
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            for (j, r) in c.resource_requirements.iter().enumerate() {
+                if r.kind.eq_ignore_ascii_case("GPU") {
+                    block(
+                        Blocks::Gpu,
+                        cat!(
+                            p,
+                            ".containerDefinitions[",
+                            i.to_string(),
+                            "].resourceRequirements[",
+                            j.to_string(),
+                            "]"
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, v) in td.volumes.iter().enumerate() {
+            let vp = cat!(p, ".volumes[", i.to_string(), "]");
+            if v.fsx_windows_file_server_volume_configuration.is_some() {
+                block(
+                    Blocks::FsxWindowsVolume,
+                    cat!(vp, ".fsxWindowsFileServerVolumeConfiguration"),
+                );
+            }
+            if v.host.as_ref().is_some_and(|h| h.source_path.is_some()) {
+                block(Blocks::HostPathVolume, cat!(vp, ".host.sourcePath"));
+            }
+        }
+        out
+    }
+
+    /// Errors for the fields `launch` cannot run (network modes are checked on their own).
+    pub(super) fn blockers_for(&self, launch: LaunchType) -> Vec<Finding> {
+        self.blockers()
+            .into_iter()
+            .filter(|b| b.launch == launch && !b.network)
+            .map(|b| {
+                finding(
+                    Severity::Error,
+                    b.path,
+                    cat!(b.what, " are not supported on ", launch.as_str()),
+                )
+                .fix("run it on a launch type that supports it (requiresCompatibilities / --launch-type), or remove the field")
+                .doc(b.doc)
+            })
+            .collect()
+    }
+
+    /// Launch type: the spec's > the one the file allows (requiresCompatibilities, else the
+    /// describe output's compatibilities, else EC2 — what ECS registers a task definition
+    /// for when it names none) that nothing in the file rules out.
+    pub(super) fn infer_launch_type(&mut self) {
+        let td = self.td;
+        let blockers = self.blockers();
+        let parse = |v: &[String]| {
+            v.iter()
+                .filter_map(|c| LaunchType::parse(c))
+                .collect::<Vec<_>>()
+        };
+        let required = parse(&td.requires_compatibilities);
+        let validated = parse(&td.compatibilities);
+        let (candidates, source, path) = if !required.is_empty() {
+            (
+                required,
+                "requiresCompatibilities",
+                cat!(self.td_path, ".requiresCompatibilities"),
+            )
+        } else if !validated.is_empty() {
+            (
+                validated,
+                "compatibilities",
+                cat!(self.td_path, ".compatibilities"),
+            )
+        } else {
+            (vec![LaunchType::Ec2], "", String::new())
+        };
+        let feasible: Vec<LaunchType> = candidates
+            .iter()
+            .copied()
+            .filter(|l| !blockers.iter().any(|b| b.launch == *l))
+            .collect();
+        if let Some(l) = self.spec.launch_type {
+            self.launch = l;
+            if !source.is_empty() && source == "requiresCompatibilities" && !candidates.contains(&l)
+            {
+                let f = finding(
+                    Severity::Error,
+                    path,
+                    cat!(
+                        "launchType ",
+                        l.as_str(),
+                        " is not in the task definition's requiresCompatibilities (",
+                        td.requires_compatibilities.join(", "),
+                        "); ECS would refuse to run it"
+                    ),
+                )
+                .fix(cat!(
+                    "add ",
+                    l.as_str(),
+                    " to requiresCompatibilities or change launchType"
+                ));
+                self.findings.push(f);
+            }
+            self.infer(
+                "launchType",
+                l.as_str(),
+                "given (launchType)".into(),
+                "launchType".into(),
+            );
+            return;
+        }
+        let chosen = feasible.first().copied().unwrap_or(candidates[0]);
+        self.launch = chosen;
+        let names = |v: &[LaunchType]| v.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ");
+        let from = if source.is_empty() {
+            let mut why = String::from(
+                "the task definition has no requiresCompatibilities: ECS registers it for EC2",
+            );
+            if let Some(b) = blockers.iter().find(|b| b.launch == LaunchType::Fargate) {
+                why.push_str(&cat!(
+                    "; it cannot run on Fargate (",
+                    b.what,
+                    ", ",
+                    b.path,
+                    ")"
+                ));
+            }
+            why
+        } else if candidates.len() == 1 {
+            cat!(source, " [", chosen.as_str(), "]")
+        } else {
+            cat!(
+                source,
+                " [",
+                names(&candidates),
+                "]: the first one this file can run on"
+            )
+        };
+        self.infer("launchType", chosen.as_str(), from, path.clone());
+        // Open: say so first thing, with how to choose.
+        let others: Vec<LaunchType> = feasible.iter().copied().filter(|l| *l != chosen).collect();
+        if source.is_empty() {
+            self.warn(
+                "launchType",
+                cat!(
+                    "the task definition does not say where it runs; planned for EC2, the launch type ECS registers it for",
+                ),
+            )
+            .fix = Some("if it runs on Fargate, External or Managed Instances, set requiresCompatibilities (or pass --launch-type)".into());
+        } else if !others.is_empty() {
+            self.warn(
+                "launchType",
+                cat!(
+                    "the task definition allows several launch types (",
+                    names(&candidates),
+                    "); planned for ",
+                    chosen.as_str()
+                ),
+            )
+            .fix = Some("set launchType (--launch-type) to the one this workload runs on".into());
+        }
+    }
+
+    /// Region, account and partition: the spec's > what the file's own ARNs and options say.
+    pub(super) fn infer_location(&mut self) {
+        let spec = self.spec;
+        let td = self.td;
+        // Candidates in order of trust, each with where it was read.
+        let mut regions: Vec<(String, String)> = Vec::new();
+        let mut accounts: Vec<(String, String)> = Vec::new();
+        if let Some(a) = td.task_definition_arn.as_deref().and_then(Arn::parse) {
+            let path = cat!(self.td_path, ".taskDefinitionArn");
+            regions.push((a.region.to_string(), path.clone()));
+            accounts.push((a.account.to_string(), path.clone()));
+            if !arn::is_account_id(a.account) {
+                self.warn(
+                    path,
+                    cat!(
+                        "taskDefinitionArn holds the placeholder ",
+                        a.account,
+                        " where the account id belongs"
+                    ),
+                )
+                .fix = Some("set account (--account) to the account the task runs in".into());
+            }
+        }
+        for (field, v) in [
+            ("taskRoleArn", &td.task_role_arn),
+            ("executionRoleArn", &td.execution_role_arn),
+        ] {
+            if let Some(a) = v.as_deref().and_then(Arn::parse) {
+                accounts.push((a.account.to_string(), cat!(self.td_path, ".", field)));
+            }
+        }
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            let cp = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
+            if let Some(lc) = &c.log_configuration {
+                if let Some(r) = option_str(&lc.options, "awslogs-region") {
+                    regions.push((r, cat!(cp, ".logConfiguration.options.awslogs-region")));
+                }
+            }
+            for (j, s) in c.secrets.iter().enumerate() {
+                if let Some(a) = Arn::parse(s.value_from.trim()) {
+                    let path = cat!(cp, ".secrets[", j.to_string(), "].valueFrom");
+                    regions.push((a.region.to_string(), path.clone()));
+                    accounts.push((a.account.to_string(), path));
+                }
+            }
+        }
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            if let Some(img) = arn::parse_ecr_image(c.image.trim()) {
+                let path = cat!(
+                    self.td_path,
+                    ".containerDefinitions[",
+                    i.to_string(),
+                    "].image"
+                );
+                regions.push((img.region, path.clone()));
+                // AWS's own registries (FireLens, Envoy…) are never the workload's account.
+                if rules::aws_owned_registry(&img.account).is_none() {
+                    accounts.push((img.account, path));
+                }
+            }
+        }
+        let region = regions.into_iter().find(|(r, _)| {
+            arn::is_region(r) && r != REGION_PLACEHOLDER && placeholder::find(r).is_none()
+        });
+        let account = accounts.into_iter().find(|(a, _)| arn::is_account_id(a));
+
+        self.account = match (&spec.account, account) {
+            (Some(a), _) => {
+                if !arn::is_account_id(a) {
+                    self.error(
+                        "account",
+                        format!("account {a:?} is not a 12-digit AWS account id"),
+                    )
+                    .fix = Some(
+                        "write the account id as a quoted 12-digit string, e.g. \"111122223333\""
+                            .into(),
+                    );
+                }
+                self.infer("account", a, "given (account)".into(), "account".into());
+                a.clone()
+            }
+            (None, Some((a, path))) => {
+                let from = if path.ends_with(".image") {
+                    "the ECR image's registry (if the registry is another account's, set account)"
+                } else if path.ends_with(".taskDefinitionArn") {
+                    "taskDefinitionArn"
+                } else {
+                    "the file's ARNs"
+                };
+                self.infer("account", &a, from.into(), path);
+                a
+            }
+            (None, None) => {
+                self.warn(
+                    "account",
+                    "no account given and none in the file: ARNs use ${AWS::AccountId}",
+                )
+                .fix = Some("set account (--account) to make the plan concrete".into());
+                ACCOUNT_PLACEHOLDER.to_string()
+            }
+        };
+        self.region = match (&spec.region, region) {
+            (Some(r), _) => {
+                if !arn::is_region(r) {
+                    self.error("region", format!("region {r:?} is not an AWS region name"))
+                        .fix = Some("use a region such as us-east-1 or eu-west-1".into());
+                }
+                self.infer("region", r, "given (region)".into(), "region".into());
+                r.clone()
+            }
+            (None, Some((r, path))) => {
+                let from = if path.ends_with("awslogs-region") {
+                    "awslogs-region"
+                } else if path.ends_with(".image") {
+                    "the ECR image's registry"
+                } else if path.ends_with(".taskDefinitionArn") {
+                    "taskDefinitionArn"
+                } else {
+                    "the file's ARNs"
+                };
+                self.infer("region", &r, from.into(), path);
+                r
+            }
+            (None, None) => {
+                self.warn(
+                    "region",
+                    "no region given and none in the file: ARNs use ${AWS::Region}",
+                )
+                .fix = Some("set region (--region) to make the plan concrete".into());
+                REGION_PLACEHOLDER.to_string()
+            }
+        };
+        let known_region = (self.region != REGION_PLACEHOLDER).then(|| self.region.clone());
+        self.partition = match (&spec.partition, known_region) {
+            (Some(p), region) => {
+                if !arn::is_partition(p) {
+                    self.error(
+                        "partition",
+                        format!("partition {p:?} is not aws, aws-cn or aws-us-gov"),
+                    );
+                } else if let Some(r) = region {
+                    if arn::is_region(&r) && arn::partition_of_region(&r) != p {
+                        self.error(
+                            "partition",
+                            cat!(
+                                "region ",
+                                r,
+                                " belongs to partition ",
+                                arn::partition_of_region(&r),
+                                ", not ",
+                                p
+                            ),
+                        );
+                    }
+                }
+                p.clone()
+            }
+            (None, Some(r)) => arn::partition_of_region(&r).to_string(),
+            // No region: the partition of the task definition's role ARNs, else symbolic.
+            (None, None) => [&td.task_role_arn, &td.execution_role_arn]
+                .into_iter()
+                .flatten()
+                .filter_map(|a| Arn::parse(a))
+                .map(|a| a.partition.to_string())
+                .find(|p| arn::is_partition(p))
+                .unwrap_or_else(|| PARTITION_PLACEHOLDER.to_string()),
+        };
+    }
+
+    /// A value from the file as it will be used in an ARN: CloudFormation pseudo parameters
+    /// and documentation stand-ins in the account/region fields (`aws_account_id`, `region`)
+    /// become this plan's account and region, said in a finding. `None` (with an error at
+    /// `path`) when a placeholder is left that no value resolves.
+    pub(super) fn fill(&mut self, value: &str, path: &str) -> Option<String> {
+        let v = value.trim();
+        let mut out = if v.contains("${AWS::") {
+            v.replace("${AWS::Region}", &self.region)
+                .replace("${AWS::AccountId}", &self.account)
+                .replace("${AWS::Partition}", &self.partition)
+                .replace("${AWS::URLSuffix}", arn::dns_suffix(&self.partition))
+        } else {
+            v.to_string()
+        };
+        // Stand-ins in the account and region positions of an ARN or an ECR registry host.
+        let fixed = if let Some(a) = Arn::parse(&out) {
+            let region_ok = a.region.is_empty() || arn::is_region(a.region);
+            // All digits but not 12 is a typo, not a stand-in: left for the parsers to refuse.
+            let account_ok = a.account.is_empty()
+                || a.account.bytes().all(|b| b.is_ascii_digit())
+                || a.account == ACCOUNT_PLACEHOLDER
+                || a.account == "aws";
+            (!region_ok || !account_ok).then(|| {
+                let stand_ins = [
+                    (!region_ok).then_some(a.region),
+                    (!account_ok).then_some(a.account),
+                ];
+                let rebuilt = cat!(
+                    "arn:",
+                    if arn::is_partition(a.partition) {
+                        a.partition
+                    } else {
+                        &self.partition
+                    },
+                    ":",
+                    a.service,
+                    ":",
+                    if region_ok { a.region } else { &self.region },
+                    ":",
+                    if account_ok { a.account } else { &self.account },
+                    ":",
+                    a.resource
+                );
+                (
+                    rebuilt,
+                    stand_ins
+                        .into_iter()
+                        .flatten()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                )
+            })
+        } else if let Some((host, rest)) = out.split_once('/') {
+            let labels: Vec<&str> = host.split('.').collect();
+            let ecr =
+                labels.len() >= 5 && matches!(labels[1], "dkr") && labels[2].starts_with("ecr");
+            let account_ok =
+                labels[0].bytes().all(|b| b.is_ascii_digit()) || labels[0] == ACCOUNT_PLACEHOLDER;
+            (ecr && (!account_ok || !arn::is_region(labels[3]))).then(|| {
+                let mut stand_ins = Vec::new();
+                let account = if account_ok {
+                    labels[0]
+                } else {
+                    stand_ins.push(labels[0].to_string());
+                    &self.account
+                };
+                let region = if arn::is_region(labels[3]) {
+                    labels[3]
+                } else {
+                    stand_ins.push(labels[3].to_string());
+                    &self.region
+                };
+                (
+                    cat!(
+                        account,
+                        ".dkr.",
+                        labels[2],
+                        ".",
+                        region,
+                        ".",
+                        labels[4..].join("."),
+                        "/",
+                        rest
+                    ),
+                    stand_ins,
+                )
+            })
+        } else {
+            None
+        };
+        if let Some((rebuilt, stand_ins)) = fixed {
+            let concrete = self.account != ACCOUNT_PLACEHOLDER && self.region != REGION_PLACEHOLDER;
+            let msg = cat!(
+                "placeholder ",
+                stand_ins.join(" and "),
+                " read as this workload's ",
+                if concrete {
+                    "account/region: "
+                } else {
+                    "account/region (still open): "
+                },
+                rebuilt
+            );
+            let f = finding(Severity::Warning, path, msg)
+                .fix("write the real account id and region, or pass --account/--region");
+            self.findings.push(f);
+            out = rebuilt;
+        }
+        // What is left must not reach an IAM document as if it were a name.
+        if !out.contains(['$', '{', '<']) {
+            return Some(out);
+        }
+        let rest = out
+            .replace(ACCOUNT_PLACEHOLDER, "")
+            .replace(REGION_PLACEHOLDER, "")
+            .replace(PARTITION_PLACEHOLDER, "");
+        if let Some(p) = placeholder::find(&rest) {
+            let msg = cat!(
+                "unresolved template placeholder ",
+                p.text,
+                " in ",
+                v,
+                ": no permission can be scoped to it"
+            );
+            let dup = self
+                .findings
+                .iter()
+                .any(|f| f.path == path && f.message == msg);
+            if !dup {
+                self.error(path, msg).fix = Some(cat!(
+                    "pass its value with --var ",
+                    p.name,
+                    "=VALUE (or the spec's variables)"
+                ));
+            }
+            return None;
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,481 @@
+//! Real-world input: the shapes people paste and what the plan must make of them (issue
+//! "Real-world input"). One test per behaviour; the corpus in `tests/realworld/` checks the
+//! same on files written by others.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use ecsroles_core::model::{Provisioning, RoleKind, Severity};
+use ecsroles_core::{parse_document, parse_document_with, plan, ParseOptions, RolePlan};
+
+fn plan_with(text: &str, vars: &[(&str, &str)]) -> RolePlan {
+    let opts = ParseOptions {
+        vars: vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<BTreeMap<_, _>>(),
+    };
+    let (spec, _) = parse_document_with(text, &opts).unwrap_or_else(|e| panic!("{e}"));
+    plan(&spec)
+}
+
+fn finding_with(p: &RolePlan, sev: Severity, text: &str) -> bool {
+    p.findings
+        .iter()
+        .any(|f| f.severity == sev && (f.message.contains(text) || f.path.contains(text)))
+}
+
+fn inferred(p: &RolePlan, fact: &str) -> String {
+    p.inferred
+        .iter()
+        .find(|i| i.fact == fact)
+        .map(|i| format!("{} <- {}", i.value, i.from))
+        .unwrap_or_default()
+}
+
+/// Every resource of every inline statement: what reaches IAM (reasons quote the input as is).
+fn resources(p: &RolePlan) -> String {
+    p.roles
+        .iter()
+        .flat_map(|r| statements(r).into_iter().flat_map(|s| s.resources.clone()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const ECR_IMAGE: &str = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/web:1";
+
+// ---- 1. Launch type from what the file says -------------------------------------------------
+
+#[test]
+fn no_requires_compatibilities_plans_for_ec2_and_says_so_first() {
+    let p = plan_doc(&format!(
+        r#"{{"family":"w","containerDefinitions":[{{"name":"a","image":"{ECR_IMAGE}"}}]}}"#
+    ));
+    assert_eq!(p.launch_type.as_str(), "EC2");
+    assert_eq!(p.network_mode, "bridge");
+    assert!(inferred(&p, "launchType").contains("ECS registers it for EC2"));
+    assert!(warnings(&p).iter().any(|w| w.starts_with("launchType:")));
+    // On EC2 without an execution role, the instance role pulls.
+    assert!(permits(
+        &p,
+        RoleKind::ContainerInstance,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:eu-west-1:111122223333:repository/web"
+    ));
+    assert!(p.role(RoleKind::TaskExecution).is_none());
+    assert!(!has_error_at(&p, "taskDefinition.networkMode"));
+}
+
+#[test]
+fn describe_output_compatibilities_decide_when_requires_is_absent() {
+    let p = plan_doc(
+        r#"{"taskDefinition":{"family":"w","networkMode":"awsvpc","compatibilities":["EC2","FARGATE"],"containerDefinitions":[{"name":"a","image":"nginx"}]}}"#,
+    );
+    assert_eq!(p.launch_type.as_str(), "EC2");
+    assert!(inferred(&p, "launchType").contains("compatibilities [EC2, FARGATE]"));
+    assert!(warnings(&p)
+        .iter()
+        .any(|w| w.contains("several launch types")));
+}
+
+#[test]
+fn fields_fargate_cannot_run_rule_it_out_and_are_errors_when_it_is_required() {
+    // GPU: a file allowing both runs on EC2.
+    let gpu = r#"{"family":"g","requiresCompatibilities":["FARGATE","EC2"],"networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"nginx","resourceRequirements":[{"type":"GPU","value":"1"}]}]}"#;
+    assert_eq!(plan_doc(gpu).launch_type.as_str(), "EC2");
+    let forced = gpu.replace(r#"["FARGATE","EC2"]"#, r#"["FARGATE"]"#);
+    let p = plan_doc(&forced);
+    assert!(
+        has_error_at(
+            &p,
+            "taskDefinition.containerDefinitions[0].resourceRequirements[0]"
+        ),
+        "{:?}",
+        errors(&p)
+    );
+    // Host path bind mounts, placement constraints, FSx for Windows.
+    for (field, path) in [
+        (
+            r#""volumes":[{"name":"v","host":{"sourcePath":"/data"}}]"#,
+            "taskDefinition.volumes[0].host.sourcePath",
+        ),
+        (
+            r#""placementConstraints":[{"type":"memberOf","expression":"attribute:x == y"}]"#,
+            "taskDefinition.placementConstraints",
+        ),
+        (
+            r#""volumes":[{"name":"v","fsxWindowsFileServerVolumeConfiguration":{"fileSystemId":"fs-1"}}]"#,
+            "taskDefinition.volumes[0].fsxWindowsFileServerVolumeConfiguration",
+        ),
+    ] {
+        let td = format!(
+            r#"{{"family":"h","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc",{field},"containerDefinitions":[{{"name":"a","image":"nginx"}}]}}"#
+        );
+        assert!(has_error_at(&plan_doc(&td), path), "{field}");
+        let open = td.replace(r#""requiresCompatibilities":["FARGATE"],"#, "");
+        let p = plan_doc(&open);
+        assert_eq!(p.launch_type.as_str(), "EC2", "{field}");
+        assert!(!has_error_at(&p, path), "{field}");
+    }
+    // Host network mode is an error on Fargate, not on EC2.
+    let host = r#"{"family":"n","networkMode":"host","containerDefinitions":[{"name":"a","image":"nginx"}]}"#;
+    let p = plan_doc(host);
+    assert_eq!(p.launch_type.as_str(), "EC2");
+    assert!(!has_error_at(&p, "taskDefinition.networkMode"));
+}
+
+// ---- 2. Roles the task definition names ------------------------------------------------------
+
+#[test]
+fn named_roles_are_the_roles_used_with_a_policy_named_after_the_workload() {
+    let td = format!(
+        r#"{{"family":"shop","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc",
+        "executionRoleArn":"arn:aws:iam::111122223333:role/ecsTaskExecutionRole",
+        "containerDefinitions":[{{"name":"a","image":"{ECR_IMAGE}"}}]}}"#
+    );
+    let p = plan_doc(&td);
+    let x = role(&p, RoleKind::TaskExecution);
+    assert_eq!(x.provisioning, Provisioning::Existing);
+    assert_eq!(x.arn, "arn:aws:iam::111122223333:role/ecsTaskExecutionRole");
+    assert_eq!(x.inline_policies[0].name, "ecsroles-shop-execution");
+    assert!(
+        x.trust_policy.is_none(),
+        "never a create-role for a role that exists"
+    );
+    // Another workload on the same shared role gets its own policy name.
+    let other = plan_doc(&td.replace("\"shop\"", "\"cart\""));
+    assert_ne!(
+        role(&other, RoleKind::TaskExecution).inline_policies[0].name,
+        x.inline_policies[0].name
+    );
+    // Asking for a new role still works.
+    let spec = format!(
+        "launchType: FARGATE\nroles: {{taskExecution: {{create: true, name: shop-exec}}}}\ntaskDefinition: {}",
+        td.replace('\n', " ")
+    );
+    assert_eq!(
+        role(&plan_doc(&spec), RoleKind::TaskExecution).provisioning,
+        Provisioning::Create
+    );
+}
+
+#[test]
+fn one_role_as_task_and_execution_role_gets_both_sets_without_an_error() {
+    let td = format!(
+        r#"{{"family":"one","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc",
+        "executionRoleArn":"arn:aws:iam::111122223333:role/app","taskRoleArn":"arn:aws:iam::111122223333:role/app",
+        "containerDefinitions":[{{"name":"a","image":"{ECR_IMAGE}"}}]}}"#
+    );
+    let p = plan_doc(&td);
+    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    let (x, t) = (role(&p, RoleKind::TaskExecution), role(&p, RoleKind::Task));
+    assert_eq!(x.arn, t.arn);
+    assert_ne!(
+        x.inline_policies[0].name,
+        t.inline_policies
+            .first()
+            .map(|i| i.name.clone())
+            .unwrap_or_default()
+    );
+}
+
+#[test]
+fn a_missing_execution_role_quotes_the_error_ecs_gives() {
+    let td = format!(
+        r#"{{"family":"f","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc",
+        "containerDefinitions":[{{"name":"a","image":"{ECR_IMAGE}","secrets":[{{"name":"S","valueFrom":"arn:aws:ssm:eu-west-1:111122223333:parameter/s"}}]}}]}}"#
+    );
+    let p = plan_doc(&td);
+    assert!(finding_with(
+        &p,
+        Severity::Warning,
+        "Fargate requires task definition to have execution role ARN to support ECR images"
+    ));
+    assert!(finding_with(
+        &p,
+        Severity::Warning,
+        "you must also specify a value for 'executionRoleArn'"
+    ));
+}
+
+// ---- 3. Placeholders --------------------------------------------------------------------------
+
+#[test]
+fn documentation_stand_ins_become_the_plans_account_and_region() {
+    let td = r#"{"family":"d","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","executionRoleArn":"arn:aws:iam::111122223333:role/x",
+        "containerDefinitions":[{"name":"a","image":"aws_account_id.dkr.ecr.region.amazonaws.com/my-web-app:latest",
+        "secrets":[{"name":"P","valueFrom":"arn:aws:secretsmanager:region:aws_account_id:secret:db-AbCdEf"}],
+        "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/d","awslogs-region":"us-east-2"}}}]}"#;
+    let p = plan_doc(td);
+    assert!(permits(
+        &p,
+        RoleKind::TaskExecution,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-2:111122223333:repository/my-web-app"
+    ));
+    assert!(permits(
+        &p,
+        RoleKind::TaskExecution,
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-2:111122223333:secret:db-AbCdEf"
+    ));
+    assert!(finding_with(&p, Severity::Warning, "aws_account_id"));
+    let resources = resources(&p);
+    assert!(
+        !resources.contains("aws_account_id") && !resources.contains(":region:"),
+        "{resources}"
+    );
+}
+
+#[test]
+fn template_placeholders_are_reported_and_filled_from_vars() {
+    let td = r#"{"family":"t","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","executionRoleArn":"{{ must_env `EXEC_ROLE` }}",
+        "containerDefinitions":[{"name":"a","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/${REPO}:1",
+        "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/$(ENV)","awslogs-region":"us-east-1"}}}]}"#;
+    let p = plan_doc(td);
+    assert!(
+        has_error_at(&p, "taskDefinition.containerDefinitions[0].image"),
+        "{:?}",
+        p.findings
+    );
+    assert!(has_error_at(
+        &p,
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.awslogs-group"
+    ));
+    assert!(finding_with(&p, Severity::Warning, "EXEC_ROLE"));
+    let resources = resources(&p);
+    assert!(
+        !resources.contains("${REPO}") && !resources.contains("$(ENV)"),
+        "{resources}"
+    );
+    let filled = plan_with(
+        td,
+        &[
+            ("REPO", "web"),
+            ("ENV", "prod"),
+            ("EXEC_ROLE", "arn:aws:iam::111122223333:role/exec"),
+        ],
+    );
+    assert!(errors(&filled).is_empty(), "{:?}", errors(&filled));
+    assert!(permits(
+        &filled,
+        RoleKind::TaskExecution,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-1:111122223333:repository/web"
+    ));
+    assert!(permits(
+        &filled,
+        RoleKind::TaskExecution,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/prod:log-stream:x"
+    ));
+    assert_eq!(
+        role(&filled, RoleKind::TaskExecution).arn,
+        "arn:aws:iam::111122223333:role/exec"
+    );
+}
+
+// ---- 4. Region and account from the file -----------------------------------------------------
+
+#[test]
+fn region_and_account_come_from_the_files_own_options_and_arns() {
+    let td = r#"{"family":"r","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","executionRoleArn":"arn:aws:iam::444455556666:role/x",
+        "containerDefinitions":[{"name":"a","image":"nginx","logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"g","awslogs-region":"ap-south-1"}}}]}"#;
+    let p = plan_doc(td);
+    assert_eq!(
+        (p.region.as_str(), p.account.as_str(), p.partition.as_str()),
+        ("ap-south-1", "444455556666", "aws")
+    );
+    assert!(inferred(&p, "region").contains("awslogs-region"));
+    assert!(!warnings(&p)
+        .iter()
+        .any(|w| w.starts_with("region") || w.starts_with("account")));
+}
+
+// ---- 5. Shapes ---------------------------------------------------------------------------------
+
+#[test]
+fn console_exports_with_nulls_and_a_bom_read_as_task_definitions() {
+    let td = "\u{feff}{\"family\":\"n\",\"taskRoleArn\":null,\"requiresCompatibilities\":[\"FARGATE\"],\"networkMode\":\"awsvpc\",\"executionRoleArn\":\"\",\"volumes\":[],\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"nginx\",\"secrets\":null,\"logConfiguration\":null,\"environmentFiles\":null,\"mountPoints\":null}]}";
+    let (spec, _) = parse_document(td).expect("nulls are unset fields");
+    assert!(spec.task_definition.execution_role_arn.is_none());
+}
+
+#[test]
+fn a_terraform_container_array_and_a_string_array_are_read() {
+    let arr = format!(r#"[{{"name":"a","image":"{ECR_IMAGE}"}}]"#);
+    let p = plan_doc(&arr);
+    assert!(p.findings.iter().any(|f| f.message.contains("bare array")));
+    assert!(permits(
+        &p,
+        RoleKind::ContainerInstance,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:eu-west-1:111122223333:repository/web"
+    ));
+    let s = serde_json::json!({"family": "s", "containerDefinitions": arr}).to_string();
+    assert_eq!(
+        parse_document(&s)
+            .unwrap()
+            .0
+            .task_definition
+            .container_definitions
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_cloudformation_template_in_yaml_with_short_intrinsics_plans() {
+    let cfn = r#"AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  ImageTag: {Type: String}
+Resources:
+  ExecRole:
+    Type: AWS::IAM::Role
+  TaskDef:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: cfn-web
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      ExecutionRoleArn: !GetAtt ExecRole.Arn
+      ContainerDefinitions:
+        - Name: web
+          Image: !Sub "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/web:${ImageTag}"
+          LogConfiguration:
+            LogDriver: awslogs
+            Options:
+              awslogs-group: /ecs/cfn-web
+              awslogs-region: !Ref AWS::Region
+              awslogs-stream-prefix: web
+"#;
+    let (spec, _) = parse_document(cfn).unwrap_or_else(|e| panic!("{e}"));
+    let mut spec = spec;
+    spec.account = Some("111122223333".into());
+    spec.region = Some("eu-central-1".into());
+    let p = plan(&spec);
+    assert_eq!(p.workload, "cfn-web");
+    assert!(p.findings.iter().any(|f| f
+        .message
+        .contains("AWS::ECS::TaskDefinition resource TaskDef")));
+    assert!(permits(
+        &p,
+        RoleKind::TaskExecution,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:eu-central-1:111122223333:repository/web"
+    ));
+    assert!(permits(
+        &p,
+        RoleKind::TaskExecution,
+        "logs:PutLogEvents",
+        "arn:aws:logs:eu-central-1:111122223333:log-group:/ecs/cfn-web:log-stream:web/web/1"
+    ));
+    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+}
+
+#[test]
+fn unreadable_shapes_name_the_field_and_comments_the_line() {
+    let e = parse_document(r#"{"family":"x","containerDefinitions":[{"name":"a","logConfiguration":[{"logDriver":"awslogs"}]}]}"#).unwrap_err();
+    assert_eq!(
+        e.path.as_deref(),
+        Some("containerDefinitions[0].logConfiguration"),
+        "{e}"
+    );
+    let e =
+        parse_document("// my task\n{\"family\":\"x\",\"containerDefinitions\":[]}").unwrap_err();
+    assert_eq!(e.line, Some(1));
+    assert!(e.message.contains("comments"), "{e}");
+}
+
+// ---- 6. Silent skips ---------------------------------------------------------------------------
+
+#[test]
+fn an_ecr_looking_image_that_does_not_parse_is_said() {
+    let td = r#"{"family":"b","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"1234567890123.dkr.ecr.us-east-1.amazonaws.com/app:1"}]}"#;
+    let p = plan_doc(td);
+    assert!(
+        finding_with(&p, Severity::Warning, "not a valid ECR image URI"),
+        "{:?}",
+        p.findings
+    );
+}
+
+#[test]
+fn value_from_under_environment_is_a_finding() {
+    let td = r#"{"family":"e","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"nginx","environment":[{"name":"DB","valueFrom":"arn:aws:ssm:us-east-1:111122223333:parameter/db"}]}]}"#;
+    let p = plan_doc(td);
+    assert!(finding_with(
+        &p,
+        Severity::Warning,
+        "containerDefinitions[0].environment[0].valueFrom"
+    ));
+}
+
+#[test]
+fn keys_match_secrets_by_the_name_the_task_definition_uses() {
+    let spec = "launchType: FARGATE\naccount: \"111122223333\"\nregion: us-east-1\nkeys:\n  - for: prod/db\n    key: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n  - for: /prod/param\n    key: arn:aws:kms:us-east-1:111122223333:key/2234abcd-12ab-34cd-56ef-1234567890ab\ntaskDefinition:\n  family: k\n  containerDefinitions:\n    - name: a\n      image: nginx\n      secrets:\n        - {name: A, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf\"}\n        - {name: B, valueFrom: prod/param}\n";
+    let p = plan_doc(spec);
+    for key in ["1234abcd", "2234abcd"] {
+        assert!(
+            permits(
+                &p,
+                RoleKind::TaskExecution,
+                "kms:Decrypt",
+                &format!(
+                    "arn:aws:kms:us-east-1:111122223333:key/{key}-12ab-34cd-56ef-1234567890ab"
+                )
+            ),
+            "{key}"
+        );
+    }
+}
+
+// ---- 7. Advice ---------------------------------------------------------------------------------
+
+#[test]
+fn a_named_task_role_is_kept_and_its_unknown_permissions_explained() {
+    let td = r#"{"family":"a","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","taskRoleArn":"arn:aws:iam::111122223333:role/app","containerDefinitions":[{"name":"a","image":"nginx"}]}"#;
+    let p = plan_doc(td);
+    assert_eq!(
+        role(&p, RoleKind::Task).provisioning,
+        Provisioning::Existing
+    );
+    assert!(!p.findings.iter().any(|f| f
+        .fix
+        .as_deref()
+        .is_some_and(|x| x.contains("remove taskRoleArn"))));
+    assert!(p
+        .findings
+        .iter()
+        .any(|f| f.fix.as_deref().is_some_and(|x| x.contains("app.access"))));
+}
+
+// ---- 8. AWS-owned registries -------------------------------------------------------------------
+
+#[test]
+fn aws_owned_registries_get_identity_grants_but_no_repository_policy_companion() {
+    let td = r#"{"family":"fl","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","executionRoleArn":"arn:aws:iam::111122223333:role/x",
+        "containerDefinitions":[{"name":"log_router","image":"906394416424.dkr.ecr.us-west-2.amazonaws.com/aws-for-fluent-bit:stable","firelensConfiguration":{"type":"fluentbit"}},
+        {"name":"app","image":"999988887777.dkr.ecr.us-west-2.amazonaws.com/app:1"}]}"#;
+    let p = plan_doc(td);
+    assert!(permits(
+        &p,
+        RoleKind::TaskExecution,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-west-2:906394416424:repository/aws-for-fluent-bit"
+    ));
+    let owners: Vec<&str> = p
+        .companions
+        .ecr_repository_policies
+        .iter()
+        .map(|r| r.owner_account.as_str())
+        .collect();
+    assert_eq!(
+        owners,
+        ["999988887777"],
+        "only the customer's other account is asked"
+    );
+    assert!(finding_with(&p, Severity::Info, "AWS's own registry"));
+}
