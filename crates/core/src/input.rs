@@ -364,6 +364,14 @@ pub fn parse_document_with(
         });
     }
     let norm = normalize::normalize(&mut value, &opts.vars);
+    if let Some((path, message)) = norm.shape_error {
+        return Err(InputError {
+            message,
+            path: Some(path),
+            line: None,
+            column: None,
+        });
+    }
     let td_value = value.get("spec").and_then(|s| s.get("taskDefinition"));
     let td_value = td_value.or_else(|| {
         value

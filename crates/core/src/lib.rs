@@ -28,6 +28,7 @@ pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod rules;
+pub mod shapes;
 pub mod spec;
 pub mod summary;
 pub mod taskdef;

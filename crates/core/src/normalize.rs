@@ -22,6 +22,8 @@ pub struct Normalized {
     pub changed: bool,
     /// What was read and how, for the user (info findings).
     pub notes: Vec<Finding>,
+    /// A member AWS's request shape does not have: `(path, message)` (an input error).
+    pub shape_error: Option<(String, String)>,
 }
 
 fn note(path: &str, message: String) -> Finding {
@@ -36,6 +38,7 @@ fn note(path: &str, message: String) -> Finding {
 
 /// The CloudFormation resource type of a task definition.
 pub const CFN_TASK_DEFINITION: &str = "AWS::ECS::TaskDefinition";
+const CFN_SERVICE: &str = "AWS::ECS::Service";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -44,6 +47,8 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
     let mut out = Normalized::default();
     drop_nulls(value, &mut out.changed);
     unwrap_shapes(value, &mut out);
+    // CloudFormation's `AWS::NoValue` branches became nulls.
+    drop_nulls(value, &mut out.changed);
     if let Some(td) = task_definition_mut(value) {
         if let Some(Value::String(s)) = td.get("containerDefinitions") {
             if let Ok(parsed @ Value::Array(_)) = serde_json::from_str::<Value>(s) {
@@ -54,6 +59,30 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
                     "containerDefinitions was a JSON string; read the array inside it".into(),
                 ));
             }
+        }
+    }
+    // AWS request shapes embedded in a spec (CreateService, CreateCluster).
+    let is_resource = value.get("kind").is_some() && value.get("spec").is_some();
+    let spec_obj = if is_resource {
+        value.get_mut("spec").and_then(Value::as_object_mut)
+    } else {
+        value.as_object_mut()
+    };
+    if let Some(spec) = spec_obj {
+        let base = if is_resource { "spec." } else { "" };
+        match crate::shapes::admit(spec, base) {
+            Ok(ignored) if !ignored.is_empty() => {
+                out.changed = true;
+                out.notes.push(note(
+                    "service",
+                    cat!(
+                        "read as AWS request members that need no IAM permissions, set aside: ",
+                        ignored.join(", ")
+                    ),
+                ));
+            }
+            Ok(_) => {}
+            Err((path, message)) => out.shape_error = Some((path, message)),
         }
     }
     // A spec may carry its own `variables`; the caller's win.
@@ -211,6 +240,30 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     let Some(obj) = value.as_object() else {
         return;
     };
+    // The template's service, if it runs this task definition: its load balancers, role and
+    // deployment controller decide roles too.
+    let service_of = |td_name: &str| -> Option<Value> {
+        let res = obj.get("Resources")?.as_object()?;
+        let services: Vec<&Value> = res
+            .values()
+            .filter(|r| r.get("Type").and_then(Value::as_str) == Some(CFN_SERVICE))
+            .collect();
+        let runs_it = |r: &&&Value| {
+            let td = r.get("Properties").and_then(|p| p.get("TaskDefinition"));
+            td.and_then(|t| t.get("Ref").or_else(|| t.get("!Ref")))
+                .and_then(Value::as_str)
+                == Some(td_name)
+        };
+        services
+            .iter()
+            .find(runs_it)
+            .or(if services.len() == 1 {
+                services.first()
+            } else {
+                None
+            })
+            .and_then(|r| r.get("Properties").cloned())
+    };
     // A whole template: the task definition resources in it.
     let found: Option<(String, Value, usize)> = obj
         .get("Resources")
@@ -229,7 +282,9 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                 tds.len(),
             ))
         });
+    let mut service = None;
     let (props, from) = if let Some((name, props, count)) = found {
+        service = service_of(&name);
         let mut msg = cat!(
             "read the CloudFormation template's ",
             CFN_TASK_DEFINITION,
@@ -270,7 +325,29 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
         return;
     };
     let mut placeholders = Vec::new();
-    *value = cfn_to_api(&props, None, &mut placeholders);
+    let td = cfn_to_api(&props, None, &mut placeholders);
+    *value = match service {
+        Some(mut svc) => {
+            if let Some(m) = svc.as_object_mut() {
+                // The task definition is this one; the rest is CreateService's shape.
+                m.remove("TaskDefinition");
+            }
+            let svc = cfn_to_api(&svc, None, &mut placeholders);
+            out.notes.push(note(
+                "service",
+                cat!(
+                    "read the template's ",
+                    CFN_SERVICE,
+                    " that runs it (load balancers, role, deployment controller)"
+                ),
+            ));
+            Value::Object(Map::from_iter([
+                ("taskDefinition".to_string(), td),
+                ("service".to_string(), svc),
+            ]))
+        }
+        None => td,
+    };
     out.changed = true;
     let mut f = note(&from.0, from.1);
     f.doc = Some(CFN_DOC.into());
@@ -299,6 +376,8 @@ const CFN_RENAMES: &[(&str, &str)] = &[
         "fsxWindowsFileServerVolumeConfiguration",
     ),
     ("IpcMode", "ipcMode"),
+    // AWS::ECS::Service
+    ("PlacementStrategies", "placementStrategy"),
 ];
 
 /// Maps whose keys are the user's own (log options, labels…): their keys stay as written.
@@ -315,6 +394,9 @@ const FREE_FORM_MAPS: &[&str] = &[
 fn cfn_to_api(v: &Value, parent_key: Option<&str>, placeholders: &mut Vec<String>) -> Value {
     match v {
         Value::Object(m) => {
+            if let Some(v) = condition(m, placeholders) {
+                return v;
+            }
             if let Some(s) = intrinsic(m, placeholders) {
                 return Value::String(s);
             }
@@ -346,6 +428,35 @@ fn camel(k: &str) -> String {
         Some(f) if f.is_ascii_uppercase() => f.to_ascii_lowercase().to_string() + c.as_str(),
         _ => k.to_string(),
     }
+}
+
+/// `Fn::If [condition, a, b]`: the branch that sets something (a role needs the permissions
+/// of either), `AWS::NoValue` as unset (`null`, dropped afterwards). Noted as an assumption.
+fn condition(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<Value> {
+    if m.len() != 1 {
+        return None;
+    }
+    let (k, arg) = m.iter().next()?;
+    if k != "Fn::If" && k != "!If" {
+        return None;
+    }
+    let a = arg.as_array()?;
+    let no_value = |v: &Value| {
+        v.get("Ref")
+            .or_else(|| v.get("!Ref"))
+            .and_then(Value::as_str)
+            == Some("AWS::NoValue")
+    };
+    let chosen = [a.get(1)?, a.get(2)?].into_iter().find(|v| !no_value(v));
+    placeholders.push(cat!(
+        "Fn::If ",
+        a.first().and_then(Value::as_str).unwrap_or("?"),
+        " (read as true)"
+    ));
+    Some(match chosen {
+        Some(v) => cfn_to_api(v, None, placeholders),
+        None => Value::Null,
+    })
 }
 
 /// `{"Ref": X}`, `{"Fn::Sub": …}`, `{"Fn::GetAtt": …}`, `{"Fn::Join": …}` and the YAML short
@@ -413,8 +524,27 @@ fn intrinsic(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<S
             }
             parts.join(sep)
         }
-        "ImportValue" | "FindInMap" | "If" | "Select" | "Base64" => {
-            let label = cat!(name, ":", arg.to_string().replace(['"', '{', '}'], ""));
+        "ImportValue" => {
+            // The export's name, itself often a `!Sub`.
+            let export = match arg {
+                Value::String(s) => s.clone(),
+                Value::Object(o) => intrinsic(o, &mut Vec::new())?,
+                _ => return None,
+            };
+            let label = cat!("ImportValue:", export);
+            placeholders.push(label.clone());
+            cat!("${", label, "}")
+        }
+        "FindInMap" | "If" | "Select" | "Base64" => {
+            let mut label = cat!(name, ":", arg.to_string().replace(['"', '{', '}'], ""));
+            if label.len() > 48 {
+                let cut = (0..=45)
+                    .rev()
+                    .find(|i| label.is_char_boundary(*i))
+                    .unwrap_or(0);
+                label.truncate(cut);
+                label.push('…');
+            }
             placeholders.push(label.clone());
             cat!("${", label, "}")
         }
@@ -438,6 +568,24 @@ fn collect_sub_names(s: &str, placeholders: &mut Vec<String>) {
         }
         rest = &after[j..];
     }
+}
+
+/// Fills `spec.variables` into its task definition: for specs that did not come through
+/// [`crate::parse_document`] (the controller reads them from the API server). `None` when
+/// nothing changed.
+pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec::EcsRoleSetSpec> {
+    if spec.variables.is_empty() {
+        return None;
+    }
+    let mut td = serde_json::to_value(&spec.task_definition).ok()?;
+    let (mut used, mut changed) = (Vec::new(), false);
+    substitute(&mut td, &spec.variables, &mut used, &mut changed);
+    if !changed {
+        return None;
+    }
+    let mut out = spec.clone();
+    out.task_definition = serde_json::from_value(td).ok()?;
+    Some(out)
 }
 
 /// Replaces known placeholders in every string. Recognised forms, each naming `NAME`:

@@ -23,7 +23,7 @@ pub fn find(s: &str) -> Option<Placeholder<'_>> {
         let found = match b[i] {
             // `$$$NAME$$$` (the ECS agent's test templates)
             b'$' if s[i..].starts_with("$$$") => close(s, i, 3, "$$$"),
-            b'$' if b.get(i + 1) == Some(&b'{') => close(s, i, 2, "}"),
+            b'$' if b.get(i + 1) == Some(&b'{') => close_nested(s, i),
             b'$' if b.get(i + 1) == Some(&b'(') => close(s, i, 2, ")"),
             b'{' if b.get(i + 1) == Some(&b'{') => close(s, i, 2, "}}"),
             b'<' => close(s, i, 1, ">").filter(|(_, inner)| {
@@ -52,6 +52,28 @@ fn close<'a>(s: &'a str, i: usize, open: usize, closer: &str) -> Option<(usize, 
     let body = s.get(i + open..)?;
     let j = body.find(closer)?;
     Some((i + open + j + closer.len(), &body[..j]))
+}
+
+/// `${…}` may nest (`${ImportValue:ecs-${Stack}-Role}`): the matching brace ends it.
+fn close_nested(s: &str, i: usize) -> Option<(usize, &str)> {
+    let b = s.as_bytes();
+    let mut depth = 0usize;
+    let mut j = i;
+    while j < b.len() {
+        if b[j] == b'$' && b.get(j + 1) == Some(&b'{') {
+            depth += 1;
+            j += 2;
+            continue;
+        }
+        if b[j] == b'}' {
+            depth -= 1;
+            if depth == 0 {
+                return Some((j + 1, &s[i + 2..j]));
+            }
+        }
+        j += 1;
+    }
+    None
 }
 
 /// The variable a placeholder's inside names.
@@ -107,6 +129,10 @@ mod tests {
             ("{{region}}", "region"),
             ("<aws_account_id>", "aws_account_id"),
             ("$$$EXECUTION_ROLE$$$", "EXECUTION_ROLE"),
+            (
+                "${ImportValue:ecs-${Stack}-Role}",
+                "ImportValue:ecs-${Stack}-Role",
+            ),
         ];
         for (s, name) in cases {
             let p = find(s).unwrap_or_else(|| panic!("{s}"));

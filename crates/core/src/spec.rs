@@ -152,7 +152,7 @@ pub struct ServiceRegistry {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeploymentController {
     /// `ECS` (default), `CODE_DEPLOY` or `EXTERNAL`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
 }
 
@@ -186,7 +186,13 @@ pub struct ManagedEbsVolume {
     pub volume_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_in_gi_b: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// AWS spells it `filesystemType`; ecsroles' earlier `fileSystemType` is still read.
+    #[serde(
+        rename = "filesystemType",
+        alias = "fileSystemType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_system_type: Option<String>,
 }
 

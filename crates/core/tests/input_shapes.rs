@@ -479,3 +479,24 @@ fn aws_owned_registries_get_identity_grants_but_no_repository_policy_companion()
     );
     assert!(finding_with(&p, Severity::Info, "AWS's own registry"));
 }
+
+#[test]
+fn spec_variables_fill_placeholders_also_for_specs_built_in_code() {
+    // The controller deserialises specs itself: plan() applies `variables` too.
+    let mut spec: ecsroles_core::EcsRoleSetSpec = serde_yaml::from_str(
+        "launchType: FARGATE\nregion: us-east-1\naccount: \"111122223333\"\nvariables: {REPO: web}\ntaskDefinition:\n  family: v\n  executionRoleArn: arn:aws:iam::111122223333:role/x\n  containerDefinitions:\n    - {name: a, image: \"111122223333.dkr.ecr.us-east-1.amazonaws.com/${REPO}:1\"}\n",
+    )
+    .unwrap();
+    let p = plan(&spec);
+    assert!(permits(
+        &p,
+        RoleKind::TaskExecution,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-1:111122223333:repository/web"
+    ));
+    spec.variables.clear();
+    assert!(has_error_at(
+        &plan(&spec),
+        "taskDefinition.containerDefinitions[0].image"
+    ));
+}

@@ -399,13 +399,31 @@ impl<'a> Planner<'a> {
     /// The role ARN the task definition names for `kind` (`executionRoleArn`, `taskRoleArn`),
     /// resolved; a bare role name is read as a role of this account.
     pub(super) fn named_role(&mut self, kind: RoleKind) -> Option<String> {
-        let (raw, field) = match kind {
-            RoleKind::TaskExecution => (self.td.execution_role_arn.as_deref()?, "executionRoleArn"),
-            RoleKind::Task => (self.td.task_role_arn.as_deref()?, "taskRoleArn"),
+        let (raw, field, path) = match kind {
+            RoleKind::TaskExecution => (
+                self.td.execution_role_arn.as_deref()?,
+                "executionRoleArn",
+                cat!(self.td_path, ".executionRoleArn"),
+            ),
+            RoleKind::Task => (
+                self.td.task_role_arn.as_deref()?,
+                "taskRoleArn",
+                cat!(self.td_path, ".taskRoleArn"),
+            ),
+            RoleKind::Service => (
+                self.spec.service.as_ref()?.role.as_deref()?,
+                "role",
+                "service.role".to_string(),
+            ),
             _ => return None,
         };
-        let path = cat!(self.td_path, ".", field);
-        let bare = raw
+        // Placeholders in the account field of a role ARN are stand-ins `fill` resolves; the
+        // role's name must be concrete.
+        let bare = match Arn::parse(raw.trim()) {
+            Some(a) => a.resource.to_string(),
+            None => raw.to_string(),
+        };
+        let bare = bare
             .replace(ACCOUNT_PLACEHOLDER, "")
             .replace(REGION_PLACEHOLDER, "")
             .replace(PARTITION_PLACEHOLDER, "");
@@ -421,7 +439,7 @@ impl<'a> Planner<'a> {
                     field,
                     " is the template placeholder ",
                     text,
-                    ": planned as a new role; the task definition must then name it"
+                    ": planned as a new role; the file must then name it"
                 ),
             )
             .fix(cat!(

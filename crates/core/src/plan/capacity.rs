@@ -88,7 +88,19 @@ impl<'a> Planner<'a> {
                             && a.resource.starts_with("targetgroup/")
                     })
                 };
-                if let Some(tg) = lb.target_group_arn.as_ref().filter(|t| !is_tg(t)) {
+                let tg_path = "service.loadBalancers[0].targetGroupArn";
+                let (tg, unresolved) = match lb
+                    .target_group_arn
+                    .as_deref()
+                    .map(|t| self.fill(t, tg_path))
+                {
+                    // An unresolved placeholder: reported; the role is still needed.
+                    Some(None) => (None, true),
+                    Some(Some(t)) => (Some(t), false),
+                    None => (None, false),
+                };
+                if unresolved {
+                } else if let Some(tg) = tg.as_ref().filter(|t| !is_tg(t)) {
                     self.error(
                         "service.loadBalancers[0].targetGroupArn",
                         format!("{tg:?} is not a target group ARN"),
@@ -97,7 +109,7 @@ impl<'a> Planner<'a> {
                         "use arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>"
                             .into(),
                     );
-                } else if let Some(tg) = &lb.target_group_arn {
+                } else if let Some(tg) = &tg {
                     self.grant(
                         k,
                         &rules::SERVICE_TARGETS,

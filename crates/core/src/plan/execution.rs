@@ -200,6 +200,12 @@ impl<'a> Planner<'a> {
     ) -> bool {
         let x = RoleKind::TaskExecution;
         let Some(filled) = self.fill(&s.value_from, path) else {
+            // The role is needed all the same; only its grant waits for the value.
+            self.need(
+                x,
+                "the task injects secrets (one is a template placeholder, see findings)"
+                    .to_string(),
+            );
             return false;
         };
         let v = filled.as_str();
@@ -429,11 +435,8 @@ impl<'a> Planner<'a> {
     /// looks like ECR but does not parse loses its pull grants: said, never silent.
     fn ecr_image(&mut self, image: &str, path: &str) -> Option<arn::EcrImage> {
         let looks_ecr = image.contains(".dkr.ecr") || image.contains(".dkr-ecr");
-        if !looks_ecr {
-            return None;
-        }
-        // The tag or digest does not reach IAM: a placeholder there (`web:${Tag}`) is harmless.
         let image = image.trim();
+        // The tag or digest does not reach IAM: a placeholder there (`web:${Tag}`) is harmless.
         let name_end = image.rfind('/').unwrap_or(0);
         let repo = match image.find('@') {
             Some(at) => &image[..at],
@@ -442,6 +445,32 @@ impl<'a> Planner<'a> {
                 None => image,
             },
         };
+        if let Some(p) = crate::placeholder::find(&image[repo.len()..]) {
+            self.info(
+                path,
+                cat!(
+                    "the tag of image ",
+                    image,
+                    " is the template placeholder ",
+                    p.text,
+                    ": tags do not affect the roles"
+                ),
+            );
+        }
+        if !looks_ecr {
+            if let Some(p) = crate::placeholder::find(repo) {
+                // It may well be a private ECR image: its pull permissions cannot be planned.
+                let f = finding(
+                    Severity::Warning,
+                    path,
+                    cat!("image ", image, " is the template placeholder ", p.text, ": if it stands for a private ECR image, its pull permissions are not planned"),
+                )
+                .fix(cat!("pass --var ", p.name, "=<image URI> to plan its pulls"))
+                .doc(doc::ECR_ON_ECS);
+                self.findings.push(f);
+            }
+            return None;
+        }
         let filled = self.fill(repo, path)?;
         let img = arn::parse_ecr_image(&filled);
         if img.is_none() {
@@ -488,6 +517,12 @@ impl<'a> Planner<'a> {
             return;
         };
         let Some(group) = self.fill(&group, &cat!(opath, ".awslogs-group")) else {
+            let why = if role == RoleKind::TaskExecution {
+                cat!(self.launch_phrase(), " sends container logs to CloudWatch with the awslogs driver (log group is a template placeholder, see findings)")
+            } else {
+                "the EC2 container instance ships awslogs output (log group is a template placeholder, see findings)".to_string()
+            };
+            self.need(role, why);
             return;
         };
         let region = match option_str(&lc.options, "awslogs-region") {

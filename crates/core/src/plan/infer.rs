@@ -400,6 +400,31 @@ impl<'a> Planner<'a> {
     /// `path`) when a placeholder is left that no value resolves.
     pub(super) fn fill(&mut self, value: &str, path: &str) -> Option<String> {
         let v = value.trim();
+        // ecspresso's `{{ secretsmanager_arn "name" }}` resolves a secret name to its ARN.
+        let resolved_fn;
+        let v = match placeholder::find(v) {
+            Some(p)
+                if p.start == 0 && p.end == v.len() && p.text.contains("secretsmanager_arn") =>
+            {
+                resolved_fn = self.arn("secretsmanager", &cat!("secret:", p.name));
+                let f = finding(
+                    Severity::Warning,
+                    path,
+                    cat!(
+                        p.text,
+                        " is ecspresso's lookup of the secret named ",
+                        p.name,
+                        ": planned as ",
+                        resolved_fn,
+                        " (its random suffix is known only at deploy time)"
+                    ),
+                )
+                .fix("write the secret's full ARN to scope the grant to exactly it");
+                self.findings.push(f);
+                resolved_fn.as_str()
+            }
+            _ => v,
+        };
         let mut out = if v.contains("${AWS::") {
             v.replace("${AWS::Region}", &self.region)
                 .replace("${AWS::AccountId}", &self.account)

@@ -28,7 +28,11 @@ use crate::taskdef::{option_str, ContainerDefinition, Secret, TaskDefinition};
 
 /// Plans every role of the workload. Never panics; problems become findings.
 pub fn plan(spec: &EcsRoleSetSpec) -> RolePlan {
-    Planner::new(spec).run()
+    // The spec's own `variables`, for specs read without `parse_document` (the controller).
+    match crate::normalize::with_variables(spec) {
+        Some(filled) => Planner::new(&filled).run(),
+        None => Planner::new(spec).run(),
+    }
 }
 
 /// Where the task definition sits in the spec (for finding paths), unwrapping the
@@ -221,6 +225,11 @@ impl<'a> Planner<'a> {
         self.infer_location();
 
         self.cluster = match &spec.cluster {
+            Some(c) if crate::placeholder::find(c).is_some() => {
+                self.warn("cluster", cat!("cluster ", c, " is a template placeholder: the instance roles are scoped to the cluster named \"default\""))
+                    .fix = Some("pass --cluster with the cluster's name".into());
+                "default".to_string()
+            }
             Some(c) if !c.is_empty() => c.clone(),
             _ => "default".to_string(),
         };

@@ -1,0 +1,374 @@
+//! AWS's own request shapes the spec embeds: `service` takes a whole `CreateService` request
+//! (or a `describe-services` service), `clusterConfiguration` a whole `CreateCluster` request,
+//! spelled as AWS spells them. Members that need no IAM are accepted and set aside (said in
+//! an info finding); a member AWS does not have is an error naming the nearest real one, so a
+//! typo never silently drops a permission.
+//!
+//! Member lists: botocore's ECS model (`botocore/data/ecs/2014-11-13/service-2.json`), checked
+//! by `tests/aws_shapes.py` against the model on PyPI.
+
+use serde_json::{Map, Value};
+
+/// One AWS shape: every member AWS defines, and the ones ecsroles reads (kept for the typed spec).
+pub struct Shape {
+    pub name: &'static str,
+    pub members: &'static [&'static str],
+    pub read: &'static [&'static str],
+}
+
+/// `CreateService` request members.
+pub const CREATE_SERVICE: Shape = Shape {
+    name: "CreateService",
+    members: &[
+        "cluster",
+        "serviceName",
+        "taskDefinition",
+        "availabilityZoneRebalancing",
+        "loadBalancers",
+        "serviceRegistries",
+        "desiredCount",
+        "clientToken",
+        "launchType",
+        "capacityProviderStrategy",
+        "platformVersion",
+        "role",
+        "deploymentConfiguration",
+        "placementConstraints",
+        "placementStrategy",
+        "networkConfiguration",
+        "healthCheckGracePeriodSeconds",
+        "schedulingStrategy",
+        "deploymentController",
+        "tags",
+        "enableECSManagedTags",
+        "propagateTags",
+        "enableExecuteCommand",
+        "serviceConnectConfiguration",
+        "volumeConfigurations",
+        "vpcLatticeConfigurations",
+    ],
+    read: &[
+        "loadBalancers",
+        "serviceRegistries",
+        "enableExecuteCommand",
+        "deploymentController",
+        "volumeConfigurations",
+        "role",
+    ],
+};
+
+/// Service members `CreateService` does not have: `describe-services` output (a running
+/// service pasted) and CloudFormation's `AWS::ECS::Service` extras.
+pub const DESCRIBED_SERVICE: &[&str] = &[
+    "serviceArn",
+    "clusterArn",
+    "status",
+    "runningCount",
+    "pendingCount",
+    "platformFamily",
+    "taskSets",
+    "deployments",
+    "roleArn",
+    "events",
+    "createdAt",
+    "currentServiceDeployment",
+    "currentServiceRevisions",
+    "createdBy",
+    "resourceManagementType",
+    // AWS::ECS::Service only
+    "forceNewDeployment",
+    "serviceConnectConfiguration",
+];
+
+pub const LOAD_BALANCER: Shape = Shape {
+    name: "LoadBalancer",
+    members: &[
+        "targetGroupArn",
+        "loadBalancerName",
+        "containerName",
+        "containerPort",
+        "advancedConfiguration",
+    ],
+    read: &[
+        "targetGroupArn",
+        "loadBalancerName",
+        "containerName",
+        "containerPort",
+    ],
+};
+
+pub const SERVICE_VOLUME_CONFIGURATION: Shape = Shape {
+    name: "ServiceVolumeConfiguration",
+    members: &["name", "managedEBSVolume"],
+    read: &["name", "managedEBSVolume"],
+};
+
+pub const MANAGED_EBS_VOLUME: Shape = Shape {
+    name: "ServiceManagedEBSVolumeConfiguration",
+    members: &[
+        "encrypted",
+        "kmsKeyId",
+        "volumeType",
+        "sizeInGiB",
+        "snapshotId",
+        "volumeInitializationRate",
+        "iops",
+        "throughput",
+        "tagSpecifications",
+        "roleArn",
+        "filesystemType",
+    ],
+    read: &[
+        "encrypted",
+        "kmsKeyId",
+        "volumeType",
+        "sizeInGiB",
+        "snapshotId",
+        "roleArn",
+        "filesystemType",
+    ],
+};
+
+/// `CreateCluster` request members; its `configuration` is read.
+pub const CREATE_CLUSTER: Shape = Shape {
+    name: "CreateCluster",
+    members: &[
+        "clusterName",
+        "tags",
+        "settings",
+        "configuration",
+        "capacityProviders",
+        "defaultCapacityProviderStrategy",
+        "serviceConnectDefaults",
+    ],
+    read: &["configuration"],
+};
+
+/// `ClusterConfiguration` (CreateCluster's `configuration`).
+pub const CLUSTER_CONFIGURATION: Shape = Shape {
+    name: "ClusterConfiguration",
+    members: &["executeCommandConfiguration", "managedStorageConfiguration"],
+    read: &["executeCommandConfiguration"],
+};
+
+/// A member that is not AWS's: `(path, message)`.
+pub type ShapeError = (String, String);
+
+/// Rewrites the spec object's `service` and `clusterConfiguration` into what the typed spec
+/// reads. Returns the members set aside (for an info note) or the first unknown member.
+pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, ShapeError> {
+    let mut ignored = Vec::new();
+    if let Some(Value::Object(svc)) = spec.get_mut("service") {
+        // A running service says where it runs and which role it has.
+        let launch = svc
+            .get("launchType")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let cluster = svc
+            .get("cluster")
+            .or_else(|| svc.get("clusterArn"))
+            .and_then(Value::as_str)
+            .map(|c| c.rsplit('/').next().unwrap_or(c).to_string());
+        if let Some(role) = svc.remove("roleArn") {
+            svc.entry("role").or_insert(role);
+        }
+        let path = cat!(base, "service");
+        let mut extra = DESCRIBED_SERVICE.to_vec();
+        extra.push("roleArn");
+        filter(svc, &CREATE_SERVICE, &extra, &path, &mut ignored)?;
+        if let Some(Value::Array(lbs)) = svc.get_mut("loadBalancers") {
+            for (i, lb) in lbs.iter_mut().enumerate() {
+                if let Value::Object(lb) = lb {
+                    filter(
+                        lb,
+                        &LOAD_BALANCER,
+                        &[],
+                        &format!("{path}.loadBalancers[{i}]"),
+                        &mut ignored,
+                    )?;
+                }
+            }
+        }
+        if let Some(Value::Array(vols)) = svc.get_mut("volumeConfigurations") {
+            for (i, v) in vols.iter_mut().enumerate() {
+                let Value::Object(v) = v else { continue };
+                let vpath = format!("{path}.volumeConfigurations[{i}]");
+                filter(v, &SERVICE_VOLUME_CONFIGURATION, &[], &vpath, &mut ignored)?;
+                if let Some(Value::Object(ebs)) = v.get_mut("managedEBSVolume") {
+                    // ecsroles' own earlier spelling is still read.
+                    if let Some(fs) = ebs.remove("fileSystemType") {
+                        ebs.entry("filesystemType").or_insert(fs);
+                    }
+                    filter(
+                        ebs,
+                        &MANAGED_EBS_VOLUME,
+                        &[],
+                        &format!("{vpath}.managedEBSVolume"),
+                        &mut ignored,
+                    )?;
+                }
+            }
+        }
+        // Only concrete values: a template's `${Cluster}` says nothing.
+        let concrete = |v: &String| crate::placeholder::find(v).is_none();
+        if let Some(l) = launch.filter(concrete) {
+            spec.entry("launchType").or_insert(Value::String(l));
+        }
+        if let Some(c) = cluster.filter(concrete) {
+            spec.entry("cluster").or_insert(Value::String(c));
+        }
+    }
+    if let Some(Value::Object(cc)) = spec.get_mut("clusterConfiguration") {
+        let path = cat!(base, "clusterConfiguration");
+        // A whole CreateCluster request: its `configuration` is what matters.
+        if cc
+            .keys()
+            .any(|k| CREATE_CLUSTER.members.contains(&k.as_str()))
+        {
+            let name = cc
+                .get("clusterName")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            filter(cc, &CREATE_CLUSTER, &[], &path, &mut ignored)?;
+            let inner = match cc.remove("configuration") {
+                Some(Value::Object(m)) => m,
+                _ => Map::new(),
+            };
+            *cc = inner;
+            if let Some(n) = name {
+                spec.entry("cluster").or_insert(Value::String(n));
+            }
+        }
+        if let Some(Value::Object(cc)) = spec.get_mut("clusterConfiguration") {
+            filter(cc, &CLUSTER_CONFIGURATION, &[], &path, &mut ignored)?;
+        }
+    }
+    Ok(ignored)
+}
+
+/// Keeps the members ecsroles reads; sets aside AWS's others; refuses the rest.
+fn filter(
+    obj: &mut Map<String, Value>,
+    shape: &Shape,
+    also: &[&str],
+    path: &str,
+    ignored: &mut Vec<String>,
+) -> Result<(), ShapeError> {
+    let unknown = obj
+        .keys()
+        .find(|k| !shape.members.contains(&k.as_str()) && !also.contains(&k.as_str()));
+    if let Some(k) = unknown {
+        let near = nearest(k, shape.members.iter().chain(also.iter()).copied());
+        return Err((
+            format!("{path}.{k}"),
+            format!(
+                "{k:?} is not a member of AWS's {}{}",
+                shape.name,
+                near.map(|n| format!("; did you mean {n:?}?"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    obj.retain(|k, _| {
+        let keep = shape.read.contains(&k.as_str());
+        if !keep {
+            ignored.push(format!("{path}.{k}"));
+        }
+        keep
+    });
+    Ok(())
+}
+
+/// The closest name by edit distance (case-insensitive), if it is close enough to be a typo.
+fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let w = word.to_ascii_lowercase();
+    candidates
+        .map(|c| (distance(&w, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(v: Value) -> (Result<Vec<String>, ShapeError>, Value) {
+        let Value::Object(mut m) = v else {
+            unreachable!()
+        };
+        let r = admit(&mut m, "");
+        (r, Value::Object(m))
+    }
+
+    #[test]
+    fn a_whole_create_service_request_is_read_and_the_rest_set_aside() {
+        let (r, v) = run(json!({"service": {
+            "serviceName": "web", "cluster": "arn:aws:ecs:us-east-1:111122223333:cluster/prod",
+            "launchType": "FARGATE", "desiredCount": 2,
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["s"]}},
+            "deploymentConfiguration": {"maximumPercent": 200},
+            "loadBalancers": [{"targetGroupArn": "arn:tg", "containerName": "web", "containerPort": 80}],
+            "volumeConfigurations": [{"name": "d", "managedEBSVolume": {"roleArn": "arn:r", "iops": 3000, "throughput": 125, "filesystemType": "xfs", "tagSpecifications": []}}],
+            "enableExecuteCommand": true}}));
+        let ignored = r.unwrap();
+        assert!(
+            ignored.contains(&"service.desiredCount".to_string()),
+            "{ignored:?}"
+        );
+        assert!(
+            ignored.contains(&"service.volumeConfigurations[0].managedEBSVolume.iops".to_string())
+        );
+        assert_eq!(v["launchType"], "FARGATE");
+        assert_eq!(v["cluster"], "prod");
+        assert_eq!(
+            v["service"]["volumeConfigurations"][0]["managedEBSVolume"]["filesystemType"],
+            "xfs"
+        );
+        assert!(v["service"].get("desiredCount").is_none());
+    }
+
+    #[test]
+    fn a_misspelt_member_names_the_nearest_real_one() {
+        let (r, _) = run(json!({"service": {"loadBalancer": []}}));
+        let (path, msg) = r.unwrap_err();
+        assert_eq!(path, "service.loadBalancer");
+        assert!(msg.contains("\"loadBalancers\""), "{msg}");
+        let (r, _) = run(
+            json!({"service": {"volumeConfigurations": [{"name": "d", "managedEBSVolume": {"throughtput": 1}}]}}),
+        );
+        assert!(r.unwrap_err().1.contains("\"throughput\""));
+        let (r, _) = run(json!({"service": {"zzzz": 1}}));
+        assert!(!r.unwrap_err().1.contains("did you mean"));
+    }
+
+    #[test]
+    fn described_services_and_create_cluster_requests_are_read() {
+        let (r, v) = run(json!({
+            "service": {"serviceArn": "arn:s", "roleArn": "arn:aws:iam::1:role/r", "status": "ACTIVE", "events": []},
+            "clusterConfiguration": {"clusterName": "prod", "settings": [], "configuration": {"executeCommandConfiguration": {"logging": "DEFAULT"}}}}));
+        r.unwrap();
+        assert_eq!(v["service"]["role"], "arn:aws:iam::1:role/r");
+        assert_eq!(
+            v["clusterConfiguration"]["executeCommandConfiguration"]["logging"],
+            "DEFAULT"
+        );
+        assert_eq!(v["cluster"], "prod");
+    }
+}
