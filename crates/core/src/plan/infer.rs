@@ -63,7 +63,8 @@ impl<'a> Planner<'a> {
         }
         for (i, c) in td.container_definitions.iter().enumerate() {
             for (j, r) in c.resource_requirements.iter().enumerate() {
-                if r.kind.eq_ignore_ascii_case("GPU") {
+                let kind = r.get("type").and_then(|t| t.as_str()).unwrap_or_default();
+                if kind.eq_ignore_ascii_case("GPU") {
                     block(
                         Blocks::Gpu,
                         cat!(
@@ -86,7 +87,10 @@ impl<'a> Planner<'a> {
                     cat!(vp, ".fsxWindowsFileServerVolumeConfiguration"),
                 );
             }
-            if v.host.as_ref().is_some_and(|h| h.source_path.is_some()) {
+            if v.host
+                .as_ref()
+                .is_some_and(|h| h.get("sourcePath").is_some())
+            {
                 block(Blocks::HostPathVolume, cat!(vp, ".host.sourcePath"));
             }
         }
@@ -225,11 +229,10 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Region, account and partition: the spec's > what the file's own ARNs and options say.
-    pub(super) fn infer_location(&mut self) {
-        let spec = self.spec;
+    /// Region and account candidates in the file, in order of trust, each with where it was read.
+    #[allow(clippy::type_complexity)]
+    fn location_candidates(&mut self) -> (Vec<(String, String)>, Vec<(String, String)>) {
         let td = self.td;
-        // Candidates in order of trust, each with where it was read.
         let mut regions: Vec<(String, String)> = Vec::new();
         let mut accounts: Vec<(String, String)> = Vec::new();
         if let Some(a) = td.task_definition_arn.as_deref().and_then(Arn::parse) {
@@ -286,6 +289,19 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        (regions, accounts)
+    }
+
+    /// Region, account and partition: the spec's > what the file's own ARNs and options say.
+    pub(super) fn infer_location(&mut self) {
+        let spec = self.spec;
+        let td = self.td;
+        // Only read the file for what the spec leaves open (plan runs on every keystroke).
+        let (regions, accounts) = if spec.region.is_none() || spec.account.is_none() {
+            self.location_candidates()
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let region = regions.into_iter().find(|(r, _)| {
             arn::is_region(r) && r != REGION_PLACEHOLDER && placeholder::find(r).is_none()
         });
