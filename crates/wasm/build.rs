@@ -40,7 +40,8 @@ fn main() {
                     .to_string()
             });
         let name = f.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
-        let json = serde_json::to_string_pretty(&value).expect("json");
+        // Compact: the element indents it for display (smaller download).
+        let json = serde_json::to_string(&value).expect("json");
         let _ = writeln!(out, "    ({name:?}, {title:?}, {json:?}),");
         println!("cargo:rerun-if-changed={}", f.display());
     }
@@ -48,6 +49,21 @@ fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
     std::fs::write(Path::new(&out_dir).join("examples.rs"), out).expect("write examples.rs");
     let schema = schemars::schema_for!(ecsroles_core::EcsRoleSetSpec);
+    // The calculator reads the schema's shape (enums, required fields), never its prose:
+    // descriptions stay in `ecsroles schema` and weigh nothing on the download.
+    let mut schema = serde_json::to_value(&schema).expect("schema JSON");
+    strip_descriptions(&mut schema);
     let schema = serde_json::to_string(&schema).expect("schema JSON");
     std::fs::write(Path::new(&out_dir).join("schema.json"), schema).expect("write schema.json");
+}
+
+fn strip_descriptions(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove("description");
+            m.values_mut().for_each(strip_descriptions);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_descriptions),
+        _ => {}
+    }
 }

@@ -164,7 +164,8 @@ class EcsRoleCalculator extends HTMLElement {
     this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="status" role="status">Loading…</div>`;
     this.wasm = await core(this.hasAttribute("guardrails"));
     this.formatList = this.wasm.formats().map(([name, ext]) => ({ name, ext }));
-    this.exampleList = this.wasm.examples().map(([id, title, text]) => ({ id, title, text }));
+    // Shipped compact; shown indented.
+    this.exampleList = this.wasm.examples().map(([id, title, text]) => ({ id, title, text: JSON.stringify(JSON.parse(text), null, 2) }));
     this.model = formModel(JSON.parse(this.wasm.schema()));
     this.restore();
     this.renderShell();

@@ -86,21 +86,21 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
         }
     }
     // A spec may carry its own `variables`; the caller's win.
-    let mut all = value
-        .get("variables")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.clone(), scalar(v)?)))
-                .collect::<BTreeMap<_, _>>()
-        })
-        .unwrap_or_default();
-    all.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // (Plain loops, no sorting or collecting: each generic instance weighs on the calculator.)
+    let mut all = BTreeMap::new();
+    if let Some(m) = value.get("variables").and_then(Value::as_object) {
+        for (k, v) in m {
+            if let Some(v) = scalar(v) {
+                all.insert(k.clone(), v);
+            }
+        }
+    }
+    for (k, v) in vars {
+        all.insert(k.clone(), v.clone());
+    }
     if !all.is_empty() {
         let mut used = Vec::new();
         substitute(value, &all, &mut used, &mut out.changed);
-        used.sort();
-        used.dedup();
         if !used.is_empty() {
             out.notes.push(note(
                 "variables",
@@ -225,10 +225,9 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     if let Value::Array(items) = value {
         if items.iter().all(|i| i.is_object()) && !items.is_empty() {
             let containers = std::mem::take(items);
-            *value = Value::Object(Map::from_iter([(
-                "containerDefinitions".to_string(),
-                Value::Array(containers),
-            )]));
+            let mut m = Map::new();
+            m.insert("containerDefinitions".into(), Value::Array(containers));
+            *value = Value::Object(m);
             out.changed = true;
             out.notes.push(note(
                 "containerDefinitions",
@@ -341,10 +340,10 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                     " that runs it (load balancers, role, deployment controller)"
                 ),
             ));
-            Value::Object(Map::from_iter([
-                ("taskDefinition".to_string(), td),
-                ("service".to_string(), svc),
-            ]))
+            let mut m = Map::new();
+            m.insert("taskDefinition".into(), td);
+            m.insert("service".into(), svc);
+            Value::Object(m)
         }
         None => td,
     };
@@ -352,8 +351,6 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     let mut f = note(&from.0, from.1);
     f.doc = Some(CFN_DOC.into());
     out.notes.push(f);
-    placeholders.sort();
-    placeholders.dedup();
     if !placeholders.is_empty() {
         out.notes.push(note(
             &from.0,
@@ -401,13 +398,11 @@ fn cfn_to_api(v: &Value, parent_key: Option<&str>, placeholders: &mut Vec<String
                 return Value::String(s);
             }
             let free = parent_key.is_some_and(|k| FREE_FORM_MAPS.contains(&k));
-            let out = m
-                .iter()
-                .map(|(k, x)| {
-                    let key = if free { k.clone() } else { camel(k) };
-                    (key, cfn_to_api(x, Some(k), placeholders))
-                })
-                .collect();
+            let mut out = Map::new();
+            for (k, x) in m {
+                let key = if free { k.clone() } else { camel(k) };
+                out.insert(key, cfn_to_api(x, Some(k), placeholders));
+            }
             Value::Object(out)
         }
         Value::Array(a) => Value::Array(
@@ -448,11 +443,14 @@ fn condition(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<V
             == Some("AWS::NoValue")
     };
     let chosen = [a.get(1)?, a.get(2)?].into_iter().find(|v| !no_value(v));
-    placeholders.push(cat!(
-        "Fn::If ",
-        a.first().and_then(Value::as_str).unwrap_or("?"),
-        " (read as true)"
-    ));
+    push_new(
+        placeholders,
+        cat!(
+            "Fn::If ",
+            a.first().and_then(Value::as_str).unwrap_or("?"),
+            " (read as true)"
+        ),
+    );
     Some(match chosen {
         Some(v) => cfn_to_api(v, None, placeholders),
         None => Value::Null,
@@ -471,7 +469,7 @@ fn intrinsic(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<S
         "Ref" => {
             let r = arg.as_str()?;
             if !r.starts_with("AWS::") {
-                placeholders.push(r.to_string());
+                push_new(placeholders, r.to_string());
             }
             cat!("${", r, "}")
         }
@@ -507,7 +505,7 @@ fn intrinsic(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<S
                     .join("."),
                 _ => return None,
             };
-            placeholders.push(parts.clone());
+            push_new(placeholders, parts.clone());
             cat!("${", parts, "}")
         }
         "Join" => {
@@ -532,11 +530,11 @@ fn intrinsic(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<S
                 _ => return None,
             };
             let label = cat!("ImportValue:", export);
-            placeholders.push(label.clone());
+            push_new(placeholders, label.clone());
             cat!("${", label, "}")
         }
         "FindInMap" | "If" | "Select" | "Base64" => {
-            let mut label = cat!(name, ":", arg.to_string().replace(['"', '{', '}'], ""));
+            let mut label = cat!(name, ":", words(arg));
             if label.len() > 48 {
                 let cut = (0..=45)
                     .rev()
@@ -545,16 +543,38 @@ fn intrinsic(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<S
                 label.truncate(cut);
                 label.push('…');
             }
-            placeholders.push(label.clone());
+            push_new(placeholders, label.clone());
             cat!("${", label, "}")
         }
         _ if k.starts_with("Fn::") || k.starts_with('!') => {
-            placeholders.push(k.clone());
+            push_new(placeholders, k.clone());
             cat!("${", k, "}")
         }
         _ => return None,
     };
     Some(s)
+}
+
+/// Adds `item` unless present (lists of a few names: no sort, no set).
+fn push_new(list: &mut Vec<String>, item: impl Into<String>) {
+    let item = item.into();
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// A short plain-text rendering of an intrinsic's argument, for its placeholder label.
+fn words(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(words).collect::<Vec<_>>().join(","),
+        Value::Object(m) => m
+            .iter()
+            .next()
+            .map(|(k, v)| cat!(k, ":", words(v)))
+            .unwrap_or_default(),
+        other => scalar(other).unwrap_or_default(),
+    }
 }
 
 fn collect_sub_names(s: &str, placeholders: &mut Vec<String>) {
@@ -564,7 +584,7 @@ fn collect_sub_names(s: &str, placeholders: &mut Vec<String>) {
         let Some(j) = after.find('}') else { break };
         let name = &after[..j];
         if !name.starts_with("AWS::") && !name.starts_with('!') {
-            placeholders.push(name.to_string());
+            push_new(placeholders, name.to_string());
         }
         rest = &after[j..];
     }
@@ -623,7 +643,7 @@ fn substitute_str(
     // A whole value that is a variable's name (`sed`-style SCREAMING_SNAKE markers).
     if crate::placeholder::is_shouted_token(s) {
         if let Some(v) = vars.get(s) {
-            used.push(s.to_string());
+            push_new(used, s.to_string());
             return Some(v.clone());
         }
     }
@@ -635,7 +655,7 @@ fn substitute_str(
         match vars.get(p.name) {
             Some(val) => {
                 out.push_str(val);
-                used.push(p.name.to_string());
+                push_new(used, p.name.to_string());
                 any = true;
             }
             None => out.push_str(&rest[p.start..p.end]),

@@ -170,7 +170,9 @@ pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, S
             .and_then(Value::as_str)
             .map(|c| c.rsplit('/').next().unwrap_or(c).to_string());
         if let Some(role) = svc.remove("roleArn") {
-            svc.entry("role").or_insert(role);
+            if !svc.contains_key("role") {
+                svc.insert("role".into(), role);
+            }
         }
         let path = cat!(base, "service");
         let mut extra = DESCRIBED_SERVICE.to_vec();
@@ -197,7 +199,9 @@ pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, S
                 if let Some(Value::Object(ebs)) = v.get_mut("managedEBSVolume") {
                     // ecsroles' own earlier spelling is still read.
                     if let Some(fs) = ebs.remove("fileSystemType") {
-                        ebs.entry("filesystemType").or_insert(fs);
+                        if !ebs.contains_key("filesystemType") {
+                            ebs.insert("filesystemType".into(), fs);
+                        }
                     }
                     filter(
                         ebs,
@@ -211,12 +215,8 @@ pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, S
         }
         // Only concrete values: a template's `${Cluster}` says nothing.
         let concrete = |v: &String| crate::placeholder::find(v).is_none();
-        if let Some(l) = launch.filter(concrete) {
-            spec.entry("launchType").or_insert(Value::String(l));
-        }
-        if let Some(c) = cluster.filter(concrete) {
-            spec.entry("cluster").or_insert(Value::String(c));
-        }
+        set_default(spec, "launchType", launch.filter(concrete));
+        set_default(spec, "cluster", cluster.filter(concrete));
     }
     if let Some(Value::Object(cc)) = spec.get_mut("clusterConfiguration") {
         let path = cat!(base, "clusterConfiguration");
@@ -235,15 +235,22 @@ pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, S
                 _ => Map::new(),
             };
             *cc = inner;
-            if let Some(n) = name {
-                spec.entry("cluster").or_insert(Value::String(n));
-            }
+            set_default(spec, "cluster", name);
         }
         if let Some(Value::Object(cc)) = spec.get_mut("clusterConfiguration") {
             filter(cc, &CLUSTER_CONFIGURATION, &[], &path, &mut ignored)?;
         }
     }
     Ok(ignored)
+}
+
+/// Sets `key` to `value` unless the spec already has it.
+fn set_default(spec: &mut Map<String, Value>, key: &str, value: Option<String>) {
+    if let Some(v) = value {
+        if !spec.contains_key(key) {
+            spec.insert(key.into(), Value::String(v));
+        }
+    }
 }
 
 /// Keeps the members ecsroles reads; sets aside AWS's others; refuses the rest.

@@ -29,10 +29,12 @@ use crate::taskdef::{option_str, ContainerDefinition, Secret, TaskDefinition};
 /// Plans every role of the workload. Never panics; problems become findings.
 pub fn plan(spec: &EcsRoleSetSpec) -> RolePlan {
     // The spec's own `variables`, for specs read without `parse_document` (the controller).
-    match crate::normalize::with_variables(spec) {
-        Some(filled) => Planner::new(&filled).run(),
-        None => Planner::new(spec).run(),
+    // The calculator only plans documents, which parse_document has filled already.
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(filled) = crate::normalize::with_variables(spec) {
+        return Planner::new(&filled).run();
     }
+    Planner::new(spec).run()
 }
 
 /// Where the task definition sits in the spec (for finding paths), unwrapping the
