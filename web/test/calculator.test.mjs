@@ -207,6 +207,9 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
 
   // The core's default policy ({}): an obfuscated IAM grant is refused, rule and path named.
   const doc = JSON.parse(await readFile(EXAMPLES + "describe-task-definition.json", "utf8"));
+  // Roles the plan creates (the ones a task definition names exist already and carry no boundary).
+  delete doc.taskDefinition.executionRoleArn;
+  delete doc.taskDefinition.taskRoleArn;
   const spec = { region: "us-east-1", launchType: "FARGATE", taskDefinition: doc.taskDefinition, app: { statements: [{ Effect: "Allow", Action: "i*:Pass*", Resource: "*" }] } };
   await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("guardrails", "{}"));
   await calc(page).locator("#doc").fill(JSON.stringify(spec));

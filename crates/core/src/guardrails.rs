@@ -308,6 +308,9 @@ impl Guardrails {
         let mut created = 0usize;
         for role in &plan.roles {
             let key = role.kind.key();
+            // Every policy the plan writes is checked, on an existing role too (the role a
+            // task definition names gets this workload's policy attached).
+            self.check_inline_policies(role, plan, &mut v);
             if role.provisioning != Provisioning::Create {
                 continue;
             }
@@ -364,23 +367,6 @@ impl Guardrails {
                     );
                 }
             }
-            for policy in &role.inline_policies {
-                let statements = &policy.document.statements;
-                for s in statements.iter() {
-                    if self.allow_passing_own_roles && passes_only_own_roles(s, plan) {
-                        continue;
-                    }
-                    let path = s
-                        .reasons
-                        .first()
-                        .filter(|r| r.contains("statements["))
-                        .cloned()
-                        .unwrap_or_else(|| format!("roles.{key} (statement {})", s.sid));
-                    for (rule, msg) in self.statement_violations(s, statements) {
-                        v(rule, path.clone(), msg);
-                    }
-                }
-            }
         }
         if let Some(max) = self.max_roles_per_namespace {
             let total = created + cx.roles_elsewhere_in_namespace;
@@ -393,6 +379,32 @@ impl Guardrails {
             }
         }
         out
+    }
+
+    /// The action rules on every statement of a role's inline policies.
+    fn check_inline_policies(
+        &self,
+        role: &crate::model::PlannedRole,
+        plan: &RolePlan,
+        v: &mut impl FnMut(&str, String, String),
+    ) {
+        for policy in &role.inline_policies {
+            let statements = &policy.document.statements;
+            for s in statements.iter() {
+                if self.allow_passing_own_roles && passes_only_own_roles(s, plan) {
+                    continue;
+                }
+                let path = s
+                    .reasons
+                    .first()
+                    .filter(|r| r.contains("statements["))
+                    .cloned()
+                    .unwrap_or_else(|| format!("roles.{} (statement {})", role.kind.key(), s.sid));
+                for (rule, msg) in self.statement_violations(s, statements) {
+                    v(rule, path.clone(), msg);
+                }
+            }
+        }
     }
 
     /// Why one statement (in the policy `all`) breaks the action rules, if it does.

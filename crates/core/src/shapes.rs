@@ -54,6 +54,8 @@ pub const CREATE_SERVICE: Shape = Shape {
         "deploymentController",
         "volumeConfigurations",
         "role",
+        "launchType",
+        "cluster",
     ],
 };
 
@@ -159,16 +161,22 @@ pub type ShapeError = (String, String);
 pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, ShapeError> {
     let mut ignored = Vec::new();
     if let Some(Value::Object(svc)) = spec.get_mut("service") {
-        // A running service says where it runs and which role it has.
-        let launch = svc
-            .get("launchType")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let cluster = svc
-            .get("cluster")
-            .or_else(|| svc.get("clusterArn"))
-            .and_then(Value::as_str)
-            .map(|c| c.rsplit('/').next().unwrap_or(c).to_string());
+        // A running service says which role it has and where it runs (`clusterArn`).
+        if let Some(c) = svc.remove("clusterArn") {
+            if !svc.contains_key("cluster") {
+                svc.insert("cluster".into(), c);
+            }
+        }
+        // A template's `${Cluster}` / `${LaunchType}` says nothing: set aside.
+        for key in ["launchType", "cluster"] {
+            let templated = svc
+                .get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|v| crate::placeholder::find(v).is_some());
+            if templated {
+                svc.remove(key);
+            }
+        }
         if let Some(role) = svc.remove("roleArn") {
             if !svc.contains_key("role") {
                 svc.insert("role".into(), role);
@@ -213,10 +221,6 @@ pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, S
                 }
             }
         }
-        // Only concrete values: a template's `${Cluster}` says nothing.
-        let concrete = |v: &String| crate::placeholder::find(v).is_none();
-        set_default(spec, "launchType", launch.filter(concrete));
-        set_default(spec, "cluster", cluster.filter(concrete));
     }
     if let Some(Value::Object(cc)) = spec.get_mut("clusterConfiguration") {
         let path = cat!(base, "clusterConfiguration");
@@ -342,8 +346,11 @@ mod tests {
         assert!(
             ignored.contains(&"service.volumeConfigurations[0].managedEBSVolume.iops".to_string())
         );
-        assert_eq!(v["launchType"], "FARGATE");
-        assert_eq!(v["cluster"], "prod");
+        assert_eq!(v["service"]["launchType"], "FARGATE");
+        assert_eq!(
+            v["service"]["cluster"],
+            "arn:aws:ecs:us-east-1:111122223333:cluster/prod"
+        );
         assert_eq!(
             v["service"]["volumeConfigurations"][0]["managedEBSVolume"]["filesystemType"],
             "xfs"

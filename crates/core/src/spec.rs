@@ -116,6 +116,12 @@ pub struct ServiceSpec {
     /// The `role` of `CreateService` (legacy service role), when the user sets one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// Where the service runs its tasks: used when the spec sets no `launchType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
+    /// The cluster (name or ARN): used when the spec sets no `cluster`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -500,3 +500,24 @@ fn spec_variables_fill_placeholders_also_for_specs_built_in_code() {
         "taskDefinition.containerDefinitions[0].image"
     ));
 }
+
+#[test]
+fn guardrails_check_the_policy_attached_to_a_role_the_task_definition_names() {
+    // The named task role is existing, but this workload's policy is attached to it: the
+    // platform's action rules apply to it as to a role the plan creates.
+    use ecsroles_core::guardrails::{Context, Guardrails};
+    let mut spec = parse_document(r#"{"region":"us-east-1","launchType":"FARGATE","taskDefinition":{"family":"g","networkMode":"awsvpc",
+        "taskRoleArn":"arn:aws:iam::111122223333:role/app","containerDefinitions":[{"name":"a","image":"nginx"}]},
+        "app":{"statements":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}}"#)
+    .unwrap()
+    .0;
+    let (p, violations) = Guardrails::default().evaluate(&mut spec, &Context::default());
+    assert_eq!(
+        role(&p, RoleKind::Task).provisioning,
+        Provisioning::Existing
+    );
+    assert!(
+        violations.iter().any(|v| v.rule == "deniedActions"),
+        "{violations:?}"
+    );
+}

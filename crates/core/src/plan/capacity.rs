@@ -142,7 +142,13 @@ impl<'a> Planner<'a> {
         let cluster_arn = self.arn("ecs", &format!("cluster/{}", self.cluster));
         let instances = self.arn("ecs", &format!("container-instance/{}/*", self.cluster));
         let cluster_reason = format!("cluster {}", self.cluster);
-        if self.spec.cluster.is_none()
+        let cluster_given = self.spec.cluster.is_some()
+            || self
+                .spec
+                .service
+                .as_ref()
+                .is_some_and(|s| s.cluster.is_some());
+        if !cluster_given
             && matches!(
                 self.launch,
                 LaunchType::Ec2 | LaunchType::External | LaunchType::ManagedInstances

@@ -147,7 +147,8 @@ impl<'a> Planner<'a> {
             .copied()
             .filter(|l| !blockers.iter().any(|b| b.launch == *l))
             .collect();
-        if let Some(l) = self.spec.launch_type {
+        let from_service = self.spec.service.as_ref().and_then(|s| s.launch_type);
+        if let Some(l) = self.spec.launch_type.or(from_service) {
             self.launch = l;
             if !source.is_empty() && source == "requiresCompatibilities" && !candidates.contains(&l)
             {
@@ -169,12 +170,21 @@ impl<'a> Planner<'a> {
                 ));
                 self.findings.push(f);
             }
-            self.infer(
-                "launchType",
-                l.as_str(),
-                "given (launchType)".into(),
-                "launchType".into(),
-            );
+            if self.spec.launch_type.is_some() {
+                self.infer(
+                    "launchType",
+                    l.as_str(),
+                    "given (launchType)".into(),
+                    "launchType".into(),
+                );
+            } else {
+                self.infer(
+                    "launchType",
+                    l.as_str(),
+                    "the service's launchType".into(),
+                    "service.launchType".into(),
+                );
+            }
             return;
         }
         let chosen = feasible.first().copied().unwrap_or(candidates[0]);

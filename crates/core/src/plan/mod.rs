@@ -226,7 +226,24 @@ impl<'a> Planner<'a> {
             .unwrap_or_else(|| unsupported::default_network_mode(self.launch).to_string());
         self.infer_location();
 
-        self.cluster = match &spec.cluster {
+        // The spec's cluster, else the service's (a name or an ARN).
+        let service_cluster = spec
+            .service
+            .as_ref()
+            .filter(|_| spec.cluster.is_none())
+            .and_then(|s| s.cluster.as_deref())
+            .map(|c| {
+                let name = c.rsplit('/').next().unwrap_or(c).to_string();
+                self.inferred.push(Inference {
+                    fact: "cluster".into(),
+                    value: name.clone(),
+                    from: "the service's cluster".into(),
+                    path: "service.cluster".into(),
+                });
+                name
+            });
+        let cluster = spec.cluster.clone().or(service_cluster);
+        self.cluster = match &cluster {
             Some(c) if crate::placeholder::find(c).is_some() => {
                 self.warn("cluster", cat!("cluster ", c, " is a template placeholder: the instance roles are scoped to the cluster named \"default\""))
                     .fix = Some("pass --cluster with the cluster's name".into());
