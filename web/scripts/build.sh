@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds web/dist: the core as WebAssembly (wasm-bindgen, then wasm-opt), plus the page, the
-# custom element and the demo embed page. Two modules: `ecsroles_wasm` (the calculator) and
-# `ecsroles_wasm_guardrails` (the same plus the guardrail evaluator), which the element loads
-# instead only when a page sets its `guardrails` attribute. Requires scripts/bootstrap-web.sh.
+# custom element and the demo embed page. Two modules: `ecsroles_wasm` (the calculator: plan,
+# summary, plan JSON, IAM documents) and `ecsroles_wasm_full` (the same plus every deployment
+# format and the guardrail evaluator), which the element loads instead only when a page sets
+# its `guardrails` attribute or a user opens a deployment format. Requires scripts/bootstrap-web.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf web/dist && mkdir -p web/dist/pkg
@@ -23,5 +24,5 @@ module() { # <out name> [cargo args…]
   echo "web/dist: $name: $(stat -c %s "$wasm") bytes wasm, $(gzip -9 -c "$wasm" | wc -c) gzipped"
 }
 module ecsroles_wasm
-module ecsroles_wasm_guardrails --features guardrails
+module ecsroles_wasm_full --features guardrails
 cp web/src/*.js web/src/*.html web/dist/

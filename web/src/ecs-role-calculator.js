@@ -10,10 +10,11 @@ import { lifecycleSvg } from "./diagram.js";
 
 const loaded = {};
 /** Loads a WebAssembly module once per page, next to this file (works offline once loaded).
- *  Pages without guardrails get the plain calculator; the guardrail evaluator is a second
- *  module (the same core plus the evaluator), fetched only when a page asks for a verdict. */
-function core(guarded) {
-  const name = guarded ? "ecsroles_wasm_guardrails" : "ecsroles_wasm";
+ *  The plain module plans and renders the summary, the plan JSON and the IAM documents; the
+ *  full one (the same core plus every deployment format and the guardrail evaluator) is
+ *  fetched instead only when a page asks for a verdict or a user opens a deployment format. */
+function core(full) {
+  const name = full ? "ecsroles_wasm_full" : "ecsroles_wasm";
   loaded[name] ??= import(`./pkg/${name}.js`).then(async (m) => {
     await m.default({ module_or_path: new URL(`./pkg/${name}_bg.wasm`, import.meta.url) });
     return m;
@@ -163,7 +164,7 @@ class EcsRoleCalculator extends HTMLElement {
   async connectedCallback() {
     this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="status" role="status">Loading…</div>`;
     this.wasm = await core(this.hasAttribute("guardrails"));
-    this.formatList = this.wasm.formats().map(([name, ext]) => ({ name, ext }));
+    this.readFormats();
     // Shipped compact; shown indented.
     this.exampleList = this.wasm.examples().map(([id, title, text]) => ({ id, title, text: JSON.stringify(JSON.parse(text), null, 2) }));
     this.model = formModel(JSON.parse(this.wasm.schema()));
@@ -173,6 +174,30 @@ class EcsRoleCalculator extends HTMLElement {
     this.dispatchEvent(new CustomEvent("ready", { bubbles: true, composed: true }));
   }
 
+  /** The output formats, and whether the loaded module renders each. */
+  readFormats() {
+    this.formatList = this.wasm.formats().map(([name, ext, here]) => ({ name, ext, here }));
+  }
+
+  /** The selected tab needs the full module: fetch it (once), then plan again with it. */
+  needsFull() {
+    if (this.formatList.find((f) => f.name === this.state.tab)?.here !== false) return false;
+    this.loadingFull ??= core(true).then(
+      (m) => {
+        this.wasm = m;
+        this.readFormats();
+        this.lastRaw = null;
+        this.update();
+      },
+      (err) => {
+        this.loadingFull = null;
+        const out = this.shadowRoot.getElementById("output");
+        if (out) out.textContent = `Could not load the module that renders ${this.state.tab} (ecsroles_wasm_full): ${err?.message ?? err}`;
+      },
+    );
+    return true;
+  }
+
   async attributeChangedCallback(name) {
     if (!this.formatList.length) return; // not loaded yet: connectedCallback reads them
     if (name === "spec" || name === "example" || name === "launch-type") {
@@ -180,7 +205,10 @@ class EcsRoleCalculator extends HTMLElement {
       this.renderShell();
       this.update();
     } else if (name === "guardrails" || name === "namespace") {
-      if (this.hasAttribute("guardrails")) this.wasm = await core(true);
+      if (this.hasAttribute("guardrails")) {
+        this.wasm = await core(true);
+        this.readFormats();
+      }
       this.lastRaw = null;
       this.update();
     }
@@ -359,6 +387,7 @@ class EcsRoleCalculator extends HTMLElement {
 
   /** Plans the current input and renders the results. Called on every keystroke. */
   update() {
+    this.needsFull();
     const overrides = Object.fromEntries(Object.entries(this.state.overrides).filter(([, v]) => v));
     let out;
     let raw;
@@ -431,7 +460,8 @@ class EcsRoleCalculator extends HTMLElement {
     const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener">doc</a></li>`).join("");
     const errors = plan.findings.filter((f) => f.severity === "error").length;
     const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}">${esc(f.name)}</button>`).join("");
-    const text = renders.find(([n]) => n === this.state.tab)?.[1] ?? "";
+    const rendered = renders.find(([n]) => n === this.state.tab)?.[1];
+    const text = rendered ?? "";
     this.shadowRoot.getElementById("results").innerHTML = `
       ${this.verdictCard(violations)}
       ${this.inferredCard(plan)}
@@ -441,7 +471,7 @@ class EcsRoleCalculator extends HTMLElement {
       <div class="card"><h3>Not needed</h3><ul class="absent">${absent}</ul></div>
       <div class="outputs card"><h3>Outputs</h3><div role="tablist" aria-label="Output format">${tabs}</div>
         <div class="actions"><button id="copy">Copy</button><button id="download">Download ${esc(this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "")}</button></div>
-        <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output">${esc(text)}</pre></div>`;
+        <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output" aria-busy="${rendered === undefined}">${rendered === undefined ? "Loading the module that renders this format…" : esc(text)}</pre></div>`;
     const root = this.shadowRoot;
     root.getElementById("inferred-launchType").addEventListener("change", (e) => {
       this.state.overrides.launchType = e.target.value || undefined;

@@ -110,9 +110,18 @@ test("every output tab renders, copies and downloads", async () => {
   const { page, errors } = await open();
   const tabs = await calc(page).locator("[data-format]").evaluateAll((els) => els.map((e) => e.dataset.format));
   assert.equal(tabs.length, 11);
+  // The summary, the plan and the IAM documents come with the plain module; the deployment
+  // formats fetch the full one on first use.
+  const fetchedFull = () => page.evaluate(() => performance.getEntriesByType("resource").some((r) => r.name.includes("ecsroles_wasm_full")));
+  for (const basic of ["json", "iam", "summary"]) {
+    await calc(page).locator(`[data-format="${basic}"]`).click();
+    await calc(page).locator('#output[aria-busy="false"]').waitFor();
+  }
+  assert.equal(await fetchedFull(), false);
   for (const name of tabs) {
     await calc(page).locator(`[data-format="${name}"]`).click();
     await calc(page).locator(`[data-format="${name}"][aria-selected="true"]`).waitFor();
+    await calc(page).locator('#output[aria-busy="false"]').waitFor();
     const text = await calc(page).locator("#output").textContent();
     assert.ok(text.length > 50, `${name} output is empty`);
     await calc(page).locator("#copy").click();
@@ -120,6 +129,7 @@ test("every output tab renders, copies and downloads", async () => {
     const clip = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(clip, text, `${name}: clipboard differs from the shown output`);
   }
+  assert.equal(await fetchedFull(), true);
   const [download] = await Promise.all([page.waitForEvent("download"), calc(page).locator("#download").click()]);
   assert.match(download.suggestedFilename(), /^web-api\./);
   await calc(page).locator('[data-format="terraform"]').click();
@@ -140,6 +150,7 @@ test("a share link restores the full state", async () => {
   await other.locator("ecs-role-calculator .card").first().waitFor();
   assert.equal(await calc(other).locator("#f-name").inputValue(), "shared-app");
   assert.equal(await calc(other).locator('[data-format="cloudformation-yaml"]').getAttribute("aria-selected"), "true");
+  await calc(other).locator('#output[aria-busy="false"]').waitFor(); // the full module renders it
   assert.match(await calc(other).locator("#output").textContent(), /RoleName: shared-app-execution/);
   assert.deepEqual(errors, []);
 });
@@ -182,6 +193,9 @@ test("axe-core finds no serious or critical accessibility violations", async () 
 
 test("once loaded it works offline and makes no requests", async () => {
   const { page, errors, context } = await open();
+  // Loaded means: the page, and the full module once a deployment format has been opened.
+  await calc(page).locator('[data-format="terraform"]').click();
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("output").getAttribute("aria-busy") === "false");
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
   await context.setOffline(true);
@@ -201,7 +215,7 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
   const { page, errors } = await open();
   const fetched = () => page.evaluate(() => performance.getEntriesByType("resource").map((r) => r.name.split("/").pop()));
   assert.ok((await fetched()).includes("ecsroles_wasm_bg.wasm"));
-  assert.ok(!(await fetched()).some((n) => n.includes("guardrails")), "the plain calculator must not fetch the evaluator");
+  assert.ok(!(await fetched()).some((n) => n.includes("_full")), "the plain calculator must not fetch the full module");
   assert.equal(await calc(page).locator("#verdict").count(), 0);
   const waitVerdict = (v) => page.waitForFunction((v) => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("verdict")?.dataset.verdict === v, v);
 
@@ -217,7 +231,7 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
   const refused = await calc(page).locator("#verdict").textContent();
   assert.match(refused, /deniedActions/);
   assert.match(refused, /app\.statements\[0\]/);
-  assert.ok((await fetched()).includes("ecsroles_wasm_guardrails_bg.wasm"));
+  assert.ok((await fetched()).includes("ecsroles_wasm_full_bg.wasm"));
   await page.screenshot({ path: SHOTS + "guardrails-refused.png", fullPage: true });
 
   // A policy with a mandatory boundary: allowed, and every output carries the injected boundary.
@@ -261,7 +275,7 @@ test("the npm package ships the element, its wasm and nothing else", () => {
   const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: new URL("..", import.meta.url).pathname, encoding: "utf8" });
   const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
   for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm",
-    "dist/pkg/ecsroles_wasm_guardrails.js", "dist/pkg/ecsroles_wasm_guardrails_bg.wasm", "package.json"]) {
+    "dist/pkg/ecsroles_wasm_full.js", "dist/pkg/ecsroles_wasm_full_bg.wasm", "package.json"]) {
     assert.ok(files.includes(f), `${f} missing from the package: ${files.join(", ")}`);
   }
   assert.ok(files.every((f) => f === "package.json" || f.startsWith("dist/") || f === "README.md"), files.join(", "));

@@ -2,7 +2,7 @@
 //! parse → plan → render, values across the boundary with serde-wasm-bindgen, errors as
 //! structured objects `{message, path?, line?, column?}`. No IAM knowledge lives here.
 
-use ecsroles_core::render::{render, Format};
+use ecsroles_core::render::{render_basic, Format};
 use ecsroles_core::{parse_document, plan, EcsRoleSetSpec, InputError, LaunchType};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -121,8 +121,23 @@ fn renders(
     Format::ALL
         .iter()
         .filter(wanted)
-        .map(|f| (f.name(), render(*f, spec, p)))
+        .filter_map(|f| Some((f.name(), render_one(*f, spec, p)?)))
         .collect()
+}
+
+/// One format, if this module renders it: every format with the `full` feature, else only
+/// [`Format::BASIC`] (the element fetches the full module when another one is asked for).
+fn render_one(f: Format, spec: &EcsRoleSetSpec, p: &ecsroles_core::RolePlan) -> Option<String> {
+    #[cfg(feature = "full")]
+    {
+        let _ = render_basic;
+        Some(ecsroles_core::render::render(f, spec, p))
+    }
+    #[cfg(not(feature = "full"))]
+    {
+        let _ = spec;
+        render_basic(f, p)
+    }
 }
 
 /// [`plan_document`] under the platform's guardrails (`policy`: the JSON form of the Helm
@@ -206,7 +221,14 @@ pub fn render_format(text: &str, format: &str, overrides: JsValue) -> Result<Str
             column: None,
         })
     })?;
-    Ok(render(f, &spec, &plan(&spec)))
+    render_one(f, &spec, &plan(&spec)).ok_or_else(|| {
+        error(&InputError {
+            message: format!("{format} is rendered by the full module (ecsroles_wasm_full)"),
+            path: None,
+            line: None,
+            column: None,
+        })
+    })
 }
 
 /// Findings only: `[]` when the document plans cleanly.
@@ -222,12 +244,15 @@ pub fn schema() -> String {
     include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
 }
 
-/// Output formats: `[{name, extension}]`.
+/// Output formats: `[[name, extension, rendered by this module], …]`.
 #[wasm_bindgen]
 pub fn formats() -> Result<JsValue, JsValue> {
-    let list: Vec<(&str, &str)> = Format::ALL
+    let list: Vec<(&str, &str, bool)> = Format::ALL
         .iter()
-        .map(|f| (f.name(), f.extension()))
+        .map(|f| {
+            let here = cfg!(feature = "full") || Format::BASIC.contains(f);
+            (f.name(), f.extension(), here)
+        })
         .collect();
     to_js(&list)
 }

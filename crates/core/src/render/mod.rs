@@ -119,12 +119,31 @@ impl Format {
     }
 }
 
-/// Renders `plan` (computed from `spec`) in `format`.
-pub fn render(format: Format, spec: &EcsRoleSetSpec, plan: &RolePlan) -> String {
-    match format {
+impl Format {
+    /// The formats a first look needs: the summary, the plan and IAM's own documents. The
+    /// calculator's plain module renders only these (the deployment formats come in a second
+    /// module, fetched when first asked for: they would be a tenth of the first download).
+    pub const BASIC: [Format; 3] = [Format::Summary, Format::Json, Format::Iam];
+}
+
+/// Renders `plan` in one of [`Format::BASIC`]; `None` for the others. Calling only this keeps
+/// the deployment renderers out of a build that does not need them.
+pub fn render_basic(format: Format, plan: &RolePlan) -> Option<String> {
+    Some(match format {
         Format::Summary => crate::summary::render(plan),
         Format::Json => serde_json::to_string_pretty(plan).unwrap_or_default() + "\n",
         Format::Iam => serde_json::to_string_pretty(&iam::bundle(plan)).unwrap_or_default() + "\n",
+        _ => return None,
+    })
+}
+
+/// Renders `plan` (computed from `spec`) in `format`.
+pub fn render(format: Format, spec: &EcsRoleSetSpec, plan: &RolePlan) -> String {
+    if let Some(text) = render_basic(format, plan) {
+        return text;
+    }
+    match format {
+        Format::Summary | Format::Json | Format::Iam => String::new(), // render_basic's
         Format::AwsCli => iam::aws_cli(plan),
         Format::Terraform => terraform::resources(plan),
         Format::TerraformModule => terraform::module_inputs(plan),
