@@ -374,7 +374,7 @@ impl<'a> Planner<'a> {
                     cat!("container ", cname, " has no image"),
                 )
                 .fix = Some("set image to the image URI".into());
-            } else if let Some(img) = self.ecr_image(&c.image, &cat!(cpath, ".image")) {
+            } else if let Some(img) = self.ecr_image(&c.image, &cpath) {
                 if c.repository_credentials.is_some() {
                     self.warn(cat!(cpath, ".repositoryCredentials"),
                         cat!("container ", cname, ": ECR images do not use repositoryCredentials; the agent pulls with IAM"));
@@ -434,8 +434,13 @@ impl<'a> Planner<'a> {
 
     /// The private ECR image a container pulls, read through [`Self::fill`]. An image that
     /// looks like ECR but does not parse loses its pull grants: said, never silent.
-    fn ecr_image(&mut self, image: &str, path: &str) -> Option<arn::EcrImage> {
+    fn ecr_image(&mut self, image: &str, cpath: &str) -> Option<arn::EcrImage> {
         let looks_ecr = image.contains(".dkr.ecr") || image.contains(".dkr-ecr");
+        // Public images without placeholders (most of them) need nothing more.
+        if !looks_ecr && !image.contains(['$', '{', '<']) {
+            return None;
+        }
+        let path = &cat!(cpath, ".image");
         let image = image.trim();
         // The tag or digest does not reach IAM: a placeholder there (`web:${Tag}`) is harmless.
         let name_end = image.rfind('/').unwrap_or(0);

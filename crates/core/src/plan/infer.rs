@@ -426,6 +426,11 @@ impl<'a> Planner<'a> {
     /// `path`) when a placeholder is left that no value resolves.
     pub(super) fn fill(&mut self, value: &str, path: &str) -> Option<String> {
         let v = value.trim();
+        // Fast path (plan runs on every keystroke): nothing template-like, and a well-formed
+        // account and region wherever an ARN or an ECR registry host has them.
+        if !v.contains(['$', '{', '<']) && !has_stand_in(v) {
+            return Some(v.to_string());
+        }
         // ecspresso's `{{ secretsmanager_arn "name" }}` resolves a secret name to its ARN.
         let resolved_fn;
         let v = match placeholder::find(v) {
@@ -584,4 +589,24 @@ impl<'a> Planner<'a> {
         }
         Some(out)
     }
+}
+
+/// Whether an ARN's or an ECR registry host's account or region field is not one
+/// (`aws_account_id`, `region-code`…). All-digit accounts of the wrong length are typos the
+/// parsers refuse, not stand-ins.
+fn has_stand_in(v: &str) -> bool {
+    let account_ok = |a: &str| a.is_empty() || a == "aws" || a.bytes().all(|b| b.is_ascii_digit());
+    if let Some(a) = Arn::parse(v) {
+        return !(account_ok(a.account) && (a.region.is_empty() || arn::is_region(a.region)));
+    }
+    let Some((host, _)) = v.split_once('/') else {
+        return false;
+    };
+    let mut labels = host.split('.');
+    let (Some(account), Some("dkr"), Some(ecr), Some(region)) =
+        (labels.next(), labels.next(), labels.next(), labels.next())
+    else {
+        return false;
+    };
+    ecr.starts_with("ecr") && !(account_ok(account) && arn::is_region(region))
 }
