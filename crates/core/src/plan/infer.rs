@@ -6,6 +6,9 @@ use super::*;
 use crate::model::Inference;
 use crate::placeholder;
 
+/// A region or account read from the file: (value, field path, where in words).
+type Candidate = (String, String, &'static str);
+
 /// Why a launch type cannot run this task definition: the field that rules it out.
 struct Blocker {
     launch: LaunchType,
@@ -240,15 +243,14 @@ impl<'a> Planner<'a> {
     }
 
     /// Region and account candidates in the file, in order of trust, each with where it was read.
-    #[allow(clippy::type_complexity)]
-    fn location_candidates(&mut self) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    fn location_candidates(&mut self) -> (Vec<Candidate>, Vec<Candidate>) {
         let td = self.td;
-        let mut regions: Vec<(String, String)> = Vec::new();
-        let mut accounts: Vec<(String, String)> = Vec::new();
+        let mut regions: Vec<Candidate> = Vec::new();
+        let mut accounts: Vec<Candidate> = Vec::new();
         if let Some(a) = td.task_definition_arn.as_deref().and_then(Arn::parse) {
             let path = cat!(self.td_path, ".taskDefinitionArn");
-            regions.push((a.region.to_string(), path.clone()));
-            accounts.push((a.account.to_string(), path.clone()));
+            regions.push((a.region.to_string(), path.clone(), "taskDefinitionArn"));
+            accounts.push((a.account.to_string(), path.clone(), "taskDefinitionArn"));
             if !arn::is_account_id(a.account) {
                 self.warn(
                     path,
@@ -266,21 +268,29 @@ impl<'a> Planner<'a> {
             ("executionRoleArn", &td.execution_role_arn),
         ] {
             if let Some(a) = v.as_deref().and_then(Arn::parse) {
-                accounts.push((a.account.to_string(), cat!(self.td_path, ".", field)));
+                accounts.push((
+                    a.account.to_string(),
+                    cat!(self.td_path, ".", field),
+                    "the file's ARNs",
+                ));
             }
         }
         for (i, c) in td.container_definitions.iter().enumerate() {
             let cp = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
             if let Some(lc) = &c.log_configuration {
                 if let Some(r) = option_str(&lc.options, "awslogs-region") {
-                    regions.push((r, cat!(cp, ".logConfiguration.options.awslogs-region")));
+                    regions.push((
+                        r,
+                        cat!(cp, ".logConfiguration.options.awslogs-region"),
+                        "awslogs-region",
+                    ));
                 }
             }
             for (j, s) in c.secrets.iter().enumerate() {
                 if let Some(a) = Arn::parse(s.value_from.trim()) {
                     let path = cat!(cp, ".secrets[", j.to_string(), "].valueFrom");
-                    regions.push((a.region.to_string(), path.clone()));
-                    accounts.push((a.account.to_string(), path));
+                    regions.push((a.region.to_string(), path.clone(), "the file's ARNs"));
+                    accounts.push((a.account.to_string(), path, "the file's ARNs"));
                 }
             }
         }
@@ -292,10 +302,10 @@ impl<'a> Planner<'a> {
                     i.to_string(),
                     "].image"
                 );
-                regions.push((img.region, path.clone()));
+                regions.push((img.region, path.clone(), "the ECR image's registry"));
                 // AWS's own registries (FireLens, Envoy…) are never the workload's account.
                 if rules::aws_owned_registry(&img.account).is_none() {
-                    accounts.push((img.account, path));
+                    accounts.push((img.account, path, "the ECR image's registry (if the registry is another account's, set account)"));
                 }
             }
         }
@@ -312,10 +322,10 @@ impl<'a> Planner<'a> {
         } else {
             (Vec::new(), Vec::new())
         };
-        let region = regions.into_iter().find(|(r, _)| {
+        let region = regions.into_iter().find(|(r, _, _)| {
             arn::is_region(r) && r != REGION_PLACEHOLDER && placeholder::find(r).is_none()
         });
-        let account = accounts.into_iter().find(|(a, _)| arn::is_account_id(a));
+        let account = accounts.into_iter().find(|(a, _, _)| arn::is_account_id(a));
 
         self.account = match (&spec.account, account) {
             (Some(a), _) => {
@@ -332,14 +342,7 @@ impl<'a> Planner<'a> {
                 self.infer("account", a, "given (account)".into(), "account".into());
                 a.clone()
             }
-            (None, Some((a, path))) => {
-                let from = if path.ends_with(".image") {
-                    "the ECR image's registry (if the registry is another account's, set account)"
-                } else if path.ends_with(".taskDefinitionArn") {
-                    "taskDefinitionArn"
-                } else {
-                    "the file's ARNs"
-                };
+            (None, Some((a, path, from))) => {
                 self.infer("account", &a, from.into(), path);
                 a
             }
@@ -361,16 +364,7 @@ impl<'a> Planner<'a> {
                 self.infer("region", r, "given (region)".into(), "region".into());
                 r.clone()
             }
-            (None, Some((r, path))) => {
-                let from = if path.ends_with("awslogs-region") {
-                    "awslogs-region"
-                } else if path.ends_with(".image") {
-                    "the ECR image's registry"
-                } else if path.ends_with(".taskDefinitionArn") {
-                    "taskDefinitionArn"
-                } else {
-                    "the file's ARNs"
-                };
+            (None, Some((r, path, from))) => {
                 self.infer("region", &r, from.into(), path);
                 r
             }
