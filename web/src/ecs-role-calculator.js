@@ -247,6 +247,7 @@ class EcsRoleCalculator extends HTMLElement {
         <label>Account<input id="ov-account" size="14" placeholder="from the document" value="${esc(s.overrides.account ?? "")}"></label>
         <label>Region<input id="ov-region" size="12" placeholder="from the document" value="${esc(s.overrides.region ?? "")}"></label>
         <label>Cluster<input id="ov-cluster" size="10" placeholder="from the document" value="${esc(s.overrides.cluster ?? "")}"></label>
+        <label>Template variables<input id="ov-vars" size="18" placeholder="NAME=value, …" title="Values for the document's placeholders: \${NAME}, {{ must_env &quot;NAME&quot; }}, $(NAME), !Ref NAME" value="${esc(s.overrides.vars ?? "")}"></label>
         <button id="share" class="primary">Copy share link</button>
         <span class="status" id="status" role="status" aria-live="polite"></span>
       </div>
@@ -270,7 +271,7 @@ class EcsRoleCalculator extends HTMLElement {
       this.renderShell();
       this.update();
     });
-    for (const k of ["launchType", "account", "region", "cluster"]) {
+    for (const k of ["launchType", "account", "region", "cluster", "vars"]) {
       $(`ov-${k}`).addEventListener("input", (e) => {
         this.state.overrides[k] = e.target.value || undefined;
         this.update();

@@ -82,6 +82,15 @@ test("a console export with nulls and a CloudFormation template plan as pasted, 
   await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("ecs-cwagent-daemon-service"));
   assert.match(await calc(page).locator("#doc-findings").textContent() + (await calc(page).locator("#results").textContent()), /AWS::ECS::TaskDefinition/);
   await page.screenshot({ path: SHOTS + "realworld-paste.png", fullPage: true });
+  // A template: its placeholder is named as an error until a value is given for it.
+  const template = { family: "tpl", requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", executionRoleArn: "arn:aws:iam::111122223333:role/exec",
+    containerDefinitions: [{ name: "app", image: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/${REPO}:1" }] };
+  await calc(page).locator("#doc").fill(JSON.stringify(template));
+  await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("tpl"));
+  assert.match(await calc(page).locator("#doc-findings").textContent(), /unresolved template placeholder \$\{REPO\}/);
+  await calc(page).locator("#ov-vars").fill("REPO=web");
+  await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article[data-kind="taskExecution"]')?.textContent.includes("repository/web"));
+  assert.doesNotMatch(await calc(page).locator("#doc-findings").textContent(), /unresolved/);
   assert.deepEqual(errors, []);
 });
 

@@ -3,7 +3,9 @@
 //! structured objects `{message, path?, line?, column?}`. No IAM knowledge lives here.
 
 use ecsroles_core::render::{render_basic, Format};
-use ecsroles_core::{parse_document, plan, EcsRoleSetSpec, InputError, LaunchType};
+use ecsroles_core::{
+    parse_document_with, plan, EcsRoleSetSpec, InputError, LaunchType, ParseOptions,
+};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -15,6 +17,9 @@ struct Overrides {
     account: Option<String>,
     region: Option<String>,
     cluster: Option<String>,
+    /// Values for the document's template placeholders, as typed: `NAME=value, NAME=value`
+    /// (the CLI's `--var NAME=VALUE`). A string, not a map: one less deserializer in the wasm.
+    vars: Option<String>,
 }
 
 /// What `plan` returns: the plan plus every rendered format, so a keystroke is one call.
@@ -58,7 +63,6 @@ fn error(e: &InputError) -> JsValue {
 }
 
 fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> {
-    let (mut spec, _) = parse_document(text).map_err(|e| error(&e))?;
     let o: Overrides = if overrides.is_undefined() || overrides.is_null() {
         Overrides::default()
     } else {
@@ -71,6 +75,19 @@ fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> 
             })
         })?
     };
+    let mut opts = ParseOptions::default();
+    for (k, v) in o
+        .vars
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|p| p.split_once('='))
+    {
+        if !k.trim().is_empty() {
+            opts.vars.insert(k.trim().to_string(), v.trim().to_string());
+        }
+    }
+    let (mut spec, _) = parse_document_with(text, &opts).map_err(|e| error(&e))?;
     if let Some(l) = o.launch_type.as_deref().filter(|l| !l.is_empty()) {
         spec.launch_type = Some(LaunchType::parse(l).ok_or_else(|| {
             error(&InputError {
@@ -276,7 +293,8 @@ mod tests {
         let schema: serde_json::Value = serde_json::from_str(&schema()).unwrap();
         assert!(schema["properties"]["taskDefinition"].is_object());
         for (name, _, text) in EXAMPLES {
-            let (spec, _) = parse_document(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let (spec, _) =
+                ecsroles_core::parse_document(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!plan(&spec).has_errors(), "{name}");
         }
     }
