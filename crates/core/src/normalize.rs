@@ -24,6 +24,8 @@ pub struct Normalized {
     pub notes: Vec<Finding>,
     /// A member AWS's request shape does not have: `(path, message)` (an input error).
     pub shape_error: Option<(String, String)>,
+    /// A CloudFormation template's parameter defaults (`!Ref Param` without a value given).
+    defaults: BTreeMap<String, String>,
 }
 
 fn note(path: &str, message: String) -> Finding {
@@ -71,23 +73,33 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
     if let Some(spec) = spec_obj {
         let base = if is_resource { "spec." } else { "" };
         match crate::shapes::admit(spec, base) {
-            Ok(ignored) if !ignored.is_empty() => {
-                out.changed = true;
-                out.notes.push(note(
-                    "service",
-                    cat!(
-                        "read as AWS request members that need no IAM permissions, set aside: ",
-                        ignored.join(", ")
-                    ),
-                ));
+            Ok(set_aside) => {
+                if !set_aside.members.is_empty() {
+                    out.changed = true;
+                    out.notes.push(note(
+                        &cat!(base, "service"),
+                        cat!(
+                            "AWS request members ecsroles does not read, set aside: ",
+                            set_aside.members.join(", ")
+                        ),
+                    ));
+                }
+                for role in set_aside.unplanned {
+                    let mut f = note(
+                        &cat!(base, "service"),
+                        cat!(role, ": this feature's infrastructure role or key is not planned by ecsroles yet; its permissions are not in this plan"),
+                    );
+                    f.severity = Severity::Warning;
+                    out.notes.push(f);
+                }
             }
-            Ok(_) => {}
             Err((path, message)) => out.shape_error = Some((path, message)),
         }
     }
     // A spec may carry its own `variables`; the caller's win.
     // (Plain loops, no sorting or collecting: each generic instance weighs on the calculator.)
-    let mut all = BTreeMap::new();
+    // Template defaults < the spec's variables < the caller's.
+    let mut all = std::mem::take(&mut out.defaults);
     if let Some(m) = value.get("variables").and_then(Value::as_object) {
         for (k, v) in m {
             if let Some(v) = scalar(v) {
@@ -247,20 +259,31 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             .values()
             .filter(|r| r.get("Type").and_then(Value::as_str) == Some(CFN_SERVICE))
             .collect();
-        let runs_it = |r: &&&Value| {
+        // Which task definition resource a service `Ref`s (None: an ARN, a parameter…).
+        let runs = |r: &Value| {
             let td = r.get("Properties").and_then(|p| p.get("TaskDefinition"));
             td.and_then(|t| t.get("Ref").or_else(|| t.get("!Ref")))
                 .and_then(Value::as_str)
-                == Some(td_name)
+                .map(str::to_string)
         };
-        services
-            .iter()
-            .find(runs_it)
-            .or(if services.len() == 1 {
-                services.first()
-            } else {
-                None
+        let refs_other_td = |r: &Value| {
+            runs(r).is_some_and(|n| {
+                n != td_name
+                    && res
+                        .get(&n)
+                        .and_then(|x| x.get("Type"))
+                        .and_then(Value::as_str)
+                        == Some(CFN_TASK_DEFINITION)
             })
+        };
+        let exact = services
+            .iter()
+            .find(|r| runs(r).as_deref() == Some(td_name));
+        // Else the template's only service, unless it runs another task definition of it.
+        let only = (services.len() == 1 && !refs_other_td(services[0])).then(|| services[0]);
+        exact
+            .copied()
+            .or(only)
             .and_then(|r| r.get("Properties").cloned())
     };
     // A whole template: the task definition resources in it.
@@ -282,6 +305,14 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             ))
         });
     let mut service = None;
+    // The template's parameter defaults fill `!Ref Param` unless a value is given.
+    if let Some(params) = obj.get("Parameters").and_then(Value::as_object) {
+        for (name, p) in params {
+            if let Some(d) = p.get("Default").and_then(scalar) {
+                out.defaults.insert(name.clone(), d);
+            }
+        }
+    }
     let (props, from) = if let Some((name, props, count)) = found {
         service = service_of(&name);
         let mut msg = cat!(
@@ -351,6 +382,12 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     let mut f = note(&from.0, from.1);
     f.doc = Some(CFN_DOC.into());
     out.notes.push(f);
+    for d in placeholders.iter().filter(|p| p.contains(DROPPED)) {
+        let mut f = note(&from.0, d.clone());
+        f.severity = Severity::Warning;
+        out.notes.push(f);
+    }
+    placeholders.retain(|p| !p.contains(DROPPED));
     if !placeholders.is_empty() {
         out.notes.push(note(
             &from.0,
@@ -425,6 +462,9 @@ fn camel(k: &str) -> String {
     }
 }
 
+/// Marks a placeholder note that leaves a CloudFormation branch unplanned (made a warning).
+const DROPPED: &str = "; its false branch is not planned: ";
+
 /// `Fn::If [condition, a, b]`: the branch that sets something (a role needs the permissions
 /// of either), `AWS::NoValue` as unset (`null`, dropped afterwards). Noted as an assumption.
 fn condition(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<Value> {
@@ -442,15 +482,21 @@ fn condition(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<V
             .and_then(Value::as_str)
             == Some("AWS::NoValue")
     };
-    let chosen = [a.get(1)?, a.get(2)?].into_iter().find(|v| !no_value(v));
-    push_new(
-        placeholders,
-        cat!(
-            "Fn::If ",
-            a.first().and_then(Value::as_str).unwrap_or("?"),
-            " (read as true)"
-        ),
-    );
+    let (yes, no) = (a.get(1)?, a.get(2)?);
+    let chosen = [yes, no].into_iter().find(|v| !no_value(v));
+    let cond = a.first().and_then(Value::as_str).unwrap_or("?");
+    if no_value(yes) || no_value(no) {
+        push_new(
+            placeholders,
+            cat!("Fn::If ", cond, " (the branch that sets a value)"),
+        );
+    } else {
+        // Two real branches: one is planned; the other is said (a warning: see DROPPED).
+        push_new(
+            placeholders,
+            cat!("Fn::If ", cond, " planned as true", DROPPED, words(no)),
+        );
+    }
     Some(match chosen {
         Some(v) => cfn_to_api(v, None, placeholders),
         None => Value::Null,
@@ -488,6 +534,10 @@ fn intrinsic(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<S
                             _ => continue,
                         };
                         s = s.replace(&cat!("${", var, "}"), &val);
+                        // Nested `Fn::Sub`s multiply: refuse past a value's plausible size.
+                        if s.len() > crate::placeholder::MAX_VALUE {
+                            return None;
+                        }
                     }
                 }
                 collect_sub_names(&s, placeholders);
@@ -512,15 +562,21 @@ fn intrinsic(m: &Map<String, Value>, placeholders: &mut Vec<String>) -> Option<S
             let a = arg.as_array()?;
             let sep = a.first()?.as_str()?;
             let items = a.get(1)?.as_array()?;
-            let mut parts = Vec::with_capacity(items.len());
-            for i in items {
-                parts.push(match i {
-                    Value::String(s) => s.clone(),
-                    Value::Object(o) => intrinsic(o, placeholders)?,
+            let mut joined = String::new();
+            for (n, i) in items.iter().enumerate() {
+                if n > 0 {
+                    joined.push_str(sep);
+                }
+                match i {
+                    Value::String(s) => joined.push_str(s),
+                    Value::Object(o) => joined.push_str(&intrinsic(o, placeholders)?),
                     _ => return None,
-                });
+                }
+                if joined.len() > crate::placeholder::MAX_VALUE {
+                    return None;
+                }
             }
-            parts.join(sep)
+            joined
         }
         "ImportValue" => {
             // The export's name, itself often a `!Sub`.
@@ -597,15 +653,27 @@ pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec:
     if spec.variables.is_empty() {
         return None;
     }
-    let mut td = serde_json::to_value(&spec.task_definition).ok()?;
     let (mut used, mut changed) = (Vec::new(), false);
+    let mut td = serde_json::to_value(&spec.task_definition).ok()?;
     substitute(&mut td, &spec.variables, &mut used, &mut changed);
+    let mut service = serde_json::to_value(&spec.service).ok()?;
+    substitute(&mut service, &spec.variables, &mut used, &mut changed);
     if !changed {
         return None;
     }
     let mut out = spec.clone();
-    // From `&Value`: the same deserializer instance input parsing uses (size of the wasm).
+    // From `&Value`: the same deserializer instance input parsing uses.
     out.task_definition = serde::Deserialize::deserialize(&td).ok()?;
+    out.service = serde::Deserialize::deserialize(&service).ok()?;
+    // `environment` is never serialised (its values may be secrets): keep it as it was.
+    for (c, before) in out
+        .task_definition
+        .container_definitions
+        .iter_mut()
+        .zip(&spec.task_definition.container_definitions)
+    {
+        c.environment = before.environment.clone();
+    }
     Some(out)
 }
 
@@ -640,6 +708,10 @@ fn substitute_str(
     vars: &BTreeMap<String, String>,
     used: &mut Vec<String>,
 ) -> Option<String> {
+    use crate::placeholder::MAX_VALUE;
+    if s.len() > MAX_VALUE {
+        return None;
+    }
     // A whole value that is a variable's name (`sed`-style SCREAMING_SNAKE markers).
     if crate::placeholder::is_shouted_token(s) {
         if let Some(v) = vars.get(s) {
@@ -659,6 +731,9 @@ fn substitute_str(
                 any = true;
             }
             None => out.push_str(&rest[p.start..p.end]),
+        }
+        if out.len() > MAX_VALUE {
+            return None; // left as written: the placeholder is then reported
         }
         rest = &rest[p.end..];
     }
@@ -743,6 +818,34 @@ mod tests {
         assert!(n.notes[0].message.contains("TaskDef"), "{:?}", n.notes);
         assert!(n.notes[1].message.contains("ExecRole.Arn"), "{:?}", n.notes);
         assert!(!n.notes[1].message.contains("AWS::Region"), "{:?}", n.notes);
+    }
+
+    #[test]
+    fn template_parameter_defaults_fill_refs_and_nested_subs_stay_bounded() {
+        let (v, _) = run(
+            json!({"Parameters": {"Repo": {"Type": "String", "Default": "web"}},
+            "Resources": {"T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "ContainerDefinitions": [{"Name": "c", "Image": {"Fn::Sub": "1.dkr.ecr.us-east-1.amazonaws.com/${Repo}"}}]}}}}),
+        );
+        assert_eq!(
+            v["containerDefinitions"][0]["image"],
+            "1.dkr.ecr.us-east-1.amazonaws.com/web"
+        );
+        // Eight levels of a Sub that repeats its variable eight times: 8^8 × 8 bytes if
+        // expanded; refused past a plausible value's size instead.
+        let mut inner = json!("xxxxxxxx");
+        for _ in 0..8 {
+            inner = json!({"Fn::Sub": ["${a}".repeat(8), {"a": inner}]});
+        }
+        let (v, _) = run(
+            json!({"Resources": {"T": {"Type": "AWS::ECS::TaskDefinition",
+            "Properties": {"Family": inner, "ContainerDefinitions": []}}}}),
+        );
+        assert!(
+            !v["family"].is_string(),
+            "not expanded: {}",
+            v["family"].to_string().len()
+        );
     }
 
     #[test]

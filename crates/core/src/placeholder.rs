@@ -15,18 +15,34 @@ pub struct Placeholder<'a> {
     pub text: &'a str,
 }
 
-/// The first placeholder in `s`, if any.
+/// The first placeholder in `s`, if any. Linear in `s` whatever it holds: each kind of
+/// closer is searched for at most once per call (a cache of the next one), so thousands of
+/// unclosed openers in a pasted value cost no more than one pass.
 pub fn find(s: &str) -> Option<Placeholder<'_>> {
     let b = s.as_bytes();
+    let mut next = Closers::default();
+    let mut nested_tried = false;
     let mut i = 0;
     while i < b.len() {
         let found = match b[i] {
             // `$$$NAME$$$` (the ECS agent's test templates)
-            b'$' if s[i..].starts_with("$$$") => close(s, i, 3, "$$$"),
-            b'$' if b.get(i + 1) == Some(&b'{') => close_nested(s, i),
-            b'$' if b.get(i + 1) == Some(&b'(') => close(s, i, 2, ")"),
-            b'{' if b.get(i + 1) == Some(&b'{') => close(s, i, 2, "}}"),
-            b'<' => close(s, i, 1, ">").filter(|(_, inner)| {
+            b'$' if s[i..].starts_with("$$$") => next
+                .close(s, i, 3, 0)
+                .filter(|(_, inner)| !inner.is_empty()),
+            b'$' if b.get(i + 1) == Some(&b'{') => {
+                let simple = next.close(s, i, 2, 1);
+                match simple {
+                    // `${…${…}…}`: the matching brace, once per call (bounded work).
+                    Some((_, inner)) if inner.contains("${") && !nested_tried => {
+                        nested_tried = true;
+                        close_nested(s, i).or(simple)
+                    }
+                    other => other,
+                }
+            }
+            b'$' if b.get(i + 1) == Some(&b'(') => next.close(s, i, 2, 2),
+            b'{' if b.get(i + 1) == Some(&b'{') => next.close(s, i, 2, 3),
+            b'<' => next.close(s, i, 1, 4).filter(|(_, inner)| {
                 !inner.is_empty()
                     && inner.bytes().all(|c| {
                         c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b' ' | b'.')
@@ -47,11 +63,34 @@ pub fn find(s: &str) -> Option<Placeholder<'_>> {
     None
 }
 
-/// `Some((end, inner))` when the opener at `i` (of `open` bytes) is closed by `closer`.
-fn close<'a>(s: &'a str, i: usize, open: usize, closer: &str) -> Option<(usize, &'a str)> {
-    let body = s.get(i + open..)?;
-    let j = body.find(closer)?;
-    Some((i + open + j + closer.len(), &body[..j]))
+/// Closers: `$$$`, `}`, `)`, `}}`, `>`.
+const CLOSERS: [&str; 5] = ["$$$", "}", ")", "}}", ">"];
+
+/// For each closer, where its next occurrence was found (`Some(None)`: there is none).
+#[derive(Default)]
+struct Closers([Option<Option<usize>>; 5]);
+
+impl Closers {
+    /// `Some((end, inner))` when the opener at `i` (of `open` bytes) is closed by closer `k`.
+    fn close<'a>(
+        &mut self,
+        s: &'a str,
+        i: usize,
+        open: usize,
+        k: usize,
+    ) -> Option<(usize, &'a str)> {
+        let from = i + open;
+        let at = match self.0[k] {
+            Some(Some(p)) if p >= from => Some(p),
+            Some(None) => None,
+            _ => {
+                let found = s.get(from..)?.find(CLOSERS[k]).map(|j| from + j);
+                self.0[k] = Some(found);
+                found
+            }
+        }?;
+        Some((at + CLOSERS[k].len(), s.get(from..at)?))
+    }
 }
 
 /// `${…}` may nest (`${ImportValue:ecs-${Stack}-Role}`): the matching brace ends it.
@@ -105,6 +144,11 @@ pub fn is_shouted_token(s: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
+/// The longest value ecsroles rewrites (substitutes into, expands `Fn::Sub` into, reads as an
+/// ARN). ECS and IAM values are at most a few KB (an ARN: 2,048 characters); a cap keeps a
+/// hostile document from growing without bound through nested templates.
+pub const MAX_VALUE: usize = 8 * 1024;
+
 /// The first placeholder's text in `s`, for messages.
 pub fn first(s: &str) -> Option<&str> {
     find(s).map(|p| p.text)
@@ -139,6 +183,18 @@ mod tests {
             assert_eq!(p.name, name, "{s}");
             assert_eq!(&s[p.start..p.end], p.text);
         }
+    }
+
+    #[test]
+    fn scanning_stays_linear_on_unclosed_openers() {
+        // 200,000 openers and no closer: one pass (a quadratic scan would take minutes).
+        for opener in ["{{", "${", "$(", "<", "$$$$"] {
+            let s = opener.repeat(200_000 / opener.len());
+            assert_eq!(find(&s), None, "{opener}");
+        }
+        // A closer at the very end still closes the last opener only.
+        let s = format!("{}{{{{x}}}}", "{{".repeat(1000));
+        assert!(find(&s).is_some());
     }
 
     #[test]

@@ -558,7 +558,7 @@ pub const WILDCARD_ONLY_ACTIONS: &[&str] = &[
 pub const AWS_OWNED_REGISTRIES: &[(&str, &str, &str)] = &[
     ("906394416424", "AWS for Fluent Bit (FireLens log router)", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-using-fluentbit.html"),
     ("840364872350", "AWS App Mesh Envoy proxy", "https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy.html"),
-    ("602401143452", "Amazon EKS/ECS distribution images", "https://docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html"),
+    ("602401143452", "Amazon EKS add-on images", "https://docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html"),
     ("763104351884", "AWS Deep Learning Containers", "https://docs.aws.amazon.com/deep-learning-containers/latest/devguide/deep-learning-containers-images.html"),
     ("593207742271", "Amazon GuardDuty runtime monitoring agent (us-east-1)", "https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-ecr-repository-gdu-agent.html"),
     ("307168627858", "Amazon GuardDuty runtime monitoring agent (us-east-2)", "https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-ecr-repository-gdu-agent.html"),

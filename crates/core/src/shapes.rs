@@ -156,10 +156,19 @@ pub const CLUSTER_CONFIGURATION: Shape = Shape {
 /// A member that is not AWS's: `(path, message)`.
 pub type ShapeError = (String, String);
 
+/// What [`admit`] set aside.
+#[derive(Debug, Default)]
+pub struct SetAside {
+    /// Members ecsroles does not read (their paths).
+    pub members: Vec<String>,
+    /// `path = ARN` of roles and keys inside them, which ecsroles does not plan yet.
+    pub unplanned: Vec<String>,
+}
+
 /// Rewrites the spec object's `service` and `clusterConfiguration` into what the typed spec
 /// reads. Returns the members set aside (for an info note) or the first unknown member.
-pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, ShapeError> {
-    let mut ignored = Vec::new();
+pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<SetAside, ShapeError> {
+    let mut ignored = SetAside::default();
     if let Some(Value::Object(svc)) = spec.get_mut("service") {
         // A running service says which role it has and where it runs (`clusterArn`).
         if let Some(c) = svc.remove("clusterArn") {
@@ -178,9 +187,29 @@ pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<Vec<String>, S
             }
         }
         if let Some(role) = svc.remove("roleArn") {
-            if !svc.contains_key("role") {
+            // describe-services names the service-linked role there when the service has no
+            // role of its own: that is not CreateService's `role`.
+            let linked = role
+                .as_str()
+                .is_some_and(|r| r.contains(":role/aws-service-role/"));
+            if !linked && !svc.contains_key("role") {
                 svc.insert("role".into(), role);
             }
+        }
+        // FARGATE / FARGATE_SPOT capacity providers run the tasks on Fargate.
+        let fargate_capacity = svc
+            .get("capacityProviderStrategy")
+            .and_then(Value::as_array)
+            .is_some_and(|a| {
+                !a.is_empty()
+                    && a.iter().all(|p| {
+                        p.get("capacityProvider")
+                            .and_then(Value::as_str)
+                            .is_some_and(|c| c == "FARGATE" || c == "FARGATE_SPOT")
+                    })
+            });
+        if fargate_capacity && !svc.contains_key("launchType") {
+            svc.insert("launchType".into(), Value::String("FARGATE".into()));
         }
         let path = cat!(base, "service");
         let mut extra = DESCRIBED_SERVICE.to_vec();
@@ -263,7 +292,7 @@ fn filter(
     shape: &Shape,
     also: &[&str],
     path: &str,
-    ignored: &mut Vec<String>,
+    ignored: &mut SetAside,
 ) -> Result<(), ShapeError> {
     let unknown = obj
         .keys()
@@ -280,14 +309,46 @@ fn filter(
             ),
         ));
     }
-    obj.retain(|k, _| {
+    obj.retain(|k, v| {
         let keep = shape.read.contains(&k.as_str());
         if !keep {
-            ignored.push(format!("{path}.{k}"));
+            let p = format!("{path}.{k}");
+            unplanned_roles(v, &p, &mut ignored.unplanned);
+            ignored.members.push(p);
         }
         keep
     });
     Ok(())
+}
+
+/// Role and key ARNs inside a member set aside (blue/green `advancedConfiguration.roleArn`,
+/// VPC Lattice, Service Connect TLS, lifecycle hooks, Fargate storage keys): features whose
+/// infrastructure roles and key grants ecsroles does not plan yet, said rather than dropped.
+fn unplanned_roles(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = format!("{path}.{k}");
+                match x {
+                    Value::String(s)
+                        if k.ends_with("roleArn")
+                            || k.ends_with("RoleArn")
+                            || k.ends_with("KmsKeyId")
+                            || k == "kmsKeyId" =>
+                    {
+                        out.push(format!("{p} = {s}"));
+                    }
+                    _ => unplanned_roles(x, &p, out),
+                }
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                unplanned_roles(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The closest name by edit distance (case-insensitive), if it is close enough to be a typo.
@@ -320,7 +381,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(v: Value) -> (Result<Vec<String>, ShapeError>, Value) {
+    fn run(v: Value) -> (Result<SetAside, ShapeError>, Value) {
         let Value::Object(mut m) = v else {
             unreachable!()
         };
@@ -340,12 +401,14 @@ mod tests {
             "enableExecuteCommand": true}}));
         let ignored = r.unwrap();
         assert!(
-            ignored.contains(&"service.desiredCount".to_string()),
+            ignored
+                .members
+                .contains(&"service.desiredCount".to_string()),
             "{ignored:?}"
         );
-        assert!(
-            ignored.contains(&"service.volumeConfigurations[0].managedEBSVolume.iops".to_string())
-        );
+        assert!(ignored
+            .members
+            .contains(&"service.volumeConfigurations[0].managedEBSVolume.iops".to_string()));
         assert_eq!(v["service"]["launchType"], "FARGATE");
         assert_eq!(
             v["service"]["cluster"],
@@ -356,6 +419,21 @@ mod tests {
             "xfs"
         );
         assert!(v["service"].get("desiredCount").is_none());
+    }
+
+    #[test]
+    fn roles_inside_set_aside_members_are_said_and_the_service_linked_role_is_no_service_role() {
+        let (r, v) = run(json!({"service": {
+            "roleArn": "arn:aws:iam::1:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+            "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+            "loadBalancers": [{"targetGroupArn": "arn:tg", "advancedConfiguration": {"roleArn": "arn:aws:iam::1:role/bg"}}]}}));
+        let set_aside = r.unwrap();
+        assert_eq!(
+            set_aside.unplanned,
+            ["service.loadBalancers[0].advancedConfiguration.roleArn = arn:aws:iam::1:role/bg"]
+        );
+        assert!(v["service"].get("role").is_none());
+        assert_eq!(v["service"]["launchType"], "FARGATE");
     }
 
     #[test]

@@ -521,3 +521,109 @@ fn guardrails_check_the_policy_attached_to_a_role_the_task_definition_names() {
         "{violations:?}"
     );
 }
+
+#[test]
+fn review_cases_placeholders_never_become_names_or_wildcards() {
+    // A deploy-time $(BUCKET) in a FireLens S3 output is not Fluent Bit templating.
+    let td = r#"{"family":"f","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","taskRoleArn":"arn:aws:iam::111122223333:role/t",
+        "containerDefinitions":[{"name":"a","image":"nginx","logConfiguration":{"logDriver":"awsfirelens","options":{"Name":"s3","bucket":"$(BUCKET)","region":"us-east-1"}}}]}"#;
+    let p = plan_doc(td);
+    assert!(
+        has_error_at(
+            &p,
+            "taskDefinition.containerDefinitions[0].logConfiguration.options.bucket"
+        ),
+        "{:?}",
+        p.findings
+    );
+    assert!(!resources(&p).contains("s3:::*"), "{}", resources(&p));
+    // A CloudWatch group decided entirely at run time cannot be scoped.
+    let cw = td.replace(
+        r#""Name":"s3","bucket":"$(BUCKET)""#,
+        r#""Name":"cloudwatch_logs","log_group_name":"$(ecs_task_id)""#,
+    );
+    assert!(has_error_at(
+        &plan_doc(&cw),
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.log_group_name"
+    ));
+    // …but a fixed part with a run-time part is granted on the pattern, with a warning.
+    let part = td.replace(
+        r#""Name":"s3","bucket":"$(BUCKET)""#,
+        r#""Name":"cloudwatch_logs","log_group_name":"/ecs/app/$(ecs_cluster)""#,
+    );
+    let p = plan_doc(&part);
+    assert!(permits(
+        &p,
+        RoleKind::Task,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app/prod:log-stream:x"
+    ));
+    assert!(!permits(
+        &p,
+        RoleKind::Task,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/other:log-stream:x"
+    ));
+    // EFS from a template, an unclosed placeholder: errors, never names.
+    let efs = r#"{"family":"e","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","taskRoleArn":"arn:aws:iam::111122223333:role/t",
+        "volumes":[{"name":"v","efsVolumeConfiguration":{"fileSystemId":"${FS}","transitEncryption":"ENABLED","authorizationConfig":{"iam":"ENABLED"}}}],
+        "containerDefinitions":[{"name":"a","image":"nginx","mountPoints":[{"sourceVolume":"v","containerPath":"/d"}],
+        "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/${x","awslogs-region":"us-east-1"}}}]}"#;
+    let p = plan_doc(efs);
+    assert!(
+        has_error_at(
+            &p,
+            "taskDefinition.volumes[0].efsVolumeConfiguration.fileSystemId"
+        ),
+        "{:?}",
+        errors(&p)
+    );
+    assert!(has_error_at(
+        &p,
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.awslogs-group"
+    ));
+    assert!(!resources(&p).contains("${"), "{}", resources(&p));
+    // A wildcard or a user is never an existing role to attach a policy to.
+    for bad in [
+        "*",
+        "arn:aws:iam::111122223333:role/app-*",
+        "arn:aws:iam::111122223333:user/bob",
+    ] {
+        let t = format!(
+            r#"{{"family":"w","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","taskRoleArn":"{bad}","containerDefinitions":[{{"name":"a","image":"nginx"}}]}}"#
+        );
+        let p = plan_doc(&t);
+        assert!(
+            has_error_at(&p, "taskDefinition.taskRoleArn"),
+            "{bad}: {:?}",
+            p.findings
+        );
+        assert!(
+            p.role(RoleKind::Task)
+                .is_none_or(|r| r.provisioning != Provisioning::Existing),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn guardrails_require_the_platform_to_allow_a_role_the_task_definition_names() {
+    use ecsroles_core::guardrails::{Context, Guardrails};
+    let doc = r#"{"region":"us-east-1","launchType":"FARGATE","taskDefinition":{"family":"g","networkMode":"awsvpc",
+        "taskRoleArn":"arn:aws:iam::111122223333:role/PlatformAdmin","containerDefinitions":[{"name":"a","image":"nginx"}]},
+        "app":{"access":[{"sqs":{"queue":"jobs","access":"consume"}}]}}"#;
+    let mut spec = parse_document(doc).unwrap().0;
+    let (_, v) = Guardrails::default().evaluate(&mut spec, &Context::default());
+    assert!(
+        v.iter()
+            .any(|v| v.rule == "allowedExistingRoles" && v.path == "taskDefinition.taskRoleArn"),
+        "{v:?}"
+    );
+    let allowing = Guardrails {
+        allowed_existing_roles: vec!["arn:aws:iam::111122223333:role/PlatformAdmin".into()],
+        ..Default::default()
+    };
+    let mut spec = parse_document(doc).unwrap().0;
+    let (_, v) = allowing.evaluate(&mut spec, &Context::default());
+    assert!(!v.iter().any(|v| v.rule == "allowedExistingRoles"), "{v:?}");
+}

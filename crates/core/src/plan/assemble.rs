@@ -468,6 +468,27 @@ impl<'a> Planner<'a> {
             self.findings.push(f);
             self.role_arn(Some(raw.trim()), None, "/")
         };
+        // A role, by a name IAM accepts: never a user, a wildcard or a pattern.
+        let name_ok = Arn::parse(&arn)
+            .filter(|a| a.service == "iam")
+            .and_then(|a| a.resource.strip_prefix("role/"))
+            .and_then(|r| r.rsplit('/').next())
+            .is_some_and(|n| {
+                !n.is_empty()
+                    && n.len() <= 64
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+            });
+        if !name_ok {
+            let f = finding(
+                Severity::Error,
+                path,
+                cat!(field, " ", raw, " is not an IAM role (arn:aws:iam::<account>:role/<name>, a name of letters, digits and +=,.@_-)"),
+            )
+            .fix("name the role by its ARN");
+            self.findings.push(f);
+            return None;
+        }
         self.inferred.push(Inference {
             fact: kind.key().to_string() + "Role",
             value: arn.clone(),

@@ -117,7 +117,11 @@ impl<'a> Planner<'a> {
                         Conditions::new(),
                         r.clone(),
                     );
-                } else if let Some(name) = &lb.load_balancer_name {
+                } else if let Some(name) = lb
+                    .load_balancer_name
+                    .as_deref()
+                    .and_then(|n| self.fill(n, "service.loadBalancers[0].loadBalancerName"))
+                {
                     let res = self.arn("elasticloadbalancing", &format!("loadbalancer/{name}"));
                     self.grant(
                         k,
@@ -126,7 +130,7 @@ impl<'a> Planner<'a> {
                         Conditions::new(),
                         r.clone(),
                     );
-                } else {
+                } else if lb.load_balancer_name.is_none() {
                     self.error(
                         "service.loadBalancers[0]",
                         "a load balancer needs targetGroupArn or loadBalancerName",

@@ -420,6 +420,18 @@ impl<'a> Planner<'a> {
     /// `path`) when a placeholder is left that no value resolves.
     pub(super) fn fill(&mut self, value: &str, path: &str) -> Option<String> {
         let v = value.trim();
+        if v.len() > placeholder::MAX_VALUE {
+            self.error(
+                path,
+                cat!(
+                    "a value of ",
+                    v.len().to_string(),
+                    " characters cannot be an ARN or a name IAM accepts"
+                ),
+            )
+            .fix = Some("check the field: ARNs have at most 2,048 characters".into());
+            return None;
+        }
         // Fast path (plan runs on every keystroke): nothing template-like, and a well-formed
         // account and region wherever an ARN or an ECR registry host has them.
         if !v.contains(['$', '{', '<']) && !has_stand_in(v) {
@@ -579,6 +591,19 @@ impl<'a> Planner<'a> {
                     "=VALUE (or the spec's variables)"
                 ));
             }
+            return None;
+        }
+        // An opener without its closer (`${x`, `{{ x`) is a broken template, not a name.
+        if ["${", "{{", "$("].iter().any(|o| rest.contains(o)) {
+            self.error(
+                path,
+                cat!(
+                    "unclosed template placeholder in ",
+                    v,
+                    ": no permission can be scoped to it"
+                ),
+            )
+            .fix = Some("close the placeholder, or write the value itself".into());
             return None;
         }
         Some(out)

@@ -356,6 +356,9 @@ impl<'a> Planner<'a> {
 
     /// A KMS key ARN from an ARN or a bare key id; aliases are refused (IAM authorises keys).
     fn key_arn(&mut self, key: &str, path: &str) -> Option<String> {
+        // A template's `!GetAtt Key.Arn` or `${KeyId}`: said as such, not as a bad key.
+        let filled = self.fill(key, path)?;
+        let key = filled.as_str();
         if let Some(a) = Arn::parse(key) {
             if a.service == "kms" && a.resource.starts_with("key/") {
                 return Some(key.to_string());
@@ -381,6 +384,24 @@ impl<'a> Planner<'a> {
 
     // ---------------------------------------------------------------- feasibility
     fn check_feasibility(&mut self) {
+        // ECS refuses a Fargate task definition that names no network mode at all (it does
+        // not default to awsvpc there).
+        let requires_fargate = self
+            .td
+            .requires_compatibilities
+            .iter()
+            .any(|c| LaunchType::parse(c) == Some(LaunchType::Fargate));
+        if requires_fargate && self.td.network_mode.is_none() && self.launch == LaunchType::Fargate
+        {
+            let f = finding(
+                Severity::Error,
+                cat!(self.td_path, ".networkMode"),
+                "the task definition requires FARGATE but names no networkMode; ECS refuses it: ClientException: Fargate only supports network mode ‘awsvpc’. (as reported in aws/amazon-ecs-cli#1145)",
+            )
+            .fix("set networkMode: awsvpc")
+            .doc(doc::FARGATE_NETWORKING);
+            self.findings.push(f);
+        }
         let (modes, doc) = unsupported::network_modes(self.launch);
         if !modes.contains(&self.network_mode.as_str()) {
             let msg = format!(

@@ -89,9 +89,14 @@ impl<'a> Planner<'a> {
                     .fix = Some("set cloudWatchLogGroupName and/or s3BucketName".into());
                     return;
                 };
-                if let Some(group) = &lc.cloud_watch_log_group_name {
+                let group_path = cat!(base, ".logConfiguration.cloudWatchLogGroupName");
+                let group = lc
+                    .cloud_watch_log_group_name
+                    .as_deref()
+                    .and_then(|g| self.fill(g, &group_path));
+                if let Some(group) = &group {
                     let res = self.arn("logs", &cat!("log-group:", group, ":*"));
-                    let r = cat!(base, ".logConfiguration.cloudWatchLogGroupName");
+                    let r = group_path;
                     self.grant(
                         t,
                         &rules::EXEC_LOGS_DESCRIBE,
@@ -115,7 +120,12 @@ impl<'a> Planner<'a> {
                     let region = self.region.clone();
                     self.protect(t, &res, "logs", &region, true, &r);
                 }
-                if let Some(bucket) = &lc.s3_bucket_name {
+                let bucket_path = cat!(base, ".logConfiguration.s3BucketName");
+                let bucket = lc
+                    .s3_bucket_name
+                    .as_deref()
+                    .and_then(|b| self.fill(b, &bucket_path));
+                if let Some(bucket) = &bucket {
                     let prefix = lc.s3_key_prefix.as_deref().unwrap_or("").trim_matches('/');
                     let key = if prefix.is_empty() {
                         "*".to_string()
@@ -195,10 +205,10 @@ impl<'a> Planner<'a> {
                 );
                 continue;
             }
-            let fs = self.arn(
-                "elasticfilesystem",
-                &cat!("file-system/", efs.file_system_id),
-            );
+            let Some(fs_id) = self.fill(&efs.file_system_id, &cat!(vpath, ".fileSystemId")) else {
+                continue;
+            };
+            let fs = self.arn("elasticfilesystem", &cat!("file-system/", fs_id));
             let mounts: Vec<bool> = td
                 .container_definitions
                 .iter()
@@ -218,6 +228,10 @@ impl<'a> Planner<'a> {
                 .as_ref()
                 .and_then(|a| a.access_point_id.as_ref())
             {
+                let ap_path = cat!(vpath, ".authorizationConfig.accessPointId");
+                let Some(ap) = self.fill(ap, &ap_path) else {
+                    continue;
+                };
                 let ap_arn = self.arn("elasticfilesystem", &cat!("access-point/", ap));
                 add_cond(
                     &mut c,
@@ -257,7 +271,29 @@ impl<'a> Planner<'a> {
             let name = option_str(&lc.options, "Name")
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            let region = option_str(&lc.options, "region").unwrap_or_else(|| self.region.clone());
+            let region = match option_str(&lc.options, "region") {
+                Some(r) if arn::is_region(r.trim()) && r.trim() != REGION_PLACEHOLDER => {
+                    r.trim().to_string()
+                }
+                Some(r) => {
+                    let f = finding(
+                        Severity::Warning,
+                        cat!(opath, ".region"),
+                        cat!(
+                            "container ",
+                            cname,
+                            ": FireLens option region ",
+                            r,
+                            " is not a region: read as this workload's region ",
+                            self.region
+                        ),
+                    )
+                    .fix("write the destination's region, e.g. us-east-1");
+                    self.findings.push(f);
+                    self.region.clone()
+                }
+                None => self.region.clone(),
+            };
             let reason = cat!(
                 "container ",
                 cname,
@@ -287,7 +323,19 @@ impl<'a> Planner<'a> {
                     let path = cat!(opath, ".", key);
                     // Fluent Bit fills `$(ecs_cluster)`, `$(ecs_task_id)`, `$(tag)`… per record
                     // at run time: the grant must cover every value the segment can take.
-                    let runtime = fluent_bit_templated(v);
+                    // Only the CloudWatch output's group and stream names take these.
+                    let templated_key = matches!(key, "log_group_name" | "log_stream_name")
+                        && matches!(name.as_str(), "cloudwatch" | "cloudwatch_logs");
+                    let runtime = if templated_key {
+                        fluent_bit_templated(v)
+                    } else {
+                        v.clone()
+                    };
+                    if runtime.trim_matches('/') == "*" {
+                        p.error(path.clone(), cat!("container ", cname, ": ", key, " ", v, " is decided entirely at run time: no permission can be scoped to it"))
+                            .fix = Some("give the name a fixed part (e.g. /ecs/app/$(ecs_task_id)) so the grant can be scoped".into());
+                        return None;
+                    }
                     if runtime != *v {
                         let f = finding(
                             Severity::Warning,
@@ -666,14 +714,25 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// `$(…)` record accessors of Fluent Bit's AWS outputs → `*` (any value at run time).
+/// The run-time variables of Fluent Bit's `cloudwatch` output (`$(ecs_cluster)`,
+/// `$(ecs_task_id)`, `$(tag)`, `$(tag[1])`, `$(uuid)`, `$(kubernetes['…'])`) → `*`: any value at
+/// run time. Any other `$(NAME)` is a deploy-time placeholder and stays (then reported).
 fn fluent_bit_templated(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     let mut rest = v;
     while let Some(i) = rest.find("$(") {
         let Some(j) = rest[i..].find(')') else { break };
+        let var = &rest[i + 2..i + j];
+        let runtime = var.starts_with("ecs_")
+            || var.starts_with("tag")
+            || var == "uuid"
+            || var.starts_with("kubernetes");
         out.push_str(&rest[..i]);
-        out.push('*');
+        if runtime {
+            out.push('*');
+        } else {
+            out.push_str(&rest[i..i + j + 1]);
+        }
         rest = &rest[i + j + 1..];
     }
     out.push_str(rest);

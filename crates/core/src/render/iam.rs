@@ -139,6 +139,18 @@ pub fn aws_cli(plan: &RolePlan) -> String {
     {
         let var = format!("{}_ROLE", super::snake(r.kind).to_ascii_uppercase());
         let _ = writeln!(o, "# {} — {}", r.kind.title(), r.when);
+        // An existing role this workload adds nothing to: said, no commands.
+        let nothing_to_do = r.provisioning == Provisioning::Existing
+            && r.inline_policies.is_empty()
+            && r.managed_policies.is_empty();
+        if nothing_to_do {
+            let _ = writeln!(
+                o,
+                "# {} exists already; this workload adds nothing to it.\n",
+                r.arn
+            );
+            continue;
+        }
         match (&r.name, &r.name_prefix) {
             (Some(n), _) => {
                 let _ = writeln!(o, "{var}={}", sh(n));
