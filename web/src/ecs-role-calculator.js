@@ -166,7 +166,7 @@ class EcsRoleCalculator extends HTMLElement {
     this.wasm = await core(this.hasAttribute("guardrails"));
     this.readFormats();
     // Shipped compact; shown indented.
-    this.exampleList = this.wasm.examples().map(([id, title, text]) => ({ id, title, text: JSON.stringify(JSON.parse(text), null, 2) }));
+    this.exampleList = JSON.parse(this.wasm.examples()).map(([id, title, text]) => ({ id, title, text: JSON.stringify(JSON.parse(text), null, 2) }));
     this.model = formModel(JSON.parse(this.wasm.schema()));
     this.restore();
     this.renderShell();
@@ -176,7 +176,7 @@ class EcsRoleCalculator extends HTMLElement {
 
   /** The output formats, and whether the loaded module renders each. */
   readFormats() {
-    this.formatList = this.wasm.formats().map(([name, ext, here]) => ({ name, ext, here }));
+    this.formatList = JSON.parse(this.wasm.formats()).map(([name, ext, here]) => ({ name, ext, here }));
   }
 
   /** The selected tab needs the full module: fetch it (once), then plan again with it. */

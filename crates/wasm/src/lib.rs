@@ -30,23 +30,12 @@ struct Output<'a> {
     renders: Vec<(&'static str, String)>,
 }
 
-fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            error(&InputError {
-                message: e.to_string(),
-                path: None,
-                line: None,
-                column: None,
-            })
-        })
-}
-
 /// Large results cross as one JSON string that JS parses natively: serialising them through
 /// serde-wasm-bindgen as well as serde_json (which the renderers need) would instantiate every
 /// Serialize impl twice, ~15 KB of gzipped wasm. Small values use serde-wasm-bindgen.
 fn json<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
-    serde_json::to_string(v)
+    // Pretty, like the JSON tab: one serializer instance for the whole model, not two.
+    serde_json::to_string_pretty(v)
         .map(|s| JsValue::from_str(&s))
         .map_err(|e| {
             error(&InputError {
@@ -220,6 +209,8 @@ pub fn plan_guarded(
 }
 
 /// Plans only (no renders): the cheap call for live validation.
+/// (In the full module: the element only calls `planDocument`.)
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = planOnly)]
 pub fn plan_only(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
     let spec = spec_from(text, overrides)?;
@@ -227,6 +218,8 @@ pub fn plan_only(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// Renders one format.
+/// (In the full module: the element only calls `planDocument`.)
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = renderFormat)]
 pub fn render_format(text: &str, format: &str, overrides: JsValue) -> Result<String, JsValue> {
     let spec = spec_from(text, overrides)?;
@@ -249,6 +242,8 @@ pub fn render_format(text: &str, format: &str, overrides: JsValue) -> Result<Str
 }
 
 /// Findings only: `[]` when the document plans cleanly.
+/// (In the full module: the element only calls `planDocument`.)
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 pub fn validate(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
     let spec = spec_from(text, overrides)?;
@@ -261,7 +256,7 @@ pub fn schema() -> String {
     include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
 }
 
-/// Output formats: `[[name, extension, rendered by this module], …]`.
+/// Output formats: `[[name, extension, rendered by this module], …]`, as a JSON string.
 #[wasm_bindgen]
 pub fn formats() -> Result<JsValue, JsValue> {
     let list: Vec<(&str, &str, bool)> = Format::ALL
@@ -271,13 +266,13 @@ pub fn formats() -> Result<JsValue, JsValue> {
             (f.name(), f.extension(), here)
         })
         .collect();
-    to_js(&list)
+    json(&list)
 }
 
-/// The example documents shipped with the project: `[[id, title, json], …]`.
+/// The example documents shipped with the project: `[[id, title, json], …]`, as a JSON string.
 #[wasm_bindgen]
 pub fn examples() -> Result<JsValue, JsValue> {
-    to_js(&EXAMPLES)
+    json(&EXAMPLES)
 }
 
 /// (id, title, JSON text) for every file in `examples/`, converted by build.rs.
