@@ -119,6 +119,10 @@ fn fields_fargate_cannot_run_rule_it_out_and_are_errors_when_it_is_required() {
         assert_eq!(p.launch_type.as_str(), "EC2", "{field}");
         assert!(!has_error_at(&p, path), "{field}");
     }
+    // networkMode none: no public task definition of that kind was found for the corpus, so
+    // this hand-written case stands in: it rules Fargate out, EC2 runs it.
+    let none = r#"{"family":"n","requiresCompatibilities":["FARGATE","EC2"],"networkMode":"none","containerDefinitions":[{"name":"a","image":"nginx"}]}"#;
+    assert_eq!(plan_doc(none).launch_type.as_str(), "EC2");
     // Host network mode is an error on Fargate, not on EC2.
     let host = r#"{"family":"n","networkMode":"host","containerDefinitions":[{"name":"a","image":"nginx"}]}"#;
     let p = plan_doc(host);
