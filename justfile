@@ -34,10 +34,12 @@ iam-lint:
     cargo build --quiet -p ecsroles
     {{venv}}/python tests/iam_lint.py target/debug/ecsroles examples/*.yaml examples/*.json
 
-# Every renderer's output for every example through its own ecosystem's validator.
+# Every renderer's output for every example, and for every real-world task definition in
+# tests/realworld, through its own ecosystem's validator.
 validate-renders:
     cargo build --quiet -p ecsroles
     {{venv}}/python tests/validate_renders.py target/debug/ecsroles examples/*.yaml examples/*.json
+    {{venv}}/python tests/validate_renders.py target/debug/ecsroles $(for d in tests/realworld/*/; do echo "$d$(sed -n 's/^input: //p' "$d/expected.yaml")"; done)
 
 # Every member of AWS's CreateService / describe-services / CreateCluster shapes (botocore's
 # ECS model) is accepted where the spec embeds them; misspelt members are refused.

@@ -55,6 +55,10 @@ fn symbolic_note(plan: &RolePlan, existing_here: bool) -> String {
         .filter(|r| r.provisioning == Provisioning::Existing && !r.inline_policies.is_empty())
         .map(|r| r.arn.as_str())
         .collect();
+    let creates = writable_roles(plan).any(|r| r.provisioning == Provisioning::Create);
+    if !creates && existing.is_empty() {
+        note.push_str(" Nothing to create: this workload needs no role of its own.");
+    }
     if !existing.is_empty() && !existing_here {
         note.push_str(&format!(
             " Not here: the permissions of the existing role(s) {} (apply them with the iam, aws-cli or terraform output).",
