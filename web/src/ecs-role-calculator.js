@@ -147,6 +147,8 @@ a { color:var(--accent); }
 .status { font-size:12px; color:var(--muted); min-height:1em; }
 .verdict.allowed { border-color:var(--ok); } .verdict.allowed h3 { color:var(--ok); }
 .verdict.refused, .verdict.invalid { border-color:var(--err); } .verdict.refused h3, .verdict.invalid h3 { color:var(--err); }
+#results[data-stale=true] > :not(#stale) { opacity:.4; }
+.card.stale, .card.load-error { border-color:var(--err); } .card.stale h3, .card.load-error h3 { color:var(--err); }
 `;
 
 class EcsRoleCalculator extends HTMLElement {
@@ -162,8 +164,12 @@ class EcsRoleCalculator extends HTMLElement {
   }
 
   async connectedCallback() {
-    this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="status" role="status">Loading…</div>`;
-    this.wasm = await core(this.hasAttribute("guardrails"));
+    this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="status" role="status">Loading the role calculator (its WebAssembly module, about 200 KB)…</div>`;
+    try {
+      this.wasm = await core(this.hasAttribute("guardrails"));
+    } catch (err) {
+      return this.loadError(err);
+    }
     this.readFormats();
     // Shipped compact; shown indented.
     this.exampleList = JSON.parse(this.wasm.examples()).map(([id, title, text]) => ({ id, title, text: JSON.stringify(JSON.parse(text), null, 2) }));
@@ -172,6 +178,31 @@ class EcsRoleCalculator extends HTMLElement {
     this.renderShell();
     this.update();
     this.dispatchEvent(new CustomEvent("ready", { bubbles: true, composed: true }));
+  }
+
+  /** The module could not be fetched or compiled (404, wrong MIME type, a page CSP without
+   *  'wasm-unsafe-eval'): say so, with the fix, instead of "Loading…" forever. */
+  loadError(err) {
+    const module = new URL("./pkg/ecsroles_wasm_bg.wasm", import.meta.url).href;
+    this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="card load-error" id="load-error" role="alert">
+      <h3>The role calculator could not start</h3>
+      <p>It could not load its WebAssembly module <code>${esc(module)}</code>: <code>${esc(err?.message ?? err)}</code></p>
+      <p class="hint">Serve the <code>pkg/</code> folder next to <code>ecs-role-calculator.js</code> (WebAssembly as <code>application/wasm</code>).
+      If the page sets a Content-Security-Policy, its <code>script-src</code> must allow <code>'wasm-unsafe-eval'</code>.</p></div>`;
+    this.dispatchEvent(new CustomEvent("plan-error", { detail: { message: String(err?.message ?? err), path: "module" }, bubbles: true, composed: true }));
+  }
+
+  /** The input cannot be read: the results shown belong to an earlier input. Say so on them,
+   *  dim them and turn copying off, so nobody copies another workload's policy. */
+  markStale() {
+    const results = this.shadowRoot.getElementById("results");
+    if (!results || results.dataset.stale === "true") return;
+    results.dataset.stale = "true";
+    results.querySelector(".summary")?.setAttribute("data-stale", "true");
+    results.insertAdjacentHTML("afterbegin", `<div class="card stale" id="stale" role="status"><h3>Not the roles of the text shown</h3>
+      <p class="hint">These results are for the last input that could be read. Fix the error under the text box to update them; copying and downloading are off meanwhile.</p></div>`);
+    results.querySelectorAll("#copy, #download, [data-copy]").forEach((b) => { b.disabled = true; });
+    this.lastRaw = null; // the next readable input renders afresh
   }
 
   /** The output formats, and whether the loaded module renders each. */
@@ -404,7 +435,8 @@ class EcsRoleCalculator extends HTMLElement {
       if (e.path === "guardrails") return this.policyError(e);
       const where = [e.line && `line ${e.line}, column ${e.column}`, e.path].filter(Boolean).join(" · ");
       if (errorBox) errorBox.textContent = `${where ? where + ": " : ""}${e.message}`;
-      this.shadowRoot.getElementById("results").querySelector(".summary")?.setAttribute("data-stale", "true");
+      this.markStale();
+      this.placeFindings([]); // the findings placed beside the fields were the earlier input's
       this.dispatchEvent(new CustomEvent("plan-error", { detail: e, bubbles: true, composed: true }));
       return;
     }
@@ -463,7 +495,9 @@ class EcsRoleCalculator extends HTMLElement {
     const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}">${esc(f.name)}</button>`).join("");
     const rendered = renders.find(([n]) => n === this.state.tab)?.[1];
     const text = rendered ?? "";
-    this.shadowRoot.getElementById("results").innerHTML = `
+    const results = this.shadowRoot.getElementById("results");
+    results.dataset.stale = "false";
+    results.innerHTML = `
       ${this.verdictCard(violations)}
       ${this.inferredCard(plan)}
       <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""}</p>

@@ -164,19 +164,54 @@ test("a share link restores the full state", async () => {
   assert.deepEqual(errors, []);
 });
 
-test("invalid JSON shows a clear inline error and keeps the last results", async () => {
+test("after unreadable input, the earlier results are marked as not this input's and cannot be copied", async () => {
   const { page, errors } = await open();
   const before = await kinds(page);
+  const stale = () => calc(page).locator("#results").getAttribute("data-stale");
+  assert.equal(await stale(), "false");
   await calc(page).locator("#doc").fill('{ "family": "x",\n  "containerDefinitions": [ oops ] }');
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("doc-error").textContent !== "");
   assert.match(await calc(page).locator("#doc-error").textContent(), /line 2, column \d+/);
-  assert.deepEqual(await kinds(page), before, "results stay visible");
+  // The earlier workload's roles are still there, but said to be stale, dimmed, not copyable.
+  assert.deepEqual(await kinds(page), before);
+  assert.equal(await stale(), "true");
+  assert.match(await calc(page).locator("#stale").textContent(), /Not the roles of the text shown/);
+  assert.equal(await calc(page).locator("#copy").isDisabled(), true);
+  assert.equal(await calc(page).locator("#download").isDisabled(), true);
+  assert.equal(await calc(page).locator("#doc-findings").textContent(), "", "no findings of the earlier input beside the text");
+  await page.screenshot({ path: SHOTS + "error.png" });
   await calc(page).locator("#doc").fill('{"containerDefinitions": [{"name": "a", "image": 5}]}');
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("doc-error").textContent.includes("containerDefinitions[0].image"));
+  assert.equal(await stale(), "true");
+  // Readable again: fresh results, copyable.
   await calc(page).locator("#doc").fill('{"containerDefinitions": [{"name": "a", "image": "nginx"}]}');
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("doc-error").textContent === "");
-  await page.screenshot({ path: SHOTS + "error.png" });
+  assert.equal(await stale(), "false");
+  assert.equal(await calc(page).locator("#stale").count(), 0);
+  assert.equal(await calc(page).locator("#copy").isDisabled(), false);
   assert.deepEqual(errors, []);
+});
+
+test("a missing or CSP-blocked WebAssembly module is shown with the fix, not 'Loading…' forever", async () => {
+  for (const how of ["404", "csp"]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    if (how === "404") {
+      await page.route("**/ecsroles_wasm_bg.wasm", (r) => r.fulfill({ status: 404, body: "not found" }));
+    } else {
+      // The page forbids compiling WebAssembly (no 'wasm-unsafe-eval' in script-src).
+      await page.route("**/index.html", async (r) => {
+        const res = await r.fetch();
+        r.fulfill({ response: res, headers: { ...res.headers(), "content-security-policy": "script-src 'self'" } });
+      });
+    }
+    await page.goto(base + "/index.html");
+    await calc(page).locator("#load-error").waitFor();
+    const text = await calc(page).locator("#load-error").textContent();
+    assert.match(text, /ecsroles_wasm_bg\.wasm/, how);
+    assert.match(text, /wasm-unsafe-eval/, how);
+    await context.close();
+  }
 });
 
 test("the custom element works inside a plain third-party page", async () => {
