@@ -2,8 +2,9 @@
 //! IAM calls → status and Events. Deletion runs behind a finalizer in IAM's required order.
 //!
 //! Outcomes:
-//! - terminal (invalid spec, plan errors, a name owned by someone else): `Ready=False`, a Warning
-//!   Event, no IAM writes, no requeue until the resource changes;
+//! - terminal (invalid spec, plan errors, a name owned by someone else, a request IAM refuses
+//!   as such, e.g. `MalformedPolicyDocument`): `Ready=False`, a Warning
+//!   Event, no (further) IAM writes, no requeue until the resource changes;
 //! - retryable (throttling, 5xx, `ConcurrentModification`…): `Synced=False`, per-object
 //!   exponential backoff;
 //! - success: `Ready=True`, `Synced=True`, requeue after the jittered resync period, which is
@@ -491,8 +492,28 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     for (d, a) in desired.iter().zip(&actual) {
         created_any |= !a.exists;
         for op in diff(d, a) {
-            ctx.iam.apply(&op).await?;
-            done.push(format!("{} {}", op.name(), d.name));
+            match ctx.iam.apply(&op).await {
+                Ok(()) => done.push(format!("{} {}", op.name(), d.name)),
+                // IAM will never accept this request: say so (status, Warning Event) and wait
+                // for the spec to change, instead of retrying it forever.
+                Err(e) if e.is_permanent() => {
+                    let applied = if done.is_empty() {
+                        "nothing was changed before it".to_string()
+                    } else {
+                        format!("applied before it: {}", done.join(", "))
+                    };
+                    let msg = format!(
+                        "IAM refused {} {}: {}: {}; {applied}",
+                        op.name(),
+                        d.name,
+                        e.code,
+                        e.message
+                    );
+                    ctx.forget_snapshot().await;
+                    return terminal(obj, ctx, "IamRejected", msg, findings).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     }
 

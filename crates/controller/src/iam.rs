@@ -41,6 +41,23 @@ const RETRYABLE: &[&str] = &[
     "ExpiredToken",
 ];
 
+/// IAM refusing the request itself (a document or input it will never accept): retrying the
+/// same request cannot help, so the resource is terminal until its spec changes.
+const PERMANENT: &[&str] = &[
+    "MalformedPolicyDocument",
+    "InvalidInput",
+    "ValidationError",
+    "PolicyNotAttachable",
+    "UnmodifiableEntity",
+];
+
+impl IamError {
+    /// IAM refused the request as such (see [`PERMANENT`]).
+    pub fn is_permanent(&self) -> bool {
+        PERMANENT.contains(&self.code.as_str())
+    }
+}
+
 /// What a test wants to happen instead of a real call (fault injection at the client edge;
 /// production never sets a hook).
 #[derive(Debug, Clone, PartialEq)]

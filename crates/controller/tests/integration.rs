@@ -394,6 +394,41 @@ async fn unowned_collision_and_invalid_spec_are_terminal_without_writes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_iam_refuses_is_terminal_with_an_event_not_retried_forever() {
+    let client = kube().await;
+    let ns = "it-rejected";
+    namespace(&client, ns).await;
+    let ctl = start(&client, config(ns, 600), None).await;
+    // A condition operator IAM does not know: the core keeps user statements as written, and
+    // IAM answers MalformedPolicyDocument.
+    let mut spec = fargate_spec("rej");
+    spec["app"] = json!({"statements": [{"Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::reports/*", "Condition": {"Bogus": {"k": "v"}}}]});
+    apply(&client, ns, "rej", spec.clone()).await;
+    let obj = wait_ready(&client, ns, "rej", "False").await;
+    let (_, reason, message) = ready(&obj).unwrap();
+    assert_eq!(reason, "IamRejected", "{message}");
+    assert!(message.contains("MalformedPolicyDocument"), "{message}");
+    assert!(events(&client, ns).await.contains_key("IamRejected"));
+    // Not retried: the write count stays put while nothing changes.
+    let writes = ctl.metrics.writes();
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert_eq!(
+        ctl.metrics.writes(),
+        writes,
+        "a refused document is not sent again"
+    );
+    // Fixed spec: it converges.
+    spec["app"] = json!({"statements": [{"Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::reports/*"}]});
+    apply(&client, ns, "rej", spec).await;
+    wait_ready(&client, ns, "rej", "True").await;
+    delete(&client, ns, "rej").await;
+    gone(&client, ns, "rej").await;
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_mid_reconcile_converges_without_duplicates() {
     let client = kube().await;
     let iam = iam_client().await;
