@@ -235,6 +235,8 @@ pub async fn reconcile(obj: Arc<EcsRoleSet>, ctx: Arc<Context>) -> Result<Action
             warn!(object = %key(&obj), error = %e, "reconcile failed");
             if obj.meta().deletion_timestamp.is_none() {
                 let _ = set_unsynced(&obj, &ctx, &e.to_string()).await;
+            } else {
+                let _ = set_deleting(&obj, &ctx, e).await;
             }
         }
     }
@@ -353,6 +355,36 @@ async fn terminal(
     ctx.metrics.reconciled("terminal");
     info!(object = %key(obj), reason, %message, "terminal");
     Ok(Action::await_change())
+}
+
+/// Deletion cannot finish (yet): say why in status — `DeleteBlocked` when something outside
+/// this controller's ownership holds a role, `Deleting` when IAM failed — and, once per
+/// reason and message, in a Warning Event. Without it the resource would read `Ready=True`.
+async fn set_deleting(obj: &EcsRoleSet, ctx: &Context, e: &Error) -> Result<(), Error> {
+    let prev = obj.status.as_ref();
+    let g = obj.meta().generation;
+    let reason = if matches!(e, Error::Blocked(_)) {
+        "DeleteBlocked"
+    } else {
+        "Deleting"
+    };
+    let message = e.to_string();
+    let same = prev.is_some_and(|p| {
+        p.conditions
+            .iter()
+            .any(|c| c.kind == "Ready" && c.reason == reason && c.message == message)
+    });
+    if same {
+        return Ok(());
+    }
+    let mut status = prev.cloned().unwrap_or_default();
+    status.conditions = vec![
+        condition(prev, "Ready", false, reason, &message, g),
+        condition(prev, "Synced", false, reason, &message, g),
+    ];
+    write_status(obj, ctx, status).await?;
+    event(ctx, obj, EventType::Warning, reason, message).await;
+    Ok(())
 }
 
 async fn set_unsynced(obj: &EcsRoleSet, ctx: &Context, message: &str) -> Result<(), Error> {

@@ -429,6 +429,62 @@ async fn a_document_iam_refuses_is_terminal_with_an_event_not_retried_forever() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_delete_shows_in_status_and_events_then_finishes() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-blocked";
+    namespace(&client, ns).await;
+    let ctl = start(&client, config(ns, 600), None).await;
+    apply(&client, ns, "held", fargate_spec("held")).await;
+    let obj = wait_ready(&client, ns, "held", "True").await;
+    let role = obj.status.as_ref().unwrap().managed_roles["task"].clone();
+    // Someone else's instance profile holds our role: IAM refuses to delete it.
+    let foreign = "it-blocked-someone-elses-profile";
+    iam.create_instance_profile()
+        .instance_profile_name(foreign)
+        .send()
+        .await
+        .unwrap();
+    iam.add_role_to_instance_profile()
+        .instance_profile_name(foreign)
+        .role_name(&role)
+        .send()
+        .await
+        .unwrap();
+
+    delete(&client, ns, "held").await;
+    let blocked = wait(
+        Duration::from_secs(60),
+        "DeleteBlocked in status",
+        || async {
+            let o = get(&client, ns, "held").await;
+            ready(&o)
+                .filter(|(s, r, _)| s == "False" && r == "DeleteBlocked")
+                .map(|(_, _, m)| m)
+        },
+    )
+    .await;
+    assert!(blocked.contains(foreign), "{blocked}");
+    assert!(events(&client, ns).await.contains_key("DeleteBlocked"));
+
+    // Unblocked by a human: the deletion finishes.
+    iam.remove_role_from_instance_profile()
+        .instance_profile_name(foreign)
+        .role_name(&role)
+        .send()
+        .await
+        .unwrap();
+    gone(&client, ns, "held").await;
+    assert!(roles_with_prefix(&iam, &role).await.is_empty());
+    iam.delete_instance_profile()
+        .instance_profile_name(foreign)
+        .send()
+        .await
+        .unwrap();
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_mid_reconcile_converges_without_duplicates() {
     let client = kube().await;
     let iam = iam_client().await;
