@@ -561,7 +561,7 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
         .iter()
         .filter(|(k, _)| !kinds.contains_key(*k))
     {
-        done.extend(delete_owned(ctx, &owner, role).await?);
+        done.extend(delete_owned(ctx, &owner, role, may_have_profile(kind)).await?);
         info!(object = %key(obj), kind, role, "removed a role the plan no longer needs");
     }
 
@@ -646,10 +646,30 @@ async fn roles_elsewhere(ctx: &Context, ns: &str, name: &str) -> Result<usize, E
         .sum())
 }
 
+/// Whether a role of this kind (a status key) can have an instance profile, on any launch type.
+fn may_have_profile(kind_key: &str) -> bool {
+    use ecsroles_core::{rules::has_instance_profile, LaunchType, RoleKind};
+    RoleKind::ALL
+        .into_iter()
+        .find(|k| k.key() == kind_key)
+        .is_some_and(|k| {
+            LaunchType::ALL
+                .into_iter()
+                .any(|l| has_instance_profile(k, l))
+        })
+}
+
 /// Deletes one role (and its instance profile) if, and only if, this owner created it.
 /// Returns the calls made.
-async fn delete_owned(ctx: &Context, owner: &Owner, role: &str) -> Result<Vec<String>, Error> {
-    let (a, foreign) = ctx.iam.read_for_deletion(role, Some(role)).await?;
+async fn delete_owned(
+    ctx: &Context,
+    owner: &Owner,
+    role: &str,
+    with_profile: bool,
+) -> Result<Vec<String>, Error> {
+    // A role kind that can have an instance profile: look for ours by its name too.
+    let profile = with_profile.then_some(role);
+    let (a, foreign) = ctx.iam.read_for_deletion(role, profile).await?;
     if a.exists && !owner.owns(&a.tags) {
         warn!(role, "not deleting a role this resource does not own");
         return Ok(vec![]);
@@ -701,21 +721,27 @@ async fn cleanup(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     let name = obj.name_any();
     // Names recorded in status, plus every name this resource could have created (a crash
     // before the first status write leaves roles the status does not list).
-    let mut names: Vec<String> = obj
+    let mut names: Vec<(String, bool)> = obj
         .status
         .as_ref()
-        .map(|s| s.managed_roles.values().cloned().collect())
+        .map(|s| {
+            s.managed_roles
+                .iter()
+                .map(|(k, r)| (r.clone(), may_have_profile(k)))
+                .collect()
+        })
         .unwrap_or_default();
     for kind in ecsroles_core::RoleKind::ALL {
         if kind != ecsroles_core::RoleKind::ServiceLinked {
-            names.push(role_name(&ctx.config.name_prefix, &ns, &name, kind));
+            let role = role_name(&ctx.config.name_prefix, &ns, &name, kind);
+            names.push((role, may_have_profile(kind.key())));
         }
     }
     names.sort();
     names.dedup();
     let mut done = Vec::new();
-    for role in &names {
-        done.extend(delete_owned(ctx, &owner, role).await?);
+    for (role, with_profile) in &names {
+        done.extend(delete_owned(ctx, &owner, role, *with_profile).await?);
     }
     event(
         ctx,

@@ -450,6 +450,14 @@ impl Iam {
                 foreign.push(p);
             }
         }
+        // Our profile by its derived name too: a deletion interrupted after
+        // RemoveRoleFromInstanceProfile left it holding no role, so the role no longer lists
+        // it — looked up only through the role, it would be left in IAM forever.
+        if a.instance_profile.is_none() {
+            if let Some(p) = profile {
+                self.read_profile(p, &mut a).await?;
+            }
+        }
         Ok((a, foreign))
     }
 

@@ -485,6 +485,41 @@ async fn a_blocked_delete_shows_in_status_and_events_then_finishes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_interrupted_between_profile_steps_leaves_no_instance_profile() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-profile-leak";
+    namespace(&client, ns).await;
+    // Once armed, DeleteInstanceProfile fails three times: the role has already been removed
+    // from the profile, so the profile no longer shows up among the role's profiles.
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let failures = Arc::new(AtomicU32::new(0));
+    let (a, f) = (armed.clone(), failures.clone());
+    let hook: FaultHook = Arc::new(move |op: &'static str| {
+        (op == "DeleteInstanceProfile"
+            && a.load(Ordering::SeqCst)
+            && f.fetch_add(1, Ordering::SeqCst) < 3)
+            .then(|| Fault::Fail("ServiceUnavailable".into()))
+    });
+    let ctl = start(&client, config(ns, 600), Some(hook)).await;
+    apply(&client, ns, "leak", ec2_spec("leak")).await;
+    let obj = wait_ready(&client, ns, "leak", "True").await;
+    let role = obj.status.as_ref().unwrap().managed_roles["containerInstance"].clone();
+    assert_eq!(profiles_with_prefix(&iam, &role).await.len(), 1);
+
+    armed.store(true, Ordering::SeqCst);
+    delete(&client, ns, "leak").await;
+    gone(&client, ns, "leak").await;
+    assert!(failures.load(Ordering::SeqCst) >= 3, "the fault was hit");
+    assert!(
+        profiles_with_prefix(&iam, &role).await.is_empty(),
+        "no owned instance profile left"
+    );
+    assert!(roles_with_prefix(&iam, &role).await.is_empty());
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_mid_reconcile_converges_without_duplicates() {
     let client = kube().await;
     let iam = iam_client().await;
