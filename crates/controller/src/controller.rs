@@ -349,7 +349,17 @@ async fn terminal(
     };
     let changed = prev.is_none_or(|p| p.observed_generation != g || !p.conditions.iter().any(same));
     if changed {
-        write_status(obj, ctx, status).await?;
+        // A merge of what this verdict sets: roles recorded earlier in this reconcile stay.
+        let api: Api<EcsRoleSet> =
+            Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
+        let patch = json!({"status": {"conditions": status.conditions,
+            "observedGeneration": status.observed_generation, "findings": status.findings}});
+        api.patch_status(
+            &obj.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await?;
         event(ctx, obj, EventType::Warning, reason, message.clone()).await;
     }
     ctx.metrics.reconciled("terminal");
@@ -377,29 +387,46 @@ async fn set_deleting(obj: &EcsRoleSet, ctx: &Context, e: &Error) -> Result<(), 
     if same {
         return Ok(());
     }
-    let mut status = prev.cloned().unwrap_or_default();
-    status.conditions = vec![
+    let conditions = vec![
         condition(prev, "Ready", false, reason, &message, g),
         condition(prev, "Synced", false, reason, &message, g),
     ];
-    write_status(obj, ctx, status).await?;
+    write_conditions(obj, ctx, conditions).await?;
     event(ctx, obj, EventType::Warning, reason, message).await;
     Ok(())
 }
 
 async fn set_unsynced(obj: &EcsRoleSet, ctx: &Context, message: &str) -> Result<(), Error> {
     let prev = obj.status.as_ref();
-    let mut status = prev.cloned().unwrap_or_default();
     let g = obj.meta().generation;
     let ready = prev
         .and_then(|p| p.conditions.iter().find(|c| c.kind == "Ready"))
         .cloned()
         .unwrap_or_else(|| condition(prev, "Ready", false, "Reconciling", "not yet reconciled", g));
-    status.conditions = vec![
+    let conditions = vec![
         ready,
         condition(prev, "Synced", false, "IamError", message, g),
     ];
-    write_status(obj, ctx, status).await
+    write_conditions(obj, ctx, conditions).await
+}
+
+/// Only the conditions: the rest of the status (roles recorded during this very reconcile)
+/// may be newer than the object this reconcile started from.
+async fn write_conditions(
+    obj: &EcsRoleSet,
+    ctx: &Context,
+    conditions: Vec<Condition>,
+) -> Result<(), Error> {
+    let api: Api<EcsRoleSet> =
+        Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
+    let patch = json!({"status": {"conditions": conditions}});
+    api.patch_status(
+        &obj.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(&patch),
+    )
+    .await?;
+    Ok(())
 }
 
 fn findings_of(plan: &ecsroles_core::RolePlan) -> Vec<StatusFinding> {
@@ -521,11 +548,30 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
 
     let mut done: Vec<String> = Vec::new();
     let mut created_any = false;
+    // Roles recorded in status as soon as IAM has them: a reconcile that fails half-way must
+    // not leave a role the status does not know (it could never be cleaned up).
+    let kind_of: BTreeMap<&str, &str> = plan
+        .roles
+        .iter()
+        .filter_map(|r| Some((r.name.as_deref()?, r.kind.key())))
+        .collect();
+    let mut recorded = prev.managed_roles.clone();
     for (d, a) in desired.iter().zip(&actual) {
         created_any |= !a.exists;
         for op in diff(d, a) {
             match ctx.iam.apply(&op).await {
-                Ok(()) => done.push(format!("{} {}", op.name(), d.name)),
+                Ok(()) => {
+                    done.push(format!("{} {}", op.name(), d.name));
+                    let kind = kind_of.get(d.name.as_str()).copied();
+                    if let (crate::iam_state::Op::CreateRole { .. }, Some(kind)) = (&op, kind) {
+                        if recorded.get(kind) != Some(&d.name) {
+                            recorded.insert(kind.to_string(), d.name.clone());
+                            let mut status = prev.clone();
+                            status.managed_roles = recorded.clone();
+                            write_status(obj, ctx, status).await?;
+                        }
+                    }
+                }
                 // IAM will never accept this request: say so (status, Warning Event) and wait
                 // for the spec to change, instead of retrying it forever.
                 Err(e) if e.is_permanent() => {

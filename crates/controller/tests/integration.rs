@@ -520,6 +520,72 @@ async fn a_delete_interrupted_between_profile_steps_leaves_no_instance_profile()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_created_by_a_failed_reconcile_is_recorded_and_removed_when_no_longer_needed() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-recorded";
+    namespace(&client, ns).await;
+    // While armed, every PutRolePolicy fails: the first role is created, then the reconcile
+    // stops before it could ever succeed.
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let a = armed.clone();
+    let hook: FaultHook = Arc::new(move |op: &'static str| {
+        (op == "PutRolePolicy" && a.load(Ordering::SeqCst))
+            .then(|| Fault::Fail("ServiceUnavailable".into()))
+    });
+    let cfg = config(ns, 600);
+    let ctl = start(&client, cfg.clone(), Some(hook)).await;
+    apply(&client, ns, "rec", fargate_spec("rec")).await;
+    let exec = ecsroles_controller::prepare::role_name(
+        &cfg.name_prefix,
+        ns,
+        "rec",
+        ecsroles_core::RoleKind::TaskExecution,
+    );
+    let recorded = wait(
+        Duration::from_secs(60),
+        "the created role in status",
+        || async {
+            let o = get(&client, ns, "rec").await;
+            o.status?.managed_roles.get("taskExecution").cloned()
+        },
+    )
+    .await;
+    assert_eq!(recorded, exec);
+    assert_eq!(
+        roles_with_prefix(&iam, &exec).await.len(),
+        1,
+        "created in IAM"
+    );
+
+    // The spec stops needing an execution role (public image, no logs, no secrets).
+    let mut spec = fargate_spec("rec");
+    spec["taskDefinition"]["containerDefinitions"] = json!([{"name": "api", "image": "nginx"}]);
+    armed.store(false, Ordering::SeqCst);
+    apply(&client, ns, "rec", spec).await;
+    wait(
+        Duration::from_secs(60),
+        "the unneeded role removed",
+        || async {
+            roles_with_prefix(&iam, &exec)
+                .await
+                .is_empty()
+                .then_some(())
+        },
+    )
+    .await;
+    let obj = wait_ready(&client, ns, "rec", "True").await;
+    assert!(!obj
+        .status
+        .unwrap()
+        .managed_roles
+        .contains_key("taskExecution"));
+    delete(&client, ns, "rec").await;
+    gone(&client, ns, "rec").await;
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_mid_reconcile_converges_without_duplicates() {
     let client = kube().await;
     let iam = iam_client().await;
