@@ -80,11 +80,27 @@ pub struct Config {
     /// Maximum concurrent reconciles.
     #[arg(long, env = "ECSROLES_CONCURRENCY", default_value_t = 8)]
     pub concurrency: u16,
+
+    /// The longest one IAM call may take before it counts as failed (and is retried with
+    /// backoff): a hung endpoint must not hold a reconcile slot, deletes included. A whole
+    /// reconcile is bounded at ten times this.
+    #[arg(long, env = "ECSROLES_IAM_CALL_TIMEOUT_SECONDS", default_value_t = 20)]
+    pub iam_call_timeout_seconds: u64,
 }
 
 impl Config {
     pub fn resync(&self) -> Duration {
         Duration::from_secs(self.resync_seconds.max(1))
+    }
+
+    /// See `--iam-call-timeout-seconds`.
+    pub fn call_timeout(&self) -> Duration {
+        Duration::from_secs(self.iam_call_timeout_seconds.max(1))
+    }
+
+    /// A whole reconcile: ten calls' worth, whatever happens to them.
+    pub fn reconcile_timeout(&self) -> Duration {
+        self.call_timeout() * 10
     }
 
     /// Namespaces to watch, without empty entries.

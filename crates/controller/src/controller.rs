@@ -176,6 +176,9 @@ pub enum Error {
     /// instance profile). Retried with backoff: a human can fix it.
     #[error("{0}")]
     Blocked(String),
+    /// The whole reconcile took longer than its bound (see `--iam-call-timeout-seconds`).
+    #[error("reconcile did not finish within {0:?}")]
+    Timeout(Duration),
 }
 
 fn key(obj: &EcsRoleSet) -> String {
@@ -204,18 +207,22 @@ pub async fn reconcile(obj: Arc<EcsRoleSet>, ctx: Arc<Context>) -> Result<Action
     ctx.update_queue_gauge();
     let api: Api<EcsRoleSet> =
         Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
-    let result = finalizer(&api, FINALIZER, obj.clone(), |event| async {
+    // Bounded: whatever hangs, the slot comes back and the object is retried with backoff.
+    let bound = ctx.config.reconcile_timeout();
+    let run = finalizer(&api, FINALIZER, obj.clone(), |event| async {
         match event {
             FinalizerEvent::Apply(o) => apply(&o, &ctx).await,
             FinalizerEvent::Cleanup(o) => cleanup(&o, &ctx).await,
         }
-    })
-    .await
-    .map_err(|e| match e {
-        kube::runtime::finalizer::Error::ApplyFailed(e)
-        | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
-        other => Error::Finalizer(other.to_string()),
     });
+    let result = match tokio::time::timeout(bound, run).await {
+        Err(_) => Err(Error::Timeout(bound)),
+        Ok(r) => r.map_err(|e| match e {
+            kube::runtime::finalizer::Error::ApplyFailed(e)
+            | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
+            other => Error::Finalizer(other.to_string()),
+        }),
+    };
     ctx.in_flight.fetch_sub(1, Ordering::Relaxed);
     match &result {
         Ok(_) => {
@@ -231,6 +238,7 @@ pub async fn reconcile(obj: Arc<EcsRoleSet>, ctx: Arc<Context>) -> Result<Action
                 Error::Kube(_) => "kubernetes",
                 Error::Finalizer(_) => "finalizer",
                 Error::Blocked(_) => "blocked",
+                Error::Timeout(_) => "timeout",
             });
             warn!(object = %key(&obj), error = %e, "reconcile failed");
             if obj.meta().deletion_timestamp.is_none() {

@@ -93,6 +93,25 @@ pub struct Iam {
     limiter: RateLimiter,
     metrics: Arc<Metrics>,
     hook: Option<FaultHook>,
+    call_timeout: Duration,
+}
+
+/// The SDK client the controller uses: one attempt per call (the controller retries, with its
+/// own per-object backoff, so every attempt passes the rate limiter and is counted), and
+/// timeouts on connecting, on each attempt and on the whole operation.
+pub fn sdk_client(conf: &aws_config::SdkConfig, call_timeout: Duration) -> aws_sdk_iam::Client {
+    use aws_sdk_iam::config::retry::RetryConfig;
+    use aws_sdk_iam::config::timeout::TimeoutConfig;
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(call_timeout.min(Duration::from_secs(5)))
+        .operation_attempt_timeout(call_timeout)
+        .operation_timeout(call_timeout)
+        .build();
+    let config = aws_sdk_iam::config::Builder::from(conf)
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(timeouts)
+        .build();
+    aws_sdk_iam::Client::from_conf(config)
 }
 
 fn classify<E: ProvideErrorMetadata + std::fmt::Debug>(
@@ -139,15 +158,32 @@ fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
 /// producing the send future.
 macro_rules! call {
     ($self:ident, $op:literal, $write:expr, $call:expr) => {{
-        $self.before($op, $write).await?;
-        let result = $call.await;
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(e) if e.code() == Some("NoSuchEntity") => "not_found",
-            Err(_) => "error",
+        // Bounded whatever happens (a hung endpoint, an injected hang): then retryable.
+        let attempt = async {
+            $self.before($op, $write).await?;
+            Ok::<_, IamError>($call.await)
         };
-        $self.metrics.iam_call($op, $write, outcome);
-        result.map_err(|e| classify($op, &e))
+        match tokio::time::timeout($self.call_timeout, attempt).await {
+            Err(_) => {
+                $self.metrics.iam_call($op, $write, "timeout");
+                Err(IamError {
+                    operation: $op,
+                    code: "Timeout".into(),
+                    message: format!("no answer within {:?}", $self.call_timeout),
+                    retryable: true,
+                })
+            }
+            Ok(Err(e)) => Err(e),
+            Ok(Ok(result)) => {
+                let outcome = match &result {
+                    Ok(_) => "ok",
+                    Err(e) if e.code() == Some("NoSuchEntity") => "not_found",
+                    Err(_) => "error",
+                };
+                $self.metrics.iam_call($op, $write, outcome);
+                result.map_err(|e| classify($op, &e))
+            }
+        }
     }};
 }
 
@@ -157,6 +193,7 @@ impl Iam {
         calls_per_second: f64,
         metrics: Arc<Metrics>,
         hook: Option<FaultHook>,
+        call_timeout: Duration,
     ) -> Self {
         Iam {
             client,
@@ -166,6 +203,7 @@ impl Iam {
             },
             metrics,
             hook,
+            call_timeout,
         }
     }
 

@@ -92,12 +92,13 @@ async fn main() -> ExitCode {
         return ExitCode::from(1);
     }
 
-    let iam_client = aws_sdk_iam::Client::new(&aws);
+    let iam_client = ecsroles_controller::iam::sdk_client(&aws, config.call_timeout());
     let iam = Iam::new(
         iam_client,
         config.iam_calls_per_second,
         metrics.clone(),
         None,
+        config.call_timeout(),
     );
     let leader_election = config.leader_election;
     let (lease_name, lease_ns) = (config.lease_name.clone(), config.lease_namespace.clone());

@@ -586,6 +586,47 @@ async fn a_role_created_by_a_failed_reconcile_is_recorded_and_removed_when_no_lo
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hung_iam_calls_do_not_stall_the_other_sets() {
+    let client = kube().await;
+    let ns = "it-hung";
+    namespace(&client, ns).await;
+    // The first eight CreateRole calls never answer: as many as there are reconcile slots.
+    let n = Arc::new(AtomicU32::new(0));
+    let c = n.clone();
+    let hook: FaultHook = Arc::new(move |op: &'static str| {
+        (op == "CreateRole" && c.fetch_add(1, Ordering::SeqCst) < 8).then_some(Fault::Hang)
+    });
+    let mut cfg = config(ns, 600);
+    cfg.iam_call_timeout_seconds = 2;
+    let ctl = start(&client, cfg, Some(hook)).await;
+    let started = tokio::time::Instant::now();
+    for i in 0..9 {
+        apply(
+            &client,
+            ns,
+            &format!("s{i}"),
+            fargate_spec(&format!("s{i}")),
+        )
+        .await;
+    }
+    for i in 0..9 {
+        wait_ready(&client, ns, &format!("s{i}"), "True").await;
+    }
+    // Bound: a hung call costs its set one call timeout (2 s) plus a backoff (≤ 4.4 s),
+    // and never holds the others.
+    let took = started.elapsed();
+    assert!(n.load(Ordering::SeqCst) >= 8, "the hangs were hit");
+    assert!(took < Duration::from_secs(40), "all Ready after {took:?}");
+    for i in 0..9 {
+        delete(&client, ns, &format!("s{i}")).await;
+    }
+    for i in 0..9 {
+        gone(&client, ns, &format!("s{i}")).await;
+    }
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_mid_reconcile_converges_without_duplicates() {
     let client = kube().await;
     let iam = iam_client().await;

@@ -56,7 +56,13 @@ fn iam(events: Vec<ReplayEvent>) -> (Iam, StaticReplayClient) {
         .http_client(replay.clone())
         .build();
     let client = aws_sdk_iam::Client::from_conf(conf);
-    let iam = Iam::new(client, 1000.0, Arc::new(Metrics::default()), None);
+    let iam = Iam::new(
+        client,
+        1000.0,
+        Arc::new(Metrics::default()),
+        None,
+        std::time::Duration::from_secs(20),
+    );
     (iam, replay)
 }
 

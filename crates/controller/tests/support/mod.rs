@@ -180,11 +180,16 @@ impl Running {
 
 pub async fn start(client: &Client, config: Config, hook: Option<FaultHook>) -> Running {
     let metrics = Arc::new(Metrics::default());
+    require_env();
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
     let iam = Iam::new(
-        iam_client().await,
+        ecsroles_controller::iam::sdk_client(&conf, config.call_timeout()),
         config.iam_calls_per_second,
         metrics.clone(),
         hook,
+        config.call_timeout(),
     );
     let ctx =
         Arc::new(Context::new(client.clone(), iam, config, metrics.clone()).expect("guardrails"));
