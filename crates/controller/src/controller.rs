@@ -455,7 +455,15 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     let owner = owner(obj, cfg);
     let prev = obj.status.clone().unwrap_or_default();
 
-    let mut spec = match prepare(&obj.spec.inner, cfg, &ns, &name, &prev.managed_roles) {
+    // A spec the API server stored but the core's types cannot read: this object only.
+    let decoded = match obj.spec.inner.spec() {
+        Ok(s) => s,
+        Err(message) => {
+            let msg = format!("the spec cannot be read: {message}; nothing in IAM was changed");
+            return terminal(obj, ctx, "InvalidSpec", msg, vec![]).await;
+        }
+    };
+    let mut spec = match prepare(decoded, cfg, &ns, &name, &prev.managed_roles) {
         Ok(s) => s,
         // Names, path, account and shared roles are the controller's own guardrails: a
         // tenant reaching for them is a policy violation; a missing region is just invalid.

@@ -37,7 +37,66 @@ pub struct EcsRoleSetResourceSpec {
     #[serde(default)]
     pub deletion_policy: DeletionPolicy,
     #[serde(flatten)]
-    pub inner: EcsRoleSetSpec,
+    pub inner: Decoded,
+}
+
+/// The core's spec as the API server stored it. The pasted `taskDefinition` has no schema in the
+/// CRD, so the API server accepts documents the core's types reject; failing to decode one
+/// must not fail the whole watch (one tenant's object would stop reconciliation for all). Such
+/// an object is kept as written and reported `InvalidSpec` with the decoder's path and message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded {
+    Spec(Box<EcsRoleSetSpec>),
+    Invalid { message: String, raw: Value },
+}
+
+impl Decoded {
+    /// The spec, or why it could not be read (`path: message`).
+    pub fn spec(&self) -> Result<&EcsRoleSetSpec, &str> {
+        match self {
+            Decoded::Spec(s) => Ok(s),
+            Decoded::Invalid { message, .. } => Err(message),
+        }
+    }
+}
+
+impl From<EcsRoleSetSpec> for Decoded {
+    fn from(s: EcsRoleSetSpec) -> Self {
+        Decoded::Spec(Box::new(s))
+    }
+}
+
+impl Serialize for Decoded {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Decoded::Spec(spec) => spec.serialize(s),
+            Decoded::Invalid { raw, .. } => raw.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Decoded {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Value::deserialize(d)?;
+        Ok(
+            match serde_path_to_error::deserialize::<_, EcsRoleSetSpec>(&raw) {
+                Ok(spec) => Decoded::Spec(Box::new(spec)),
+                Err(e) => Decoded::Invalid {
+                    message: format!("spec.{}: {}", e.path(), e.inner()),
+                    raw,
+                },
+            },
+        )
+    }
+}
+
+impl JsonSchema for Decoded {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        EcsRoleSetSpec::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        EcsRoleSetSpec::json_schema(generator)
+    }
 }
 
 /// `Delete` (default): delete every IAM object the resource created. `Retain`: leave them.

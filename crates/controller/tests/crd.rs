@@ -75,7 +75,10 @@ fn an_example_ecsroleset_deserialises_as_the_resource() {
     let text = include_str!("../../../examples/ecsroleset-payments.yaml");
     let r: ecsroles_controller::crd::EcsRoleSet = serde_yaml::from_str(text).unwrap();
     assert_eq!(r.metadata.name.as_deref(), Some("payments-api"));
-    assert_eq!(r.spec.inner.cluster.as_deref(), Some("prod"));
+    assert_eq!(
+        r.spec.inner.spec().unwrap().cluster.as_deref(),
+        Some("prod")
+    );
 }
 
 /// The chart validates `guardrails.*` at install time with its own schema (Helm cannot call

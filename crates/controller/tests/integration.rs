@@ -25,7 +25,14 @@ fn expected(
 ) -> Vec<ecsroles_controller::iam_state::DesiredRole> {
     let ns = obj.metadata.namespace.clone().unwrap();
     let name = obj.metadata.name.clone().unwrap();
-    let spec = prepare(&obj.spec.inner, cfg, &ns, &name, &Default::default()).unwrap();
+    let spec = prepare(
+        obj.spec.inner.spec().unwrap(),
+        cfg,
+        &ns,
+        &name,
+        &Default::default(),
+    )
+    .unwrap();
     let owner = Owner {
         cluster: CLUSTER.into(),
         namespace: ns,
@@ -622,6 +629,46 @@ async fn hung_iam_calls_do_not_stall_the_other_sets() {
     }
     for i in 0..9 {
         gone(&client, ns, &format!("s{i}")).await;
+    }
+    ctl.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undecodable_object_is_invalid_and_the_others_go_on_after_a_restart() {
+    let client = kube().await;
+    let ns = "it-poison";
+    namespace(&client, ns).await;
+    // The API server keeps what the CRD does not describe (taskDefinition is free-form), so
+    // this object is stored although the core cannot read it. It exists before the controller
+    // starts: listing must not fail for everyone.
+    let mut bad = fargate_spec("poison");
+    bad["taskDefinition"]["containerDefinitions"] = json!({"api": {"image": "nginx"}});
+    // Created untyped, as kubectl would: no client-side decoding.
+    use ecsroles_controller::crd::EcsRoleSet;
+    use kube::api::{Api, DynamicObject, PostParams};
+    use kube::core::ApiResource;
+    use kube::Resource;
+    let ar = ApiResource::erase::<EcsRoleSet>(&());
+    let raw: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+    let obj: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": EcsRoleSet::api_version(&()), "kind": "EcsRoleSet",
+        "metadata": {"name": "poison", "namespace": ns}, "spec": bad
+    }))
+    .unwrap();
+    raw.create(&PostParams::default(), &obj).await.unwrap();
+    apply(&client, ns, "fine", fargate_spec("fine")).await;
+    let ctl = start(&client, config(ns, 600), None).await;
+    let obj = wait_ready(&client, ns, "poison", "False").await;
+    let (_, reason, message) = ready(&obj).unwrap();
+    assert_eq!(reason, "InvalidSpec");
+    assert!(
+        message.contains("spec.taskDefinition.containerDefinitions"),
+        "{message}"
+    );
+    wait_ready(&client, ns, "fine", "True").await;
+    for n in ["poison", "fine"] {
+        delete(&client, ns, n).await;
+        gone(&client, ns, n).await;
     }
     ctl.stop().await;
 }
