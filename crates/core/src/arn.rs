@@ -8,6 +8,14 @@ pub const ACCOUNT_PLACEHOLDER: &str = "${AWS::AccountId}";
 pub const REGION_PLACEHOLDER: &str = "${AWS::Region}";
 pub const PARTITION_PLACEHOLDER: &str = "${AWS::Partition}";
 
+/// `s` without the plan's own markers for an open account, region or partition (what is left
+/// of a value once ecsroles has put them in: any placeholder still there is the user's).
+pub fn without_open_markers(s: &str) -> String {
+    s.replace(ACCOUNT_PLACEHOLDER, "")
+        .replace(REGION_PLACEHOLDER, "")
+        .replace(PARTITION_PLACEHOLDER, "")
+}
+
 /// A parsed ARN: `arn:partition:service:region:account:resource`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arn<'a> {

@@ -574,37 +574,58 @@ pub fn aws_owned_registry(account: &str) -> Option<(&'static str, &'static str)>
         .map(|r| (r.1, r.2))
 }
 
-/// What ECS answers when a task definition lacks the role a feature needs: the exact
-/// `RegisterTaskDefinition` error, with a public place it was reported.
-pub mod missing_role {
-    /// The task definition feature that needs `executionRoleArn`.
+/// What ECS answers when it refuses a task definition ecsroles can see is incomplete: the
+/// exact `RegisterTaskDefinition` error, with a public place it was reported.
+pub mod refusal {
+    /// What the task definition lacks.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Needs {
+    pub enum Refusal {
+        /// `executionRoleArn`, for private ECR images on Fargate.
         FargateEcrImage,
+        /// `executionRoleArn`, for the awslogs driver on Fargate.
         FargateAwslogs,
+        /// `executionRoleArn`, for `secrets`.
         Secrets,
+        /// `networkMode`, which Fargate does not default.
+        FargateNetworkMode,
     }
 
     #[rustfmt::skip]
-    pub const ERRORS: &[(Needs, &str, &str)] = &[
-        (Needs::FargateEcrImage,
+    pub const ERRORS: &[(Refusal, &str, &str)] = &[
+        (Refusal::FargateEcrImage,
          "ClientException: Fargate requires task definition to have execution role ARN to support ECR images.",
          "https://github.com/jenkinsci/amazon-ecs-plugin/pull/53"),
-        (Needs::FargateAwslogs,
+        (Refusal::FargateAwslogs,
          "ClientException: Fargate requires task definition to have execution role ARN to support log driver awslogs.",
          "https://github.com/virtual-kubelet/virtual-kubelet/issues/193"),
-        (Needs::Secrets,
+        (Refusal::Secrets,
          "ClientException: When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
          super::doc::EXECUTION_SECRETS),
+        (Refusal::FargateNetworkMode,
+         "ClientException: Fargate only supports network mode ‘awsvpc’.",
+         "https://github.com/aws/amazon-ecs-cli/issues/1145"),
     ];
 
-    pub fn error(n: Needs) -> (&'static str, &'static str) {
+    /// (ECS's message, where it was reported).
+    pub fn error(r: Refusal) -> (&'static str, &'static str) {
         ERRORS
             .iter()
-            .find(|e| e.0 == n)
+            .find(|e| e.0 == r)
             .map_or(("", ""), |e| (e.1, e.2))
     }
 }
+
+/// Fluent Bit's Go `cloudwatch` output fills `$(…)` in these options per record at run time
+/// (`$(ecs_cluster)`, `$(ecs_task_id)`, `$(tag)`, any record key): the grant must cover every
+/// value. The C `cloudwatch_logs` output takes names literally and templates only through
+/// `log_group_template`/`log_stream_template` (FLUENT_BIT_CLOUDWATCH_LOGS).
+pub const FLUENT_BIT_RUNTIME_TEMPLATED: (&str, &[&str], &str) = (
+    "cloudwatch",
+    &["log_group_name", "log_stream_name"],
+    "https://github.com/aws/amazon-cloudwatch-logs-for-fluent-bit#templating-log-group-and-stream-names",
+);
+pub const FLUENT_BIT_CLOUDWATCH_LOGS: &str =
+    "https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch";
 
 pub mod unsupported {
     use super::doc;
@@ -723,6 +744,16 @@ pub mod unsupported {
     ];
 
     impl Blocks {
+        /// Network modes are checked against `network_modes` on their own.
+        pub fn is_network_mode(self) -> bool {
+            matches!(
+                self,
+                Blocks::BridgeNetwork
+                    | Blocks::HostNetwork
+                    | Blocks::NoNetwork
+                    | Blocks::AwsvpcNetwork
+            )
+        }
         pub fn describe(self) -> &'static str {
             BLOCKERS.iter().find(|b| b.0 == self).map_or("", |b| b.2)
         }

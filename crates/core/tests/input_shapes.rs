@@ -542,9 +542,10 @@ fn review_cases_placeholders_never_become_names_or_wildcards() {
     );
     assert!(!resources(&p).contains("s3:::*"), "{}", resources(&p));
     // A CloudWatch group decided entirely at run time cannot be scoped.
+    // (Run-time templating is the Go `cloudwatch` output's; see rules::FLUENT_BIT_RUNTIME_TEMPLATED.)
     let cw = td.replace(
         r#""Name":"s3","bucket":"$(BUCKET)""#,
-        r#""Name":"cloudwatch_logs","log_group_name":"$(ecs_task_id)""#,
+        r#""Name":"cloudwatch","log_group_name":"$(ecs_task_id)""#,
     );
     assert!(has_error_at(
         &plan_doc(&cw),
@@ -553,8 +554,24 @@ fn review_cases_placeholders_never_become_names_or_wildcards() {
     // …but a fixed part with a run-time part is granted on the pattern, with a warning.
     let part = td.replace(
         r#""Name":"s3","bucket":"$(BUCKET)""#,
-        r#""Name":"cloudwatch_logs","log_group_name":"/ecs/app/$(ecs_cluster)""#,
+        r#""Name":"cloudwatch","log_group_name":"/ecs/app/$(ecs_cluster)""#,
     );
+    // The C `cloudwatch_logs` output takes the name literally: `$(…)` there is an error.
+    let literal = part.replace(r#""Name":"cloudwatch""#, r#""Name":"cloudwatch_logs""#);
+    assert!(has_error_at(
+        &plan_doc(&literal),
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.log_group_name"
+    ));
+    // …and its log_group_template picks groups at run time the grant cannot know: said.
+    let templ = literal.replace(
+        r#""log_group_name":"/ecs/app/$(ecs_cluster)""#,
+        r#""log_group_name":"/ecs/app","log_group_template":"/ecs/$kubernetes['ns']""#,
+    );
+    assert!(finding_with(
+        &plan_doc(&templ),
+        Severity::Warning,
+        "log_group_template"
+    ));
     let p = plan_doc(&part);
     assert!(permits(
         &p,

@@ -102,7 +102,7 @@ impl<'a> Planner<'a> {
     /// A new execution role the task definition does not reference yet: ECS refuses the
     /// task definition with a known error until `executionRoleArn` names it.
     fn missing_role_references(&mut self, roles: &[PlannedRole]) {
-        use rules::missing_role::{error, Needs};
+        use rules::refusal::{error, Refusal};
         let Some(x) = roles.iter().find(|r| r.kind == RoleKind::TaskExecution) else {
             return;
         };
@@ -114,7 +114,7 @@ impl<'a> Planner<'a> {
         let needs = [
             (
                 fargate && cs.iter().any(|c| c.image.contains(".dkr.ecr")),
-                Needs::FargateEcrImage,
+                Refusal::FargateEcrImage,
             ),
             (
                 fargate
@@ -123,9 +123,9 @@ impl<'a> Planner<'a> {
                             .as_ref()
                             .is_some_and(|l| l.log_driver == "awslogs")
                     }),
-                Needs::FargateAwslogs,
+                Refusal::FargateAwslogs,
             ),
-            (cs.iter().any(|c| !c.secrets.is_empty()), Needs::Secrets),
+            (cs.iter().any(|c| !c.secrets.is_empty()), Refusal::Secrets),
         ];
         let errors: Vec<(&str, &str)> = needs
             .into_iter()
@@ -423,10 +423,7 @@ impl<'a> Planner<'a> {
             Some(a) => a.resource.to_string(),
             None => raw.to_string(),
         };
-        let bare = bare
-            .replace(ACCOUNT_PLACEHOLDER, "")
-            .replace(REGION_PLACEHOLDER, "")
-            .replace(PARTITION_PLACEHOLDER, "");
+        let bare = arn::without_open_markers(&bare);
         let shouted = crate::placeholder::is_shouted_token(raw.trim()).then(|| raw.trim());
         if let Some((text, name)) = crate::placeholder::find(&bare)
             .map(|p| (p.text, p.name))
@@ -475,9 +472,8 @@ impl<'a> Planner<'a> {
             .and_then(|r| r.rsplit('/').next())
             .is_some_and(|n| {
                 !n.is_empty()
-                    && n.len() <= 64
-                    && n.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+                    && n.len() <= crate::limits::ROLE_NAME_MAX
+                    && n.chars().all(names::is_name_char)
             });
         if !name_ok {
             let f = finding(
@@ -489,16 +485,16 @@ impl<'a> Planner<'a> {
             self.findings.push(f);
             return None;
         }
-        self.inferred.push(Inference {
-            fact: kind.key().to_string() + "Role",
-            value: arn.clone(),
-            from: cat!(
+        let from = if kind == RoleKind::Service {
+            "the service's role: the plan lists what it must allow".to_string()
+        } else {
+            cat!(
                 "the task definition's ",
                 field,
                 ": the plan lists what it must allow"
-            ),
-            path,
-        });
+            )
+        };
+        self.infer(&cat!(kind.key(), "Role"), &arn, from, path);
         Some(arn)
     }
 

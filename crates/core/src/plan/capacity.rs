@@ -89,52 +89,52 @@ impl<'a> Planner<'a> {
                     })
                 };
                 let tg_path = "service.loadBalancers[0].targetGroupArn";
-                let (tg, unresolved) = match lb
+                match lb
                     .target_group_arn
                     .as_deref()
                     .map(|t| self.fill(t, tg_path))
                 {
-                    // An unresolved placeholder: reported; the role is still needed.
-                    Some(None) => (None, true),
-                    Some(Some(t)) => (Some(t), false),
-                    None => (None, false),
-                };
-                if unresolved {
-                } else if let Some(tg) = tg.as_ref().filter(|t| !is_tg(t)) {
-                    self.error(
-                        "service.loadBalancers[0].targetGroupArn",
-                        format!("{tg:?} is not a target group ARN"),
-                    )
-                    .fix = Some(
-                        "use arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>"
-                            .into(),
-                    );
-                } else if let Some(tg) = &tg {
-                    self.grant(
-                        k,
-                        &rules::SERVICE_TARGETS,
-                        vec![tg.clone()],
-                        Conditions::new(),
-                        r.clone(),
-                    );
-                } else if let Some(name) = lb
-                    .load_balancer_name
-                    .as_deref()
-                    .and_then(|n| self.fill(n, "service.loadBalancers[0].loadBalancerName"))
-                {
-                    let res = self.arn("elasticloadbalancing", &format!("loadbalancer/{name}"));
-                    self.grant(
-                        k,
-                        &rules::SERVICE_CLASSIC,
-                        vec![res],
-                        Conditions::new(),
-                        r.clone(),
-                    );
-                } else if lb.load_balancer_name.is_none() {
-                    self.error(
-                        "service.loadBalancers[0]",
-                        "a load balancer needs targetGroupArn or loadBalancerName",
-                    );
+                    // An unresolved placeholder: reported by fill; the role is still needed.
+                    Some(None) => {}
+                    Some(Some(tg)) if !is_tg(&tg) => {
+                        self.error(tg_path, format!("{tg:?} is not a target group ARN"))
+                            .fix = Some(
+                            "use arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>"
+                                .into(),
+                        );
+                    }
+                    Some(Some(tg)) => {
+                        self.grant(
+                            k,
+                            &rules::SERVICE_TARGETS,
+                            vec![tg],
+                            Conditions::new(),
+                            r.clone(),
+                        );
+                    }
+                    None => match lb.load_balancer_name.as_deref() {
+                        Some(n) => {
+                            if let Some(name) =
+                                self.fill(n, "service.loadBalancers[0].loadBalancerName")
+                            {
+                                let res = self
+                                    .arn("elasticloadbalancing", &format!("loadbalancer/{name}"));
+                                self.grant(
+                                    k,
+                                    &rules::SERVICE_CLASSIC,
+                                    vec![res],
+                                    Conditions::new(),
+                                    r.clone(),
+                                );
+                            }
+                        }
+                        None => {
+                            self.error(
+                                "service.loadBalancers[0]",
+                                "a load balancer needs targetGroupArn or loadBalancerName",
+                            );
+                        }
+                    },
                 }
                 self.need(k, format!("the service registers {} targets behind one load balancer (the legacy service role applies; set roles.service.create: false to rely on AWSServiceRoleForECS instead)", self.network_mode));
             }

@@ -531,26 +531,11 @@ impl<'a> Planner<'a> {
             self.need(role, why);
             return;
         };
-        let region = match option_str(&lc.options, "awslogs-region") {
-            Some(r) if r.trim() == REGION_PLACEHOLDER => self.region.clone(),
-            Some(r) if arn::is_region(r.trim()) => r.trim().to_string(),
-            Some(r) => {
-                let f = finding(
-                    Severity::Warning,
-                    cat!(opath, ".awslogs-region"),
-                    cat!(
-                        "awslogs-region ",
-                        r,
-                        " is not a region: read as this workload's region ",
-                        self.region
-                    ),
-                )
-                .fix("write the region the log group is in, e.g. us-east-1");
-                self.findings.push(f);
-                self.region.clone()
-            }
-            None => self.region.clone(),
-        };
+        let region = self.option_region(
+            option_str(&lc.options, "awslogs-region"),
+            &cat!(opath, ".awslogs-region"),
+            "the log group's region",
+        );
         let create = option_str(&lc.options, "awslogs-create-group")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let resource = cat!(

@@ -13,13 +13,11 @@ type Candidate = (String, String, &'static str);
 struct Blocker {
     launch: LaunchType,
     path: String,
-    what: &'static str,
-    doc: &'static str,
-    network: bool,
+    what: unsupported::Blocks,
 }
 
 impl<'a> Planner<'a> {
-    fn infer(&mut self, fact: &str, value: &str, from: String, path: String) {
+    pub(super) fn infer(&mut self, fact: &str, value: &str, from: String, path: String) {
         self.inferred.push(Inference {
             fact: fact.to_string(),
             value: value.to_string(),
@@ -39,9 +37,7 @@ impl<'a> Planner<'a> {
                 out.push(Blocker {
                     launch: *l,
                     path: path.clone(),
-                    what: what.describe(),
-                    doc: what.doc(),
-                    network: path.ends_with(".networkMode"),
+                    what,
                 });
             }
         };
@@ -104,15 +100,15 @@ impl<'a> Planner<'a> {
     pub(super) fn blockers_for(&self, launch: LaunchType) -> Vec<Finding> {
         self.blockers()
             .into_iter()
-            .filter(|b| b.launch == launch && !b.network)
+            .filter(|b| b.launch == launch && !b.what.is_network_mode())
             .map(|b| {
                 finding(
                     Severity::Error,
                     b.path,
-                    cat!(b.what, " are not supported on ", launch.as_str()),
+                    cat!(b.what.describe(), " are not supported on ", launch.as_str()),
                 )
                 .fix("run it on a launch type that supports it (requiresCompatibilities / --launch-type), or remove the field")
-                .doc(b.doc)
+                .doc(b.what.doc())
             })
             .collect()
     }
@@ -153,8 +149,7 @@ impl<'a> Planner<'a> {
         let from_service = self.spec.service.as_ref().and_then(|s| s.launch_type);
         if let Some(l) = self.spec.launch_type.or(from_service) {
             self.launch = l;
-            if !source.is_empty() && source == "requiresCompatibilities" && !candidates.contains(&l)
-            {
+            if source == "requiresCompatibilities" && !candidates.contains(&l) {
                 let f = finding(
                     Severity::Error,
                     path,
@@ -173,21 +168,12 @@ impl<'a> Planner<'a> {
                 ));
                 self.findings.push(f);
             }
-            if self.spec.launch_type.is_some() {
-                self.infer(
-                    "launchType",
-                    l.as_str(),
-                    "given (launchType)".into(),
-                    "launchType".into(),
-                );
+            let (from, path) = if self.spec.launch_type.is_some() {
+                ("given (launchType)", "launchType")
             } else {
-                self.infer(
-                    "launchType",
-                    l.as_str(),
-                    "the service's launchType".into(),
-                    "service.launchType".into(),
-                );
-            }
+                ("the service's launchType", "service.launchType")
+            };
+            self.infer("launchType", l.as_str(), from.into(), path.into());
             return;
         }
         let chosen = feasible.first().copied().unwrap_or(candidates[0]);
@@ -200,7 +186,7 @@ impl<'a> Planner<'a> {
             if let Some(b) = blockers.iter().find(|b| b.launch == LaunchType::Fargate) {
                 why.push_str(&cat!(
                     "; it cannot run on Fargate (",
-                    b.what,
+                    b.what.describe(),
                     ", ",
                     b.path,
                     ")"
@@ -219,16 +205,13 @@ impl<'a> Planner<'a> {
         };
         self.infer("launchType", chosen.as_str(), from, path.clone());
         // Open: say so first thing, with how to choose.
-        let others: Vec<LaunchType> = feasible.iter().copied().filter(|l| *l != chosen).collect();
         if source.is_empty() {
             self.warn(
                 "launchType",
-                cat!(
-                    "the task definition does not say where it runs; planned for EC2, the launch type ECS registers it for",
-                ),
+                "the task definition does not say where it runs; planned for EC2, the launch type ECS registers it for",
             )
             .fix = Some("if it runs on Fargate, External or Managed Instances, set requiresCompatibilities (or pass --launch-type)".into());
-        } else if !others.is_empty() {
+        } else if feasible.iter().any(|l| *l != chosen) {
             self.warn(
                 "launchType",
                 cat!(
@@ -414,6 +397,40 @@ impl<'a> Planner<'a> {
         };
     }
 
+    /// A region option (`awslogs-region`, FireLens `region`): as written when it is one; a
+    /// stand-in or placeholder is this plan's region (a warning says so, but not for
+    /// `${AWS::Region}`, which means exactly that); absent, this plan's region.
+    pub(super) fn option_region(
+        &mut self,
+        value: Option<String>,
+        path: &str,
+        what: &str,
+    ) -> String {
+        let Some(r) = value.map(|r| r.trim().to_string()) else {
+            return self.region.clone();
+        };
+        if r == REGION_PLACEHOLDER {
+            return self.region.clone();
+        }
+        if arn::is_region(&r) {
+            return r;
+        }
+        let f = finding(
+            Severity::Warning,
+            path,
+            cat!(
+                what,
+                " ",
+                r,
+                " is not a region: read as this workload's region ",
+                self.region
+            ),
+        )
+        .fix("write the region itself, e.g. us-east-1");
+        self.findings.push(f);
+        self.region.clone()
+    }
+
     /// A value from the file as it will be used in an ARN: CloudFormation pseudo parameters
     /// and documentation stand-ins in the account/region fields (`aws_account_id`, `region`)
     /// become this plan's account and region, said in a finding. `None` (with an error at
@@ -472,12 +489,7 @@ impl<'a> Planner<'a> {
         };
         // Stand-ins in the account and region positions of an ARN or an ECR registry host.
         let fixed = if let Some(a) = Arn::parse(&out) {
-            let region_ok = a.region.is_empty() || arn::is_region(a.region);
-            // All digits but not 12 is a typo, not a stand-in: left for the parsers to refuse.
-            let account_ok = a.account.is_empty()
-                || a.account.bytes().all(|b| b.is_ascii_digit())
-                || a.account == ACCOUNT_PLACEHOLDER
-                || a.account == "aws";
+            let (region_ok, account_ok) = (region_field_ok(a.region), account_field_ok(a.account));
             (!region_ok || !account_ok).then(|| {
                 let stand_ins = [
                     (!region_ok).then_some(a.region),
@@ -512,8 +524,7 @@ impl<'a> Planner<'a> {
             let labels: Vec<&str> = host.split('.').collect();
             let ecr =
                 labels.len() >= 5 && matches!(labels[1], "dkr") && labels[2].starts_with("ecr");
-            let account_ok =
-                labels[0].bytes().all(|b| b.is_ascii_digit()) || labels[0] == ACCOUNT_PLACEHOLDER;
+            let account_ok = account_field_ok(labels[0]);
             (ecr && (!account_ok || !arn::is_region(labels[3]))).then(|| {
                 let mut stand_ins = Vec::new();
                 let account = if account_ok {
@@ -568,10 +579,7 @@ impl<'a> Planner<'a> {
         if !out.contains(['$', '{', '<']) {
             return Some(out);
         }
-        let rest = out
-            .replace(ACCOUNT_PLACEHOLDER, "")
-            .replace(REGION_PLACEHOLDER, "")
-            .replace(PARTITION_PLACEHOLDER, "");
+        let rest = arn::without_open_markers(&out);
         if let Some(p) = placeholder::find(&rest) {
             let msg = cat!(
                 "unresolved template placeholder ",
@@ -614,9 +622,8 @@ impl<'a> Planner<'a> {
 /// (`aws_account_id`, `region-code`…). All-digit accounts of the wrong length are typos the
 /// parsers refuse, not stand-ins.
 fn has_stand_in(v: &str) -> bool {
-    let account_ok = |a: &str| a.is_empty() || a == "aws" || a.bytes().all(|b| b.is_ascii_digit());
     if let Some(a) = Arn::parse(v) {
-        return !(account_ok(a.account) && (a.region.is_empty() || arn::is_region(a.region)));
+        return !(account_field_ok(a.account) && region_field_ok(a.region));
     }
     let Some((host, _)) = v.split_once('/') else {
         return false;
@@ -627,5 +634,16 @@ fn has_stand_in(v: &str) -> bool {
     else {
         return false;
     };
-    ecr.starts_with("ecr") && !(account_ok(account) && arn::is_region(region))
+    ecr.starts_with("ecr") && !(account_field_ok(account) && arn::is_region(region))
+}
+
+/// An ARN's or ECR host's account field that is an account (or open, or AWS's own `aws`). All
+/// digits but not 12 is a typo, not a stand-in: left for the parsers to refuse.
+fn account_field_ok(a: &str) -> bool {
+    a.is_empty() || a == "aws" || a == ACCOUNT_PLACEHOLDER || a.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An ARN's region field that is a region (or open, or empty as in S3 and IAM ARNs).
+fn region_field_ok(r: &str) -> bool {
+    r.is_empty() || arn::is_region(r)
 }

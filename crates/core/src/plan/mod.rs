@@ -227,21 +227,19 @@ impl<'a> Planner<'a> {
         self.infer_location();
 
         // The spec's cluster, else the service's (a name or an ARN).
-        let service_cluster = spec
-            .service
-            .as_ref()
-            .filter(|_| spec.cluster.is_none())
-            .and_then(|s| s.cluster.as_deref())
-            .map(|c| {
+        let service_cluster = match (&spec.cluster, spec.service.as_ref()) {
+            (None, Some(svc)) => svc.cluster.as_deref().map(|c| {
                 let name = c.rsplit('/').next().unwrap_or(c).to_string();
-                self.inferred.push(Inference {
-                    fact: "cluster".into(),
-                    value: name.clone(),
-                    from: "the service's cluster".into(),
-                    path: "service.cluster".into(),
-                });
+                self.infer(
+                    "cluster",
+                    &name,
+                    "the service's cluster".into(),
+                    "service.cluster".into(),
+                );
                 name
-            });
+            }),
+            _ => None,
+        };
         let cluster = spec.cluster.clone().or(service_cluster);
         self.cluster = match &cluster {
             Some(c) if crate::placeholder::find(c).is_some() => {
@@ -393,13 +391,15 @@ impl<'a> Planner<'a> {
             .any(|c| LaunchType::parse(c) == Some(LaunchType::Fargate));
         if requires_fargate && self.td.network_mode.is_none() && self.launch == LaunchType::Fargate
         {
+            let (message, source) =
+                rules::refusal::error(rules::refusal::Refusal::FargateNetworkMode);
             let f = finding(
                 Severity::Error,
                 cat!(self.td_path, ".networkMode"),
-                "the task definition requires FARGATE but names no networkMode; ECS refuses it: ClientException: Fargate only supports network mode ‘awsvpc’. (as reported in aws/amazon-ecs-cli#1145)",
+                cat!("the task definition requires FARGATE but names no networkMode; ECS refuses it: ", message),
             )
             .fix("set networkMode: awsvpc")
-            .doc(doc::FARGATE_NETWORKING);
+            .doc(source);
             self.findings.push(f);
         }
         let (modes, doc) = unsupported::network_modes(self.launch);
@@ -415,9 +415,8 @@ impl<'a> Planner<'a> {
                 .doc(doc);
             self.findings.push(f);
         }
-        for b in self.blockers_for(self.launch) {
-            self.findings.push(b);
-        }
+        let blocked = self.blockers_for(self.launch);
+        self.findings.extend(blocked);
         for (i, v) in self.td.volumes.iter().enumerate() {
             let vpath = cat!(self.td_path, ".volumes[", i.to_string(), "]");
             let used = [
@@ -479,7 +478,7 @@ fn key_covers(pattern: &str, resource: &str) -> bool {
         name.trim_start_matches('/'),
     );
     let base = match n.rsplit_once('-') {
-        Some((b, suffix)) if a.service == "secretsmanager" && suffix.len() == 6 => b,
+        Some((b, _)) if a.service == "secretsmanager" && arn::secret_has_random_suffix(n) => b,
         _ => n,
     };
     arn::glob_match(p, n) || arn::glob_match(p, base)

@@ -271,29 +271,11 @@ impl<'a> Planner<'a> {
             let name = option_str(&lc.options, "Name")
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            let region = match option_str(&lc.options, "region") {
-                Some(r) if arn::is_region(r.trim()) && r.trim() != REGION_PLACEHOLDER => {
-                    r.trim().to_string()
-                }
-                Some(r) => {
-                    let f = finding(
-                        Severity::Warning,
-                        cat!(opath, ".region"),
-                        cat!(
-                            "container ",
-                            cname,
-                            ": FireLens option region ",
-                            r,
-                            " is not a region: read as this workload's region ",
-                            self.region
-                        ),
-                    )
-                    .fix("write the destination's region, e.g. us-east-1");
-                    self.findings.push(f);
-                    self.region.clone()
-                }
-                None => self.region.clone(),
-            };
+            let region = self.option_region(
+                option_str(&lc.options, "region"),
+                &cat!(opath, ".region"),
+                "the FireLens output's region",
+            );
             let reason = cat!(
                 "container ",
                 cname,
@@ -321,11 +303,10 @@ impl<'a> Planner<'a> {
                 let v = option_str(&lc.options, key).filter(|v| !v.is_empty());
                 if let Some(v) = &v {
                     let path = cat!(opath, ".", key);
-                    // Fluent Bit fills `$(ecs_cluster)`, `$(ecs_task_id)`, `$(tag)`… per record
-                    // at run time: the grant must cover every value the segment can take.
-                    // Only the CloudWatch output's group and stream names take these.
-                    let templated_key = matches!(key, "log_group_name" | "log_stream_name")
-                        && matches!(name.as_str(), "cloudwatch" | "cloudwatch_logs");
+                    // Filled per record at run time (rules::FLUENT_BIT_RUNTIME_TEMPLATED): the
+                    // grant must cover every value the segment can take.
+                    let (output, keys, _) = rules::FLUENT_BIT_RUNTIME_TEMPLATED;
+                    let templated_key = name == output && keys.contains(&key);
                     let runtime = if templated_key {
                         fluent_bit_templated(v)
                     } else {
@@ -343,7 +324,7 @@ impl<'a> Planner<'a> {
                             cat!("container ", cname, ": ", key, " ", v, " uses Fluent Bit templating, resolved at run time: the grant covers ", runtime),
                         )
                         .fix("name the destination literally to scope the grant to exactly one")
-                        .doc(doc::FIRELENS_IAM);
+                        .doc(rules::FLUENT_BIT_RUNTIME_TEMPLATED.2);
                         p.findings.push(f);
                     }
                     return p.fill(&runtime, &path);
@@ -368,6 +349,16 @@ impl<'a> Planner<'a> {
                     let Some(group) = required(self, "log_group_name") else {
                         continue;
                     };
+                    if option_str(&lc.options, "log_group_template").is_some() {
+                        let f = finding(
+                            Severity::Warning,
+                            cat!(opath, ".log_group_template"),
+                            cat!("container ", cname, ": log_group_template chooses the log group per record at run time; only log_group_name ", group, " (its fallback) is granted"),
+                        )
+                        .fix("grant the groups the template can produce in app.statements, or drop the template")
+                        .doc(rules::FLUENT_BIT_CLOUDWATCH_LOGS);
+                        self.findings.push(f);
+                    }
                     let res = a("logs", cat!("log-group:", group, ":*"), self);
                     self.grant(
                         t,
@@ -714,25 +705,15 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The run-time variables of Fluent Bit's `cloudwatch` output (`$(ecs_cluster)`,
-/// `$(ecs_task_id)`, `$(tag)`, `$(tag[1])`, `$(uuid)`, `$(kubernetes['…'])`) → `*`: any value at
-/// run time. Any other `$(NAME)` is a deploy-time placeholder and stays (then reported).
+/// Every `$(…)` of a run-time templated option (`$(ecs_cluster)`, `$(tag[1])`, a record key)
+/// → `*`: any value at run time.
 fn fluent_bit_templated(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     let mut rest = v;
     while let Some(i) = rest.find("$(") {
         let Some(j) = rest[i..].find(')') else { break };
-        let var = &rest[i + 2..i + j];
-        let runtime = var.starts_with("ecs_")
-            || var.starts_with("tag")
-            || var == "uuid"
-            || var.starts_with("kubernetes");
         out.push_str(&rest[..i]);
-        if runtime {
-            out.push('*');
-        } else {
-            out.push_str(&rest[i..i + j + 1]);
-        }
+        out.push('*');
         rest = &rest[i + j + 1..];
     }
     out.push_str(rest);
