@@ -77,9 +77,8 @@ pub const DESCRIBED_SERVICE: &[&str] = &[
     "currentServiceRevisions",
     "createdBy",
     "resourceManagementType",
-    // AWS::ECS::Service only
+    // AWS::ECS::Service only (serviceConnectConfiguration is CreateService's already)
     "forceNewDeployment",
-    "serviceConnectConfiguration",
 ];
 
 pub const LOAD_BALANCER: Shape = Shape {
