@@ -97,8 +97,8 @@ pub struct ContainerDefinition {
     /// `{"type": "GPU" | "InferenceAccelerator", "value": …}` entries (decide the launch type).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_requirements: Vec<serde_json::Value>,
-    /// Only read for `valueFrom` written here by mistake (it belongs in `secrets`: ECS ignores
-    /// it and the variable is never set); values themselves do not affect IAM.
+    /// Only read for `valueFrom` written here by mistake (it belongs in `secrets`: an
+    /// environment entry is a KeyValuePair of name and value only); values do not affect IAM.
     #[serde(default, skip_serializing)]
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub environment: Vec<serde_json::Value>,

@@ -73,11 +73,13 @@ impl<'a> Planner<'a> {
             for (j, e) in c.environment.iter().enumerate() {
                 if let Some(v) = e.get("valueFrom").and_then(|v| v.as_str()) {
                     let name = e.get("name").and_then(|v| v.as_str()).unwrap_or_default();
-                    // ECS ignores valueFrom here: the variable is never set and nothing is fetched.
+                    // An environment entry is an ECS KeyValuePair (name, value only): valueFrom here is
+                    // not part of the API, so nothing is fetched for it (the AWS CLI refuses it,
+                    // SDK-based tools drop it).
                     let f = finding(
                         Severity::Warning,
                         cat!(cpath, ".environment[", j.to_string(), "].valueFrom"),
-                        cat!("container ", cname, ": environment variable ", name, " has valueFrom ", v, ", which ECS ignores under environment: the variable is never set"),
+                        cat!("container ", cname, ": environment variable ", name, " has valueFrom ", v, ": environment entries have only name and value (ECS KeyValuePair), so nothing is fetched for it"),
                     )
                     .fix("move {name, valueFrom} to the container's secrets list (the execution role then fetches it)")
                     .doc(doc::SECRETS_MANAGER);
