@@ -520,38 +520,31 @@ impl<'a> Planner<'a> {
                         .collect::<Vec<_>>(),
                 )
             })
-        } else if let Some((host, rest)) = out.split_once('/') {
-            let labels: Vec<&str> = host.split('.').collect();
-            let ecr =
-                labels.len() >= 5 && matches!(labels[1], "dkr") && labels[2].starts_with("ecr");
-            let account_ok = account_field_ok(labels[0]);
-            (ecr && (!account_ok || !arn::is_region(labels[3]))).then(|| {
-                let mut stand_ins = Vec::new();
-                let account = if account_ok {
-                    labels[0]
-                } else {
-                    stand_ins.push(labels[0].to_string());
-                    &self.account
-                };
-                let region = if arn::is_region(labels[3]) {
-                    labels[3]
-                } else {
-                    stand_ins.push(labels[3].to_string());
-                    &self.region
-                };
+        } else if let Some(h) = loose_ecr_host(&out) {
+            let account_ok = account_field_ok(h.account);
+            let region_ok = arn::is_region(h.region);
+            (!account_ok || !region_ok).then(|| {
+                let stand_ins = [
+                    (!account_ok).then_some(h.account),
+                    (!region_ok).then_some(h.region),
+                ];
                 (
                     cat!(
-                        account,
+                        if account_ok { h.account } else { &self.account },
                         ".dkr.",
-                        labels[2],
+                        h.ecr,
                         ".",
-                        region,
+                        if region_ok { h.region } else { &self.region },
                         ".",
-                        labels[4..].join("."),
+                        h.suffix,
                         "/",
-                        rest
+                        h.path
                     ),
-                    stand_ins,
+                    stand_ins
+                        .into_iter()
+                        .flatten()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
                 )
             })
         } else {
@@ -625,16 +618,39 @@ fn has_stand_in(v: &str) -> bool {
     if let Some(a) = Arn::parse(v) {
         return !(account_field_ok(a.account) && region_field_ok(a.region));
     }
-    let Some((host, _)) = v.split_once('/') else {
-        return false;
+    loose_ecr_host(v).is_some_and(|h| !(account_field_ok(h.account) && arn::is_region(h.region)))
+}
+
+/// An ECR registry host (`<account>.dkr.<ecr…>.<region>.<suffix>/<path>`) split as written,
+/// before its account and region are checked, so a stand-in in either can be found and
+/// replaced (`arn::parse_ecr_image` reads only well-formed ones).
+struct LooseEcrHost<'a> {
+    account: &'a str,
+    ecr: &'a str,
+    region: &'a str,
+    suffix: &'a str,
+    path: &'a str,
+}
+
+fn loose_ecr_host(v: &str) -> Option<LooseEcrHost<'_>> {
+    let (host, path) = v.split_once('/')?;
+    let mut labels = host.splitn(5, '.');
+    let (Some(account), Some("dkr"), Some(ecr), Some(region), Some(suffix)) = (
+        labels.next(),
+        labels.next(),
+        labels.next(),
+        labels.next(),
+        labels.next(),
+    ) else {
+        return None;
     };
-    let mut labels = host.split('.');
-    let (Some(account), Some("dkr"), Some(ecr), Some(region)) =
-        (labels.next(), labels.next(), labels.next(), labels.next())
-    else {
-        return false;
-    };
-    ecr.starts_with("ecr") && !(account_field_ok(account) && arn::is_region(region))
+    ecr.starts_with("ecr").then_some(LooseEcrHost {
+        account,
+        ecr,
+        region,
+        suffix,
+        path,
+    })
 }
 
 /// An ARN's or ECR host's account field that is an account (or open, or AWS's own `aws`). All

@@ -329,20 +329,18 @@ impl<'a> Planner<'a> {
                     }
                     return p.fill(&runtime, &path);
                 }
-                if v.is_none() {
-                    p.error(
-                        cat!(opath, ".", key),
-                        cat!(
-                            "container ",
-                            cname,
-                            ": FireLens output ",
-                            name,
-                            " needs option ",
-                            key
-                        ),
-                    );
-                }
-                v
+                p.error(
+                    cat!(opath, ".", key),
+                    cat!(
+                        "container ",
+                        cname,
+                        ": FireLens output ",
+                        name,
+                        " needs option ",
+                        key
+                    ),
+                );
+                None
             };
             match name.as_str() {
                 "cloudwatch" | "cloudwatch_logs" => {
