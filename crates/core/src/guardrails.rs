@@ -308,41 +308,20 @@ impl Guardrails {
         // A role the file names (task definition, service) gets this workload's policy
         // attached as an existing role: the platform must allow it, as for `existingArn`.
         // (Roles of other accounts are reported just above.)
+        // The plan records each such role as read from the file (`<kind>Role`, with its field).
         for role in &plan.roles {
-            let field = match role.kind {
-                RoleKind::TaskExecution => td
-                    .execution_role_arn
-                    .as_ref()
-                    .map(|_| "taskDefinition.executionRoleArn"),
-                RoleKind::Task => td
-                    .task_role_arn
-                    .as_ref()
-                    .map(|_| "taskDefinition.taskRoleArn"),
-                RoleKind::Service => spec
-                    .service
-                    .as_ref()
-                    .and_then(|s| s.role.as_ref())
-                    .map(|_| "service.role"),
-                _ => None,
+            let fact = format!("{}Role", role.kind.key());
+            let Some(named) = plan.inferred.iter().find(|i| i.fact == fact) else {
+                continue;
             };
-            let from_existing_arn = role
-                .kind
-                .config(&spec.roles)
-                .is_some_and(|c| c.existing_arn.is_some());
             let same_account =
                 crate::arn::Arn::parse(&role.arn).is_some_and(|a| a.account == plan.account);
-            if let Some(field) = field {
-                if role.provisioning == Provisioning::Existing
-                    && !from_existing_arn
-                    && same_account
-                    && !matches_any(&self.allowed_existing_roles, &role.arn)
-                {
-                    v(
-                        "allowedExistingRoles",
-                        field.to_string(),
-                        format!("{} is an existing role this workload's policy would be attached to; the platform does not list it in allowedExistingRoles", role.arn),
-                    );
-                }
+            if same_account && !matches_any(&self.allowed_existing_roles, &role.arn) {
+                v(
+                    "allowedExistingRoles",
+                    named.path.clone(),
+                    format!("{} is an existing role this workload's policy would be attached to; the platform does not list it in allowedExistingRoles", role.arn),
+                );
             }
         }
 
