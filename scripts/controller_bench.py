@@ -6,7 +6,8 @@ Run inside scripts/with-k8s.sh (real kube-apiserver + moto), e.g. `just controll
   2. create N EcsRoleSets (a Fargate workload: execution + task role each) at once,
   3. time until every one is Ready=True, and count IAM calls per reconcile from /metrics,
   4. restart the controller: every object gets one no-op reconcile; count its IAM calls,
-  5. report the controller's resident memory (VmRSS now, VmHWM peak).
+  5. report the controller's resident memory (VmRSS now, VmHWM peak),
+  6. delete all N: time until every finalizer is gone, IAM calls per set.
 Figures, not pass/fail: these machines are shared and noisy.
 """
 import os
@@ -153,6 +154,24 @@ def main():
     print(f"  no-op resync of all {N}: {t_noop:.1f} s; {reads / N:.2f} reads ({reads / (2 * N):.2f} per role) "
           f"and {writes} writes in total")
     print(f"  controller RSS after the no-op pass {rss / 1024:.1f} MiB (peak {hwm / 1024:.1f} MiB)")
+
+    # Delete all: time until the finalizers are gone, IAM calls per set.
+    before = sum(calls.values())
+    t0 = time.monotonic()
+    for i in range(N):
+        code, body = api("DELETE", f"/apis/ecsroles.dev/v1alpha1/namespaces/{NS}/ecsrolesets/w{i}")
+        assert code in (200, 202), body
+    while True:
+        _, lst = api("GET", f"/apis/ecsroles.dev/v1alpha1/namespaces/{NS}/ecsrolesets")
+        if not lst.get("items"):
+            break
+        if proc.poll() is not None:
+            sys.exit("controller exited")
+        time.sleep(0.5)
+    t_delete = time.monotonic() - t0
+    calls, _ = metrics(port)
+    total = sum(calls.values()) - before
+    print(f"  delete all {N}: {t_delete:.1f} s; {total / N:.2f} IAM calls per set (2 roles each)")
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
 

@@ -23,7 +23,7 @@ pub struct Config {
     #[arg(long, env = "ECSROLES_ACCOUNT_ID")]
     pub account_id: String,
 
-    /// Prepended to every role name (`<prefix><namespace>-<name>-<role>`).
+    /// Prepended to every role name (`<prefix><namespace>_<name>-<role>`).
     #[arg(long, env = "ECSROLES_NAME_PREFIX", default_value = "")]
     pub name_prefix: String,
 

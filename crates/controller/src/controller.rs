@@ -33,7 +33,7 @@ use crate::crd::{Condition, DeletionPolicy, EcsRoleSet, EcsRoleSetStatus, Status
 use crate::iam::{Iam, IamError};
 use crate::iam_state::{deletion, desired_from_plan, diff, ActualRole, Owner};
 use crate::metrics::Metrics;
-use crate::prepare::{prepare, role_name};
+use crate::prepare::prepare;
 
 /// Finalizer that holds deletion until the IAM objects are gone.
 pub const FINALIZER: &str = "ecsroles.dev/cleanup";
@@ -375,6 +375,37 @@ async fn terminal(
     Ok(Action::await_change())
 }
 
+/// What a tenant can do about a name someone else holds: the name comes from the namespace
+/// and the resource's name, so renaming the role itself is not among the choices.
+const COLLISION_ADVICE: &str = "The name is derived from this resource's namespace and name: rename this EcsRoleSet, or have that role deleted or adopted by the platform team; the controller checks the name again on its own";
+
+/// A name held by someone else can be freed (the role deleted, or adopted): report it like any
+/// terminal verdict, then look again, waiting as long as the collision has lasted so far (10 s,
+/// 20 s, 40 s … at most 10 min). A squatted name is taken back without a spec change, and a
+/// lasting collision costs one read every ten minutes.
+async fn collision(
+    obj: &EcsRoleSet,
+    ctx: &Context,
+    message: String,
+    findings: Vec<StatusFinding>,
+) -> Result<Action, Error> {
+    let since = obj
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.iter().find(|c| c.kind == "Ready"))
+        .filter(|c| c.status == "False" && c.reason == "NameCollision")
+        .and_then(|c| chrono::DateTime::parse_from_rfc3339(&c.last_transition_time).ok())
+        .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds())
+        .unwrap_or(0);
+    terminal(obj, ctx, "NameCollision", message, findings).await?;
+    Ok(Action::requeue(collision_backoff(since)))
+}
+
+/// The wait before checking a colliding name again, after `seconds` of collision.
+fn collision_backoff(seconds: i64) -> Duration {
+    Duration::from_secs(seconds.clamp(10, 600).unsigned_abs())
+}
+
 /// Deletion cannot finish (yet): say why in status — `DeleteBlocked` when something outside
 /// this controller's ownership holds a role, `Deleting` when IAM failed — and, once per
 /// reason and message, in a Warning Event. Without it the resource would read `Ready=True`.
@@ -552,20 +583,20 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
             event(ctx, obj, EventType::Normal, "Adopted", note).await;
         }
         if a.exists && !owner.owns(&a.tags) {
-            let msg = format!("IAM role {} already exists and is not owned by this EcsRoleSet (its ecsroles.dev/* tags differ); nothing in IAM was changed. Rename or delete that role, or ask the platform team to adopt it", d.name);
-            return terminal(obj, ctx, "NameCollision", msg, findings).await;
+            let msg = format!("IAM role {} already exists and is not owned by this EcsRoleSet (its ecsroles.dev/* tags differ); nothing in IAM was changed. {COLLISION_ADVICE}", d.name);
+            return collision(obj, ctx, msg, findings).await;
         }
         if a.instance_profile.is_some() && !owner.owns(&a.profile_tags) {
-            let msg = format!("IAM instance profile {} already exists and is not owned by this EcsRoleSet; nothing in IAM was changed", d.instance_profile.as_deref().unwrap_or_default());
-            return terminal(obj, ctx, "NameCollision", msg, findings).await;
+            let msg = format!("IAM instance profile {} already exists and is not owned by this EcsRoleSet; nothing in IAM was changed. {COLLISION_ADVICE}", d.instance_profile.as_deref().unwrap_or_default());
+            return collision(obj, ctx, msg, findings).await;
         }
         actual.push(a);
     }
 
-    let mut done: Vec<String> = Vec::new();
-    let mut created_any = false;
-    // Roles recorded in status as soon as IAM has them: a reconcile that fails half-way must
-    // not leave a role the status does not know (it could never be cleaned up).
+    // Write-ahead: every role about to be created is recorded in status before its CreateRole.
+    // However the reconcile ends (an IAM error, a lost response, a crash), the status lists
+    // every role this resource may own, so cleanup deletes exactly those and probes nothing
+    // else, and a role the plan stops needing is still found.
     let kind_of: BTreeMap<&str, &str> = plan
         .roles
         .iter()
@@ -573,21 +604,23 @@ async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
         .collect();
     let mut recorded = prev.managed_roles.clone();
     for (d, a) in desired.iter().zip(&actual) {
+        if let (false, Some(kind)) = (a.exists, kind_of.get(d.name.as_str())) {
+            recorded.insert(kind.to_string(), d.name.clone());
+        }
+    }
+    if recorded != prev.managed_roles {
+        let mut status = prev.clone();
+        status.managed_roles = recorded;
+        write_status(obj, ctx, status).await?;
+    }
+
+    let mut done: Vec<String> = Vec::new();
+    let mut created_any = false;
+    for (d, a) in desired.iter().zip(&actual) {
         created_any |= !a.exists;
         for op in diff(d, a) {
             match ctx.iam.apply(&op).await {
-                Ok(()) => {
-                    done.push(format!("{} {}", op.name(), d.name));
-                    let kind = kind_of.get(d.name.as_str()).copied();
-                    if let (crate::iam_state::Op::CreateRole { .. }, Some(kind)) = (&op, kind) {
-                        if recorded.get(kind) != Some(&d.name) {
-                            recorded.insert(kind.to_string(), d.name.clone());
-                            let mut status = prev.clone();
-                            status.managed_roles = recorded.clone();
-                            write_status(obj, ctx, status).await?;
-                        }
-                    }
-                }
+                Ok(()) => done.push(format!("{} {}", op.name(), d.name)),
                 // IAM will never accept this request: say so (status, Warning Event) and wait
                 // for the spec to change, instead of retrying it forever.
                 Err(e) if e.is_permanent() => {
@@ -779,10 +812,8 @@ async fn cleanup(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
         return Ok(Action::await_change());
     }
     let owner = owner(obj, &ctx.config);
-    let ns = obj.namespace().unwrap_or_default();
-    let name = obj.name_any();
-    // Names recorded in status, plus every name this resource could have created (a crash
-    // before the first status write leaves roles the status does not list).
+    // The names recorded in status: each is written there before its role is created, so
+    // nothing this resource created is missing, and nothing it never created is probed.
     let mut names: Vec<(String, bool)> = obj
         .status
         .as_ref()
@@ -793,12 +824,6 @@ async fn cleanup(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
                 .collect()
         })
         .unwrap_or_default();
-    for kind in ecsroles_core::RoleKind::ALL {
-        if kind != ecsroles_core::RoleKind::ServiceLinked {
-            let role = role_name(&ctx.config.name_prefix, &ns, &name, kind);
-            names.push((role, may_have_profile(kind.key())));
-        }
-    }
     names.sort();
     names.dedup();
     let mut done = Vec::new();

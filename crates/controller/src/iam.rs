@@ -234,6 +234,17 @@ impl Iam {
         name: &str,
         profile: Option<&str>,
     ) -> Result<ActualRole, IamError> {
+        self.read_role_with(name, profile, true).await
+    }
+
+    /// [`Self::read_role`]; without `documents`, inline policies are listed by name only
+    /// (their documents left empty): all a deletion needs, one GetRolePolicy per policy less.
+    async fn read_role_with(
+        &self,
+        name: &str,
+        profile: Option<&str>,
+        documents: bool,
+    ) -> Result<ActualRole, IamError> {
         let mut a = ActualRole::default();
         let got = call!(
             self,
@@ -284,7 +295,10 @@ impl Iam {
                     break;
                 }
             }
-            for policy in &names {
+            for policy in names.iter().filter(|_| !documents) {
+                a.inline.insert(policy.to_string(), String::new());
+            }
+            for policy in names.iter().filter(|_| documents) {
                 let doc = call!(
                     self,
                     "GetRolePolicy",
@@ -473,7 +487,7 @@ impl Iam {
         name: &str,
         profile: Option<&str>,
     ) -> Result<(ActualRole, Vec<String>), IamError> {
-        let mut a = self.read_role(name, None).await?;
+        let mut a = self.read_role_with(name, None, false).await?;
         if !a.exists {
             if let Some(p) = profile {
                 self.read_profile(p, &mut a).await?;

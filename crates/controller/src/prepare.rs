@@ -24,22 +24,50 @@ impl std::fmt::Display for SpecError {
     }
 }
 
-/// The workload part of every role name: `<prefix><namespace>-<name>`.
+/// The workload's name in the plan (its policies' names): `<prefix><namespace>-<name>`. Not a
+/// role name, so it need not be unique; unchanged so existing policies keep their names.
 pub fn workload_name(prefix: &str, namespace: &str, name: &str) -> String {
     format!("{prefix}{namespace}-{name}")
 }
 
-/// The role name for `kind`: `<prefix><namespace>-<name>-<suffix>`, fitted to IAM's 64
-/// characters with a stable hash suffix (so two long names never collide).
+/// The role name for `kind`: `<prefix><namespace>_<name>-<suffix>`.
+///
+/// Why it cannot collide across namespaces: `_` appears in neither a namespace (a DNS label)
+/// nor an object name (a DNS subdomain), so the first `_` after the prefix splits every name
+/// back into its one (namespace, name); no role suffix ends in `-<another suffix>` (tested),
+/// so no two kinds share a name either. (`<namespace>-<name>` was ambiguous: `team-a/api` and
+/// `team/a-api` both gave `team-a-api-…`, so one tenant could take another's names.)
+///
+/// Past IAM's 64 characters it becomes `<prefix><head>-<digest>-<suffix>`: `head` is the start
+/// of `<namespace>-<name>` (for reading only) and `digest` 16 hex digits of SHA-256 over
+/// `<namespace>/<name>` (12 with a 32-character prefix), which no tenant can aim at another's.
+/// It holds no `_` after the prefix, so it never equals a name of the first form.
 pub fn role_name(prefix: &str, namespace: &str, name: &str, kind: RoleKind) -> String {
-    names::fit(
-        &format!(
-            "{}-{}",
-            names::sanitize(&workload_name(prefix, namespace, name)),
-            kind.name_suffix()
-        ),
-        64,
-    )
+    use ecsroles_core::limits::ROLE_NAME_MAX;
+    use sha2::Digest;
+    let suffix = kind.name_suffix();
+    let full = format!("{prefix}{namespace}_{name}-{suffix}");
+    if full.len() <= ROLE_NAME_MAX && full.chars().all(names::is_name_char) {
+        return full;
+    }
+    let digest = sha2::Sha256::digest(format!("{namespace}/{name}").as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    // Room for `<head>-<digest>` or the digest alone (`--name-prefix` is at most 32).
+    let room = ROLE_NAME_MAX.saturating_sub(prefix.len() + suffix.len() + 1);
+    let digest = &hex[..room.min(16)];
+    let head_len = room.saturating_sub(digest.len() + 1);
+    let head: String = names::sanitize(&format!("{namespace}-{name}"))
+        .chars()
+        .filter(|c| *c != '_')
+        .take(head_len)
+        .collect();
+    let head = head.trim_end_matches('-');
+    let out = if head.is_empty() {
+        format!("{prefix}{digest}-{suffix}")
+    } else {
+        format!("{prefix}{head}-{digest}-{suffix}")
+    };
+    names::fit(&out, ROLE_NAME_MAX)
 }
 
 /// Applies the controller's settings to a tenant's spec.
@@ -82,7 +110,7 @@ pub fn prepare(
         };
         let at = |field: &str| format!("roles.{key}.{field}");
         if cfg.name.is_some() {
-            return Err(err(at("name"), "the controller names roles itself (<prefix><namespace>-<name>-<role>); remove the field".into()));
+            return Err(err(at("name"), "the controller names roles itself (<prefix><namespace>_<name>-<role>); remove the field".into()));
         }
         if cfg.name_prefix.is_some() {
             return Err(err(
@@ -165,7 +193,7 @@ mod tests {
         assert_eq!(out.account.as_deref(), Some("123456789012"));
         assert_eq!(
             out.roles.task_execution.name.as_deref(),
-            Some("k8s-payments-api-execution")
+            Some("k8s-payments_api-execution")
         );
         assert_eq!(out.roles.task.path.as_deref(), Some("/ecsroles/"));
         let plan = ecsroles_core::plan(&out);
@@ -174,7 +202,7 @@ mod tests {
             .iter()
             .filter(|r| r.provisioning == ecsroles_core::model::Provisioning::Create)
         {
-            assert!(r.name.as_deref().unwrap().starts_with("k8s-payments-api-"));
+            assert!(r.name.as_deref().unwrap().starts_with("k8s-payments_api-"));
             assert_eq!(r.path, "/ecsroles/");
         }
     }
@@ -190,12 +218,62 @@ mod tests {
     }
 
     #[test]
-    fn long_names_fit_with_distinct_hashes() {
+    fn long_names_fit_with_distinct_digests() {
         let ns = "n".repeat(63);
         let a = role_name("", &ns, &"a".repeat(63), RoleKind::Task);
         let b = role_name("", &ns, &("a".repeat(62) + "b"), RoleKind::Task);
-        assert!(a.len() <= 64 && b.len() <= 64);
+        assert!(a.len() <= 64 && b.len() <= 64, "{a} {b}");
         assert_ne!(a, b);
+        assert!(a.ends_with("-task") && a.starts_with("nnnn"), "{a}");
+        // The longest prefix the controller accepts still leaves a 12-digit digest.
+        let p = "p".repeat(32);
+        let c = role_name(&p, &ns, "x", RoleKind::VolumeInfrastructure);
+        assert_eq!(c.len(), 64, "{c}");
+        assert!(
+            c.starts_with(&p) && c.ends_with("-ebs-infrastructure"),
+            "{c}"
+        );
+    }
+
+    /// Namespaces are DNS labels and names DNS subdomains (dots allowed): pairs that read the
+    /// same with a `-` between them must still get different roles, short and long.
+    #[test]
+    fn no_two_namespaces_or_names_share_a_role_name() {
+        let long = "x".repeat(50);
+        let pairs = [
+            ("team-a", "api".to_string()),
+            ("team", "a-api".to_string()),
+            ("team-a-api", "x".to_string()),
+            ("team", "a.api".to_string()),
+            ("team-a", format!("{long}-api")),
+            ("team", format!("a-{long}-api")),
+            ("a", "b-task".to_string()),
+            ("a-b", "task".to_string()),
+        ];
+        let mut seen = std::collections::BTreeMap::new();
+        for (ns, name) in &pairs {
+            for kind in RoleKind::ALL {
+                for prefix in ["", "k8s-", "pre_"] {
+                    let n = role_name(prefix, ns, name, kind);
+                    assert!(n.len() <= 64 && n.chars().all(names::is_name_char), "{n}");
+                    if let Some(other) = seen.insert((prefix, n.clone()), (ns, name, kind)) {
+                        panic!("{n}: {other:?} and {:?}", (ns, name, kind));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A suffix ending in `-<another suffix>` would let `<name>-x` of one kind equal `<name>`
+    /// of another: a new role kind must keep this true.
+    #[test]
+    fn no_role_suffix_ends_with_another() {
+        for a in RoleKind::ALL {
+            for b in RoleKind::ALL {
+                let tail = format!("-{}", b.name_suffix());
+                assert!(a == b || !a.name_suffix().ends_with(&tail), "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -145,7 +145,7 @@ async fn create_then_change_then_delete() {
         .ends_with("role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"));
     assert_eq!(status.managed_roles.len(), 2);
     assert!(
-        status.role_arns["taskExecution"].ends_with(":role/ecsroles/it-lifecycle-api-execution")
+        status.role_arns["taskExecution"].ends_with(":role/ecsroles/it-lifecycle_api-execution")
     );
     let created_writes = ctl.metrics.writes();
     let created_reads = ctl.metrics.reads();
@@ -182,9 +182,26 @@ async fn create_then_change_then_delete() {
 
     // Delete: everything gone, in IAM's order (moto refuses DeleteRole while policies remain),
     // with no failed call along the way.
+    let (w0, r0, g0) = (
+        ctl.metrics.writes(),
+        ctl.metrics.reads(),
+        ctl.metrics.calls_of("GetRole"),
+    );
     delete(&client, ns, "api").await;
     gone(&client, ns, "api").await;
-    assert!(roles_with_prefix(&iam, "it-lifecycle-").await.is_empty());
+    assert!(roles_with_prefix(&iam, "it-lifecycle_").await.is_empty());
+    // Only what the status records is read and deleted: no probe of the five role kinds this
+    // set never had (GetRole on each cost 12 of 24 calls before).
+    let (dw, dr) = (ctl.metrics.writes() - w0, ctl.metrics.reads() - r0);
+    println!("delete: {dw} writes, {dr} reads for 2 roles");
+    assert_eq!(
+        ctl.metrics.calls_of("GetRole"),
+        g0 + 2,
+        "one GetRole per recorded role, none for kinds never created"
+    );
+    // Per role: GetRole, ListRolePolicies, ListAttachedRolePolicies, ListInstanceProfilesForRole
+    // (no policy document is fetched to be deleted); then DeleteRolePolicy and DeleteRole.
+    assert_eq!((dw, dr), (4, 8), "calls to delete 2 roles");
     let errors: u64 = ["DeleteRole", "DetachRolePolicy", "DeleteRolePolicy"]
         .iter()
         .map(|op| {
@@ -300,8 +317,8 @@ async fn instance_profile_lifecycle_and_retain() {
     assert_iam_matches(&iam, &desired).await;
     let profile_arns = obj.status.clone().unwrap().instance_profile_arns;
     assert!(profile_arns["containerInstance"]
-        .ends_with(":instance-profile/ecsroles/it-profile-shop-instance"));
-    assert_eq!(profiles_with_prefix(&iam, "it-profile-shop").await.len(), 1);
+        .ends_with(":instance-profile/ecsroles/it-profile_shop-instance"));
+    assert_eq!(profiles_with_prefix(&iam, "it-profile_shop").await.len(), 1);
 
     // The container-instance role is no longer wanted: role and profile go, in order.
     let mut spec = ec2_spec("shop");
@@ -311,12 +328,12 @@ async fn instance_profile_lifecycle_and_retain() {
     spec["taskDefinition"]["requiresCompatibilities"] = json!(["FARGATE"]);
     apply(&client, ns, "shop", spec).await;
     let obj = wait_ready(&client, ns, "shop", "True").await;
-    assert!(profiles_with_prefix(&iam, "it-profile-shop")
+    assert!(profiles_with_prefix(&iam, "it-profile_shop")
         .await
         .is_empty());
-    assert!(!roles_with_prefix(&iam, "it-profile-shop-")
+    assert!(!roles_with_prefix(&iam, "it-profile_shop-")
         .await
-        .contains("it-profile-shop-instance"));
+        .contains("it-profile_shop-instance"));
     assert_iam_matches(&iam, &expected(&obj, &cfg)).await;
 
     // Retain: deleting the resource leaves IAM alone.
@@ -324,16 +341,16 @@ async fn instance_profile_lifecycle_and_retain() {
     spec["deletionPolicy"] = json!("Retain");
     apply(&client, ns, "keep", spec).await;
     wait_ready(&client, ns, "keep", "True").await;
-    let before = roles_with_prefix(&iam, "it-profile-keep-").await;
+    let before = roles_with_prefix(&iam, "it-profile_keep-").await;
     assert_eq!(before.len(), 2);
     delete(&client, ns, "keep").await;
     gone(&client, ns, "keep").await;
-    assert_eq!(roles_with_prefix(&iam, "it-profile-keep-").await, before);
+    assert_eq!(roles_with_prefix(&iam, "it-profile_keep-").await, before);
     assert!(events(&client, ns).await.contains_key("Retained"));
 
     delete(&client, ns, "shop").await;
     gone(&client, ns, "shop").await;
-    assert!(roles_with_prefix(&iam, "it-profile-shop-").await.is_empty());
+    assert!(roles_with_prefix(&iam, "it-profile_shop-").await.is_empty());
     ctl.stop().await;
 }
 
@@ -344,7 +361,7 @@ async fn unowned_collision_and_invalid_spec_are_terminal_without_writes() {
     let ns = "it-terminal";
     namespace(&client, ns).await;
     // Someone else's role with the name the controller would derive.
-    let taken = "it-terminal-taken-task";
+    let taken = "it-terminal_taken-task";
     create_unowned_role(&iam, taken, "/", "ec2.amazonaws.com").await;
     let ctl = start(&client, config(ns, 600), None).await;
 
@@ -360,7 +377,7 @@ async fn unowned_collision_and_invalid_spec_are_terminal_without_writes() {
         "the unowned role is untouched"
     );
     assert!(
-        roles_with_prefix(&iam, "it-terminal-taken-execution")
+        roles_with_prefix(&iam, "it-terminal_taken-execution")
             .await
             .is_empty(),
         "no half-applied set"
@@ -397,6 +414,64 @@ async fn unowned_collision_and_invalid_spec_are_terminal_without_writes() {
         role.is_ok(),
         "deleting the resource never deletes a role it does not own"
     );
+    ctl.stop().await;
+}
+
+/// `team-a/api` and `team/a-api` once derived the same role names, so the first to reconcile
+/// took the other's. Both must now get their own roles; and a name someone else holds is
+/// taken as soon as it is freed, without a spec change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_cannot_be_squatted_across_namespaces_and_a_freed_name_is_taken() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let (ns1, ns2) = ("it-sq-a", "it-sq");
+    namespace(&client, ns1).await;
+    namespace(&client, ns2).await;
+    let cfg = config(&format!("{ns1},{ns2}"), 600);
+    let ctl = start(&client, cfg.clone(), None).await;
+    apply(&client, ns2, "a-api", fargate_spec("a-api")).await;
+    apply(&client, ns1, "api", fargate_spec("api")).await;
+    let one = wait_ready(&client, ns1, "api", "True").await;
+    let two = wait_ready(&client, ns2, "a-api", "True").await;
+    let roles = |o: &ecsroles_controller::crd::EcsRoleSet| -> BTreeSet<String> {
+        o.status
+            .as_ref()
+            .unwrap()
+            .managed_roles
+            .values()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(roles(&one).len(), 2, "{:?}", roles(&one));
+    assert!(
+        roles(&one).is_disjoint(&roles(&two)),
+        "{:?} {:?}",
+        roles(&one),
+        roles(&two)
+    );
+    assert_iam_matches(&iam, &expected(&one, &cfg)).await;
+    assert_iam_matches(&iam, &expected(&two, &cfg)).await;
+
+    // A role someone else made under the name a new set derives: NameCollision, rechecked.
+    let task =
+        ecsroles_controller::prepare::role_name(&cfg.name_prefix, ns1, "late", RoleKind::Task);
+    create_unowned_role(&iam, &task, "/ecsroles/", "ecs-tasks.amazonaws.com").await;
+    let mut spec = fargate_spec("late");
+    spec["app"] = json!({"access": [{"s3": {"bucket": "reports", "access": "read"}}]});
+    apply(&client, ns1, "late", spec).await;
+    let obj = wait_ready(&client, ns1, "late", "False").await;
+    let (_, reason, message) = ready(&obj).unwrap();
+    assert_eq!(reason, "NameCollision");
+    assert!(message.contains("checks the name again"), "{message}");
+    iam.delete_role().role_name(&task).send().await.unwrap();
+    let obj = wait_ready(&client, ns1, "late", "True").await;
+    assert_eq!(obj.status.unwrap().managed_roles.get("task"), Some(&task));
+
+    for (ns, n) in [(ns1, "api"), (ns2, "a-api"), (ns1, "late")] {
+        delete(&client, ns, n).await;
+        gone(&client, ns, n).await;
+    }
+    assert!(roles_with_prefix(&iam, "it-sq").await.is_empty());
     ctl.stop().await;
 }
 
@@ -696,7 +771,7 @@ async fn restart_mid_reconcile_converges_without_duplicates() {
     )
     .await;
     ctl.kill().await;
-    let half = roles_with_prefix(&iam, "it-restart-svc-").await;
+    let half = roles_with_prefix(&iam, "it-restart_svc-").await;
     assert!(!half.is_empty(), "something was created before the crash");
 
     let ctl = start(&client, cfg.clone(), None).await;
@@ -705,14 +780,14 @@ async fn restart_mid_reconcile_converges_without_duplicates() {
     assert_iam_matches(&iam, &desired).await;
     let names: BTreeSet<String> = desired.iter().map(|d| d.name.clone()).collect();
     assert_eq!(
-        roles_with_prefix(&iam, "it-restart-svc-").await,
+        roles_with_prefix(&iam, "it-restart_svc-").await,
         names,
         "no duplicates, nothing extra"
     );
-    assert_eq!(profiles_with_prefix(&iam, "it-restart-svc-").await.len(), 1);
+    assert_eq!(profiles_with_prefix(&iam, "it-restart_svc-").await.len(), 1);
     delete(&client, ns, "svc").await;
     gone(&client, ns, "svc").await;
-    assert!(roles_with_prefix(&iam, "it-restart-svc-").await.is_empty());
+    assert!(roles_with_prefix(&iam, "it-restart_svc-").await.is_empty());
     ctl.stop().await;
 }
 

@@ -36,7 +36,7 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
     // The unowned role one case collides with (created by "someone else").
     create_unowned_role(
         &iam,
-        "redteam-collide-with-unowned-role-execution",
+        "redteam_collide-with-unowned-role-execution",
         "/ecsroles/",
         "ecs-tasks.amazonaws.com",
     )
@@ -79,15 +79,15 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
         refused += 1;
     }
     assert_eq!(ctl.metrics.writes(), 0, "not one IAM write");
-    let roles = roles_with_prefix(&iam, "redteam-").await;
+    let roles = roles_with_prefix(&iam, "redteam_").await;
     assert_eq!(
         roles.into_iter().collect::<Vec<_>>(),
-        vec!["redteam-collide-with-unowned-role-execution".to_string()],
+        vec!["redteam_collide-with-unowned-role-execution".to_string()],
         "moto holds nothing new"
     );
     let unowned = iam
         .get_role()
-        .role_name("redteam-collide-with-unowned-role-execution")
+        .role_name("redteam_collide-with-unowned-role-execution")
         .send()
         .await
         .unwrap();
@@ -106,7 +106,7 @@ async fn adoption_works_only_where_the_platform_allows_it_and_boundary_is_enforc
     let iam = iam_client().await;
     let ns = "platform-admin";
     namespace(&client, ns).await;
-    let role = "platform-admin-legacy-execution";
+    let role = "platform-admin_legacy-execution";
     create_unowned_role(&iam, role, "/ecsroles/", "ecs-tasks.amazonaws.com").await;
     let ctl = start(&client, guarded_config(ns), None).await;
     let doc: Value = serde_yaml::from_str(CASES).unwrap();

@@ -31,7 +31,7 @@ pub struct ActionResource {
 pub struct Guardrails {
     /// Mandatory permissions boundary, injected into every role (a different one is refused).
     pub permissions_boundary: Option<String>,
-    /// Every role name must start with this (the controller derives `<prefix><namespace>-…`).
+    /// Every role name must start with this (the controller derives `<prefix><namespace>_…`).
     pub role_name_prefix: Option<String>,
     /// Every role must live under this IAM path.
     pub role_path: Option<String>,
