@@ -44,6 +44,23 @@ for (const path of ["/index.html", "/platform-example.html"]) {
   console.log(`time to interactive (${path}): median ${median(tti).toFixed(0)} ms over ${tti.length} loads (${tti.map((t) => t.toFixed(0)).join(", ")})`);
 }
 
+// First result on a slow connection (1.6 Mbps down, 150 ms latency: DevTools' "Slow 4G"-like
+// profile), served compressed as a host should and raw. Loopback is plain HTTP, where Chromium
+// asks for gzip (brotli only over HTTPS).
+const raw = await serve(dist, 0, { compress: false });
+for (const [label, srv] of [["gzip", server], ["uncompressed", raw]]) {
+  const page = await browser.newPage();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 0.75e6 / 8 });
+  await page.addInitScript(() => document.addEventListener("ready", () => (window.__ready = performance.now()), { once: true }));
+  await page.goto(`http://127.0.0.1:${srv.address().port}/index.html`);
+  await page.waitForFunction(() => window.__ready, null, { timeout: 60000 });
+  console.log(`first result at 1.6 Mbps / 150 ms (${label}): ${(await page.evaluate(() => window.__ready)).toFixed(0)} ms`);
+  await page.close();
+}
+raw.close();
+
 const page = await browser.newPage();
 await page.goto(base + "/index.html");
 await page.waitForSelector("ecs-role-calculator >> .card");

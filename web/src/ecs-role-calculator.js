@@ -43,16 +43,33 @@ export function formModel(schema) {
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
-/** base64url of UTF-8 JSON, for share links. */
-export function encodeState(state) {
-  const bytes = new TextEncoder().encode(JSON.stringify(state));
+const b64url = (bytes) => {
   let bin = "";
   for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+const unb64url = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+const through = async (bytes, stream) => new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(stream)).arrayBuffer());
+
+/** Share links: `#z=` + base64url of deflated UTF-8 JSON (a 10-container task definition is
+ *  ~1–2 KB, not 10). */
+export async function encodeState(state) {
+  return b64url(await through(new TextEncoder().encode(JSON.stringify(state)), new CompressionStream("deflate-raw")));
 }
-export function decodeState(s) {
-  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+export async function decodeState(s) {
+  return JSON.parse(new TextDecoder().decode(await through(unb64url(s), new DecompressionStream("deflate-raw"))));
+}
+
+/** The state a share link in the page's address holds (`#s=`: links made before compression),
+ *  or null. A broken link falls back to the defaults. */
+async function linkedState() {
+  try {
+    if (location.hash.startsWith("#z=")) return await decodeState(location.hash.slice(3));
+    if (location.hash.startsWith("#s=")) return JSON.parse(new TextDecoder().decode(unb64url(location.hash.slice(3))));
+  } catch {
+    /* not a link this element made */
+  }
+  return null;
 }
 
 function defaultForm() {
@@ -174,6 +191,7 @@ class EcsRoleCalculator extends HTMLElement {
     // Shipped compact; shown indented.
     this.exampleList = JSON.parse(this.wasm.examples()).map(([id, title, text]) => ({ id, title, text: JSON.stringify(JSON.parse(text), null, 2) }));
     this.model = formModel(JSON.parse(this.wasm.schema()));
+    this.linked = this.hasAttribute("share") ? null : await linkedState();
     this.restore();
     this.renderShell();
     this.update();
@@ -247,14 +265,14 @@ class EcsRoleCalculator extends HTMLElement {
 
   /** Initial state: share link (page hash) > attributes > first example. */
   restore(ignoreHash = false) {
-    const hash = !ignoreHash && this.hasAttribute("share") === false && location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
-    if (hash) {
-      try {
-        Object.assign(this.state, decodeState(hash));
-        return;
-      } catch {
-        /* a broken link falls back to the defaults */
-      }
+    const linked = ignoreHash ? null : this.linked;
+    if (linked) {
+      Object.assign(this.state, linked);
+      // A link holds compact JSON, or only the example's id when the text was the example's.
+      const example = this.exampleList.find((e) => e.id === linked.example);
+      if (linked.text === undefined && example) this.state.text = example.text;
+      else if (linked.text !== undefined) this.state.text = indented(linked.text);
+      return;
     }
     const example = this.exampleList.find((e) => e.id === this.getAttribute("example"));
     this.state.text = this.getAttribute("spec") ?? example?.text ?? this.exampleList[0]?.text ?? "";
@@ -586,17 +604,45 @@ class EcsRoleCalculator extends HTMLElement {
     this.dispatchEvent(new CustomEvent("copied", { detail: text, bubbles: true, composed: true }));
   }
 
-  /** The whole state in the URL: opening the link restores input, overrides and tab. */
-  shareUrl() {
+  /** The state in a link: opening it restores input, overrides and tab. The document goes
+   *  through the core's `shareable` (environment values, commands… left out: they change no
+   *  role and often hold secrets); an unchanged example goes as its id. Returns the URL and
+   *  what it holds, in words. */
+  async shareUrl() {
     const { mode, text, form, tab, overrides, example } = this.state;
-    const state = mode === "form" ? { mode, form, tab, overrides } : { mode, text, tab, overrides, example };
-    return `${location.origin}${location.pathname}#s=${encodeState(state)}`;
+    let state, holds;
+    const ex = this.exampleList.find((e) => e.id === example);
+    if (mode === "form") {
+      [state, holds] = [{ mode, form, tab, overrides }, "the guided form's values"];
+    } else if (ex && ex.text === text) {
+      [state, holds] = [{ mode, example, tab, overrides }, `the example “${ex.title}”`];
+    } else {
+      const shared = JSON.parse((await core(true)).shareable(text));
+      state = { mode, text: shared?.text ?? text, tab, overrides };
+      holds = !shared
+        ? "your text as typed (it is not JSON, so nothing could be left out)"
+        : shared.leftOut.length
+          ? `your document without its ${shared.leftOut.join(", ")} (they change no role)`
+          : "your document";
+    }
+    return { url: `${location.origin}${location.pathname}#z=${await encodeState(state)}`, holds };
   }
 
-  share() {
-    const url = this.shareUrl();
+  async share() {
+    const { url, holds } = await this.shareUrl();
     history.replaceState(null, "", url);
-    this.copy(url);
+    await this.copy(url);
+    const status = this.shadowRoot.getElementById("status");
+    if (status) status.textContent = `Link copied (${(url.length / 1024).toFixed(1)} KB): it holds ${holds}.`;
+  }
+}
+
+/** JSON indented for the text box; anything else as it is. */
+function indented(text) {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
   }
 }
 

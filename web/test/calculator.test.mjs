@@ -152,7 +152,7 @@ test("a share link restores the full state", async () => {
   await calc(page).locator("#f-name").fill("shared-app");
   await calc(page).locator('[data-format="cloudformation-yaml"]').click();
   await calc(page).locator("#share").click();
-  await page.waitForFunction(() => location.hash.startsWith("#s="));
+  await page.waitForFunction(() => location.hash.startsWith("#z="));
   const url = await page.evaluate(() => location.href);
   const other = await context.newPage();
   await other.goto(url);
@@ -161,6 +161,40 @@ test("a share link restores the full state", async () => {
   assert.equal(await calc(other).locator('[data-format="cloudformation-yaml"]').getAttribute("aria-selected"), "true");
   await calc(other).locator('#output[aria-busy="false"]').waitFor(); // the full module renders it
   assert.match(await calc(other).locator("#output").textContent(), /RoleName: shared-app-execution/);
+  assert.deepEqual(errors, []);
+});
+
+test("a share link leaves out environment values and commands, says so, and plans the same roles", async () => {
+  const { page, errors, context } = await open();
+  const td = JSON.parse(await readFile(EXAMPLES + "describe-task-definition.json", "utf8"));
+  const c = (td.taskDefinition ?? td).containerDefinitions[0];
+  c.environment = [...(c.environment ?? []), { name: "DB_PASSWORD", value: "hunter2-plaintext" }];
+  c.command = ["sh", "-c", "curl -H 'Authorization: token-in-command' https://example.com"];
+  await calc(page).locator("#doc").fill(JSON.stringify(td, null, 2));
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("storefront"));
+  const roles = await calc(page).locator("article.card").allTextContents();
+  await calc(page).locator("#share").click();
+  await page.waitForFunction(() => location.hash.startsWith("#z="));
+  const status = calc(page).locator("#status");
+  await status.filter({ hasText: "Link copied" }).waitFor();
+  assert.match(await status.textContent(), /without its environment values, commands/);
+  const url = await page.evaluate(() => location.href);
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(clip, url, "the link on the clipboard is the one in the address bar");
+  // What the link holds, decoded as any reader of the URL could.
+  const held = await page.evaluate(async (hash) => {
+    const { decodeState } = await import("./ecs-role-calculator.js");
+    return JSON.stringify(await decodeState(hash));
+  }, url.split("#z=")[1]);
+  assert.ok(held.includes("DB_PASSWORD"), "names stay");
+  assert.ok(!held.includes("hunter2-plaintext") && !held.includes("token-in-command"), held);
+  assert.ok(url.length < JSON.stringify(td).length, `compressed: ${url.length} < ${JSON.stringify(td).length}`);
+  const other = await context.newPage();
+  await other.goto(url);
+  await other.locator("ecs-role-calculator .card").first().waitFor();
+  await other.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("storefront"));
+  assert.deepEqual(await calc(other).locator("article.card").allTextContents(), roles, "the same roles");
+  assert.ok(!(await calc(other).locator("#doc").inputValue()).includes("hunter2"));
   assert.deepEqual(errors, []);
 });
 

@@ -29,6 +29,7 @@ pub mod policy;
 pub mod render;
 pub mod rules;
 pub mod shapes;
+pub mod share;
 pub mod spec;
 pub mod summary;
 pub mod taskdef;

@@ -250,6 +250,15 @@ pub fn validate(text: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
     json(&plan(&spec).findings)
 }
 
+/// The document as a share link holds it: `{text, leftOut}` without the values that never change
+/// a role (environment values, commands…; the core's `share::LEFT_OUT`), or `null` when the text
+/// is not JSON. In the full module: the element fetches it when a link is made.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
+    json(&ecsroles_core::share::shareable(text))
+}
+
 /// The JSON Schema of the spec (generated at build time), as a JSON string.
 #[wasm_bindgen]
 pub fn schema() -> String {

@@ -1,0 +1,138 @@
+//! What a share link may leave out of a document: the values that never change a role and that
+//! often hold secrets in plain text (environment values, commands) or most of the bytes.
+//!
+//! Why here and not in the calculator: which fields affect the roles is a fact about the rules
+//! in this crate. `tests/share.rs` proves it on every example and every real-world task
+//! definition: the document with these values left out plans exactly the same roles.
+
+use serde_json::Value;
+
+/// One kind of value a share link leaves out.
+pub struct LeftOut {
+    /// The field, as the task definition spells it (matched case-insensitively, so
+    /// CloudFormation's `Environment`/`Value` are found too).
+    pub field: &'static str,
+    /// What the link says about it.
+    pub label: &'static str,
+}
+
+/// Left out of share links. No rule reads these: the environment's *names* and `valueFrom`
+/// stay (a misplaced `valueFrom` is reported by name), secrets stay (their ARNs are what the
+/// execution role is scoped to).
+pub const LEFT_OUT: &[LeftOut] = &[
+    LeftOut {
+        field: "environment[].value",
+        label: "environment values",
+    },
+    LeftOut {
+        field: "command",
+        label: "commands",
+    },
+    LeftOut {
+        field: "entryPoint",
+        label: "entry points",
+    },
+    LeftOut {
+        field: "healthCheck",
+        label: "health checks",
+    },
+    LeftOut {
+        field: "dockerLabels",
+        label: "Docker labels",
+    },
+];
+
+/// A document made fit for a link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shareable {
+    /// Compact JSON of the document without the values in [`LEFT_OUT`].
+    pub text: String,
+    /// The labels of what was actually found and left out, in [`LEFT_OUT`] order.
+    pub left_out: Vec<&'static str>,
+}
+
+/// The document without the values in [`LEFT_OUT`], wherever they are (a task definition,
+/// `describe-task-definition` output, a CloudFormation template, a spec). `None` when the text
+/// is not JSON: the caller then shares it as typed and says so.
+pub fn shareable(text: &str) -> Option<Shareable> {
+    let mut doc: Value =
+        serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
+    let mut found = [false; LEFT_OUT.len()];
+    strip(&mut doc, &mut found);
+    Some(Shareable {
+        text: doc.to_string(),
+        left_out: LEFT_OUT
+            .iter()
+            .zip(found)
+            .filter_map(|(l, f)| f.then_some(l.label))
+            .collect(),
+    })
+}
+
+fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
+    match v {
+        Value::Object(map) => {
+            map.retain(|k, _| {
+                let drop = LEFT_OUT
+                    .iter()
+                    .position(|l| !l.field.contains('[') && l.field.eq_ignore_ascii_case(k));
+                if let Some(i) = drop {
+                    found[i] = true;
+                }
+                drop.is_none()
+            });
+            for (k, child) in map.iter_mut() {
+                if k.eq_ignore_ascii_case("environment") {
+                    if let Value::Array(entries) = child {
+                        for e in entries.iter_mut().filter_map(Value::as_object_mut) {
+                            let before = e.len();
+                            e.retain(|k, _| !k.eq_ignore_ascii_case("value"));
+                            found[0] |= e.len() != before;
+                        }
+                    }
+                }
+                strip(child, found);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| strip(i, found)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_values_and_commands_go_names_and_secrets_stay() {
+        let doc = r#"{"family":"x","containerDefinitions":[{"name":"a","image":"i",
+            "command":["sh","-c","curl -H 'token: s3cr3t'"],"dockerLabels":{"k":"v"},
+            "environment":[{"name":"DB_PASSWORD","value":"hunter2"},{"name":"X","valueFrom":"arn:x"}],
+            "secrets":[{"name":"S","valueFrom":"arn:aws:ssm:us-east-1:1:parameter/p"}]}]}"#;
+        let s = shareable(doc).unwrap();
+        assert!(
+            !s.text.contains("hunter2") && !s.text.contains("s3cr3t"),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("DB_PASSWORD") && s.text.contains("arn:x"));
+        assert!(s.text.contains("parameter/p"));
+        assert_eq!(
+            s.left_out,
+            ["environment values", "commands", "Docker labels"]
+        );
+        // CloudFormation's casing.
+        let cfn = r#"{"Resources":{"T":{"Type":"AWS::ECS::TaskDefinition","Properties":{
+            "ContainerDefinitions":[{"Name":"a","Environment":[{"Name":"K","Value":"v1"}],
+            "EntryPoint":["x"]}]}}}}"#;
+        let s = shareable(cfn).unwrap();
+        assert!(
+            !s.text.contains("v1") && !s.text.contains("EntryPoint"),
+            "{}",
+            s.text
+        );
+        assert_eq!(s.left_out, ["environment values", "entry points"]);
+        assert!(shareable("family: x").is_none(), "YAML is shared as typed");
+    }
+}
