@@ -1,4 +1,4 @@
-//! Any bytes → parse_document → guardrails → plan → every output, and any bytes as a guardrail
+//! Any bytes → parse_document → guardrails → plan → every output, share links, and any bytes as a guardrail
 //! policy (what the controller reads from its ConfigMap and the calculator from an attribute).
 //! The core must never panic. Run: `just fuzz` (seeds from examples/ and tests/redteam/ are
 //! copied into the corpus first).
@@ -17,6 +17,11 @@ fuzz_target!(|data: &[u8]| {
         namespace: Some("ns"),
         ..Default::default()
     };
+    // What a share link holds must plan as the document does (tests/share.rs proves it on
+    // real files; here: it never panics, and its output is readable JSON again).
+    if let Some(s) = ecsroles_core::share::shareable(&text) {
+        assert!(serde_json::from_str::<serde_json::Value>(&s.text).is_ok());
+    }
     if let Ok((mut spec, _)) = ecsroles_core::parse_document(&text) {
         // Guardrails too (what the controller runs on every tenant's spec).
         let g = Guardrails {
