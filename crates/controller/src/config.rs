@@ -81,6 +81,12 @@ pub struct Config {
     #[arg(long, env = "ECSROLES_CONCURRENCY", default_value_t = 8)]
     pub concurrency: u16,
 
+    /// Changes to one resource within this many milliseconds are reconciled once, after the
+    /// last (0: every change). A set rewritten many times a second costs one reconcile per
+    /// pause, not one per edit; the IAM budget is shared fairly between namespaces as well.
+    #[arg(long, env = "ECSROLES_COALESCE_MILLIS", default_value_t = 500)]
+    pub coalesce_millis: u64,
+
     /// The longest one IAM call may take before it counts as failed (and is retried with
     /// backoff): a hung endpoint must not hold a reconcile slot, deletes included. A whole
     /// reconcile is bounded at ten times this.

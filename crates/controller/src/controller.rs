@@ -215,6 +215,9 @@ pub async fn reconcile(obj: Arc<EcsRoleSet>, ctx: Arc<Context>) -> Result<Action
             FinalizerEvent::Cleanup(o) => cleanup(&o, &ctx).await,
         }
     });
+    // Every IAM call of this reconcile is charged to its namespace (fair::FairLimiter).
+    let tenant: Arc<str> = Arc::from(obj.namespace().unwrap_or_default());
+    let run = crate::fair::TENANT.scope(tenant, run);
     let result = match tokio::time::timeout(bound, run).await {
         Err(_) => Err(Error::Timeout(bound)),
         Ok(r) => r.map_err(|e| match e {
@@ -892,7 +895,8 @@ pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + 
             Controller::for_stream(stream, reader)
                 .with_config(
                     kube::runtime::controller::Config::default()
-                        .concurrency(ctx.config.concurrency),
+                        .concurrency(ctx.config.concurrency)
+                        .debounce(Duration::from_millis(ctx.config.coalesce_millis)),
                 )
                 .graceful_shutdown_on(async move {
                     let _ = rx.wait_for(|v| *v).await;

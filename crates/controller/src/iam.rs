@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::types::Tag;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
 
 use crate::iam_state::{ActualRole, Op};
 use crate::metrics::Metrics;
@@ -70,27 +68,9 @@ pub enum Fault {
 
 pub type FaultHook = Arc<dyn Fn(&'static str) -> Option<Fault> + Send + Sync>;
 
-/// Spaces calls `interval` apart, across every reconcile in the process.
-struct RateLimiter {
-    interval: Duration,
-    next: Mutex<Instant>,
-}
-
-impl RateLimiter {
-    async fn acquire(&self) {
-        let slot = {
-            let mut next = self.next.lock().await;
-            let slot = (*next).max(Instant::now());
-            *next = slot + self.interval;
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
-    }
-}
-
 pub struct Iam {
     client: aws_sdk_iam::Client,
-    limiter: RateLimiter,
+    limiter: crate::fair::FairLimiter,
     metrics: Arc<Metrics>,
     hook: Option<FaultHook>,
     call_timeout: Duration,
@@ -197,10 +177,9 @@ impl Iam {
     ) -> Self {
         Iam {
             client,
-            limiter: RateLimiter {
-                interval: Duration::from_secs_f64(1.0 / calls_per_second.max(0.001)),
-                next: Mutex::new(Instant::now()),
-            },
+            limiter: crate::fair::FairLimiter::new(Duration::from_secs_f64(
+                1.0 / calls_per_second.max(0.001),
+            )),
             metrics,
             hook,
             call_timeout,

@@ -8,7 +8,8 @@
 //! - [`iam_state`]: desired IAM state from a core `RolePlan`, the actual state read from IAM,
 //!   and the minimal ordered operations between them. Pure; the reconciler executes them.
 //! - [`policy_eq`]: semantic comparison of policy documents as IAM returns them.
-//! - [`iam`]: the only module that calls IAM (rate limit, metrics, error classes).
+//! - [`iam`]: the only module that calls IAM (rate limit, metrics, error classes); [`fair`]:
+//!   its rate limit, shared fairly between namespaces.
 //! - [`metrics`], [`telemetry`], [`config`], [`server`] (health and metrics endpoints).
 //!
 //! The controller holds no IAM knowledge: what a role must allow comes from `ecsroles-core`.
@@ -16,6 +17,7 @@
 pub mod config;
 pub mod controller;
 pub mod crd;
+pub mod fair;
 pub mod iam;
 pub mod iam_state;
 pub mod metrics;

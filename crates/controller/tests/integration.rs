@@ -667,6 +667,69 @@ async fn a_role_created_by_a_failed_reconcile_is_recorded_and_removed_when_no_lo
     ctl.stop().await;
 }
 
+/// One tenant whose set changes ten times a second must not take the IAM budget from the
+/// others. Its edits are coalesced (one reconcile per pause, `--coalesce-millis`), so while it
+/// keeps editing it costs next to nothing; and whatever it does cost is charged to its
+/// namespace, which gets its turn and no more (`fair::FairLimiter`, unit-tested there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_noisy_tenant_does_not_starve_the_others() {
+    let client = kube().await;
+    let (noisy, quiet) = ("it-noisy", "it-quiet");
+    namespace(&client, noisy).await;
+    namespace(&client, quiet).await;
+    let mut cfg = config(&format!("{noisy},{quiet}"), 600);
+    cfg.iam_calls_per_second = 10.0;
+    let ctl = start(&client, cfg, None).await;
+    apply(&client, noisy, "churn", fargate_spec("churn")).await;
+    wait_ready(&client, noisy, "churn", "True").await;
+    // The noisy tenant: a new secret every 100 ms (each one a spec change to reconcile).
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let edits = {
+        let (client, stop) = (client.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut i = 0u32;
+            while !stop.load(Ordering::SeqCst) {
+                let mut spec = fargate_spec("churn");
+                spec["taskDefinition"]["containerDefinitions"][0]["secrets"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "N", "valueFrom": format!("/churn/{i}")}));
+                apply(&client, noisy, "churn", spec).await;
+                i += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            i
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let started = tokio::time::Instant::now();
+    let calls0 = ctl.metrics.reads() + ctl.metrics.writes();
+    for i in 0..10 {
+        apply(
+            &client,
+            quiet,
+            &format!("q{i}"),
+            fargate_spec(&format!("q{i}")),
+        )
+        .await;
+    }
+    for i in 0..10 {
+        wait_ready(&client, quiet, &format!("q{i}"), "True").await;
+    }
+    let took = started.elapsed();
+    let calls = ctl.metrics.reads() + ctl.metrics.writes() - calls0;
+    stop.store(true, Ordering::SeqCst);
+    let n = edits.await.unwrap();
+    println!("fairness: 10 quiet sets (60 IAM calls alone: 6 s at 10/s) Ready in {took:?} beside {n} edits of a noisy set; {calls} IAM calls in that time");
+    // The quiet sets need 60 (GetRole, CreateRole, PutRolePolicy per role); reconciling every
+    // edit cost the noisy set as many again in that time (12 s instead of 7).
+    assert!(
+        calls <= 70,
+        "{calls} IAM calls: the noisy set's edits were not coalesced"
+    );
+    ctl.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hung_iam_calls_do_not_stall_the_other_sets() {
     let client = kube().await;
