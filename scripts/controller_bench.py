@@ -11,30 +11,20 @@ Run inside scripts/with-k8s.sh (real kube-apiserver + moto), e.g. `just controll
 Figures, not pass/fail: these machines are shared and noisy.
 """
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 BIN, N = sys.argv[1], int(sys.argv[2])
 NS = "bench"
 ACCOUNT = "123456789012"
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 from k8s_api import Api  # noqa: E402
+from controller_scripts import controller_metrics as metrics, fargate_spec, free_port, install_crd  # noqa: E402
 
 _admin = Api()
 api = _admin.call
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def start_controller(port):
@@ -46,49 +36,12 @@ def start_controller(port):
         env=env, stdout=subprocess.DEVNULL)
 
 
-def metrics(port):
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
-                text = r.read().decode()
-            break
-        except OSError:
-            time.sleep(0.1)
-    calls = {}
-    reconciles = {}
-    for line in text.splitlines():
-        m = re.match(r'ecsroles_iam_calls_total\{operation="(\w+)",outcome="(\w+)"\} (\d+)', line)
-        if m:
-            calls[m.group(1)] = calls.get(m.group(1), 0) + int(m.group(3))
-        m = re.match(r'ecsroles_reconciles_total\{result="(\w+)"\} (\d+)', line)
-        if m:
-            reconciles[m.group(1)] = int(m.group(2))
-    return calls, reconciles
-
-
 def rss_kb(pid):
     fields = {}
     for line in open(f"/proc/{pid}/status"):
         k, _, v = line.partition(":")
         fields[k] = v.strip()
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
-
-
-def spec(i):
-    fam = f"w{i}"
-    return {
-        "region": "us-east-1", "cluster": "prod", "launchType": "FARGATE",
-        "taskDefinition": {
-            "family": fam, "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
-            "containerDefinitions": [{
-                "name": "app", "image": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{fam}:1",
-                "logConfiguration": {"logDriver": "awslogs", "options": {
-                    "awslogs-group": f"/ecs/{fam}", "awslogs-region": "us-east-1"}},
-                "secrets": [{"name": "DB", "valueFrom": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{fam}/db-AbCdEf"}],
-            }],
-        },
-        "app": {"access": [{"s3": {"bucket": "acme-data", "prefix": f"{fam}/", "access": "read"}}]},
-    }
 
 
 def ready_count():
@@ -102,14 +55,7 @@ def ready_count():
 
 
 def main():
-    crd = subprocess.run(["cargo", "run", "-q", "--release", "-p", "ecsroles-controller", "--bin", "crdgen"],
-                         capture_output=True, text=True, check=True).stdout
-    # The CRD is YAML; the API server takes JSON or YAML.
-    code, body = api("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd,
-                     content_type="application/yaml")
-    assert code in (201, 409), body
-    time.sleep(2)
-    api("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
+    install_crd(api, NS, release=True)
 
     port = free_port()
     proc = start_controller(port)
@@ -118,7 +64,7 @@ def main():
     for i in range(N):
         code, body = api("POST", f"/apis/ecsroles.dev/v1alpha1/namespaces/{NS}/ecsrolesets", {
             "apiVersion": "ecsroles.dev/v1alpha1", "kind": "EcsRoleSet",
-            "metadata": {"name": f"w{i}"}, "spec": spec(i)})
+            "metadata": {"name": f"w{i}"}, "spec": fargate_spec(f"w{i}")})
         assert code == 201, body
     t_applied = time.monotonic() - t0
     while ready_count() < N:
