@@ -126,7 +126,8 @@ const STYLE = `
 :host([theme=dark]) { --bg:#0d1117; --fg:#e6edf3; --muted:#9da7b3; --line:#30363d; --card:#161b22; --accent:#58a6ff; --ok:#3fb950; --warn:#d29922; --err:#ff7b72; }
 * { box-sizing:border-box; }
 .bar { display:flex; flex-wrap:wrap; gap:.5rem; align-items:end; padding:.75rem; border-bottom:1px solid var(--line); }
-.bar label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
+.bar label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); min-width:0; max-width:100%; }
+.bar select { max-width:100%; }
 input, select, textarea, button { font:inherit; color:var(--fg); background:var(--bg); border:1px solid var(--line); border-radius:6px; padding:.3rem .5rem; }
 button { cursor:pointer; background:var(--card); }
 button.primary { background:var(--accent); color:#fff; border-color:var(--accent); }
@@ -158,7 +159,7 @@ legend { color:var(--muted); font-size:12px; }
 .sid { font-weight:600; }
 .absent { color:var(--muted); }
 pre { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:.6rem; overflow:auto; max-height:480px; font-size:12px; }
-.outputs .actions { display:flex; gap:.4rem; margin:.35rem 0; }
+.outputs .actions, .role-actions, .doc-actions { display:flex; flex-wrap:wrap; gap:.4rem; margin:.35rem 0; }
 a { color:var(--accent); }
 .diagram svg { width:100%; max-width:860px; height:auto; margin-bottom:.5rem; }
 .status { font-size:12px; color:var(--muted); min-height:1em; }
@@ -225,7 +226,7 @@ class EcsRoleCalculator extends HTMLElement {
 
   /** The output formats, and whether the loaded module renders each. */
   readFormats() {
-    this.formatList = JSON.parse(this.wasm.formats()).map(([name, ext, here]) => ({ name, ext, here }));
+    this.formatList = JSON.parse(this.wasm.formats()).map(([name, ext, here, title]) => ({ name, ext, here, title }));
   }
 
   /** The selected tab needs the full module: fetch it (once), then plan again with it. */
@@ -297,7 +298,7 @@ class EcsRoleCalculator extends HTMLElement {
         <label>Region<input id="ov-region" size="12" placeholder="from the document" value="${esc(s.overrides.region ?? "")}"></label>
         <label>Cluster<input id="ov-cluster" size="10" placeholder="from the document" value="${esc(s.overrides.cluster ?? "")}"></label>
         <label>Template variables<input id="ov-vars" size="18" placeholder="NAME=value, …" title="Values for the document's placeholders: \${NAME}, {{ must_env &quot;NAME&quot; }}, $(NAME), !Ref NAME" value="${esc(s.overrides.vars ?? "")}"></label>
-        <button id="share" class="primary">Copy share link</button>
+        <button id="share">Copy share link</button>
         <span class="status" id="status" role="status" aria-live="polite"></span>
       </div>
       <div class="layout">
@@ -332,8 +333,11 @@ class EcsRoleCalculator extends HTMLElement {
     this.renderInput();
   }
 
+  /** Switching views never loses what the user typed: the pasted text stays as it was (the
+   *  paste view offers to replace it with the form's workload, with undo); an empty box takes
+   *  the form's workload at once. */
   setMode(mode) {
-    if (mode === "paste" && this.state.mode === "form") this.state.text = this.documentText;
+    if (mode === "paste" && this.state.mode === "form" && !this.state.text.trim()) this.state.text = this.documentText;
     this.state.mode = mode;
     this.renderShell();
     this.update();
@@ -343,12 +347,45 @@ class EcsRoleCalculator extends HTMLElement {
     const body = this.shadowRoot.getElementById("input-body");
     if (this.state.mode === "paste") {
       body.innerHTML = `<label for="doc" class="hint">An ECS task definition (as registered, or <code>aws ecs describe-task-definition</code> output), an ecsroles spec or an EcsRoleSet, as JSON.</label>
-        <textarea id="doc" class="doc" spellcheck="false" aria-describedby="doc-error">${esc(this.state.text)}</textarea>
+        <div class="doc-actions"><button id="doc-open">Open a file…</button><input type="file" id="doc-file" accept=".json,application/json,text/plain" hidden><button id="doc-clear">Clear</button><button id="doc-from-form">Use the guided form's workload</button>${this.undoText !== undefined ? `<button id="doc-undo">Undo</button>` : ""}</div>
+        <textarea id="doc" class="doc" spellcheck="false" aria-describedby="doc-error" placeholder="Paste or drop your task definition here: the console's JSON, aws ecs describe-task-definition output, a CloudFormation template, a Terraform container_definitions array…">${esc(this.state.text)}</textarea>
         <div id="doc-error" class="error" aria-live="polite"></div><div id="doc-findings"></div>`;
-      body.querySelector("#doc").addEventListener("input", (e) => {
-        this.state.text = e.target.value;
+      const doc = body.querySelector("#doc");
+      const setText = (text) => {
+        if (doc.value !== text) doc.value = text;
+        this.state.text = text;
         this.state.example = undefined;
         this.update();
+      };
+      doc.addEventListener("input", (e) => setText(e.target.value));
+      // A file dropped on the box or opened: its text replaces the box's (the browser would
+      // otherwise open the dropped file in place of the page).
+      const readFile = (file) => file?.text().then(setText);
+      doc.addEventListener("dragover", (e) => e.preventDefault());
+      doc.addEventListener("drop", (e) => {
+        if (!e.dataTransfer?.files?.length) return;
+        e.preventDefault();
+        readFile(e.dataTransfer.files[0]);
+      });
+      const picker = body.querySelector("#doc-file");
+      body.querySelector("#doc-open").addEventListener("click", () => picker.click());
+      picker.addEventListener("change", () => readFile(picker.files[0]));
+      // Replacing or clearing the box can be undone once.
+      const replace = (text) => {
+        this.undoText = this.state.text;
+        setText(text);
+        this.renderInput();
+      };
+      body.querySelector("#doc-clear").addEventListener("click", () => {
+        replace("");
+        this.shadowRoot.getElementById("doc").focus();
+      });
+      body.querySelector("#doc-from-form").addEventListener("click", () => replace(JSON.stringify(specFromForm(this.state.form, this.model), null, 2)));
+      body.querySelector("#doc-undo")?.addEventListener("click", () => {
+        const text = this.undoText;
+        this.undoText = undefined;
+        setText(text);
+        this.renderInput();
       });
     } else {
       body.innerHTML = this.formHtml();
@@ -438,6 +475,7 @@ class EcsRoleCalculator extends HTMLElement {
   /** Plans the current input and renders the results. Called on every keystroke. */
   update() {
     this.needsFull();
+    if (this.state.mode === "paste" && !this.state.text.trim()) return this.welcome();
     const overrides = Object.fromEntries(Object.entries(this.state.overrides).filter(([, v]) => v));
     let out;
     let raw;
@@ -468,6 +506,17 @@ class EcsRoleCalculator extends HTMLElement {
     this.placeFindings(out.plan.findings);
     this.dispatchEvent(new CustomEvent("plan", { detail: out.plan, bubbles: true, composed: true }));
     if (out.violations) this.dispatchEvent(new CustomEvent("verdict", { detail: out.violations, bubbles: true, composed: true }));
+  }
+
+  /** Nothing pasted yet (or cleared): what to do first, instead of an error. */
+  welcome() {
+    this.lastRaw = null;
+    const errorBox = this.shadowRoot.getElementById("doc-error");
+    if (errorBox) errorBox.textContent = "";
+    this.placeFindings([]);
+    this.shadowRoot.getElementById("results").innerHTML = `<div class="card" id="welcome"><h3>Paste or drop your task definition</h3>
+      <p class="hint">Every IAM role it needs appears here as you type: who assumes it, what it must allow and why, with the policies to copy.
+      No task definition at hand? Pick an example above, or describe the workload in the guided form.</p></div>`;
   }
 
   /** The page's guardrails attribute is not a valid policy: say so where the verdict goes. */
@@ -510,7 +559,7 @@ class EcsRoleCalculator extends HTMLElement {
     const roles = plan.roles.map((r) => this.roleCard(r)).join("");
     const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener">doc</a></li>`).join("");
     const errors = plan.findings.filter((f) => f.severity === "error").length;
-    const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}">${esc(f.name)}</button>`).join("");
+    const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}">${esc(f.title)}</button>`).join("");
     const rendered = renders.find(([n]) => n === this.state.tab)?.[1];
     const text = rendered ?? "";
     const results = this.shadowRoot.getElementById("results");
@@ -538,7 +587,8 @@ class EcsRoleCalculator extends HTMLElement {
       this.lastRaw = null;
       this.update();
     }));
-    root.getElementById("copy").addEventListener("click", () => this.copy(text));
+    root.getElementById("copy").addEventListener("click", (e) => this.copy(text, e.currentTarget));
+    root.querySelectorAll("[data-copy]").forEach((b) => b.addEventListener("click", () => this.copy(this.roleDocument(b.dataset.kind, b.dataset.copy), b)));
     root.getElementById("download").addEventListener("click", () => {
       const ext = this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "txt";
       const a = document.createElement("a");
@@ -562,10 +612,30 @@ class EcsRoleCalculator extends HTMLElement {
       <p class="who">Assumed by <strong>${esc(r.assumedBy.join(", "))}</strong>: ${esc(r.when)}</p>
       <ul>${r.why.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>
       ${trust ? `<details><summary>Trust policy</summary><pre>${esc(JSON.stringify({ Principal: trust.principal, Condition: trust.conditions }, null, 2))}</pre><small>${esc(trust.why)}</small></details>` : ""}
+      ${this.copyButtons(r)}
       ${stmts}
       ${managed ? `<ul>${managed}</ul>` : ""}
       ${r.instanceProfile ? `<p>Instance profile <code>${esc(r.instanceProfile.path + r.instanceProfile.name)}</code></p>` : ""}
       <small><a href="${esc(r.doc)}" target="_blank" rel="noopener">AWS documentation</a></small></article>`;
+  }
+
+  /** "Copy policy" / "Copy trust policy" for one role: each the document as IAM's console
+   *  takes it, from the core's IAM documents (not rebuilt here). */
+  copyButtons(r) {
+    if (r.provisioning === "serviceLinked") return ""; // AWS writes its documents
+    const b = (what, label) => `<button data-copy="${esc(what)}" data-kind="${esc(r.kind)}">${esc(label)}</button>`;
+    const policies = (r.inlinePolicies ?? []).map((p, i, all) => b(`policy:${p.name}`, all.length > 1 ? `Copy policy ${p.name}` : "Copy policy"));
+    const all = [...policies, ...(r.trustPolicy ? [b("trust", "Copy trust policy")] : [])];
+    return all.length ? `<div class="role-actions">${all.join("")}</div>` : "";
+  }
+
+  /** The IAM document a card's copy button names, from the core's `iam` rendering. */
+  roleDocument(kind, what) {
+    const overrides = Object.fromEntries(Object.entries(this.state.overrides).filter(([, v]) => v));
+    const out = JSON.parse(this.wasm.planDocument(this.documentText, overrides, ["iam"]));
+    const role = JSON.parse(out.renders.find(([n]) => n === "iam")[1]).roles.find((x) => x.kind === kind);
+    const doc = what === "trust" ? role?.assumeRolePolicyDocument : role?.inlinePolicies?.[what.slice("policy:".length)];
+    return JSON.stringify(doc, null, 2);
   }
 
   /** Shows each finding next to the form field (or under the document) it concerns. */
@@ -587,11 +657,11 @@ class EcsRoleCalculator extends HTMLElement {
     else root.getElementById("input-body")?.insertAdjacentHTML("beforeend", html);
   }
 
-  async copy(text) {
+  /** Copies `text`; says so on `button` (where the user clicked) and to screen readers. */
+  async copy(text, button) {
     const status = this.shadowRoot.getElementById("status");
     try {
       await navigator.clipboard.writeText(text);
-      if (status) status.textContent = "Copied";
     } catch {
       const ta = document.createElement("textarea");
       ta.value = text;
@@ -599,7 +669,12 @@ class EcsRoleCalculator extends HTMLElement {
       ta.select();
       document.execCommand("copy");
       ta.remove();
-      if (status) status.textContent = "Copied";
+    }
+    if (status) status.textContent = "Copied";
+    if (button) {
+      const label = button.textContent;
+      button.textContent = "Copied ✓";
+      setTimeout(() => { button.textContent = label; }, 1500);
     }
     this.dispatchEvent(new CustomEvent("copied", { detail: text, bubbles: true, composed: true }));
   }
@@ -631,7 +706,7 @@ class EcsRoleCalculator extends HTMLElement {
   async share() {
     const { url, holds } = await this.shareUrl();
     history.replaceState(null, "", url);
-    await this.copy(url);
+    await this.copy(url, this.shadowRoot.getElementById("share"));
     const status = this.shadowRoot.getElementById("status");
     if (status) status.textContent = `Link copied (${(url.length / 1024).toFixed(1)} KB): it holds ${holds}.`;
   }

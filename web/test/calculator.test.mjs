@@ -198,6 +198,82 @@ test("a share link leaves out environment values and commands, says so, and plan
   assert.deepEqual(errors, []);
 });
 
+test("every role card copies its policy and trust policy as documents IAM accepts, with feedback on the button", async () => {
+  const { page, errors } = await open(); // the fargate-web-api example: roles it creates
+  const IAM_KEYS = new Set(["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
+  const buttons = calc(page).locator("article.card [data-copy]");
+  const n = await buttons.count();
+  assert.ok(n >= 4, `${n} copy buttons`); // execution + task role: policy and trust each
+  for (let i = 0; i < n; i++) {
+    const b = buttons.nth(i);
+    const what = await b.getAttribute("data-copy");
+    await b.click();
+    await b.filter({ hasText: "Copied" }).waitFor();
+    const doc = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    assert.equal(doc.Version, "2012-10-17", what);
+    assert.ok(Array.isArray(doc.Statement) && doc.Statement.length, what);
+    for (const st of doc.Statement) {
+      for (const k of Object.keys(st)) assert.ok(IAM_KEYS.has(k), `${what}: ${k} is not IAM policy grammar`);
+      assert.ok(st.Effect === "Allow" || st.Effect === "Deny");
+      if (what === "trust") assert.ok(st.Principal && /sts:AssumeRole/.test(JSON.stringify(st.Action)), what);
+      else assert.ok(st.Resource || st.NotResource, what);
+    }
+  }
+  // Tabs by the names people know, from the core.
+  assert.equal(await calc(page).locator('[data-format="iam"]').textContent(), "IAM documents");
+  assert.equal(await calc(page).locator('[data-format="cloudformation-yaml"]').textContent(), "CloudFormation YAML");
+  assert.deepEqual(errors, []);
+});
+
+test("the paste box opens and takes dropped files, clears with undo, and keeps its text across the form", async () => {
+  const { page, errors } = await open();
+  const doc = calc(page).locator("#doc");
+  const summary = () => calc(page).locator("#plan-summary").textContent();
+  // Cleared: what to do first, not an error.
+  await calc(page).locator("#doc-clear").click();
+  await calc(page).locator("#welcome").waitFor();
+  assert.equal(await calc(page).locator("#doc-error").textContent(), "");
+  assert.match(await doc.getAttribute("placeholder"), /Paste or drop your task definition/);
+  await calc(page).locator("#doc-undo").click();
+  await calc(page).locator("#plan-summary").waitFor();
+  // A file opened through the picker.
+  const td = await readFile(EXAMPLES + "describe-task-definition.json", "utf8");
+  await calc(page).locator("#doc-file").setInputFiles({ name: "td.json", mimeType: "application/json", buffer: Buffer.from(td) });
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary")?.textContent.includes("storefront"));
+  // A file dropped on the box.
+  const dropped = JSON.stringify({ family: "dropped-app", requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", containerDefinitions: [{ name: "a", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/a:1" }] });
+  await doc.evaluate((el, text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], "dropped.json", { type: "application/json" }));
+    el.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, dropped);
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary")?.textContent.includes("dropped-app"));
+  assert.equal(await doc.inputValue(), dropped);
+  // To the form and back: the pasted text is still there, untouched.
+  await calc(page).locator("#mode-form").click();
+  await calc(page).locator("#mode-paste").click();
+  assert.equal(await calc(page).locator("#doc").inputValue(), dropped);
+  assert.match(await summary(), /dropped-app/);
+  // Replacing it with the form's workload is a choice, and can be undone.
+  await calc(page).locator("#doc-from-form").click();
+  assert.match(await calc(page).locator("#doc").inputValue(), /"taskDefinition"/);
+  await calc(page).locator("#doc-undo").click();
+  assert.equal(await calc(page).locator("#doc").inputValue(), dropped);
+  assert.deepEqual(errors, []);
+});
+
+test("no sideways scrolling on a phone (320 and 390 px)", async () => {
+  for (const width of [320, 390]) {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(base + "/index.html");
+    await page.locator("ecs-role-calculator .card").first().waitFor();
+    const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scroll <= width, `${width} px: the page is ${scroll} px wide`);
+    await context.close();
+  }
+});
+
 test("after unreadable input, the earlier results are marked as not this input's and cannot be copied", async () => {
   const { page, errors } = await open();
   const before = await kinds(page);

@@ -265,14 +265,14 @@ pub fn schema() -> String {
     include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
 }
 
-/// Output formats: `[[name, extension, rendered by this module], …]`, as a JSON string.
+/// Output formats: `[[name, extension, rendered by this module, title], …]`, as a JSON string.
 #[wasm_bindgen]
 pub fn formats() -> Result<JsValue, JsValue> {
-    let list: Vec<(&str, &str, bool)> = Format::ALL
+    let list: Vec<(&str, &str, bool, &str)> = Format::ALL
         .iter()
         .map(|f| {
             let here = cfg!(feature = "full") || Format::BASIC.contains(f);
-            (f.name(), f.extension(), here)
+            (f.name(), f.extension(), here, f.title())
         })
         .collect();
     json(&list)

@@ -71,6 +71,23 @@ impl Format {
         }
     }
 
+    /// The name people know the format by (the calculator's tabs).
+    pub fn title(self) -> &'static str {
+        match self {
+            Format::Summary => "Summary",
+            Format::Json => "Plan (JSON)",
+            Format::Iam => "IAM documents",
+            Format::AwsCli => "AWS CLI",
+            Format::Terraform => "Terraform",
+            Format::TerraformModule => "terraform-aws-ecs module",
+            Format::CloudformationYaml => "CloudFormation YAML",
+            Format::CloudformationJson => "CloudFormation JSON",
+            Format::Ecsroleset => "EcsRoleSet (controller)",
+            Format::Ack => "ACK (Kubernetes)",
+            Format::Crossplane => "Crossplane",
+        }
+    }
+
     /// File name ending the golden files and `-o` use.
     pub fn extension(self) -> &'static str {
         match self {
