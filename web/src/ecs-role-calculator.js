@@ -7,6 +7,7 @@
 // <script type="module"> tag.
 
 import { lifecycleSvg } from "./diagram.js";
+import { locate } from "./json-locate.js";
 
 const loaded = {};
 /** Loads a WebAssembly module once per page, next to this file (works offline once loaded).
@@ -123,14 +124,15 @@ export function specFromForm(f, model) {
 const STYLE = `
 :host { --bg:#fff; --fg:#1b1f24; --muted:#57606a; --line:#d0d7de; --card:#f6f8fa; --accent:#0a5bd3; --ok:#116329; --warn:#7d4e00; --err:#a40e26;
   display:block; font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif; color:var(--fg); background:var(--bg); }
-:host([theme=dark]) { --bg:#0d1117; --fg:#e6edf3; --muted:#9da7b3; --line:#30363d; --card:#161b22; --accent:#58a6ff; --ok:#3fb950; --warn:#d29922; --err:#ff7b72; }
+:host([theme=dark]) { --bg:#0d1117; --fg:#e6edf3; --muted:#9da7b3; --line:#30363d; --card:#161b22; --accent:#58a6ff; --on-accent:#0d1117; --ok:#3fb950; --warn:#d29922; --err:#ff7b72; }
+@media (prefers-color-scheme: dark) { :host(:not([theme])) { --bg:#0d1117; --fg:#e6edf3; --muted:#9da7b3; --line:#30363d; --card:#161b22; --accent:#58a6ff; --on-accent:#0d1117; --ok:#3fb950; --warn:#d29922; --err:#ff7b72; } }
 * { box-sizing:border-box; }
 .bar { display:flex; flex-wrap:wrap; gap:.5rem; align-items:end; padding:.75rem; border-bottom:1px solid var(--line); }
 .bar label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); min-width:0; max-width:100%; }
 .bar select { max-width:100%; }
 input, select, textarea, button { font:inherit; color:var(--fg); background:var(--bg); border:1px solid var(--line); border-radius:6px; padding:.3rem .5rem; }
 button { cursor:pointer; background:var(--card); }
-button.primary { background:var(--accent); color:#fff; border-color:var(--accent); }
+button.primary { background:var(--accent); color:var(--on-accent, #fff); border-color:var(--accent); }
 .layout { display:grid; grid-template-columns:minmax(320px,2fr) minmax(0,3fr); gap:1rem; padding:.75rem; }
 .results, .input { min-width:0; }
 :host([compact]) .layout { grid-template-columns:1fr; }
@@ -138,7 +140,8 @@ button.primary { background:var(--accent); color:#fff; border-color:var(--accent
 @media (max-width: 900px) { .layout { grid-template-columns:1fr; } }
 [role=tablist] { display:flex; gap:.25rem; flex-wrap:wrap; margin-bottom:.5rem; }
 [role=tab] { border-radius:6px 6px 0 0; }
-[role=tab][aria-selected=true] { background:var(--accent); color:#fff; border-color:var(--accent); }
+[role=tab][aria-selected=true] { background:var(--accent); color:var(--on-accent, #fff); border-color:var(--accent); }
+.sr-only { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
 textarea.doc { width:100%; min-height:420px; font-family:ui-monospace,monospace; font-size:12px; }
 .error { color:var(--err); font-weight:600; margin:.25rem 0; }
 .finding { font-size:12px; margin:.15rem 0; }
@@ -150,11 +153,11 @@ legend { color:var(--muted); font-size:12px; }
 .row label.check { flex-direction:row; align-items:center; gap:.3rem; flex:0 0 auto; }
 .summary, .hint { color:var(--muted); margin:.25rem 0 .75rem; display:block; }
 .card { border:1px solid var(--line); border-radius:8px; background:var(--card); padding:.6rem .8rem; margin:0 0 .75rem; }
-.card h3 { margin:0 0 .25rem; font-size:15px; }
+.card h2 { margin:0 0 .25rem; font-size:15px; }
 .card .who { color:var(--muted); margin:0 0 .35rem; }
 .card ul { margin:.25rem 0; padding-left:1.1rem; }
 .stmt { border-top:1px dashed var(--line); padding:.35rem 0; }
-.stmt code, .card h3 code { font-size:12px; word-break:break-all; }
+.stmt code, .card h2 code { font-size:12px; word-break:break-all; }
 .who { overflow-wrap:anywhere; }
 .sid { font-weight:600; }
 .absent { color:var(--muted); }
@@ -163,10 +166,10 @@ pre { background:var(--card); border:1px solid var(--line); border-radius:6px; p
 a { color:var(--accent); }
 .diagram svg { width:100%; max-width:860px; height:auto; margin-bottom:.5rem; }
 .status { font-size:12px; color:var(--muted); min-height:1em; }
-.verdict.allowed { border-color:var(--ok); } .verdict.allowed h3 { color:var(--ok); }
-.verdict.refused, .verdict.invalid { border-color:var(--err); } .verdict.refused h3, .verdict.invalid h3 { color:var(--err); }
+.verdict.allowed { border-color:var(--ok); } .verdict.allowed h2 { color:var(--ok); }
+.verdict.refused, .verdict.invalid { border-color:var(--err); } .verdict.refused h2, .verdict.invalid h2 { color:var(--err); }
 #results[data-stale=true] > :not(#stale) { opacity:.4; }
-.card.stale, .card.load-error { border-color:var(--err); } .card.stale h3, .card.load-error h3 { color:var(--err); }
+.card.stale, .card.load-error { border-color:var(--err); } .card.stale h2, .card.load-error h2 { color:var(--err); }
 `;
 
 class EcsRoleCalculator extends HTMLElement {
@@ -204,7 +207,7 @@ class EcsRoleCalculator extends HTMLElement {
   loadError(err) {
     const module = new URL("./pkg/ecsroles_wasm_bg.wasm", import.meta.url).href;
     this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="card load-error" id="load-error" role="alert">
-      <h3>The role calculator could not start</h3>
+      <h2>The role calculator could not start</h2>
       <p>It could not load its WebAssembly module <code>${esc(module)}</code>: <code>${esc(err?.message ?? err)}</code></p>
       <p class="hint">Serve the <code>pkg/</code> folder next to <code>ecs-role-calculator.js</code> (WebAssembly as <code>application/wasm</code>).
       If the page sets a Content-Security-Policy, its <code>script-src</code> must allow <code>'wasm-unsafe-eval'</code>.</p></div>`;
@@ -218,7 +221,7 @@ class EcsRoleCalculator extends HTMLElement {
     if (!results || results.dataset.stale === "true") return;
     results.dataset.stale = "true";
     results.querySelector(".summary")?.setAttribute("data-stale", "true");
-    results.insertAdjacentHTML("afterbegin", `<div class="card stale" id="stale" role="status"><h3>Not the roles of the text shown</h3>
+    results.insertAdjacentHTML("afterbegin", `<div class="card stale" id="stale" role="status"><h2>Not the roles of the text shown</h2>
       <p class="hint">These results are for the last input that could be read. Fix the error under the text box to update them; copying and downloading are off meanwhile.</p></div>`);
     results.querySelectorAll("#copy, #download, [data-copy]").forEach((b) => { b.disabled = true; });
     this.lastRaw = null; // the next readable input renders afresh
@@ -300,12 +303,13 @@ class EcsRoleCalculator extends HTMLElement {
         <label>Template variables<input id="ov-vars" size="18" placeholder="NAME=value, …" title="Values for the document's placeholders: \${NAME}, {{ must_env &quot;NAME&quot; }}, $(NAME), !Ref NAME" value="${esc(s.overrides.vars ?? "")}"></label>
         <button id="share">Copy share link</button>
         <span class="status" id="status" role="status" aria-live="polite"></span>
+        <span class="sr-only" id="announce" aria-live="polite"></span>
       </div>
       <div class="layout">
         <section class="input" aria-label="Workload">
           <div role="tablist" aria-label="Input mode">
-            <button role="tab" id="mode-paste" aria-selected="${s.mode === "paste"}">Paste a task definition</button>
-            <button role="tab" id="mode-form" aria-selected="${s.mode === "form"}">Guided form</button>
+            <button role="tab" id="mode-paste" aria-selected="${s.mode === "paste"}" tabindex="${s.mode === "paste" ? 0 : -1}">Paste a task definition</button>
+            <button role="tab" id="mode-form" aria-selected="${s.mode === "form"}" tabindex="${s.mode === "form" ? 0 : -1}">Guided form</button>
           </div>
           <div id="input-body"></div>
         </section>
@@ -330,6 +334,7 @@ class EcsRoleCalculator extends HTMLElement {
     $("share").addEventListener("click", () => this.share());
     $("mode-paste").addEventListener("click", () => this.setMode("paste"));
     $("mode-form").addEventListener("click", () => this.setMode("form"));
+    arrowKeys(this.shadowRoot.querySelector(".input [role=tablist]"));
     this.renderInput();
   }
 
@@ -341,6 +346,7 @@ class EcsRoleCalculator extends HTMLElement {
     this.state.mode = mode;
     this.renderShell();
     this.update();
+    this.shadowRoot.getElementById(`mode-${mode}`)?.focus();
   }
 
   renderInput() {
@@ -489,8 +495,16 @@ class EcsRoleCalculator extends HTMLElement {
     } catch (err) {
       const e = typeof err === "object" && err ? err : { message: String(err) };
       if (e.path === "guardrails") return this.policyError(e);
-      const where = [e.line && `line ${e.line}, column ${e.column}`, e.path].filter(Boolean).join(" · ");
-      if (errorBox) errorBox.textContent = `${where ? where + ": " : ""}${e.message}`;
+      // Errors the core names by field only are found in the text here, so every error points.
+      const at = e.line ? { line: e.line, column: e.column } : (this.state.mode === "paste" && e.path && locate(this.documentText, e.path));
+      const where = [at && `line ${at.line}, column ${at.column}`, e.path].filter(Boolean).join(" · ");
+      if (errorBox) {
+        errorBox.textContent = `${where ? where + ": " : ""}${e.message}`;
+        if (at && this.state.mode === "paste") {
+          errorBox.insertAdjacentHTML("beforeend", ` <button id="doc-error-show">Show in the text</button>`);
+          errorBox.querySelector("#doc-error-show").addEventListener("click", () => this.showInText(at));
+        }
+      }
       this.markStale();
       this.placeFindings([]); // the findings placed beside the fields were the earlier input's
       this.dispatchEvent(new CustomEvent("plan-error", { detail: e, bubbles: true, composed: true }));
@@ -508,13 +522,26 @@ class EcsRoleCalculator extends HTMLElement {
     if (out.violations) this.dispatchEvent(new CustomEvent("verdict", { detail: out.violations, bubbles: true, composed: true }));
   }
 
+  /** Selects the rest of the line at `at` ({line, column}) in the text box, scrolled into view. */
+  showInText(at) {
+    const doc = this.shadowRoot.getElementById("doc");
+    if (!doc) return;
+    const lines = doc.value.split("\n");
+    const start = lines.slice(0, at.line - 1).reduce((n, l) => n + l.length + 1, 0) + Math.max(0, (at.column ?? 1) - 1);
+    const end = start + Math.max(1, (lines[at.line - 1] ?? "").length - ((at.column ?? 1) - 1));
+    doc.focus();
+    doc.setSelectionRange(start, end);
+    const lineHeight = parseFloat(getComputedStyle(doc).lineHeight) || 16;
+    doc.scrollTop = Math.max(0, (at.line - 3) * lineHeight);
+  }
+
   /** Nothing pasted yet (or cleared): what to do first, instead of an error. */
   welcome() {
     this.lastRaw = null;
     const errorBox = this.shadowRoot.getElementById("doc-error");
     if (errorBox) errorBox.textContent = "";
     this.placeFindings([]);
-    this.shadowRoot.getElementById("results").innerHTML = `<div class="card" id="welcome"><h3>Paste or drop your task definition</h3>
+    this.shadowRoot.getElementById("results").innerHTML = `<div class="card" id="welcome"><h2>Paste or drop your task definition</h2>
       <p class="hint">Every IAM role it needs appears here as you type: who assumes it, what it must allow and why, with the policies to copy.
       No task definition at hand? Pick an example above, or describe the workload in the guided form.</p></div>`;
   }
@@ -523,7 +550,7 @@ class EcsRoleCalculator extends HTMLElement {
   policyError(e) {
     this.lastRaw = null;
     this.shadowRoot.getElementById("results").innerHTML = `<div class="card verdict invalid" id="verdict" data-verdict="invalid" role="alert">
-      <h3>The guardrails attribute is not a valid policy</h3><p><code>${esc(e.message)}</code></p>
+      <h2>The guardrails attribute is not a valid policy</h2><p><code>${esc(e.message)}</code></p>
       <p class="hint">It takes the JSON form of the Helm value <code>guardrails</code>.</p></div>`;
     this.dispatchEvent(new CustomEvent("plan-error", { detail: e, bubbles: true, composed: true }));
   }
@@ -534,11 +561,11 @@ class EcsRoleCalculator extends HTMLElement {
     const ns = this.getAttribute("namespace");
     const where = ns ? ` in namespace <code>${esc(ns)}</code>` : "";
     if (!violations.length) {
-      return `<div class="card verdict allowed" id="verdict" data-verdict="allowed"><h3>Allowed by the platform guardrails</h3>
+      return `<div class="card verdict allowed" id="verdict" data-verdict="allowed"><h2>Allowed by the platform guardrails</h2>
         <p class="hint">The controller would accept this document${where}; the roles below include what the guardrails inject.</p></div>`;
     }
     const items = violations.map((v) => `<li data-rule="${esc(v.rule)}"><code>${esc(v.rule)}</code> · <code>${esc(v.path)}</code>: ${esc(v.message)}</li>`).join("");
-    return `<div class="card verdict refused" id="verdict" data-verdict="refused" role="alert"><h3>Refused by the platform guardrails</h3>
+    return `<div class="card verdict refused" id="verdict" data-verdict="refused" role="alert"><h2>Refused by the platform guardrails</h2>
       <p class="hint">The controller would refuse this document${where} and change nothing in IAM:</p><ul>${items}</ul></div>`;
   }
 
@@ -550,19 +577,21 @@ class EcsRoleCalculator extends HTMLElement {
     const items = read.map((i) => `<li data-fact="${esc(i.fact)}"><strong>${esc(words(i.fact))}</strong> <code>${esc(i.value)}</code> — from ${esc(i.from)}${i.path ? ` <small>(<code>${esc(i.path)}</code>)</small>` : ""}</li>`).join("");
     const lt = this.state.overrides.launchType;
     const options = this.model.launchTypes.map((v) => `<option ${v === lt ? "selected" : ""}>${esc(v)}</option>`).join("");
-    return `<div class="card inferred" id="inferred"><h3>Read from your file</h3>
+    return `<div class="card inferred" id="inferred"><h2>Read from your file</h2>
       ${items ? `<ul>${items}</ul>` : `<p class="hint">Everything the plan uses was given explicitly.</p>`}
       <label>Runs on <select id="inferred-launchType" aria-label="Change the launch type"><option value="">${esc(plan.launchType)} (as read)</option>${options}</select></label></div>`;
   }
 
   renderResults({ plan, renders, violations }) {
     const roles = plan.roles.map((r) => this.roleCard(r)).join("");
-    const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener">doc</a></li>`).join("");
+    const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener" aria-label="doc: AWS documentation on ${esc(a.title)}">doc</a></li>`).join("");
     const errors = plan.findings.filter((f) => f.severity === "error").length;
-    const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}">${esc(f.title)}</button>`).join("");
+    const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}" tabindex="${f.name === this.state.tab ? 0 : -1}">${esc(f.title)}</button>`).join("");
     const rendered = renders.find(([n]) => n === this.state.tab)?.[1];
     const text = rendered ?? "";
     const results = this.shadowRoot.getElementById("results");
+    // Re-rendering replaces the element that had focus: keep it on the same tab.
+    const focusedTab = this.shadowRoot.activeElement?.dataset?.format;
     results.dataset.stale = "false";
     results.innerHTML = `
       ${this.verdictCard(violations)}
@@ -570,11 +599,16 @@ class EcsRoleCalculator extends HTMLElement {
       <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""}</p>
       <div class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleSvg(plan)}</div>
       ${roles}
-      <div class="card"><h3>Not needed</h3><ul class="absent">${absent}</ul></div>
-      <div class="outputs card"><h3>Outputs</h3><div role="tablist" aria-label="Output format">${tabs}</div>
+      <div class="card"><h2>Not needed</h2><ul class="absent">${absent}</ul></div>
+      <div class="outputs card"><h2>Outputs</h2><div role="tablist" aria-label="Output format">${tabs}</div>
         <div class="actions"><button id="copy">Copy</button><button id="download">Download ${esc(this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "")}</button></div>
         <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output" aria-busy="${rendered === undefined}">${rendered === undefined ? "Loading the module that renders this format…" : esc(text)}</pre></div>`;
     const root = this.shadowRoot;
+    if (focusedTab) root.querySelector(`[data-format="${focusedTab}"]`)?.focus();
+    arrowKeys(root.querySelector(".outputs [role=tablist]"));
+    const said = `${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, ${errors} errors` : ""}`;
+    const announce = root.getElementById("announce");
+    if (announce && announce.textContent !== said) announce.textContent = said;
     root.getElementById("inferred-launchType").addEventListener("change", (e) => {
       this.state.overrides.launchType = e.target.value || undefined;
       const bar = root.getElementById("ov-launchType");
@@ -604,11 +638,11 @@ class EcsRoleCalculator extends HTMLElement {
       <div class="stmt"><span class="sid">${esc(s.sid)}</span> ${s.effect === "Deny" ? "<strong>DENY</strong> " : ""}<code>${esc((s.actions ?? s.notActions ?? []).join(", "))}</code>
         on <code>${esc((s.resources?.length ? s.resources : s.notResources?.map((x) => "all but " + x) ?? []).join(", "))}</code>
         ${s.conditions && Object.keys(s.conditions).length ? `<br><small>when <code>${esc(JSON.stringify(s.conditions))}</code></small>` : ""}
-        <br><small>${esc(s.why)} <a href="${esc(s.doc)}" target="_blank" rel="noopener">doc</a></small></div>`).join("");
+        <br><small>${esc(s.why)} <a href="${esc(s.doc)}" target="_blank" rel="noopener" aria-label="doc: AWS documentation on ${esc(r.title)}, ${esc(s.sid)}">doc</a></small></div>`).join("");
     const trust = r.trustPolicy?.statements?.[0];
     const managed = (r.managedPolicies ?? []).map((m) => `<li><code>${esc(m.arn)}</code> — ${esc(m.why)}</li>`).join("");
     return `<article class="card" data-kind="${esc(r.kind)}">
-      <h3>${esc(r.title)} — <code>${esc(r.name ?? (r.namePrefix ?? "") + "…")}</code> <small>(${esc(r.provisioning)})</small></h3>
+      <h2>${esc(r.title)} — <code>${esc(r.name ?? (r.namePrefix ?? "") + "…")}</code> <small>(${esc(r.provisioning)})</small></h2>
       <p class="who">Assumed by <strong>${esc(r.assumedBy.join(", "))}</strong>: ${esc(r.when)}</p>
       <ul>${r.why.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>
       ${trust ? `<details><summary>Trust policy</summary><pre>${esc(JSON.stringify({ Principal: trust.principal, Condition: trust.conditions }, null, 2))}</pre><small>${esc(trust.why)}</small></details>` : ""}
@@ -616,14 +650,14 @@ class EcsRoleCalculator extends HTMLElement {
       ${stmts}
       ${managed ? `<ul>${managed}</ul>` : ""}
       ${r.instanceProfile ? `<p>Instance profile <code>${esc(r.instanceProfile.path + r.instanceProfile.name)}</code></p>` : ""}
-      <small><a href="${esc(r.doc)}" target="_blank" rel="noopener">AWS documentation</a></small></article>`;
+      <small><a href="${esc(r.doc)}" target="_blank" rel="noopener" aria-label="AWS documentation: ${esc(r.title)}">AWS documentation</a></small></article>`;
   }
 
   /** "Copy policy" / "Copy trust policy" for one role: each the document as IAM's console
    *  takes it, from the core's IAM documents (not rebuilt here). */
   copyButtons(r) {
     if (r.provisioning === "serviceLinked") return ""; // AWS writes its documents
-    const b = (what, label) => `<button data-copy="${esc(what)}" data-kind="${esc(r.kind)}">${esc(label)}</button>`;
+    const b = (what, label) => `<button data-copy="${esc(what)}" data-kind="${esc(r.kind)}" aria-label="${esc(label)}: ${esc(r.title)}">${esc(label)}</button>`;
     const policies = (r.inlinePolicies ?? []).map((p, i, all) => b(`policy:${p.name}`, all.length > 1 ? `Copy policy ${p.name}` : "Copy policy"));
     const all = [...policies, ...(r.trustPolicy ? [b("trust", "Copy trust policy")] : [])];
     return all.length ? `<div class="role-actions">${all.join("")}</div>` : "";
@@ -710,6 +744,21 @@ class EcsRoleCalculator extends HTMLElement {
     const status = this.shadowRoot.getElementById("status");
     if (status) status.textContent = `Link copied (${(url.length / 1024).toFixed(1)} KB): it holds ${holds}.`;
   }
+}
+
+/** A tab list driven by the keyboard as ARIA describes: arrows, Home and End move to a tab
+ *  and select it (only the selected tab is in the Tab order). */
+function arrowKeys(list) {
+  list?.addEventListener("keydown", (e) => {
+    const tabs = [...list.querySelectorAll("[role=tab]")];
+    const i = tabs.indexOf(e.target);
+    const j = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (i < 0 || j === undefined) return;
+    e.preventDefault();
+    const next = tabs[(j + tabs.length) % tabs.length];
+    next.focus(); // before the click: the re-render keeps focus where it is
+    next.click();
+  });
 }
 
 /** JSON indented for the text box; anything else as it is. */

@@ -274,6 +274,64 @@ test("no sideways scrolling on a phone (320 and 390 px)", async () => {
   }
 });
 
+test("keyboard only: paste, move through tabs with the arrows, reach a copy button and copy", async () => {
+  const { page, errors } = await open();
+  const active = () => page.evaluate(() => {
+    const a = document.querySelector("ecs-role-calculator").shadowRoot.activeElement;
+    return a ? (a.id || a.dataset.format || a.dataset.copy || a.tagName) : "body";
+  });
+  // Input tabs: arrows move and select, focus stays on the tab.
+  await calc(page).locator("#mode-paste").focus();
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await active(), "mode-form");
+  assert.equal(await calc(page).locator("#mode-form").getAttribute("aria-selected"), "true");
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await active(), "mode-paste");
+  // Paste by keyboard.
+  await calc(page).locator("#doc").focus();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(await readFile(EXAMPLES + "describe-task-definition.json", "utf8"));
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("storefront"));
+  assert.match(await calc(page).locator("#announce").textContent(), /roles involved/);
+  // Output tabs: Enter keeps focus on the tab; arrows select the next one.
+  await calc(page).locator('[data-format="summary"]').focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await active(), "summary");
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await active(), "json");
+  assert.equal(await calc(page).locator('[data-format="json"]').getAttribute("aria-selected"), "true");
+  assert.equal(await calc(page).locator('[data-format="summary"]').getAttribute("tabindex"), "-1", "one tab stop per tab list");
+  // Tab from the document to the first copy button, then Enter copies.
+  await calc(page).locator("#doc").focus();
+  let reached = null;
+  for (let i = 0; i < 80 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    const a = await active();
+    if (a.startsWith("policy:") || a === "trust") reached = a;
+  }
+  assert.ok(reached, "a copy button is reachable with Tab");
+  await page.keyboard.press("Enter");
+  const doc = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  assert.equal(doc.Version, "2012-10-17");
+  assert.deepEqual(errors, []);
+});
+
+test("every error points into the text: broken JSON by line and column, a wrong shape found by its field", async () => {
+  const { page, errors } = await open();
+  const doc = calc(page).locator("#doc");
+  const errorBox = calc(page).locator("#doc-error");
+  await doc.fill('{\n  "family": "x",\n  "containerDefinitions": [\n    {"name": "a", "image": "i",}\n  ]\n}');
+  await errorBox.filter({ hasText: "line 4, column" }).waitFor();
+  // The core reports this one by field only (it reshapes the document first); the page finds it.
+  await doc.fill('{\n  "family": "x",\n  "containerDefinitions": [\n    {"name": "a", "image": "i",\n     "secrets": {"name": "A", "valueFrom": "arn:aws:ssm:us-east-1:111122223333:parameter/x"}}\n  ]\n}');
+  await errorBox.filter({ hasText: "containerDefinitions[0].secrets" }).waitFor();
+  assert.match(await errorBox.textContent(), /line 5, column 17 · containerDefinitions\[0\]\.secrets: found an object/);
+  await calc(page).locator("#doc-error-show").click();
+  const selected = await doc.evaluate((el) => el.value.slice(el.selectionStart, el.selectionEnd));
+  assert.ok(selected.startsWith('{"name": "A"'), selected);
+  assert.deepEqual(errors, []);
+});
+
 test("after unreadable input, the earlier results are marked as not this input's and cannot be copied", async () => {
   const { page, errors } = await open();
   const before = await kinds(page);
@@ -334,15 +392,28 @@ test("the custom element works inside a plain third-party page", async () => {
   assert.deepEqual(errors, []);
 });
 
-test("axe-core finds no serious or critical accessibility violations", async () => {
-  const { page } = await open();
-  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-  for (const mode of ["paste", "form"]) {
-    if (mode === "form") await calc(page).locator("#mode-form").click();
-    const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
-    const bad = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
-    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], mode);
+test("axe-core finds no accessibility violations of any impact, light and dark", async () => {
+  for (const theme of ["light", "dark"]) {
+    const { page, context } = await open();
+    if (theme === "dark") await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("theme", "dark"));
+    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+    for (const mode of ["paste", "form"]) {
+      if (mode === "form") await calc(page).locator("#mode-form").click();
+      const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+      assert.deepEqual(result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`), [], `${theme} ${mode}`);
+    }
+    await context.close();
   }
+});
+
+test("without a theme attribute the element follows the system colour scheme", async () => {
+  const context = await browser.newContext({ colorScheme: "dark" });
+  const page = await context.newPage();
+  await page.goto(base + "/index.html");
+  await page.locator("ecs-role-calculator .card").first().waitFor();
+  const bg = await page.evaluate(() => getComputedStyle(document.querySelector("ecs-role-calculator")).backgroundColor);
+  assert.equal(bg, "rgb(13, 17, 23)");
+  await context.close();
 });
 
 test("once loaded it works offline and makes no requests", async () => {
@@ -428,7 +499,7 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
 test("the npm package ships the element, its wasm and nothing else", () => {
   const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: new URL("..", import.meta.url).pathname, encoding: "utf8" });
   const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
-  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm",
+  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/json-locate.js", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm",
     "dist/pkg/ecsroles_wasm_full.js", "dist/pkg/ecsroles_wasm_full_bg.wasm", "package.json"]) {
     assert.ok(files.includes(f), `${f} missing from the package: ${files.join(", ")}`);
   }
