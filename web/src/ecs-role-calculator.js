@@ -6,7 +6,7 @@
 // (the platform's verdict, as the controller would reach it). Embedding: one
 // <script type="module"> tag.
 
-import { lifecycleSvg } from "./diagram.js";
+import { lifecycleHtml } from "./diagram.js";
 import { locate } from "./json-locate.js";
 
 const loaded = {};
@@ -123,7 +123,10 @@ export function specFromForm(f, model) {
 
 const STYLE = `
 :host { --bg:#fff; --fg:#1b1f24; --muted:#57606a; --line:#d0d7de; --card:#f6f8fa; --accent:#0a5bd3; --ok:#116329; --warn:#7d4e00; --err:#a40e26;
-  display:block; font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif; color:var(--fg); background:var(--bg); }
+  display:block; color:var(--fg); background:var(--bg);
+  /* !important: a page rule like "* { font: 20px serif !important }" matches the host itself and
+     would be inherited by everything inside; for important declarations the inner one wins. */
+  font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif !important; }
 :host([theme=dark]) { --bg:#0d1117; --fg:#e6edf3; --muted:#9da7b3; --line:#30363d; --card:#161b22; --accent:#58a6ff; --on-accent:#0d1117; --ok:#3fb950; --warn:#d29922; --err:#ff7b72; }
 @media (prefers-color-scheme: dark) { :host(:not([theme])) { --bg:#0d1117; --fg:#e6edf3; --muted:#9da7b3; --line:#30363d; --card:#161b22; --accent:#58a6ff; --on-accent:#0d1117; --ok:#3fb950; --warn:#d29922; --err:#ff7b72; } }
 * { box-sizing:border-box; }
@@ -137,7 +140,6 @@ button.primary { background:var(--accent); color:var(--on-accent, #fff); border-
 .results, .input { min-width:0; }
 :host([compact]) .layout { grid-template-columns:1fr; }
 :host([compact]) .input, :host([compact]) .bar { display:none; }
-@media (max-width: 900px) { .layout { grid-template-columns:1fr; } }
 [role=tablist] { display:flex; gap:.25rem; flex-wrap:wrap; margin-bottom:.5rem; }
 [role=tab] { border-radius:6px 6px 0 0; }
 [role=tab][aria-selected=true] { background:var(--accent); color:var(--on-accent, #fff); border-color:var(--accent); }
@@ -157,19 +159,29 @@ legend { color:var(--muted); font-size:12px; }
 .card .who { color:var(--muted); margin:0 0 .35rem; }
 .card ul { margin:.25rem 0; padding-left:1.1rem; }
 .stmt { border-top:1px dashed var(--line); padding:.35rem 0; }
-.stmt code, .card h2 code { font-size:12px; word-break:break-all; }
+.stmt code, .card h2 code { font-size:12px; overflow-wrap:anywhere; }
 .who { overflow-wrap:anywhere; }
 .sid { font-weight:600; }
 .absent { color:var(--muted); }
 pre { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:.6rem; overflow:auto; max-height:480px; font-size:12px; }
 .outputs .actions, .role-actions, .doc-actions { display:flex; flex-wrap:wrap; gap:.4rem; margin:.35rem 0; }
 a { color:var(--accent); }
-.diagram svg { width:100%; max-width:860px; height:auto; margin-bottom:.5rem; }
+.lifecycle { list-style:none; margin:0 0 .75rem; padding:0; display:grid; grid-auto-flow:column; grid-auto-columns:minmax(0, 1fr); gap:1.1rem; }
+.moment { position:relative; min-width:0; }
+.moment h3 { font-size:13px; margin:0 0 .35rem; }
+.moment:not(:last-child)::after { content:"→"; position:absolute; right:-.95rem; top:0; color:var(--muted); }
+.role-box { border:1px solid var(--line); border-radius:8px; padding:.4rem .5rem; margin:0 0 .4rem; font-size:12px; overflow-wrap:anywhere; }
+.role-box .principal, .role-box .when, .moment .none { color:var(--muted); font-size:11px; margin:0; }
+.role-box strong, .role-box code { display:block; }
 .status { font-size:12px; color:var(--muted); min-height:1em; }
 .verdict.allowed { border-color:var(--ok); } .verdict.allowed h2 { color:var(--ok); }
 .verdict.refused, .verdict.invalid { border-color:var(--err); } .verdict.refused h2, .verdict.invalid h2 { color:var(--err); }
 #results[data-stale=true] > :not(#stale) { opacity:.4; }
 .card.stale, .card.load-error { border-color:var(--err); } .card.stale h2, .card.load-error h2 { color:var(--err); }
+/* Last, so they win over the rules above. Laid out by the element's own width, not the viewport's: a 600 px docs column stacks too. */
+:host { container-type:inline-size; }
+@container (max-width: 900px) { .layout { grid-template-columns:1fr; } }
+@container (max-width: 640px) { .lifecycle { grid-auto-flow:row; gap:.2rem; } .moment:not(:last-child)::after { content:"↓"; position:static; display:block; text-align:center; } }
 `;
 
 class EcsRoleCalculator extends HTMLElement {
@@ -597,7 +609,7 @@ class EcsRoleCalculator extends HTMLElement {
       ${this.verdictCard(violations)}
       ${this.inferredCard(plan)}
       <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""}</p>
-      <div class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleSvg(plan)}</div>
+      <section class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleHtml(plan)}</section>
       ${roles}
       <div class="card"><h2>Not needed</h2><ul class="absent">${absent}</ul></div>
       <div class="outputs card"><h2>Outputs</h2><div role="tablist" aria-label="Output format">${tabs}</div>
@@ -635,8 +647,8 @@ class EcsRoleCalculator extends HTMLElement {
 
   roleCard(r) {
     const stmts = (r.inlinePolicies ?? []).flatMap((p) => p.document.statements).map((s) => `
-      <div class="stmt"><span class="sid">${esc(s.sid)}</span> ${s.effect === "Deny" ? "<strong>DENY</strong> " : ""}<code>${esc((s.actions ?? s.notActions ?? []).join(", "))}</code>
-        on <code>${esc((s.resources?.length ? s.resources : s.notResources?.map((x) => "all but " + x) ?? []).join(", "))}</code>
+      <div class="stmt"><span class="sid">${esc(s.sid)}</span> ${s.effect === "Deny" ? "<strong>DENY</strong> " : ""}<code>${breakable((s.actions ?? s.notActions ?? []).join(", "))}</code>
+        on <code>${breakable((s.resources?.length ? s.resources : s.notResources?.map((x) => "all but " + x) ?? []).join(", "))}</code>
         ${s.conditions && Object.keys(s.conditions).length ? `<br><small>when <code>${esc(JSON.stringify(s.conditions))}</code></small>` : ""}
         <br><small>${esc(s.why)} <a href="${esc(s.doc)}" target="_blank" rel="noopener" aria-label="doc: AWS documentation on ${esc(r.title)}, ${esc(s.sid)}">doc</a></small></div>`).join("");
     const trust = r.trustPolicy?.statements?.[0];
@@ -759,6 +771,12 @@ function arrowKeys(list) {
     next.focus(); // before the click: the re-render keeps focus where it is
     next.click();
   });
+}
+
+/** Escaped, with line-break opportunities after an ARN's or action's separators (`:` `/`),
+ *  so a long ARN wraps at its parts instead of mid-word or off the card. */
+function breakable(text) {
+  return esc(text).replace(/([:/])/g, "$1<wbr>");
 }
 
 /** JSON indented for the text box; anything else as it is. */

@@ -262,16 +262,45 @@ test("the paste box opens and takes dropped files, clears with undo, and keeps i
   assert.deepEqual(errors, []);
 });
 
-test("no sideways scrolling on a phone (320 and 390 px)", async () => {
-  for (const width of [320, 390]) {
-    const context = await browser.newContext({ viewport: { width, height: 800 } });
+test("no sideways scrolling at 320, 390, 768 and 1440 px; screenshots of each view", async () => {
+  for (const width of [320, 390, 768, 1440]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
     const page = await context.newPage();
     await page.goto(base + "/index.html");
     await page.locator("ecs-role-calculator .card").first().waitFor();
     const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(scroll <= width, `${width} px: the page is ${scroll} px wide`);
+    if (width !== 320) {
+      await page.screenshot({ path: `${SHOTS}first-view-${width}.png` });
+      await calc(page).locator('article[data-kind="taskExecution"]').screenshot({ path: `${SHOTS}role-card-${width}.png` });
+      await calc(page).locator(".diagram").screenshot({ path: `${SHOTS}diagram-${width}.png` });
+      await calc(page).locator(".outputs").screenshot({ path: `${SHOTS}outputs-${width}.png` });
+    }
     await context.close();
   }
+});
+
+test("in a 600 px column of a hostile page the element stacks, and nothing leaves the column", async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.route(`${base}/hostile.html`, (route) => route.fulfill({ contentType: "text/html", body: `<!doctype html>
+    <style>* { font: 20px serif !important; } body { margin: 0; } .col { width: 600px; margin: 0 auto; }</style>
+    <script type="module" src="./ecs-role-calculator.js"></script>
+    <div class="col"><h1>Our docs</h1><ecs-role-calculator example="fargate-web-api"></ecs-role-calculator></div>` }));
+  await page.goto(`${base}/hostile.html`);
+  await page.locator("ecs-role-calculator .card").first().waitFor();
+  const box = (sel) => calc(page).locator(sel).first().boundingBox();
+  const [input, results] = [await box(".input"), await box(".results")];
+  assert.ok(results.y >= input.y + input.height - 1, "results below the input, not squeezed beside it");
+  assert.ok(results.width > 500, `results ${results.width} px wide`);
+  const col = await page.locator(".col").boundingBox();
+  const outside = await page.evaluate((right) => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("*")]
+    .filter((e) => e.getBoundingClientRect().width && e.getBoundingClientRect().right > right + 1).map((e) => e.tagName + "." + e.className), col.x + col.width);
+  assert.deepEqual(outside, []);
+  const font = await calc(page).locator(".card .who").first().evaluate((e) => getComputedStyle(e).fontSize + " " + getComputedStyle(e).fontFamily);
+  assert.ok(font.startsWith("14px ") && !/^14px serif$/.test(font), `the page's font reached inside: ${font}`);
+  await page.screenshot({ path: `${SHOTS}hostile-600px-column.png`, fullPage: true });
+  await context.close();
 });
 
 test("keyboard only: paste, move through tabs with the arrows, reach a copy button and copy", async () => {
