@@ -53,8 +53,39 @@ fn main() {
     // descriptions stay in `ecsroles schema` and weigh nothing on the download.
     let mut schema = serde_json::to_value(&schema).expect("schema JSON");
     strip_descriptions(&mut schema);
-    let schema = serde_json::to_string(&schema).expect("schema JSON");
+    let schema = serde_json::to_string(&form_part(&schema)).expect("schema JSON");
     std::fs::write(Path::new(&out_dir).join("schema.json"), schema).expect("write schema.json");
+}
+
+/// The definitions the calculator's form reads (launch types, access intents) and every one
+/// they reference; the rest of the schema would be ~1.5 KB of the gzipped module for nothing.
+fn form_part(schema: &serde_json::Value) -> serde_json::Value {
+    let defs = &schema["$defs"];
+    let mut keep = std::collections::BTreeMap::new();
+    let mut todo = vec!["LaunchType".to_string(), "AccessIntent".to_string()];
+    while let Some(name) = todo.pop() {
+        if keep.contains_key(&name) {
+            continue;
+        }
+        let def = defs[&name].clone();
+        refs(&def, &mut todo);
+        keep.insert(name, def);
+    }
+    serde_json::json!({ "$defs": keep })
+}
+
+/// Every `#/$defs/<name>` that `v` refers to.
+fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                out.extend(r.strip_prefix("#/$defs/").map(str::to_string));
+            }
+            m.values().for_each(|x| refs(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
 }
 
 fn strip_descriptions(v: &mut serde_json::Value) {

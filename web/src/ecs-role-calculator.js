@@ -80,7 +80,7 @@ function defaultForm() {
     containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
     targetGroupArn: "", exec: false,
-    access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }],
+    access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
 }
 
@@ -110,15 +110,33 @@ export function specFromForm(f, model) {
   if (f.exec) service.enableExecuteCommand = true;
   if (Object.keys(service).length) spec.service = service;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
-  const access = f.access.filter((a) => a.resource).map((a) => {
+  const app = appSpec(f, model);
+  if (app) spec.app = app;
+  return spec;
+}
+
+/** The spec's `app` from an access panel's state (`{access: [...], statements: "JSON text"}`),
+ *  or undefined when it asks for nothing. Statements that are not JSON yet are left out (the
+ *  panel says so). */
+export function appSpec(app, model) {
+  const access = app.access.filter((a) => a.resource).map((a) => {
     const shape = model.access[a.kind];
     const body = { [shape.resource]: a.resource };
     if (shape.prefix) body.prefix = a.prefix || "";
     if (shape.levels.length) body.access = a.access;
     return { [a.kind]: body };
   });
-  if (access.length) spec.app = { access };
-  return spec;
+  let statements = [];
+  try {
+    const parsed = (app.statements ?? "").trim() ? JSON.parse(app.statements) : [];
+    statements = Array.isArray(parsed) ? parsed : [parsed];
+  } catch {
+    /* reported beside the box */
+  }
+  const out = {};
+  if (access.length) out.access = access;
+  if (statements.length) out.statements = statements;
+  return Object.keys(out).length ? out : undefined;
 }
 
 const STYLE = `
@@ -190,7 +208,7 @@ class EcsRoleCalculator extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: "open" });
-    this.state = { mode: "paste", text: "", form: defaultForm(), tab: "summary", overrides: {} };
+    this.state = { mode: "paste", text: "", form: defaultForm(), app: { access: [], statements: "" }, tab: "summary", overrides: {} };
     this.formatList = [];
     this.exampleList = [];
     this.last = null;
@@ -206,7 +224,7 @@ class EcsRoleCalculator extends HTMLElement {
     this.readFormats();
     // Shipped compact; shown indented.
     this.exampleList = JSON.parse(this.wasm.examples()).map(([id, title, text]) => ({ id, title, text: JSON.stringify(JSON.parse(text), null, 2) }));
-    this.model = formModel(JSON.parse(this.wasm.schema()));
+    this.model = formModel(JSON.parse(this.wasm.formSchema()));
     this.linked = this.hasAttribute("share") ? null : await linkedState();
     this.restore();
     this.renderShell();
@@ -367,7 +385,8 @@ class EcsRoleCalculator extends HTMLElement {
       body.innerHTML = `<label for="doc" class="hint">An ECS task definition (as registered, or <code>aws ecs describe-task-definition</code> output), an ecsroles spec or an EcsRoleSet, as JSON.</label>
         <div class="doc-actions"><button id="doc-open">Open a file…</button><input type="file" id="doc-file" accept=".json,application/json,text/plain" hidden><button id="doc-clear">Clear</button><button id="doc-from-form">Use the guided form's workload</button>${this.undoText !== undefined ? `<button id="doc-undo">Undo</button>` : ""}</div>
         <textarea id="doc" class="doc" spellcheck="false" aria-describedby="doc-error" placeholder="Paste or drop your task definition here: the console's JSON, aws ecs describe-task-definition output, a CloudFormation template, a Terraform container_definitions array…">${esc(this.state.text)}</textarea>
-        <div id="doc-error" class="error" aria-live="polite"></div><div id="doc-findings"></div>`;
+        <div id="doc-error" class="error" aria-live="polite"></div><div id="doc-findings"></div>
+        ${this.appHtml(this.state.app, "p")}`;
       const doc = body.querySelector("#doc");
       const setText = (text) => {
         if (doc.value !== text) doc.value = text;
@@ -385,6 +404,9 @@ class EcsRoleCalculator extends HTMLElement {
         e.preventDefault();
         readFile(e.dataTransfer.files[0]);
       });
+      const panel = body.querySelector("fieldset.app");
+      panel.addEventListener("input", (e) => this.onFormInput(e));
+      panel.addEventListener("click", (e) => this.onFormClick(e));
       const picker = body.querySelector("#doc-file");
       body.querySelector("#doc-open").addEventListener("click", () => picker.click());
       picker.addEventListener("change", () => readFile(picker.files[0]));
@@ -426,14 +448,6 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row"><label>Secrets, one NAME=valueFrom per line (Secrets Manager ARN, SSM name or ARN)<textarea id="c-${i}-secrets" rows="2" data-path="taskDefinition.containerDefinitions[${i}].secrets">${esc(c.secrets)}</textarea></label></div>
         ${f.containers.length > 1 ? `<button data-remove-container="${i}">Remove container ${i + 1}</button>` : ""}
       </fieldset>`).join("");
-    const access = f.access.map((a, i) => `
-      <div class="row">
-        <label>Service${sel(`a-${i}-kind`, Object.keys(this.model.access), a.kind, `app.access[${i}]`)}</label>
-        ${field(this.model.access[a.kind].resource, `a-${i}-resource`, a.resource, `app.access[${i}].${a.kind}.${this.model.access[a.kind].resource}`)}
-        ${this.model.access[a.kind].prefix ? field("Prefix", `a-${i}-prefix`, a.prefix, `app.access[${i}].${a.kind}.prefix`) : ""}
-        ${this.model.access[a.kind].levels.length ? `<label>Access${sel(`a-${i}-access`, this.model.access[a.kind].levels, a.access, `app.access[${i}]`)}</label>` : ""}
-        <button data-remove-access="${i}" aria-label="Remove access ${i + 1}">✕</button>
-      </div>`).join("");
     return `<form id="form" onsubmit="return false">
       <fieldset><legend>Where it runs</legend>
         <div class="row">${field("Workload name", "f-name", f.name, "name")}
@@ -454,8 +468,45 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("Load balancer target group ARN (optional)", "f-targetGroupArn", f.targetGroupArn, "service.loadBalancers[0].targetGroupArn")}
           <label class="check"><input type="checkbox" id="f-exec" ${f.exec ? "checked" : ""} data-path="service">ECS Exec</label></div>
       </fieldset>
-      <fieldset><legend>What the application calls (task role)</legend>${access}<button id="add-access">Add access</button></fieldset>
+      ${this.appHtml(f, "a")}
     </form>`;
+  }
+
+  /** "What the application calls": access intents (kinds, resources and levels from the core's
+   *  schema) and raw statements, for the form (`a`, its own state) and for a pasted document
+   *  (`p`, `state.app`, added to what the document says). */
+  appHtml(app, id) {
+    const sel = (sid, list, v, path) => `<select id="${sid}" data-path="${path}">${list.map((x) => `<option ${x === v ? "selected" : ""}>${x}</option>`).join("")}</select>`;
+    const field = (label, fid, v, path) => `<label>${label}<input id="${fid}" value="${esc(v)}" data-path="${path}"></label>`;
+    const rows = app.access.map((a, i) => {
+      const shape = this.model.access[a.kind];
+      return `<div class="row">
+        <label>Service${sel(`${id}-${i}-kind`, Object.keys(this.model.access), a.kind, `app.access[${i}]`)}</label>
+        ${field(shape.resource, `${id}-${i}-resource`, a.resource, `app.access[${i}].${a.kind}.${shape.resource}`)}
+        ${shape.prefix ? field("Prefix", `${id}-${i}-prefix`, a.prefix, `app.access[${i}].${a.kind}.prefix`) : ""}
+        ${shape.levels.length ? `<label>Access${sel(`${id}-${i}-access`, shape.levels, a.access, `app.access[${i}]`)}</label>` : ""}
+        <button data-remove-access="${id}:${i}" aria-label="Remove access ${i + 1}">✕</button></div>`;
+    }).join("");
+    return `<fieldset class="app"><legend>What the application calls (task role)</legend>${rows}<button id="${id}-add-access">Add access</button>
+      <div class="row"><label>Other IAM statements, as a JSON array (checked as you type)<textarea id="${id}-statements" rows="3" data-path="app.statements" placeholder='[{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:…:table/orders"}]'>${esc(app.statements ?? "")}</textarea></label></div>
+      <div class="error" id="${id}-statements-error"></div></fieldset>`;
+  }
+
+  /** The state behind an access panel: the form's (`a`) or the pasted document's (`p`). */
+  panelState(id) {
+    return id === "a" ? this.state.form : this.state.app;
+  }
+
+  /** Says beside a statements box whether its text is JSON yet. */
+  checkStatements(app, id) {
+    const box = this.shadowRoot.getElementById(`${id}-statements-error`);
+    if (!box) return;
+    try {
+      if ((app.statements ?? "").trim()) JSON.parse(app.statements);
+      box.textContent = "";
+    } catch (err) {
+      box.textContent = `Not JSON yet: ${err.message}`;
+    }
   }
 
   onFormInput(e) {
@@ -464,15 +515,22 @@ class EcsRoleCalculator extends HTMLElement {
     const f = this.state.form;
     const value = e.target.type === "checkbox" ? e.target.checked : e.target.value;
     let m;
-    if ((m = id.match(/^c-(\d+)-(\w+)$/))) f.containers[+m[1]][m[2]] = value;
-    else if ((m = id.match(/^a-(\d+)-(\w+)$/))) {
-      const a = f.access[+m[1]];
-      a[m[2]] = value;
-      if (m[2] === "kind") {
-        a.access = this.model.access[value].levels[0];
-        this.renderInput();
+    if ((m = id.match(/^([ap])-(?:(\d+)-(\w+)|statements)$/))) {
+      // An access panel: the form's own (a) or the one beside a pasted document (p).
+      const app = this.panelState(m[1]);
+      if (m[2] === undefined) {
+        app.statements = value;
+        this.checkStatements(app, m[1]);
+      } else {
+        const a = app.access[+m[2]];
+        a[m[3]] = value;
+        if (m[3] === "kind") {
+          a.access = this.model.access[value].levels[0];
+          this.renderInput();
+        }
       }
-    } else if ((m = id.match(/^f-efs-(\w+)$/))) f.efs[m[1]] = value;
+    } else if ((m = id.match(/^c-(\d+)-(\w+)$/))) f.containers[+m[1]][m[2]] = value;
+    else if ((m = id.match(/^f-efs-(\w+)$/))) f.efs[m[1]] = value;
     else if ((m = id.match(/^f-(\w+)$/))) f[m[1]] = value;
     this.update();
   }
@@ -481,10 +539,12 @@ class EcsRoleCalculator extends HTMLElement {
     const t = e.target;
     const f = this.state.form;
     if (t.id === "add-container") f.containers.push({ name: `sidecar${f.containers.length}`, image: "public.ecr.aws/docker/library/busybox:latest", logGroup: "", secrets: "" });
-    else if (t.id === "add-access") f.access.push({ kind: "sqs", resource: "", prefix: "", access: "consume" });
+    else if (/^[ap]-add-access$/.test(t.id)) this.panelState(t.id[0]).access.push({ kind: "sqs", resource: "", prefix: "", access: "consume" });
     else if (t.dataset.removeContainer) f.containers.splice(+t.dataset.removeContainer, 1);
-    else if (t.dataset.removeAccess) f.access.splice(+t.dataset.removeAccess, 1);
-    else return;
+    else if (t.dataset.removeAccess) {
+      const [panel, i] = t.dataset.removeAccess.split(":");
+      this.panelState(panel).access.splice(+i, 1);
+    } else return;
     e.preventDefault();
     this.renderInput();
     this.update();
@@ -494,7 +554,7 @@ class EcsRoleCalculator extends HTMLElement {
   update() {
     this.needsFull();
     if (this.state.mode === "paste" && !this.state.text.trim()) return this.welcome();
-    const overrides = Object.fromEntries(Object.entries(this.state.overrides).filter(([, v]) => v));
+    const overrides = this.overridesNow();
     let out;
     let raw;
     const errorBox = this.shadowRoot.getElementById("doc-error");
@@ -532,6 +592,15 @@ class EcsRoleCalculator extends HTMLElement {
     this.placeFindings(out.plan.findings);
     this.dispatchEvent(new CustomEvent("plan", { detail: out.plan, bubbles: true, composed: true }));
     if (out.violations) this.dispatchEvent(new CustomEvent("verdict", { detail: out.violations, bubbles: true, composed: true }));
+  }
+
+  /** The page's settings for the core: the bar's overrides, and in paste mode what the access
+   *  panel adds to the document's `app`. */
+  overridesNow() {
+    const o = Object.fromEntries(Object.entries(this.state.overrides).filter(([, v]) => v));
+    const app = this.state.mode === "paste" ? appSpec(this.state.app, this.model) : undefined;
+    if (app) o.app = JSON.stringify(app);
+    return o;
   }
 
   /** Selects the rest of the line at `at` ({line, column}) in the text box, scrolled into view. */
@@ -677,8 +746,7 @@ class EcsRoleCalculator extends HTMLElement {
 
   /** The IAM document a card's copy button names, from the core's `iam` rendering. */
   roleDocument(kind, what) {
-    const overrides = Object.fromEntries(Object.entries(this.state.overrides).filter(([, v]) => v));
-    const out = JSON.parse(this.wasm.planDocument(this.documentText, overrides, ["iam"]));
+    const out = JSON.parse(this.wasm.planDocument(this.documentText, this.overridesNow(), ["iam"]));
     const role = JSON.parse(out.renders.find(([n]) => n === "iam")[1]).roles.find((x) => x.kind === kind);
     const doc = what === "trust" ? role?.assumeRolePolicyDocument : role?.inlinePolicies?.[what.slice("policy:".length)];
     return JSON.stringify(doc, null, 2);
@@ -739,7 +807,7 @@ class EcsRoleCalculator extends HTMLElement {
       [state, holds] = [{ mode, example, tab, overrides }, `the example “${ex.title}”`];
     } else {
       const shared = JSON.parse((await core(true)).shareable(text));
-      state = { mode, text: shared?.text ?? text, tab, overrides };
+      state = { mode, text: shared?.text ?? text, tab, overrides, ...(appSpec(this.state.app, this.model) ? { app: this.state.app } : {}) };
       holds = !shared
         ? "your text as typed (it is not JSON, so nothing could be left out)"
         : shared.leftOut.length

@@ -361,6 +361,34 @@ test("every error points into the text: broken JSON by line and column, a wrong 
   assert.deepEqual(errors, []);
 });
 
+test("beside a pasted task definition, the application's access panel adds task-role grants, with raw statements checked as typed", async () => {
+  const { page, errors } = await open();
+  const td = JSON.stringify({ family: "orders", requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc",
+    containerDefinitions: [{ name: "a", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/orders:1" }] }, null, 2);
+  await calc(page).locator("#doc").fill(td);
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary")?.textContent.includes("orders"));
+  assert.equal(await calc(page).locator('article[data-kind="task"]').count(), 0, "nothing says what the app calls yet");
+  await calc(page).locator("#p-add-access").click();
+  await calc(page).locator("#p-0-kind").selectOption("s3");
+  await calc(page).locator("#p-0-resource").fill("orders-archive");
+  const task = calc(page).locator('article[data-kind="task"]');
+  await task.waitFor();
+  assert.match(await task.textContent(), /arn:aws:s3:::orders-archive/);
+  // Raw statements: not JSON yet, then a resource IAM would refuse, then a good one.
+  const box = calc(page).locator("#p-statements");
+  await box.fill('[{"Effect": "Allow", "Action": "dynamodb:GetItem"');
+  await calc(page).locator("#p-statements-error").filter({ hasText: "Not JSON yet" }).waitFor();
+  await box.fill('[{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "orders-table"}]');
+  await calc(page).locator(".app .field-finding").filter({ hasText: "is not an ARN" }).waitFor();
+  await box.fill('[{"Sid": "Orders", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/orders"}]');
+  await task.filter({ hasText: "table/orders" }).waitFor();
+  assert.equal(await calc(page).locator(".app .field-finding").count(), 0);
+  assert.equal(await calc(page).locator("#p-statements-error").textContent(), "");
+  // The pasted text itself is untouched.
+  assert.equal(await calc(page).locator("#doc").inputValue(), td);
+  assert.deepEqual(errors, []);
+});
+
 test("after unreadable input, the earlier results are marked as not this input's and cannot be copied", async () => {
   const { page, errors } = await open();
   const before = await kinds(page);

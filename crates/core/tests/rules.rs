@@ -838,6 +838,11 @@ fn raw_statements_are_kept_but_broad_ones_are_flagged_and_malformed_ones_rejecte
     assert!(
         has_error_at(&bad, "app.statements[0].Effect") && has_error_at(&bad, "app.statements[1]")
     );
+    // A resource IAM would refuse (neither "*" nor an ARN), and ones it takes.
+    let arn = plan_doc(&fargate(ECR, "app:\n  statements:\n    - {Action: s3:GetObject, Resource: \"reports/*\"}\n    - {Action: s3:GetObject, Resource: [\"arn:aws:s3:::reports/*\", \"arn:${AWS::Partition}:s3:::r\"]}\n    - {Action: s3:GetObject, Resource: \"arn:aws:s3:reports\"}"));
+    assert!(has_error_at(&arn, "app.statements[0].Resource"));
+    assert!(!has_error_at(&arn, "app.statements[1].Resource"));
+    assert!(has_error_at(&arn, "app.statements[2].Resource"));
 }
 
 // ---- Per-role knobs ---------------------------------------------------------------------------

@@ -20,6 +20,27 @@ struct Overrides {
     /// Values for the document's template placeholders, as typed: `NAME=value, NAME=value`
     /// (the CLI's `--var NAME=VALUE`). A string, not a map: one less deserializer in the wasm.
     vars: Option<String>,
+    /// What the application calls, added to the document's own (a task definition says nothing
+    /// about it): the spec's `app` (`access`, `statements`, `managedPolicies`) as JSON text.
+    app: Option<String>,
+}
+
+/// `app` (JSON text of the spec's `app`) read through the same parser as a whole spec, so the
+/// browser build carries no second deserializer for it; errors keep their `app.…` path.
+fn app_from(app: &str) -> Result<ecsroles_core::spec::AppSpec, JsValue> {
+    let doc = format!(
+        r#"{{"taskDefinition": {{"family": "app", "containerDefinitions": []}}, "app": {app}}}"#
+    );
+    parse_document_with(&doc, &ParseOptions::default())
+        .map(|(spec, _)| spec.app)
+        .map_err(|e| {
+            // Its line and column are in this wrapper, not in anything the user typed.
+            error(&InputError {
+                line: None,
+                column: None,
+                ..e
+            })
+        })
 }
 
 /// What `plan` returns: the plan plus every rendered format, so a keystroke is one call.
@@ -86,6 +107,14 @@ fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> 
                 column: None,
             })
         })?);
+    }
+    if let Some(app) = o.app.as_deref().filter(|a| !a.trim().is_empty()) {
+        let mut extra = app_from(app)?;
+        spec.app.access.append(&mut extra.access);
+        spec.app.statements.append(&mut extra.statements);
+        spec.app
+            .managed_policies
+            .append(&mut extra.managed_policies);
     }
     for (slot, value) in [
         (&mut spec.account, o.account),
@@ -259,9 +288,11 @@ pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
     json(&ecsroles_core::share::shareable(text))
 }
 
-/// The JSON Schema of the spec (generated at build time), as a JSON string.
-#[wasm_bindgen]
-pub fn schema() -> String {
+/// The part of the spec's JSON Schema the calculator's form reads — `$defs` for launch types
+/// and access intents, and what they reference (generated at build time) — as a JSON string.
+/// The whole schema: `ecsroles schema`.
+#[wasm_bindgen(js_name = formSchema)]
+pub fn form_schema() -> String {
     include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
 }
 
@@ -294,8 +325,9 @@ mod tests {
     #[test]
     fn every_bundled_example_plans() {
         assert!(EXAMPLES.len() >= 12);
-        let schema: serde_json::Value = serde_json::from_str(&schema()).unwrap();
-        assert!(schema["properties"]["taskDefinition"].is_object());
+        let schema: serde_json::Value = serde_json::from_str(&form_schema()).unwrap();
+        assert!(schema["$defs"]["AccessIntent"]["properties"]["s3"].is_object());
+        assert!(schema["$defs"]["LaunchType"]["enum"].is_array());
         for (name, _, text) in EXAMPLES {
             let (spec, _) =
                 ecsroles_core::parse_document(text).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -594,6 +594,20 @@ impl<'a> Planner<'a> {
                 return None;
             }
         }
+        // IAM refuses a policy whose resource is neither "*" nor an ARN (MalformedPolicyDocument:
+        // "Resource … must be in ARN format or \"*\""): say so while it is typed, not when the
+        // role is created. A wildcard may stand for several ARN parts (`arn:aws:organizations::*`
+        // is seen in real policies); IAM's exact rule for those is not documented, so an ARN
+        // with a `*` is given the benefit of the doubt.
+        if let Some(r) = resources.iter().chain(&not_resources).find(|r| {
+            *r != "*" && !(r.starts_with("arn:") && (r.contains('*') || r.split(':').count() >= 6))
+        }) {
+            self.error(
+                cat!(path, ".Resource"),
+                format!("{r:?} is not an ARN (arn:partition:service:region:account:resource) or \"*\": IAM refuses the policy"),
+            );
+            return None;
+        }
         if effect == Effect::Allow {
             if !not_actions.is_empty() {
                 self.warn(
