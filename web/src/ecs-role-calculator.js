@@ -677,7 +677,7 @@ class EcsRoleCalculator extends HTMLElement {
     results.innerHTML = `
       ${this.verdictCard(violations)}
       ${this.inferredCard(plan)}
-      <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""}</p>
+      <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""} · <a href="#" id="to-outputs">Outputs ↓</a></p>
       <section class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleHtml(plan)}</section>
       ${roles}
       <div class="card"><h2>Not needed</h2><ul class="absent">${absent}</ul></div>
@@ -690,6 +690,13 @@ class EcsRoleCalculator extends HTMLElement {
     const said = `${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, ${errors} errors` : ""}`;
     const announce = root.getElementById("announce");
     if (announce && announce.textContent !== said) announce.textContent = said;
+    // The outputs sit below every role card: one step from the top, focus on their tabs.
+    root.getElementById("to-outputs").addEventListener("click", (e) => {
+      e.preventDefault();
+      const tab = root.querySelector('.outputs [aria-selected="true"]');
+      tab?.scrollIntoView({ block: "start" });
+      tab?.focus();
+    });
     root.getElementById("inferred-launchType").addEventListener("change", (e) => {
       this.state.overrides.launchType = e.target.value || undefined;
       const bar = root.getElementById("ov-launchType");

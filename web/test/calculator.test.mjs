@@ -219,6 +219,9 @@ test("every role card copies its policy and trust policy as documents IAM accept
       else assert.ok(st.Resource || st.NotResource, what);
     }
   }
+  // The outputs are one click from the top, with focus on their selected tab.
+  await calc(page).locator("#to-outputs").click();
+  assert.equal(await page.evaluate(() => document.querySelector("ecs-role-calculator").shadowRoot.activeElement?.dataset.format), "summary");
   // Tabs by the names people know, from the core.
   assert.equal(await calc(page).locator('[data-format="iam"]').textContent(), "IAM documents");
   assert.equal(await calc(page).locator('[data-format="cloudformation-yaml"]').textContent(), "CloudFormation YAML");
