@@ -88,6 +88,9 @@ test("a console export with nulls and a CloudFormation template plan as pasted, 
   await calc(page).locator("#doc").fill(JSON.stringify(template));
   await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("tpl"));
   assert.match(await calc(page).locator("#doc-findings").textContent(), /unresolved template placeholder \$\{REPO\}/);
+  // A pair without "=" is named, not silently skipped.
+  await calc(page).locator("#ov-vars").fill("REPO");
+  await calc(page).locator("#doc-error").filter({ hasText: '"REPO" is not NAME=VALUE' }).waitFor();
   await calc(page).locator("#ov-vars").fill("REPO=web");
   await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article[data-kind="taskExecution"]')?.textContent.includes("repository/web"));
   assert.doesNotMatch(await calc(page).locator("#doc-findings").textContent(), /unresolved/);

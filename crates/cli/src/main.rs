@@ -103,15 +103,8 @@ struct Overrides {
     cluster: Option<String>,
     /// A template placeholder's value (repeatable): `--var TAG=1.4` fills `${TAG}`,
     /// `{{ must_env "TAG" }}`, `$(TAG)` and CloudFormation's `!Ref TAG`.
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = ecsroles_core::ParseOptions::parse_var)]
     vars: Vec<(String, String)>,
-}
-
-fn parse_var(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("{s:?} is not NAME=VALUE")),
-    }
 }
 
 /// The platform's guardrails: the same verdict the controller reaches.

@@ -329,6 +329,28 @@ pub struct ParseOptions {
     pub vars: BTreeMap<String, String>,
 }
 
+impl ParseOptions {
+    /// One `NAME=VALUE` (the CLI's `--var`, one per flag): the name trimmed, the value as given.
+    pub fn parse_var(s: &str) -> Result<(String, String), String> {
+        match s.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+            _ => Err(format!("{s:?} is not NAME=VALUE")),
+        }
+    }
+
+    /// `NAME=value, NAME=value` (the calculator's one-line field), values trimmed: every pair,
+    /// or an error naming the first one that is not `NAME=VALUE` (rather than skipping it and
+    /// leaving its placeholder unfilled without a word).
+    pub fn with_var_list(list: &str) -> Result<ParseOptions, String> {
+        let mut vars = BTreeMap::new();
+        for pair in list.split(',').filter(|p| !p.trim().is_empty()) {
+            let (k, v) = Self::parse_var(pair.trim())?;
+            vars.insert(k, v.trim().to_string());
+        }
+        Ok(ParseOptions { vars })
+    }
+}
+
 /// Parses any supported document into a spec.
 pub fn parse_document(text: &str) -> Result<(EcsRoleSetSpec, DocumentKind), InputError> {
     parse_document_with(text, &ParseOptions::default())
@@ -491,6 +513,20 @@ fn typed_from_value<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_variables_are_read_or_the_bad_pair_is_named() {
+        let o = ParseOptions::with_var_list(" TAG = 1.4 , ENV=prod,").unwrap();
+        assert_eq!(o.vars["TAG"], "1.4");
+        assert_eq!(o.vars["ENV"], "prod");
+        let e = ParseOptions::with_var_list("TAG=1.4, ENV").unwrap_err();
+        assert!(e.contains("\"ENV\" is not NAME=VALUE"), "{e}");
+        assert!(ParseOptions::with_var_list("=x").is_err());
+        assert_eq!(
+            ParseOptions::parse_var("A= spaced ").unwrap(),
+            ("A".into(), " spaced ".into())
+        );
+    }
 
     #[test]
     fn recognises_the_four_shapes() {

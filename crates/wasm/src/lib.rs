@@ -85,18 +85,14 @@ fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> 
             })
         })?
     };
-    let mut opts = ParseOptions::default();
-    for (k, v) in o
-        .vars
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|p| p.split_once('='))
-    {
-        if !k.trim().is_empty() {
-            opts.vars.insert(k.trim().to_string(), v.trim().to_string());
-        }
-    }
+    let opts = ParseOptions::with_var_list(o.vars.as_deref().unwrap_or_default()).map_err(|m| {
+        error(&InputError {
+            message: format!("template variables: {m}"),
+            path: Some("vars".into()),
+            line: None,
+            column: None,
+        })
+    })?;
     let (mut spec, _) = parse_document_with(text, &opts).map_err(|e| error(&e))?;
     if let Some(l) = o.launch_type.as_deref().filter(|l| !l.is_empty()) {
         spec.launch_type = Some(LaunchType::parse(l).ok_or_else(|| {
