@@ -658,9 +658,13 @@ class EcsRoleCalculator extends HTMLElement {
     const items = read.map((i) => `<li data-fact="${esc(i.fact)}"><strong>${esc(words(i.fact))}</strong> <code>${esc(i.value)}</code> — from ${esc(i.from)}${i.path ? ` <small>(<code>${esc(i.path)}</code>)</small>` : ""}</li>`).join("");
     const lt = this.state.overrides.launchType;
     const options = this.model.launchTypes.map((v) => `<option ${v === lt ? "selected" : ""}>${esc(v)}</option>`).join("");
+    // The roles the file names are planned as existing; the user may want new ones instead.
+    const named = read.some((i) => i.fact === "taskRole" || i.fact === "taskExecutionRole") || this.state.overrides.newRoles;
+    const newRoles = named ? `<label class="check"><input type="checkbox" id="inferred-newRoles" ${this.state.overrides.newRoles ? "checked" : ""}> Plan new roles instead of the ones the file names</label>` : "";
     return `<div class="card inferred" id="inferred"><h2>Read from your file</h2>
       ${items ? `<ul>${items}</ul>` : `<p class="hint">Everything the plan uses was given explicitly.</p>`}
-      <label>Runs on <select id="inferred-launchType" aria-label="Change the launch type"><option value="">${esc(plan.launchType)} (as read)</option>${options}</select></label></div>`;
+      <label>Runs on <select id="inferred-launchType" aria-label="Change the launch type"><option value="">${esc(plan.launchType)} (as read)</option>${options}</select></label>
+      ${newRoles}</div>`;
   }
 
   renderResults({ plan, renders, violations }) {
@@ -696,6 +700,12 @@ class EcsRoleCalculator extends HTMLElement {
       const tab = root.querySelector('.outputs [aria-selected="true"]');
       tab?.scrollIntoView({ block: "start" });
       tab?.focus();
+    });
+    root.getElementById("inferred-newRoles")?.addEventListener("change", (e) => {
+      this.state.overrides.newRoles = e.target.checked || undefined;
+      this.lastRaw = null;
+      this.update();
+      root.getElementById("inferred-newRoles")?.focus();
     });
     root.getElementById("inferred-launchType").addEventListener("change", (e) => {
       this.state.overrides.launchType = e.target.value || undefined;

@@ -57,6 +57,12 @@ test("pasting a describe-task-definition output shows the roles it needs", async
   assert.match(await exec.textContent(), /ecsTaskExecutionRole/);
   assert.match(await exec.textContent(), /\(existing\)/);
   assert.match(await exec.textContent(), /PrivateRegistryCredentials/);
+  // The user's choice: new roles instead of the ones the file names, and back.
+  await calc(page).locator("#inferred-newRoles").check();
+  await exec.filter({ hasText: "(create)" }).waitFor();
+  assert.match(await exec.textContent(), /storefront-execution/);
+  await calc(page).locator("#inferred-newRoles").uncheck();
+  await exec.filter({ hasText: "(existing)" }).waitFor();
   await page.screenshot({ path: SHOTS + "paste.png", fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -20,6 +20,9 @@ struct Overrides {
     /// Values for the document's template placeholders, as typed: `NAME=value, NAME=value`
     /// (the CLI's `--var NAME=VALUE`). A string, not a map: one less deserializer in the wasm.
     vars: Option<String>,
+    /// Plan new roles instead of the task and execution roles the task definition names (the
+    /// user's choice in the "Read from your file" card).
+    new_roles: Option<bool>,
     /// What the application calls, added to the document's own (a task definition says nothing
     /// about it): the spec's `app` (`access`, `statements`, `managedPolicies`) as JSON text.
     app: Option<String>,
@@ -103,6 +106,10 @@ fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> 
                 column: None,
             })
         })?);
+    }
+    if o.new_roles == Some(true) {
+        spec.task_definition.task_role_arn = None;
+        spec.task_definition.execution_role_arn = None;
     }
     if let Some(app) = o.app.as_deref().filter(|a| !a.trim().is_empty()) {
         let mut extra = app_from(app)?;
