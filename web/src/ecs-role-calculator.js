@@ -309,8 +309,9 @@ class EcsRoleCalculator extends HTMLElement {
       return;
     }
     const example = this.exampleList.find((e) => e.id === this.getAttribute("example"));
-    this.state.text = this.getAttribute("spec") ?? example?.text ?? this.exampleList[0]?.text ?? "";
-    this.state.example = this.getAttribute("spec") ? undefined : (example ?? this.exampleList[0])?.id;
+    // Without `spec` or `example` the box starts empty: "paste or drop your task definition".
+    this.state.text = this.getAttribute("spec") ?? example?.text ?? "";
+    this.state.example = this.getAttribute("spec") ? undefined : example?.id;
     this.state.mode = "paste";
     const lt = this.getAttribute("launch-type");
     this.state.overrides = lt ? { launchType: lt } : {};
@@ -382,7 +383,7 @@ class EcsRoleCalculator extends HTMLElement {
   renderInput() {
     const body = this.shadowRoot.getElementById("input-body");
     if (this.state.mode === "paste") {
-      body.innerHTML = `<label for="doc" class="hint">An ECS task definition (as registered, or <code>aws ecs describe-task-definition</code> output), an ecsroles spec or an EcsRoleSet, as JSON.</label>
+      body.innerHTML = `<label for="doc" class="hint">An ECS task definition (as registered, or <code>aws ecs describe-task-definition</code> output), an ecsroles spec or an EcsRoleSet, as JSON (<a href="${esc(this.wasm.specUrl())}" target="_blank" rel="noopener">what a document may say</a>).</label>
         <div class="doc-actions"><button id="doc-open">Open a file…</button><input type="file" id="doc-file" accept=".json,application/json,text/plain" hidden><button id="doc-clear">Clear</button><button id="doc-from-form">Use the guided form's workload</button>${this.undoText !== undefined ? `<button id="doc-undo">Undo</button>` : ""}</div>
         <textarea id="doc" class="doc" spellcheck="false" aria-describedby="doc-error" placeholder="Paste or drop your task definition here: the console's JSON, aws ecs describe-task-definition output, a CloudFormation template, a Terraform container_definitions array…">${esc(this.state.text)}</textarea>
         <div id="doc-error" class="error" aria-live="polite"></div><div id="doc-findings"></div>
@@ -624,7 +625,8 @@ class EcsRoleCalculator extends HTMLElement {
     this.placeFindings([]);
     this.shadowRoot.getElementById("results").innerHTML = `<div class="card" id="welcome"><h2>Paste or drop your task definition</h2>
       <p class="hint">Every IAM role it needs appears here as you type: who assumes it, what it must allow and why, with the policies to copy.
-      No task definition at hand? Pick an example above, or describe the workload in the guided form.</p></div>`;
+      No task definition at hand? Pick an example above, or describe the workload in the guided form.
+      <a href="${esc(this.wasm.specUrl())}" target="_blank" rel="noopener">What a document may say</a>.</p></div>`;
   }
 
   /** The page's guardrails attribute is not a valid policy: say so where the verdict goes. */

@@ -30,8 +30,9 @@ after(async () => {
   server?.close();
 });
 
-/** A fresh page on the calculator, with page errors collected (any one fails the test). */
-async function open(path = "/index.html") {
+/** A fresh page on the calculator, with page errors collected (any one fails the test); on the
+ *  demo page, `example` is picked from the menu as a user would (null: the empty first view). */
+async function open(path = "/index.html", example = "fargate-web-api") {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
   const page = await context.newPage();
@@ -39,12 +40,27 @@ async function open(path = "/index.html") {
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(base + path);
   await page.locator("ecs-role-calculator .card").first().waitFor();
+  if (path === "/index.html" && example) {
+    await page.locator("ecs-role-calculator #example").selectOption(example);
+    await page.locator("ecs-role-calculator #plan-summary").waitFor();
+  }
   return { page, errors, context };
 }
 
 const calc = (page) => page.locator("ecs-role-calculator");
 const REALWORLD = new URL("../../tests/realworld/", import.meta.url).pathname;
 const kinds = async (page) => calc(page).locator("article.card").evaluateAll((els) => els.map((e) => e.dataset.kind));
+
+test("the first view asks for a task definition: empty box, paste-or-drop card, a link to the spec", async () => {
+  const { page, errors } = await open("/index.html", null);
+  assert.equal(await calc(page).locator("#doc").inputValue(), "");
+  await calc(page).locator("#welcome").filter({ hasText: "Paste or drop your task definition" }).waitFor();
+  assert.match(await calc(page).locator("#welcome a").getAttribute("href"), /\/docs\/spec\.md$/);
+  assert.equal(await calc(page).locator("#doc-error").textContent(), "");
+  assert.equal(await calc(page).locator("button.primary").count(), 0, "no primary button competes with pasting");
+  await page.screenshot({ path: SHOTS + "first-view-empty.png" });
+  assert.deepEqual(errors, []);
+});
 
 test("pasting a describe-task-definition output shows the roles it needs", async () => {
   const { page, errors } = await open();
@@ -280,6 +296,8 @@ test("no sideways scrolling at 320, 390, 768 and 1440 px; screenshots of each vi
     const page = await context.newPage();
     await page.goto(base + "/index.html");
     await page.locator("ecs-role-calculator .card").first().waitFor();
+    await calc(page).locator("#example").selectOption("fargate-web-api");
+    await calc(page).locator("#plan-summary").waitFor();
     const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(scroll <= width, `${width} px: the page is ${scroll} px wide`);
     if (width !== 320) {
@@ -483,6 +501,15 @@ test("without a theme attribute the element follows the system colour scheme", a
   const bg = await page.evaluate(() => getComputedStyle(document.querySelector("ecs-role-calculator")).backgroundColor);
   assert.equal(bg, "rgb(13, 17, 23)");
   await context.close();
+});
+
+test("the server sends the WebAssembly compressed (brotli or gzip, as the browser asks)", async () => {
+  for (const [ask, want] of [["br", "br"], ["gzip, deflate", "gzip"], ["identity", undefined]]) {
+    const res = await fetch(`${base}/pkg/ecsroles_wasm_bg.wasm`, { headers: { "accept-encoding": ask } });
+    assert.equal(res.headers.get("content-encoding") ?? undefined, want, ask);
+    assert.equal(res.headers.get("content-type"), "application/wasm");
+    await res.arrayBuffer();
+  }
 });
 
 test("once loaded it works offline and makes no requests", async () => {

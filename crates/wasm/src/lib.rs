@@ -299,6 +299,12 @@ pub fn form_schema() -> String {
     include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
 }
 
+/// Where the spec (everything a document may say) is described, for the page's links.
+#[wasm_bindgen(js_name = specUrl)]
+pub fn spec_url() -> String {
+    concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/spec.md").into()
+}
+
 /// Output formats: `[[name, extension, rendered by this module, title], …]`, as a JSON string.
 #[wasm_bindgen]
 pub fn formats() -> Result<JsValue, JsValue> {
