@@ -30,10 +30,8 @@ enum Command {
         overrides: Overrides,
         #[command(flatten)]
         guard: GuardArgs,
-        /// Output format [default: summary, or inferred from -o's extension]:
-        /// summary, json, iam, aws-cli, terraform, terraform-module, cloudformation-yaml,
-        /// cloudformation-json, ecsroleset, ack, crossplane.
-        #[arg(long, value_parser = parse_format)]
+        /// Output format [default: summary, or inferred from -o's extension].
+        #[arg(long, value_parser = format_parser())]
         format: Option<Format>,
         /// Write to this file instead of stdout.
         #[arg(short, long)]
@@ -46,7 +44,8 @@ enum Command {
         overrides: Overrides,
         #[arg(long = "out-dir", default_value = "ecsroles-out")]
         out_dir: PathBuf,
-        #[arg(long, value_parser = parse_format)]
+        /// Formats to write [default: all].
+        #[arg(long, value_parser = format_parser())]
         format: Vec<Format>,
     },
     /// Check a document: exit 0 when it plans without errors, 1 otherwise, 2 if unreadable.
@@ -138,11 +137,11 @@ fn guarded(
     Ok((spec, p, violations.iter().map(|v| v.to_string()).collect()))
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    Format::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        format!("{s:?} is not a format; use one of: {}", names.join(", "))
-    })
+/// `--format`: the core's formats, each listed in `--help` with its title (no hand-kept list).
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.title())))
+        .try_map(|name| Format::parse(&name).ok_or_else(|| format!("{name:?} is not a format")))
 }
 
 fn parse_launch_type(s: &str) -> Result<LaunchType, String> {

@@ -256,3 +256,21 @@ fn guardrails_give_the_controllers_verdict() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn format_help_and_errors_list_every_format_of_the_core() {
+    let help = text(&ecsroles(&["plan", "--help"], None).stdout);
+    for f in ecsroles_core::render::Format::ALL {
+        assert!(
+            help.contains(&format!("- {}:", f.name())) && help.contains(f.title()),
+            "{} missing from --help:\n{help}",
+            f.name()
+        );
+    }
+    let out = ecsroles(
+        &["plan", "examples/fargate-web-api.yaml", "--format", "nope"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cloudformation-json"));
+}
