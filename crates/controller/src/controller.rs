@@ -361,16 +361,9 @@ async fn terminal(
     let changed = prev.is_none_or(|p| p.observed_generation != g || !p.conditions.iter().any(same));
     if changed {
         // A merge of what this verdict sets: roles recorded earlier in this reconcile stay.
-        let api: Api<EcsRoleSet> =
-            Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
-        let patch = json!({"status": {"conditions": status.conditions,
-            "observedGeneration": status.observed_generation, "findings": status.findings}});
-        api.patch_status(
-            &obj.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(&patch),
-        )
-        .await?;
+        let fields = json!({"conditions": status.conditions,
+            "observedGeneration": status.observed_generation, "findings": status.findings});
+        merge_status(obj, ctx, fields).await?;
         event(ctx, obj, EventType::Warning, reason, message.clone()).await;
     }
     ctx.metrics.reconciled("terminal");
@@ -459,13 +452,22 @@ async fn write_conditions(
     ctx: &Context,
     conditions: Vec<Condition>,
 ) -> Result<(), Error> {
+    merge_status(obj, ctx, json!({"conditions": conditions})).await
+}
+
+/// Merges `fields` into the status: the fields given change, the others (roles recorded
+/// earlier in this reconcile) stay. [`write_status`] replaces the whole status instead.
+async fn merge_status(
+    obj: &EcsRoleSet,
+    ctx: &Context,
+    fields: serde_json::Value,
+) -> Result<(), Error> {
     let api: Api<EcsRoleSet> =
         Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
-    let patch = json!({"status": {"conditions": conditions}});
     api.patch_status(
         &obj.name_any(),
         &PatchParams::default(),
-        &Patch::Merge(&patch),
+        &Patch::Merge(&json!({ "status": fields })),
     )
     .await?;
     Ok(())
