@@ -126,17 +126,23 @@ export function appSpec(app, model) {
     if (shape.levels.length) body.access = a.access;
     return { [a.kind]: body };
   });
-  let statements = [];
-  try {
-    const parsed = (app.statements ?? "").trim() ? JSON.parse(app.statements) : [];
-    statements = Array.isArray(parsed) ? parsed : [parsed];
-  } catch {
-    /* reported beside the box */
-  }
+  const { statements } = statementsOf(app.statements);
   const out = {};
   if (access.length) out.access = access;
   if (statements.length) out.statements = statements;
   return Object.keys(out).length ? out : undefined;
+}
+
+/** A statements box's text as `{statements, error}`: a list (one object is a list of one),
+ *  or the JSON error and no statements while it is not JSON yet. */
+function statementsOf(text) {
+  if (!(text ?? "").trim()) return { statements: [] };
+  try {
+    const parsed = JSON.parse(text);
+    return { statements: Array.isArray(parsed) ? parsed : [parsed] };
+  } catch (err) {
+    return { statements: [], error: err.message };
+  }
 }
 
 const STYLE = `
@@ -501,13 +507,8 @@ class EcsRoleCalculator extends HTMLElement {
   /** Says beside a statements box whether its text is JSON yet. */
   checkStatements(app, id) {
     const box = this.shadowRoot.getElementById(`${id}-statements-error`);
-    if (!box) return;
-    try {
-      if ((app.statements ?? "").trim()) JSON.parse(app.statements);
-      box.textContent = "";
-    } catch (err) {
-      box.textContent = `Not JSON yet: ${err.message}`;
-    }
+    const { error } = statementsOf(app.statements);
+    if (box) box.textContent = error ? `Not JSON yet: ${error}` : "";
   }
 
   onFormInput(e) {

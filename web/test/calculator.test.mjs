@@ -409,7 +409,7 @@ test("beside a pasted task definition, the application's access panel adds task-
   await box.fill('[{"Effect": "Allow", "Action": "dynamodb:GetItem"');
   await calc(page).locator("#p-statements-error").filter({ hasText: "Not JSON yet" }).waitFor();
   await box.fill('[{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "orders-table"}]');
-  await calc(page).locator(".app .field-finding").filter({ hasText: "is not an ARN" }).waitFor();
+  await calc(page).locator(".app .field-finding").filter({ hasText: "is neither an ARN" }).waitFor();
   await box.fill('[{"Sid": "Orders", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/orders"}]');
   await task.filter({ hasText: "table/orders" }).waitFor();
   assert.equal(await calc(page).locator(".app .field-finding").count(), 0);

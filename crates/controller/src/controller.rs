@@ -819,21 +819,10 @@ async fn cleanup(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
     let owner = owner(obj, &ctx.config);
     // The names recorded in status: each is written there before its role is created, so
     // nothing this resource created is missing, and nothing it never created is probed.
-    let mut names: Vec<(String, bool)> = obj
-        .status
-        .as_ref()
-        .map(|s| {
-            s.managed_roles
-                .iter()
-                .map(|(k, r)| (r.clone(), may_have_profile(k)))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names.dedup();
+    let recorded = obj.status.as_ref().map(|s| &s.managed_roles);
     let mut done = Vec::new();
-    for (role, with_profile) in &names {
-        done.extend(delete_owned(ctx, &owner, role, *with_profile).await?);
+    for (kind, role) in recorded.into_iter().flatten() {
+        done.extend(delete_owned(ctx, &owner, role, may_have_profile(kind)).await?);
     }
     event(
         ctx,

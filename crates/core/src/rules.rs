@@ -38,6 +38,8 @@ pub mod doc {
     pub const EFS_IAM: &str =
         "https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html";
     pub const SERVICE_ROLE: &str = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html#ECS-CreateService-request-role";
+    pub const POLICY_RESOURCE: &str =
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html";
     pub const SERVICE_LINKED_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html";
     pub const INSTANCE_ROLE: &str =
@@ -517,6 +519,16 @@ pub mod managed {
     pub const MANAGED_INSTANCES_INFRA_VERSION: &str = "v11 (2026-02-26)";
     /// ECS Anywhere instances register with Systems Manager through this policy.
     pub const SSM_CORE: &str = "AmazonSSMManagedInstanceCore";
+}
+
+/// Whether IAM takes `resource` in a policy's Resource/NotResource: `"*"` or an ARN
+/// (arn:partition:service:region:account:resource; otherwise MalformedPolicyDocument).
+/// Source: [`doc::POLICY_RESOURCE`]. Unclear there: a wildcard standing for several ARN parts
+/// (`arn:aws:organizations::*` occurs in real policies), so an `arn:` with a `*` is accepted.
+pub fn policy_resource_accepted(resource: &str) -> bool {
+    resource == "*"
+        || (resource.starts_with("arn:")
+            && (resource.contains('*') || crate::arn::Arn::parse(resource).is_some()))
 }
 
 /// Actions that do not support resource-level permissions: `Resource: "*"` is their only form.

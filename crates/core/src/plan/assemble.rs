@@ -594,18 +594,18 @@ impl<'a> Planner<'a> {
                 return None;
             }
         }
-        // IAM refuses a policy whose resource is neither "*" nor an ARN (MalformedPolicyDocument:
-        // "Resource … must be in ARN format or \"*\""): say so while it is typed, not when the
-        // role is created. A wildcard may stand for several ARN parts (`arn:aws:organizations::*`
-        // is seen in real policies); IAM's exact rule for those is not documented, so an ARN
-        // with a `*` is given the benefit of the doubt.
-        if let Some(r) = resources.iter().chain(&not_resources).find(|r| {
-            *r != "*" && !(r.starts_with("arn:") && (r.contains('*') || r.split(':').count() >= 6))
-        }) {
-            self.error(
+        if let Some(r) = resources
+            .iter()
+            .chain(&not_resources)
+            .find(|r| !rules::policy_resource_accepted(r))
+        {
+            let f = self.error(
                 cat!(path, ".Resource"),
-                format!("{r:?} is not an ARN (arn:partition:service:region:account:resource) or \"*\": IAM refuses the policy"),
+                format!("{r:?} is neither an ARN nor \"*\": IAM refuses the policy (MalformedPolicyDocument)"),
             );
+            f.fix =
+                Some("write the full ARN, arn:partition:service:region:account:resource".into());
+            f.doc = Some(rules::doc::POLICY_RESOURCE.into());
             return None;
         }
         if effect == Effect::Allow {
