@@ -215,7 +215,7 @@ async fn create_then_change_then_delete() {
         })
         .sum();
     assert_eq!(errors, 0, "no DeleteConflict");
-    assert!(events(&client, ns).await.contains_key("Deleted"));
+    wait_event(&client, ns, "Deleted").await;
     ctl.stop().await;
 }
 
@@ -346,7 +346,7 @@ async fn instance_profile_lifecycle_and_retain() {
     delete(&client, ns, "keep").await;
     gone(&client, ns, "keep").await;
     assert_eq!(roles_with_prefix(&iam, "it-profile_keep-").await, before);
-    assert!(events(&client, ns).await.contains_key("Retained"));
+    wait_event(&client, ns, "Retained").await;
 
     delete(&client, ns, "shop").await;
     gone(&client, ns, "shop").await;
@@ -403,7 +403,7 @@ async fn unowned_collision_and_invalid_spec_are_terminal_without_writes() {
         (r0, w0),
         "zero IAM calls for invalid specs"
     );
-    assert!(events(&client, ns).await.contains_key("InvalidSpec"));
+    wait_event(&client, ns, "InvalidSpec").await;
 
     for n in ["taken", "bad", "bad2"] {
         delete(&client, ns, n).await;
@@ -491,7 +491,7 @@ async fn a_document_iam_refuses_is_terminal_with_an_event_not_retried_forever() 
     let (_, reason, message) = ready(&obj).unwrap();
     assert_eq!(reason, "IamRejected", "{message}");
     assert!(message.contains("MalformedPolicyDocument"), "{message}");
-    assert!(events(&client, ns).await.contains_key("IamRejected"));
+    wait_event(&client, ns, "IamRejected").await;
     // Not retried: the write count stays put while nothing changes.
     let writes = ctl.metrics.writes();
     tokio::time::sleep(std::time::Duration::from_secs(4)).await;
@@ -547,7 +547,7 @@ async fn a_blocked_delete_shows_in_status_and_events_then_finishes() {
     )
     .await;
     assert!(blocked.contains(foreign), "{blocked}");
-    assert!(events(&client, ns).await.contains_key("DeleteBlocked"));
+    wait_event(&client, ns, "DeleteBlocked").await;
 
     // Unblocked by a human: the deletion finishes.
     iam.remove_role_from_instance_profile()

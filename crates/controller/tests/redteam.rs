@@ -95,7 +95,7 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
         unowned.role().unwrap().tags().is_empty(),
         "the unowned role is untouched"
     );
-    assert!(events(&client, ns).await.contains_key("PolicyViolation"));
+    wait_event(&client, ns, "PolicyViolation").await;
     println!("{refused} escalation attempts refused, 0 IAM writes");
     ctl.stop().await;
 }
@@ -132,7 +132,7 @@ async fn adoption_works_only_where_the_platform_allows_it_and_boundary_is_enforc
         Some("arn:aws:iam::123456789012:policy/ecs-workload-boundary"),
         "the mandatory boundary is injected"
     );
-    assert!(events(&client, ns).await.contains_key("Adopted"));
+    wait_event(&client, ns, "Adopted").await;
 
     // Boundary removal out of band is drift: restored on the next reconcile.
     iam.delete_role_permissions_boundary()

@@ -296,6 +296,17 @@ pub async fn profiles_with_prefix(iam: &aws_sdk_iam::Client, prefix: &str) -> BT
 }
 
 /// Events in `ns` by reason → notes.
+/// Waits (at most 10 s) for an Event with `reason` in `ns`: the controller writes the status
+/// first and the Event after, so a test that saw the status must not expect the Event already.
+pub async fn wait_event(client: &Client, ns: &str, reason: &str) {
+    wait(
+        Duration::from_secs(10),
+        &format!("a {reason} Event"),
+        || async { events(client, ns).await.contains_key(reason).then_some(()) },
+    )
+    .await
+}
+
 pub async fn events(client: &Client, ns: &str) -> BTreeMap<String, Vec<String>> {
     let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(client.clone(), ns);
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
