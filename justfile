@@ -101,10 +101,11 @@ crd-check:
 # starts and stops them; scripts/bootstrap-k8s.sh installs them).
 controller-test:
     scripts/with-k8s.sh cargo test -p ecsroles-controller --features integration-tests --test integration --test redteam
+    cargo build --quiet -p ecsroles-controller
+    scripts/with-k8s.sh .venv-moto/bin/python scripts/chaos_soak.py target/debug/ecsroles-controller 30 --limit 300
 
 # Chaos soak (scripts/chaos_soak.py): N sets through ~15 % IAM faults (tests/fault_proxy.py) and
 # three kills -9 → all Ready, IAM exactly as desired; delete all → nothing owned left. Figures.
-# Not in `just test` yet: one CI run in five left a role behind after the delete phase (issue 16).
 chaos-soak n="100":
     cargo build --release -p ecsroles-controller
     scripts/with-k8s.sh .venv-moto/bin/python scripts/chaos_soak.py target/release/ecsroles-controller {{n}}

@@ -9,7 +9,9 @@ Run inside scripts/with-k8s.sh (real kube-apiserver + moto), e.g. `just chaos-so
   3. every set Ready, and IAM exactly as the controller wants it: a fresh controller with the
      faults off reconciles every set once and writes nothing (its diff of desired against
      actual is empty); every recorded role exists once, owned by its set; nothing else is;
-  4. all deleted, faults on, one more kill mid-way → nothing owned by this cluster left in IAM.
+  4. all deleted, faults on, one more kill mid-way → nothing owned by this cluster left in IAM
+     (within a minute: a request delayed past its set's cleanup can re-create a role, which
+     the orphan sweep then deletes).
 Exits non-zero if any of it fails; prints its figures. Needs .venv-moto's boto3 (to read moto
 directly, not through the proxy).
 """
@@ -19,6 +21,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
@@ -41,11 +44,14 @@ NS, CLUSTER, ACCOUNT = "soak", "soak", "123456789012"
 GROUP = "/apis/ecsroles.dev/v1alpha1"
 api = Api().call
 rnd = random.Random(args.seed)
+T0 = time.monotonic()
 moto = os.environ["ECSROLES_TEST_MOTO"]
 iam = boto3.client("iam", endpoint_url=moto, region_name="us-east-1",
                    aws_access_key_id="testing", aws_secret_access_key="testing")
 proxy = FaultProxy(moto, args.fault_rate, seed=args.seed)
 failures = []
+# Each controller's log (info for the controller, warn for the rest), for a failure's story.
+LOGS = tempfile.mkdtemp(prefix="chaos-soak-")
 
 
 def check(ok, what):
@@ -57,18 +63,24 @@ def check(ok, what):
 class Controller:
     """The controller binary, its IAM traffic through the proxy."""
 
+    started = 0
+
     def __init__(self):
         self.port = free_port()
-        env = dict(os.environ, RUST_LOG="warn", AWS_ENDPOINT_URL_IAM=proxy.url)
+        Controller.started += 1
+        self.log = os.path.join(LOGS, f"controller-{Controller.started}.log")
+        env = dict(os.environ, RUST_LOG="warn,ecsroles_controller=info", AWS_ENDPOINT_URL_IAM=proxy.url)
         self.proc = subprocess.Popen(
             [args.bin, "--cluster-id", CLUSTER, "--account-id", ACCOUNT, "--watch-namespaces", NS,
              "--http-addr", f"127.0.0.1:{self.port}", "--iam-calls-per-second", "200",
-             "--iam-call-timeout-seconds", "10", "--resync-seconds", "3600"],
-            env=env, stdout=subprocess.DEVNULL)
+             "--iam-call-timeout-seconds", "10", "--resync-seconds", "3600", "--sweep-seconds", "5"],
+            env=env, stdout=open(self.log, "w"))
+        print(f"  {time.monotonic() - T0:7.2f} s controller #{Controller.started} started", flush=True)
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        print(f"  {time.monotonic() - T0:7.2f} s controller #{Controller.started} killed", flush=True)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -133,6 +145,30 @@ def converge(ctl, done, what, progress):
     return ctl, kills, time.monotonic() - t0
 
 
+def swept():
+    """Objects the controllers' orphan sweeps deleted, counted from their logs."""
+    n = 0
+    for k in range(1, Controller.started + 1):
+        with open(os.path.join(LOGS, f"controller-{k}.log")) as f:
+            n += sum("whose EcsRoleSet no longer exists" in line for line in f)
+    return n
+
+
+def explain(name):
+    """What happened to a left-over object: its IAM requests and the controllers' log lines."""
+    print(f"  history of {name} (IAM requests; seconds since the soak began):")
+    for line in proxy.history(name, T0):
+        print("    " + line)
+    print(f"  controller log lines naming it or its set ({LOGS}):")
+    owner = name.split("_", 1)[-1].rsplit("-", 1)[0]
+    needles = (name, f"{NS}/{owner}\"")
+    for k in range(1, Controller.started + 1):
+        with open(os.path.join(LOGS, f"controller-{k}.log")) as f:
+            for line in f:
+                if any(n in line for n in needles):
+                    print(f"    #{k} {line.rstrip()[:400]}")
+
+
 def main():
     install_crd(api, NS)
     n = args.n
@@ -178,9 +214,21 @@ def main():
         code, body = api("DELETE", f"{GROUP}/namespaces/{NS}/ecsrolesets/s{i}")
         assert code in (200, 202), body
     args.kills = 1
+    print(f"  {time.monotonic() - T0:7.2f} s every set deleted", flush=True)
     ctl, kills, t_gone = converge(ctl, lambda: not sets(), "delete", lambda: f"{len(sets())} left")
+    # A request still in flight when its set was cleaned up (a CreateRole delayed 8 s) can
+    # land after: the orphan sweep (every 5 s here) must remove whatever that leaves.
     left = owned_in_iam()
+    at_gone, t0 = len(left), time.monotonic()
+    while left and time.monotonic() - t0 < 60:
+        time.sleep(1)
+        left = owned_in_iam()
+    print(f"  {at_gone} owned objects in IAM when the last set was gone; "
+          f"{len(left)} after {time.monotonic() - t0:.0f} s of orphan sweeps; "
+          f"the sweeps deleted {swept()} object(s) in all (controller logs)", flush=True)
     check(not left, f"{len(left)} owned IAM objects left after deleting every set: {sorted(left)[:5]}")
+    for name in sorted(left)[:3]:
+        explain(name.removeprefix("profile:"))
     print(f"  delete all: {t_gone:.1f} s through {kills} kill; {sum(proxy.stats.values()) - before} IAM "
           f"requests; {len(left)} owned objects left", flush=True)
     ctl.stop()

@@ -14,6 +14,8 @@ UPSTREAM_URL [RATE]` runs it alone and prints its port.
 """
 import asyncio
 import random
+import re
+import time
 import sys
 import threading
 import urllib.parse
@@ -35,6 +37,9 @@ class FaultProxy:
         self.rate, self.delay = rate, delay
         self.random = random.Random(seed)
         self.stats = Counter()
+        # (monotonic time, fault or "ok", action, the role or profile named, phase): what a
+        # failed soak prints for the objects it found left over.
+        self.journal = []
         self.enabled = True
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
@@ -61,9 +66,13 @@ class FaultProxy:
                 if req is None:
                     return
                 head, body = req
-                action = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action", ["?"])[0]
+                form = urllib.parse.parse_qs(body.decode(errors="replace"))
+                action = form.get("Action", ["?"])[0]
                 fault = self.pick(not action.startswith(READS))
                 self.stats[(fault or "ok", action)] += 1
+                target = (form.get("RoleName") or form.get("InstanceProfileName") or [""])[0]
+                entry = [time.monotonic(), fault or "ok", action, target, "sent"]
+                self.journal.append(entry)
                 if fault == "reset":
                     writer.transport.abort()
                     return
@@ -77,6 +86,7 @@ class FaultProxy:
                 if fault == "delay":
                     await asyncio.sleep(self.delay)
                 answer = await self.forward(head, body)
+                entry[4] = "done " + outcome(answer)
                 if fault == "lost":
                     writer.transport.abort()
                     return
@@ -113,9 +123,21 @@ class FaultProxy:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(faults.items()) if k != "ok")
         return f"{total} requests, {injected} faults ({100 * injected / max(total, 1):.1f} %): {detail}"
 
+    def history(self, name, t0):
+        """The journal lines naming `name`, times relative to `t0` (time.monotonic())."""
+        return [f"{t - t0:8.2f} s {fault:8} {action} {target} ({phase})"
+                for t, fault, action, target, phase in list(self.journal) if target == name]
+
     def stop(self):
         self.loop.call_soon_threadsafe(self.server.close)
         self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def outcome(answer):
+    """'200', or '409 EntityAlreadyExists': an answer's status and IAM error code."""
+    status = answer.split(b"\r\n", 1)[0].decode(errors="replace")[9:12]
+    code = re.search(rb"<Code>([^<]*)</Code>", answer)
+    return f"{status} {code.group(1).decode()}" if code and status != "200" else status
 
 
 def response(status, body, ctype=b"text/xml"):

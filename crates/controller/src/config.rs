@@ -92,11 +92,22 @@ pub struct Config {
     /// reconcile is bounded at ten times this.
     #[arg(long, env = "ECSROLES_IAM_CALL_TIMEOUT_SECONDS", default_value_t = 20)]
     pub iam_call_timeout_seconds: u64,
+
+    /// How often to delete roles and instance profiles left in IAM by EcsRoleSets that no
+    /// longer exist (found by owner tags: a create that landed after its set's cleanup, a
+    /// finalizer removed by hand); 0 turns the sweep off. Each pass costs a few bulk reads.
+    #[arg(long, env = "ECSROLES_SWEEP_SECONDS", default_value_t = 600)]
+    pub sweep_seconds: u64,
 }
 
 impl Config {
     pub fn resync(&self) -> Duration {
         Duration::from_secs(self.resync_seconds.max(1))
+    }
+
+    /// See `--sweep-seconds` (`None`: off).
+    pub fn sweep(&self) -> Option<Duration> {
+        (self.sweep_seconds > 0).then(|| Duration::from_secs(self.sweep_seconds))
     }
 
     /// See `--iam-call-timeout-seconds`.

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use ecsroles_core::controller_policy::RETAINED_TAG;
 use ecsroles_core::guardrails::{self, Guardrails};
 use ecsroles_core::{plan, Severity};
 use futures::StreamExt;
@@ -145,7 +146,7 @@ impl Context {
         Ok(snap)
     }
 
-    async fn forget_snapshot(&self) {
+    pub(crate) async fn forget_snapshot(&self) {
         *self.snapshot.lock().await = None;
     }
 
@@ -190,7 +191,7 @@ fn now() -> String {
 }
 
 /// Resync period ±10%, so a thousand resources created together do not resync together.
-fn jittered(period: Duration) -> Duration {
+pub(crate) fn jittered(period: Duration) -> Duration {
     let f = 0.9 + fastrand::f64() * 0.2;
     period.mul_f64(f)
 }
@@ -761,7 +762,7 @@ fn may_have_profile(kind_key: &str) -> bool {
 
 /// Deletes one role (and its instance profile) if, and only if, this owner created it.
 /// Returns the calls made.
-async fn delete_owned(
+pub(crate) async fn delete_owned(
     ctx: &Context,
     owner: &Owner,
     role: &str,
@@ -805,21 +806,36 @@ async fn delete_owned(
 }
 
 async fn cleanup(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Error> {
+    let owner = owner(obj, &ctx.config);
+    // The names recorded in status: each is written there before its role is created, so
+    // nothing this resource created is missing, and nothing it never created is probed.
+    let recorded = obj.status.as_ref().map(|s| &s.managed_roles);
     if obj.spec.deletion_policy == DeletionPolicy::Retain {
+        // Released: the roles stay, marked so that the orphan sweep never deletes them (their
+        // owner tags stay too: the controller's own IAM policy forbids removing those).
+        for role in recorded.into_iter().flatten().map(|(_, r)| r) {
+            match ctx.iam.role_tags(role).await? {
+                Some(tags) if owner.owns(&tags) && !tags.contains_key(RETAINED_TAG) => {
+                    let tags = BTreeMap::from([(RETAINED_TAG.to_string(), "true".to_string())]);
+                    let op = crate::iam_state::Op::TagRole {
+                        role: role.clone(),
+                        tags,
+                    };
+                    ctx.iam.apply(&op).await?;
+                }
+                _ => {}
+            }
+        }
         event(
             ctx,
             obj,
             EventType::Normal,
             "Retained",
-            "deletionPolicy Retain: IAM roles left in place".into(),
+            format!("deletionPolicy Retain: IAM roles left in place, tagged {RETAINED_TAG}"),
         )
         .await;
         return Ok(Action::await_change());
     }
-    let owner = owner(obj, &ctx.config);
-    // The names recorded in status: each is written there before its role is created, so
-    // nothing this resource created is missing, and nothing it never created is probed.
-    let recorded = obj.status.as_ref().map(|s| &s.managed_roles);
     let mut done = Vec::new();
     for (kind, role) in recorded.into_iter().flatten() {
         done.extend(delete_owned(ctx, &owner, role, may_have_profile(kind)).await?);
@@ -856,23 +872,28 @@ fn trigger_hash(o: &EcsRoleSet) -> Option<u64> {
     Some(h.finish())
 }
 
+/// The EcsRoleSet APIs this controller watches: one per namespace listed, or all namespaces.
+pub(crate) fn watched(ctx: &Context) -> Vec<Api<EcsRoleSet>> {
+    let namespaces = ctx.config.namespaces();
+    if namespaces.is_empty() {
+        return vec![Api::all(ctx.client.clone())];
+    }
+    namespaces
+        .iter()
+        .map(|ns| Api::namespaced(ctx.client.clone(), ns))
+        .collect()
+}
+
 /// Runs the controller until `shutdown` resolves (in-flight reconciles finish first).
 pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
-    let namespaces = ctx.config.namespaces();
-    let apis: Vec<Api<EcsRoleSet>> = if namespaces.is_empty() {
-        vec![Api::all(ctx.client.clone())]
-    } else {
-        namespaces
-            .iter()
-            .map(|ns| Api::namespaced(ctx.client.clone(), ns))
-            .collect()
-    };
+    let apis = watched(&ctx);
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
         let _ = tx.send(true);
     });
     tokio::spawn(watch_guardrails(ctx.clone()));
+    tokio::spawn(crate::sweep::run(ctx.clone(), rx.clone()));
     let runs = apis.into_iter().map(|api| {
         let ctx = ctx.clone();
         let mut rx = rx.clone();

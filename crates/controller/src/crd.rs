@@ -99,7 +99,8 @@ impl JsonSchema for Decoded {
     }
 }
 
-/// `Delete` (default): delete every IAM object the resource created. `Retain`: leave them.
+/// `Delete` (default): delete every IAM object the resource created. `Retain`: leave them,
+/// tagged `ecsroles.dev/retained` so the orphan sweep never deletes them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum DeletionPolicy {
     #[default]
@@ -248,7 +249,7 @@ pub fn openapi_schema() -> Value {
         props.insert(
             "deletionPolicy".into(),
             json!({"type": "string", "enum": ["Delete", "Retain"], "default": "Delete",
-                   "description": "Delete (default): delete every IAM object the resource created when it is deleted. Retain: leave them in IAM."}),
+                   "description": "Delete (default): delete every IAM object the resource created when it is deleted. Retain: leave them in IAM, tagged ecsroles.dev/retained (the orphan sweep never deletes those)."}),
         );
         props.insert(
             "taskDefinition".into(),

@@ -488,6 +488,60 @@ impl Iam {
         Ok(out)
     }
 
+    /// A role's tags (GetRole only; `None`: it does not exist).
+    pub async fn role_tags(
+        &self,
+        name: &str,
+    ) -> Result<Option<BTreeMap<String, String>>, IamError> {
+        match call!(
+            self,
+            "GetRole",
+            false,
+            self.client.get_role().role_name(name).send()
+        ) {
+            Ok(out) => Ok(out.role().map(|r| tag_map(r.tags()))),
+            Err(e) if e.code == "NoSuchEntity" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every instance profile under `path` with the number of roles it holds (ListInstanceProfiles
+    /// returns no tags: the orphan sweep reads them only for the rare profile holding no role).
+    pub async fn instance_profiles(&self, path: &str) -> Result<Vec<(String, usize)>, IamError> {
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = call!(
+                self,
+                "ListInstanceProfiles",
+                false,
+                self.client
+                    .list_instance_profiles()
+                    .path_prefix(path)
+                    .max_items(1000)
+                    .set_marker(marker.clone())
+                    .send()
+            )?;
+            for p in page.instance_profiles() {
+                if p.path() == path {
+                    out.push((p.instance_profile_name().to_string(), p.roles().len()));
+                }
+            }
+            marker = page.marker().map(str::to_string);
+            if !page.is_truncated() || marker.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// An instance profile's tags and roles (`None`: it does not exist).
+    pub async fn profile(&self, name: &str) -> Result<Option<ActualRole>, IamError> {
+        let mut a = ActualRole::default();
+        self.read_profile(name, &mut a).await?;
+        Ok(a.instance_profile.is_some().then_some(a))
+    }
+
     /// Every instance profile the role is in (before deleting it: IAM refuses to delete a role
     /// that is still in a profile).
     pub async fn profiles_for_role(&self, name: &str) -> Result<Vec<String>, IamError> {

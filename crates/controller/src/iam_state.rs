@@ -32,6 +32,18 @@ impl Owner {
             .collect()
     }
 
+    /// The owner `tags` name, when they carry every owner tag (a role released by
+    /// `deletionPolicy: Retain` has no uid tag, so it has no owner any more).
+    pub fn from_tags(tags: &BTreeMap<String, String>) -> Option<Owner> {
+        let [cluster, namespace, name, uid] = OWNER_TAGS.map(|k| tags.get(k).cloned());
+        Some(Owner {
+            cluster: cluster?,
+            namespace: namespace?,
+            name: name?,
+            uid: uid?,
+        })
+    }
+
     /// `true` when `tags` say this owner created the object (never touch it otherwise).
     pub fn owns(&self, tags: &BTreeMap<String, String>) -> bool {
         self.tags().iter().all(|(k, v)| tags.get(k) == Some(v))

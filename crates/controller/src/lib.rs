@@ -10,6 +10,7 @@
 //! - [`policy_eq`]: semantic comparison of policy documents as IAM returns them.
 //! - [`iam`]: the only module that calls IAM (rate limit, metrics, error classes); [`fair`]:
 //!   its rate limit, shared fairly between namespaces.
+//! - [`sweep`]: deletes what EcsRoleSets that no longer exist left in IAM (by owner tags).
 //! - [`metrics`], [`telemetry`], [`config`], [`server`] (health and metrics endpoints).
 //!
 //! The controller holds no IAM knowledge: what a role must allow comes from `ecsroles-core`.
@@ -24,4 +25,5 @@ pub mod metrics;
 pub mod policy_eq;
 pub mod prepare;
 pub mod server;
+pub mod sweep;
 pub mod telemetry;

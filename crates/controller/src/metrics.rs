@@ -30,6 +30,8 @@ pub struct Metrics {
     pub failures: Family<FailureLabels, Counter>,
     pub iam_calls: Family<IamCallLabels, Counter>,
     pub drift_corrections: Counter,
+    /// IAM objects the orphan sweep deleted (their EcsRoleSet was gone).
+    pub orphans_deleted: Counter,
     /// Reconciles running now plus objects waiting out a backoff.
     pub queue_depth: Gauge,
     /// Every IAM call, reads and writes, as plain numbers for tests and benchmarks.
@@ -46,6 +48,7 @@ impl Default for Metrics {
             failures: Family::default(),
             iam_calls: Family::default(),
             drift_corrections: Counter::default(),
+            orphans_deleted: Counter::default(),
             queue_depth: Gauge::default(),
             iam_reads: AtomicU64::new(0),
             iam_writes: AtomicU64::new(0),
@@ -70,6 +73,11 @@ impl Default for Metrics {
             "drift_corrections",
             "Reconciles that found IAM changed out of band and corrected it",
             m.drift_corrections.clone(),
+        );
+        registry.register(
+            "orphans_deleted",
+            "IAM roles and instance profiles deleted because the EcsRoleSet that made them no longer exists",
+            m.orphans_deleted.clone(),
         );
         registry.register(
             "queue_depth",

@@ -135,13 +135,14 @@ pub fn prepare(
                 ),
             ));
         }
-        let owner_tags = crate::iam_state::OWNER_TAGS.len();
+        // The owner tags, and room for the retained marker a `Retain` deletion adds.
+        let owner_tags = crate::iam_state::OWNER_TAGS.len() + 1;
         let max = ecsroles_core::limits::TAGS_MAX - owner_tags;
         if cfg.tags.len() > max {
             return Err(err(
                 at("tags"),
                 format!(
-                    "{} tags; IAM allows 50 per role and the controller adds {} owner tags, so at most {max}",
+                    "{} tags; IAM allows 50 per role and the controller keeps {} for its own, so at most {max}",
                     cfg.tags.len(),
                     owner_tags
                 ),

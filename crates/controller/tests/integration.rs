@@ -1096,3 +1096,132 @@ async fn noop_resync_of_a_role_with_an_instance_profile_reads_in_bulk_too() {
     gone(&client, ns, "ec2").await;
     ctl.stop().await;
 }
+
+/// A role or instance profile in IAM carrying owner tags, as the controller would have made it.
+async fn owned_leftover(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    tags: &[(&str, &str)],
+    with_role: bool,
+) {
+    let t: Vec<aws_sdk_iam::types::Tag> = tags
+        .iter()
+        .map(|(k, v)| {
+            aws_sdk_iam::types::Tag::builder()
+                .key(*k)
+                .value(*v)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    if with_role {
+        iam.create_role()
+            .role_name(name)
+            .path("/ecsroles/")
+            .assume_role_policy_document(trust.to_string())
+            .set_tags(Some(t.clone()))
+            .send()
+            .await
+            .unwrap();
+    }
+    if !with_role || name.ends_with("-instance") {
+        iam.create_instance_profile()
+            .instance_profile_name(name)
+            .path("/ecsroles/")
+            .set_tags(Some(t))
+            .send()
+            .await
+            .unwrap();
+        if with_role {
+            iam.add_role_to_instance_profile()
+                .instance_profile_name(name)
+                .role_name(name)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_deletes_only_what_gone_sets_of_this_cluster_left() {
+    use ecsroles_controller::iam_state::OWNER_TAGS;
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-sweep";
+    namespace(&client, ns).await;
+    let [cluster, namespace_tag, name, uid] = OWNER_TAGS;
+    let tags_of = |n: &'static str| {
+        [
+            (cluster, CLUSTER),
+            (namespace_tag, ns),
+            (name, n),
+            (uid, "uid-of-a-gone-set"),
+        ]
+    };
+    // What a gone set left: a role, a role in its profile, and a profile holding no role.
+    owned_leftover(&iam, "it-sweep_gone-task", &tags_of("gone"), true).await;
+    owned_leftover(&iam, "it-sweep_gone-instance", &tags_of("gone"), true).await;
+    owned_leftover(&iam, "it-sweep_half-instance", &tags_of("half"), false).await;
+    // Never to be touched: another cluster's, an unwatched namespace's, a retained one, and
+    // one carrying no uid.
+    let mut other = tags_of("x");
+    other[0].1 = "another-cluster";
+    owned_leftover(&iam, "it-sweep_other-task", &other, true).await;
+    let mut unwatched = tags_of("x");
+    unwatched[1].1 = "it-not-watched";
+    owned_leftover(&iam, "it-sweep_unwatched-task", &unwatched, true).await;
+    let mut retained = tags_of("kept").to_vec();
+    retained.push((ecsroles_core::controller_policy::RETAINED_TAG, "true"));
+    owned_leftover(&iam, "it-sweep_kept-task", &retained, true).await;
+    owned_leftover(&iam, "it-sweep_nouid-task", &tags_of("x")[..3], true).await;
+
+    let mut cfg = config(ns, 600);
+    cfg.sweep_seconds = 1;
+    let ctl = start(&client, cfg, None).await;
+    // A live set, with a uid the sweep must see as existing.
+    apply(&client, ns, "live", fargate_spec("live")).await;
+    wait_ready(&client, ns, "live", "True").await;
+    wait(Duration::from_secs(20), "the sweep", || async {
+        let left = roles_with_prefix(&iam, "it-sweep_gone-").await;
+        let profiles = profiles_with_prefix(&iam, "it-sweep_").await;
+        (left.is_empty() && profiles.is_empty()).then_some(())
+    })
+    .await;
+    assert_eq!(ctl.metrics.orphans_deleted.get(), 5, "DeleteRole; RemoveRoleFromInstanceProfile, DeleteInstanceProfile, DeleteRole; DeleteInstanceProfile");
+    let kept = roles_with_prefix(&iam, "it-sweep_").await;
+    let expect: BTreeSet<String> = [
+        "it-sweep_live-execution",
+        "it-sweep_live-task",
+        "it-sweep_other-task",
+        "it-sweep_unwatched-task",
+        "it-sweep_kept-task",
+        "it-sweep_nouid-task",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(kept, expect);
+
+    // Retain: the roles stay, released with the retained tag, and the sweep leaves them.
+    let mut spec = fargate_spec("keep");
+    spec["deletionPolicy"] = json!("Retain");
+    apply(&client, ns, "keep", spec).await;
+    wait_ready(&client, ns, "keep", "True").await;
+    delete(&client, ns, "keep").await;
+    gone(&client, ns, "keep").await;
+    let deleted = ctl.metrics.orphans_deleted.get();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(ctl.metrics.orphans_deleted.get(), deleted);
+    for role in ["it-sweep_keep-execution", "it-sweep_keep-task"] {
+        let r = iam.get_role().role_name(role).send().await.unwrap();
+        let tagged = r.role().unwrap().tags().iter().any(|t| {
+            t.key() == ecsroles_core::controller_policy::RETAINED_TAG && t.value() == "true"
+        });
+        assert!(tagged, "{role} is marked retained");
+    }
+    delete(&client, ns, "live").await;
+    gone(&client, ns, "live").await;
+    ctl.stop().await;
+}

@@ -27,6 +27,10 @@ pub const OWNER_TAGS: [&str; 4] = [
     owner_tag!("name"),
     owner_tag!("uid"),
 ];
+/// Put on the roles of an EcsRoleSet deleted with `deletionPolicy: Retain`: released, they
+/// keep their owner tags (the controller may never remove those) but no sweep of orphans may
+/// delete them. Under the owner prefix, so no tenant can set it; counts against IAM's 50 tags.
+pub const RETAINED_TAG: &str = owner_tag!("retained");
 /// The owner tag the policy's conditions key on.
 pub const CLUSTER_TAG: &str = OWNER_TAGS[0];
 const REQUEST_CLUSTER_TAG: &str = concat!("aws:RequestTag/", owner_tag!("cluster"));
@@ -161,6 +165,18 @@ pub fn controller_policy(p: &ControllerPolicyParams) -> Result<PolicyDocument, S
             vec!["*".into()],
             Conditions::new(),
             "Periodic drift checks read every role under its path in a few paged calls instead of four or five per role (it reads the account's role details; it changes nothing).",
+            AUTH_REF,
+        ),
+        // `*`: a list of names, paths and member roles (no tags, no documents) for the orphan
+        // sweep. Whether ListInstanceProfiles honours an instance-profile ARN as its resource
+        // is not clear from the pages checked, and a resource it ignores would deny the call.
+        stmt(
+            "ListInstanceProfiles",
+            Effect::Allow,
+            &["iam:ListInstanceProfiles"],
+            vec!["*".into()],
+            Conditions::new(),
+            "The orphan sweep finds instance profiles left by deleted EcsRoleSets (it reads names only; each is then read and checked for the owner tag before anything is deleted).",
             AUTH_REF,
         ),
         stmt(
@@ -380,7 +396,8 @@ mod tests {
                 .iter()
                 .all(|a| a.starts_with("iam:Get") || a.starts_with("iam:List"));
             // Only the bulk reads, which IAM cannot scope to a resource, may use `*`.
-            let unscopable = s.actions == ["iam:GetAccountAuthorizationDetails", "iam:ListRoles"];
+            let unscopable = s.actions == ["iam:GetAccountAuthorizationDetails", "iam:ListRoles"]
+                || s.actions == ["iam:ListInstanceProfiles"];
             assert!(
                 s.resources.iter().all(|r| r.contains("/ecsroles/"))
                     || (reads && unscopable && s.resources == ["*"]),
