@@ -18,7 +18,10 @@ pub fn merge(base: &mut Value, patch: &Value) {
 /// `base` with the case's `patch`; `oversize: n` replaces `app.access` with n long S3 intents.
 pub fn case_spec(base: &Value, case: &Value) -> Value {
     let mut spec = base.clone();
-    merge(&mut spec, &case["patch"]);
+    // No patch (the base itself): nothing to merge — merging null would replace the base.
+    if !case["patch"].is_null() {
+        merge(&mut spec, &case["patch"]);
+    }
     if let Some(n) = case["oversize"].as_u64() {
         let access: Vec<Value> = (0..n)
             .map(|i| json!({"s3": {"bucket": format!("bucket-with-a-long-name-{i:04}"), "prefix": "some/prefix/", "access": "read-write"}}))

@@ -113,8 +113,22 @@ struct GuardArgs {
     #[arg(long)]
     guardrails: Option<PathBuf>,
     /// Namespace the EcsRoleSet would live in (per-namespace overrides, role limits).
-    #[arg(long, requires = "guardrails")]
+    #[arg(long, requires = "guardrails", conflicts_with = "tenant")]
     namespace: Option<String>,
+    /// Admit the spec as the controller would for the EcsRoleSet NAMESPACE/NAME: the
+    /// platform's names, path and account applied, then the guardrails (the file given, else
+    /// the controller's defaults) — the controller's verdict and message, offline.
+    #[arg(long, value_name = "NAMESPACE/NAME", requires = "account_id")]
+    tenant: Option<String>,
+    /// With --tenant: the account the controller manages (its --account-id).
+    #[arg(long, requires = "tenant")]
+    account_id: Option<String>,
+    /// With --tenant: the controller's --name-prefix.
+    #[arg(long, requires = "tenant", default_value = "")]
+    name_prefix: String,
+    /// With --tenant: the controller's --role-path.
+    #[arg(long, requires = "tenant", default_value = "/ecsroles/")]
+    role_path: String,
 }
 
 /// Applies the guardrails (boundary injection first); returns the plan and the violations.
@@ -122,19 +136,65 @@ fn guarded(
     mut spec: EcsRoleSetSpec,
     g: &GuardArgs,
 ) -> Result<(EcsRoleSetSpec, ecsroles_core::RolePlan, Vec<String>), String> {
-    let Some(file) = &g.guardrails else {
-        let p = plan(&spec);
-        return Ok((spec, p, vec![]));
+    use ecsroles_core::guardrails::Guardrails;
+    let policy = match &g.guardrails {
+        Some(file) => {
+            Guardrails::from_yaml(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?
+        }
+        None if g.tenant.is_some() => Guardrails::default(),
+        None => {
+            let p = plan(&spec);
+            return Ok((spec, p, vec![]));
+        }
     };
-    let policy = ecsroles_core::guardrails::Guardrails::from_yaml(&read(file)?)
-        .map_err(|e| format!("{}: {e}", file.display()))?
-        .for_namespace(g.namespace.as_deref())?;
+    if let (Some(tenant), Some(account)) = (&g.tenant, &g.account_id) {
+        return admitted(spec, tenant, account, g, &policy);
+    }
+    let policy = policy.for_namespace(g.namespace.as_deref())?;
     let cx = ecsroles_core::guardrails::Context {
         namespace: g.namespace.as_deref(),
         ..Default::default()
     };
     let (p, violations) = policy.evaluate(&mut spec, &cx);
     Ok((spec, p, violations.iter().map(|v| v.to_string()).collect()))
+}
+
+/// `--tenant`: the core's admission, as the controller runs it. A refusal is one line, as the
+/// controller's `Ready` condition says it; refused before planning, the plan shown is the one
+/// of the spec as written.
+fn admitted(
+    spec: EcsRoleSetSpec,
+    tenant: &str,
+    account: &str,
+    g: &GuardArgs,
+    policy: &ecsroles_core::guardrails::Guardrails,
+) -> Result<(EcsRoleSetSpec, ecsroles_core::RolePlan, Vec<String>), String> {
+    use ecsroles_core::admission::{admit, Platform, Tenant};
+    let (namespace, name) = tenant
+        .split_once('/')
+        .filter(|(ns, n)| !ns.is_empty() && !n.is_empty() && !n.contains('/'))
+        .ok_or_else(|| format!("--tenant {tenant:?}: expected NAMESPACE/NAME, e.g. team-a/api"))?;
+    let platform = Platform {
+        account: account.to_string(),
+        name_prefix: g.name_prefix.clone(),
+        role_path: g.role_path.clone(),
+    };
+    let t = Tenant {
+        namespace,
+        name,
+        ..Default::default()
+    };
+    Ok(match admit(&spec, &platform, policy, &t) {
+        Ok(a) => (a.spec, a.plan, vec![]),
+        Err(r) => {
+            let p = r.plan.map(|p| *p).unwrap_or_else(|| plan(&spec));
+            (
+                spec,
+                p,
+                vec![format!("{}: {}", r.reason.as_str(), r.message)],
+            )
+        }
+    })
 }
 
 /// `--format`: the core's formats, each listed in `--help` with its title (no hand-kept list).

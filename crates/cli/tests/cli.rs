@@ -274,3 +274,87 @@ fn format_help_and_errors_list_every_format_of_the_core() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cloudformation-json"));
 }
+
+#[path = "../../../tests/redteam/cases.rs"]
+mod cases;
+
+/// `validate --tenant`: every red-team case that does not depend on IAM's state gets, offline,
+/// the verdict the controller gives on the real servers — reason and message, as its `Ready`
+/// condition says them (crates/controller/tests/redteam.rs compares the same with the core).
+#[test]
+fn tenant_admission_gives_the_controllers_verdict_offline() {
+    use ecsroles_core::admission::{admit, Platform, Tenant};
+    let doc: serde_json::Value =
+        serde_yaml::from_str(include_str!("../../../tests/redteam/cases.yaml")).unwrap();
+    let policy = "tests/redteam/guardrails.yaml";
+    let guardrails = ecsroles_core::guardrails::Guardrails::from_yaml(include_str!(
+        "../../../tests/redteam/guardrails.yaml"
+    ))
+    .unwrap();
+    let platform = Platform {
+        account: "123456789012".into(),
+        name_prefix: String::new(),
+        role_path: "/ecsroles/".into(),
+    };
+    let mut checked = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        if case["needsIam"] == true || case["annotations"].is_object() {
+            continue; // IAM's state, or an annotation: the CLI has no flag for either
+        }
+        let name = case["name"].as_str().unwrap();
+        let spec = cases::case_spec(&doc["base"], case);
+        let tenant = format!("redteam/{name}");
+        let args = [
+            "validate",
+            "-",
+            "--tenant",
+            &tenant,
+            "--account-id",
+            "123456789012",
+            "--guardrails",
+            policy,
+        ];
+        let out = ecsroles(&args, Some(&spec.to_string()));
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out.stderr));
+        let parsed: ecsroles_core::EcsRoleSetSpec = serde_json::from_value(spec).unwrap();
+        let t = Tenant {
+            namespace: "redteam",
+            name,
+            ..Default::default()
+        };
+        let r = admit(&parsed, &platform, &guardrails, &t).unwrap_err();
+        let first = text(&out.stderr)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(
+            first,
+            format!("{}: {}", r.reason.as_str(), r.message),
+            "{name}"
+        );
+        assert!(
+            first.contains(case["expect"].as_str().unwrap()),
+            "{name}: {first}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 33, "only {checked}");
+    // The base spec is admitted, with the platform's names.
+    let base = cases::case_spec(&doc["base"], &serde_json::Value::Null).to_string();
+    let args = [
+        "plan",
+        "-",
+        "--tenant",
+        "team-a/api",
+        "--account-id",
+        "123456789012",
+        "--name-prefix",
+        "k8s-",
+        "--format",
+        "json",
+    ];
+    let out = ecsroles(&args, Some(&base));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\"k8s-team-a_api-execution\""));
+}

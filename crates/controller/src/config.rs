@@ -105,6 +105,15 @@ impl Config {
         Duration::from_secs(self.resync_seconds.max(1))
     }
 
+    /// The platform settings the core's admission applies to every tenant's spec.
+    pub fn platform(&self) -> ecsroles_core::admission::Platform {
+        ecsroles_core::admission::Platform {
+            account: self.account_id.clone(),
+            name_prefix: self.name_prefix.clone(),
+            role_path: self.role_path.clone(),
+        }
+    }
+
     /// See `--sweep-seconds` (`None`: off).
     pub fn sweep(&self) -> Option<Duration> {
         (self.sweep_seconds > 0).then(|| Duration::from_secs(self.sweep_seconds))

@@ -1,6 +1,10 @@
 //! The only module that talks to IAM: reads a role's actual state, executes [`Op`]s, counts
 //! every call (metrics), spaces calls under a client-side rate limit, and sorts errors into
 //! "retry later" and "terminal".
+//!
+//! Longer than the other modules on purpose: one short method per IAM operation (mostly SDK
+//! builder calls), kept together so that every call to IAM is in one file — the controller's
+//! own least-privilege policy is checked against exactly this file (tests/own_policy.rs).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

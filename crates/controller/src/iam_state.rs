@@ -1,6 +1,7 @@
 //! Desired IAM state (from a core `RolePlan`), actual state (read from IAM), and the minimal,
 //! ordered operations between them. Pure: the reconciler reads, calls [`diff`] or
-//! [`deletion`], and executes the operations in order.
+//! [`deletion`], and executes the operations in order. (Past 500 lines with its unit tests,
+//! which are most of the second half: the diff's ordering rules are tested beside them.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +10,7 @@ use serde_json::Value;
 
 use crate::policy_eq::equivalent;
 
-/// Tag keys that mark an IAM object as owned by this controller (see design §5). Defined in
+/// Tag keys that mark an IAM object as owned by this controller. Defined in
 /// the core, whose `controller-policy` conditions key on the same tags.
 pub use ecsroles_core::controller_policy::OWNER_TAGS;
 

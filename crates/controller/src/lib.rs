@@ -3,8 +3,9 @@
 //! Layout (after kube-rs's controller-rs):
 //! - [`crd`]: the `EcsRoleSet` custom resource, its status, and the structural schema the
 //!   API server needs (generated from the core's spec type; `crdgen` writes the YAML).
-//! - [`controller`]: reconcile, finalizer, status, Events, backoff, and [`controller::run`].
-//! - [`prepare`]: the controller's names, path and account applied to a tenant's spec.
+//! - [`controller`]: the context, reconcile (finalizer, timeout, metrics), backoff and
+//!   [`controller::run`]; [`sync`]: one admitted set applied to IAM; [`cleanup`]: deletion;
+//!   [`status`]: conditions and Events.
 //! - [`iam_state`]: desired IAM state from a core `RolePlan`, the actual state read from IAM,
 //!   and the minimal ordered operations between them. Pure; the reconciler executes them.
 //! - [`policy_eq`]: semantic comparison of policy documents as IAM returns them.
@@ -13,8 +14,11 @@
 //! - [`sweep`]: deletes what EcsRoleSets that no longer exist left in IAM (by owner tags).
 //! - [`metrics`], [`telemetry`], [`config`], [`server`] (health and metrics endpoints).
 //!
-//! The controller holds no IAM knowledge: what a role must allow comes from `ecsroles-core`.
+//! The controller holds no IAM knowledge and reaches no verdict of its own: what a role must
+//! allow, the names it gets and whether a tenant may have it come from `ecsroles-core`
+//! (`plan`, `admission`).
 
+pub mod cleanup;
 pub mod config;
 pub mod controller;
 pub mod crd;
@@ -23,7 +27,8 @@ pub mod iam;
 pub mod iam_state;
 pub mod metrics;
 pub mod policy_eq;
-pub mod prepare;
 pub mod server;
+pub mod status;
 pub mod sweep;
+pub mod sync;
 pub mod telemetry;

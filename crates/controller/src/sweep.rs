@@ -22,7 +22,8 @@ use kube::api::ListParams;
 use kube::ResourceExt;
 use tracing::{info, warn};
 
-use crate::controller::{delete_owned, Context, Error};
+use crate::cleanup::delete_owned;
+use crate::controller::{Context, Error};
 use crate::iam_state::{ActualRole, Owner};
 
 /// The roles of `roles` (a bulk read of the controller's path) whose set is gone: owned by

@@ -13,7 +13,6 @@ use ecsroles_controller::iam::{Fault, FaultHook};
 use ecsroles_controller::iam_state::desired_from_plan;
 use ecsroles_controller::iam_state::Owner;
 use ecsroles_controller::policy_eq::equivalent;
-use ecsroles_controller::prepare::prepare;
 use ecsroles_core::RoleKind;
 use serde_json::json;
 use support::*;
@@ -25,12 +24,17 @@ fn expected(
 ) -> Vec<ecsroles_controller::iam_state::DesiredRole> {
     let ns = obj.metadata.namespace.clone().unwrap();
     let name = obj.metadata.name.clone().unwrap();
-    let spec = prepare(
+    let tenant = ecsroles_core::admission::Tenant {
+        namespace: &ns,
+        name: &name,
+        ..Default::default()
+    };
+    let guardrails = ecsroles_core::guardrails::Guardrails::default();
+    let admitted = ecsroles_core::admission::admit(
         obj.spec.inner.spec().unwrap(),
-        cfg,
-        &ns,
-        &name,
-        &Default::default(),
+        &cfg.platform(),
+        &guardrails,
+        &tenant,
     )
     .unwrap();
     let owner = Owner {
@@ -39,7 +43,7 @@ fn expected(
         name,
         uid: obj.metadata.uid.clone().unwrap(),
     };
-    desired_from_plan(&ecsroles_core::plan(&spec), &owner)
+    desired_from_plan(&admitted.plan, &owner)
 }
 
 /// Asserts IAM holds exactly the planned documents, attachments, tags and profiles.
@@ -453,8 +457,7 @@ async fn names_cannot_be_squatted_across_namespaces_and_a_freed_name_is_taken() 
     assert_iam_matches(&iam, &expected(&two, &cfg)).await;
 
     // A role someone else made under the name a new set derives: NameCollision, rechecked.
-    let task =
-        ecsroles_controller::prepare::role_name(&cfg.name_prefix, ns1, "late", RoleKind::Task);
+    let task = ecsroles_core::admission::role_name(&cfg.name_prefix, ns1, "late", RoleKind::Task);
     create_unowned_role(&iam, &task, "/ecsroles/", "ecs-tasks.amazonaws.com").await;
     let mut spec = fargate_spec("late");
     spec["app"] = json!({"access": [{"s3": {"bucket": "reports", "access": "read"}}]});
@@ -618,7 +621,7 @@ async fn a_role_created_by_a_failed_reconcile_is_recorded_and_removed_when_no_lo
     let cfg = config(ns, 600);
     let ctl = start(&client, cfg.clone(), Some(hook)).await;
     apply(&client, ns, "rec", fargate_spec("rec")).await;
-    let exec = ecsroles_controller::prepare::role_name(
+    let exec = ecsroles_core::admission::role_name(
         &cfg.name_prefix,
         ns,
         "rec",
@@ -901,7 +904,7 @@ async fn throttling_backs_off_and_recovers() {
 fn role_kinds_have_distinct_names() {
     let names: BTreeSet<String> = RoleKind::ALL
         .iter()
-        .map(|k| ecsroles_controller::prepare::role_name("p-", "ns", "n", *k))
+        .map(|k| ecsroles_core::admission::role_name("p-", "ns", "n", *k))
         .collect();
     assert_eq!(names.len(), RoleKind::ALL.len());
 }

@@ -24,6 +24,32 @@ fn guarded_config(ns: &str) -> ecsroles_controller::config::Config {
     cfg
 }
 
+/// The core's verdict on a case: (reason, message as the controller's condition holds it).
+fn core_verdict(
+    cfg: &ecsroles_controller::config::Config,
+    ns: &str,
+    name: &str,
+    case: &Value,
+    base: &Value,
+) -> (&'static str, String) {
+    use ecsroles_core::admission::{admit, Tenant};
+    let spec: ecsroles_core::EcsRoleSetSpec =
+        serde_json::from_value(cases::case_spec(base, case)).unwrap();
+    let guardrails =
+        ecsroles_core::guardrails::Guardrails::from_yaml(&std::fs::read_to_string(POLICY).unwrap())
+            .unwrap();
+    let tenant = Tenant {
+        namespace: ns,
+        name,
+        adopt_requested: case["annotations"]["ecsroles.dev/adopt"] == "true",
+        ..Default::default()
+    };
+    match admit(&spec, &cfg.platform(), &guardrails, &tenant) {
+        Ok(_) => ("Admitted", String::new()),
+        Err(r) => (r.reason.as_str(), r.message.chars().take(1024).collect()),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_escalation_attempt_is_refused_without_iam_writes() {
     let client = kube().await;
@@ -41,7 +67,8 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
         "ecs-tasks.amazonaws.com",
     )
     .await;
-    let ctl = start(&client, guarded_config(ns), None).await;
+    let cfg = guarded_config(ns);
+    let ctl = start(&client, cfg.clone(), None).await;
 
     let api: kube::Api<ecsroles_controller::crd::EcsRoleSet> =
         kube::Api::namespaced(client.clone(), ns);
@@ -59,6 +86,7 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
         api.create(&Default::default(), &obj).await.unwrap();
     }
     let mut refused = 0;
+    let mut identical = 0;
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let expect = case["expect"].as_str().unwrap();
@@ -72,6 +100,17 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
             message.contains(expect) || reason == expect,
             "{name}: {reason}: {message}"
         );
+        // The core's admission alone (what the CLI and the calculator run) reaches the same
+        // verdict, message included — except where IAM's state decides (a name collision).
+        if case["needsIam"] != Value::Bool(true) {
+            let core = core_verdict(&cfg, ns, name, case, &doc["base"]);
+            assert_eq!(
+                (reason.as_str(), message.as_str()),
+                (core.0, core.1.as_str()),
+                "{name}"
+            );
+            identical += 1;
+        }
         println!(
             "refused {name}: {reason}: {}",
             message.chars().take(140).collect::<String>()
@@ -96,7 +135,11 @@ async fn every_escalation_attempt_is_refused_without_iam_writes() {
         "the unowned role is untouched"
     );
     wait_event(&client, ns, "PolicyViolation").await;
-    println!("{refused} escalation attempts refused, 0 IAM writes");
+    assert!(
+        identical + 1 >= cases.len(),
+        "only {identical} compared with the core"
+    );
+    println!("{refused} escalation attempts refused, 0 IAM writes; {identical} with the core's identical verdict");
     ctl.stop().await;
 }
 

@@ -1,5 +1,6 @@
 //! Tenant guardrails: what a platform team allows any EcsRoleSet to ask for. Evaluated here, in
-//! the core, so the CLI (`--guardrails`) and the controller reach the same verdict.
+//! the core, so the CLI (`--guardrails`) and the controller reach the same verdict; the
+//! controller's whole admission (its names, path and account first) is [`crate::admission`].
 //!
 //! Evaluation is semantic, after IAM's matching rules
 //! (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html):

@@ -5,6 +5,8 @@
 //! - [`input`]: parse JSON/YAML documents into a spec, with located errors.
 //! - [`rules`]: the facts, as tables citing the AWS docs.
 //! - [`plan()`]: applies the rules → [`model::RolePlan`].
+//! - [`admission`]: the platform's settings and guardrails applied to a tenant's EcsRoleSet
+//!   (one verdict for the CLI, the calculator and the controller).
 //! - [`limits`]: IAM quotas; [`summary`]: the human-readable plan.
 
 /// Concatenates string pieces with one exact-size allocation. `format!` goes through the
@@ -15,6 +17,7 @@ macro_rules! cat {
     };
 }
 
+pub mod admission;
 pub mod arn;
 pub mod controller_policy;
 pub mod guardrails;

@@ -1,7 +1,8 @@
 //! The facts: what each ECS feature requires, one table row per fact, each citing its source.
 //!
-//! `plan.rs` decides *when* a rule applies and *which ARNs* it is scoped to; this file says
-//! *what* it grants and *why*. A reviewer can check every row against the linked page.
+//! The `plan` module (`plan/`) decides *when* a rule applies and *which ARNs* it is scoped
+//! to; this file says *what* it grants and *why*. A reviewer can check every row against the
+//! linked page.
 
 /// AWS documentation pages the rules come from.
 pub mod doc {

@@ -1,17 +1,145 @@
-//! From an `EcsRoleSet` to the spec the core plans: the controller, not the tenant, decides
-//! role names, path and account, so a resource can only ever name roles derived from its own
-//! namespace and name. Pure, so every rule here is unit-tested.
+//! Admission: one author for the verdict on a tenant's EcsRoleSet.
+//!
+//! The platform decides role names, path and account (so a resource can only ever name roles
+//! derived from its own namespace and name), and its guardrails decide what any role may do.
+//! Both are applied here, in the core, in one order — the platform's settings, the mandatory
+//! boundary, the plan, the guardrail checks — so the CLI (`validate --tenant`), the calculator
+//! and the controller reach the identical verdict with the identical message. The controller
+//! adds only what IAM and the API server know (name collisions, roles held elsewhere in the
+//! namespace), passed in through [`Tenant`].
 
 use std::collections::BTreeMap;
 
-use ecsroles_core::controller_policy::OWNER_TAG_PREFIX;
-use ecsroles_core::names;
-use ecsroles_core::{EcsRoleSetSpec, RoleKind};
+use crate::controller_policy::{OWNER_TAGS, OWNER_TAG_PREFIX};
+use crate::guardrails::{self, Guardrails, Violation};
+use crate::model::{RolePlan, Severity};
+use crate::{names, EcsRoleSetSpec, RoleKind};
 
-use crate::config::Config;
+/// The platform's settings for every tenant (the controller's flags, the chart's values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    /// The one account roles are created in.
+    pub account: String,
+    /// Prepended to every role name.
+    pub name_prefix: String,
+    /// IAM path of every role and instance profile.
+    pub role_path: String,
+}
 
-/// A spec the controller refuses, with the field that is wrong. Terminal: retrying cannot help
-/// until the resource changes.
+/// Where the EcsRoleSet lives and what the platform knows about it beyond its spec.
+#[derive(Debug, Clone, Default)]
+pub struct Tenant<'a> {
+    pub namespace: &'a str,
+    pub name: &'a str,
+    /// Names already created for this resource (its status): once created, a name is kept,
+    /// even if the prefix setting changes later.
+    pub recorded: Option<&'a BTreeMap<String, String>>,
+    /// The resource asks to adopt existing roles (annotation `ecsroles.dev/adopt`).
+    pub adopt_requested: bool,
+    /// Roles the namespace's other EcsRoleSets hold (for `maxRolesPerNamespace`).
+    pub roles_elsewhere_in_namespace: usize,
+}
+
+/// Why a spec is refused, as the controller's `Ready` condition reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The spec cannot be planned as written (a missing region, a plan error).
+    InvalidSpec,
+    /// The platform does not allow it (its settings or its guardrails).
+    PolicyViolation,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::InvalidSpec => "InvalidSpec",
+            Reason::PolicyViolation => "PolicyViolation",
+        }
+    }
+}
+
+/// An admitted EcsRoleSet: the spec as the platform completed it (names, path, account, the
+/// mandatory boundary) and its plan.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    pub spec: EcsRoleSetSpec,
+    pub plan: RolePlan,
+}
+
+/// A refused EcsRoleSet: the reason, the one message every delivery shows, the plan when the
+/// refusal came after planning (its findings explain more), and every guardrail violation.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub reason: Reason,
+    pub message: String,
+    pub plan: Option<Box<RolePlan>>,
+    pub violations: Vec<Violation>,
+}
+
+/// Applies the platform's settings and guardrails to a tenant's spec: see the module comment.
+pub fn admit(
+    spec: &EcsRoleSetSpec,
+    platform: &Platform,
+    guardrails: &Guardrails,
+    tenant: &Tenant,
+) -> Result<Admitted, Refused> {
+    let refused = |reason, message, plan, violations| Refused {
+        reason,
+        message,
+        plan,
+        violations,
+    };
+    let empty = BTreeMap::new();
+    let recorded = tenant.recorded.unwrap_or(&empty);
+    // Names, path, account and shared roles are the platform's: a tenant reaching for them
+    // violates its policy; a missing region is just an invalid spec.
+    let mut spec =
+        prepare(spec, platform, tenant.namespace, tenant.name, recorded).map_err(|e| {
+            let reason = if e.path == "region" {
+                Reason::InvalidSpec
+            } else {
+                Reason::PolicyViolation
+            };
+            refused(reason, e.to_string(), None, vec![])
+        })?;
+    let policy = guardrails
+        .for_namespace(Some(tenant.namespace))
+        .map_err(|e| {
+            let ns = tenant.namespace;
+            let msg = format!("guardrail policy for namespace {ns} is invalid: {e}");
+            refused(Reason::PolicyViolation, msg, None, vec![])
+        })?;
+    let mut violations = policy.prepare(&mut spec);
+    let plan = crate::plan(&spec);
+    if let Some(f) = plan.findings.iter().find(|f| f.severity == Severity::Error) {
+        let msg = format!("spec.{}: {}", f.path, f.message);
+        return Err(refused(
+            Reason::InvalidSpec,
+            msg,
+            Some(Box::new(plan)),
+            violations,
+        ));
+    }
+    let cx = guardrails::Context {
+        namespace: Some(tenant.namespace),
+        roles_elsewhere_in_namespace: tenant.roles_elsewhere_in_namespace,
+        adopt_requested: tenant.adopt_requested,
+    };
+    violations.extend(policy.check(&spec, &plan, &cx));
+    if violations.is_empty() {
+        return Ok(Admitted { spec, plan });
+    }
+    let msg: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+    let msg = msg.join("; ");
+    Err(refused(
+        Reason::PolicyViolation,
+        msg,
+        Some(Box::new(plan)),
+        violations,
+    ))
+}
+
+/// A field of the spec the platform refuses, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError {
     pub path: String,
@@ -43,7 +171,7 @@ pub fn workload_name(prefix: &str, namespace: &str, name: &str) -> String {
 /// `<namespace>/<name>` (12 with a 32-character prefix), which no tenant can aim at another's.
 /// It holds no `_` after the prefix, so it never equals a name of the first form.
 pub fn role_name(prefix: &str, namespace: &str, name: &str, kind: RoleKind) -> String {
-    use ecsroles_core::limits::ROLE_NAME_MAX;
+    use crate::limits::ROLE_NAME_MAX;
     use sha2::Digest;
     let suffix = kind.name_suffix();
     let full = format!("{prefix}{namespace}_{name}-{suffix}");
@@ -70,13 +198,13 @@ pub fn role_name(prefix: &str, namespace: &str, name: &str, kind: RoleKind) -> S
     names::fit(&out, ROLE_NAME_MAX)
 }
 
-/// Applies the controller's settings to a tenant's spec.
+/// Applies the platform's settings to a tenant's spec (the first step of [`admit`]).
 ///
 /// `recorded` holds the names already created for this resource (from its status): names are
 /// immutable once created, even if the prefix setting changes later.
-pub fn prepare(
+fn prepare(
     spec: &EcsRoleSetSpec,
-    config: &Config,
+    config: &Platform,
     namespace: &str,
     name: &str,
     recorded: &BTreeMap<String, String>,
@@ -85,16 +213,16 @@ pub fn prepare(
     let err = |path: String, message: String| SpecError { path, message };
 
     match &spec.account {
-        Some(a) if a != &config.account_id => {
+        Some(a) if a != &config.account => {
             return Err(err(
                 "account".into(),
                 format!(
                 "this controller manages account {}, not {a}; remove the field or use that account",
-                config.account_id
+                config.account
             ),
             ))
         }
-        _ => out.account = Some(config.account_id.clone()),
+        _ => out.account = Some(config.account.clone()),
     }
     if out.region.is_none() {
         return Err(err(
@@ -136,8 +264,8 @@ pub fn prepare(
             ));
         }
         // The owner tags, and room for the retained marker a `Retain` deletion adds.
-        let owner_tags = crate::iam_state::OWNER_TAGS.len() + 1;
-        let max = ecsroles_core::limits::TAGS_MAX - owner_tags;
+        let owner_tags = OWNER_TAGS.len() + 1;
+        let max = crate::limits::TAGS_MAX - owner_tags;
         if cfg.tags.len() > max {
             return Err(err(
                 at("tags"),
@@ -168,18 +296,13 @@ pub fn prepare(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
-    fn config() -> Config {
-        Config::parse_from([
-            "x",
-            "--cluster-id",
-            "c1",
-            "--account-id",
-            "123456789012",
-            "--name-prefix",
-            "k8s-",
-        ])
+    fn config() -> Platform {
+        Platform {
+            account: "123456789012".into(),
+            name_prefix: "k8s-".into(),
+            role_path: "/ecsroles/".into(),
+        }
     }
 
     fn spec(yaml: &str) -> EcsRoleSetSpec {
@@ -197,11 +320,11 @@ mod tests {
             Some("k8s-payments_api-execution")
         );
         assert_eq!(out.roles.task.path.as_deref(), Some("/ecsroles/"));
-        let plan = ecsroles_core::plan(&out);
+        let plan = crate::plan(&out);
         for r in plan
             .roles
             .iter()
-            .filter(|r| r.provisioning == ecsroles_core::model::Provisioning::Create)
+            .filter(|r| r.provisioning == crate::model::Provisioning::Create)
         {
             assert!(r.name.as_deref().unwrap().starts_with("k8s-payments_api-"));
             assert_eq!(r.path, "/ecsroles/");
