@@ -628,6 +628,51 @@ pub mod refusal {
     }
 }
 
+/// AWS App Mesh, discontinued: "On September 30, 2026, AWS will discontinue support for AWS App
+/// Mesh. After September 30, 2026, you will no longer be able to access the AWS App Mesh console
+/// or AWS App Mesh resources" (the notice on every page of its user guide, e.g. `DOC`). Its
+/// Envoy sidecar needed `appmesh:StreamAggregatedResources` on the task role
+/// (https://docs.aws.amazon.com/app-mesh/latest/userguide/proxy-authorization.html); with the
+/// service gone that grant can serve nothing, so none is planned and the user is pointed to
+/// ECS Service Connect, AWS's named successor.
+pub mod app_mesh {
+    /// The repository of the Envoy image AWS published for App Mesh (in its ECR accounts per
+    /// Region and at `public.ecr.aws/appmesh/aws-appmesh-envoy`).
+    pub const ENVOY_REPOSITORY: &str = "aws-appmesh-envoy";
+    pub const MESSAGE: &str = "is the AWS App Mesh Envoy proxy, and AWS discontinued App Mesh on 2026-09-30: App Mesh resources can no longer be reached, so this Envoy gets no configuration and a task that waits for it to be healthy does not start. No appmesh:StreamAggregatedResources grant is planned for a service that no longer answers.";
+    pub const FIX: &str = "move the service to Amazon ECS Service Connect (serviceConnectConfiguration on the service: ECS adds and manages its own proxy, no sidecar in the task definition), then remove this container, its dependsOn entries and proxyConfiguration; AWS's migration guide: https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/";
+    pub const DOC: &str =
+        "https://docs.aws.amazon.com/app-mesh/latest/userguide/what-is-app-mesh.html";
+
+    /// Whether `image` is App Mesh's Envoy (any registry, tag or digest).
+    pub fn is_envoy(image: &str) -> bool {
+        let no_digest = image.split('@').next().unwrap_or(image);
+        let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+        last.split(':').next() == Some(ENVOY_REPOSITORY)
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn envoy_images_are_recognised_in_every_registry_form() {
+        for yes in [
+            "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.15.1.0-prod",
+            "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod",
+            "registry.local:5000/aws-appmesh-envoy@sha256:abc",
+            "aws-appmesh-envoy",
+        ] {
+            assert!(is_envoy(yes), "{yes}");
+        }
+        for no in [
+            "envoyproxy/envoy:v1.29",
+            "aws-appmesh-envoy-custom:1",
+            "nginx",
+            "",
+        ] {
+            assert!(!is_envoy(no), "{no}");
+        }
+    }
+}
+
 /// Fluent Bit's Go `cloudwatch` output fills `$(…)` in these options per record at run time
 /// (`$(ecs_cluster)`, `$(ecs_task_id)`, `$(tag)`, any record key): the grant must cover every
 /// value. The C `cloudwatch_logs` output takes names literally and templates only through

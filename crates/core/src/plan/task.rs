@@ -8,6 +8,7 @@ impl<'a> Planner<'a> {
         let t = RoleKind::Task;
         self.exec_needs();
         self.efs_needs();
+        self.app_mesh_envoy();
         self.firelens_destinations();
         let app = &self.spec.app;
         for (i, intent) in app.access.iter().enumerate() {
@@ -32,6 +33,21 @@ impl<'a> Planner<'a> {
                 t,
                 "app.managedPolicies attaches managed policies to the application's role",
             );
+        }
+    }
+
+    /// App Mesh's Envoy sidecar: discontinued service, no grant (see `rules::app_mesh`).
+    fn app_mesh_envoy(&mut self) {
+        use crate::rules::app_mesh;
+        let td = self.td;
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            if app_mesh::is_envoy(&c.image) {
+                let path = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
+                let msg = cat!("container ", c.name, " ", app_mesh::MESSAGE);
+                let f = self.warn(path, msg);
+                f.fix = Some(app_mesh::FIX.into());
+                f.doc = Some(app_mesh::DOC.into());
+            }
         }
     }
 
