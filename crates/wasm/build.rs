@@ -1,6 +1,7 @@
-//! Bundles the project's examples as JSON (the browser build reads JSON only) and the spec's
-//! JSON Schema: both are produced here, on the host, so the WebAssembly carries neither a YAML
-//! parser nor schemars.
+//! Bundles the project's examples as JSON (the browser build reads JSON only), the spec's
+//! JSON Schema and the core's lists the calculator shows (network modes, the lifecycle's
+//! moments): all produced here, on the host, so the WebAssembly carries neither a YAML parser
+//! nor schemars, nor code to serialize lists.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -19,7 +20,10 @@ fn main() {
         })
         .collect();
     files.sort();
+    // Titles in the module (the menu); the texts in examples.json beside it, fetched by the
+    // element only when an example is opened (~3.5 KB gzipped an embed never pays for).
     let mut out = String::from("&[\n");
+    let mut texts = serde_json::Map::new();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read example");
         let value: serde_json::Value = if f.extension().and_then(|e| e.to_str()) == Some("json") {
@@ -42,18 +46,25 @@ fn main() {
         let name = f.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
         // Compact: the element indents it for display (smaller download).
         let json = serde_json::to_string(&value).expect("json");
-        let _ = writeln!(out, "    ({name:?}, {title:?}, {json:?}),");
+        let _ = writeln!(out, "    ({name:?}, {title:?}),");
+        texts.insert(name.to_string(), serde_json::Value::String(json));
         println!("cargo:rerun-if-changed={}", f.display());
     }
     out.push(']');
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
     std::fs::write(Path::new(&out_dir).join("examples.rs"), out).expect("write examples.rs");
+    // web/scripts/build.sh copies it next to the element (it finds OUT_DIR through cargo).
+    let texts = serde_json::to_string(&texts).expect("examples JSON");
+    std::fs::write(Path::new(&out_dir).join("examples.json"), texts).expect("write examples.json");
     let schema = schemars::schema_for!(ecsroles_core::EcsRoleSetSpec);
     // The calculator reads the schema's shape (enums, required fields), never its prose:
     // descriptions stay in `ecsroles schema` and weigh nothing on the download.
     let mut schema = serde_json::to_value(&schema).expect("schema JSON");
     strip_descriptions(&mut schema);
-    let schema = serde_json::to_string(&form_part(&schema)).expect("schema JSON");
+    let mut form = form_part(&schema);
+    form["networkModes"] = serde_json::json!(network_modes());
+    form["lifecycle"] = serde_json::json!(lifecycle());
+    let schema = serde_json::to_string(&form).expect("schema JSON");
     std::fs::write(Path::new(&out_dir).join("schema.json"), schema).expect("write schema.json");
 }
 
@@ -72,6 +83,31 @@ fn form_part(schema: &serde_json::Value) -> serde_json::Value {
         keep.insert(name, def);
     }
     serde_json::json!({ "$defs": keep })
+}
+
+/// Every network mode some launch type accepts (the core's launch-type facts), in order.
+fn network_modes() -> Vec<&'static str> {
+    let mut modes: Vec<&str> = Vec::new();
+    for l in ecsroles_core::LaunchType::ALL {
+        for m in ecsroles_core::rules::unsupported::network_modes(l).0 {
+            if !modes.contains(m) {
+                modes.push(m);
+            }
+        }
+    }
+    modes
+}
+
+/// The lifecycle's moments in order, each with the role kinds the registry puts there.
+fn lifecycle() -> Vec<(&'static str, Vec<&'static str>)> {
+    use ecsroles_core::model::{Phase, KINDS};
+    Phase::ALL
+        .iter()
+        .map(|p| {
+            let kinds = KINDS.iter().filter(|k| k.phase == *p).map(|k| k.key);
+            (p.title(), kinds.collect())
+        })
+        .collect()
 }
 
 /// Every `#/$defs/<name>` that `v` refers to.

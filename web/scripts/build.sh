@@ -26,3 +26,12 @@ module() { # <out name> [cargo args…]
 module ecsroles_wasm
 module ecsroles_wasm_full --features guardrails
 cp web/src/*.js web/src/*.html web/dist/
+# The examples' texts (not in the module: fetched when one is opened), written by the wasm
+# crate's build script into its OUT_DIR, which cargo reports.
+out_dir=$(cargo build --quiet -p ecsroles-wasm --target wasm32-unknown-unknown --profile wasm \
+  --message-format=json | python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "build-script-executed" and "ecsroles-wasm" in m.get("package_id", ""):
+        print(m["out_dir"])')
+cp "$out_dir/examples.json" web/dist/examples.json

@@ -1,25 +1,20 @@
 // The task lifecycle: which principal assumes which role, at which moment. HTML, not SVG, so
 // text wraps instead of spilling out of boxes or shrinking at phone width, and it stacks in a
-// narrow column. Layout only; every fact (roles, principals, moments) comes from the plan the
-// core returned, except which moment a role kind belongs to (MOMENTS; the core's role-kind
-// registry should hand this over, see issue 12).
-
-const MOMENTS = [
-  { title: "1 · Capacity", kinds: ["containerInstance", "managedInstancesInfrastructure", "managedInstancesNode"] },
-  { title: "2 · Task launch", kinds: ["taskExecution", "volumeInfrastructure"] },
-  { title: "3 · Task running", kinds: ["task"] },
-  { title: "4 · Service", kinds: ["service", "serviceLinked"] },
-];
+// narrow column. Layout only; every fact comes from the core: the roles and principals from
+// the plan, the moments and which role kinds belong to each from its role-kind registry
+// (`formSchema().lifecycle` of the wasm module: `[[title, [kind, …]], …]`).
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
-/** The lifecycle as an ordered list of moments, each with the roles assumed then. */
-export function lifecycleHtml(plan) {
-  const placed = new Set(MOMENTS.flatMap((m) => m.kinds));
+/** The lifecycle as an ordered list of moments, each with the roles assumed then.
+ *  `lifecycle`: the core's moments, `[[title, [kind, …]], …]`. */
+export function lifecycleHtml(plan, lifecycle) {
+  const known = lifecycle.map(([title, kinds], i) => ({ title: `${i + 1} · ${title}`, kinds }));
+  const placed = new Set(known.flatMap((m) => m.kinds));
   // A role kind no moment lists still shows (last), rather than vanishing from the picture.
-  const moments = [...MOMENTS, { title: "Other", kinds: plan.roles.map((r) => r.kind).filter((k) => !placed.has(k)) }];
+  const moments = [...known, { title: "Other", kinds: plan.roles.map((r) => r.kind).filter((k) => !placed.has(k)) }];
   const items = moments
-    .filter((m, i) => i < MOMENTS.length || m.kinds.length)
+    .filter((m, i) => i < known.length || m.kinds.length)
     .map((m) => {
       const roles = plan.roles.filter((r) => m.kinds.includes(r.kind));
       const boxes = roles.map((r) => `<div class="role-box" data-kind="${esc(r.kind)}">

@@ -23,7 +23,6 @@ function core(full) {
   return loaded[name];
 }
 
-const NETWORK_MODES = ["awsvpc", "bridge", "host", "none"];
 
 /** Launch types and app-access kinds, read from the core's spec schema (not copied here):
  *  `{launchTypes: [...], access: {s3: {resource: "bucket", levels: [...], prefix: true}, …}}`. */
@@ -228,13 +227,20 @@ class EcsRoleCalculator extends HTMLElement {
       return this.loadError(err);
     }
     this.readFormats();
-    // Shipped compact; shown indented.
-    this.exampleList = JSON.parse(this.wasm.examples()).map(([id, title, text]) => ({ id, title, text: JSON.stringify(JSON.parse(text), null, 2) }));
-    this.model = formModel(JSON.parse(this.wasm.formSchema()));
+    // Titles from the module; texts fetched once, when an example is first needed.
+    this.exampleList = JSON.parse(this.wasm.examples()).map(([id, title]) => ({ id, title }));
+    const form = JSON.parse(this.wasm.formSchema());
+    this.model = formModel(form);
+    // Lists the core owns (no ECS facts here): network modes, the lifecycle's moments.
+    this.networkModes = form.networkModes;
+    this.lifecycle = form.lifecycle;
     this.linked = this.hasAttribute("share") ? null : await linkedState();
+    let examplesError = null;
+    if (this.linked?.example || this.hasAttribute("example")) await this.loadExamples().catch((err) => (examplesError = err));
     this.restore();
     this.renderShell();
     this.update();
+    if (examplesError) this.showExampleError(examplesError);
     this.dispatchEvent(new CustomEvent("ready", { bubbles: true, composed: true }));
   }
 
@@ -290,6 +296,7 @@ class EcsRoleCalculator extends HTMLElement {
   async attributeChangedCallback(name) {
     if (!this.formatList.length) return; // not loaded yet: connectedCallback reads them
     if (name === "spec" || name === "example" || name === "launch-type") {
+      if (name === "example" && this.hasAttribute("example")) await this.loadExamples().catch(() => {});
       this.restore(true);
       this.renderShell();
       this.update();
@@ -301,6 +308,29 @@ class EcsRoleCalculator extends HTMLElement {
       this.lastRaw = null;
       this.update();
     }
+  }
+
+  /** The examples' texts (examples.json beside this file: not in the module, so a page that
+   *  never opens an example never downloads them), shipped compact and shown indented. A
+   *  failed fetch leaves them unloaded and is tried again next time. */
+  loadExamples() {
+    this.examplesLoaded ??= fetch(new URL("./examples.json", import.meta.url))
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`examples.json: HTTP ${r.status}`))))
+      .then((texts) => {
+        for (const e of this.exampleList) if (texts[e.id]) e.text = JSON.stringify(JSON.parse(texts[e.id]), null, 2);
+      })
+      .catch((err) => {
+        this.examplesLoaded = null;
+        throw err;
+      });
+    return this.examplesLoaded;
+  }
+
+  /** An example's text could not be fetched: said where the page shows status, with the file. */
+  showExampleError(err) {
+    const url = new URL("./examples.json", import.meta.url).href;
+    const status = this.shadowRoot.getElementById("status");
+    if (status) status.textContent = `Could not load the example (${url}): ${err?.message ?? err}`;
   }
 
   /** Initial state: share link (page hash) > attributes > first example. */
@@ -355,9 +385,15 @@ class EcsRoleCalculator extends HTMLElement {
         </section>
       </div>`;
     const $ = (id) => this.shadowRoot.getElementById(id);
-    $("example").addEventListener("change", (e) => {
+    $("example").addEventListener("change", async (e) => {
       const ex = this.exampleList.find((x) => x.id === e.target.value);
       if (!ex) return;
+      try {
+        await this.loadExamples();
+      } catch (err) {
+        e.target.value = this.state.example ?? "";
+        return this.showExampleError(err);
+      }
       Object.assign(this.state, { mode: "paste", text: ex.text, example: ex.id });
       this.renderShell();
       this.update();
@@ -459,7 +495,7 @@ class EcsRoleCalculator extends HTMLElement {
       <fieldset><legend>Where it runs</legend>
         <div class="row">${field("Workload name", "f-name", f.name, "name")}
           <label>Launch type${sel("f-launchType", this.model.launchTypes, f.launchType, "launchType")}</label>
-          <label>Network mode${sel("f-networkMode", NETWORK_MODES, f.networkMode, "taskDefinition.networkMode")}</label></div>
+          <label>Network mode${sel("f-networkMode", this.networkModes, f.networkMode, "taskDefinition.networkMode")}</label></div>
         <div class="row">${field("Account", "f-account", f.account, "account")}${field("Region", "f-region", f.region, "region")}${field("Cluster", "f-cluster", f.cluster, "cluster")}</div>
       </fieldset>
       ${containers}
@@ -685,7 +721,7 @@ class EcsRoleCalculator extends HTMLElement {
       ${this.verdictCard(violations)}
       ${this.inferredCard(plan)}
       <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""} · <a href="#" id="to-outputs">Outputs ↓</a></p>
-      <section class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleHtml(plan)}</section>
+      <section class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleHtml(plan, this.lifecycle)}</section>
       ${roles}
       <div class="card"><h2>Not needed</h2><ul class="absent">${absent}</ul></div>
       <div class="outputs card"><h2>Outputs</h2><div role="tablist" aria-label="Output format">${tabs}</div>

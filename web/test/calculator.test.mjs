@@ -62,6 +62,21 @@ test("the first view asks for a task definition: empty box, paste-or-drop card, 
   assert.deepEqual(errors, []);
 });
 
+test("the examples' texts are fetched only when one is opened, not with the module", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(base + "/index.html");
+  await page.locator("ecs-role-calculator .card").first().waitFor();
+  assert.ok(!requests.some((p) => p.endsWith("/examples.json")), requests.join(", "));
+  await page.locator("ecs-role-calculator #example").selectOption("fargate-web-api");
+  await page.locator("ecs-role-calculator #plan-summary").waitFor();
+  assert.equal(requests.filter((p) => p.endsWith("/examples.json")).length, 1);
+  assert.match(await page.locator("ecs-role-calculator #doc").inputValue(), /"web-api"/);
+  await context.close();
+});
+
 test("pasting a describe-task-definition output shows the roles it needs", async () => {
   const { page, errors } = await open();
   const td = await readFile(EXAMPLES + "describe-task-definition.json", "utf8");
@@ -123,9 +138,18 @@ test("the guided form updates the results as you type, with findings next to the
   const { page, errors } = await open();
   await calc(page).locator("#mode-form").click();
   await calc(page).locator("#f-launchType").selectOption("EC2");
+  // The network modes come from the core's launch-type facts (every mode some launch type takes).
+  const modes = await calc(page).locator("#f-networkMode option").evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual([...modes].sort(), ["awsvpc", "bridge", "host", "none"]);
   await calc(page).locator("#f-networkMode").selectOption("bridge");
   await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "containerInstance"));
   assert.ok((await kinds(page)).includes("containerInstance"));
+  // The lifecycle's moments come from the core's role-kind registry, the instance role under
+  // Capacity.
+  const moments = await calc(page).locator(".lifecycle .moment > h3").allTextContents();
+  assert.deepEqual(moments, ["1 · Capacity", "2 · Task launch", "3 · Task running", "4 · Service"]);
+  const instance = calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="containerInstance"]) > h3');
+  assert.equal(await instance.textContent(), "1 · Capacity");
   await calc(page).locator("#c-0-image").fill("");
   const finding = calc(page).locator("#c-0-image").locator("xpath=..").locator(".finding.error");
   await finding.waitFor();
@@ -595,7 +619,7 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
 test("the npm package ships the element, its wasm and nothing else", () => {
   const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: new URL("..", import.meta.url).pathname, encoding: "utf8" });
   const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
-  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/json-locate.js", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm",
+  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/json-locate.js", "dist/examples.json", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm",
     "dist/pkg/ecsroles_wasm_full.js", "dist/pkg/ecsroles_wasm_full_bg.wasm", "package.json"]) {
     assert.ok(files.includes(f), `${f} missing from the package: ${files.join(", ")}`);
   }

@@ -388,8 +388,6 @@ mod tests {
         }
     }
 
-    /// A suffix ending in `-<another suffix>` would let `<name>-x` of one kind equal `<name>`
-    /// of another: a new role kind must keep this true.
     #[test]
     fn no_role_suffix_ends_with_another() {
         for a in RoleKind::ALL {

@@ -34,45 +34,24 @@ impl RoleKind {
         RoleKind::ServiceLinked,
     ];
 
+    /// Everything fixed about this kind: its row of [`KINDS`].
+    pub fn facts(self) -> &'static KindFacts {
+        // KINDS is in `ALL` order (tested), and the enum's discriminants are that order.
+        &KINDS[self as usize]
+    }
+
     /// The key used in the spec's `roles` map and in the plan's JSON.
     pub fn key(self) -> &'static str {
-        match self {
-            RoleKind::TaskExecution => "taskExecution",
-            RoleKind::Task => "task",
-            RoleKind::Service => "service",
-            RoleKind::ServiceLinked => "serviceLinked",
-            RoleKind::ContainerInstance => "containerInstance",
-            RoleKind::ManagedInstancesInfrastructure => "managedInstancesInfrastructure",
-            RoleKind::ManagedInstancesNode => "managedInstancesNode",
-            RoleKind::VolumeInfrastructure => "volumeInfrastructure",
-        }
+        self.facts().key
     }
 
     pub fn title(self) -> &'static str {
-        match self {
-            RoleKind::TaskExecution => "Task execution role",
-            RoleKind::Task => "Task role",
-            RoleKind::Service => "Service role",
-            RoleKind::ServiceLinked => "Service-linked role AWSServiceRoleForECS",
-            RoleKind::ContainerInstance => "Container instance role",
-            RoleKind::ManagedInstancesInfrastructure => "Managed Instances infrastructure role",
-            RoleKind::ManagedInstancesNode => "Managed Instances node role",
-            RoleKind::VolumeInfrastructure => "EBS volume infrastructure role",
-        }
+        self.facts().title
     }
 
     /// Suffix of the default role name (`<workload>-<suffix>`).
     pub fn name_suffix(self) -> &'static str {
-        match self {
-            RoleKind::TaskExecution => "execution",
-            RoleKind::Task => "task",
-            RoleKind::Service => "service",
-            RoleKind::ServiceLinked => "slr",
-            RoleKind::ContainerInstance => "instance",
-            RoleKind::ManagedInstancesInfrastructure => "mi-infrastructure",
-            RoleKind::ManagedInstancesNode => "mi-node",
-            RoleKind::VolumeInfrastructure => "ebs-infrastructure",
-        }
+        self.facts().name_suffix
     }
 
     /// The role's settings in the spec (`None` for the service-linked role, which has none).
@@ -104,6 +83,124 @@ impl RoleKind {
             RoleKind::ManagedInstancesNode => &mut roles.managed_instances_node,
             RoleKind::VolumeInfrastructure => &mut roles.volume_infrastructure,
         })
+    }
+}
+
+/// When in a workload's life a role is assumed (the calculator's lifecycle diagram).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    /// Capacity comes up: instances register, Managed Instances launches them.
+    Capacity,
+    /// A task is launched: images pulled, secrets fetched, volumes attached.
+    TaskLaunch,
+    /// The task runs: the application's own calls.
+    TaskRunning,
+    /// The service around the tasks: load balancer registrations, AWS's own role.
+    Service,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 4] = [
+        Phase::Capacity,
+        Phase::TaskLaunch,
+        Phase::TaskRunning,
+        Phase::Service,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Capacity => "Capacity",
+            Phase::TaskLaunch => "Task launch",
+            Phase::TaskRunning => "Task running",
+            Phase::Service => "Service",
+        }
+    }
+}
+
+/// One role kind's fixed facts, one row each in [`KINDS`] (ripgrep's `Flag` pattern: a new
+/// kind is a row here plus its rules in `rules.rs`/`plan/` and their tests; the CLI, the
+/// calculator and the controller read this table instead of listing kinds themselves).
+#[derive(Debug)]
+pub struct KindFacts {
+    pub kind: RoleKind,
+    /// Key in the spec's `roles` map and in the plan's JSON.
+    pub key: &'static str,
+    pub title: &'static str,
+    /// Suffix of the default role name (`<workload>-<suffix>`); none may end in
+    /// `-<another suffix>` (tested), so no two kinds of one workload share a name.
+    pub name_suffix: &'static str,
+    /// The name AWS's guides and consoles give the one account-wide role (`shared: true`).
+    pub shared_name: &'static str,
+    /// When it is assumed.
+    pub phase: Phase,
+    /// The AWS page about this role.
+    pub doc: &'static str,
+    /// The page instead, for ECS Anywhere (`EXTERNAL`) tasks.
+    pub doc_external: Option<&'static str>,
+}
+
+use crate::rules::doc;
+
+/// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
+#[rustfmt::skip]
+pub const KINDS: [KindFacts; 8] = [
+    KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
+        name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
+        doc: doc::EXECUTION_ROLE, doc_external: None },
+    KindFacts { kind: RoleKind::Task, key: "task", title: "Task role",
+        name_suffix: "task", shared_name: "ecsTaskRole", phase: Phase::TaskRunning,
+        doc: doc::TASK_ROLE, doc_external: None },
+    KindFacts { kind: RoleKind::Service, key: "service", title: "Service role",
+        name_suffix: "service", shared_name: "ecsServiceRole", phase: Phase::Service,
+        doc: doc::SERVICE_ROLE, doc_external: None },
+    KindFacts { kind: RoleKind::ContainerInstance, key: "containerInstance", title: "Container instance role",
+        name_suffix: "instance", shared_name: "ecsInstanceRole", phase: Phase::Capacity,
+        doc: doc::INSTANCE_ROLE, doc_external: Some(doc::ANYWHERE_ROLE) },
+    KindFacts { kind: RoleKind::ManagedInstancesInfrastructure, key: "managedInstancesInfrastructure",
+        title: "Managed Instances infrastructure role", name_suffix: "mi-infrastructure",
+        shared_name: "ecsInfrastructureRole", phase: Phase::Capacity,
+        doc: doc::INFRASTRUCTURE_ROLE, doc_external: None },
+    KindFacts { kind: RoleKind::ManagedInstancesNode, key: "managedInstancesNode",
+        title: "Managed Instances node role", name_suffix: "mi-node",
+        shared_name: "ecsManagedInstancesNodeRole", phase: Phase::Capacity,
+        doc: doc::MANAGED_INSTANCES_NODE, doc_external: None },
+    KindFacts { kind: RoleKind::VolumeInfrastructure, key: "volumeInfrastructure",
+        title: "EBS volume infrastructure role", name_suffix: "ebs-infrastructure",
+        shared_name: "ecsInfrastructureRoleForVolumes", phase: Phase::TaskLaunch,
+        doc: doc::EBS_VOLUMES, doc_external: None },
+    KindFacts { kind: RoleKind::ServiceLinked, key: "serviceLinked",
+        title: "Service-linked role AWSServiceRoleForECS", name_suffix: "slr",
+        shared_name: crate::rules::SERVICE_LINKED_ROLE_NAME, phase: Phase::Service,
+        doc: doc::SERVICE_LINKED_ROLE, doc_external: None },
+];
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_has_one_row_per_kind_in_order() {
+        assert_eq!(KINDS.len(), RoleKind::ALL.len());
+        for (row, kind) in KINDS.iter().zip(RoleKind::ALL) {
+            assert_eq!(row.kind, kind);
+            assert_eq!(kind.facts().key, row.key);
+            // The key is the kind's serde name (the plan's JSON and the spec agree).
+            assert_eq!(serde_json::to_value(kind).unwrap(), row.key);
+        }
+    }
+
+    #[test]
+    fn no_name_suffix_ends_with_another() {
+        for a in &KINDS {
+            for b in &KINDS {
+                let tail = format!("-{}", b.name_suffix);
+                assert!(
+                    a.kind == b.kind || !a.name_suffix.ends_with(&tail),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 }
 

@@ -291,9 +291,11 @@ pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
     json(&ecsroles_core::share::shareable(text))
 }
 
-/// The part of the spec's JSON Schema the calculator's form reads — `$defs` for launch types
-/// and access intents, and what they reference (generated at build time) — as a JSON string.
-/// The whole schema: `ecsroles schema`.
+/// What the calculator's form and diagram read, generated at build time from the core (no
+/// code in the module, only this JSON string): the part of the spec's JSON Schema with launch
+/// types and access intents (`$defs`; the whole schema: `ecsroles schema`), `networkModes`
+/// (every mode some launch type takes) and `lifecycle` (`[[moment, [role kind, …]], …]` from
+/// the role-kind registry, so a new kind appears in the diagram by its registry row alone).
 #[wasm_bindgen(js_name = formSchema)]
 pub fn form_schema() -> String {
     include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
@@ -318,14 +320,16 @@ pub fn formats() -> Result<JsValue, JsValue> {
     json(&list)
 }
 
-/// The example documents shipped with the project: `[[id, title, json], …]`, as a JSON string.
+/// The example documents shipped with the project: `[[id, title], …]`, as a JSON string. Their
+/// texts are in `examples.json` beside the element (`{id: JSON text}`), fetched when one is
+/// opened: an embed that shows its own document never downloads them.
 #[wasm_bindgen]
 pub fn examples() -> Result<JsValue, JsValue> {
     json(&EXAMPLES)
 }
 
-/// (id, title, JSON text) for every file in `examples/`, converted by build.rs.
-const EXAMPLES: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/examples.rs"));
+/// (id, title) for every file in `examples/`, from build.rs.
+const EXAMPLES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/examples.rs"));
 
 #[cfg(test)]
 mod tests {
@@ -337,7 +341,23 @@ mod tests {
         let schema: serde_json::Value = serde_json::from_str(&form_schema()).unwrap();
         assert!(schema["$defs"]["AccessIntent"]["properties"]["s3"].is_object());
         assert!(schema["$defs"]["LaunchType"]["enum"].is_array());
-        for (name, _, text) in EXAMPLES {
+        // Every role kind sits in exactly one moment of the lifecycle.
+        let placed: Vec<&str> = schema["lifecycle"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m[1].as_array().unwrap().iter().map(|k| k.as_str().unwrap()))
+            .collect();
+        assert_eq!(placed.len(), ecsroles_core::RoleKind::ALL.len());
+        for k in ecsroles_core::RoleKind::ALL {
+            assert!(placed.contains(&k.key()), "{k:?}");
+        }
+        assert_eq!(schema["networkModes"].as_array().unwrap().len(), 4);
+        let texts: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/examples.json"))).unwrap();
+        assert_eq!(texts.len(), EXAMPLES.len());
+        for (name, _) in EXAMPLES {
+            let text = texts[*name].as_str().unwrap();
             let (spec, _) =
                 ecsroles_core::parse_document(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!plan(&spec).has_errors(), "{name}");

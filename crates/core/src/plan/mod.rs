@@ -484,32 +484,17 @@ fn key_covers(pattern: &str, resource: &str) -> bool {
     arn::glob_match(p, n) || arn::glob_match(p, base)
 }
 
-/// The AWS page that documents each role.
+/// The AWS page that documents each role (the registry's row, per launch type).
 fn role_doc(kind: RoleKind, launch: LaunchType) -> &'static str {
-    match kind {
-        RoleKind::TaskExecution => doc::EXECUTION_ROLE,
-        RoleKind::Task => doc::TASK_ROLE,
-        RoleKind::Service => doc::SERVICE_ROLE,
-        RoleKind::ServiceLinked => doc::SERVICE_LINKED_ROLE,
-        RoleKind::ContainerInstance if launch == LaunchType::External => doc::ANYWHERE_ROLE,
-        RoleKind::ContainerInstance => doc::INSTANCE_ROLE,
-        RoleKind::ManagedInstancesInfrastructure => doc::INFRASTRUCTURE_ROLE,
-        RoleKind::ManagedInstancesNode => doc::MANAGED_INSTANCES_NODE,
-        RoleKind::VolumeInfrastructure => doc::EBS_VOLUMES,
+    let f = kind.facts();
+    match f.doc_external {
+        Some(d) if launch == LaunchType::External => d,
+        _ => f.doc,
     }
 }
 
 fn shared_name(kind: RoleKind) -> &'static str {
-    match kind {
-        RoleKind::TaskExecution => "ecsTaskExecutionRole",
-        RoleKind::Task => "ecsTaskRole",
-        RoleKind::Service => "ecsServiceRole",
-        RoleKind::ContainerInstance => "ecsInstanceRole",
-        RoleKind::ManagedInstancesInfrastructure => "ecsInfrastructureRole",
-        RoleKind::ManagedInstancesNode => "ecsManagedInstancesNodeRole",
-        RoleKind::VolumeInfrastructure => "ecsInfrastructureRoleForVolumes",
-        RoleKind::ServiceLinked => rules::SERVICE_LINKED_ROLE_NAME,
-    }
+    kind.facts().shared_name
 }
 
 fn container_name(c: &ContainerDefinition, i: usize) -> String {
