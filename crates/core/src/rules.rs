@@ -164,6 +164,23 @@ rule!(
     "FireLens config-file-type s3: the agent looks up the configuration bucket's region.",
     doc::FIRELENS
 );
+// FSx for Windows File Server volumes. Which role: the ECS guide never says it in a sentence;
+// its tutorial (tutorial-wfsx-volumes.html, step 1) gives the Secrets Manager, SSM and FSx
+// read policies to ecsTaskExecutionRole and nothing to the instance role, and the ECS agent
+// mounts the share with the task's execution-role credentials (aws/amazon-ecs-agent,
+// agent/taskresource/fsxwindowsfileserver: "unable to find execution role credentials"
+// otherwise; GetSecretValue or GetParameters on credentialsParameter, then
+// DescribeFileSystems for the DNS name). KMS for the secret: AWS says nothing for FSx; the
+// usual decrypt-via-service grant applies when the spec names the key.
+rule!(FSX_CREDENTIALS_SECRET, "FsxWindowsCredentialsSecret", ["secretsmanager:GetSecretValue"],
+    "FSx for Windows File Server volume: the agent reads the Active Directory user and password from this secret to map the share on the instance.",
+    doc::FSX_WINDOWS);
+rule!(FSX_CREDENTIALS_PARAMETER, "FsxWindowsCredentialsParameter", ["ssm:GetParameters"],
+    "FSx for Windows File Server volume: the agent reads the Active Directory user and password from this parameter to map the share on the instance.",
+    doc::FSX_WINDOWS);
+rule!(FSX_DESCRIBE, "FsxDescribeFileSystems", ["fsx:DescribeFileSystems"],
+    "FSx for Windows File Server volume: the agent looks up the file system's DNS name; the action accepts only Resource \"*\" (no resource types in the service authorization reference).",
+    doc::FSX_WINDOWS);
 rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
     "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
     doc::KMS_VIA_SERVICE);
@@ -560,6 +577,7 @@ pub const WILDCARD_ONLY_ACTIONS: &[&str] = &[
     "cloudwatch:PutMetricData",
     "xray:PutTelemetryRecords",
     "xray:PutTraceSegments",
+    "fsx:DescribeFileSystems",
 ];
 
 /// Launch types on which ECS does not support a feature, with the page that says so.

@@ -17,12 +17,92 @@ impl<'a> Planner<'a> {
                 || c.firelens_configuration.as_ref().is_some_and(|f| {
                     option_str(&f.options, "config-file-type").as_deref() == Some("s3")
                 })
-        })
+        }) || self
+            .td
+            .volumes
+            .iter()
+            .any(|v| v.fsx_windows_file_server_volume_configuration.is_some())
+    }
+
+    /// FSx for Windows File Server volumes: the agent, with the execution role, reads the
+    /// Active Directory credentials and looks the file system up (see `rules::FSX_*`).
+    fn fsx_windows_needs(&mut self) {
+        let x = RoleKind::TaskExecution;
+        let td = self.td;
+        for (i, v) in td.volumes.iter().enumerate() {
+            let Some(cfg) = &v.fsx_windows_file_server_volume_configuration else {
+                continue;
+            };
+            let vpath = cat!(
+                self.td_path,
+                ".volumes[",
+                i.to_string(),
+                "].fsxWindowsFileServerVolumeConfiguration"
+            );
+            self.need(
+                x,
+                "an FSx for Windows File Server volume is mapped with credentials the agent reads",
+            );
+            let reason = cat!("volume ", v.name, " (", vpath, ")");
+            self.grant(
+                x,
+                &rules::FSX_DESCRIBE,
+                vec!["*".into()],
+                Conditions::new(),
+                reason.clone(),
+            );
+            let path = cat!(vpath, ".authorizationConfig.credentialsParameter");
+            let raw = cfg
+                .pointer("/authorizationConfig/credentialsParameter")
+                .and_then(|p| p.as_str())
+                .unwrap_or_default();
+            if raw.trim().is_empty() {
+                self.error(path, cat!("volume ", v.name, ": an FSx for Windows File Server volume needs authorizationConfig.credentialsParameter"))
+                    .fix = Some("set it to the ARN of the Secrets Manager secret or SSM parameter holding the Active Directory user and password".into());
+                continue;
+            }
+            let Some(value) = self.fill(raw, &path) else {
+                continue;
+            };
+            let reason = cat!("volume ", v.name, ": credentials ", raw, " (", path, ")");
+            match Arn::parse(value.trim()) {
+                Some(a) if a.service == "secretsmanager" => {
+                    let Some(secret) = self.secret_resource(&value, &path, false) else {
+                        continue;
+                    };
+                    let region = region_of(&secret, &self.region);
+                    self.grant(
+                        x,
+                        &rules::FSX_CREDENTIALS_SECRET,
+                        vec![secret.clone()],
+                        Conditions::new(),
+                        reason.clone(),
+                    );
+                    self.protect(x, &secret, "secretsmanager", &region, false, &reason);
+                }
+                Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
+                    let region = region_of(&value, &self.region);
+                    self.grant(
+                        x,
+                        &rules::FSX_CREDENTIALS_PARAMETER,
+                        vec![value.clone()],
+                        Conditions::new(),
+                        reason.clone(),
+                    );
+                    self.protect(x, &value, "ssm", &region, false, &reason);
+                }
+                _ => {
+                    self.error(path, cat!("volume ", v.name, ": ", raw, " is neither a Secrets Manager secret ARN nor an SSM parameter ARN; the ECS agent accepts only those"))
+                        .fix = Some("use arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>".into());
+                }
+            }
+        }
     }
 
     /// Needs only the execution role can meet: secrets, private registry auth, env files,
     /// FireLens configuration from S3.
     pub(super) fn execution_needs(&mut self) {
+        self.fsx_windows_needs();
         let td = self.td;
         let x = RoleKind::TaskExecution;
         for (i, c) in td.container_definitions.iter().enumerate() {

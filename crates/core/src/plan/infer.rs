@@ -277,6 +277,23 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        for (i, v) in td.volumes.iter().enumerate() {
+            let cred = v
+                .fsx_windows_file_server_volume_configuration
+                .as_ref()
+                .and_then(|c| c.pointer("/authorizationConfig/credentialsParameter"))
+                .and_then(|p| p.as_str());
+            if let Some(a) = cred.and_then(|c| Arn::parse(c.trim())) {
+                let path = cat!(
+                    self.td_path,
+                    ".volumes[",
+                    i.to_string(),
+                    "].fsxWindowsFileServerVolumeConfiguration.authorizationConfig.credentialsParameter"
+                );
+                regions.push((a.region.to_string(), path.clone(), "the file's ARNs"));
+                accounts.push((a.account.to_string(), path, "the file's ARNs"));
+            }
+        }
         for (i, c) in td.container_definitions.iter().enumerate() {
             if let Some(img) = arn::parse_ecr_image(c.image.trim()) {
                 let path = cat!(
