@@ -505,7 +505,18 @@ const ONE_TG: &str = "  loadBalancers: [{targetGroupArn: \"arn:aws:elasticloadba
 
 #[test]
 fn service_role_exists_only_for_one_target_group_without_awsvpc_registries_or_other_controllers() {
+    // Not asked for: ECS uses the service-linked role (CreateService `role`: "that role is used
+    // for your service unless you specify a role here").
     let p = plan_doc(&svc("bridge", ONE_TG));
+    assert!(p.role(Service).is_none());
+    assert!(absent_why(&p, Service).contains("names no role"));
+    // Asked for, by the service's role or the spec: the legacy role, scoped to its target group.
+    let p = plan_doc(&svc("bridge", &format!("{ONE_TG}\n  role: ecsServiceRole")));
+    assert!(p.role(Service).is_some());
+    let p = plan_doc(
+        &svc("bridge", ONE_TG)
+            .replace("\nservice:", "\nroles: {service: {create: true}}\nservice:"),
+    );
     assert!(allows(
         &p,
         Service,

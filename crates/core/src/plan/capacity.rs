@@ -69,8 +69,16 @@ impl<'a> Planner<'a> {
                     ),
                 );
             }
-            None if cfg.create == Some(false) => {
-                self.absent_why.insert(k, ("roles.service.create is false: ECS uses the service-linked role AWSServiceRoleForECS, which also works here.".into(), doc::SERVICE_LINKED_ROLE));
+            // CreateService `role`: "If your account has already created the Amazon ECS
+            // service-linked role, that role is used for your service unless you specify a role
+            // here." A service role only when asked for (the service's role, or the spec's).
+            None if !requested || cfg.create == Some(false) => {
+                let why = if cfg.create == Some(false) {
+                    "roles.service.create is false: ECS uses the service-linked role AWSServiceRoleForECS, which also works here."
+                } else {
+                    "the service names no role: ECS uses the service-linked role AWSServiceRoleForECS for its load balancer (set roles.service.create: true for a legacy service role)."
+                };
+                self.absent_why.insert(k, (why.into(), doc::SERVICE_ROLE));
             }
             None => {
                 let lb = &svc.load_balancers[0];
@@ -136,7 +144,7 @@ impl<'a> Planner<'a> {
                         }
                     },
                 }
-                self.need(k, format!("the service registers {} targets behind one load balancer (the legacy service role applies; set roles.service.create: false to rely on AWSServiceRoleForECS instead)", self.network_mode));
+                self.need(k, format!("the service registers {} targets behind one load balancer with a service role, as the spec asks (without one, ECS uses AWSServiceRoleForECS)", self.network_mode));
             }
         }
     }
