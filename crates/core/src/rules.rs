@@ -64,6 +64,12 @@ pub mod doc {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances.html";
     pub const FARGATE_TASK_DEFINITIONS: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html";
+    pub const GMSA_LINUX: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html";
+    pub const GMSA_FARGATE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-linux-gmsa.html";
+    pub const GMSA_WINDOWS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html";
     pub const FSX_WINDOWS: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html";
     pub const FARGATE_VOLUMES: &str =
@@ -181,6 +187,30 @@ rule!(FSX_CREDENTIALS_PARAMETER, "FsxWindowsCredentialsParameter", ["ssm:GetPara
 rule!(FSX_DESCRIBE, "FsxDescribeFileSystems", ["fsx:DescribeFileSystems"],
     "FSx for Windows File Server volume: the agent looks up the file system's DNS name; the action accepts only Resource \"*\" (no resource types in the service authorization reference).",
     doc::FSX_WINDOWS);
+// gMSA CredSpecs: "IAM permissions for … Parameter Store are required on the task execution
+// role" (windows-gmsa.html), the execution role reads the S3 bucket or SSM parameter holding
+// the CredSpec (linux-gmsa.html, fargate-linux-gmsa.html), and the ECS agent's credentialspec
+// resource uses the execution-role credentials ("credentialspec resource: unable to find
+// execution role credentials"); the S3 download looks up the bucket's region first, as for
+// environment files. The domainless user's secret is named only inside the CredSpec
+// (HostAccountConfig), so it is reported, not granted.
+rule!(
+    GMSA_CREDSPEC_S3,
+    "GmsaCredSpecGetObject",
+    ["s3:GetObject"],
+    "gMSA: the agent downloads the container's credential spec (CredSpec) from S3 at launch.",
+    doc::GMSA_LINUX
+);
+rule!(
+    GMSA_CREDSPEC_BUCKET,
+    "GmsaCredSpecGetBucketLocation",
+    ["s3:GetBucketLocation"],
+    "gMSA: the agent looks up the CredSpec bucket's region before downloading.",
+    doc::GMSA_LINUX
+);
+rule!(GMSA_CREDSPEC_SSM, "GmsaCredSpecGetParameters", ["ssm:GetParameters"],
+    "gMSA: the agent reads the container's credential spec (CredSpec) from this parameter at launch.",
+    doc::GMSA_LINUX);
 rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
     "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
     doc::KMS_VIA_SERVICE);

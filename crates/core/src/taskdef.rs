@@ -94,6 +94,16 @@ pub struct ContainerDefinition {
     pub firelens_configuration: Option<FirelensConfiguration>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mount_points: Vec<MountPoint>,
+    /// gMSA: `credentialspec:<ARN>` or `credentialspecdomainless:<ARN>`, the CredSpec in S3 or
+    /// SSM, which the agent reads with the execution role. Values, not strings: an entry
+    /// the reader cannot resolve is reported, not a parse failure of the whole file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
+    pub credential_specs: Vec<serde_json::Value>,
+    /// Only its `credentialspec:` entries are read (Windows gMSA, the older form).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
+    pub docker_security_options: Vec<serde_json::Value>,
     /// `{"type": "GPU" | "InferenceAccelerator", "value": …}` entries (decide the launch type).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_requirements: Vec<serde_json::Value>,

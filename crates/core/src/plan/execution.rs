@@ -22,6 +22,103 @@ impl<'a> Planner<'a> {
             .volumes
             .iter()
             .any(|v| v.fsx_windows_file_server_volume_configuration.is_some())
+            || self
+                .td
+                .container_definitions
+                .iter()
+                .any(|c| credential_specs(c).next().is_some())
+    }
+
+    /// gMSA: the execution role reads each container's CredSpec (see `rules::GMSA_*`).
+    fn gmsa_needs(&mut self) {
+        let x = RoleKind::TaskExecution;
+        let td = self.td;
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            let cname = container_name(c, i);
+            for (field, j, domainless, raw) in credential_specs(c) {
+                let path = cat!(
+                    self.td_path,
+                    ".containerDefinitions[",
+                    i.to_string(),
+                    "].",
+                    field,
+                    "[",
+                    j.to_string(),
+                    "]"
+                );
+                if self.launch == LaunchType::Fargate && !domainless {
+                    self.error(&path, cat!("container ", cname, ": Fargate runs gMSA only domainless (credentialspecdomainless:), not a domain-joined credentialspec:"))
+                        .fix = Some("use credentialspecdomainless:<ARN> with a CredSpec that names the domain user's secret".into());
+                }
+                // `file://…`: a CredSpec on the Windows instance's disk, read without IAM.
+                if raw.starts_with("file://") {
+                    continue;
+                }
+                let Some(value) = self.fill(raw, &path) else {
+                    self.need(x, "the task runs with gMSA: the agent reads its CredSpec");
+                    continue;
+                };
+                let reason = cat!(
+                    "container ",
+                    cname,
+                    ": gMSA CredSpec ",
+                    raw,
+                    " (",
+                    path,
+                    ")"
+                );
+                self.need(x, "the task runs with gMSA: the agent reads its CredSpec");
+                match Arn::parse(value.trim()) {
+                    Some(a) if a.service == "s3" => {
+                        let Some((object, bucket)) = self.s3_object(value.trim(), &path) else {
+                            continue;
+                        };
+                        self.grant(
+                            x,
+                            &rules::GMSA_CREDSPEC_S3,
+                            vec![object.clone()],
+                            Conditions::new(),
+                            reason.clone(),
+                        );
+                        self.grant(
+                            x,
+                            &rules::GMSA_CREDSPEC_BUCKET,
+                            vec![bucket],
+                            Conditions::new(),
+                            reason.clone(),
+                        );
+                        let region = self.region.clone();
+                        self.protect(x, &object, "s3", &region, false, &reason);
+                    }
+                    Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
+                        let region = region_of(&value, &self.region);
+                        self.grant(
+                            x,
+                            &rules::GMSA_CREDSPEC_SSM,
+                            vec![value.clone()],
+                            Conditions::new(),
+                            reason.clone(),
+                        );
+                        self.protect(x, &value, "ssm", &region, false, &reason);
+                    }
+                    _ => {
+                        self.error(&path, cat!("container ", cname, ": ", raw, " is neither an S3 object ARN nor an SSM parameter ARN, where the CredSpec must be"))
+                            .fix = Some("use arn:aws:s3:::<bucket>/<key> or arn:aws:ssm:<region>:<account>:parameter/<name>".into());
+                        continue;
+                    }
+                }
+                if domainless {
+                    let f = finding(
+                        Severity::Warning,
+                        path,
+                        cat!("container ", cname, ": domainless gMSA: the CredSpec names a Secrets Manager secret with the domain user (HostAccountConfig), which the execution role must read (secretsmanager:GetSecretValue); its ARN is not in the task definition, so no grant is planned for it"),
+                    )
+                    .fix("allow the execution role secretsmanager:GetSecretValue on exactly the secret the CredSpec names (and kms:Decrypt on its key if it is a customer managed key)")
+                    .doc(if self.launch == LaunchType::Fargate { doc::GMSA_FARGATE } else { doc::GMSA_LINUX });
+                    self.findings.push(f);
+                }
+            }
+        }
     }
 
     /// FSx for Windows File Server volumes: the agent, with the execution role, reads the
@@ -103,6 +200,7 @@ impl<'a> Planner<'a> {
     /// FireLens configuration from S3.
     pub(super) fn execution_needs(&mut self) {
         self.fsx_windows_needs();
+        self.gmsa_needs();
         let td = self.td;
         let x = RoleKind::TaskExecution;
         for (i, c) in td.container_definitions.iter().enumerate() {
@@ -679,4 +777,30 @@ impl<'a> Planner<'a> {
         };
         self.need(role, why);
     }
+}
+
+/// A container's gMSA CredSpec references: (field, index, domainless, the ARN or file after
+/// the prefix) from `credentialSpecs` and the `credentialspec:` entries of
+/// `dockerSecurityOptions`.
+fn credential_specs(
+    c: &ContainerDefinition,
+) -> impl Iterator<Item = (&'static str, usize, bool, &str)> {
+    let specs = c
+        .credential_specs
+        .iter()
+        .enumerate()
+        .map(|(j, v)| ("credentialSpecs", j, v));
+    let opts = c
+        .docker_security_options
+        .iter()
+        .enumerate()
+        .map(|(j, v)| ("dockerSecurityOptions", j, v));
+    specs.chain(opts).filter_map(|(field, j, v)| {
+        let s = v.as_str()?.trim();
+        if let Some(rest) = s.strip_prefix("credentialspecdomainless:") {
+            return Some((field, j, true, rest));
+        }
+        s.strip_prefix("credentialspec:")
+            .map(|rest| (field, j, false, rest))
+    })
 }
