@@ -3,7 +3,6 @@
 //! moments): all produced here, on the host, so the WebAssembly carries neither a YAML parser
 //! nor schemars, nor code to serialize lists.
 
-use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
@@ -22,7 +21,7 @@ fn main() {
     files.sort();
     // Titles in the module (the menu); the texts in examples.json beside it, fetched by the
     // element only when an example is opened (~3.5 KB gzipped an embed never pays for).
-    let mut out = String::from("&[\n");
+    let mut titles: Vec<(String, String)> = Vec::new();
     let mut texts = serde_json::Map::new();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read example");
@@ -46,13 +45,11 @@ fn main() {
         let name = f.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
         // Compact: the element indents it for display (smaller download).
         let json = serde_json::to_string(&value).expect("json");
-        let _ = writeln!(out, "    ({name:?}, {title:?}),");
+        titles.push((name.to_string(), title));
         texts.insert(name.to_string(), serde_json::Value::String(json));
         println!("cargo:rerun-if-changed={}", f.display());
     }
-    out.push(']');
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
-    std::fs::write(Path::new(&out_dir).join("examples.rs"), out).expect("write examples.rs");
     // web/scripts/build.sh copies it next to the element (it finds OUT_DIR through cargo).
     let texts = serde_json::to_string(&texts).expect("examples JSON");
     std::fs::write(Path::new(&out_dir).join("examples.json"), texts).expect("write examples.json");
@@ -64,6 +61,8 @@ fn main() {
     let mut form = form_part(&schema);
     form["networkModes"] = serde_json::json!(network_modes());
     form["lifecycle"] = serde_json::json!(lifecycle());
+    form["examples"] = serde_json::json!(titles);
+    form["formats"] = serde_json::json!(formats());
     let schema = serde_json::to_string(&form).expect("schema JSON");
     std::fs::write(Path::new(&out_dir).join("schema.json"), schema).expect("write schema.json");
 }
@@ -96,6 +95,24 @@ fn network_modes() -> Vec<&'static str> {
         }
     }
     modes
+}
+
+/// Output formats: `[name, extension, rendered by this module, title]` — the plain module
+/// renders the basic three, the `full` one (feature, seen here as CARGO_FEATURE_FULL) all.
+fn formats() -> Vec<(&'static str, &'static str, bool, &'static str)> {
+    use ecsroles_core::render::Format;
+    let full = std::env::var_os("CARGO_FEATURE_FULL").is_some();
+    Format::ALL
+        .iter()
+        .map(|f| {
+            (
+                f.name(),
+                f.extension(),
+                full || Format::BASIC.contains(f),
+                f.title(),
+            )
+        })
+        .collect()
 }
 
 /// The lifecycle's moments in order, each with the role kinds the registry puts there.

@@ -3,8 +3,9 @@
 //
 // Attributes: example="<id>" | spec="<JSON document>" (initial input), launch-type="EC2",
 // compact (results only), theme="light|dark", guardrails="<JSON policy>" + namespace="<ns>"
-// (the platform's verdict, as the controller would reach it). Embedding: one
-// <script type="module"> tag.
+// (the platform's verdict, as the controller would reach it), and with resource-name="<name>"
+// + platform='{"accountId": …, "namePrefix": …, "rolePath": …}' the controller's whole
+// admission (its names, path and account too). Embedding: one <script type="module"> tag.
 
 import { lifecycleHtml } from "./diagram.js";
 import { locate } from "./json-locate.js";
@@ -208,7 +209,7 @@ a { color:var(--accent); }
 `;
 
 class EcsRoleCalculator extends HTMLElement {
-  static observedAttributes = ["spec", "example", "launch-type", "theme", "compact", "guardrails", "namespace"];
+  static observedAttributes = ["spec", "example", "launch-type", "theme", "compact", "guardrails", "namespace", "resource-name", "platform"];
 
   constructor() {
     super();
@@ -227,9 +228,9 @@ class EcsRoleCalculator extends HTMLElement {
       return this.loadError(err);
     }
     this.readFormats();
-    // Titles from the module; texts fetched once, when an example is first needed.
-    this.exampleList = JSON.parse(this.wasm.examples()).map(([id, title]) => ({ id, title }));
     const form = JSON.parse(this.wasm.formSchema());
+    // Titles from the module; texts fetched once, when an example is first needed.
+    this.exampleList = form.examples.map(([id, title]) => ({ id, title }));
     this.model = formModel(form);
     // Lists the core owns (no ECS facts here): network modes, the lifecycle's moments.
     this.networkModes = form.networkModes;
@@ -270,8 +271,9 @@ class EcsRoleCalculator extends HTMLElement {
   }
 
   /** The output formats, and whether the loaded module renders each. */
+  /** The module's formats (the full module renders them all): from its build-time form data. */
   readFormats() {
-    this.formatList = JSON.parse(this.wasm.formats()).map(([name, ext, here, title]) => ({ name, ext, here, title }));
+    this.formatList = JSON.parse(this.wasm.formSchema()).formats.map(([name, ext, here, title]) => ({ name, ext, here, title }));
   }
 
   /** The selected tab needs the full module: fetch it (once), then plan again with it. */
@@ -300,7 +302,7 @@ class EcsRoleCalculator extends HTMLElement {
       this.restore(true);
       this.renderShell();
       this.update();
-    } else if (name === "guardrails" || name === "namespace") {
+    } else if (["guardrails", "namespace", "resource-name", "platform"].includes(name)) {
       if (this.hasAttribute("guardrails")) {
         this.wasm = await core(true);
         this.readFormats();
@@ -599,12 +601,12 @@ class EcsRoleCalculator extends HTMLElement {
     const policy = this.getAttribute("guardrails");
     try {
       raw = policy !== null && this.wasm.planGuarded
-        ? this.wasm.planGuarded(this.documentText, overrides, [this.state.tab], policy, this.getAttribute("namespace") ?? undefined)
+        ? this.wasm.planGuarded(this.documentText, overrides, [this.state.tab], policy, this.getAttribute("namespace") ?? undefined, this.tenantSettings())
         : this.wasm.planDocument(this.documentText, overrides, [this.state.tab]);
       out = JSON.parse(raw);
     } catch (err) {
       const e = typeof err === "object" && err ? err : { message: String(err) };
-      if (e.path === "guardrails") return this.policyError(e);
+      if (e.path === "guardrails" || e.path === "tenant") return this.policyError(e);
       // Errors the core names by field only are found in the text here, so every error points.
       const at = e.line ? { line: e.line, column: e.column } : (this.state.mode === "paste" && e.path && locate(this.documentText, e.path));
       const where = [at && `line ${at.line}, column ${at.column}`, e.path].filter(Boolean).join(" · ");
@@ -666,13 +668,32 @@ class EcsRoleCalculator extends HTMLElement {
       <a href="${esc(this.wasm.specUrl())}" target="_blank" rel="noopener">What a document may say</a>.</p></div>`;
   }
 
-  /** The page's guardrails attribute is not a valid policy: say so where the verdict goes. */
+  /** The page's guardrails (or platform) attribute is not valid: say so where the verdict goes. */
   policyError(e) {
     this.lastRaw = null;
+    const [title, hint] = e.path === "tenant"
+      ? ["The platform attribute is not valid", `It takes the controller's settings as JSON: <code>{"accountId": "…", "namePrefix": "…", "rolePath": "/ecsroles/"}</code>, with <code>resource-name</code> and <code>namespace</code>.`]
+      : ["The guardrails attribute is not a valid policy", "It takes the JSON form of the Helm value <code>guardrails</code>."];
     this.shadowRoot.getElementById("results").innerHTML = `<div class="card verdict invalid" id="verdict" data-verdict="invalid" role="alert">
-      <h2>The guardrails attribute is not a valid policy</h2><p><code>${esc(e.message)}</code></p>
-      <p class="hint">It takes the JSON form of the Helm value <code>guardrails</code>.</p></div>`;
+      <h2>${title}</h2><p><code>${esc(e.message)}</code></p>
+      <p class="hint">${hint}</p></div>`;
     this.dispatchEvent(new CustomEvent("plan-error", { detail: e, bubbles: true, composed: true }));
+  }
+
+  /** With `resource-name` and `platform` (the controller's settings as JSON: accountId,
+   *  namePrefix, rolePath) beside `guardrails` and `namespace`: the core's whole admission,
+   *  as the controller runs it for that EcsRoleSet — its names, path and account included. */
+  tenantSettings() {
+    const name = this.getAttribute("resource-name");
+    const platform = this.getAttribute("platform");
+    if (!name || platform === null) return undefined;
+    let settings;
+    try {
+      settings = JSON.parse(platform);
+    } catch (err) {
+      throw { path: "tenant", message: `the platform attribute is not JSON: ${err.message}` };
+    }
+    return JSON.stringify({ ...settings, name });
   }
 
   /** The platform's verdict on this document (only with a guardrails attribute). */
@@ -684,7 +705,7 @@ class EcsRoleCalculator extends HTMLElement {
       return `<div class="card verdict allowed" id="verdict" data-verdict="allowed"><h2>Allowed by the platform guardrails</h2>
         <p class="hint">The controller would accept this document${where}; the roles below include what the guardrails inject.</p></div>`;
     }
-    const items = violations.map((v) => `<li data-rule="${esc(v.rule)}"><code>${esc(v.rule)}</code> · <code>${esc(v.path)}</code>: ${esc(v.message)}</li>`).join("");
+    const items = violations.map((v) => `<li data-rule="${esc(v.rule)}"><code>${esc(v.rule)}</code>${v.path ? ` · <code>${esc(v.path)}</code>` : ""}: ${esc(v.message)}</li>`).join("");
     return `<div class="card verdict refused" id="verdict" data-verdict="refused" role="alert"><h2>Refused by the platform guardrails</h2>
       <p class="hint">The controller would refuse this document${where} and change nothing in IAM:</p><ul>${items}</ul></div>`;
   }

@@ -50,6 +50,7 @@ async function open(path = "/index.html", example = "fargate-web-api") {
 const calc = (page) => page.locator("ecs-role-calculator");
 const REALWORLD = new URL("../../tests/realworld/", import.meta.url).pathname;
 const kinds = async (page) => calc(page).locator("article.card").evaluateAll((els) => els.map((e) => e.dataset.kind));
+const roleNames = async (page) => calc(page).locator("article.card > h2 > code").allTextContents();
 
 test("the first view asks for a task definition: empty box, paste-or-drop card, a link to the spec", async () => {
   const { page, errors } = await open("/index.html", null);
@@ -613,6 +614,42 @@ test("a guardrails attribute shows the platform's verdict; only then is the eval
   await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("guardrails", '{"deniedActons": []}'));
   await waitVerdict("invalid");
   assert.match(await calc(page).locator("#verdict").textContent(), /deniedActons/);
+  assert.deepEqual(errors, []);
+});
+
+test("with resource-name and platform the verdict is the controller's admission: its names, path and account", async () => {
+  const { page, errors } = await open();
+  const waitVerdict = (v) => page.waitForFunction((v) => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("verdict")?.dataset.verdict === v, v);
+  await page.evaluate(() => {
+    const el = document.querySelector("ecs-role-calculator");
+    el.setAttribute("namespace", "payments");
+    el.setAttribute("resource-name", "api");
+    el.setAttribute("platform", JSON.stringify({ accountId: "111122223333", namePrefix: "k8s-" }));
+    el.setAttribute("guardrails", "{}");
+  });
+  const spec = { region: "us-east-1", launchType: "FARGATE", taskDefinition: { family: "api", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"],
+    containerDefinitions: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/api:1" }] } };
+  // Admitted: the roles carry the names and path the controller would create.
+  await calc(page).locator("#doc").fill(JSON.stringify(spec));
+  await waitVerdict("allowed");
+  assert.ok((await roleNames(page)).includes("k8s-payments_api-execution"), (await roleNames(page)).join(", "));
+  // A name the tenant may not choose: refused with the controller's own reason and message.
+  spec.roles = { taskExecution: { name: "admin" } };
+  await calc(page).locator("#doc").fill(JSON.stringify(spec));
+  await waitVerdict("refused");
+  const refused = await calc(page).locator("#verdict").textContent();
+  assert.match(refused, /PolicyViolation/);
+  assert.match(refused, /spec\.roles\.taskExecution\.name: the controller names roles itself/);
+  // Another account than the controller's: refused too.
+  delete spec.roles;
+  spec.account = "999999999999";
+  await calc(page).locator("#doc").fill(JSON.stringify(spec));
+  await waitVerdict("refused");
+  assert.match(await calc(page).locator("#verdict").textContent(), /this controller manages account 111122223333/);
+  // A platform attribute that is not JSON is said to be so.
+  await page.evaluate(() => document.querySelector("ecs-role-calculator").setAttribute("platform", "{accountId"));
+  await waitVerdict("invalid");
+  assert.match(await calc(page).locator("#verdict").textContent(), /platform attribute is not JSON/);
   assert.deepEqual(errors, []);
 });
 

@@ -178,14 +178,22 @@ rule!(
 // otherwise; GetSecretValue or GetParameters on credentialsParameter, then
 // DescribeFileSystems for the DNS name). KMS for the secret: AWS says nothing for FSx; the
 // usual decrypt-via-service grant applies when the spec names the key.
-rule!(FSX_CREDENTIALS_SECRET, "FsxWindowsCredentialsSecret", ["secretsmanager:GetSecretValue"],
-    "FSx for Windows File Server volume: the agent reads the Active Directory user and password from this secret to map the share on the instance.",
-    doc::FSX_WINDOWS);
-rule!(FSX_CREDENTIALS_PARAMETER, "FsxWindowsCredentialsParameter", ["ssm:GetParameters"],
-    "FSx for Windows File Server volume: the agent reads the Active Directory user and password from this parameter to map the share on the instance.",
-    doc::FSX_WINDOWS);
+rule!(
+    FSX_CREDENTIALS_SECRET,
+    "FsxWindowsCredentialsSecret",
+    ["secretsmanager:GetSecretValue"],
+    "FSx for Windows File Server: the agent reads the AD user and password here to map the share.",
+    doc::FSX_WINDOWS
+);
+rule!(
+    FSX_CREDENTIALS_PARAMETER,
+    "FsxWindowsCredentialsParameter",
+    ["ssm:GetParameters"],
+    "FSx for Windows File Server: the agent reads the AD user and password here to map the share.",
+    doc::FSX_WINDOWS
+);
 rule!(FSX_DESCRIBE, "FsxDescribeFileSystems", ["fsx:DescribeFileSystems"],
-    "FSx for Windows File Server volume: the agent looks up the file system's DNS name; the action accepts only Resource \"*\" (no resource types in the service authorization reference).",
+    "FSx for Windows File Server: the agent looks up the file system's DNS name; the action accepts only Resource \"*\".",
     doc::FSX_WINDOWS);
 // gMSA CredSpecs: "IAM permissions for … Parameter Store are required on the task execution
 // role" (windows-gmsa.html), the execution role reads the S3 bucket or SSM parameter holding
@@ -198,19 +206,23 @@ rule!(
     GMSA_CREDSPEC_S3,
     "GmsaCredSpecGetObject",
     ["s3:GetObject"],
-    "gMSA: the agent downloads the container's credential spec (CredSpec) from S3 at launch.",
+    "gMSA: the agent downloads the container's CredSpec at launch.",
     doc::GMSA_LINUX
 );
 rule!(
     GMSA_CREDSPEC_BUCKET,
     "GmsaCredSpecGetBucketLocation",
     ["s3:GetBucketLocation"],
-    "gMSA: the agent looks up the CredSpec bucket's region before downloading.",
+    "gMSA: the agent looks up the CredSpec bucket's region first.",
     doc::GMSA_LINUX
 );
-rule!(GMSA_CREDSPEC_SSM, "GmsaCredSpecGetParameters", ["ssm:GetParameters"],
-    "gMSA: the agent reads the container's credential spec (CredSpec) from this parameter at launch.",
-    doc::GMSA_LINUX);
+rule!(
+    GMSA_CREDSPEC_SSM,
+    "GmsaCredSpecGetParameters",
+    ["ssm:GetParameters"],
+    "gMSA: the agent reads the container's CredSpec at launch.",
+    doc::GMSA_LINUX
+);
 rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
     "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
     doc::KMS_VIA_SERVICE);
@@ -687,8 +699,8 @@ pub mod app_mesh {
     /// The repository of the Envoy image AWS published for App Mesh (in its ECR accounts per
     /// Region and at `public.ecr.aws/appmesh/aws-appmesh-envoy`).
     pub const ENVOY_REPOSITORY: &str = "aws-appmesh-envoy";
-    pub const MESSAGE: &str = "is the AWS App Mesh Envoy proxy, and AWS discontinued App Mesh on 2026-09-30: App Mesh resources can no longer be reached, so this Envoy gets no configuration and a task that waits for it to be healthy does not start. No appmesh:StreamAggregatedResources grant is planned for a service that no longer answers.";
-    pub const FIX: &str = "move the service to Amazon ECS Service Connect (serviceConnectConfiguration on the service: ECS adds and manages its own proxy, no sidecar in the task definition), then remove this container, its dependsOn entries and proxyConfiguration; AWS's migration guide: https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/";
+    pub const MESSAGE: &str = "is App Mesh's Envoy proxy; AWS discontinued App Mesh on 2026-09-30, so it gets no configuration and a task waiting for it to be healthy never starts. No appmesh grant is planned.";
+    pub const FIX: &str = "use ECS Service Connect (serviceConnectConfiguration on the service; no sidecar) and remove this container, its dependsOn and proxyConfiguration: https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/";
     pub const DOC: &str =
         "https://docs.aws.amazon.com/app-mesh/latest/userguide/what-is-app-mesh.html";
 

@@ -183,6 +183,11 @@ fn render_one(f: Format, spec: &EcsRoleSetSpec, p: &ecsroles_core::RolePlan) -> 
 /// mandatory boundary is injected before planning, and the result carries `violations`
 /// (`[{rule, path, message, text}]`, empty when allowed). Throws `{message, path: "guardrails"}`
 /// when the policy itself is invalid.
+///
+/// With `tenant` (JSON `{"name", "accountId", "namePrefix"?, "rolePath"?}`: the EcsRoleSet's
+/// name and the controller's settings) and a namespace, this is the core's whole admission
+/// (`ecsroles_core::admission`): the controller's names, path and account first, then the
+/// guardrails — its verdict and message exactly, and the plan with the names it would create.
 #[cfg(feature = "guardrails")]
 #[wasm_bindgen(js_name = planGuarded)]
 pub fn plan_guarded(
@@ -191,6 +196,7 @@ pub fn plan_guarded(
     formats: Vec<String>,
     policy: &str,
     namespace: Option<String>,
+    tenant: Option<String>,
 ) -> Result<JsValue, JsValue> {
     use ecsroles_core::guardrails::{Context, Guardrails, Violation};
     #[derive(Serialize)]
@@ -215,6 +221,64 @@ pub fn plan_guarded(
         })
     };
     let namespace = namespace.filter(|n| !n.is_empty());
+    if let (Some(ns), Some(t)) = (&namespace, tenant.filter(|t| !t.is_empty())) {
+        let all = Guardrails::from_json(policy).map_err(bad_policy)?;
+        let (platform, name) = tenant_settings(&t).map_err(|message| {
+            error(&InputError {
+                message,
+                path: Some("tenant".into()),
+                line: None,
+                column: None,
+            })
+        })?;
+        let spec = spec_from(text, overrides)?;
+        let t = ecsroles_core::admission::Tenant {
+            namespace: ns,
+            name: &name,
+            ..Default::default()
+        };
+        return match ecsroles_core::admission::admit(&spec, &platform, &all, &t) {
+            Ok(a) => json(&Guarded {
+                output: Output {
+                    plan: &a.plan,
+                    renders: renders(&a.spec, &a.plan, &formats),
+                },
+                violations: vec![],
+            }),
+            Err(r) => {
+                // Refused before planning (a name, path or account the tenant may not set):
+                // one entry, the controller's reason and message; the plan of the spec as asked.
+                let own = Violation {
+                    rule: r.reason.as_str().into(),
+                    path: String::new(),
+                    message: r.message.clone(),
+                };
+                let list: Vec<&Violation> = if r.violations.is_empty() {
+                    vec![&own]
+                } else {
+                    r.violations.iter().collect()
+                };
+                let p = r.plan.map(|p| *p).unwrap_or_else(|| plan(&spec));
+                json(&Guarded {
+                    output: Output {
+                        plan: &p,
+                        renders: renders(&spec, &p, &formats),
+                    },
+                    violations: list
+                        .into_iter()
+                        .map(|v| Shown {
+                            violation: v,
+                            text: if v.path.is_empty() {
+                                v.message.clone()
+                            } else {
+                                v.to_string()
+                            },
+                        })
+                        .collect(),
+                })
+            }
+        };
+    }
     let policy = Guardrails::from_json(policy)
         .and_then(|g| g.for_namespace(namespace.as_deref()))
         .map_err(bad_policy)?;
@@ -238,6 +302,31 @@ pub fn plan_guarded(
         },
         violations,
     })
+}
+
+/// `{"name", "accountId", "namePrefix"?, "rolePath"?}` → the platform's settings and the name.
+#[cfg(feature = "guardrails")]
+fn tenant_settings(text: &str) -> Result<(ecsroles_core::admission::Platform, String), String> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct T {
+        name: String,
+        account_id: String,
+        #[serde(default)]
+        name_prefix: String,
+        #[serde(default = "default_path")]
+        role_path: String,
+    }
+    fn default_path() -> String {
+        "/ecsroles/".into()
+    }
+    let t: T = serde_json::from_str(text).map_err(|e| format!("tenant: {e}"))?;
+    let platform = ecsroles_core::admission::Platform {
+        account: t.account_id,
+        name_prefix: t.name_prefix,
+        role_path: t.role_path,
+    };
+    Ok((platform, t.name))
 }
 
 /// Plans only (no renders): the cheap call for live validation.
@@ -291,11 +380,14 @@ pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
     json(&ecsroles_core::share::shareable(text))
 }
 
-/// What the calculator's form and diagram read, generated at build time from the core (no
-/// code in the module, only this JSON string): the part of the spec's JSON Schema with launch
-/// types and access intents (`$defs`; the whole schema: `ecsroles schema`), `networkModes`
-/// (every mode some launch type takes) and `lifecycle` (`[[moment, [role kind, …]], …]` from
-/// the role-kind registry, so a new kind appears in the diagram by its registry row alone).
+/// What the calculator's form, menus and diagram read, generated at build time from the core
+/// (no code in the module, only this JSON string): the part of the spec's JSON Schema with
+/// launch types and access intents (`$defs`; the whole schema: `ecsroles schema`),
+/// `networkModes` (every mode some launch type takes), `lifecycle` (`[[moment, [role kind, …]],
+/// …]` from the role-kind registry, so a new kind appears in the diagram by its registry row
+/// alone), `formats` (`[[name, extension, rendered by this module, title], …]`) and `examples`
+/// (`[[id, title], …]`; their texts are in `examples.json` beside the element, fetched when one
+/// is opened).
 #[wasm_bindgen(js_name = formSchema)]
 pub fn form_schema() -> String {
     include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
@@ -307,38 +399,17 @@ pub fn spec_url() -> String {
     concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/spec.md").into()
 }
 
-/// Output formats: `[[name, extension, rendered by this module, title], …]`, as a JSON string.
-#[wasm_bindgen]
-pub fn formats() -> Result<JsValue, JsValue> {
-    let list: Vec<(&str, &str, bool, &str)> = Format::ALL
-        .iter()
-        .map(|f| {
-            let here = cfg!(feature = "full") || Format::BASIC.contains(f);
-            (f.name(), f.extension(), here, f.title())
-        })
-        .collect();
-    json(&list)
-}
-
-/// The example documents shipped with the project: `[[id, title], …]`, as a JSON string. Their
-/// texts are in `examples.json` beside the element (`{id: JSON text}`), fetched when one is
-/// opened: an embed that shows its own document never downloads them.
-#[wasm_bindgen]
-pub fn examples() -> Result<JsValue, JsValue> {
-    json(&EXAMPLES)
-}
-
-/// (id, title) for every file in `examples/`, from build.rs.
-const EXAMPLES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/examples.rs"));
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_bundled_example_plans() {
-        assert!(EXAMPLES.len() >= 12);
         let schema: serde_json::Value = serde_json::from_str(&form_schema()).unwrap();
+        let examples = schema["examples"].as_array().unwrap();
+        assert!(examples.len() >= 12);
+        let formats = schema["formats"].as_array().unwrap();
+        assert_eq!(formats.len(), ecsroles_core::render::Format::ALL.len());
         assert!(schema["$defs"]["AccessIntent"]["properties"]["s3"].is_object());
         assert!(schema["$defs"]["LaunchType"]["enum"].is_array());
         // Every role kind sits in exactly one moment of the lifecycle.
@@ -355,9 +426,10 @@ mod tests {
         assert_eq!(schema["networkModes"].as_array().unwrap().len(), 4);
         let texts: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/examples.json"))).unwrap();
-        assert_eq!(texts.len(), EXAMPLES.len());
-        for (name, _) in EXAMPLES {
-            let text = texts[*name].as_str().unwrap();
+        assert_eq!(texts.len(), examples.len());
+        for e in examples {
+            let name = e[0].as_str().unwrap();
+            let text = texts[name].as_str().unwrap();
             let (spec, _) =
                 ecsroles_core::parse_document(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!plan(&spec).has_errors(), "{name}");

@@ -34,13 +34,13 @@ task_exec_iam_statements = [
     ]
     resources = ["arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/intranet:*"]
   },
-  # FSx for Windows File Server volume: the agent looks up the file system's DNS name; the action accepts only Resource "*" (no resource types in the service authorization reference). (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html)
+  # FSx for Windows File Server: the agent looks up the file system's DNS name; the action accepts only Resource "*". (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html)
   {
     sid       = "FsxDescribeFileSystems"
     actions   = ["fsx:DescribeFileSystems"]
     resources = ["*"]
   },
-  # FSx for Windows File Server volume: the agent reads the Active Directory user and password from this secret to map the share on the instance. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html)
+  # FSx for Windows File Server: the agent reads the AD user and password here to map the share. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html)
   {
     sid       = "FsxWindowsCredentialsSecret"
     actions   = ["secretsmanager:GetSecretValue"]

@@ -34,13 +34,13 @@ task_exec_iam_statements = [
     ]
     resources = ["arn:aws:logs:us-east-1:111122223333:log-group:/ecs/payroll-api:*"]
   },
-  # gMSA: the agent downloads the container's credential spec (CredSpec) from S3 at launch. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html)
+  # gMSA: the agent downloads the container's CredSpec at launch. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html)
   {
     sid       = "GmsaCredSpecGetObject"
     actions   = ["s3:GetObject"]
     resources = ["arn:aws:s3:::corp-gmsa-credspecs/payroll-api/credspec.json"]
   },
-  # gMSA: the agent looks up the CredSpec bucket's region before downloading. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html)
+  # gMSA: the agent looks up the CredSpec bucket's region first. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html)
   {
     sid       = "GmsaCredSpecGetBucketLocation"
     actions   = ["s3:GetBucketLocation"]

@@ -76,7 +76,7 @@ impl<'a> Planner<'a> {
                 let why = if cfg.create == Some(false) {
                     "roles.service.create is false: ECS uses the service-linked role AWSServiceRoleForECS, which also works here."
                 } else {
-                    "the service names no role: ECS uses the service-linked role AWSServiceRoleForECS for its load balancer (set roles.service.create: true for a legacy service role)."
+                    "the service names no role: ECS uses the service-linked role AWSServiceRoleForECS (roles.service.create: true asks for a legacy one)."
                 };
                 self.absent_why.insert(k, (why.into(), doc::SERVICE_ROLE));
             }

@@ -47,8 +47,15 @@ impl<'a> Planner<'a> {
                     "]"
                 );
                 if self.launch == LaunchType::Fargate && !domainless {
-                    self.error(&path, cat!("container ", cname, ": Fargate runs gMSA only domainless (credentialspecdomainless:), not a domain-joined credentialspec:"))
-                        .fix = Some("use credentialspecdomainless:<ARN> with a CredSpec that names the domain user's secret".into());
+                    self.error(
+                        &path,
+                        cat!(
+                            "container ",
+                            cname,
+                            ": Fargate runs only domainless gMSA (credentialspecdomainless:)"
+                        ),
+                    )
+                    .fix = Some("use credentialspecdomainless:<ARN>".into());
                 }
                 // `file://…`: a CredSpec on the Windows instance's disk, read without IAM.
                 if raw.starts_with("file://") {
@@ -73,37 +80,31 @@ impl<'a> Planner<'a> {
                         let Some((object, bucket)) = self.s3_object(value.trim(), &path) else {
                             continue;
                         };
+                        self.execution_read(&rules::GMSA_CREDSPEC_S3, &object, "s3", &reason);
+                        let bucket_rule = &rules::GMSA_CREDSPEC_BUCKET;
                         self.grant(
                             x,
-                            &rules::GMSA_CREDSPEC_S3,
-                            vec![object.clone()],
-                            Conditions::new(),
-                            reason.clone(),
-                        );
-                        self.grant(
-                            x,
-                            &rules::GMSA_CREDSPEC_BUCKET,
+                            bucket_rule,
                             vec![bucket],
                             Conditions::new(),
                             reason.clone(),
                         );
-                        let region = self.region.clone();
-                        self.protect(x, &object, "s3", &region, false, &reason);
                     }
                     Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
-                        let region = region_of(&value, &self.region);
-                        self.grant(
-                            x,
-                            &rules::GMSA_CREDSPEC_SSM,
-                            vec![value.clone()],
-                            Conditions::new(),
-                            reason.clone(),
-                        );
-                        self.protect(x, &value, "ssm", &region, false, &reason);
+                        self.execution_read(&rules::GMSA_CREDSPEC_SSM, &value, "ssm", &reason);
                     }
                     _ => {
-                        self.error(&path, cat!("container ", cname, ": ", raw, " is neither an S3 object ARN nor an SSM parameter ARN, where the CredSpec must be"))
-                            .fix = Some("use arn:aws:s3:::<bucket>/<key> or arn:aws:ssm:<region>:<account>:parameter/<name>".into());
+                        self.error(
+                            &path,
+                            cat!(
+                                "container ",
+                                cname,
+                                ": ",
+                                raw,
+                                " is not an S3 object or SSM parameter ARN"
+                            ),
+                        )
+                        .fix = Some("use an S3 object or ssm parameter ARN".into());
                         continue;
                     }
                 }
@@ -111,14 +112,35 @@ impl<'a> Planner<'a> {
                     let f = finding(
                         Severity::Warning,
                         path,
-                        cat!("container ", cname, ": domainless gMSA: the CredSpec names a Secrets Manager secret with the domain user (HostAccountConfig), which the execution role must read (secretsmanager:GetSecretValue); its ARN is not in the task definition, so no grant is planned for it"),
+                        cat!("container ", cname, ": domainless gMSA: the execution role must also read the domain user's secret the CredSpec names (HostAccountConfig); not planned: its ARN is not in the task definition"),
                     )
-                    .fix("allow the execution role secretsmanager:GetSecretValue on exactly the secret the CredSpec names (and kms:Decrypt on its key if it is a customer managed key)")
+                    .fix("allow secretsmanager:GetSecretValue on exactly that secret (and kms:Decrypt on a customer managed key)")
                     .doc(if self.launch == LaunchType::Fargate { doc::GMSA_FARGATE } else { doc::GMSA_LINUX });
                     self.findings.push(f);
                 }
             }
         }
+    }
+
+    /// `rule` on one resource the agent reads with the execution role at launch, and the KMS
+    /// decrypt through `service` that a customer managed key on it needs.
+    fn execution_read(
+        &mut self,
+        rule: &'static rules::Rule,
+        arn: &str,
+        service: &str,
+        reason: &str,
+    ) {
+        let x = RoleKind::TaskExecution;
+        let region = region_of(arn, &self.region);
+        self.grant(
+            x,
+            rule,
+            vec![arn.to_string()],
+            Conditions::new(),
+            reason.to_string(),
+        );
+        self.protect(x, arn, service, &region, false, reason);
     }
 
     /// FSx for Windows File Server volumes: the agent, with the execution role, reads the
@@ -136,10 +158,7 @@ impl<'a> Planner<'a> {
                 i.to_string(),
                 "].fsxWindowsFileServerVolumeConfiguration"
             );
-            self.need(
-                x,
-                "an FSx for Windows File Server volume is mapped with credentials the agent reads",
-            );
+            self.need(x, "an FSx for Windows File Server volume is mapped");
             let reason = cat!("volume ", v.name, " (", vpath, ")");
             self.grant(
                 x,
@@ -154,8 +173,12 @@ impl<'a> Planner<'a> {
                 .and_then(|p| p.as_str())
                 .unwrap_or_default();
             if raw.trim().is_empty() {
-                self.error(path, cat!("volume ", v.name, ": an FSx for Windows File Server volume needs authorizationConfig.credentialsParameter"))
-                    .fix = Some("set it to the ARN of the Secrets Manager secret or SSM parameter holding the Active Directory user and password".into());
+                self.error(
+                    path,
+                    cat!("volume ", v.name, ": credentialsParameter is required"),
+                )
+                .fix =
+                    Some("the ARN of the secret or parameter with the AD user and password".into());
                 continue;
             }
             let Some(value) = self.fill(raw, &path) else {
@@ -167,30 +190,28 @@ impl<'a> Planner<'a> {
                     let Some(secret) = self.secret_resource(&value, &path, false) else {
                         continue;
                     };
-                    let region = region_of(&secret, &self.region);
-                    self.grant(
-                        x,
+                    self.execution_read(
                         &rules::FSX_CREDENTIALS_SECRET,
-                        vec![secret.clone()],
-                        Conditions::new(),
-                        reason.clone(),
+                        &secret,
+                        "secretsmanager",
+                        &reason,
                     );
-                    self.protect(x, &secret, "secretsmanager", &region, false, &reason);
                 }
                 Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
-                    let region = region_of(&value, &self.region);
-                    self.grant(
-                        x,
-                        &rules::FSX_CREDENTIALS_PARAMETER,
-                        vec![value.clone()],
-                        Conditions::new(),
-                        reason.clone(),
-                    );
-                    self.protect(x, &value, "ssm", &region, false, &reason);
+                    self.execution_read(&rules::FSX_CREDENTIALS_PARAMETER, &value, "ssm", &reason);
                 }
                 _ => {
-                    self.error(path, cat!("volume ", v.name, ": ", raw, " is neither a Secrets Manager secret ARN nor an SSM parameter ARN; the ECS agent accepts only those"))
-                        .fix = Some("use arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>".into());
+                    self.error(
+                        path,
+                        cat!(
+                            "volume ",
+                            v.name,
+                            ": ",
+                            raw,
+                            " is not a Secrets Manager or SSM parameter ARN"
+                        ),
+                    )
+                    .fix = Some("use a secretsmanager secret or ssm parameter ARN".into());
                 }
             }
         }
@@ -421,36 +442,12 @@ impl<'a> Planner<'a> {
                 let Some(secret) = self.secret_resource(v, path, false) else {
                     return false;
                 };
-                self.grant(
-                    x,
-                    &rules::SECRETS_GET,
-                    vec![secret.clone()],
-                    Conditions::new(),
-                    reason.clone(),
-                );
-                let region = if a.region.is_empty() {
-                    self.region.clone()
-                } else {
-                    a.region.to_string()
-                };
-                self.protect(x, &secret, "secretsmanager", &region, false, &reason);
+                self.execution_read(&rules::SECRETS_GET, &secret, "secretsmanager", &reason);
                 self.need(x, "the task injects Secrets Manager secrets".to_string());
                 true
             }
             Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
-                self.grant(
-                    x,
-                    &rules::SSM_GET,
-                    vec![v.to_string()],
-                    Conditions::new(),
-                    reason.clone(),
-                );
-                let region = if a.region.is_empty() {
-                    self.region.clone()
-                } else {
-                    a.region.to_string()
-                };
-                self.protect(x, v, "ssm", &region, false, &reason);
+                self.execution_read(&rules::SSM_GET, v, "ssm", &reason);
                 self.need(x, "the task injects Parameter Store parameters".to_string());
                 true
             }
