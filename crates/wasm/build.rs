@@ -35,7 +35,7 @@ fn main() {
             .lines()
             .next()
             .and_then(|l| l.strip_prefix("# "))
-            .map(str::to_string)
+            .map(menu_label)
             .unwrap_or_else(|| {
                 f.file_stem()
                     .and_then(|s| s.to_str())
@@ -63,6 +63,7 @@ fn main() {
     form["lifecycle"] = serde_json::json!(lifecycle());
     form["examples"] = serde_json::json!(titles);
     form["formats"] = serde_json::json!(formats());
+    form["specUrl"] = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/spec.md").into();
     let schema = serde_json::to_string(&form).expect("schema JSON");
     std::fs::write(Path::new(&out_dir).join("schema.json"), schema).expect("write schema.json");
 }
@@ -95,6 +96,18 @@ fn network_modes() -> Vec<&'static str> {
         }
     }
     modes
+}
+
+/// A menu label from an example's first comment line: its first clause or sentence (up to
+/// ": ", "; " or ". ") when that says enough on its own (25 characters), so labels do not stop
+/// mid-sentence where the line wraps.
+fn menu_label(line: &str) -> String {
+    let line = line.trim_end_matches([',', ' ']);
+    let cut = line
+        .match_indices([':', ';', '.'])
+        .map(|(i, _)| i)
+        .find(|&i| i >= 25 && line[i + 1..].starts_with(' '));
+    line[..cut.unwrap_or(line.len())].to_string()
 }
 
 /// Output formats: `[name, extension, rendered by this module, title]` — the plain module

@@ -232,6 +232,7 @@ class EcsRoleCalculator extends HTMLElement {
     // Titles from the module; texts fetched once, when an example is first needed.
     this.exampleList = form.examples.map(([id, title]) => ({ id, title }));
     this.model = formModel(form);
+    this.specUrl = form.specUrl;
     // Lists the core owns (no ECS facts here): network modes, the lifecycle's moments.
     this.networkModes = form.networkModes;
     this.lifecycle = form.lifecycle;
@@ -427,7 +428,7 @@ class EcsRoleCalculator extends HTMLElement {
   renderInput() {
     const body = this.shadowRoot.getElementById("input-body");
     if (this.state.mode === "paste") {
-      body.innerHTML = `<label for="doc" class="hint">An ECS task definition (as registered, or <code>aws ecs describe-task-definition</code> output), an ecsroles spec or an EcsRoleSet, as JSON (<a href="${esc(this.wasm.specUrl())}" target="_blank" rel="noopener">what a document may say</a>).</label>
+      body.innerHTML = `<label for="doc" class="hint">An ECS task definition (as registered, or <code>aws ecs describe-task-definition</code> output), an ecsroles spec or an EcsRoleSet, as JSON (<a href="${esc(this.specUrl)}" target="_blank" rel="noopener">what a document may say</a>).</label>
         <div class="doc-actions"><button id="doc-open">Open a file…</button><input type="file" id="doc-file" accept=".json,application/json,text/plain" hidden><button id="doc-clear">Clear</button><button id="doc-from-form">Use the guided form's workload</button>${this.undoText !== undefined ? `<button id="doc-undo">Undo</button>` : ""}</div>
         <textarea id="doc" class="doc" spellcheck="false" aria-describedby="doc-error" placeholder="Paste or drop your task definition here: the console's JSON, aws ecs describe-task-definition output, a CloudFormation template, a Terraform container_definitions array…">${esc(this.state.text)}</textarea>
         <div id="doc-error" class="error" aria-live="polite"></div><div id="doc-findings"></div>
@@ -665,7 +666,7 @@ class EcsRoleCalculator extends HTMLElement {
     this.shadowRoot.getElementById("results").innerHTML = `<div class="card" id="welcome"><h2>Paste or drop your task definition</h2>
       <p class="hint">Every IAM role it needs appears here as you type: who assumes it, what it must allow and why, with the policies to copy.
       No task definition at hand? Pick an example above, or describe the workload in the guided form.
-      <a href="${esc(this.wasm.specUrl())}" target="_blank" rel="noopener">What a document may say</a>.</p></div>`;
+      <a href="${esc(this.specUrl)}" target="_blank" rel="noopener">What a document may say</a>.</p></div>`;
   }
 
   /** The page's guardrails (or platform) attribute is not valid: say so where the verdict goes. */

@@ -385,18 +385,12 @@ pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
 /// launch types and access intents (`$defs`; the whole schema: `ecsroles schema`),
 /// `networkModes` (every mode some launch type takes), `lifecycle` (`[[moment, [role kind, …]],
 /// …]` from the role-kind registry, so a new kind appears in the diagram by its registry row
-/// alone), `formats` (`[[name, extension, rendered by this module, title], …]`) and `examples`
+/// alone), `formats` (`[[name, extension, rendered by this module, title], …]`), `examples`
 /// (`[[id, title], …]`; their texts are in `examples.json` beside the element, fetched when one
-/// is opened).
+/// is opened) and `specUrl` (where everything a document may say is described).
 #[wasm_bindgen(js_name = formSchema)]
 pub fn form_schema() -> String {
     include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
-}
-
-/// Where the spec (everything a document may say) is described, for the page's links.
-#[wasm_bindgen(js_name = specUrl)]
-pub fn spec_url() -> String {
-    concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/spec.md").into()
 }
 
 #[cfg(test)]
