@@ -221,78 +221,66 @@ pub fn plan_guarded(
         })
     };
     let namespace = namespace.filter(|n| !n.is_empty());
-    if let (Some(ns), Some(t)) = (&namespace, tenant.filter(|t| !t.is_empty())) {
-        let all = Guardrails::from_json(policy).map_err(bad_policy)?;
-        let (platform, name) = tenant_settings(&t).map_err(|message| {
-            error(&InputError {
-                message,
-                path: Some("tenant".into()),
-                line: None,
-                column: None,
-            })
-        })?;
-        let spec = spec_from(text, overrides)?;
-        let t = ecsroles_core::admission::Tenant {
-            namespace: ns,
-            name: &name,
-            ..Default::default()
-        };
-        return match ecsroles_core::admission::admit(&spec, &platform, &all, &t) {
-            Ok(a) => json(&Guarded {
-                output: Output {
-                    plan: &a.plan,
-                    renders: renders(&a.spec, &a.plan, &formats),
-                },
-                violations: vec![],
-            }),
-            Err(r) => {
-                // Refused before planning (a name, path or account the tenant may not set):
-                // one entry, the controller's reason and message; the plan of the spec as asked.
-                let own = Violation {
-                    rule: r.reason.as_str().into(),
-                    path: String::new(),
-                    message: r.message.clone(),
-                };
-                let list: Vec<&Violation> = if r.violations.is_empty() {
-                    vec![&own]
-                } else {
-                    r.violations.iter().collect()
-                };
-                let p = r.plan.map(|p| *p).unwrap_or_else(|| plan(&spec));
-                json(&Guarded {
-                    output: Output {
-                        plan: &p,
-                        renders: renders(&spec, &p, &formats),
-                    },
-                    violations: list
-                        .into_iter()
-                        .map(|v| Shown {
-                            violation: v,
-                            text: if v.path.is_empty() {
-                                v.message.clone()
-                            } else {
-                                v.to_string()
-                            },
-                        })
-                        .collect(),
+    let (spec, p, violations) = match (&namespace, tenant.filter(|t| !t.is_empty())) {
+        (Some(ns), Some(t)) => {
+            let all = Guardrails::from_json(policy).map_err(bad_policy)?;
+            let (platform, name) = tenant_settings(&t).map_err(|message| {
+                error(&InputError {
+                    message,
+                    path: Some("tenant".into()),
+                    line: None,
+                    column: None,
                 })
+            })?;
+            let spec = spec_from(text, overrides)?;
+            let t = ecsroles_core::admission::Tenant {
+                namespace: ns,
+                name: &name,
+                ..Default::default()
+            };
+            match ecsroles_core::admission::admit(&spec, &platform, &all, &t) {
+                Ok(a) => (a.spec, a.plan, vec![]),
+                Err(r) => {
+                    // Refused before planning (a name, path or account the tenant may not
+                    // set): one entry with the controller's reason and message, and the plan
+                    // of the spec as asked.
+                    let p = r.plan.map(|p| *p).unwrap_or_else(|| plan(&spec));
+                    let violations = if r.violations.is_empty() {
+                        vec![Violation {
+                            rule: r.reason.as_str().into(),
+                            path: String::new(),
+                            message: r.message,
+                        }]
+                    } else {
+                        r.violations
+                    };
+                    (spec, p, violations)
+                }
             }
-        };
-    }
-    let policy = Guardrails::from_json(policy)
-        .and_then(|g| g.for_namespace(namespace.as_deref()))
-        .map_err(bad_policy)?;
-    let mut spec = spec_from(text, overrides)?;
-    let cx = Context {
-        namespace: namespace.as_deref(),
-        ..Default::default()
+        }
+        _ => {
+            let policy = Guardrails::from_json(policy)
+                .and_then(|g| g.for_namespace(namespace.as_deref()))
+                .map_err(bad_policy)?;
+            let mut spec = spec_from(text, overrides)?;
+            let cx = Context {
+                namespace: namespace.as_deref(),
+                ..Default::default()
+            };
+            let (p, violations) = policy.evaluate(&mut spec, &cx);
+            (spec, p, violations)
+        }
     };
-    let (p, violations) = policy.evaluate(&mut spec, &cx);
     let violations = violations
         .iter()
         .map(|v| Shown {
             violation: v,
-            text: v.to_string(),
+            // A refusal with no spec path (see above) is its message alone.
+            text: if v.path.is_empty() {
+                v.message.clone()
+            } else {
+                v.to_string()
+            },
         })
         .collect();
     json(&Guarded {

@@ -61,8 +61,8 @@ impl<'a> Planner<'a> {
                 if raw.starts_with("file://") {
                     continue;
                 }
+                self.need(x, "the task runs with gMSA: the agent reads its CredSpec");
                 let Some(value) = self.fill(raw, &path) else {
-                    self.need(x, "the task runs with gMSA: the agent reads its CredSpec");
                     continue;
                 };
                 let reason = cat!(
@@ -74,7 +74,6 @@ impl<'a> Planner<'a> {
                     path,
                     ")"
                 );
-                self.need(x, "the task runs with gMSA: the agent reads its CredSpec");
                 match Arn::parse(value.trim()) {
                     Some(a) if a.service == "s3" => {
                         let Some((object, bucket)) = self.s3_object(value.trim(), &path) else {
