@@ -35,11 +35,13 @@ iam-lint:
     {{venv}}/python tests/iam_lint.py target/debug/ecsroles examples/*.yaml examples/*.json
 
 # Every renderer's output for every example, and for every real-world task definition in
-# tests/realworld, through its own ecosystem's validator.
+# tests/realworld, through its own ecosystem's validator; and the terraform-module inputs
+# through a model of the module (v6 and v7) that proves they make exactly the plan's grants.
 validate-renders:
     cargo build --quiet -p ecsroles
     {{venv}}/python tests/validate_renders.py target/debug/ecsroles examples/*.yaml examples/*.json
     {{venv}}/python tests/validate_renders.py target/debug/ecsroles $(for d in tests/realworld/*/; do echo "$d$(sed -n 's/^input: //p' "$d/expected.yaml")"; done)
+    {{venv}}/python tests/terraform_module_model.py target/debug/ecsroles examples/*.yaml examples/*.json $(for d in tests/realworld/*/; do echo "$d$(sed -n 's/^input: //p' "$d/expected.yaml")"; done)
 
 # Every member of AWS's CreateService / describe-services / CreateCluster shapes (botocore's
 # ECS model) is accepted where the spec embeds them; misspelt members are refused.

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ecsroles_core::render::{render, Format};
+use ecsroles_core::render::terraform_module::ModuleVersion;
+use ecsroles_core::render::{render_with, Format, RenderOptions};
 use ecsroles_core::{parse_document_with, plan, EcsRoleSetSpec, LaunchType, ParseOptions};
 
 #[derive(Parser)]
@@ -36,6 +37,9 @@ enum Command {
         /// Write to this file instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// terraform-module: the terraform-aws-modules/ecs major version the inputs are for (6 or 7) [default: 7].
+        #[arg(long = "module-version", value_parser = module_version_parser())]
+        module_version: Option<ModuleVersion>,
     },
     /// Write every format (or those given with --format) into a directory.
     Render {
@@ -47,6 +51,9 @@ enum Command {
         /// Formats to write [default: all].
         #[arg(long, value_parser = format_parser())]
         format: Vec<Format>,
+        /// terraform-module: the terraform-aws-modules/ecs major version the inputs are for (6 or 7) [default: 7].
+        #[arg(long = "module-version", value_parser = module_version_parser())]
+        module_version: Option<ModuleVersion>,
     },
     /// Check a document: exit 0 when it plans without errors, 1 otherwise, 2 if unreadable.
     Validate {
@@ -198,6 +205,18 @@ fn admitted(
 }
 
 /// `--format`: the core's formats, each listed in `--help` with its title (no hand-kept list).
+fn module_version_parser() -> impl clap::builder::TypedValueParser<Value = ModuleVersion> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(["6", "7"])
+        .try_map(|s| ModuleVersion::parse(&s).ok_or_else(|| format!("{s:?} is not 6 or 7")))
+}
+
+fn options(module_version: Option<ModuleVersion>) -> RenderOptions {
+    RenderOptions {
+        module_version: module_version.unwrap_or_default(),
+    }
+}
+
 fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
     PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.title())))
@@ -253,6 +272,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             guard,
             format,
             output,
+            module_version,
         } => {
             let format = match (format, &output) {
                 (Some(f), _) => f,
@@ -267,7 +287,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             };
             let (spec, p, violations) = guarded(load(&file, overrides)?, &guard)?;
-            let text = render(format, &spec, &p);
+            let text = render_with(format, &spec, &p, options(module_version));
             match output {
                 Some(o) => write(&o, &text)?,
                 None => print!("{text}"),
@@ -290,6 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             overrides,
             out_dir,
             format,
+            module_version,
         } => {
             let spec = load(&file, overrides)?;
             let p = plan(&spec);
@@ -301,7 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             for f in formats {
                 let path = out_dir.join(format!("{}.{}", p.workload, f.extension()));
-                write(&path, &render(f, &spec, &p))?;
+                write(&path, &render_with(f, &spec, &p, options(module_version)))?;
                 println!("{}", path.display());
             }
             Ok(exit_for(&p))

@@ -358,3 +358,37 @@ fn tenant_admission_gives_the_controllers_verdict_offline() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("\"k8s-team-a_api-execution\""));
 }
+
+#[test]
+fn module_version_picks_the_terraform_aws_ecs_major_and_refuses_others() {
+    let render = |v: Option<&str>| {
+        let mut args = vec![
+            "plan",
+            "examples/fargate-web-api.yaml",
+            "--format",
+            "terraform-module",
+        ];
+        if let Some(v) = v {
+            args.extend(["--module-version", v]);
+        }
+        ecsroles(&args, None)
+    };
+    for (flag, major) in [(None, "7"), (Some("6"), "6"), (Some("7"), "7")] {
+        let out = render(flag);
+        assert_eq!(out.status.code(), Some(0), "{flag:?}");
+        let tf = text(&out.stdout);
+        assert!(
+            tf.starts_with(&format!("# terraform-aws-modules/ecs v{major} ")),
+            "{tf}"
+        );
+        assert!(tf.contains(&format!("version = \"~> {major}.0\"")), "{tf}");
+        // The module's own execution policy (Logs/ECR on "*") is off.
+        assert!(
+            tf.contains("create_task_exec_policy            = false"),
+            "{tf}"
+        );
+    }
+    let out = render(Some("5"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("possible values: 6, 7"));
+}

@@ -5,6 +5,7 @@ pub mod cloudformation;
 pub mod iam;
 pub mod kubernetes;
 pub mod terraform;
+pub mod terraform_module;
 pub mod yaml;
 
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,7 @@ pub enum Format {
     AwsCli,
     /// Terraform (HCL) resources.
     Terraform,
-    /// Inputs for the terraform-aws-modules/ecs service module.
+    /// Inputs for the terraform-aws-modules/ecs service (and cluster) modules, v6 or v7.
     TerraformModule,
     CloudformationYaml,
     CloudformationJson,
@@ -154,8 +155,25 @@ pub fn render_basic(format: Format, plan: &RolePlan) -> Option<String> {
     })
 }
 
-/// Renders `plan` (computed from `spec`) in `format`.
+/// Choices a format takes beyond the plan. Defaults are what `render` uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// `terraform-module`: the module's major version.
+    pub module_version: terraform_module::ModuleVersion,
+}
+
+/// Renders `plan` (computed from `spec`) in `format`, with the default [`RenderOptions`].
 pub fn render(format: Format, spec: &EcsRoleSetSpec, plan: &RolePlan) -> String {
+    render_with(format, spec, plan, RenderOptions::default())
+}
+
+/// Renders `plan` (computed from `spec`) in `format`.
+pub fn render_with(
+    format: Format,
+    spec: &EcsRoleSetSpec,
+    plan: &RolePlan,
+    options: RenderOptions,
+) -> String {
     if let Some(text) = render_basic(format, plan) {
         return text;
     }
@@ -163,7 +181,9 @@ pub fn render(format: Format, spec: &EcsRoleSetSpec, plan: &RolePlan) -> String 
         Format::Summary | Format::Json | Format::Iam => String::new(), // render_basic's
         Format::AwsCli => iam::aws_cli(plan),
         Format::Terraform => terraform::resources(plan),
-        Format::TerraformModule => terraform::module_inputs(plan),
+        Format::TerraformModule => {
+            terraform_module::module_inputs(spec, plan, options.module_version)
+        }
         Format::CloudformationYaml => cloudformation::yaml(plan),
         Format::CloudformationJson => cloudformation::json(plan),
         Format::Ecsroleset => kubernetes::ecsroleset(spec, plan),

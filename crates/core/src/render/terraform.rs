@@ -1,6 +1,6 @@
 //! Terraform (HCL): `aws_iam_role`, `aws_iam_role_policy`, `aws_iam_role_policy_attachment`,
 //! `aws_iam_instance_profile`, outputs for every ARN, variables where the spec left the account,
-//! region or partition open; and the inputs of terraform-aws-modules/ecs's service module.
+//! region or partition open. (terraform-aws-modules/ecs inputs: [`super::terraform_module`].)
 //!
 //! Documents use `jsonencode({...})` rather than `aws_iam_policy_document` data sources: the
 //! HCL then holds exactly the document the plan computed (it compares 1:1 with `--format iam`),
@@ -11,14 +11,14 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::{is_symbolic, snake, statement_comment, writable_roles};
+use super::{snake, statement_comment, writable_roles};
 use crate::arn::{ACCOUNT_PLACEHOLDER, PARTITION_PLACEHOLDER, REGION_PLACEHOLDER};
-use crate::model::{PlannedRole, Provisioning, RoleKind, RolePlan};
+use crate::model::{PlannedRole, Provisioning, RolePlan};
 use crate::policy::{PolicyDocument, Statement};
 
 /// A quoted HCL string: escapes, and `${`/`%{` doubled so HCL does not interpolate them; then
 /// the plan's placeholders become variable references.
-fn string(s: &str) -> String {
+pub(super) fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -40,7 +40,7 @@ fn string(s: &str) -> String {
 }
 
 /// An HCL object key: bare when it is an identifier, quoted otherwise (`"aws:SourceAccount"`).
-fn key(k: &str) -> String {
+pub(super) fn key(k: &str) -> String {
     let ident = k
         .chars()
         .next()
@@ -106,7 +106,7 @@ fn value(v: &Value, level: usize, comments: &dyn Fn(&Value) -> Option<String>) -
     }
 }
 
-fn document(doc: &PolicyDocument, level: usize) -> String {
+pub(super) fn document(doc: &PolicyDocument, level: usize) -> String {
     let statements: Vec<(Value, String)> = doc
         .statements
         .iter()
@@ -124,11 +124,11 @@ fn document(doc: &PolicyDocument, level: usize) -> String {
     )
 }
 
-fn attr(out: &mut String, name: &str, width: usize, v: &str) {
+pub(super) fn attr(out: &mut String, name: &str, width: usize, v: &str) {
     let _ = writeln!(out, "  {name:<width$} = {v}");
 }
 
-fn role_block(out: &mut String, plan: &RolePlan, r: &PlannedRole) {
+pub(super) fn role_block(out: &mut String, plan: &RolePlan, r: &PlannedRole) {
     let id = snake(r.kind);
     let _ = writeln!(out, "# {} — {}", r.kind.title(), r.when);
     for w in &r.why {
@@ -169,12 +169,67 @@ fn role_block(out: &mut String, plan: &RolePlan, r: &PlannedRole) {
 }
 
 /// The role's name expression: the resource's name, or the existing role's literal name.
-fn role_ref(r: &PlannedRole) -> String {
+pub(super) fn role_ref(r: &PlannedRole) -> String {
     if r.provisioning == Provisioning::Existing {
         string(r.name.as_deref().unwrap_or_default())
     } else {
         format!("aws_iam_role.{}.name", snake(r.kind))
     }
+}
+
+/// What hangs off a role: its inline policies (less the statements `skip` picks), managed
+/// policy attachments and instance profile, on `role` (an HCL expression naming the role).
+pub(super) fn role_attachments(
+    out: &mut String,
+    r: &PlannedRole,
+    role: &str,
+    skip: &dyn Fn(&Statement) -> bool,
+) {
+    let id = snake(r.kind);
+    for (i, p) in r.inline_policies.iter().enumerate() {
+        let mut doc = p.document.clone();
+        doc.statements.retain(|s| !skip(s));
+        if doc.statements.is_empty() {
+            continue;
+        }
+        let name = if i == 0 {
+            id.clone()
+        } else {
+            format!("{id}_{i}")
+        };
+        let _ = writeln!(out, "resource \"aws_iam_role_policy\" \"{name}\" {{");
+        attr(out, "name", 6, &string(&p.name));
+        attr(out, "role", 6, role);
+        attr(out, "policy", 6, &document(&doc, 1));
+        out.push_str("}\n\n");
+    }
+    for (i, m) in r.managed_policies.iter().enumerate() {
+        let _ = writeln!(out, "# {}", m.why);
+        let _ = writeln!(
+            out,
+            "resource \"aws_iam_role_policy_attachment\" \"{id}_{i}\" {{"
+        );
+        attr(out, "role", 10, role);
+        attr(out, "policy_arn", 10, &string(&m.arn));
+        out.push_str("}\n\n");
+    }
+    if let Some(ip) = &r.instance_profile {
+        let _ = writeln!(out, "resource \"aws_iam_instance_profile\" \"{id}\" {{");
+        attr(out, "name", 4, &string(&ip.name));
+        attr(out, "path", 4, &string(&ip.path));
+        attr(out, "role", 4, role);
+        out.push_str("}\n\n");
+    }
+}
+
+/// A role as plain resources: the role (or a note that it exists already) and what hangs off it.
+pub(super) fn role_resources(out: &mut String, plan: &RolePlan, r: &PlannedRole) {
+    if r.provisioning == Provisioning::Create {
+        role_block(out, plan, r);
+    } else {
+        let _ = writeln!(out, "# {} {} exists already (named by the task definition or existingArn): ecsroles only adds the permissions this workload needs, in a policy named after it.\n", r.kind.title(), r.arn);
+    }
+    role_attachments(out, r, &role_ref(r), &|_| false);
 }
 
 /// Terraform resources for every role of the plan.
@@ -189,36 +244,12 @@ pub fn resources(plan: &RolePlan) -> String {
     for r in writable_roles(plan) {
         let id = snake(r.kind);
         if r.provisioning == Provisioning::Create {
-            role_block(&mut body, plan, r);
             let _ = writeln!(outputs, "output \"{id}_role_arn\" {{\n  description = {}\n  value       = aws_iam_role.{id}.arn\n}}\n", string(r.kind.title()));
-        } else {
-            let _ = writeln!(body, "# {} {} exists already (named by the task definition or existingArn): ecsroles only adds the permissions this workload needs, in a policy named after it.\n", r.kind.title(), r.arn);
         }
-        for p in &r.inline_policies {
-            let _ = writeln!(body, "resource \"aws_iam_role_policy\" \"{id}\" {{");
-            attr(&mut body, "name", 6, &string(&p.name));
-            attr(&mut body, "role", 6, &role_ref(r));
-            attr(&mut body, "policy", 6, &document(&p.document, 1));
-            body.push_str("}\n\n");
-        }
-        for (i, m) in r.managed_policies.iter().enumerate() {
-            let _ = writeln!(body, "# {}", m.why);
-            let _ = writeln!(
-                body,
-                "resource \"aws_iam_role_policy_attachment\" \"{id}_{i}\" {{"
-            );
-            attr(&mut body, "role", 10, &role_ref(r));
-            attr(&mut body, "policy_arn", 10, &string(&m.arn));
-            body.push_str("}\n\n");
-        }
-        if let Some(ip) = &r.instance_profile {
-            let _ = writeln!(body, "resource \"aws_iam_instance_profile\" \"{id}\" {{");
-            attr(&mut body, "name", 4, &string(&ip.name));
-            attr(&mut body, "path", 4, &string(&ip.path));
-            attr(&mut body, "role", 4, &role_ref(r));
-            body.push_str("}\n\n");
+        if r.instance_profile.is_some() {
             let _ = writeln!(outputs, "output \"{id}_instance_profile_arn\" {{\n  description = \"Instance profile\"\n  value       = aws_iam_instance_profile.{id}.arn\n}}\n");
         }
+        role_resources(&mut body, plan, r);
     }
     out.push_str(&variables(&body));
     out.push_str(&body);
@@ -227,7 +258,7 @@ pub fn resources(plan: &RolePlan) -> String {
 }
 
 /// Variables for the parts of ARNs the spec left open.
-fn variables(body: &str) -> String {
+pub(super) fn variables(body: &str) -> String {
     let mut out = String::new();
     for (var, desc, default) in [
         (
@@ -259,141 +290,4 @@ fn variables(body: &str) -> String {
         }
     }
     out
-}
-
-/// One statement in the module's `list(object({sid, actions, resources, condition…}))` form.
-fn module_statement(s: &Statement) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert("sid".into(), Value::from(s.sid.to_string()));
-    if s.effect == crate::policy::Effect::Deny {
-        m.insert("effect".into(), "Deny".into());
-    }
-    let list = |v: &[String]| Value::Array(v.iter().cloned().map(Value::from).collect());
-    if !s.actions.is_empty() {
-        m.insert(
-            "actions".into(),
-            s.actions
-                .iter()
-                .map(|a| Value::from(a.to_string()))
-                .collect(),
-        );
-    }
-    if !s.not_actions.is_empty() {
-        m.insert(
-            "not_actions".into(),
-            s.not_actions
-                .iter()
-                .map(|a| Value::from(a.to_string()))
-                .collect(),
-        );
-    }
-    if !s.resources.is_empty() {
-        m.insert("resources".into(), list(&s.resources));
-    }
-    if !s.not_resources.is_empty() {
-        m.insert("not_resources".into(), list(&s.not_resources));
-    }
-    if !s.conditions.is_empty() {
-        let c: Vec<Value> = s
-            .conditions
-            .iter()
-            .flat_map(|(op, keys)| {
-                keys.iter()
-                    .map(move |(k, v)| serde_json::json!({"test": op, "variable": k, "values": v}))
-            })
-            .collect();
-        m.insert("condition".into(), c.into());
-    }
-    Value::Object(m)
-}
-
-/// Inputs for `terraform-aws-modules/ecs//modules/service` (v6), for users already on it: the
-/// module then creates the execution and task roles with exactly these permissions.
-pub fn module_inputs(plan: &RolePlan) -> String {
-    let mut out = format!(
-        "# Inputs for terraform-aws-modules/ecs//modules/service (v6) for ECS workload {}, generated by ecsroles.\n# Merge these arguments into your module \"...\" block.\n\n",
-        plan.workload
-    );
-    let role = |k: RoleKind| plan.role(k);
-    let statements = |r: &PlannedRole, skip: &[&str]| -> Vec<(Value, String)> {
-        r.inline_policies
-            .iter()
-            .flat_map(|p| p.document.statements.iter())
-            .filter(|s| !skip.contains(&s.sid.as_ref()))
-            .map(|s| (module_statement(s), statement_comment(s)))
-            .collect()
-    };
-    let emit = |out: &mut String, name: &str, items: Vec<(Value, String)>| {
-        let arr = Value::Array(items.iter().map(|(v, _)| v.clone()).collect());
-        let comments = |item: &Value| {
-            items
-                .iter()
-                .find(|(v, _)| v == item)
-                .map(|(_, c)| c.clone())
-        };
-        let _ = writeln!(out, "{name} = {}\n", value(&arr, 0, &comments));
-    };
-    match role(RoleKind::TaskExecution) {
-        Some(x) => {
-            let arns = |sid: &str| -> Vec<String> {
-                x.inline_policies
-                    .iter()
-                    .flat_map(|p| p.document.statements.iter())
-                    .filter(|s| s.sid == sid)
-                    .flat_map(|s| s.resources.clone())
-                    .collect()
-            };
-            let _ = writeln!(out, "create_task_exec_iam_role = true");
-            if let Some(n) = &x.name {
-                let _ = writeln!(out, "task_exec_iam_role_name            = {}\ntask_exec_iam_role_use_name_prefix = false", string(n));
-            }
-            let _ = writeln!(
-                out,
-                "# The module's own execution policy: limited to exactly these ARNs."
-            );
-            let secrets = arns("SecretsManagerGetSecretValue");
-            let params = arns("SsmGetParameters");
-            let _ = writeln!(
-                out,
-                "task_exec_secret_arns    = {}",
-                value(&Value::from(secrets), 0, &|_| None)
-            );
-            let _ = writeln!(
-                out,
-                "task_exec_ssm_param_arns = {}\n",
-                value(&Value::from(params), 0, &|_| None)
-            );
-            emit(
-                &mut out,
-                "task_exec_iam_statements",
-                statements(x, &["SecretsManagerGetSecretValue", "SsmGetParameters"]),
-            );
-        }
-        None => out.push_str(
-            "create_task_exec_iam_role = false # the workload needs no execution role\n\n",
-        ),
-    }
-    match role(RoleKind::Task) {
-        Some(t) => {
-            let _ = writeln!(out, "create_tasks_iam_role = true");
-            if let Some(n) = &t.name {
-                let _ = writeln!(
-                    out,
-                    "tasks_iam_role_name            = {}\ntasks_iam_role_use_name_prefix = false",
-                    string(n)
-                );
-            }
-            if let Some(b) = &t.permissions_boundary {
-                let _ = writeln!(out, "tasks_iam_role_permissions_boundary = {}", string(b));
-            }
-            out.push('\n');
-            emit(&mut out, "tasks_iam_role_statements", statements(t, &[]));
-        }
-        None => out
-            .push_str("create_tasks_iam_role = false # the application needs no AWS permissions\n"),
-    }
-    if is_symbolic(&out) {
-        out.push_str("\n# The spec left the account/region open: define var.account_id / var.region / var.partition.\n");
-    }
-    out.trim_end().to_string() + "\n"
 }
