@@ -41,7 +41,7 @@ validate-renders:
     cargo build --quiet -p ecsroles
     {{venv}}/python tests/validate_renders.py target/debug/ecsroles examples/*.yaml examples/*.json
     {{venv}}/python tests/validate_renders.py target/debug/ecsroles $(for d in tests/realworld/*/; do echo "$d$(sed -n 's/^input: //p' "$d/expected.yaml")"; done)
-    {{venv}}/python tests/terraform_module_model.py target/debug/ecsroles examples/*.yaml examples/*.json $(for d in tests/realworld/*/; do echo "$d$(sed -n 's/^input: //p' "$d/expected.yaml")"; done)
+    {{venv}}/python tests/terraform_module_model.py target/debug/ecsroles examples/*.yaml examples/*.json tests/data/terraform-module/*.yaml $(for d in tests/realworld/*/; do echo "$d$(sed -n 's/^input: //p' "$d/expected.yaml")"; done)
 
 # Every member of AWS's CreateService / describe-services / CreateCluster shapes (botocore's
 # ECS model) is accepted where the spec embeds them; misspelt members are refused.

@@ -143,12 +143,23 @@ def resource_trust(doc):
 # ---------------------------------------------------------------------------------------------
 # The module's logic (see the links in the docstring).
 
+# modules/service: (create flag, its default, the ARN input used when off, the plan kind).
+WIRING = [
+    ("create_task_exec_iam_role", True, "task_exec_iam_role_arn", "taskExecution"),
+    ("create_tasks_iam_role", True, "tasks_iam_role_arn", "task"),
+    ("create_iam_role", True, "iam_role_arn", "service"),
+    ("create_infrastructure_iam_role", True, "infrastructure_iam_role_arn", "volumeInfrastructure"),
+]
+
+
 class Made:
     """A role that will exist: its name (or prefix), trust, grants, managed policies."""
 
-    def __init__(self, origin, name=None, prefix=None, trust=None, existing=False):
+    def __init__(self, origin, name=None, prefix=None, trust=None, existing=False, settings=None):
         self.origin, self.name, self.prefix, self.trust, self.existing = origin, name, prefix, trust, existing
         self.grants, self.managed, self.profiles = set(), set(), set()
+        # (path, permissions boundary, max session, tags) as the role will have them
+        self.settings = settings
 
     def __repr__(self):
         return f"{self.origin}({self.name or (self.prefix or '') + '*'})"
@@ -187,7 +198,11 @@ def model_module_roles(args, sub, major, plan, block):
         if not args.get(create, default_create):
             return None
         name, prefix = module_role_name(args, stem)
-        m = Made(f"module.{block}.{stem}", name, prefix, trust_key(service, conditions or {}))
+        # path / permissions_boundary / max_session_duration / tags = the {stem}_* inputs (tags
+        # merged with the block's var.tags, which the user's block may add to)
+        settings = (args.get(f"{stem}_path", "/"), args.get(f"{stem}_permissions_boundary"),
+                    args.get(f"{stem}_max_session_duration") or 3600, args.get(f"{stem}_tags") or {})
+        m = Made(f"module.{block}.{stem}", name, prefix, trust_key(service, conditions or {}), settings=settings)
         made[f"module.{block}.{stem}"] = m
         return m
 
@@ -214,15 +229,15 @@ def model_module_roles(args, sub, major, plan, block):
                                             "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:Describe*",
                                             "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
                                             "elasticloadbalancing:RegisterTargets"], [], ["*"], [], None)
-        # needs_infrastructure_iam_role: volume_configuration || vpc_lattice (|| deployment_configuration in v7)
+        # needs_infrastructure_iam_role: volume_configuration || vpc_lattice_configurations
+        # (|| deployment_configuration in v7) — any of which the user's block may set
         uses_volumes = any(r["kind"] == "volumeInfrastructure" for r in plan["roles"])
-        if major == 7 or uses_volumes:
-            i = role("infrastructure_iam_role", "create_infrastructure_iam_role", True, "ecs.amazonaws.com")
-            if i:
-                if uses_volumes:
-                    i.managed.add(f"arn:{P}:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes")
-                if major == 7:
-                    i.managed.add(f"arn:{P}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers")
+        i = role("infrastructure_iam_role", "create_infrastructure_iam_role", True, "ecs.amazonaws.com")
+        if i:
+            if uses_volumes:
+                i.managed.add(f"arn:{P}:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes")
+            if major == 7:
+                i.managed.add(f"arn:{P}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers")
         # the module's var.iam_role_arn etc. only pass ARNs: nothing is created
     else:
         # the cluster's execution role: off by default, same policy document as the service's
@@ -262,6 +277,7 @@ def check(binary, f, major, mutate=lambda text: text):
 
     made = {}
     blocks = {}
+    service_block_args = {}
     for block in doc.get("module", []):
         for name, body in block.items():
             name = unquote_key(name)
@@ -275,6 +291,8 @@ def check(binary, f, major, mutate=lambda text: text):
                 if k not in known:
                     fail(f"{where}: modules/{sub} v{major} has no input {k!r}")
             made.update(model_module_roles(args, sub, major, plan, name))
+            if sub == "service":
+                service_block_args = args
     if "service" not in blocks:
         fail(f"{where}: no modules/service block")
         blocks["service"] = "ecs_service"
@@ -289,8 +307,10 @@ def check(binary, f, major, mutate=lambda text: text):
                 resources.setdefault(unquote_key(rtype), {})[unquote_key(rname)] = body
     for rname, body in resources.get("aws_iam_role", {}).items():
         name, prefix = unquote(body.get("name")), unquote(body.get("name_prefix"))
+        settings = (unquote(body.get("path", '"/"')), unquote(body.get("permissions_boundary")),
+                    unquote(body.get("max_session_duration")) or 3600, unquote(body.get("tags")) or {})
         made[f"aws_iam_role.{rname}"] = Made(f"aws_iam_role.{rname}", name, prefix,
-                                             resource_trust(jsonencode(body["assume_role_policy"])))
+                                             resource_trust(jsonencode(body["assume_role_policy"])), settings=settings)
 
     def target(expr):
         v = unquote(expr)
@@ -314,6 +334,7 @@ def check(binary, f, major, mutate=lambda text: text):
         target(body["role"]).profiles.add(unquote(body["name"]))
 
     unclaimed = dict(made)
+    matched = {}
     for role in plan["roles"]:
         if role["kind"] == "serviceLinked":
             continue
@@ -338,11 +359,36 @@ def check(binary, f, major, mutate=lambda text: text):
             fail(f"{where}: {role['kind']} via {m.origin}: managed policies {sorted(m.managed)}, plan {sorted(want_managed)}")
         if role["provisioning"] == "create" and m.trust != plan_trust(role):
             fail(f"{where}: {role['kind']} via {m.origin}: trust {m.trust}, plan {plan_trust(role)}")
+        if role["provisioning"] == "create":
+            want_settings = (role["path"], role.get("permissionsBoundary"), role.get("maxSessionDuration") or 3600, role.get("tags") or {})
+            if m.settings != want_settings:
+                fail(f"{where}: {role['kind']} via {m.origin}: path/boundary/session/tags {m.settings}, plan {want_settings}")
+        matched[role["kind"]] = m
         want_profile = {role["instanceProfile"]["name"]} if role.get("instanceProfile") else set()
         if m.profiles != want_profile:
             fail(f"{where}: {role['kind']}: instance profiles {m.profiles}, plan {want_profile}")
     for k, m in unclaimed.items():
         fail(f"{where}: {m.origin} makes a role the plan does not have")
+
+    # Wiring: a role the module does not make reaches the service through its ARN input, and
+    # that input must name the plan's role of that kind.
+    service_args = service_block_args
+    for create, default, arn_input, kind in WIRING:
+        if service_args.get(create, default) or kind not in matched:
+            continue
+        value = service_args.get(arn_input)
+        m = matched[kind]
+        if value is None:
+            fail(f"{where}: {kind}: {create} = false and no {arn_input}: the service gets no such role")
+        elif isinstance(value, tuple):
+            ref = re.sub(r"\.arn$", "", value[1])
+            ref = re.sub(r"_arn$", "", ref) if ref.startswith("module.") else ref
+            if made.get(ref) is not m:
+                fail(f"{where}: {arn_input} = {value[1]} is not the plan's {kind} role ({m.origin})")
+        else:
+            plan_role = next(r for r in plan["roles"] if r["kind"] == kind)
+            if value != plan_role["arn"]:
+                fail(f"{where}: {arn_input} = {value}, the plan's {kind} role is {plan_role['arn']}")
 
 
 def main():

@@ -3,10 +3,12 @@
 # into it and rename module.ecs_service below to yours.
 #
 # What the module would do on its own, and what the inputs change:
-# - create_task_exec_policy = false: otherwise the module gives the task execution role "Logs" (logs:CreateLogStream, logs:PutLogEvents) and "ECR" (ecr:GetAuthorizationToken, BatchCheckLayerAvailability, GetDownloadUrlForLayer, BatchGetImage) on Resource "*", then GetSSMParams/GetSecrets and task_exec_iam_statements (data.aws_iam_policy_document.task_exec in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - create_iam_role = false: the module creates a service role whenever network_mode != "awsvpc" and load_balancer is set, with ec2:Describe*, elasticloadbalancing:Describe*, Register/Deregister on Resource "*" — and passes it to the service. ECS rejects a service role on services with service discovery, several target groups or an external deployment controller, and without one uses its service-linked role (aws_iam_role.service in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - create_infrastructure_iam_role = false: the module creates an infrastructure role whenever volume_configuration, vpc_lattice_configurations or deployment_configuration is set (deployment_configuration alone attaches AmazonECSInfrastructureRolePolicyForLoadBalancers, even for a rolling deployment) (aws_iam_role.infrastructure_iam_role in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
-# The module's own trust policies are kept only where they equal the plan's (it takes no trust input).
+# - The module's trust policies (aws_iam_role.tasks) equal the plan's only when the AWS provider's account and
+#   region (or the module's `region` input) are the plan's: the module fills them in from the provider.
+# - With create_task_definition = false the module makes neither role, and the policies below have
+#   nothing to attach to: keep it true (its default).
 
 module "ecs_service" {
   source  = "terraform-aws-modules/ecs/aws//modules/service"

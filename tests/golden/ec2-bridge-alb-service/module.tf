@@ -6,7 +6,6 @@
 # - create_iam_role = false: the module creates a service role whenever network_mode != "awsvpc" and load_balancer is set, with ec2:Describe*, elasticloadbalancing:Describe*, Register/Deregister on Resource "*" — and passes it to the service. ECS rejects a service role on services with service discovery, several target groups or an external deployment controller, and without one uses its service-linked role (aws_iam_role.service in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - create_infrastructure_iam_role = false: the module creates an infrastructure role whenever volume_configuration, vpc_lattice_configurations or deployment_configuration is set (deployment_configuration alone attaches AmazonECSInfrastructureRolePolicyForLoadBalancers, even for a rolling deployment) (aws_iam_role.infrastructure_iam_role in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - Container instance role: the ecs modules do not make it; use aws_iam_instance_profile.container_instance in your instances' launch template.
-# The module's own trust policies are kept only where they equal the plan's (it takes no trust input).
 
 module "ecs_service" {
   source  = "terraform-aws-modules/ecs/aws//modules/service"

@@ -10,7 +10,10 @@
 # - create_node_iam_instance_profile = false: the module creates the Managed Instances node role and instance profile whenever a capacity provider has managed_instances_provider (aws_iam_role.node in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/cluster/main.tf).
 # - Managed Instances infrastructure role: pass aws_iam_role.managed_instances_infrastructure.arn as capacity_providers.<name>.managed_instances_provider.infrastructure_role_arn.
 # - Managed Instances node role: pass aws_iam_instance_profile.managed_instances_node.arn as capacity_providers.<name>.managed_instances_provider.instance_launch_template.ec2_instance_profile_arn.
-# The module's own trust policies are kept only where they equal the plan's (it takes no trust input).
+# - The module's trust policies (aws_iam_role.task_exec, aws_iam_role.tasks) equal the plan's only when the AWS provider's account and
+#   region (or the module's `region` input) are the plan's: the module fills them in from the provider.
+# - With create_task_definition = false the module makes neither role, and the policies below have
+#   nothing to attach to: keep it true (its default).
 
 module "ecs_service" {
   source  = "terraform-aws-modules/ecs/aws//modules/service"

@@ -12,8 +12,9 @@
 //! plus the resources written here equals the plan.
 //!
 //! The rule this renderer follows: the module creates a role only where its trust policy equals
-//! the plan's and its own policy can be switched off; the permissions always come from an inline
-//! policy written here (so IAM's inline-policy size limit, which the plan checked, applies).
+//! the plan's and its own policy can be switched off; the permissions come from an inline policy
+//! written here (so IAM's inline-policy size limit, which the plan checked, applies) — except the
+//! ECS Exec channels, which `enable_execute_command` makes the module grant in a policy of its own.
 //! Every other role is written as plain resources and handed to the module by ARN.
 
 use std::fmt::Write;
@@ -34,14 +35,20 @@ pub enum ModuleVersion {
 }
 
 impl ModuleVersion {
-    pub const ALL: [ModuleVersion; 2] = [ModuleVersion::V6, ModuleVersion::V7];
-
     /// `6`, `v6`, `7`, `v7`.
     pub fn parse(s: &str) -> Option<ModuleVersion> {
         match s.trim().trim_start_matches(['v', 'V']) {
             "6" => Some(ModuleVersion::V6),
             "7" => Some(ModuleVersion::V7),
             _ => None,
+        }
+    }
+
+    /// Index into per-version `[v6, v7]` facts.
+    fn index(self) -> usize {
+        match self {
+            ModuleVersion::V6 => 0,
+            ModuleVersion::V7 => 1,
         }
     }
 
@@ -270,7 +277,6 @@ fn module_trust_matches(plan: &RolePlan, r: &PlannedRole, m: &ModuleRole) -> boo
     };
     let mut want = crate::policy::Conditions::new();
     if m.source_conditions {
-        let account = plan.account.clone();
         want.entry("ArnLike".into()).or_default().insert(
             "aws:SourceArn".into(),
             vec![format!(
@@ -280,7 +286,7 @@ fn module_trust_matches(plan: &RolePlan, r: &PlannedRole, m: &ModuleRole) -> boo
         );
         want.entry("StringEquals".into())
             .or_default()
-            .insert("aws:SourceAccount".into(), vec![account]);
+            .insert("aws:SourceAccount".into(), vec![plan.account.clone()]);
     }
     s.effect == Effect::Allow
         && s.principal == Some(Principal::Service("ecs-tasks.amazonaws.com".into()))
@@ -302,7 +308,7 @@ fn module_cannot_make(
             m.resource
         ));
     }
-    if r.max_session_duration.is_some() && !m.max_session[usize::from(v == ModuleVersion::V7)] {
+    if r.max_session_duration.is_some() && !m.max_session[v.index()] {
         return Some(format!(
             "modules/{} v{} has no {}_max_session_duration input",
             m.sub.name(),
@@ -310,10 +316,12 @@ fn module_cannot_make(
             m.stem
         ));
     }
-    if r.name.is_none() && !r.name_prefix.as_deref().is_some_and(|p| p.ends_with('-')) {
-        return Some(
-            "the module appends \"-\" to a name prefix, and this prefix does not end in one".into(),
-        );
+    if let (None, Some(p)) = (&r.name, &r.name_prefix) {
+        if !p.ends_with('-') {
+            return Some(format!(
+                "the module appends \"-\" to a name prefix, and {p:?} does not end in one"
+            ));
+        }
     }
     if !r.managed_policies.is_empty() {
         // Attachable through `{stem}_policies`, but the module's map keys would then be ours to
@@ -333,7 +341,8 @@ fn role_inputs(b: &mut Block, r: &PlannedRole, m: &ModuleRole) {
             b.set(&format!("{stem}_use_name_prefix"), "false".into());
         }
         (None, Some(p)) => {
-            b.set(&format!("{stem}_name"), string(p.trim_end_matches('-')));
+            let base = p.strip_suffix('-').unwrap_or(p); // module_cannot_make checked it
+            b.set(&format!("{stem}_name"), string(base));
             b.set(&format!("{stem}_use_name_prefix"), "true".into());
         }
         (None, None) => {}
@@ -372,7 +381,7 @@ fn own_arn(r: &PlannedRole) -> String {
 
 /// Inputs for the terraform-aws-ecs service (and, where needed, cluster) module, version `v`.
 pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -> String {
-    let vi = usize::from(v == ModuleVersion::V7);
+    let vi = v.index();
     let mut service = Block {
         sub: Sub::Service,
         lines: vec![],
@@ -383,6 +392,7 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
     };
     let mut body = String::new();
     let mut notes: Vec<String> = vec![];
+    let mut trust_checked: Vec<&str> = vec![];
 
     // Task execution and task roles: made by the module where it can make them exactly.
     for m in [&SERVICE_EXECUTION, &SERVICE_TASK] {
@@ -396,36 +406,41 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
             continue;
         };
         let shared = m.kind == RoleKind::TaskExecution && spec.roles.task_execution.shared;
-        let exec_by_module = m.kind == RoleKind::Task
+        let made_by = if shared { &CLUSTER_EXECUTION } else { m };
+        let plain = match r.provisioning {
+            Provisioning::Existing => None,
+            _ => module_cannot_make(plan, r, made_by, v),
+        };
+        let by_module = r.provisioning != Provisioning::Existing && plain.is_none();
+        // ECS Exec: `enable_execute_command` turns it on for the service, and — only where the
+        // module makes the task role — adds the module's ECSExec statement to it (the plan's
+        // identical statement is then left out, not granted twice).
+        let plan_exec = m.kind == RoleKind::Task
             && r.inline_policies
                 .iter()
                 .flat_map(|p| &p.document.statements)
                 .any(is_module_ecs_exec);
-        let skip = |s: &Statement| exec_by_module && is_module_ecs_exec(s);
-        if r.provisioning == Provisioning::Existing {
-            service.comment(&format!("{title}: exists already (named by the task definition or existingArn); ecsroles adds this workload's permissions to it below."));
-            service.set(m.create, "false".into());
-            service.set(&format!("{}_arn", m.stem), string(&r.arn));
-            role_attachments(
-                &mut body,
-                r,
-                &string(r.name.as_deref().unwrap_or_default()),
-                &skip,
-            );
-        } else if let Some(why) =
-            module_cannot_make(plan, r, if shared { &CLUSTER_EXECUTION } else { m }, v)
-        {
+        let module_exec = plan_exec && by_module;
+        let skip = |s: &Statement| module_exec && is_module_ecs_exec(s);
+        if let Some(why) = &plain {
             service.comment(&format!(
                 "{title}: written below as plain resources: {why}."
             ));
             service.set(m.create, "false".into());
             service.set(&format!("{}_arn", m.stem), own_arn(r));
             role_resources(&mut body, plan, r);
+        } else if r.provisioning == Provisioning::Existing {
+            service.comment(&format!("{title}: exists already (named by the task definition or existingArn); ecsroles adds this workload's permissions to it below."));
+            service.set(m.create, "false".into());
+            service.set(&format!("{}_arn", m.stem), string(&r.arn));
+            // The plan names every existing role (from its ARN).
+            let name = r.name.as_deref().unwrap_or_default();
+            role_attachments(&mut body, r, &string(name), &skip);
         } else if shared {
             // One account-wide role: the cluster module makes it, every service module uses it,
             // and each workload adds its own inline policy.
             cluster.comment("Shared task execution role: made once here (its own Logs/ECR \"*\" policy off); each workload adds an inline policy named after it.");
-            role_inputs(&mut cluster, r, &CLUSTER_EXECUTION);
+            role_inputs(&mut cluster, r, made_by);
             service.comment(&format!("{title}: the shared one from modules/cluster."));
             service.set(m.create, "false".into());
             service.set(
@@ -451,20 +466,20 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
             );
         }
         if m.kind == RoleKind::Task {
-            service.set("enable_execute_command", exec_by_module.to_string());
-            if exec_by_module {
-                notes.push(format!("enable_execute_command = true adds the module's own \"ECSExec\" statement ({}) to the task role — the same grant the plan has, so the inline policy below leaves it out ({}).", MODULE_ECS_EXEC.join(", "), v.source("service/main.tf")));
+            service.set("enable_execute_command", plan_exec.to_string());
+            if module_exec {
+                notes.push(format!("enable_execute_command = true adds the module's own \"ECSExec\" statement ({}) to the task role, in a policy of its own — the same grant the plan has, so the inline policy below leaves it out ({}).", MODULE_ECS_EXEC.join(", "), v.source("service/main.tf")));
             }
         }
-        if let Some((input, grants, doc)) = m.own_policy {
+        if let (true, Some((input, grants, doc))) = (by_module, made_by.own_policy) {
             notes.push(format!(
                 "{input} = false: otherwise the module gives the {} {grants} ({doc} in {}).",
                 title.to_lowercase(),
-                v.source(&format!(
-                    "{}/main.tf",
-                    if shared { "cluster" } else { "service" }
-                ))
+                v.source(&format!("{}/main.tf", made_by.sub.name()))
             ));
+        }
+        if by_module {
+            trust_checked.push(made_by.resource);
         }
     }
 
@@ -509,13 +524,15 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
 
     // Everything else the plan has: plain resources.
     for r in writable_roles(plan) {
-        let handled = matches!(r.kind, RoleKind::TaskExecution | RoleKind::Task);
-        if handled {
-            continue;
+        if matches!(r.kind, RoleKind::TaskExecution | RoleKind::Task) {
+            continue; // above
         }
         match r.kind {
-            RoleKind::ManagedInstancesInfrastructure => notes.push(format!("{}: pass aws_iam_role.{}.arn as capacity_providers.<name>.managed_instances_provider.infrastructure_role_arn{}.", r.kind.title(), snake(r.kind), if v == ModuleVersion::V6 { " (modules/cluster v6 has no Managed Instances capacity providers: use aws_ecs_capacity_provider)" } else { "" })),
-            RoleKind::ManagedInstancesNode => notes.push(format!("{}: pass aws_iam_instance_profile.{}.arn as capacity_providers.<name>.managed_instances_provider.instance_launch_template.ec2_instance_profile_arn.", r.kind.title(), snake(r.kind))),
+            RoleKind::ManagedInstancesInfrastructure => notes.push(format!("{}: pass {} as capacity_providers.<name>.managed_instances_provider.infrastructure_role_arn{}.", r.kind.title(), own_arn(r), if v == ModuleVersion::V6 { " (modules/cluster v6 has no Managed Instances capacity providers: use aws_ecs_capacity_provider)" } else { "" })),
+            RoleKind::ManagedInstancesNode => notes.push(format!("{}: pass {} as capacity_providers.<name>.managed_instances_provider.instance_launch_template.ec2_instance_profile_arn.", r.kind.title(), match (&r.instance_profile, r.provisioning) {
+                (Some(_), Provisioning::Create) => format!("aws_iam_instance_profile.{}.arn", snake(r.kind)),
+                _ => "the ARN of its instance profile".into(),
+            })),
             RoleKind::ContainerInstance => notes.push(format!("{}: the ecs modules do not make it; use aws_iam_instance_profile.{} in your instances' launch template.", r.kind.title(), snake(r.kind))),
             _ => {}
         }
@@ -534,7 +551,13 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
     for n in &notes {
         let _ = writeln!(out, "# - {n}");
     }
-    out.push_str("# The module's own trust policies are kept only where they equal the plan's (it takes no trust input).\n\n");
+    if !trust_checked.is_empty() {
+        let _ = writeln!(out, "# - The module's trust policies ({}) equal the plan's only when the AWS provider's account and\n#   region (or the module's `region` input) are the plan's: the module fills them in from the provider.", trust_checked.join(", "));
+    }
+    if by_service_module(&service) {
+        out.push_str("# - With create_task_definition = false the module makes neither role, and the policies below have\n#   nothing to attach to: keep it true (its default).\n");
+    }
+    out.push('\n');
     service.write(&mut out, v);
     cluster.write(&mut out, v);
     let vars = variables(&body);
@@ -544,6 +567,14 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
         out.push_str("# The spec left the account/region open: define var.account_id / var.region / var.partition.\n");
     }
     out.trim_end().to_string() + "\n"
+}
+
+/// The service module block makes a role (its `*_iam_role_name` outputs are referenced).
+fn by_service_module(service: &Block) -> bool {
+    service
+        .lines
+        .iter()
+        .any(|(k, v)| k.starts_with("create_task") && v.as_deref() == Some("true"))
 }
 
 /// The plan's ECS Exec channel statement equals the module's `ECSExec` one.
