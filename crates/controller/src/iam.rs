@@ -102,6 +102,9 @@ pub type FaultHook = Arc<dyn Fn(&'static str) -> Option<Fault> + Send + Sync>;
 
 pub struct Iam {
     client: aws_sdk_iam::Client,
+    /// Unit tests: answer from this in-memory IAM instead of calling the client.
+    #[cfg(test)]
+    fake: Option<Arc<crate::fixtures::FakeIam>>,
     limiter: crate::fair::FairLimiter,
     metrics: Arc<Metrics>,
     hook: Option<FaultHook>,
@@ -234,7 +237,32 @@ impl Iam {
             metrics,
             hook,
             call_timeout,
+            #[cfg(test)]
+            fake: None,
         }
+    }
+
+    /// An `Iam` on the in-memory [`crate::fixtures::FakeIam`]: the fault hook, rate limiter and
+    /// metrics run as for real calls.
+    #[cfg(test)]
+    pub(crate) fn fake(
+        fake: Arc<crate::fixtures::FakeIam>,
+        metrics: Arc<Metrics>,
+        hook: Option<FaultHook>,
+    ) -> Self {
+        let conf = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .build();
+        let mut iam = Iam::new(
+            aws_sdk_iam::Client::from_conf(conf),
+            1000.0,
+            metrics,
+            hook,
+            Duration::from_secs(5),
+        );
+        iam.fake = Some(fake);
+        iam
     }
 
     async fn before(&self, operation: &'static str, write: bool) -> Result<(), IamError> {
@@ -275,6 +303,11 @@ impl Iam {
         profile: Option<&str>,
         documents: bool,
     ) -> Result<ActualRole, IamError> {
+        #[cfg(test)]
+        if let Some(f) = &self.fake {
+            self.before("GetRole", false).await?;
+            return Ok(f.read_role(name, profile, documents));
+        }
         let mut a = ActualRole::default();
         let got = call!(
             self,
@@ -365,6 +398,12 @@ impl Iam {
     }
 
     async fn read_profile(&self, name: &str, a: &mut ActualRole) -> Result<(), IamError> {
+        #[cfg(test)]
+        if let Some(f) = &self.fake {
+            self.before("GetInstanceProfile", false).await?;
+            f.read_profile(name, a);
+            return Ok(());
+        }
         match call!(
             self,
             "GetInstanceProfile",
@@ -400,6 +439,11 @@ impl Iam {
         &self,
         path: &str,
     ) -> Result<std::collections::HashMap<String, ActualRole>, IamError> {
+        #[cfg(test)]
+        if let Some(f) = &self.fake {
+            self.before("GetAccountAuthorizationDetails", false).await?;
+            return Ok(f.snapshot(path));
+        }
         let mut out = std::collections::HashMap::new();
         let mut marker: Option<String> = None;
         loop {
@@ -497,6 +541,11 @@ impl Iam {
         &self,
         name: &str,
     ) -> Result<Option<BTreeMap<String, String>>, IamError> {
+        #[cfg(test)]
+        if let Some(f) = &self.fake {
+            self.before("GetRole", false).await?;
+            return Ok(f.role_tags(name));
+        }
         match call!(
             self,
             "GetRole",
@@ -512,6 +561,11 @@ impl Iam {
     /// Every instance profile under `path` with the number of roles it holds (ListInstanceProfiles
     /// returns no tags: the orphan sweep reads them only for the rare profile holding no role).
     pub async fn instance_profiles(&self, path: &str) -> Result<Vec<(String, usize)>, IamError> {
+        #[cfg(test)]
+        if let Some(f) = &self.fake {
+            self.before("ListInstanceProfiles", false).await?;
+            return Ok(f.instance_profiles(path));
+        }
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
         loop {
@@ -549,6 +603,11 @@ impl Iam {
     /// Every instance profile the role is in (before deleting it: IAM refuses to delete a role
     /// that is still in a profile).
     pub async fn profiles_for_role(&self, name: &str) -> Result<Vec<String>, IamError> {
+        #[cfg(test)]
+        if let Some(f) = &self.fake {
+            self.before("ListInstanceProfilesForRole", false).await?;
+            return Ok(f.profiles_for_role(name));
+        }
         let out = call!(
             self,
             "ListInstanceProfilesForRole",
@@ -599,6 +658,17 @@ impl Iam {
 
     /// Executes one operation. Deleting something already gone counts as done.
     pub async fn apply(&self, op: &Op) -> Result<(), IamError> {
+        #[cfg(test)]
+        if let Some(f) = &self.fake {
+            let result = match self.before(op.name(), true).await {
+                Ok(()) => f.apply(op),
+                Err(e) => Err(e),
+            };
+            return match result {
+                Err(e) if e.code == "NoSuchEntity" && op.is_removal() => Ok(()),
+                other => other,
+            };
+        }
         let c = &self.client;
         let result = match op {
             Op::CreateRole {

@@ -13,6 +13,10 @@
 //!   its rate limit, shared fairly between namespaces.
 //! - [`sweep`]: deletes what EcsRoleSets that no longer exist left in IAM (by owner tags).
 //! - [`metrics`], [`telemetry`], [`config`], [`server`] (health and metrics endpoints).
+//! - Tests: `fixtures` (builders, an in-memory IAM behind the real [`iam::Iam`], a scripted
+//!   API server) and `reconcile_tests` (reconcile's create, refusal, drift, orphan, adoption,
+//!   IAM-refusal, deletion and sweep paths as unit tests); `tests/integration.rs` runs them
+//!   against a real kube-apiserver and moto.
 //!
 //! The controller holds no IAM knowledge and reaches no verdict of its own: what a role must
 //! allow, the names it gets and whether a tenant may have it come from `ecsroles-core`
@@ -23,10 +27,14 @@ pub mod config;
 pub mod controller;
 pub mod crd;
 pub mod fair;
+#[cfg(test)]
+pub mod fixtures;
 pub mod iam;
 pub mod iam_state;
 pub mod metrics;
 pub mod policy_eq;
+#[cfg(test)]
+mod reconcile_tests;
 pub mod server;
 pub mod status;
 pub mod sweep;

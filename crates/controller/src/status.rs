@@ -220,7 +220,7 @@ pub(crate) fn findings_of(plan: &ecsroles_core::RolePlan) -> Vec<StatusFinding> 
     plan.findings
         .iter()
         .map(|f| StatusFinding {
-            severity: format!("{:?}", f.severity).to_lowercase(),
+            severity: f.severity.as_str().into(),
             path: f.path.clone(),
             message: f.message.clone(),
         })

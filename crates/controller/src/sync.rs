@@ -222,13 +222,9 @@ pub(crate) async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Err
             &r.instance_profile,
             r.provisioning == ecsroles_core::model::Provisioning::Create,
         ) {
-            status.instance_profile_arns.insert(
-                r.kind.key().into(),
-                format!(
-                    "arn:{}:iam::{}:instance-profile{}{}",
-                    plan.partition, plan.account, p.path, p.name
-                ),
-            );
+            status
+                .instance_profile_arns
+                .insert(r.kind.key().into(), p.arn(&plan.partition, &plan.account));
         }
     }
     status.role_count = plan.roles.len() as u32;

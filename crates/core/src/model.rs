@@ -323,6 +323,16 @@ pub struct InstanceProfile {
     pub path: String,
 }
 
+impl InstanceProfile {
+    /// `arn:{partition}:iam::{account}:instance-profile{path}{name}`.
+    pub fn arn(&self, partition: &str, account: &str) -> String {
+        format!(
+            "arn:{partition}:iam::{account}:instance-profile{}{}",
+            self.path, self.name
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AbsentRole {
@@ -387,6 +397,17 @@ pub enum Severity {
     Error,
     Warning,
     Info,
+}
+
+impl Severity {
+    /// The name every output uses (`error`, `warning`, `info`), as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
 }
 
 /// Something the user should know or fix, tied to the spec field it concerns.
