@@ -14,15 +14,11 @@ use crate::iam_state::{deletion, Owner};
 use crate::status::event;
 /// Whether a role of this kind (a status key) can have an instance profile, on any launch type.
 pub(crate) fn may_have_profile(kind_key: &str) -> bool {
-    use ecsroles_core::{rules::has_instance_profile, LaunchType, RoleKind};
+    use ecsroles_core::{model::ProfileOn, RoleKind};
     RoleKind::ALL
         .into_iter()
         .find(|k| k.key() == kind_key)
-        .is_some_and(|k| {
-            LaunchType::ALL
-                .into_iter()
-                .any(|l| has_instance_profile(k, l))
-        })
+        .is_some_and(|k| k.facts().instance_profile != ProfileOn::Never)
 }
 
 /// Deletes one role (and its instance profile) if, and only if, this owner created it.

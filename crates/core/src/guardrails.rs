@@ -98,7 +98,7 @@ impl Default for Guardrails {
     }
 }
 
-/// Every principal the core's trust rules can produce (`rules::principal`), in any launch type
+/// Every principal the core's trust rules can produce (`KindFacts::principal`), in any launch type
 /// and partition: by default a role may trust exactly what ECS roles need.
 fn ecs_principals() -> Vec<String> {
     let mut out: Vec<String> = RoleKind::ALL
@@ -107,7 +107,7 @@ fn ecs_principals() -> Vec<String> {
             crate::spec::LaunchType::ALL.iter().flat_map(move |l| {
                 crate::arn::PARTITIONS
                     .iter()
-                    .map(move |p| crate::rules::principal(*k, *l, p).to_string())
+                    .map(move |p| k.facts().principal(*l, p).to_string())
             })
         })
         .collect();

@@ -136,43 +136,141 @@ pub struct KindFacts {
     pub phase: Phase,
     /// The AWS page about this role.
     pub doc: &'static str,
-    /// The page instead, for ECS Anywhere (`EXTERNAL`) tasks.
-    pub doc_external: Option<&'static str>,
+    /// The service principal its trust names (each role's page; EC2's is `ec2.amazonaws.com.cn`
+    /// in the China partition, see [`KindFacts::principal`]).
+    pub principal: &'static str,
+    /// When it is assumed, in one sentence; `{agent}` is who launches the task.
+    pub when: &'static str,
+    /// Why its trust policy is what it is, and the page that says so.
+    pub trust_why: &'static str,
+    pub trust_doc: &'static str,
+    /// EC2 hands it to instances through an instance profile (and on which launch types).
+    pub instance_profile: ProfileOn,
+    /// What differs for ECS Anywhere (`EXTERNAL`) tasks.
+    pub external: Option<ExternalFacts>,
+}
+
+/// Where a kind comes with an instance profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileOn {
+    Never,
+    /// EC2 container instances (not ECS Anywhere instances, whose credentials come from
+    /// Systems Manager: doc::ANYWHERE_ROLE).
+    Ec2,
+    Always,
+}
+
+/// A kind's facts for ECS Anywhere instances.
+#[derive(Debug)]
+pub struct ExternalFacts {
+    pub principal: &'static str,
+    pub when: &'static str,
+    pub trust_why: &'static str,
+    pub doc: &'static str,
+}
+
+impl KindFacts {
+    fn external(&self, launch: LaunchType) -> Option<&ExternalFacts> {
+        self.external
+            .as_ref()
+            .filter(|_| launch == LaunchType::External)
+    }
+    /// The AWS page about this role for `launch`.
+    pub fn doc(&self, launch: LaunchType) -> &'static str {
+        self.external(launch).map_or(self.doc, |e| e.doc)
+    }
+    /// Who assumes it: the service principal in its trust policy.
+    pub fn principal(&self, launch: LaunchType, partition: &str) -> &'static str {
+        match self.external(launch) {
+            Some(e) => e.principal,
+            None if partition == "aws-cn" && self.principal == "ec2.amazonaws.com" => {
+                "ec2.amazonaws.com.cn"
+            }
+            None => self.principal,
+        }
+    }
+    pub fn when(&self, launch: LaunchType) -> &'static str {
+        self.external(launch).map_or(self.when, |e| e.when)
+    }
+    /// Why its trust is what it is, and the page.
+    pub fn trust_why(&self, launch: LaunchType) -> (&'static str, &'static str) {
+        self.external(launch)
+            .map_or((self.trust_why, self.trust_doc), |e| (e.trust_why, e.doc))
+    }
+    pub fn has_instance_profile(&self, launch: LaunchType) -> bool {
+        match self.instance_profile {
+            ProfileOn::Never => false,
+            ProfileOn::Ec2 => launch == LaunchType::Ec2,
+            ProfileOn::Always => true,
+        }
+    }
 }
 
 use crate::rules::doc;
+
+const ECS: &str = "ecs.amazonaws.com";
+const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
+const EC2: &str = "ec2.amazonaws.com";
+const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on your behalf.";
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
 pub const KINDS: [KindFacts; 8] = [
     KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
-        doc: doc::EXECUTION_ROLE, doc_external: None },
+        doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
+        when: "{agent} assumes it while launching each task, before any container starts (to pull, fetch secrets and set up logging); the application never sees it",
+        trust_why: "The ECS/Fargate agent assumes it on the task's behalf (the trust AWS documents for execution roles).",
+        trust_doc: doc::EXECUTION_ROLE, instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::Task, key: "task", title: "Task role",
         name_suffix: "task", shared_name: "ecsTaskRole", phase: Phase::TaskRunning,
-        doc: doc::TASK_ROLE, doc_external: None },
+        doc: doc::TASK_ROLE, principal: ECS_TASKS,
+        when: "ECS vends its credentials to the task's containers for as long as the task runs; the application's AWS SDK uses it",
+        trust_why: "Only ECS tasks of this account and region may assume it (confused-deputy protection; ECS does not support a cluster-scoped SourceArn).",
+        trust_doc: doc::CONFUSED_DEPUTY, instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::Service, key: "service", title: "Service role",
         name_suffix: "service", shared_name: "ecsServiceRole", phase: Phase::Service,
-        doc: doc::SERVICE_ROLE, doc_external: None },
+        doc: doc::SERVICE_ROLE, principal: ECS,
+        when: "ECS assumes it whenever the service registers or deregisters tasks with the load balancer",
+        trust_why: "ECS assumes it to manage the service's load balancer registrations.",
+        trust_doc: doc::SERVICE_ROLE, instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ContainerInstance, key: "containerInstance", title: "Container instance role",
         name_suffix: "instance", shared_name: "ecsInstanceRole", phase: Phase::Capacity,
-        doc: doc::INSTANCE_ROLE, doc_external: Some(doc::ANYWHERE_ROLE) },
+        doc: doc::INSTANCE_ROLE, principal: EC2,
+        when: "the EC2 instance gets it through its instance profile at boot; the ECS agent uses it to register and poll",
+        trust_why: "EC2 assumes it for the instance through the instance profile.",
+        trust_doc: doc::INSTANCE_ROLE, instance_profile: ProfileOn::Ec2,
+        external: Some(ExternalFacts { principal: "ssm.amazonaws.com",
+            when: "Systems Manager issues its credentials to the external instance after hybrid activation; the ECS agent uses them",
+            trust_why: "Systems Manager assumes it for the hybrid-activated external instance.",
+            doc: doc::ANYWHERE_ROLE }) },
     KindFacts { kind: RoleKind::ManagedInstancesInfrastructure, key: "managedInstancesInfrastructure",
         title: "Managed Instances infrastructure role", name_suffix: "mi-infrastructure",
         shared_name: "ecsInfrastructureRole", phase: Phase::Capacity,
-        doc: doc::INFRASTRUCTURE_ROLE, doc_external: None },
+        doc: doc::INFRASTRUCTURE_ROLE, principal: ECS,
+        when: "ECS assumes it to launch, scale and retire the capacity provider's instances",
+        trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ManagedInstancesNode, key: "managedInstancesNode",
         title: "Managed Instances node role", name_suffix: "mi-node",
         shared_name: "ecsManagedInstancesNodeRole", phase: Phase::Capacity,
-        doc: doc::MANAGED_INSTANCES_NODE, doc_external: None },
+        doc: doc::MANAGED_INSTANCES_NODE, principal: EC2,
+        when: "each managed instance gets it through the instance profile; the ECS agent on it registers and polls",
+        trust_why: "EC2 assumes it for each managed instance through the instance profile.",
+        trust_doc: doc::MANAGED_INSTANCES_NODE, instance_profile: ProfileOn::Always, external: None },
     KindFacts { kind: RoleKind::VolumeInfrastructure, key: "volumeInfrastructure",
         title: "EBS volume infrastructure role", name_suffix: "ebs-infrastructure",
         shared_name: "ecsInfrastructureRoleForVolumes", phase: Phase::TaskLaunch,
-        doc: doc::EBS_VOLUMES, doc_external: None },
+        doc: doc::EBS_VOLUMES, principal: ECS,
+        when: "ECS assumes it when a task starts or stops to create, attach and delete its EBS volumes",
+        trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ServiceLinked, key: "serviceLinked",
         title: "Service-linked role AWSServiceRoleForECS", name_suffix: "slr",
         shared_name: crate::rules::SERVICE_LINKED_ROLE_NAME, phase: Phase::Service,
-        doc: doc::SERVICE_LINKED_ROLE, doc_external: None },
+        doc: doc::SERVICE_LINKED_ROLE, principal: ECS, when: "",
+        trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
 ];
 
 #[cfg(test)]

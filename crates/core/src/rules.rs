@@ -531,38 +531,6 @@ rule!(EBS_KEY_POLICY, "AllowEcsInfrastructureRoleEbsEncryption",
     "ECS creates the task's encrypted EBS volume with this customer managed key through EC2 (kms:ViaService).",
     doc::EBS_KMS);
 
-/// Who assumes each role: the service principal in its trust policy.
-/// Sources: each role's page in `doc` (task roles: TASK_ROLE/EXECUTION_ROLE; EC2 instances:
-/// INSTANCE_ROLE — `ec2.amazonaws.com.cn` in the China partition; ECS Anywhere:
-/// ANYWHERE_ROLE; ECS itself: SERVICE_ROLE and INFRASTRUCTURE_ROLE).
-pub fn principal(
-    kind: crate::model::RoleKind,
-    launch: crate::spec::LaunchType,
-    partition: &str,
-) -> &'static str {
-    use crate::model::RoleKind::*;
-    match kind {
-        TaskExecution | Task => "ecs-tasks.amazonaws.com",
-        ContainerInstance if launch == crate::spec::LaunchType::External => "ssm.amazonaws.com",
-        ContainerInstance | ManagedInstancesNode if partition == "aws-cn" => "ec2.amazonaws.com.cn",
-        ContainerInstance | ManagedInstancesNode => "ec2.amazonaws.com",
-        Service | ServiceLinked | ManagedInstancesInfrastructure | VolumeInfrastructure => {
-            "ecs.amazonaws.com"
-        }
-    }
-}
-
-/// Roles EC2 receives through an instance profile: EC2 container instances and Managed
-/// Instances nodes (doc::INSTANCE_ROLE, doc::MANAGED_INSTANCES_NODE). ECS Anywhere instances get
-/// their credentials from Systems Manager instead (doc::ANYWHERE_ROLE).
-pub fn has_instance_profile(kind: crate::model::RoleKind, launch: crate::spec::LaunchType) -> bool {
-    use crate::model::RoleKind::*;
-    matches!(
-        (kind, launch),
-        (ContainerInstance, crate::spec::LaunchType::Ec2) | (ManagedInstancesNode, _)
-    )
-}
-
 /// ECS's service-linked role (doc::SERVICE_LINKED_ROLE).
 pub const SERVICE_LINKED_ROLE_NAME: &str = "AWSServiceRoleForECS";
 pub const SERVICE_LINKED_ROLE_PATH: &str = "/aws-service-role/ecs.amazonaws.com/";

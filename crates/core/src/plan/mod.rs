@@ -486,11 +486,7 @@ fn key_covers(pattern: &str, resource: &str) -> bool {
 
 /// The AWS page that documents each role (the registry's row, per launch type).
 fn role_doc(kind: RoleKind, launch: LaunchType) -> &'static str {
-    let f = kind.facts();
-    match f.doc_external {
-        Some(d) if launch == LaunchType::External => d,
-        _ => f.doc,
-    }
+    kind.facts().doc(launch)
 }
 
 fn shared_name(kind: RoleKind) -> &'static str {

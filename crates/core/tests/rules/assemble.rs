@@ -1,0 +1,241 @@
+//! Rules of `plan/assemble.rs` and `plan/companions.rs`: trust, per-role knobs, existing roles, PassRole, context, limits and infeasible combinations.
+
+use super::*;
+
+// ---- Trust (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) ---
+
+#[test]
+fn task_role_trust_has_confused_deputy_conditions_at_account_and_region_level() {
+    let p = plan_doc(&fargate(ECR, "app:\n  access:\n    - sns: {topic: t}"));
+    let t = &role(&p, Task)
+        .trust_policy
+        .as_ref()
+        .expect("trust")
+        .statements[0];
+    assert_eq!(
+        t.principal,
+        Some(Principal::Service("ecs-tasks.amazonaws.com".into()))
+    );
+    assert_eq!(
+        t.conditions["StringEquals"]["aws:SourceAccount"],
+        vec!["111122223333"]
+    );
+    assert_eq!(
+        t.conditions["ArnLike"]["aws:SourceArn"],
+        vec!["arn:aws:ecs:us-east-1:111122223333:*"]
+    );
+    let x = &role(&p, TaskExecution)
+        .trust_policy
+        .as_ref()
+        .expect("trust")
+        .statements[0];
+    assert_eq!(
+        x.principal,
+        Some(Principal::Service("ecs-tasks.amazonaws.com".into()))
+    );
+    assert!(
+        x.conditions.is_empty(),
+        "execution role trust is the documented plain one"
+    );
+}
+
+// ---- Infeasible combinations ------------------------------------------------------------------
+
+#[test]
+fn infeasible_combinations_are_errors_with_the_spec_path() {
+    let p = plan_doc(&with_launch(
+        "EXTERNAL",
+        "awsvpc",
+        "    - {name: a, image: nginx}",
+        "",
+    ));
+    assert!(has_error_at(&p, "taskDefinition.networkMode"));
+    let p = plan_doc(&with_launch(
+        "FARGATE",
+        "bridge",
+        "    - {name: a, image: nginx}",
+        "",
+    ));
+    assert!(has_error_at(&p, "taskDefinition.networkMode"));
+    let p = plan_doc(&with_launch(
+        "EXTERNAL",
+        "bridge",
+        &efs(false, "ENABLED"),
+        "",
+    ));
+    assert!(has_error_at(
+        &p,
+        "taskDefinition.volumes[0].efsVolumeConfiguration"
+    ));
+    let p = plan_doc(&fargate("    - {name: a, image: nginx}\n  volumes: [{name: d, dockerVolumeConfiguration: {driver: local}}]", ""));
+    assert!(has_error_at(
+        &p,
+        "taskDefinition.volumes[0].dockerVolumeConfiguration"
+    ));
+    let p = plan_doc(
+        &fargate("    - {name: a, image: nginx}", "")
+            .replace("launchType: FARGATE\n", "launchType: EC2\n")
+            .replace(
+                "  networkMode: awsvpc\n",
+                "  networkMode: awsvpc\n  requiresCompatibilities: [FARGATE]\n",
+            ),
+    );
+    assert!(has_error_at(&p, "taskDefinition.requiresCompatibilities"));
+}
+
+// ---- Per-role knobs ---------------------------------------------------------------------------
+
+#[test]
+fn role_knobs_name_prefix_path_boundary_session_tags_extras_and_shared() {
+    let roles = "roles:\n  taskExecution: {shared: true}\n  task:\n    namePrefix: app-\n    path: /t/\n    permissionsBoundary: arn:aws:iam::111122223333:policy/b\n    maxSessionDuration: 7200\n    tags: {team: x}\n    managedPolicies: [ReadOnlyAccess]\n    statements: [{Sid: Extra, Action: sqs:SendMessage, Resource: \"arn:aws:sqs:us-east-1:111122223333:q\"}]";
+    let p = plan_doc(&fargate(ECR, roles));
+    let t = role(&p, Task);
+    assert_eq!(
+        (t.name.clone(), t.name_prefix.as_deref(), t.path.as_str()),
+        (None, Some("app-"), "/t/")
+    );
+    assert_eq!(t.arn, "arn:aws:iam::111122223333:role/t/app-*");
+    assert_eq!(
+        t.permissions_boundary.as_deref(),
+        Some("arn:aws:iam::111122223333:policy/b")
+    );
+    assert_eq!(
+        (t.max_session_duration, t.tags["team"].as_str()),
+        (Some(7200), "x")
+    );
+    assert_eq!(
+        t.managed_policies[0].arn,
+        "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    );
+    assert!(has_stmt(&p, Task, "Extra"));
+    let x = role(&p, TaskExecution);
+    assert_eq!(x.name.as_deref(), Some("ecsTaskExecutionRole"));
+    assert_eq!(x.inline_policies[0].name, "ecsroles-w");
+}
+
+#[test]
+fn existing_roles_are_used_not_created_and_switched_off_needed_roles_are_errors() {
+    let p = plan_doc(&fargate(
+        ECR,
+        "roles: {taskExecution: {existingArn: \"arn:aws:iam::111122223333:role/base/exec\"}}",
+    ));
+    let x = role(&p, TaskExecution);
+    assert_eq!(
+        (x.provisioning, x.name.as_deref(), x.path.as_str()),
+        (Provisioning::Existing, Some("exec"), "/base/")
+    );
+    assert!(x.trust_policy.is_none());
+    assert!(
+        has_stmt(&p, TaskExecution, "EcrPullImages"),
+        "still lists what it must allow"
+    );
+    let off = plan_doc(&fargate(ECR, "roles: {taskExecution: {create: false}}"));
+    assert!(has_error_at(&off, "roles.taskExecution.create"));
+    let forced = plan_doc(&fargate(
+        "    - {name: a, image: nginx}",
+        "roles: {task: {create: true}}",
+    ));
+    assert!(forced.role(Task).is_some());
+}
+
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+#[test]
+fn deployer_pass_role_policy_names_each_role_and_its_service() {
+    let p = plan_doc(&with_launch(
+        "EC2",
+        "bridge",
+        ECR,
+        "app:\n  access: [{sns: {topic: t}}]",
+    ));
+    let pr = p.companions.pass_role_policy.as_ref().expect("passrole");
+    let tasks = pr
+        .statements
+        .iter()
+        .find(|s| {
+            s.conditions["StringEquals"]["iam:PassedToService"] == vec!["ecs-tasks.amazonaws.com"]
+        })
+        .expect("ecs-tasks");
+    assert_eq!(
+        tasks.resources,
+        vec!["arn:aws:iam::111122223333:role/w-task"]
+    );
+    assert!(pr
+        .statements
+        .iter()
+        .all(|s| s.actions == vec!["iam:PassRole"] && !s.resources.contains(&"*".to_string())));
+}
+
+// ---- Context --------------------------------------------------------------------------------
+
+#[test]
+fn account_and_partition_come_from_role_arns_else_stay_symbolic() {
+    let td = r#"{"family":"f","executionRoleArn":"arn:aws-us-gov:iam::111122223333:role/x","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"nginx"}]}"#;
+    let p = plan_doc(td);
+    assert_eq!(
+        (p.account.as_str(), p.partition.as_str(), p.region.as_str()),
+        ("111122223333", "aws-us-gov", "${AWS::Region}")
+    );
+    let bare = plan_doc(r#"{"containerDefinitions":[{"name":"a","image":"nginx"}]}"#);
+    assert_eq!(
+        (
+            bare.account.as_str(),
+            bare.partition.as_str(),
+            bare.launch_type.as_str()
+        ),
+        ("${AWS::AccountId}", "${AWS::Partition}", "EC2")
+    );
+    assert!(warnings(&bare).iter().any(|w| w.starts_with("launchType")));
+}
+
+#[test]
+fn a_managed_policy_asked_for_twice_is_attached_once() {
+    let p = plan_doc(&fargate(ECR, "app:\n  managedPolicies: [ReadOnlyAccess]\nroles:\n  task:\n    managedPolicies: [CloudWatchAgentServerPolicy, ReadOnlyAccess]"));
+    let arns: Vec<&str> = role(&p, Task)
+        .managed_policies
+        .iter()
+        .map(|m| m.arn.as_str())
+        .collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+        ]
+    );
+}
+
+#[test]
+fn every_launch_type_limit_finding_cites_its_page() {
+    let p = plan_doc(&fargate("    - {name: a, image: nginx}\n  volumes: [{name: d, dockerVolumeConfiguration: {driver: local}}]", ""));
+    let f = p
+        .findings
+        .iter()
+        .find(|f| f.path == "taskDefinition.volumes[0].dockerVolumeConfiguration")
+        .expect("finding");
+    assert!(
+        f.doc
+            .as_deref()
+            .is_some_and(|d| d.starts_with("https://docs.aws.amazon.com/"))
+            && f.fix.is_some()
+    );
+    let ec2 = plan_doc(&with_launch(
+        "EC2",
+        "nat",
+        "    - {name: a, image: nginx}",
+        "",
+    ));
+    let nm = ec2
+        .findings
+        .iter()
+        .find(|f| f.path == "taskDefinition.networkMode")
+        .expect("network finding");
+    assert!(
+        nm.doc
+            .as_deref()
+            .is_some_and(|d| d.ends_with("task-networking.html")),
+        "{nm:?}"
+    );
+    for l in ecsroles_core::rules::unsupported::LIMITS {
+        assert!(l.doc.starts_with("https://docs.aws.amazon.com/"));
+    }
+}

@@ -1,0 +1,308 @@
+//! Rules of `plan/execution.rs`: what the task execution role (or, on EC2 without one, the container instance role) needs before the task starts.
+
+use super::*;
+
+// ---- ECR (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html) -------------
+
+#[test]
+fn ecr_image_grants_pull_on_exact_repository_and_token_on_star_only() {
+    let p = plan_doc(&fargate(ECR, ""));
+    let repo = "arn:aws:ecr:us-east-1:111122223333:repository/team/app";
+    let pull = stmt(&p, TaskExecution, "EcrPullImages");
+    assert_eq!(pull.resources, vec![repo]);
+    assert_eq!(
+        pull.actions,
+        vec![
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchGetImage"
+        ]
+    );
+    let auth = stmt(&p, TaskExecution, "EcrAuthorizationToken");
+    assert_eq!(auth.actions, vec!["ecr:GetAuthorizationToken"]);
+    assert_eq!(auth.resources, vec!["*"]);
+}
+
+#[test]
+fn cross_account_ecr_needs_a_repository_policy_in_the_owning_account() {
+    let c = "    - {name: app, image: 222233334444.dkr.ecr.eu-west-1.amazonaws.com/shared/app:2}";
+    let p = plan_doc(&fargate(c, ""));
+    assert!(allows(
+        &p,
+        TaskExecution,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:eu-west-1:222233334444:repository/shared/app"
+    ));
+    let rp = &p.companions.ecr_repository_policies;
+    assert_eq!(rp.len(), 1);
+    assert_eq!(rp[0].owner_account, "222233334444");
+    let s = &rp[0].document.statements[0];
+    assert_eq!(
+        s.principal,
+        Some(Principal::Aws(role(&p, TaskExecution).arn.clone()))
+    );
+}
+
+#[test]
+fn non_ecr_images_need_no_ecr_actions_and_no_execution_role() {
+    let c = "    - {name: a, image: nginx:1.27}\n    - {name: b, image: public.ecr.aws/xray/aws-xray-daemon:3}\n    - {name: c, image: ghcr.io/o/r:1}";
+    let p = plan_doc(&fargate(c, ""));
+    assert!(p.role(TaskExecution).is_none());
+    assert!(absent_why(&p, TaskExecution).contains("no private ECR image"));
+}
+
+// ---- Private registry auth (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html)
+
+#[test]
+fn repository_credentials_grant_get_secret_value_on_that_secret_with_kms() {
+    let secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:hub-AbCdEf";
+    let c = format!("    - name: a\n      image: docker.io/acme/app:1\n      repositoryCredentials: {{credentialsParameter: \"{secret}\"}}");
+    let p = plan_doc(&fargate(
+        &c,
+        &format!("keys:\n  - {{for: \"{secret}\", key: \"{KEY}\"}}"),
+    ));
+    assert_eq!(
+        stmt(&p, TaskExecution, "PrivateRegistryCredentials").resources,
+        vec![secret]
+    );
+    let kms = stmt(&p, TaskExecution, "KmsDecrypt");
+    assert_eq!(kms.resources, vec![KEY]);
+    assert_eq!(
+        kms.conditions["StringEquals"]["kms:ViaService"],
+        vec!["secretsmanager.us-east-1.amazonaws.com"]
+    );
+}
+
+// ---- Secrets (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html)
+
+#[test]
+fn secret_json_key_stage_and_version_suffixes_are_stripped() {
+    let base = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf";
+    let c = format!("    - name: a\n      image: nginx\n      secrets:\n        - {{name: A, valueFrom: \"{base}:password::\"}}\n        - {{name: B, valueFrom: \"{base}:user:AWSCURRENT:\"}}\n        - {{name: C, valueFrom: \"{base}\"}}");
+    let p = plan_doc(&fargate(&c, ""));
+    assert_eq!(
+        stmt(&p, TaskExecution, "SecretsManagerGetSecretValue").resources,
+        vec![base]
+    );
+}
+
+#[test]
+fn secret_without_random_suffix_is_matched_with_wildcard_and_warned() {
+    let c = "    - name: a\n      image: nginx\n      secrets: [{name: A, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:db\"}]";
+    let p = plan_doc(&fargate(c, ""));
+    assert_eq!(
+        stmt(&p, TaskExecution, "SecretsManagerGetSecretValue").resources,
+        vec!["arn:aws:secretsmanager:us-east-1:111122223333:secret:db-??????"]
+    );
+    assert!(warnings(&p).iter().any(|w| w.contains("random suffix")));
+}
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+#[test]
+fn ssm_parameter_names_become_arns_in_the_task_region_and_arns_are_kept() {
+    let c = "    - name: a\n      image: nginx\n      secrets:\n        - {name: A, valueFrom: /prod/db/url}\n        - {name: B, valueFrom: plain}\n        - {name: C, valueFrom: \"arn:aws:ssm:eu-west-1:111122223333:parameter/other\"}";
+    let p = plan_doc(&fargate(c, ""));
+    let s = stmt(&p, TaskExecution, "SsmGetParameters");
+    assert_eq!(s.actions, vec!["ssm:GetParameters"]);
+    assert_eq!(
+        s.resources,
+        vec![
+            "arn:aws:ssm:eu-west-1:111122223333:parameter/other",
+            "arn:aws:ssm:us-east-1:111122223333:parameter/plain",
+            "arn:aws:ssm:us-east-1:111122223333:parameter/prod/db/url",
+        ]
+    );
+}
+
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+#[test]
+fn customer_keys_are_scoped_with_via_service_per_service_and_get_a_key_policy_snippet() {
+    let c = "    - name: a\n      image: nginx\n      secrets:\n        - {name: A, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf\"}\n        - {name: B, valueFrom: /prod/x}";
+    let keys = format!("keys:\n  - {{for: \"arn:aws:secretsmanager:*\", key: \"{KEY}\"}}\n  - {{for: \"arn:aws:ssm:*:*:parameter/prod/*\", key: \"{KEY}\"}}");
+    let p = plan_doc(&fargate(c, &keys));
+    let kms: Vec<_> = statements(role(&p, TaskExecution))
+        .into_iter()
+        .filter(|s| s.actions == vec!["kms:Decrypt"])
+        .collect();
+    let via: Vec<&str> = kms
+        .iter()
+        .map(|s| s.conditions["StringEquals"]["kms:ViaService"][0].as_str())
+        .collect();
+    assert_eq!(
+        via,
+        vec![
+            "secretsmanager.us-east-1.amazonaws.com",
+            "ssm.us-east-1.amazonaws.com"
+        ]
+    );
+    let kp = &p.companions.kms_key_policies;
+    assert_eq!(kp.len(), 1);
+    assert_eq!(
+        kp[0].document.statements[0].conditions["StringEquals"]["kms:ViaService"].len(),
+        2
+    );
+}
+
+#[test]
+fn kms_aliases_are_refused_with_a_fix() {
+    let p = plan_doc(&fargate(
+        ECR,
+        "app:\n  access:\n    - kms: {key: alias/x, access: decrypt}",
+    ));
+    assert!(has_error_at(&p, "app.access[0].kms.key"));
+}
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-logconfig.html
+#[test]
+fn log_driver_secret_options_need_the_execution_role() {
+    let c = "    - name: a\n      image: nginx\n      logConfiguration:\n        logDriver: splunk\n        secretOptions: [{name: splunk-token, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:splunk-AbCdEf\"}]";
+    let p = plan_doc(&with_launch("EC2", "bridge", c, ""));
+    assert!(allows(
+        &p,
+        TaskExecution,
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:splunk-AbCdEf"
+    ));
+}
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html
+#[test]
+fn environment_files_grant_get_object_and_bucket_location() {
+    let c = "    - name: a\n      image: nginx\n      environmentFiles: [{value: \"arn:aws:s3:::cfg/app/prod.env\", type: s3}]";
+    let p = plan_doc(&fargate(c, ""));
+    assert!(allows(
+        &p,
+        TaskExecution,
+        "s3:GetObject",
+        "arn:aws:s3:::cfg/app/prod.env"
+    ));
+    assert!(allows(
+        &p,
+        TaskExecution,
+        "s3:GetBucketLocation",
+        "arn:aws:s3:::cfg"
+    ));
+    let bad = plan_doc(&fargate(&c.replace("type: s3", "type: http"), ""));
+    assert!(has_error_at(
+        &bad,
+        "taskDefinition.containerDefinitions[0].environmentFiles[0].type"
+    ));
+    let bad = plan_doc(&fargate(
+        &c.replace("arn:aws:s3:::cfg/app/prod.env", "s3://cfg/prod.env"),
+        "",
+    ));
+    assert!(has_error_at(
+        &bad,
+        "taskDefinition.containerDefinitions[0].environmentFiles[0].value"
+    ));
+}
+
+// ---- awslogs (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) ---
+
+#[test]
+fn awslogs_writes_to_the_exact_log_group_and_creates_it_only_when_asked() {
+    let p = plan_doc(&fargate(AWSLOGS, ""));
+    let group = "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/w:*";
+    assert_eq!(
+        stmt(&p, TaskExecution, "AwslogsWriteLogs").resources,
+        vec![group]
+    );
+    assert!(!has_stmt(&p, TaskExecution, "AwslogsCreateLogGroup"));
+    assert!(!p.companions.log_groups[0].created_by_ecs);
+    let create = plan_doc(&fargate(
+        &AWSLOGS.replace(
+            "awslogs-group: /ecs/w",
+            "awslogs-group: /ecs/w, awslogs-create-group: true, awslogs-region: eu-west-1",
+        ),
+        "",
+    ));
+    assert_eq!(
+        stmt(&create, TaskExecution, "AwslogsCreateLogGroup").resources,
+        vec!["arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/w:*"]
+    );
+    let missing = plan_doc(&fargate(
+        &AWSLOGS.replace("awslogs-group: /ecs/w", "awslogs-region: us-east-1"),
+        "",
+    ));
+    assert!(has_error_at(
+        &missing,
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.awslogs-group"
+    ));
+}
+
+// ---- FireLens (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html)
+
+const ROUTER_S3: &str = "    - name: router\n      image: public.ecr.aws/aws-observability/aws-for-fluent-bit:stable\n      firelensConfiguration: {type: fluentbit, options: {config-file-type: s3, config-file-value: \"arn:aws:s3:::cfg/fb.conf\"}}";
+
+#[test]
+fn firelens_config_from_s3_uses_the_execution_role_on_ec2_and_is_rejected_on_fargate() {
+    let ec2 = plan_doc(&with_launch("EC2", "bridge", ROUTER_S3, ""));
+    assert!(allows(
+        &ec2,
+        TaskExecution,
+        "s3:GetObject",
+        "arn:aws:s3:::cfg/fb.conf"
+    ));
+    assert!(allows(
+        &ec2,
+        TaskExecution,
+        "s3:GetBucketLocation",
+        "arn:aws:s3:::cfg"
+    ));
+    let fargate = plan_doc(&fargate(ROUTER_S3, ""));
+    assert!(has_error_at(
+        &fargate,
+        "taskDefinition.containerDefinitions[0].firelensConfiguration.options.config-file-type"
+    ));
+}
+
+// ---- Launch-type placement (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html)
+
+#[test]
+fn on_ec2_without_execution_role_the_instance_role_pulls_and_logs() {
+    let c = "    - name: app\n      image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/team/app:1\n      logConfiguration: {logDriver: awslogs, options: {awslogs-group: /ecs/w}}";
+    let p = plan_doc(&with_launch("EC2", "bridge", c, ""));
+    assert!(p.role(TaskExecution).is_none());
+    assert!(absent_why(&p, TaskExecution).contains("container instance role"));
+    assert!(
+        has_stmt(&p, ContainerInstance, "EcrPullImages")
+            && has_stmt(&p, ContainerInstance, "AwslogsWriteLogs")
+    );
+}
+
+#[test]
+fn on_ec2_with_an_execution_role_the_execution_role_pulls_and_logs() {
+    let c = "    - name: app\n      image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/team/app:1\n      logConfiguration: {logDriver: awslogs, options: {awslogs-group: /ecs/w}}";
+    let spec = with_launch("EC2", "bridge", c, "").replace(
+        "  family: w\n",
+        "  family: w\n  executionRoleArn: arn:aws:iam::111122223333:role/ops/w-exec\n",
+    );
+    let p = plan_doc(&spec);
+    let x = role(&p, TaskExecution);
+    assert_eq!(
+        (x.name.as_deref(), x.path.as_str()),
+        (Some("w-exec"), "/ops/"),
+        "named after the task definition's ARN"
+    );
+    assert!(
+        has_stmt(&p, TaskExecution, "EcrPullImages")
+            && has_stmt(&p, TaskExecution, "AwslogsWriteLogs")
+    );
+    assert!(!has_stmt(&p, ContainerInstance, "EcrPullImages"));
+}
+
+#[test]
+fn fargate_external_and_managed_instances_pull_with_the_execution_role() {
+    for (launch, mode) in [
+        ("FARGATE", "awsvpc"),
+        ("EXTERNAL", "bridge"),
+        ("MANAGED_INSTANCES", "awsvpc"),
+    ] {
+        let p = plan_doc(&with_launch(launch, mode, ECR, ""));
+        assert!(has_stmt(&p, TaskExecution, "EcrPullImages"), "{launch}");
+        assert!(
+            !has_stmt(&p, ContainerInstance, "EcrPullImages"),
+            "{launch}"
+        );
+    }
+}

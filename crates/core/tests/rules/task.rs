@@ -1,0 +1,235 @@
+//! Rules of `plan/task.rs`: what the task role needs while the task runs.
+
+use super::*;
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html
+#[test]
+fn firelens_destinations_go_on_the_task_role() {
+    let out = |name: &str, opts: &str| {
+        format!("    - name: app\n      image: nginx\n      logConfiguration: {{logDriver: awsfirelens, options: {{Name: {name}, region: us-east-1, {opts}}}}}")
+    };
+    let firehose = plan_doc(&fargate(
+        &out("kinesis_firehose", "delivery_stream: logs"),
+        "",
+    ));
+    assert!(allows(
+        &firehose,
+        Task,
+        "firehose:PutRecordBatch",
+        "arn:aws:firehose:us-east-1:111122223333:deliverystream/logs"
+    ));
+    let kinesis = plan_doc(&fargate(&out("kinesis_streams", "stream: s"), ""));
+    assert!(allows(
+        &kinesis,
+        Task,
+        "kinesis:PutRecords",
+        "arn:aws:kinesis:us-east-1:111122223333:stream/s"
+    ));
+    let cw = plan_doc(&fargate(
+        &out(
+            "cloudwatch_logs",
+            "log_group_name: /fl, auto_create_group: \"true\"",
+        ),
+        "",
+    ));
+    assert!(allows(
+        &cw,
+        Task,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/fl:*"
+    ));
+    assert!(allows(
+        &cw,
+        Task,
+        "logs:CreateLogGroup",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/fl:*"
+    ));
+    let s3 = plan_doc(&fargate(&out("s3", "bucket: b"), ""));
+    assert!(allows(&s3, Task, "s3:PutObject", "arn:aws:s3:::b/*"));
+    let missing = plan_doc(&fargate(&out("kinesis_firehose", "x: y"), ""));
+    assert!(has_error_at(
+        &missing,
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.delivery_stream"
+    ));
+    let other = plan_doc(&fargate(&out("datadog", "apikey: k"), ""));
+    assert!(other.role(Task).is_none());
+}
+
+// ---- ECS Exec (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html) -------
+
+#[test]
+fn ecs_exec_grants_ssmmessages_and_kms_and_logging_when_configured() {
+    let p = plan_doc(&fargate(
+        "    - {name: a, image: nginx}",
+        "service: {enableExecuteCommand: true}",
+    ));
+    let ch = stmt(&p, Task, "EcsExecSsmMessages");
+    assert_eq!(ch.actions.len(), 4);
+    assert_eq!(ch.resources, vec!["*"]);
+    assert!(
+        !has_stmt(&p, Task, "EcsExecWriteLogs"),
+        "DEFAULT logging needs no task permissions"
+    );
+    let cfg = format!("service: {{enableExecuteCommand: true}}\nclusterConfiguration:\n  executeCommandConfiguration:\n    kmsKeyId: {KEY}\n    logging: OVERRIDE\n    logConfiguration: {{cloudWatchLogGroupName: /exec, s3BucketName: audit, s3KeyPrefix: p, s3EncryptionEnabled: true}}");
+    let p = plan_doc(&fargate("    - {name: a, image: nginx}", &cfg));
+    assert!(allows(&p, Task, "kms:Decrypt", KEY));
+    assert!(allows(
+        &p,
+        Task,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/exec:*"
+    ));
+    assert!(allows(&p, Task, "s3:PutObject", "arn:aws:s3:::audit/p/*"));
+    assert!(allows(
+        &p,
+        Task,
+        "s3:GetEncryptionConfiguration",
+        "arn:aws:s3:::audit"
+    ));
+    let off = plan_doc(&fargate("    - {name: a, image: nginx}", ""));
+    assert!(off.role(Task).is_none());
+}
+
+// ---- EFS (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html) --------
+
+#[test]
+fn efs_iam_authorization_grants_mount_and_write_conditioned_on_the_access_point() {
+    let p = plan_doc(&fargate(&efs(false, "ENABLED"), ""));
+    let s = stmt(&p, Task, "EfsClientMountWrite");
+    assert_eq!(
+        s.actions,
+        vec![
+            "elasticfilesystem:ClientMount",
+            "elasticfilesystem:ClientWrite"
+        ]
+    );
+    assert_eq!(
+        s.resources,
+        vec!["arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-1"]
+    );
+    assert_eq!(
+        s.conditions["StringEquals"]["elasticfilesystem:AccessPointArn"],
+        vec!["arn:aws:elasticfilesystem:us-east-1:111122223333:access-point/fsap-1"]
+    );
+    let ro = plan_doc(&fargate(&efs(true, "ENABLED"), ""));
+    assert_eq!(
+        stmt(&ro, Task, "EfsClientMount").actions,
+        vec!["elasticfilesystem:ClientMount"]
+    );
+    let plain = plan_doc(&fargate(&efs(false, "DISABLED"), ""));
+    assert!(has_error_at(
+        &plain,
+        "taskDefinition.volumes[0].efsVolumeConfiguration.transitEncryption"
+    ));
+}
+
+// ---- Application intents (Service Authorization Reference pages) ---------------------------
+
+#[test]
+fn s3_intents_scope_objects_to_the_prefix_and_listing_with_s3_prefix() {
+    let p = plan_doc(&fargate(
+        ECR,
+        "app:\n  access:\n    - s3: {bucket: b, prefix: in/, access: read-write}",
+    ));
+    assert!(allows(&p, Task, "s3:GetObject", "arn:aws:s3:::b/in/*"));
+    assert!(allows(&p, Task, "s3:PutObject", "arn:aws:s3:::b/in/*"));
+    assert!(allows(&p, Task, "s3:DeleteObject", "arn:aws:s3:::b/in/*"));
+    assert_eq!(
+        stmt(&p, Task, "AppS3List").conditions["StringLike"]["s3:prefix"],
+        vec!["in/*"]
+    );
+    let w = plan_doc(&fargate(
+        ECR,
+        "app:\n  access:\n    - s3: {bucket: b, access: write}",
+    ));
+    assert!(!has_stmt(&w, Task, "AppS3Read") && !has_stmt(&w, Task, "AppS3Delete"));
+}
+
+#[test]
+fn dynamodb_sqs_sns_kms_secrets_and_ssm_intents() {
+    let extra = format!("app:\n  access:\n    - dynamodb: {{table: t, access: read, indexes: true}}\n    - sqs: {{queue: q, access: produce}}\n    - sns: {{topic: \"arn:aws:sns:eu-west-1:111122223333:x\"}}\n    - kms: {{key: {KEY}, access: encrypt}}\n    - secretsManager: {{secret: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:s-AbCdEf\"}}\n    - ssm: {{parameter: /app/}}");
+    let p = plan_doc(&fargate(ECR, &extra));
+    assert!(allows(
+        &p,
+        Task,
+        "dynamodb:Query",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/t/index/*"
+    ));
+    assert!(!has_stmt(&p, Task, "AppDynamoDbWrite"));
+    assert!(allows(
+        &p,
+        Task,
+        "sqs:SendMessage",
+        "arn:aws:sqs:us-east-1:111122223333:q"
+    ));
+    assert!(!allows(
+        &p,
+        Task,
+        "sqs:ReceiveMessage",
+        "arn:aws:sqs:us-east-1:111122223333:q"
+    ));
+    assert!(allows(
+        &p,
+        Task,
+        "sns:Publish",
+        "arn:aws:sns:eu-west-1:111122223333:x"
+    ));
+    assert!(allows(&p, Task, "kms:GenerateDataKey", KEY) && !allows(&p, Task, "kms:Decrypt", KEY));
+    assert!(allows(
+        &p,
+        Task,
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:s-AbCdEf"
+    ));
+    assert!(allows(
+        &p,
+        Task,
+        "ssm:GetParametersByPath",
+        "arn:aws:ssm:us-east-1:111122223333:parameter/app"
+    ));
+    assert!(allows(
+        &p,
+        Task,
+        "ssm:GetParameter",
+        "arn:aws:ssm:us-east-1:111122223333:parameter/app/*"
+    ));
+    let two = plan_doc(&fargate(
+        ECR,
+        "app:\n  access:\n    - {sns: {topic: a}, sqs: {queue: b, access: consume}}",
+    ));
+    assert!(has_error_at(&two, "app.access[0]"));
+}
+
+#[test]
+fn raw_statements_are_kept_but_broad_ones_are_flagged_and_malformed_ones_rejected() {
+    let p = plan_doc(&fargate(
+        ECR,
+        "app:\n  statements:\n    - {Sid: Wide, Action: \"s3:*\", Resource: \"*\", why: legacy}",
+    ));
+    let s = stmt(&p, Task, "Wide");
+    assert_eq!(
+        (s.actions.clone(), s.resources.clone(), s.why.as_ref()),
+        (vec!["s3:*".into()], vec!["*".to_string()], "legacy")
+    );
+    assert!(warnings(&p).len() >= 2);
+    let bad = plan_doc(&fargate(ECR, "app:\n  statements:\n    - {Effect: Permit, Action: s3:GetObject, Resource: \"*\"}\n    - {Resource: \"*\"}"));
+    assert!(
+        has_error_at(&bad, "app.statements[0].Effect") && has_error_at(&bad, "app.statements[1]")
+    );
+    // A resource IAM would refuse (neither "*" nor an ARN), and ones it takes.
+    let arn = plan_doc(&fargate(ECR, "app:\n  statements:\n    - {Action: s3:GetObject, Resource: \"reports/*\"}\n    - {Action: s3:GetObject, Resource: [\"arn:aws:s3:::reports/*\", \"arn:${AWS::Partition}:s3:::r\"]}\n    - {Action: s3:GetObject, Resource: \"arn:aws:s3:reports\"}"));
+    assert!(has_error_at(&arn, "app.statements[0].Resource"));
+    assert!(!has_error_at(&arn, "app.statements[1].Resource"));
+    assert!(has_error_at(&arn, "app.statements[2].Resource"));
+}
+
+#[test]
+fn the_sdk_note_names_the_role_the_app_really_gets() {
+    let p = plan_doc(&with_launch("EC2", "bridge", ECR, ""));
+    assert!(p.companions.sdk_credentials.contains("instance role"));
+    let t = plan_doc(&fargate(ECR, "app:\n  access: [{sns: {topic: t}}]"));
+    assert!(t
+        .companions
+        .sdk_credentials
+        .contains("arn:aws:iam::111122223333:role/w-task"));
+}
