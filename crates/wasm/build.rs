@@ -1,7 +1,8 @@
-//! Bundles the project's examples as JSON (the browser build reads JSON only), the spec's
-//! JSON Schema and the core's lists the calculator shows (network modes, the lifecycle's
-//! moments): all produced here, on the host, so the WebAssembly carries neither a YAML parser
-//! nor schemars, nor code to serialize lists.
+//! Writes, on the host, what the calculator reads besides the module: `examples.json` (the
+//! project's examples as JSON: the browser build reads JSON only) and `form.json` (the spec's
+//! JSON Schema part the form reads and the core's lists: network modes, the lifecycle's
+//! moments, formats, example titles). Both are static files beside the element, so the
+//! WebAssembly carries neither a YAML parser nor schemars, nor these ~1.4 KB (gzipped) of data.
 
 use std::path::Path;
 
@@ -19,9 +20,9 @@ fn main() {
         })
         .collect();
     files.sort();
-    // Titles in the module (the menu); the texts in examples.json beside it, fetched by the
-    // element only when an example is opened (~3.5 KB gzipped an embed never pays for).
-    let mut titles: Vec<(String, String)> = Vec::new();
+    // Titles in form.json (the menu); the texts in examples.json, fetched by the element only
+    // when an example is opened (~3.5 KB gzipped an embed never pays for).
+    let mut titles: Vec<serde_json::Value> = Vec::new();
     let mut texts = serde_json::Map::new();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read example");
@@ -45,7 +46,7 @@ fn main() {
         let name = f.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
         // Compact: the element indents it for display (smaller download).
         let json = serde_json::to_string(&value).expect("json");
-        titles.push((name.to_string(), title));
+        titles.push(serde_json::json!({"id": name, "title": title}));
         texts.insert(name.to_string(), serde_json::Value::String(json));
         println!("cargo:rerun-if-changed={}", f.display());
     }
@@ -64,8 +65,8 @@ fn main() {
     form["examples"] = serde_json::json!(titles);
     form["formats"] = serde_json::json!(formats());
     form["specUrl"] = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/spec.md").into();
-    let schema = serde_json::to_string(&form).expect("schema JSON");
-    std::fs::write(Path::new(&out_dir).join("schema.json"), schema).expect("write schema.json");
+    let form = serde_json::to_string(&form).expect("form JSON");
+    std::fs::write(Path::new(&out_dir).join("form.json"), form).expect("write form.json");
 }
 
 /// The definitions the calculator's form reads (launch types, access intents) and every one
@@ -110,32 +111,32 @@ fn menu_label(line: &str) -> String {
     line[..cut.unwrap_or(line.len())].to_string()
 }
 
-/// Output formats: `[name, extension, rendered by this module, title]` — the plain module
-/// renders the basic three, the `full` one (feature, seen here as CARGO_FEATURE_FULL) all.
-fn formats() -> Vec<(&'static str, &'static str, bool, &'static str)> {
+/// Output formats: `{name, ext, title, basic}` — `basic`: the plain module renders it (the
+/// full one renders every format).
+fn formats() -> Vec<serde_json::Value> {
     use ecsroles_core::render::Format;
-    let full = std::env::var_os("CARGO_FEATURE_FULL").is_some();
     Format::ALL
         .iter()
         .map(|f| {
-            (
-                f.name(),
-                f.extension(),
-                full || Format::BASIC.contains(f),
-                f.title(),
-            )
+            serde_json::json!({"name": f.name(), "ext": f.extension(), "title": f.title(),
+                "basic": Format::BASIC.contains(f)})
         })
         .collect()
 }
 
-/// The lifecycle's moments in order, each with the role kinds the registry puts there.
-fn lifecycle() -> Vec<(&'static str, Vec<&'static str>)> {
+/// The lifecycle's moments in order (`{title, kinds}`), each with the role kinds the registry
+/// puts there.
+fn lifecycle() -> Vec<serde_json::Value> {
     use ecsroles_core::model::{Phase, KINDS};
     Phase::ALL
         .iter()
         .map(|p| {
-            let kinds = KINDS.iter().filter(|k| k.phase == *p).map(|k| k.key);
-            (p.title(), kinds.collect())
+            let kinds: Vec<&str> = KINDS
+                .iter()
+                .filter(|k| k.phase == *p)
+                .map(|k| k.key)
+                .collect();
+            serde_json::json!({"title": p.title(), "kinds": kinds})
         })
         .collect()
 }

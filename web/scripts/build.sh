@@ -28,8 +28,9 @@ module() { # <out name> [cargo args…]
 module ecsroles_wasm
 module ecsroles_wasm_full --features guardrails
 cp web/src/*.js web/src/*.html web/dist/
-# The examples' texts (not in the module: fetched when one is opened), written by the wasm
-# crate's build script into its OUT_DIR, which cargo reports.
+# The examples' texts (fetched when one is opened) and the core's form data (fetched with the
+# module), written by the wasm crate's build script into its OUT_DIR, which cargo reports: not in
+# the module, whose size budget has no room for data.
 out_dir=$(cargo build --quiet -p ecsroles-wasm --target wasm32-unknown-unknown --profile wasm \
   --message-format=json | python3 -c 'import json, sys
 for line in sys.stdin:
@@ -37,3 +38,4 @@ for line in sys.stdin:
     if m.get("reason") == "build-script-executed" and "ecsroles-wasm" in m.get("package_id", ""):
         print(m["out_dir"])')
 cp "$out_dir/examples.json" web/dist/examples.json
+cp "$out_dir/form.json" web/dist/form.json

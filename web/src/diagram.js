@@ -2,14 +2,14 @@
 // text wraps instead of spilling out of boxes or shrinking at phone width, and it stacks in a
 // narrow column. Layout only; every fact comes from the core: the roles and principals from
 // the plan, the moments and which role kinds belong to each from its role-kind registry
-// (`formSchema().lifecycle` of the wasm module: `[[title, [kind, …]], …]`).
+// (`lifecycle` of form.json, generated from the core at build time: `[{title, kinds}, …]`).
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
 /** The lifecycle as an ordered list of moments, each with the roles assumed then.
- *  `lifecycle`: the core's moments, `[[title, [kind, …]], …]`. */
+ *  `lifecycle`: the core's moments, `[{title, kinds: [kind, …]}, …]`. */
 export function lifecycleHtml(plan, lifecycle) {
-  const known = lifecycle.map(([title, kinds], i) => ({ title: `${i + 1} · ${title}`, kinds }));
+  const known = lifecycle.map(({ title, kinds }, i) => ({ title: `${i + 1} · ${title}`, kinds }));
   const placed = new Set(known.flatMap((m) => m.kinds));
   // A role kind no moment lists still shows (last), rather than vanishing from the picture.
   const moments = [...known, { title: "Other", kinds: plan.roles.map((r) => r.kind).filter((k) => !placed.has(k)) }];

@@ -15,8 +15,18 @@ const loaded = {};
  *  The plain module plans and renders the summary, the plan JSON and the IAM documents; the
  *  full one (the same core plus every deployment format and the guardrail evaluator) is
  *  fetched instead only when a page asks for a verdict or a user opens a deployment format. */
+/** The core's form data (form.json), fetched once. */
+function formData() {
+  const url = new URL("./form.json", import.meta.url);
+  loaded.form ??= fetch(url)
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    .catch((err) => Promise.reject(Object.assign(new Error(err?.message ?? String(err)), { file: url.href })));
+  return loaded.form;
+}
+
 function core(full) {
   const name = full ? "ecsroles_wasm_full" : "ecsroles_wasm";
+  loaded.full ||= full;
   loaded[name] ??= import(`./pkg/${name}.js`).then(async (m) => {
     await m.default({ module_or_path: new URL(`./pkg/${name}_bg.wasm`, import.meta.url) });
     return m;
@@ -222,15 +232,18 @@ class EcsRoleCalculator extends HTMLElement {
 
   async connectedCallback() {
     this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="status" role="status">Loading the role calculator (its WebAssembly module, about 200 KB)…</div>`;
+    let form;
     try {
-      this.wasm = await core(this.hasAttribute("guardrails"));
+      // The module and the core's form data (form.json beside this file, written by the wasm
+      // crate's build script: not in the module, which has no room for data) in parallel.
+      [this.wasm, form] = await Promise.all([core(this.hasAttribute("guardrails")), formData()]);
     } catch (err) {
       return this.loadError(err);
     }
+    this.form = form;
     this.readFormats();
-    const form = JSON.parse(this.wasm.formSchema());
-    // Titles from the module; texts fetched once, when an example is first needed.
-    this.exampleList = form.examples.map(([id, title]) => ({ id, title }));
+    // Titles from the core's form data; texts fetched once, when an example is first needed.
+    this.exampleList = form.examples;
     this.model = formModel(form);
     this.specUrl = form.specUrl;
     // Lists the core owns (no ECS facts here): network modes, the lifecycle's moments.
@@ -246,14 +259,14 @@ class EcsRoleCalculator extends HTMLElement {
     this.dispatchEvent(new CustomEvent("ready", { bubbles: true, composed: true }));
   }
 
-  /** The module could not be fetched or compiled (404, wrong MIME type, a page CSP without
-   *  'wasm-unsafe-eval'): say so, with the fix, instead of "Loading…" forever. */
+  /** The module or its form data could not be fetched or compiled (404, wrong MIME type, a page
+   *  CSP without 'wasm-unsafe-eval'): say so, with the fix, instead of "Loading…" forever. */
   loadError(err) {
-    const module = new URL("./pkg/ecsroles_wasm_bg.wasm", import.meta.url).href;
+    const what = err?.file ? `its form data <code>${esc(err.file)}</code>` : `its WebAssembly module <code>${esc(new URL("./pkg/ecsroles_wasm_bg.wasm", import.meta.url).href)}</code>`;
     this.shadowRoot.innerHTML = `<style>${STYLE}</style><div class="card load-error" id="load-error" role="alert">
       <h2>The role calculator could not start</h2>
-      <p>It could not load its WebAssembly module <code>${esc(module)}</code>: <code>${esc(err?.message ?? err)}</code></p>
-      <p class="hint">Serve the <code>pkg/</code> folder next to <code>ecs-role-calculator.js</code> (WebAssembly as <code>application/wasm</code>).
+      <p>It could not load ${what}: <code>${esc(err?.message ?? err)}</code></p>
+      <p class="hint">Serve the <code>pkg/</code> folder and <code>form.json</code> next to <code>ecs-role-calculator.js</code> (WebAssembly as <code>application/wasm</code>).
       If the page sets a Content-Security-Policy, its <code>script-src</code> must allow <code>'wasm-unsafe-eval'</code>.</p></div>`;
     this.dispatchEvent(new CustomEvent("plan-error", { detail: { message: String(err?.message ?? err), path: "module" }, bubbles: true, composed: true }));
   }
@@ -271,10 +284,10 @@ class EcsRoleCalculator extends HTMLElement {
     this.lastRaw = null; // the next readable input renders afresh
   }
 
-  /** The output formats, and whether the loaded module renders each. */
-  /** The module's formats (the full module renders them all): from its build-time form data. */
+  /** The output formats, and whether the loaded module renders each (the plain one renders
+   *  the basic ones, the full one all). */
   readFormats() {
-    this.formatList = JSON.parse(this.wasm.formSchema()).formats.map(([name, ext, here, title]) => ({ name, ext, here, title }));
+    this.formatList = this.form.formats.map((f) => ({ ...f, here: loaded.full || f.basic }));
   }
 
   /** The selected tab needs the full module: fetch it (once), then plan again with it. */
@@ -733,7 +746,7 @@ class EcsRoleCalculator extends HTMLElement {
     const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener" aria-label="doc: AWS documentation on ${esc(a.title)}">doc</a></li>`).join("");
     const errors = plan.findings.filter((f) => f.severity === "error").length;
     const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}" tabindex="${f.name === this.state.tab ? 0 : -1}">${esc(f.title)}</button>`).join("");
-    const rendered = renders.find(([n]) => n === this.state.tab)?.[1];
+    const rendered = renders.find((r) => r.format === this.state.tab)?.text;
     const text = rendered ?? "";
     const results = this.shadowRoot.getElementById("results");
     // Re-rendering replaces the element that had focus: keep it on the same tab.
@@ -825,7 +838,7 @@ class EcsRoleCalculator extends HTMLElement {
   /** The IAM document a card's copy button names, from the core's `iam` rendering. */
   roleDocument(kind, what) {
     const out = JSON.parse(this.wasm.planDocument(this.documentText, this.overridesNow(), ["iam"]));
-    const role = JSON.parse(out.renders.find(([n]) => n === "iam")[1]).roles.find((x) => x.kind === kind);
+    const role = JSON.parse(out.renders.find((r) => r.format === "iam").text).roles.find((x) => x.kind === kind);
     const doc = what === "trust" ? role?.assumeRolePolicyDocument : role?.inlinePolicies?.[what.slice("policy:".length)];
     return JSON.stringify(doc, null, 2);
   }

@@ -472,12 +472,14 @@ test("after unreadable input, the earlier results are marked as not this input's
   assert.deepEqual(errors, []);
 });
 
-test("a missing or CSP-blocked WebAssembly module is shown with the fix, not 'Loading…' forever", async () => {
-  for (const how of ["404", "csp"]) {
+test("a missing or CSP-blocked WebAssembly module, or missing form data, is shown with the fix, not 'Loading…' forever", async () => {
+  for (const how of ["404", "csp", "form"]) {
     const context = await browser.newContext();
     const page = await context.newPage();
     if (how === "404") {
       await page.route("**/ecsroles_wasm_bg.wasm", (r) => r.fulfill({ status: 404, body: "not found" }));
+    } else if (how === "form") {
+      await page.route("**/form.json", (r) => r.fulfill({ status: 404, body: "not found" }));
     } else {
       // The page forbids compiling WebAssembly (no 'wasm-unsafe-eval' in script-src).
       await page.route("**/index.html", async (r) => {
@@ -488,7 +490,7 @@ test("a missing or CSP-blocked WebAssembly module is shown with the fix, not 'Lo
     await page.goto(base + "/index.html");
     await calc(page).locator("#load-error").waitFor();
     const text = await calc(page).locator("#load-error").textContent();
-    assert.match(text, /ecsroles_wasm_bg\.wasm/, how);
+    assert.match(text, how === "form" ? /form\.json: HTTP 404|form\.json.*HTTP 404/ : /ecsroles_wasm_bg\.wasm/, how);
     assert.match(text, /wasm-unsafe-eval/, how);
     await context.close();
   }
@@ -656,7 +658,7 @@ test("with resource-name and platform the verdict is the controller's admission:
 test("the npm package ships the element, its wasm and nothing else", () => {
   const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: new URL("..", import.meta.url).pathname, encoding: "utf8" });
   const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
-  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/json-locate.js", "dist/examples.json", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm",
+  for (const f of ["dist/ecs-role-calculator.js", "dist/diagram.js", "dist/json-locate.js", "dist/examples.json", "dist/form.json", "dist/pkg/ecsroles_wasm.js", "dist/pkg/ecsroles_wasm_bg.wasm",
     "dist/pkg/ecsroles_wasm_full.js", "dist/pkg/ecsroles_wasm_full_bg.wasm", "package.json"]) {
     assert.ok(files.includes(f), `${f} missing from the package: ${files.join(", ")}`);
   }

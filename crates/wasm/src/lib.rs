@@ -51,7 +51,14 @@ fn app_from(app: &str) -> Result<ecsroles_core::spec::AppSpec, JsValue> {
 #[serde(rename_all = "camelCase")]
 struct Output<'a> {
     plan: &'a ecsroles_core::RolePlan,
-    renders: Vec<(&'static str, String)>,
+    renders: Vec<Rendered>,
+}
+
+/// One format, rendered: `{format, text}`.
+#[derive(Serialize)]
+struct Rendered {
+    format: &'static str,
+    text: String,
 }
 
 /// Large results cross as one JSON string that JS parses natively: serialising them through
@@ -154,12 +161,17 @@ fn renders(
     spec: &EcsRoleSetSpec,
     p: &ecsroles_core::RolePlan,
     formats: &[String],
-) -> Vec<(&'static str, String)> {
+) -> Vec<Rendered> {
     let wanted = |f: &&Format| formats.is_empty() || formats.iter().any(|n| n == f.name());
     Format::ALL
         .iter()
         .filter(wanted)
-        .filter_map(|f| Some((f.name(), render_one(*f, spec, p)?)))
+        .filter_map(|f| {
+            Some(Rendered {
+                format: f.name(),
+                text: render_one(*f, spec, p)?,
+            })
+        })
         .collect()
 }
 
@@ -368,26 +380,20 @@ pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
     json(&ecsroles_core::share::shareable(text))
 }
 
-/// What the calculator's form, menus and diagram read, generated at build time from the core
-/// (no code in the module, only this JSON string): the part of the spec's JSON Schema with
-/// launch types and access intents (`$defs`; the whole schema: `ecsroles schema`),
-/// `networkModes` (every mode some launch type takes), `lifecycle` (`[[moment, [role kind, …]],
-/// …]` from the role-kind registry, so a new kind appears in the diagram by its registry row
-/// alone), `formats` (`[[name, extension, rendered by this module, title], …]`), `examples`
-/// (`[[id, title], …]`; their texts are in `examples.json` beside the element, fetched when one
-/// is opened) and `specUrl` (where everything a document may say is described).
-#[wasm_bindgen(js_name = formSchema)]
-pub fn form_schema() -> String {
-    include_str!(concat!(env!("OUT_DIR"), "/schema.json")).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// `form.json` (written by build.rs, served beside the element): what the calculator's form,
+    /// menus and diagram read, generated from the core — the spec schema's launch types and
+    /// access intents (`$defs`), `networkModes`, `lifecycle` (`[{title, kinds}]` from the
+    /// role-kind registry, so a new kind appears in the diagram by its registry row alone),
+    /// `formats` (`[{name, ext, title, basic}]`), `examples` (`[{id, title}]`; texts in
+    /// `examples.json`) and `specUrl`.
     #[test]
-    fn every_bundled_example_plans() {
-        let schema: serde_json::Value = serde_json::from_str(&form_schema()).unwrap();
+    fn form_data_and_every_bundled_example() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/form.json"))).unwrap();
         let examples = schema["examples"].as_array().unwrap();
         assert!(examples.len() >= 12);
         let formats = schema["formats"].as_array().unwrap();
@@ -399,7 +405,13 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .flat_map(|m| m[1].as_array().unwrap().iter().map(|k| k.as_str().unwrap()))
+            .flat_map(|m| {
+                m["kinds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.as_str().unwrap())
+            })
             .collect();
         assert_eq!(placed.len(), ecsroles_core::RoleKind::ALL.len());
         for k in ecsroles_core::RoleKind::ALL {
@@ -410,7 +422,7 @@ mod tests {
             serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/examples.json"))).unwrap();
         assert_eq!(texts.len(), examples.len());
         for e in examples {
-            let name = e[0].as_str().unwrap();
+            let name = e["id"].as_str().unwrap();
             let text = texts[name].as_str().unwrap();
             let (spec, _) =
                 ecsroles_core::parse_document(text).unwrap_or_else(|e| panic!("{name}: {e}"));
