@@ -1,5 +1,5 @@
 //! `ecsroles-wasm`: the calculator's bridge to the core. Thin on purpose (like ruff_wasm):
-//! parse → plan → render, values across the boundary with serde-wasm-bindgen, errors as
+//! parse → plan → render, values across the boundary as JSON (JSON.parse / JSON.stringify), errors as
 //! structured objects `{message, path?, line?, column?}`. No IAM knowledge lives here.
 
 use ecsroles_core::render::{render_basic, Format};
@@ -63,7 +63,7 @@ struct Rendered {
 
 /// Large results cross as one JSON string that JS parses natively: serialising them through
 /// serde-wasm-bindgen as well as serde_json (which the renderers need) would instantiate every
-/// Serialize impl twice, ~15 KB of gzipped wasm. Small values use serde-wasm-bindgen.
+/// Serialize impl twice, ~15 KB of gzipped wasm. Small values go through JSON.parse too.
 fn json<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     // Pretty, like the JSON tab: one serializer instance for the whole model, not two.
     serde_json::to_string_pretty(v)
@@ -79,21 +79,34 @@ fn json<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
 }
 
 fn error(e: &InputError) -> JsValue {
-    serde_wasm_bindgen::to_value(e).unwrap_or_else(|_| JsValue::from_str(&e.message))
+    // An object for JS (`{message, path, line, column}`), through JSON.parse: the module's one
+    // serde back end (serde_json) serialises it.
+    serde_json::to_string(e)
+        .ok()
+        .and_then(|s| js_sys::JSON::parse(&s).ok())
+        .unwrap_or_else(|| JsValue::from_str(&e.message))
 }
 
 fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> {
     let o: Overrides = if overrides.is_undefined() || overrides.is_null() {
         Overrides::default()
     } else {
-        serde_wasm_bindgen::from_value(overrides).map_err(|e| {
-            error(&InputError {
-                message: format!("overrides: {e}"),
-                path: None,
-                line: None,
-                column: None,
-            })
-        })?
+        // JSON.stringify, then serde_json: the module's one serde back end reads it.
+        let text: String = js_sys::JSON::stringify(&overrides)
+            .map(String::from)
+            .unwrap_or_default();
+        // Through a Value: the &Value deserializer the spec already instantiates, not a second
+        // text deserializer for this one struct.
+        serde_json::from_str::<serde_json::Value>(&text)
+            .and_then(|v| Overrides::deserialize(&v))
+            .map_err(|e| {
+                error(&InputError {
+                    message: format!("overrides: {e}"),
+                    path: None,
+                    line: None,
+                    column: None,
+                })
+            })?
     };
     let opts = ParseOptions::with_var_list(o.vars.as_deref().unwrap_or_default()).map_err(|m| {
         error(&InputError {
