@@ -19,11 +19,12 @@ pub enum RoleKind {
     ManagedInstancesInfrastructure,
     ManagedInstancesNode,
     VolumeInfrastructure,
+    ServiceConnectTls,
     ServiceLinked,
 }
 
 impl RoleKind {
-    pub const ALL: [RoleKind; 8] = [
+    pub const ALL: [RoleKind; 9] = [
         RoleKind::TaskExecution,
         RoleKind::Task,
         RoleKind::Service,
@@ -31,6 +32,7 @@ impl RoleKind {
         RoleKind::ManagedInstancesInfrastructure,
         RoleKind::ManagedInstancesNode,
         RoleKind::VolumeInfrastructure,
+        RoleKind::ServiceConnectTls,
         RoleKind::ServiceLinked,
     ];
 
@@ -65,6 +67,7 @@ impl RoleKind {
             RoleKind::ManagedInstancesInfrastructure => &roles.managed_instances_infrastructure,
             RoleKind::ManagedInstancesNode => &roles.managed_instances_node,
             RoleKind::VolumeInfrastructure => &roles.volume_infrastructure,
+            RoleKind::ServiceConnectTls => &roles.service_connect_tls,
         })
     }
 }
@@ -82,6 +85,7 @@ impl RoleKind {
             RoleKind::ManagedInstancesInfrastructure => &mut roles.managed_instances_infrastructure,
             RoleKind::ManagedInstancesNode => &mut roles.managed_instances_node,
             RoleKind::VolumeInfrastructure => &mut roles.volume_infrastructure,
+            RoleKind::ServiceConnectTls => &mut roles.service_connect_tls,
         })
     }
 }
@@ -215,7 +219,7 @@ const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on y
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
-pub const KINDS: [KindFacts; 8] = [
+pub const KINDS: [KindFacts; 9] = [
     KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
@@ -263,6 +267,13 @@ pub const KINDS: [KindFacts; 8] = [
         shared_name: "ecsInfrastructureRoleForVolumes", phase: Phase::TaskLaunch,
         doc: doc::EBS_VOLUMES, principal: ECS,
         when: "ECS assumes it when a task starts or stops to create, attach and delete its EBS volumes",
+        trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
+    KindFacts { kind: RoleKind::ServiceConnectTls, key: "serviceConnectTls",
+        title: "Service Connect TLS infrastructure role", name_suffix: "sc-tls",
+        shared_name: "ecsInfrastructureRole", phase: Phase::Service,
+        doc: doc::SERVICE_CONNECT_TLS, principal: ECS,
+        when: "ECS issues the service's TLS certificates with it and keeps their keys in Secrets Manager",
         trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
         instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ServiceLinked, key: "serviceLinked",

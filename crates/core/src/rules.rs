@@ -54,6 +54,8 @@ pub mod doc {
     pub const MANAGED_INSTANCES_NODE: &str = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html";
     pub const EBS_VOLUMES: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html";
+    pub const SERVICE_CONNECT_TLS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-tls.html";
     pub const EBS_KMS: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html";
     pub const FARGATE_NETWORKING: &str =
@@ -223,6 +225,14 @@ rule!(
     "gMSA: the agent reads the container's CredSpec at launch.",
     doc::GMSA_LINUX
 );
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-tls.html ("Service
+// Connect and AWS Key Management Service"): AWS's example key policy grants these four to a
+// placeholder `role/role-name`; that it is the infrastructure role is our reading (the only role
+// AWS documents as creating and rotating the secrets the key encrypts). No kms:ViaService is
+// documented, so none is added (one ECS does not satisfy would break TLS).
+rule!(SC_TLS_KEY, "ServiceConnectTlsKey", ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair"],
+    "ECS encrypts the TLS certificates' keys with it; AWS's example key policy names no role: this one creates the secrets.",
+    doc::SERVICE_CONNECT_TLS);
 rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
     "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
     doc::KMS_VIA_SERVICE);
@@ -545,6 +555,12 @@ pub mod managed {
         "AmazonECSInfrastructureRolePolicyForManagedInstances";
     /// The version the rules above were checked against.
     pub const MANAGED_INSTANCES_INFRA_VERSION: &str = "v11 (2026-02-26)";
+    /// Service Connect TLS: Secrets Manager on `ecs-sc!*` secrets of the role's own account
+    /// (created and tagged only with `AmazonECSManaged=true` + `AmazonECSCreated=<service>`),
+    /// and ACM PCA only on CAs tagged `AmazonECSManaged=true` (IssueCertificate only with the
+    /// EndEntityCertificate/V1 template). Checked against v4 (edited 2026-02-12).
+    pub const SERVICE_CONNECT_TLS: &str =
+        "service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity";
     /// ECS Anywhere instances register with Systems Manager through this policy.
     pub const SSM_CORE: &str = "AmazonSSMManagedInstanceCore";
 }

@@ -50,6 +50,7 @@ pub const CREATE_SERVICE: Shape = Shape {
     read: &[
         "loadBalancers",
         "serviceRegistries",
+        "serviceConnectConfiguration",
         "enableExecuteCommand",
         "deploymentController",
         "volumeConfigurations",

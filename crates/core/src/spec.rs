@@ -122,6 +122,11 @@ pub struct ServiceSpec {
     /// The cluster (name or ARN): used when the spec sets no `cluster`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
+    /// `serviceConnectConfiguration` as AWS spells it; only `services[].tls` is read (its
+    /// infrastructure role and KMS key). Kept as JSON, in the type the log options already
+    /// use: typed, its members would cost the calculator's module more than the rule reading it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub service_connect_configuration: crate::taskdef::Options,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -494,6 +499,8 @@ pub struct RolesConfig {
     pub managed_instances_node: RoleConfig,
     #[serde(default)]
     pub volume_infrastructure: RoleConfig,
+    #[serde(default)]
+    pub service_connect_tls: RoleConfig,
 }
 
 /// Knobs every role accepts.

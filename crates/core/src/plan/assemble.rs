@@ -415,6 +415,16 @@ impl<'a> Planner<'a> {
                 "role",
                 "service.role".to_string(),
             ),
+            RoleKind::ServiceConnectTls => {
+                let spec = self.spec;
+                let (i, arn) = super::capacity::tls_configs(spec)
+                    .find_map(|(i, t)| Some((i, t.get("roleArn")?.as_str()?)))?;
+                (
+                    arn,
+                    "roleArn",
+                    format!("service.serviceConnectConfiguration.services[{i}].tls.roleArn"),
+                )
+            }
             _ => return None,
         };
         // Placeholders in the account field of a role ARN are stand-ins `fill` resolves; the

@@ -161,6 +161,7 @@ impl<'a> Planner<'a> {
         self.service_role();
         self.capacity_roles();
         self.volume_role();
+        self.service_connect_tls();
         self.kms_grants();
         let roles = self.build_roles();
         let companions = self.companions(&roles);

@@ -97,9 +97,17 @@ pub fn bundle(plan: &RolePlan) -> Value {
 /// plan's placeholders turned into the script's variables.
 fn heredoc_json(v: &Value) -> String {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    text.replace('\\', "\\\\")
-        .replace('`', "\\`")
-        .replace('$', "\\$")
+    script_vars(
+        &text
+            .replace('\\', "\\\\")
+            .replace('`', "\\`")
+            .replace('$', "\\$"),
+    )
+}
+
+/// The plan's placeholders (already `$`-escaped) as the script's variables.
+fn script_vars(escaped: &str) -> String {
+    escaped
         .replace("\\${AWS::AccountId}", "${AWS_ACCOUNT_ID}")
         .replace("\\${AWS::Region}", "${AWS_REGION}")
         .replace("\\${AWS::Partition}", "${AWS_PARTITION}")
@@ -108,6 +116,20 @@ fn heredoc_json(v: &Value) -> String {
 /// Single-quotes a shell word.
 fn sh(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// A shell word that may hold the plan's placeholders (an ARN in an open partition or
+/// account): double-quoted, with them turned into the script's variables.
+fn sh_open(s: &str) -> String {
+    if !super::is_symbolic(s) {
+        return sh(s);
+    }
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('`', "\\`")
+        .replace('$', "\\$");
+    format!("\"{}\"", script_vars(&escaped))
 }
 
 /// A bash script of AWS CLI calls that creates every role of the plan, in IAM's order.
@@ -197,7 +219,7 @@ pub fn aws_cli(plan: &RolePlan) -> String {
             let _ = writeln!(
                 o,
                 "aws iam attach-role-policy --role-name \"${var}\" --policy-arn {}",
-                sh(&m.arn)
+                sh_open(&m.arn)
             );
         }
         if let Some(ip) = &r.instance_profile {

@@ -203,7 +203,7 @@ pub fn crossplane(plan: &RolePlan) -> String {
         }
         for (i, m) in r.managed_policies.iter().enumerate() {
             out.push(json!({"apiVersion": api, "kind": "RolePolicyAttachment",
-                "metadata": {"name": format!("{name}-managed-{i}")},
+                "metadata": {"name": dns_name(&format!("{name}-managed-{i}"))},
                 "spec": {"forProvider": {"policyArn": m.arn, "roleRef": {"name": name}}}}));
         }
         if let Some(ip) = &r.instance_profile {
