@@ -534,6 +534,7 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
                 _ => "the ARN of its instance profile".into(),
             })),
             RoleKind::ContainerInstance => notes.push(format!("{}: the ecs modules do not make it; use aws_iam_instance_profile.{} in your instances' launch template.", r.kind.title(), snake(r.kind))),
+            RoleKind::ServiceConnectTls => notes.push(format!("{}: the module makes none; pass {} as service_connect_configuration.service[].tls.role_arn.", r.kind.title(), own_arn(r))),
             _ => {}
         }
         role_resources(&mut body, plan, r);
