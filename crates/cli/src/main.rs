@@ -245,10 +245,14 @@ fn load(file: &Path, o: Overrides) -> Result<EcsRoleSetSpec, String> {
     };
     let (mut spec, _) =
         parse_document_with(&text, &opts).map_err(|e| format!("{}: {e}", file.display()))?;
-    spec.launch_type = o.launch_type.or(spec.launch_type);
-    spec.account = o.account.or(spec.account);
-    spec.region = o.region.or(spec.region);
-    spec.cluster = o.cluster.or(spec.cluster);
+    ecsroles_core::overrides::Overrides {
+        launch_type: o.launch_type,
+        account: o.account,
+        region: o.region,
+        cluster: o.cluster,
+        new_roles: false,
+    }
+    .apply(&mut spec);
     Ok(spec)
 }
 

@@ -1228,3 +1228,41 @@ async fn the_sweep_deletes_only_what_gone_sets_of_this_cluster_left() {
     gone(&client, ns, "live").await;
     ctl.stop().await;
 }
+
+/// A role kind added after the controller was written (Service Connect TLS's infrastructure
+/// role) is reconciled by its registry row and rules alone: created with AWS's managed policy
+/// attached and the KMS grant inline, exactly as planned, and removed with the set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_connect_tls_role_is_reconciled_like_any_other() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-sctls";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 600);
+    let ctl = start(&client, cfg.clone(), None).await;
+    let mut spec = fargate_spec("ui");
+    spec["service"] = json!({"serviceConnectConfiguration": {"enabled": true, "namespace": "shop.local",
+        "services": [{"portName": "ui", "tls": {
+            "issuerCertificateAuthority": {"awsPcaAuthorityArn": format!("arn:aws:acm-pca:us-east-1:{ACCOUNT}:certificate-authority/ca-1")},
+            "kmsKey": format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/5c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f")}}]}});
+    apply(&client, ns, "ui", spec).await;
+    let obj = wait_ready(&client, ns, "ui", "True").await;
+    let desired = expected(&obj, &cfg);
+    let tls = desired
+        .iter()
+        .find(|d| d.name.ends_with("-sc-tls"))
+        .expect("the TLS role is planned");
+    assert!(tls.managed.iter().any(
+        |a| a.ends_with("AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity")
+    ));
+    assert_iam_matches(&iam, &desired).await;
+    assert!(obj
+        .status
+        .unwrap()
+        .managed_roles
+        .contains_key("serviceConnectTls"));
+    delete(&client, ns, "ui").await;
+    gone(&client, ns, "ui").await;
+    assert!(roles_with_prefix(&iam, "it-sctls_ui-").await.is_empty());
+    ctl.stop().await;
+}

@@ -82,13 +82,7 @@ impl Default for Guardrails {
             require_passed_to_service: true,
             allow_passing_own_roles: true,
             allow_raw_statements: true,
-            allowed_managed_policies: [
-                managed::VOLUMES,
-                managed::MANAGED_INSTANCES_INFRA,
-                managed::SSM_CORE,
-            ]
-            .map(aws_managed)
-            .to_vec(),
+            allowed_managed_policies: managed::ALL.map(aws_managed).to_vec(),
             allowed_trust_principals: ecs_principals(),
             allowed_existing_roles: vec![],
             max_roles_per_namespace: None,

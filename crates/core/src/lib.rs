@@ -26,6 +26,7 @@ pub mod limits;
 pub mod model;
 pub mod names;
 pub mod normalize;
+pub mod overrides;
 pub mod placeholder;
 pub mod plan;
 pub mod policy;

@@ -563,6 +563,14 @@ pub mod managed {
         "service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity";
     /// ECS Anywhere instances register with Systems Manager through this policy.
     pub const SSM_CORE: &str = "AmazonSSMManagedInstanceCore";
+    /// Every AWS managed policy a rule attaches: the default guardrails allow exactly these
+    /// (a test plans every example under them).
+    pub const ALL: [&str; 4] = [
+        VOLUMES,
+        MANAGED_INSTANCES_INFRA,
+        SSM_CORE,
+        SERVICE_CONNECT_TLS,
+    ];
 }
 
 /// Whether IAM takes `resource` in a policy's Resource/NotResource: `"*"` or an ARN

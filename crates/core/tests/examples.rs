@@ -144,3 +144,41 @@ fn rendering_is_byte_identical_across_runs() {
         }
     }
 }
+
+/// Whatever managed policy a rule attaches, the default guardrails allow (a new rule that
+/// attaches one and forgets `rules::managed::ALL` is refused by every controller otherwise).
+#[test]
+fn default_guardrails_allow_every_managed_policy_the_rules_attach() {
+    use ecsroles_core::guardrails::{Context, Guardrails};
+    let g = Guardrails::default();
+    let mut checked = 0;
+    for (file, invalid) in examples() {
+        if invalid {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("read");
+        let (mut spec, _) = ecsroles_core::parse_document(&text).expect("parses");
+        let asked = !spec.app.managed_policies.is_empty()
+            || ecsroles_core::RoleKind::ALL.iter().any(|k| {
+                k.config(&spec.roles)
+                    .is_some_and(|c| !c.managed_policies.is_empty())
+            });
+        let cx = Context {
+            namespace: Some("team"),
+            roles_elsewhere_in_namespace: 0,
+            adopt_requested: false,
+        };
+        let (_, violations) = g.evaluate(&mut spec, &cx);
+        let managed: Vec<_> = violations
+            .iter()
+            .filter(|v| v.rule == "allowedManagedPolicies")
+            .collect();
+        assert!(
+            asked || managed.is_empty(),
+            "{}: {managed:?}",
+            file.display()
+        );
+        checked += usize::from(!asked);
+    }
+    assert!(checked >= 10);
+}

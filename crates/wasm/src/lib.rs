@@ -117,20 +117,25 @@ fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> 
         })
     })?;
     let (mut spec, _) = parse_document_with(text, &opts).map_err(|e| error(&e))?;
-    if let Some(l) = o.launch_type.as_deref().filter(|l| !l.is_empty()) {
-        spec.launch_type = Some(LaunchType::parse(l).ok_or_else(|| {
+    let launch_type = match o.launch_type.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => Some(LaunchType::parse(l).ok_or_else(|| {
             error(&InputError {
                 message: format!("{l:?} is not a launch type"),
                 path: Some("launchType".into()),
                 line: None,
                 column: None,
             })
-        })?);
+        })?),
+        None => None,
+    };
+    ecsroles_core::overrides::Overrides {
+        launch_type,
+        account: o.account,
+        region: o.region,
+        cluster: o.cluster,
+        new_roles: o.new_roles == Some(true),
     }
-    if o.new_roles == Some(true) {
-        spec.task_definition.task_role_arn = None;
-        spec.task_definition.execution_role_arn = None;
-    }
+    .apply(&mut spec);
     if let Some(app) = o.app.as_deref().filter(|a| !a.trim().is_empty()) {
         let mut extra = app_from(app)?;
         spec.app.access.append(&mut extra.access);
@@ -138,15 +143,6 @@ fn spec_from(text: &str, overrides: JsValue) -> Result<EcsRoleSetSpec, JsValue> 
         spec.app
             .managed_policies
             .append(&mut extra.managed_policies);
-    }
-    for (slot, value) in [
-        (&mut spec.account, o.account),
-        (&mut spec.region, o.region),
-        (&mut spec.cluster, o.cluster),
-    ] {
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            *slot = Some(v);
-        }
     }
     Ok(spec)
 }
