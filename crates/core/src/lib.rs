@@ -35,7 +35,6 @@ pub mod rules;
 pub mod shapes;
 pub mod share;
 pub mod spec;
-pub mod summary;
 pub mod taskdef;
 
 pub use input::{parse_document, parse_document_with, DocumentKind, InputError, ParseOptions};

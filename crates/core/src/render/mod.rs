@@ -4,6 +4,7 @@
 pub mod cloudformation;
 pub mod iam;
 pub mod kubernetes;
+pub mod summary;
 pub mod terraform;
 pub mod terraform_module;
 pub mod yaml;
@@ -56,54 +57,25 @@ impl Format {
         Format::Crossplane,
     ];
 
+    /// This format's row of [`FORMATS`].
+    fn facts(self) -> &'static FormatFacts {
+        // FORMATS is in `ALL` order (tested), and the enum's discriminants are that order.
+        &FORMATS[self as usize]
+    }
+
+    /// The name the CLI and the calculator use.
     pub fn name(self) -> &'static str {
-        match self {
-            Format::Summary => "summary",
-            Format::Json => "json",
-            Format::Iam => "iam",
-            Format::AwsCli => "aws-cli",
-            Format::Terraform => "terraform",
-            Format::TerraformModule => "terraform-module",
-            Format::CloudformationYaml => "cloudformation-yaml",
-            Format::CloudformationJson => "cloudformation-json",
-            Format::Ecsroleset => "ecsroleset",
-            Format::Ack => "ack",
-            Format::Crossplane => "crossplane",
-        }
+        self.facts().name
     }
 
     /// The name people know the format by (the calculator's tabs).
     pub fn title(self) -> &'static str {
-        match self {
-            Format::Summary => "Summary",
-            Format::Json => "Plan (JSON)",
-            Format::Iam => "IAM documents",
-            Format::AwsCli => "AWS CLI",
-            Format::Terraform => "Terraform",
-            Format::TerraformModule => "terraform-aws-ecs module",
-            Format::CloudformationYaml => "CloudFormation YAML",
-            Format::CloudformationJson => "CloudFormation JSON",
-            Format::Ecsroleset => "EcsRoleSet (controller)",
-            Format::Ack => "ACK (Kubernetes)",
-            Format::Crossplane => "Crossplane",
-        }
+        self.facts().title
     }
 
     /// File name ending the golden files and `-o` use.
     pub fn extension(self) -> &'static str {
-        match self {
-            Format::Summary => "summary.txt",
-            Format::Json => "plan.json",
-            Format::Iam => "iam.json",
-            Format::AwsCli => "sh",
-            Format::Terraform => "tf",
-            Format::TerraformModule => "module.tf",
-            Format::CloudformationYaml => "cfn.yaml",
-            Format::CloudformationJson => "cfn.json",
-            Format::Ecsroleset => "ecsroleset.yaml",
-            Format::Ack => "ack.yaml",
-            Format::Crossplane => "crossplane.yaml",
-        }
+        self.facts().extension
     }
 
     pub fn parse(name: &str) -> Option<Format> {
@@ -137,6 +109,34 @@ impl Format {
     }
 }
 
+/// One output format's fixed facts (the CLI's `--format` list and help, the calculator's tabs
+/// and the golden files read them). Rendering stays a `match` ([`render`]): a table of renderer
+/// functions would link every deployment renderer into the calculator's plain module, which
+/// renders only [`Format::BASIC`].
+#[derive(Debug)]
+pub struct FormatFacts {
+    pub format: Format,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub extension: &'static str,
+}
+
+/// The registry: one row per [`Format`], in [`Format::ALL`] order.
+#[rustfmt::skip]
+pub const FORMATS: [FormatFacts; 11] = [
+    FormatFacts { format: Format::Summary, name: "summary", title: "Summary", extension: "summary.txt" },
+    FormatFacts { format: Format::Json, name: "json", title: "Plan (JSON)", extension: "plan.json" },
+    FormatFacts { format: Format::Iam, name: "iam", title: "IAM documents", extension: "iam.json" },
+    FormatFacts { format: Format::AwsCli, name: "aws-cli", title: "AWS CLI", extension: "sh" },
+    FormatFacts { format: Format::Terraform, name: "terraform", title: "Terraform", extension: "tf" },
+    FormatFacts { format: Format::TerraformModule, name: "terraform-module", title: "terraform-aws-ecs module", extension: "module.tf" },
+    FormatFacts { format: Format::CloudformationYaml, name: "cloudformation-yaml", title: "CloudFormation YAML", extension: "cfn.yaml" },
+    FormatFacts { format: Format::CloudformationJson, name: "cloudformation-json", title: "CloudFormation JSON", extension: "cfn.json" },
+    FormatFacts { format: Format::Ecsroleset, name: "ecsroleset", title: "EcsRoleSet (controller)", extension: "ecsroleset.yaml" },
+    FormatFacts { format: Format::Ack, name: "ack", title: "ACK (Kubernetes)", extension: "ack.yaml" },
+    FormatFacts { format: Format::Crossplane, name: "crossplane", title: "Crossplane", extension: "crossplane.yaml" },
+];
+
 impl Format {
     /// The formats a first look needs: the summary, the plan and IAM's own documents. The
     /// calculator's plain module renders only these (the deployment formats come in a second
@@ -148,7 +148,7 @@ impl Format {
 /// the deployment renderers out of a build that does not need them.
 pub fn render_basic(format: Format, plan: &RolePlan) -> Option<String> {
     Some(match format {
-        Format::Summary => crate::summary::render(plan),
+        Format::Summary => summary::render(plan),
         Format::Json => serde_json::to_string_pretty(plan).unwrap_or_default() + "\n",
         Format::Iam => serde_json::to_string_pretty(&iam::bundle(plan)).unwrap_or_default() + "\n",
         _ => return None,
@@ -243,5 +243,21 @@ pub fn pascal(kind: RoleKind) -> String {
     match c.next() {
         Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_has_one_row_per_format_in_order_and_names_round_trip() {
+        assert_eq!(FORMATS.len(), Format::ALL.len());
+        for (row, f) in FORMATS.iter().zip(Format::ALL) {
+            assert_eq!(row.format, f);
+            assert_eq!(Format::parse(f.name()), Some(f));
+            // The name is the format's serde name (the calculator and the CLI agree).
+            assert_eq!(serde_json::to_value(f).unwrap(), f.name());
+        }
     }
 }
