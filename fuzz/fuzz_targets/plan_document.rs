@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
             ..Default::default()
         };
         let (plan, _) = g.evaluate(&mut spec, &cx);
-        let _ = ecsroles_core::summary::render(&plan);
+        let _ = ecsroles_core::render::summary::render(&plan);
         let _ = serde_json::to_string(&ecsroles_core::render::iam::bundle(&plan));
         for r in &plan.roles {
             for p in &r.inline_policies {
