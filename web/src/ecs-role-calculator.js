@@ -89,7 +89,7 @@ function defaultForm() {
     launchType: "FARGATE", networkMode: "awsvpc",
     containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
-    targetGroupArn: "", exec: false,
+    targetGroupArn: "", exec: false, tlsCa: "", tlsKey: "",
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
 }
@@ -118,6 +118,12 @@ export function specFromForm(f, model) {
   const service = {};
   if (f.targetGroupArn) service.loadBalancers = [{ targetGroupArn: f.targetGroupArn, containerName: f.containers[0]?.name, containerPort: 80 }];
   if (f.exec) service.enableExecuteCommand = true;
+  if (f.tlsCa || f.tlsKey) {
+    // Service Connect TLS, as CreateService spells it (the core reads services[].tls).
+    const tls = { issuerCertificateAuthority: { awsPcaAuthorityArn: f.tlsCa } };
+    if (f.tlsKey) tls.kmsKey = f.tlsKey;
+    service.serviceConnectConfiguration = { enabled: true, services: [{ portName: f.containers[0]?.name ?? "app", tls }] };
+  }
   if (Object.keys(service).length) spec.service = service;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
   const app = appSpec(f, model);
@@ -526,6 +532,8 @@ class EcsRoleCalculator extends HTMLElement {
       <fieldset><legend>Service</legend>
         <div class="row">${field("Load balancer target group ARN (optional)", "f-targetGroupArn", f.targetGroupArn, "service.loadBalancers[0].targetGroupArn")}
           <label class="check"><input type="checkbox" id="f-exec" ${f.exec ? "checked" : ""} data-path="service">ECS Exec</label></div>
+        <div class="row">${field("Service Connect TLS: private CA ARN (optional)", "f-tlsCa", f.tlsCa ?? "", "service.serviceConnectConfiguration.services[0].tls.issuerCertificateAuthority")}
+          ${field("TLS key ARN (optional)", "f-tlsKey", f.tlsKey ?? "", "service.serviceConnectConfiguration.services[0].tls.kmsKey")}</div>
       </fieldset>
       ${this.appHtml(f, "a")}
     </form>`;

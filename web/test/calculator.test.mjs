@@ -161,6 +161,16 @@ test("the guided form updates the results as you type, with findings next to the
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("AppSnsPublish"));
   await calc(page).locator("#f-exec").check();
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("EcsExecSsmMessages"));
+  // Service Connect TLS: its infrastructure role appears (card and lifecycle, from the core's
+  // registry), with the key grant; a key without a CA is an error at the CA field.
+  await calc(page).locator("#f-tlsKey").fill("arn:aws:kms:us-east-1:111122223333:key/5c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f");
+  const caError = calc(page).locator("#f-tlsCa").locator("xpath=..").locator(".finding.error");
+  await caError.waitFor();
+  assert.match(await caError.textContent(), /private CA/);
+  await calc(page).locator("#f-tlsCa").fill("arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/ca-1");
+  await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "serviceConnectTls"));
+  assert.ok(await calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="serviceConnectTls"]) > h3').textContent().then((t) => t === "4 · Service"));
+  assert.ok((await calc(page).locator('article.card[data-kind="serviceConnectTls"]').textContent()).includes("ServiceConnectTlsKey"));
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
   assert.deepEqual(errors, []);
 });

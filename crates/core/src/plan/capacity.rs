@@ -378,7 +378,8 @@ impl<'a> Planner<'a> {
             let ca = tls
                 .get("issuerCertificateAuthority")
                 .and_then(|c| c.get("awsPcaAuthorityArn"))
-                .and_then(Value::as_str);
+                .and_then(Value::as_str)
+                .filter(|a| !a.is_empty());
             // The CA's AmazonECSManaged=true tag: said by the managed policy's why below.
             if ca.is_none() {
                 self.error(

@@ -286,7 +286,7 @@ fn service_connect_tls_needs_the_infrastructure_role_with_the_tls_policy_and_its
     );
 
     // No CA: an error at the field; no TLS at all: no role, and why.
-    let no_ca = plan_doc(&fargate(c, "service:\n  serviceConnectConfiguration:\n    services: [{portName: api, tls: {kmsKey: k}}]"));
+    let no_ca = plan_doc(&fargate(c, "service:\n  serviceConnectConfiguration:\n    services: [{portName: api, tls: {kmsKey: k, issuerCertificateAuthority: {awsPcaAuthorityArn: \"\"}}}]"));
     assert!(has_error_at(
         &no_ca,
         "service.serviceConnectConfiguration.services[0].tls.issuerCertificateAuthority"
