@@ -26,7 +26,6 @@ function formData() {
 
 function core(full) {
   const name = full ? "ecsroles_wasm_full" : "ecsroles_wasm";
-  loaded.full ||= full;
   loaded[name] ??= import(`./pkg/${name}.js`).then(async (m) => {
     await m.default({ module_or_path: new URL(`./pkg/${name}_bg.wasm`, import.meta.url) });
     return m;
@@ -122,7 +121,8 @@ export function specFromForm(f, model) {
     // Service Connect TLS, as CreateService spells it (the core reads services[].tls).
     const tls = { issuerCertificateAuthority: { awsPcaAuthorityArn: f.tlsCa } };
     if (f.tlsKey) tls.kmsKey = f.tlsKey;
-    service.serviceConnectConfiguration = { enabled: true, services: [{ portName: f.containers[0]?.name ?? "app", tls }] };
+    // No portName: the form has no named port mapping to point at (the core reads only tls).
+    service.serviceConnectConfiguration = { enabled: true, services: [{ tls }] };
   }
   if (Object.keys(service).length) spec.service = service;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
@@ -247,6 +247,7 @@ class EcsRoleCalculator extends HTMLElement {
       return this.loadError(err);
     }
     this.form = form;
+    this.full = this.hasAttribute("guardrails"); // which module this element holds
     this.readFormats();
     // Titles from the core's form data; texts fetched once, when an example is first needed.
     this.exampleList = form.examples;
@@ -293,7 +294,7 @@ class EcsRoleCalculator extends HTMLElement {
   /** The output formats, and whether the loaded module renders each (the plain one renders
    *  the basic ones, the full one all). */
   readFormats() {
-    this.formatList = this.form.formats.map((f) => ({ ...f, here: loaded.full || f.basic }));
+    this.formatList = this.form.formats.map((f) => ({ ...f, here: this.full || f.basic }));
   }
 
   /** The selected tab needs the full module: fetch it (once), then plan again with it. */
@@ -302,6 +303,7 @@ class EcsRoleCalculator extends HTMLElement {
     this.loadingFull ??= core(true).then(
       (m) => {
         this.wasm = m;
+        this.full = true;
         this.readFormats();
         this.lastRaw = null;
         this.update();
@@ -325,6 +327,7 @@ class EcsRoleCalculator extends HTMLElement {
     } else if (["guardrails", "namespace", "resource-name", "platform"].includes(name)) {
       if (this.hasAttribute("guardrails")) {
         this.wasm = await core(true);
+        this.full = true;
         this.readFormats();
       }
       this.lastRaw = null;

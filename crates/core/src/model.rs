@@ -140,8 +140,8 @@ pub struct KindFacts {
     pub phase: Phase,
     /// The AWS page about this role.
     pub doc: &'static str,
-    /// The service principal its trust names (each role's page; EC2's is `ec2.amazonaws.com.cn`
-    /// in the China partition, see [`KindFacts::principal`]).
+    /// The service principal its trust names, as the role's page (`doc`) gives it; the China
+    /// partition's EC2 principal differs (see [`KindFacts::principal`]).
     pub principal: &'static str,
     /// When it is assumed, in one sentence; `{agent}` is who launches the task.
     pub when: &'static str,
@@ -183,7 +183,9 @@ impl KindFacts {
     pub fn doc(&self, launch: LaunchType) -> &'static str {
         self.external(launch).map_or(self.doc, |e| e.doc)
     }
-    /// Who assumes it: the service principal in its trust policy.
+    /// Who assumes it: the service principal in its trust policy. EC2's is
+    /// `ec2.amazonaws.com.cn` in the China partition (doc::INSTANCE_ROLE's trust policy for
+    /// `aws-cn`; the same principal serves Managed Instances nodes, doc::MANAGED_INSTANCES_NODE).
     pub fn principal(&self, launch: LaunchType, partition: &str) -> &'static str {
         match self.external(launch) {
             Some(e) => e.principal,

@@ -279,6 +279,15 @@ pub fn plan_guarded(
                 }
             }
         }
+        (None, Some(_)) => {
+            // The controller's admission judges a set in its namespace: without one it cannot.
+            return Err(error(&InputError {
+                message: "resource-name/platform need a namespace: the controller's admission judges an EcsRoleSet in its namespace".into(),
+                path: Some("namespace".into()),
+                line: None,
+                column: None,
+            }));
+        }
         _ => {
             let policy = Guardrails::from_json(policy)
                 .and_then(|g| g.for_namespace(namespace.as_deref()))

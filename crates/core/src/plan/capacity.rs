@@ -386,7 +386,7 @@ impl<'a> Planner<'a> {
                     format!("{path}.issuerCertificateAuthority"),
                     "Service Connect TLS needs its private CA",
                 )
-                .fix = Some("set awsPcaAuthorityArn".into());
+                .fix = Some("set issuerCertificateAuthority.awsPcaAuthorityArn to the ARN of the AWS Private CA that signs the service's certificates".into());
                 continue;
             }
             self.need(k, "the service's Service Connect traffic uses TLS");

@@ -55,7 +55,7 @@ impl<'a> Planner<'a> {
                             ": Fargate runs only domainless gMSA (credentialspecdomainless:)"
                         ),
                     )
-                    .fix = Some("use credentialspecdomainless:<ARN>".into());
+                    .fix = Some("use credentialspecdomainless:<ARN> with a CredSpec that names the domain user's secret".into());
                 }
                 // `file://…`: a CredSpec on the Windows instance's disk, read without IAM.
                 if raw.starts_with("file://") {
@@ -103,7 +103,7 @@ impl<'a> Planner<'a> {
                                 " is not an S3 object or SSM parameter ARN"
                             ),
                         )
-                        .fix = Some("use an S3 object or ssm parameter ARN".into());
+                        .fix = Some("use arn:aws:s3:::<bucket>/<key> or arn:aws:ssm:<region>:<account>:parameter/<name>".into());
                         continue;
                     }
                 }
@@ -177,7 +177,7 @@ impl<'a> Planner<'a> {
                     cat!("volume ", v.name, ": credentialsParameter is required"),
                 )
                 .fix =
-                    Some("the ARN of the secret or parameter with the AD user and password".into());
+                    Some("set authorizationConfig.credentialsParameter to the ARN of the Secrets Manager secret or SSM parameter holding the AD user and password".into());
                 continue;
             }
             let Some(value) = self.fill(raw, &path) else {
@@ -210,7 +210,7 @@ impl<'a> Planner<'a> {
                             " is not a Secrets Manager or SSM parameter ARN"
                         ),
                     )
-                    .fix = Some("use a secretsmanager secret or ssm parameter ARN".into());
+                    .fix = Some("use arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>".into());
                 }
             }
         }
