@@ -12,7 +12,7 @@ module() { # <out name> [cargo args…]
   local name=$1
   shift
   cargo build --quiet -p ecsroles-wasm --target wasm32-unknown-unknown --profile wasm "$@"
-  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+  wasm-bindgen --target web --remove-name-section --remove-producers-section \
     --out-dir web/dist/pkg --out-name "$name" target/wasm32-unknown-unknown/wasm/ecsroles_wasm.wasm
   # binaryen's wasm-opt from npm (v132): Debian's v108 corrupts the reference-types table this
   # module uses. -O1: higher levels shrink the raw bytes but grow the gzipped download (measured

@@ -112,6 +112,7 @@ fn ecs_principals() -> Vec<String> {
 
 /// One broken rule: which, where in the spec, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Violation {
     pub rule: String,
     pub path: String,

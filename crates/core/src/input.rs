@@ -34,6 +34,7 @@ pub struct Metadata {
 
 /// What went wrong reading a document, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InputError {
     pub message: String,

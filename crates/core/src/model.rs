@@ -10,6 +10,7 @@ use crate::spec::{LaunchType, RoleConfig, RolesConfig};
 
 /// The roles ECS can involve, in the order the plan lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum RoleKind {
     TaskExecution,
@@ -317,6 +318,7 @@ mod kind_tests {
 
 /// How a planned role comes to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Provisioning {
     /// ecsroles creates and owns it.
@@ -328,6 +330,7 @@ pub enum Provisioning {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RolePlan {
     /// Workload name the role names derive from.
@@ -351,6 +354,7 @@ pub struct RolePlan {
 
 /// One fact the plan took from the input, and where it was read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Inference {
     /// `launchType`, `region`, `account`, `taskExecutionRole`, `taskRole`.
@@ -377,6 +381,7 @@ impl RolePlan {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedRole {
     pub kind: RoleKind,
@@ -414,6 +419,7 @@ pub struct PlannedRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InlinePolicy {
     pub name: String,
@@ -421,6 +427,7 @@ pub struct InlinePolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedAttachment {
     pub arn: String,
@@ -428,6 +435,7 @@ pub struct ManagedAttachment {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InstanceProfile {
     pub name: String,
@@ -445,6 +453,7 @@ impl InstanceProfile {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AbsentRole {
     pub kind: RoleKind,
@@ -455,6 +464,7 @@ pub struct AbsentRole {
 
 /// Artefacts that are not roles but are part of getting the roles to work.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Companions {
     /// Repository policies to set in other accounts for cross-account ECR pulls.
@@ -473,6 +483,7 @@ pub struct Companions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResourcePolicy {
     /// The repository or key ARN the policy goes on.
@@ -484,6 +495,7 @@ pub struct ResourcePolicy {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceLinkedRoleCheck {
     pub role_name: String,
@@ -493,6 +505,7 @@ pub struct ServiceLinkedRoleCheck {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LogGroup {
     pub name: String,
@@ -503,6 +516,7 @@ pub struct LogGroup {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
     Error,
@@ -523,6 +537,7 @@ impl Severity {
 
 /// Something the user should know or fix, tied to the spec field it concerns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     pub severity: Severity,

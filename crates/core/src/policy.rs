@@ -18,6 +18,7 @@ pub type Text = Cow<'static, str>;
 pub type Conditions = BTreeMap<Text, BTreeMap<Text, Vec<String>>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Effect {
     Allow,
     Deny,
@@ -25,6 +26,7 @@ pub enum Effect {
 
 /// The principal of a trust-policy statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Principal {
     /// An AWS service principal, e.g. `ecs-tasks.amazonaws.com`.
     Service(String),
@@ -34,6 +36,7 @@ pub enum Principal {
 
 /// One statement, with its explanation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
     pub sid: Text,
@@ -62,6 +65,7 @@ pub struct Statement {
 
 /// A policy document (identity policy, trust policy or a companion resource policy).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyDocument {
     pub statements: Vec<Statement>,

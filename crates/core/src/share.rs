@@ -44,6 +44,7 @@ pub const LEFT_OUT: &[LeftOut] = &[
 
 /// A document made fit for a link.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Shareable {
     /// Compact JSON of the document without the values in [`LEFT_OUT`].
