@@ -613,7 +613,7 @@ impl<'a> Planner<'a> {
     fn ecr_image(&mut self, image: &str, cpath: &str) -> Option<arn::EcrImage> {
         let looks_ecr = image.contains(".dkr.ecr") || image.contains(".dkr-ecr");
         // Public images without placeholders (most of them) need nothing more.
-        if !looks_ecr && !image.contains(['$', '{', '<']) {
+        if !looks_ecr && !crate::placeholder::may_hold(image) {
             return None;
         }
         let path = &cat!(cpath, ".image");

@@ -468,7 +468,7 @@ impl<'a> Planner<'a> {
         }
         // Fast path (plan runs on every keystroke): nothing template-like, and a well-formed
         // account and region wherever an ARN or an ECR registry host has them.
-        if !v.contains(['$', '{', '<']) && !has_stand_in(v) {
+        if !placeholder::may_hold(v) && !has_stand_in(v) {
             return Some(v.to_string());
         }
         // ecspresso's `{{ secretsmanager_arn "name" }}` resolves a secret name to its ARN.
@@ -586,7 +586,7 @@ impl<'a> Planner<'a> {
             out = rebuilt;
         }
         // What is left must not reach an IAM document as if it were a name.
-        if !out.contains(['$', '{', '<']) {
+        if !placeholder::may_hold(&out) {
             return Some(out);
         }
         let rest = arn::without_open_markers(&out);
@@ -650,17 +650,13 @@ struct LooseEcrHost<'a> {
 }
 
 fn loose_ecr_host(v: &str) -> Option<LooseEcrHost<'_>> {
-    let (host, path) = v.split_once('/')?;
-    let mut labels = host.splitn(5, '.');
-    let (Some(account), Some("dkr"), Some(ecr), Some(region), Some(suffix)) = (
-        labels.next(),
-        labels.next(),
-        labels.next(),
-        labels.next(),
-        labels.next(),
-    ) else {
+    let (host, path) = arn::split_once_ascii(v, b'/')?;
+    let (account, rest) = arn::split_once_ascii(host, b'.')?;
+    let ("dkr", rest) = arn::split_once_ascii(rest, b'.')? else {
         return None;
     };
+    let (ecr, rest) = arn::split_once_ascii(rest, b'.')?;
+    let (region, suffix) = arn::split_once_ascii(rest, b'.')?;
     ecr.starts_with("ecr").then_some(LooseEcrHost {
         account,
         ecr,
