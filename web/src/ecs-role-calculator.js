@@ -88,7 +88,7 @@ function defaultForm() {
     launchType: "FARGATE", networkMode: "awsvpc",
     containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
-    targetGroupArn: "", exec: false, tlsCa: "", tlsKey: "",
+    targetGroupArn: "", exec: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "",
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
 }
@@ -123,6 +123,11 @@ export function specFromForm(f, model) {
     if (f.tlsKey) tls.kmsKey = f.tlsKey;
     // No portName: the form has no named port mapping to point at (the core reads only tls).
     service.serviceConnectConfiguration = { enabled: true, services: [{ tls }] };
+  }
+  if (f.latticeTargetGroup) {
+    // VPC Lattice, as CreateService spells it (the core plans the role a roleArn would name;
+    // portName, required by ECS, names no port the form has: the core does not read it).
+    service.vpcLatticeConfigurations = [{ targetGroupArn: f.latticeTargetGroup }];
   }
   if (Object.keys(service).length) spec.service = service;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
@@ -537,6 +542,7 @@ class EcsRoleCalculator extends HTMLElement {
           <label class="check"><input type="checkbox" id="f-exec" ${f.exec ? "checked" : ""} data-path="service">ECS Exec</label></div>
         <div class="row">${field("Service Connect TLS: private CA ARN (optional)", "f-tlsCa", f.tlsCa ?? "", "service.serviceConnectConfiguration.services[0].tls.issuerCertificateAuthority")}
           ${field("TLS key ARN (optional)", "f-tlsKey", f.tlsKey ?? "", "service.serviceConnectConfiguration.services[0].tls.kmsKey")}</div>
+        <div class="row">${field("VPC Lattice target group ARN (optional)", "f-latticeTargetGroup", f.latticeTargetGroup ?? "", "service.vpcLatticeConfigurations[0].targetGroupArn")}</div>
       </fieldset>
       ${this.appHtml(f, "a")}
     </form>`;

@@ -171,6 +171,15 @@ test("the guided form updates the results as you type, with findings next to the
   await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "serviceConnectTls"));
   assert.ok(await calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="serviceConnectTls"]) > h3').textContent().then((t) => t === "4 · Service"));
   assert.ok((await calc(page).locator('article.card[data-kind="serviceConnectTls"]').textContent()).includes("ServiceConnectTlsKey"));
+  // VPC Lattice: an ELB target group is the core's error at the field; a Lattice one plans the
+  // infrastructure role with registration on exactly that target group.
+  await calc(page).locator("#f-latticeTargetGroup").fill("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/0123");
+  const tgError = calc(page).locator("#f-latticeTargetGroup").locator("xpath=..").locator(".finding.error");
+  await tgError.waitFor();
+  assert.match(await tgError.textContent(), /not a VPC Lattice target group/);
+  await calc(page).locator("#f-latticeTargetGroup").fill("arn:aws:vpc-lattice:us-east-1:111122223333:targetgroup/tg-0123456789abcdef0");
+  await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "vpcLattice"));
+  assert.ok((await calc(page).locator('article.card[data-kind="vpcLattice"]').textContent()).includes("tg-0123456789abcdef0"));
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
   assert.deepEqual(errors, []);
 });

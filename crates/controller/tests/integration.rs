@@ -1229,11 +1229,12 @@ async fn the_sweep_deletes_only_what_gone_sets_of_this_cluster_left() {
     ctl.stop().await;
 }
 
-/// A role kind added after the controller was written (Service Connect TLS's infrastructure
-/// role) is reconciled by its registry row and rules alone: created with AWS's managed policy
-/// attached and the KMS grant inline, exactly as planned, and removed with the set.
+/// Role kinds added after the controller was written (the Service Connect TLS and VPC Lattice
+/// infrastructure roles) are reconciled by their registry rows and rules alone: created with
+/// AWS's managed policy attached and the KMS grant inline (TLS), the registration scoped to the
+/// target group inline (Lattice), exactly as planned, and removed with the set.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_service_connect_tls_role_is_reconciled_like_any_other() {
+async fn the_service_networking_roles_are_reconciled_like_any_other() {
     let client = kube().await;
     let iam = iam_client().await;
     let ns = "it-sctls";
@@ -1244,7 +1245,9 @@ async fn a_service_connect_tls_role_is_reconciled_like_any_other() {
     spec["service"] = json!({"serviceConnectConfiguration": {"enabled": true, "namespace": "shop.local",
         "services": [{"portName": "ui", "tls": {
             "issuerCertificateAuthority": {"awsPcaAuthorityArn": format!("arn:aws:acm-pca:us-east-1:{ACCOUNT}:certificate-authority/ca-1")},
-            "kmsKey": format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/5c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f")}}]}});
+            "kmsKey": format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/5c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f")}}]},
+        "vpcLatticeConfigurations": [{"portName": "ui",
+            "targetGroupArn": format!("arn:aws:vpc-lattice:us-east-1:{ACCOUNT}:targetgroup/tg-0123456789abcdef0")}]});
     apply(&client, ns, "ui", spec).await;
     let obj = wait_ready(&client, ns, "ui", "True").await;
     let desired = expected(&obj, &cfg);
@@ -1255,12 +1258,17 @@ async fn a_service_connect_tls_role_is_reconciled_like_any_other() {
     assert!(tls.managed.iter().any(
         |a| a.ends_with("AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity")
     ));
+    let lattice = desired
+        .iter()
+        .find(|d| d.name.ends_with("-vpc-lattice"))
+        .expect("the Lattice role is planned");
+    assert!(
+        lattice.managed.is_empty(),
+        "scoped inline, no managed policy"
+    );
     assert_iam_matches(&iam, &desired).await;
-    assert!(obj
-        .status
-        .unwrap()
-        .managed_roles
-        .contains_key("serviceConnectTls"));
+    let managed = obj.status.unwrap().managed_roles;
+    assert!(managed.contains_key("serviceConnectTls") && managed.contains_key("vpcLattice"));
     delete(&client, ns, "ui").await;
     gone(&client, ns, "ui").await;
     assert!(roles_with_prefix(&iam, "it-sctls_ui-").await.is_empty());

@@ -21,11 +21,12 @@ pub enum RoleKind {
     ManagedInstancesNode,
     VolumeInfrastructure,
     ServiceConnectTls,
+    VpcLattice,
     ServiceLinked,
 }
 
 impl RoleKind {
-    pub const ALL: [RoleKind; 9] = [
+    pub const ALL: [RoleKind; 10] = [
         RoleKind::TaskExecution,
         RoleKind::Task,
         RoleKind::Service,
@@ -34,6 +35,7 @@ impl RoleKind {
         RoleKind::ManagedInstancesNode,
         RoleKind::VolumeInfrastructure,
         RoleKind::ServiceConnectTls,
+        RoleKind::VpcLattice,
         RoleKind::ServiceLinked,
     ];
 
@@ -46,6 +48,11 @@ impl RoleKind {
     /// The key used in the spec's `roles` map and in the plan's JSON.
     pub fn key(self) -> &'static str {
         self.facts().key
+    }
+
+    /// The kind whose key (its serde name) is `key`.
+    pub fn from_key(key: &str) -> Option<RoleKind> {
+        KINDS.iter().find(|k| k.key == key).map(|k| k.kind)
     }
 
     pub fn title(self) -> &'static str {
@@ -69,6 +76,7 @@ impl RoleKind {
             RoleKind::ManagedInstancesNode => &roles.managed_instances_node,
             RoleKind::VolumeInfrastructure => &roles.volume_infrastructure,
             RoleKind::ServiceConnectTls => &roles.service_connect_tls,
+            RoleKind::VpcLattice => &roles.vpc_lattice,
         })
     }
 }
@@ -87,6 +95,7 @@ impl RoleKind {
             RoleKind::ManagedInstancesNode => &mut roles.managed_instances_node,
             RoleKind::VolumeInfrastructure => &mut roles.volume_infrastructure,
             RoleKind::ServiceConnectTls => &mut roles.service_connect_tls,
+            RoleKind::VpcLattice => &mut roles.vpc_lattice,
         })
     }
 }
@@ -222,7 +231,7 @@ const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on y
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
-pub const KINDS: [KindFacts; 9] = [
+pub const KINDS: [KindFacts; 10] = [
     KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
@@ -279,6 +288,13 @@ pub const KINDS: [KindFacts; 9] = [
         when: "ECS issues the service's TLS certificates with it and keeps their keys in Secrets Manager",
         trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
         instance_profile: ProfileOn::Never, external: None },
+    KindFacts { kind: RoleKind::VpcLattice, key: "vpcLattice",
+        title: "VPC Lattice infrastructure role", name_suffix: "vpc-lattice",
+        shared_name: "ecsInfrastructureRole", phase: Phase::Service,
+        doc: doc::VPC_LATTICE, principal: ECS,
+        when: "ECS registers the service's tasks in its VPC Lattice target groups with it, and deregisters them as they stop",
+        trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ServiceLinked, key: "serviceLinked",
         title: "Service-linked role AWSServiceRoleForECS", name_suffix: "slr",
         shared_name: crate::rules::SERVICE_LINKED_ROLE_NAME, phase: Phase::Service,
@@ -299,6 +315,26 @@ mod kind_tests {
             assert_eq!(kind.facts().key, row.key);
             // The key is the kind's serde name (the plan's JSON and the spec agree).
             assert_eq!(serde_json::to_value(kind).unwrap(), row.key);
+        }
+    }
+
+    /// `roles` (spec.rs) reads its members by these keys: exactly the kinds with a config.
+    #[test]
+    fn the_roles_members_are_the_configurable_kinds() {
+        let configurable: Vec<&str> = RoleKind::ALL
+            .into_iter()
+            .filter(|k| k.config(&Default::default()).is_some())
+            .map(RoleKind::key)
+            .collect();
+        assert_eq!(configurable, crate::spec::ROLE_KEYS);
+        // And each member lands on its own kind's config.
+        for key in crate::spec::ROLE_KEYS {
+            let roles: crate::spec::RolesConfig =
+                serde_json::from_value(serde_json::json!({ key: {"name": "n"} })).unwrap();
+            for k in RoleKind::ALL {
+                let name = k.config(&roles).and_then(|c| c.name.as_deref());
+                assert_eq!(name == Some("n"), k.key() == key, "{key} {k:?}");
+            }
         }
     }
 

@@ -368,7 +368,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                 cat!(
                     "read the template's ",
                     CFN_SERVICE,
-                    " that runs it (load balancers, role, deployment controller, Service Connect TLS)"
+                    " that runs it (load balancers, role, deployment controller, Service Connect TLS, VPC Lattice)"
                 ),
             ));
             let mut m = Map::new();

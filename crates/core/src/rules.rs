@@ -56,6 +56,8 @@ pub mod doc {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html";
     pub const SERVICE_CONNECT_TLS: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-tls.html";
+    pub const VPC_LATTICE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-vpc-lattice.html";
     pub const EBS_KMS: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html";
     pub const FARGATE_NETWORKING: &str =
@@ -233,6 +235,17 @@ rule!(
 rule!(SC_TLS_KEY, "ServiceConnectTlsKey", ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair"],
     "ECS encrypts the TLS certificates' keys with it; AWS's example key policy names no role: this one creates the secrets.",
     doc::SERVICE_CONNECT_TLS);
+// VPC Lattice: AWS's AmazonECSInfrastructureRolePolicyForVpcLattice (v1, 2024-11-15, the
+// version these rows were checked against) allows these four on `targetgroup/*` of every
+// region and account; the CreateService field names the exact target group, so the grant
+// names it. The three EC2 reads are the policy's own; they take no resource ARN.
+rule!(LATTICE_TARGETS, "VpcLatticeTargets",
+    ["vpc-lattice:RegisterTargets", "vpc-lattice:DeregisterTargets", "vpc-lattice:GetTargetGroup", "vpc-lattice:ListTargets"],
+    "ECS registers the service's tasks in this VPC Lattice target group as they start and deregisters them as they stop.",
+    doc::VPC_LATTICE);
+rule!(LATTICE_EC2_DESCRIBE, "VpcLatticeDescribeEc2", ["ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:DescribeInstances"],
+    "ECS reads the tasks' subnets, VPC and instances to register them; these Describe calls accept only Resource \"*\".",
+    doc::VPC_LATTICE);
 rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
     "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
     doc::KMS_VIA_SERVICE);

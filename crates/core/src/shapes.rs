@@ -54,6 +54,7 @@ pub const CREATE_SERVICE: Shape = Shape {
         "enableExecuteCommand",
         "deploymentController",
         "volumeConfigurations",
+        "vpcLatticeConfigurations",
         "role",
         "launchType",
         "cluster",

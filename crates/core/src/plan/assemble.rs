@@ -417,12 +417,22 @@ impl<'a> Planner<'a> {
             ),
             RoleKind::ServiceConnectTls => {
                 let spec = self.spec;
-                let (i, arn) = super::capacity::tls_configs(spec)
+                let (i, arn) = super::networking::tls_configs(spec)
                     .find_map(|(i, t)| Some((i, t.get("roleArn")?.as_str()?)))?;
                 (
                     arn,
                     "roleArn",
                     format!("service.serviceConnectConfiguration.services[{i}].tls.roleArn"),
+                )
+            }
+            RoleKind::VpcLattice => {
+                let spec = self.spec;
+                let (i, arn) = super::networking::lattice_configs(spec)
+                    .find_map(|(i, c)| Some((i, c.get("roleArn")?.as_str()?)))?;
+                (
+                    arn,
+                    "roleArn",
+                    format!("service.vpcLatticeConfigurations[{i}].roleArn"),
                 )
             }
             _ => return None,

@@ -3,7 +3,6 @@
 //! infrastructure role; and the KMS grants collected along the way.
 
 use super::*;
-use serde_json::Value;
 
 impl<'a> Planner<'a> {
     pub(super) fn service_role(&mut self) {
@@ -366,57 +365,6 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Service Connect TLS (doc::SERVICE_CONNECT_TLS): ECS's infrastructure role issues each
-    /// service's certificates from the private CA and keeps their private keys in Secrets
-    /// Manager, encrypted with `kmsKey` when one is given. AWS's API marks `tls.roleArn`
-    /// optional while its guide says the role is needed: ecsroles plans it either way.
-    pub(super) fn service_connect_tls(&mut self) {
-        let k = RoleKind::ServiceConnectTls;
-        let spec = self.spec;
-        for (i, tls) in tls_configs(spec) {
-            let path = format!("service.serviceConnectConfiguration.services[{i}].tls");
-            let ca = tls
-                .get("issuerCertificateAuthority")
-                .and_then(|c| c.get("awsPcaAuthorityArn"))
-                .and_then(Value::as_str)
-                .filter(|a| !a.is_empty());
-            // The CA's AmazonECSManaged=true tag: said by the managed policy's why below.
-            if ca.is_none() {
-                self.error(
-                    format!("{path}.issuerCertificateAuthority"),
-                    "Service Connect TLS needs its private CA",
-                )
-                .fix = Some("set issuerCertificateAuthority.awsPcaAuthorityArn to the ARN of the AWS Private CA that signs the service's certificates".into());
-                continue;
-            }
-            self.need(k, "the service's Service Connect traffic uses TLS");
-            if let Some(key) = tls.get("kmsKey").and_then(Value::as_str) {
-                if let Some(arn) = self.key_arn(key, &format!("{path}.kmsKey")) {
-                    self.grant(k, &rules::SC_TLS_KEY, vec![arn], Conditions::new(), path);
-                }
-            }
-        }
-        if self.needs.contains_key(&k) {
-            let arn = format!(
-                "arn:{}:iam::aws:policy/{}",
-                self.partition,
-                rules::managed::SERVICE_CONNECT_TLS
-            );
-            self.managed.entry(k).or_default().push(ManagedAttachment {
-                arn,
-                why: "AWS's TLS policy: ECS's ecs-sc!* secrets; certificates only from CAs tagged AmazonECSManaged=true (tag yours)".into(),
-            });
-        } else {
-            self.absent_why.insert(
-                k,
-                (
-                    "the service uses no Service Connect TLS".into(),
-                    doc::SERVICE_CONNECT_TLS,
-                ),
-            );
-        }
-    }
-
     // ---------------------------------------------------------------- KMS
     pub(super) fn kms_grants(&mut self) {
         let uses = std::mem::take(&mut self.kms);
@@ -481,18 +429,4 @@ impl<'a> Planner<'a> {
             "ECS launches and manages the capacity provider's EC2 instances with this role",
         );
     }
-}
-
-/// `service.serviceConnectConfiguration.services[i].tls`, with `i`.
-pub(super) fn tls_configs(
-    spec: &EcsRoleSetSpec,
-) -> impl Iterator<Item = (usize, &serde_json::Map<String, Value>)> {
-    spec.service
-        .as_ref()
-        .and_then(|s| s.service_connect_configuration.get("services"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .filter_map(|(i, s)| Some((i, s.get("tls")?.as_object()?)))
 }

@@ -10,6 +10,7 @@ mod capacity;
 mod companions;
 mod execution;
 mod infer;
+mod networking;
 mod task;
 
 use std::collections::BTreeMap;
@@ -162,6 +163,7 @@ impl<'a> Planner<'a> {
         self.capacity_roles();
         self.volume_role();
         self.service_connect_tls();
+        self.vpc_lattice();
         self.kms_grants();
         let roles = self.build_roles();
         let companions = self.companions(&roles);
