@@ -88,7 +88,7 @@ function defaultForm() {
     launchType: "FARGATE", networkMode: "awsvpc",
     containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
-    targetGroupArn: "", exec: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "",
+    targetGroupArn: "", exec: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "",
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
 }
@@ -116,6 +116,13 @@ export function specFromForm(f, model) {
   for (const k of ["account", "region", "cluster"]) if (f[k]) spec[k] = f[k];
   const service = {};
   if (f.targetGroupArn) service.loadBalancers = [{ targetGroupArn: f.targetGroupArn, containerName: f.containers[0]?.name, containerPort: 80 }];
+  if (f.bgAlternate || f.bgRule) {
+    // ECS-native blue/green, as CreateService spells it (the core plans its infrastructure role).
+    const advancedConfiguration = { alternateTargetGroupArn: f.bgAlternate };
+    if (f.bgRule) advancedConfiguration.productionListenerRule = f.bgRule;
+    service.loadBalancers = [{ ...(service.loadBalancers?.[0] ?? { containerName: f.containers[0]?.name, containerPort: 80 }), advancedConfiguration }];
+  }
+  if (f.bgHook) service.deploymentConfiguration = { strategy: "BLUE_GREEN", lifecycleHooks: [{ hookTargetArn: f.bgHook, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }] };
   if (f.exec) service.enableExecuteCommand = true;
   if (f.tlsCa || f.tlsKey) {
     // Service Connect TLS, as CreateService spells it (the core reads services[].tls).
@@ -543,6 +550,9 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("Service Connect TLS: private CA ARN (optional)", "f-tlsCa", f.tlsCa ?? "", "service.serviceConnectConfiguration.services[0].tls.issuerCertificateAuthority")}
           ${field("TLS key ARN (optional)", "f-tlsKey", f.tlsKey ?? "", "service.serviceConnectConfiguration.services[0].tls.kmsKey")}</div>
         <div class="row">${field("VPC Lattice target group ARN (optional)", "f-latticeTargetGroup", f.latticeTargetGroup ?? "", "service.vpcLatticeConfigurations[0].targetGroupArn")}</div>
+        <div class="row">${field("Blue/green: alternate target group ARN (optional)", "f-bgAlternate", f.bgAlternate ?? "", "service.loadBalancers[0].advancedConfiguration.alternateTargetGroupArn")}
+          ${field("Production listener rule ARN (optional)", "f-bgRule", f.bgRule ?? "", "service.loadBalancers[0].advancedConfiguration.productionListenerRule")}</div>
+        <div class="row">${field("Blue/green lifecycle hook: Lambda function ARN (optional)", "f-bgHook", f.bgHook ?? "", "service.deploymentConfiguration.lifecycleHooks[0].hookTargetArn")}</div>
       </fieldset>
       ${this.appHtml(f, "a")}
     </form>`;

@@ -176,10 +176,21 @@ test("the guided form updates the results as you type, with findings next to the
   await calc(page).locator("#f-latticeTargetGroup").fill("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/0123");
   const tgError = calc(page).locator("#f-latticeTargetGroup").locator("xpath=..").locator(".finding.error");
   await tgError.waitFor();
-  assert.match(await tgError.textContent(), /not a VPC Lattice target group/);
+  assert.match(await tgError.textContent(), /not a vpc-lattice targetgroup ARN/);
   await calc(page).locator("#f-latticeTargetGroup").fill("arn:aws:vpc-lattice:us-east-1:111122223333:targetgroup/tg-0123456789abcdef0");
   await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "vpcLattice"));
   assert.ok((await calc(page).locator('article.card[data-kind="vpcLattice"]').textContent()).includes("tg-0123456789abcdef0"));
+  // Blue/green: an alternate target group without the primary one is the core's error at the
+  // primary's field; with both, the load balancer infrastructure role; a hook adds its role.
+  await calc(page).locator("#f-bgAlternate").fill("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/green/fedcba9876543210");
+  const primaryError = calc(page).locator("#f-targetGroupArn").locator("xpath=..").locator(".finding.error");
+  await primaryError.waitFor();
+  await calc(page).locator("#f-targetGroupArn").fill("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/blue/0123456789abcdef");
+  await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "loadBalancerInfrastructure"));
+  assert.ok((await calc(page).locator('article.card[data-kind="loadBalancerInfrastructure"]').textContent()).includes("targetgroup/green/fedcba9876543210"));
+  await calc(page).locator("#f-bgHook").fill("arn:aws:lambda:us-east-1:111122223333:function:approve");
+  await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "lifecycleHooks"));
+  assert.ok((await calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="lifecycleHooks"]) > h3').textContent()).endsWith("Service"));
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
   assert.deepEqual(errors, []);
 });

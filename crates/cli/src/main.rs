@@ -111,6 +111,11 @@ struct Overrides {
     /// `{{ must_env "TAG" }}`, `$(TAG)` and CloudFormation's `!Ref TAG`.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = ecsroles_core::ParseOptions::parse_var)]
     vars: Vec<(String, String)>,
+    /// The service that runs the task definition, from its own file: a `create-service
+    /// --cli-input-json` request or `describe-services` output (load balancers, blue/green,
+    /// Service Connect, VPC Lattice… need it).
+    #[arg(long, value_name = "FILE")]
+    service: Option<PathBuf>,
 }
 
 /// The platform's guardrails: the same verdict the controller reaches.
@@ -239,12 +244,28 @@ fn read(file: &Path) -> Result<String, String> {
 }
 
 fn load(file: &Path, o: Overrides) -> Result<EcsRoleSetSpec, String> {
-    let text = read(file)?;
+    let mut text = read(file)?;
+    let mut shown = file.display().to_string();
+    if let Some(service) = &o.service {
+        text = ecsroles_core::input::with_service(&text, &read(service)?)
+            .map_err(|e| format!("{shown} + {}: {e}", service.display()))?;
+        shown = format!("{shown} + {}", service.display());
+    }
     let opts = ParseOptions {
         vars: o.vars.into_iter().collect(),
     };
-    let (mut spec, _) =
-        parse_document_with(&text, &opts).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (mut spec, _) = parse_document_with(&text, &opts).map_err(|e| {
+        // Joined from two files: the field path says where, the joined text's line would not.
+        let e = match o.service {
+            Some(_) => ecsroles_core::InputError {
+                line: None,
+                column: None,
+                ..e
+            },
+            None => e,
+        };
+        format!("{shown}: {e}")
+    })?;
     ecsroles_core::overrides::Overrides {
         launch_type: o.launch_type,
         account: o.account,

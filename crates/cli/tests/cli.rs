@@ -392,3 +392,52 @@ fn module_version_picks_the_terraform_aws_ecs_major_and_refuses_others() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("possible values: 6, 7"));
 }
+
+/// `--service FILE`: the task definition and the create-service request kept apart, as the AWS
+/// CLI takes them (a real pair: aws-samples' blue/green sample).
+#[test]
+fn a_service_file_joins_a_bare_task_definition() {
+    let dir = "tests/realworld/aws-samples-bluegreen-lifecycle-hooks-service";
+    let td = format!("{dir}/taskdef_template.json");
+    let svc = format!("{dir}/service_template.json");
+    let out = ecsroles(&["plan", &td, "--service", &svc, "--var", "GREEN_TARGET_GROUP_ARN=arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/green/fedcba9876543210"], None);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("■ Load balancer infrastructure role (blue/green)"),
+        "{s}"
+    );
+    // The sample's other markers are said as placeholders to fill, not as malformed ARNs.
+    assert!(
+        s.contains("unresolved template placeholder BLUE_TARGET_GROUP_ARN"),
+        "{s}"
+    );
+    assert!(s.contains("Deployment lifecycle hook role"), "{s}");
+    assert!(s.contains("targetgroup/green/fedcba9876543210"), "{s}");
+    // Without it, the same task definition has neither role.
+    let alone = text(&ecsroles(&["plan", &td], None).stdout);
+    assert!(
+        !alone.contains("■ Load balancer infrastructure role"),
+        "{alone}"
+    );
+    // A spec has its own service: refused, saying so (exit 2, no plan).
+    let spec = ecsroles(
+        &["plan", "examples/fargate-web-api.yaml", "--service", &svc],
+        None,
+    );
+    assert_eq!(spec.status.code(), Some(2));
+    assert!(
+        text(&spec.stderr).contains("has its own service"),
+        "{}",
+        text(&spec.stderr)
+    );
+    // An unknown member of the service file names its path, without the joined text's line.
+    let bad = ecsroles(
+        &["plan", &td, "--service", "-"],
+        Some(r#"{"loadBalancerz": []}"#),
+    );
+    let e = text(&bad.stderr);
+    assert!(
+        e.contains("service.loadBalancerz") && !e.contains("line "),
+        "{e}"
+    );
+}

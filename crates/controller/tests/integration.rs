@@ -1229,6 +1229,55 @@ async fn the_sweep_deletes_only_what_gone_sets_of_this_cluster_left() {
     ctl.stop().await;
 }
 
+/// Blue/green: the load balancer infrastructure role (traffic shifting on exactly the named
+/// target groups and rules) and the lifecycle hook role (InvokeFunction on exactly the hook) are
+/// created as planned on the real servers — and no legacy service role — then removed with the set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blue_green_roles_are_reconciled_and_no_service_role() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-bluegreen";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 600);
+    let ctl = start(&client, cfg.clone(), None).await;
+    let mut spec = fargate_spec("web");
+    let elb = format!("arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}");
+    spec["service"] = json!({
+        "loadBalancers": [{"targetGroupArn": format!("{elb}:targetgroup/blue/0123456789abcdef"),
+            "containerName": "web", "containerPort": 80,
+            "advancedConfiguration": {
+                "alternateTargetGroupArn": format!("{elb}:targetgroup/green/fedcba9876543210"),
+                "productionListenerRule": format!("{elb}:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee")}}],
+        "deploymentConfiguration": {"strategy": "BLUE_GREEN", "lifecycleHooks": [{
+            "hookTargetArn": format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:pre-traffic"),
+            "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]}});
+    apply(&client, ns, "web", spec).await;
+    let obj = wait_ready(&client, ns, "web", "True").await;
+    let desired = expected(&obj, &cfg);
+    for suffix in ["-lb-infrastructure", "-lifecycle-hooks"] {
+        assert!(
+            desired.iter().any(|d| d.name.ends_with(suffix)),
+            "{suffix} planned"
+        );
+    }
+    assert!(
+        !desired.iter().any(|d| d.name.ends_with("-service")),
+        "no legacy service role"
+    );
+    assert_iam_matches(&iam, &desired).await;
+    let managed = obj.status.unwrap().managed_roles;
+    assert!(
+        managed.contains_key("loadBalancerInfrastructure")
+            && managed.contains_key("lifecycleHooks")
+    );
+    delete(&client, ns, "web").await;
+    gone(&client, ns, "web").await;
+    assert!(roles_with_prefix(&iam, "it-bluegreen_web-")
+        .await
+        .is_empty());
+    ctl.stop().await;
+}
+
 /// Role kinds added after the controller was written (the Service Connect TLS and VPC Lattice
 /// infrastructure roles) are reconciled by their registry rows and rules alone: created with
 /// AWS's managed policy attached and the KMS grant inline (TLS), the registration scoped to the

@@ -477,6 +477,54 @@ fn typed_any<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// A task definition and the service that runs it, from two files as people keep them (the
+/// inputs of `aws ecs register-task-definition` and `aws ecs create-service --cli-input-json`,
+/// or their `describe-*` outputs): the spec `{taskDefinition, service}` they make together, as
+/// JSON text for [`parse_document_with`]. Errors name the file by the path's first member
+/// (`taskDefinition…`, `service…`); line and column would be the joined text's, so there are none.
+/// Not for the wasm build: the calculator takes one document (a spec holds both).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn with_service(task_definition: &str, service: &str) -> Result<String, InputError> {
+    let unplaced = |e: InputError, file: &str| InputError {
+        message: format!("{file}: {e}"),
+        line: None,
+        column: None,
+        path: None,
+    };
+    let strip = |t: &str| t.strip_prefix('\u{feff}').unwrap_or(t).to_string();
+    let td = untyped(&strip(task_definition)).map_err(|e| unplaced(e, "task definition"))?;
+    if !is_task_definition_value(&td) {
+        return Err(InputError {
+            message: "a service file goes with a task definition (register-task-definition input or describe-task-definition output); a spec, EcsRoleSet or CloudFormation template has its own service".into(),
+            path: None,
+            line: None,
+            column: None,
+        });
+    }
+    let mut svc = untyped(&strip(service)).map_err(|e| unplaced(e, "service"))?;
+    // `describe-services` output: {"services": [one]} (or create-service's {"service": {…}}).
+    for wrapper in ["services", "service"] {
+        let inner = match svc.get(wrapper) {
+            Some(serde_json::Value::Array(a)) if a.len() == 1 => a[0].clone(),
+            Some(o @ serde_json::Value::Object(_)) => o.clone(),
+            _ => continue,
+        };
+        svc = inner;
+        break;
+    }
+    if !svc.is_object() {
+        return Err(InputError {
+            message:
+                "the service file is not a CreateService request or one describe-services service"
+                    .into(),
+            path: Some("service".into()),
+            line: None,
+            column: None,
+        });
+    }
+    Ok(serde_json::json!({"taskDefinition": td, "service": svc}).to_string())
+}
+
 fn is_task_definition_value(v: &serde_json::Value) -> bool {
     v.as_object().is_some_and(is_task_definition)
 }

@@ -22,11 +22,13 @@ pub enum RoleKind {
     VolumeInfrastructure,
     ServiceConnectTls,
     VpcLattice,
+    LoadBalancerInfrastructure,
+    LifecycleHooks,
     ServiceLinked,
 }
 
 impl RoleKind {
-    pub const ALL: [RoleKind; 10] = [
+    pub const ALL: [RoleKind; 12] = [
         RoleKind::TaskExecution,
         RoleKind::Task,
         RoleKind::Service,
@@ -36,6 +38,8 @@ impl RoleKind {
         RoleKind::VolumeInfrastructure,
         RoleKind::ServiceConnectTls,
         RoleKind::VpcLattice,
+        RoleKind::LoadBalancerInfrastructure,
+        RoleKind::LifecycleHooks,
         RoleKind::ServiceLinked,
     ];
 
@@ -77,6 +81,8 @@ impl RoleKind {
             RoleKind::VolumeInfrastructure => &roles.volume_infrastructure,
             RoleKind::ServiceConnectTls => &roles.service_connect_tls,
             RoleKind::VpcLattice => &roles.vpc_lattice,
+            RoleKind::LoadBalancerInfrastructure => &roles.load_balancer_infrastructure,
+            RoleKind::LifecycleHooks => &roles.lifecycle_hooks,
         })
     }
 }
@@ -96,6 +102,8 @@ impl RoleKind {
             RoleKind::VolumeInfrastructure => &mut roles.volume_infrastructure,
             RoleKind::ServiceConnectTls => &mut roles.service_connect_tls,
             RoleKind::VpcLattice => &mut roles.vpc_lattice,
+            RoleKind::LoadBalancerInfrastructure => &mut roles.load_balancer_infrastructure,
+            RoleKind::LifecycleHooks => &mut roles.lifecycle_hooks,
         })
     }
 }
@@ -231,7 +239,7 @@ const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on y
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
-pub const KINDS: [KindFacts; 10] = [
+pub const KINDS: [KindFacts; 12] = [
     KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
@@ -294,6 +302,20 @@ pub const KINDS: [KindFacts; 10] = [
         doc: doc::VPC_LATTICE, principal: ECS,
         when: "ECS registers the service's tasks in its VPC Lattice target groups with it, and deregisters them as they stop",
         trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
+    KindFacts { kind: RoleKind::LoadBalancerInfrastructure, key: "loadBalancerInfrastructure",
+        title: "Load balancer infrastructure role (blue/green)", name_suffix: "lb-infrastructure",
+        shared_name: "ecsInfrastructureRoleForLoadBalancers", phase: Phase::Service,
+        doc: doc::BLUE_GREEN, principal: ECS,
+        when: "ECS shifts traffic between the service's target groups with it during blue/green, linear and canary deployments",
+        trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
+    KindFacts { kind: RoleKind::LifecycleHooks, key: "lifecycleHooks",
+        title: "Deployment lifecycle hook role", name_suffix: "lifecycle-hooks",
+        shared_name: "ecsLifecycleHookRole", phase: Phase::Service,
+        doc: doc::BLUE_GREEN_HOOKS, principal: ECS,
+        when: "ECS invokes the deployment's lifecycle hook functions with it at the stages they name",
+        trust_why: "ECS assumes it to invoke the deployment's lifecycle hooks.", trust_doc: doc::BLUE_GREEN_HOOKS,
         instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ServiceLinked, key: "serviceLinked",
         title: "Service-linked role AWSServiceRoleForECS", name_suffix: "slr",

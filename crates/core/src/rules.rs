@@ -58,6 +58,12 @@ pub mod doc {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-tls.html";
     pub const VPC_LATTICE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-vpc-lattice.html";
+    /// "Required resources for Amazon ECS blue/green deployments" (the API reference of
+    /// AdvancedConfiguration points here for the role).
+    pub const BLUE_GREEN: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html";
+    pub const BLUE_GREEN_HOOKS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html";
     pub const EBS_KMS: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html";
     pub const FARGATE_NETWORKING: &str =
@@ -246,6 +252,42 @@ rule!(LATTICE_TARGETS, "VpcLatticeTargets",
 rule!(LATTICE_EC2_DESCRIBE, "VpcLatticeDescribeEc2", ["ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:DescribeInstances"],
     "ECS reads the tasks' subnets, VPC and instances to register them; these Describe calls accept only Resource \"*\".",
     doc::VPC_LATTICE);
+// Blue/green, linear and canary deployments (loadBalancers[].advancedConfiguration): AWS's
+// AmazonECSInfrastructureRolePolicyForLoadBalancers (v6, 2026-02-12, the version checked) allows
+// the ELB reads on "*", Register/DeregisterTargets on every target group, ModifyListener on every
+// ALB and NLB listener and ModifyRule on every ALB rule. Scoped here to the ARNs the
+// configuration names: both target groups; the production and test rules (ALB) or listeners
+// (NLB). AWS does not say when ECS calls ModifyListener for an ALB; a rule that is its listener's
+// default can only be changed that way, so ModifyListener is granted on exactly the rule's listener.
+rule!(LB_READ, "LoadBalancerReads",
+    ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+    "ECS reads the listeners, rules and target health it shifts traffic between; ELB's Describe calls accept only Resource \"*\".",
+    doc::BLUE_GREEN);
+rule!(
+    LB_TARGETS,
+    "LoadBalancerTargets",
+    [
+        "elasticloadbalancing:RegisterTargets",
+        "elasticloadbalancing:DeregisterTargets"
+    ],
+    "ECS registers each deployment's tasks in the primary and alternate target groups.",
+    doc::BLUE_GREEN
+);
+rule!(LB_MODIFY_RULE, "LoadBalancerShiftRules", ["elasticloadbalancing:ModifyRule"],
+    "ECS moves production and test traffic between the target groups by changing these listener rules (ALB).",
+    doc::BLUE_GREEN);
+rule!(LB_MODIFY_LISTENER, "LoadBalancerShiftListeners", ["elasticloadbalancing:ModifyListener"],
+    "ECS moves traffic by changing these listeners (an NLB's, or the listener of an ALB rule that may be its default).",
+    doc::BLUE_GREEN);
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html: AWS's
+// example allows arn:aws:lambda:*:*:function:*; the hooks name their functions, so only those.
+rule!(
+    HOOK_INVOKE,
+    "InvokeLifecycleHooks",
+    ["lambda:InvokeFunction"],
+    "ECS invokes these lifecycle hook functions during the deployment and waits for their answer.",
+    doc::BLUE_GREEN_HOOKS
+);
 rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
     "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
     doc::KMS_VIA_SERVICE);

@@ -55,6 +55,7 @@ pub const CREATE_SERVICE: Shape = Shape {
         "deploymentController",
         "volumeConfigurations",
         "vpcLatticeConfigurations",
+        "deploymentConfiguration",
         "role",
         "launchType",
         "cluster",
@@ -97,6 +98,7 @@ pub const LOAD_BALANCER: Shape = Shape {
         "loadBalancerName",
         "containerName",
         "containerPort",
+        "advancedConfiguration",
     ],
 };
 
@@ -322,9 +324,9 @@ fn filter(
     Ok(())
 }
 
-/// Role and key ARNs inside a member set aside (blue/green `advancedConfiguration.roleArn`,
-/// VPC Lattice, Service Connect TLS, lifecycle hooks, Fargate storage keys): features whose
-/// infrastructure roles and key grants ecsroles does not plan yet, said rather than dropped.
+/// Role and key ARNs inside a member set aside (today: Fargate storage keys in a cluster's
+/// `managedStorageConfiguration`): features whose infrastructure roles and key grants
+/// ecsroles does not plan yet, said rather than dropped.
 fn unplanned_roles(v: &Value, path: &str, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
@@ -427,11 +429,17 @@ mod tests {
         let (r, v) = run(json!({"service": {
             "roleArn": "arn:aws:iam::1:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
             "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
-            "loadBalancers": [{"targetGroupArn": "arn:tg", "advancedConfiguration": {"roleArn": "arn:aws:iam::1:role/bg"}}]}}));
+            "loadBalancers": [{"targetGroupArn": "arn:tg", "advancedConfiguration": {"roleArn": "arn:aws:iam::1:role/bg"}}]},
+            "clusterConfiguration": {"managedStorageConfiguration": {"fargateEphemeralStorageKmsKeyId": "arn:aws:kms:us-east-1:1:key/k"}}}));
         let set_aside = r.unwrap();
         assert_eq!(
             set_aside.unplanned,
-            ["service.loadBalancers[0].advancedConfiguration.roleArn = arn:aws:iam::1:role/bg"]
+            ["clusterConfiguration.managedStorageConfiguration.fargateEphemeralStorageKmsKeyId = arn:aws:kms:us-east-1:1:key/k"]
+        );
+        // Blue/green's role is read now (the load balancer infrastructure role), not set aside.
+        assert_eq!(
+            v["service"]["loadBalancers"][0]["advancedConfiguration"]["roleArn"],
+            "arn:aws:iam::1:role/bg"
         );
         assert!(v["service"].get("role").is_none());
         assert_eq!(v["service"]["launchType"], "FARGATE");

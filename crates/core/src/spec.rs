@@ -132,6 +132,10 @@ pub struct ServiceSpec {
     /// (`Option<Value>` cost the module ~0.9 KB more).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vpc_lattice_configurations: Vec<serde_json::Value>,
+    /// `deploymentConfiguration` as AWS spells it; only `lifecycleHooks` is read (the role ECS
+    /// invokes each hook's Lambda function with).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub deployment_configuration: crate::taskdef::Options,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -147,6 +151,11 @@ pub struct LoadBalancer {
     pub container_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_port: Option<u32>,
+    /// ECS-native blue/green, linear and canary deployments: `{alternateTargetGroupArn,
+    /// productionListenerRule, testListenerRule, roleArn}` as AWS spells them (JSON, like the
+    /// other AWS members read only by rules).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub advanced_configuration: crate::taskdef::Options,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -511,10 +520,14 @@ pub struct RolesConfig {
     pub service_connect_tls: RoleConfig,
     #[serde(default)]
     pub vpc_lattice: RoleConfig,
+    #[serde(default)]
+    pub load_balancer_infrastructure: RoleConfig,
+    #[serde(default)]
+    pub lifecycle_hooks: RoleConfig,
 }
 
 /// The members of `roles`: every kind's key except the service-linked role's.
-pub const ROLE_KEYS: [&str; 9] = [
+pub const ROLE_KEYS: [&str; 11] = [
     "taskExecution",
     "task",
     "service",
@@ -524,6 +537,8 @@ pub const ROLE_KEYS: [&str; 9] = [
     "volumeInfrastructure",
     "serviceConnectTls",
     "vpcLattice",
+    "loadBalancerInfrastructure",
+    "lifecycleHooks",
 ];
 
 /// `roles` read through the role-kind registry: a member is a kind's key, its value a

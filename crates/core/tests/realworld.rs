@@ -17,6 +17,9 @@ use serde::Deserialize;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Expected {
     input: String,
+    /// The service's own file, when the input is a bare task definition (the CLI's `--service`).
+    #[serde(default)]
+    service: Option<String>,
     #[serde(default)]
     options: Options,
     launch_type: Option<String>,
@@ -73,8 +76,17 @@ fn kind(key: &str) -> RoleKind {
 /// Every way the plan of `dir` differs from its expectations (empty: it plans right).
 fn check(dir: &Path, e: &Expected) -> Vec<String> {
     let mut bad = Vec::new();
-    let text = std::fs::read_to_string(dir.join(&e.input))
-        .unwrap_or_else(|err| panic!("{}: {err}", dir.join(&e.input).display()));
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap_or_else(|err| panic!("{}: {err}", dir.join(name).display()))
+    };
+    let mut text = read(&e.input);
+    if let Some(service) = &e.service {
+        text = match ecsroles_core::input::with_service(&text, &read(service)) {
+            Ok(t) => t,
+            Err(err) => return vec![format!("unreadable with its service: {err}")],
+        };
+    }
     let opts = ParseOptions {
         vars: e.options.vars.clone(),
     };

@@ -425,6 +425,26 @@ impl<'a> Planner<'a> {
                     format!("service.serviceConnectConfiguration.services[{i}].tls.roleArn"),
                 )
             }
+            RoleKind::LoadBalancerInfrastructure => {
+                let spec = self.spec;
+                let (i, arn) = super::deployment::advanced_configs(spec)
+                    .find_map(|(i, _, a)| Some((i, a.get("roleArn")?.as_str()?)))?;
+                (
+                    arn,
+                    "roleArn",
+                    format!("service.loadBalancers[{i}].advancedConfiguration.roleArn"),
+                )
+            }
+            RoleKind::LifecycleHooks => {
+                let spec = self.spec;
+                let (i, arn) = super::deployment::lifecycle_hooks(spec)
+                    .find_map(|(i, h)| Some((i, h.get("roleArn")?.as_str()?)))?;
+                (
+                    arn,
+                    "roleArn",
+                    format!("service.deploymentConfiguration.lifecycleHooks[{i}].roleArn"),
+                )
+            }
             RoleKind::VpcLattice => {
                 let spec = self.spec;
                 let (i, arn) = super::networking::lattice_configs(spec)

@@ -167,8 +167,11 @@ impl<'a> Planner<'a> {
                 reason.clone(),
             );
             let path = cat!(vpath, ".authorizationConfig.credentialsParameter");
+            // Member by member, not `Value::pointer` (its JSON-pointer parser was ~2 KB of the
+            // calculator's module for this one lookup).
             let raw = cfg
-                .pointer("/authorizationConfig/credentialsParameter")
+                .get("authorizationConfig")
+                .and_then(|a| a.get("credentialsParameter"))
                 .and_then(|p| p.as_str())
                 .unwrap_or_default();
             if raw.trim().is_empty() {

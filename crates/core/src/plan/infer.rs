@@ -281,7 +281,7 @@ impl<'a> Planner<'a> {
             let cred = v
                 .fsx_windows_file_server_volume_configuration
                 .as_ref()
-                .and_then(|c| c.pointer("/authorizationConfig/credentialsParameter"))
+                .and_then(|c| c.get("authorizationConfig")?.get("credentialsParameter"))
                 .and_then(|p| p.as_str());
             if let Some(a) = cred.and_then(|c| Arn::parse(c.trim())) {
                 let path = cat!(
@@ -452,6 +452,64 @@ impl<'a> Planner<'a> {
     /// and documentation stand-ins in the account/region fields (`aws_account_id`, `region`)
     /// become this plan's account and region, said in a finding. `None` (with an error at
     /// `path`) when a placeholder is left that no value resolves.
+    /// The ARN a field requires (`fill_arn`ed), when it is `service`'s and its resource starts
+    /// with one of `kinds`; else an error at `path` naming what it must be (an empty value too:
+    /// these fields are required where they are read).
+    #[inline(never)]
+    pub(super) fn required_arn(
+        &mut self,
+        value: &str,
+        path: &str,
+        service: &str,
+        kinds: &[&str],
+    ) -> Option<String> {
+        let a = self.fill_arn(value, path)?;
+        if Arn::parse(&a).is_some_and(|p| {
+            p.service == service && kinds.iter().any(|k| p.resource.starts_with(k))
+        }) {
+            return Some(a);
+        }
+        let kind = kinds.first().copied().unwrap_or_default();
+        self.error(
+            path,
+            cat!(
+                "\"",
+                a,
+                "\" is not a ",
+                service,
+                " ",
+                kind.trim_end_matches(['/', ':']),
+                " ARN"
+            ),
+        )
+        .fix = Some(cat!("arn:aws:", service, ":<region>:<account>:", kind, "…"));
+        None
+    }
+
+    /// [`Self::fill`] for a field that only takes an ARN: there a whole value in
+    /// SCREAMING_SNAKE_CASE (`BLUE_TARGET_GROUP_ARN`) is a `sed` deploy script's marker, said as
+    /// an unresolved placeholder (with the `--var` that fills it) rather than a malformed ARN.
+    pub(super) fn fill_arn(&mut self, value: &str, path: &str) -> Option<String> {
+        let v = value.trim();
+        if placeholder::is_shouted_token(v) {
+            self.error(
+                path,
+                cat!(
+                    "unresolved template placeholder ",
+                    v,
+                    ": no permission can be scoped to it"
+                ),
+            )
+            .fix = Some(cat!(
+                "pass its value with --var ",
+                v,
+                "=<ARN> (or the spec's variables)"
+            ));
+            return None;
+        }
+        self.fill(value, path)
+    }
+
     pub(super) fn fill(&mut self, value: &str, path: &str) -> Option<String> {
         let v = value.trim();
         if v.len() > placeholder::MAX_VALUE {

@@ -8,6 +8,7 @@
 mod assemble;
 mod capacity;
 mod companions;
+mod deployment;
 mod execution;
 mod infer;
 mod networking;
@@ -164,6 +165,7 @@ impl<'a> Planner<'a> {
         self.volume_role();
         self.service_connect_tls();
         self.vpc_lattice();
+        self.blue_green();
         self.kms_grants();
         let roles = self.build_roles();
         let companions = self.companions(&roles);
@@ -233,6 +235,11 @@ impl<'a> Planner<'a> {
         let service_cluster = match (&spec.cluster, spec.service.as_ref()) {
             (None, Some(svc)) => svc.cluster.as_deref().map(|c| {
                 let name = c.rsplit('/').next().unwrap_or(c).to_string();
+                if crate::placeholder::is_shouted_token(&name) {
+                    // A `sed` marker (ECS_CLUSTER_NAME) in a service file: a placeholder below,
+                    // not a cluster read from the file.
+                    return cat!("${", name, "}");
+                }
                 self.infer(
                     "cluster",
                     &name,

@@ -73,9 +73,6 @@ impl<'a> Planner<'a> {
                 .get("targetGroupArn")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let Some(filled) = self.fill(tg, &field) else {
-                continue;
-            };
             if c.contains_key("advancedConfiguration") {
                 // Blue/green through Lattice shifts traffic by changing listener rules.
                 self.warn(
@@ -84,22 +81,14 @@ impl<'a> Planner<'a> {
                 )
                 .fix = Some("add the listener-rule permissions of the blue/green guide".into());
             }
-            if Arn::parse(&filled).is_some_and(|a| {
-                a.service == "vpc-lattice" && a.resource.starts_with("targetgroup/")
-            }) {
+            if let Some(a) = self.required_arn(tg, &field, "vpc-lattice", &["targetgroup/"]) {
                 self.grant(
                     k,
                     &rules::LATTICE_TARGETS,
-                    vec![filled],
+                    vec![a],
                     Conditions::new(),
                     field,
                 );
-            } else {
-                self.error(
-                    field,
-                    format!("{filled:?} is not a VPC Lattice target group ARN"),
-                )
-                .fix = Some("arn:aws:vpc-lattice:<region>:<account>:targetgroup/tg-…".into());
             }
         }
         if self.needs.contains_key(&k) {

@@ -4,13 +4,15 @@
 //! `execution.rs` (the task execution role: images, secrets, logs, env files, FireLens config,
 //! where pulls land per launch type), `task.rs` (the task role: application access, ECS Exec,
 //! EFS, FireLens outputs), `capacity.rs` (service, service-linked, container instance, Managed
-//! Instances and EBS volume roles), `networking.rs` (Service Connect TLS, VPC Lattice), `assemble.rs` (trust, per-role knobs, existing roles,
+//! Instances and EBS volume roles), `networking.rs` (Service Connect TLS, VPC Lattice), `deployment.rs` (blue/green: load
+//! balancer infrastructure and lifecycle hook roles), `assemble.rs` (trust, per-role knobs, existing roles,
 //! PassRole for deployers, context, limits, infeasible combinations).
 
 mod assemble;
 mod capacity;
 #[path = "../common.rs"]
 mod common;
+mod deployment;
 mod execution;
 mod networking;
 mod task;

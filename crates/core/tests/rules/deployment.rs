@@ -1,0 +1,213 @@
+//! ECS-native blue/green, linear and canary deployments (`plan/deployment.rs`): the load
+//! balancer infrastructure role and the lifecycle hook role.
+
+use super::*;
+
+const TG: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/blue/0123456789abcdef";
+const ALT: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/green/fedcba9876543210";
+const PROD_RULE: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee";
+const PROD_LISTENER: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2";
+const TEST_RULE: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener-rule/app/web/50dc6c495c0c9188/0467ef3c8400ae65/1111111111111111";
+const HOOK: &str = "arn:aws:lambda:us-east-1:111122223333:function:pre-traffic-check";
+
+fn blue_green(advanced: &str, extra: &str) -> String {
+    format!(
+        "service:\n  loadBalancers:\n    - {{targetGroupArn: {TG}, containerName: a, containerPort: 80, advancedConfiguration: {{{advanced}}}}}\n{extra}"
+    )
+}
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html
+// and AWS's AmazonECSInfrastructureRolePolicyForLoadBalancers (v6): the same actions, on exactly
+// the target groups, rules and listeners the configuration names.
+#[test]
+fn blue_green_shifts_traffic_on_exactly_the_named_target_groups_and_rules() {
+    let c = "    - {name: a, image: nginx, portMappings: [{containerPort: 80}]}";
+    let adv = format!(
+        "alternateTargetGroupArn: {ALT}, productionListenerRule: {PROD_RULE}, testListenerRule: {TEST_RULE}"
+    );
+    let p = plan_doc(&fargate(c, &blue_green(&adv, "")));
+    let r = role(&p, LoadBalancerInfrastructure);
+    assert_eq!(r.provisioning, Provisioning::Create);
+    assert_eq!(r.assumed_by, ["ecs.amazonaws.com"]);
+    assert!(
+        r.managed_policies.is_empty(),
+        "scoped inline, not the managed policy on every load balancer"
+    );
+    for tg in [TG, ALT] {
+        assert!(allows(
+            &p,
+            LoadBalancerInfrastructure,
+            "elasticloadbalancing:RegisterTargets",
+            tg
+        ));
+        assert!(allows(
+            &p,
+            LoadBalancerInfrastructure,
+            "elasticloadbalancing:DeregisterTargets",
+            tg
+        ));
+    }
+    let other_tg =
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/other/0000000000000000";
+    assert!(!allows(
+        &p,
+        LoadBalancerInfrastructure,
+        "elasticloadbalancing:RegisterTargets",
+        other_tg
+    ));
+    for rule in [PROD_RULE, TEST_RULE] {
+        assert!(allows(
+            &p,
+            LoadBalancerInfrastructure,
+            "elasticloadbalancing:ModifyRule",
+            rule
+        ));
+    }
+    // The production rule's listener (its default rule can only change through it).
+    assert!(allows(
+        &p,
+        LoadBalancerInfrastructure,
+        "elasticloadbalancing:ModifyListener",
+        PROD_LISTENER
+    ));
+    assert!(!allows(
+        &p,
+        LoadBalancerInfrastructure,
+        "elasticloadbalancing:ModifyListener",
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/0000000000000000/0000000000000000"
+    ));
+    assert!(allows(
+        &p,
+        LoadBalancerInfrastructure,
+        "elasticloadbalancing:DescribeTargetHealth",
+        "*"
+    ));
+    assert!(!allows(
+        &p,
+        LoadBalancerInfrastructure,
+        "elasticloadbalancing:DeleteRule",
+        PROD_RULE
+    ));
+    // Not the legacy service role: ECS never takes one on awsvpc, and nothing here asks for it.
+    assert!(p.role(Service).is_none());
+    assert!(p.role(LifecycleHooks).is_none());
+    assert!(absent_why(&p, LifecycleHooks).contains("no lifecycle hooks"));
+
+    // An NLB: the production "rule" is a listener, modified as such.
+    let nlb = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/api/50dc6c495c0c9188/0467ef3c8400ae65";
+    let p = plan_doc(&fargate(
+        c,
+        &blue_green(
+            &format!("alternateTargetGroupArn: {ALT}, productionListenerRule: {nlb}"),
+            "",
+        ),
+    ));
+    assert!(allows(
+        &p,
+        LoadBalancerInfrastructure,
+        "elasticloadbalancing:ModifyListener",
+        nlb
+    ));
+    assert!(!allows(
+        &p,
+        LoadBalancerInfrastructure,
+        "elasticloadbalancing:ModifyRule",
+        nlb
+    ));
+
+    // The role the configuration names is used; a missing alternate target group or a rule that
+    // is not an ELB ARN is an error at its field.
+    let named = plan_doc(&fargate(c, &blue_green(&format!("{adv}, roleArn: arn:aws:iam::111122223333:role/ecsInfrastructureRoleForLoadBalancers"), "")));
+    assert_eq!(
+        role(&named, LoadBalancerInfrastructure).provisioning,
+        Provisioning::Existing
+    );
+    let missing = plan_doc(&fargate(
+        c,
+        &blue_green(&format!("productionListenerRule: {PROD_RULE}"), ""),
+    ));
+    assert!(has_error_at(
+        &missing,
+        "service.loadBalancers[0].advancedConfiguration.alternateTargetGroupArn"
+    ));
+    let wrong = plan_doc(&fargate(
+        c,
+        &blue_green(
+            &format!("alternateTargetGroupArn: {ALT}, testListenerRule: {HOOK}"),
+            "",
+        ),
+    ));
+    assert!(has_error_at(
+        &wrong,
+        "service.loadBalancers[0].advancedConfiguration.testListenerRule"
+    ));
+
+    // A rolling service behind a load balancer: no such role, and why.
+    let rolling = plan_doc(&fargate(c, &format!("service:\n  loadBalancers: [{{targetGroupArn: {TG}, containerName: a, containerPort: 80}}]")));
+    assert!(rolling.role(LoadBalancerInfrastructure).is_none());
+    assert!(absent_why(&rolling, LoadBalancerInfrastructure).contains("advancedConfiguration"));
+}
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html: AWS's
+// example allows every function; here exactly the hooks' own.
+#[test]
+fn lifecycle_hooks_invoke_exactly_their_functions() {
+    let c = "    - {name: a, image: nginx}";
+    let hooks = |targets: &str| {
+        format!("service:\n  deploymentConfiguration:\n    strategy: BLUE_GREEN\n    lifecycleHooks: [{targets}]")
+    };
+    let p = plan_doc(&fargate(
+        c,
+        &hooks(&format!(
+            "{{hookTargetArn: {HOOK}, lifecycleStages: [POST_TEST_TRAFFIC_SHIFT]}}"
+        )),
+    ));
+    let r = role(&p, LifecycleHooks);
+    assert_eq!(r.assumed_by, ["ecs.amazonaws.com"]);
+    assert!(r.trust_policy.as_ref().unwrap().statements[0]
+        .conditions
+        .is_empty());
+    assert!(allows(&p, LifecycleHooks, "lambda:InvokeFunction", HOOK));
+    assert!(!allows(
+        &p,
+        LifecycleHooks,
+        "lambda:InvokeFunction",
+        "arn:aws:lambda:us-east-1:111122223333:function:other"
+    ));
+    assert!(p.role(LoadBalancerInfrastructure).is_none());
+
+    let named = plan_doc(&fargate(
+        c,
+        &hooks(&format!(
+            "{{hookTargetArn: {HOOK}, roleArn: arn:aws:iam::111122223333:role/hooks}}"
+        )),
+    ));
+    assert_eq!(
+        role(&named, LifecycleHooks).provisioning,
+        Provisioning::Existing
+    );
+    let wrong = plan_doc(&fargate(
+        c,
+        &hooks("{hookTargetArn: arn:aws:sns:us-east-1:111122223333:topic}"),
+    ));
+    assert!(has_error_at(
+        &wrong,
+        "service.deploymentConfiguration.lifecycleHooks[0].hookTargetArn"
+    ));
+    // Other deployment settings need no role.
+    let plain = plan_doc(&fargate(
+        c,
+        "service:\n  deploymentConfiguration: {maximumPercent: 200}",
+    ));
+    assert!(plain.role(LifecycleHooks).is_none());
+    assert!(
+        plain
+            .findings
+            .iter()
+            .all(|f| f.severity != ecsroles_core::Severity::Error),
+        "{:?}",
+        plain.findings
+    );
+}
