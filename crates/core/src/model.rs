@@ -325,6 +325,54 @@ pub const KINDS: [KindFacts; 12] = [
         instance_profile: ProfileOn::Never, external: None },
 ];
 
+/// One value per role kind, kept in [`RoleKind::ALL`] order: what the planner holds per role
+/// (needs, managed policies, reasons for absence, grants). An array indexed by the kind, not a
+/// `BTreeMap`: every distinct `BTreeMap<K, V>` brings its own copy of the tree code (~5 KB of the
+/// calculator's module each, four of them here), and a lookup is an index.
+#[derive(Debug, Clone)]
+pub struct KindMap<V>([Option<V>; RoleKind::ALL.len()]);
+
+impl<V> Default for KindMap<V> {
+    fn default() -> Self {
+        KindMap(std::array::from_fn(|_| None))
+    }
+}
+
+impl<V> KindMap<V> {
+    pub fn get(&self, k: &RoleKind) -> Option<&V> {
+        self.0[*k as usize].as_ref()
+    }
+    pub fn contains_key(&self, k: &RoleKind) -> bool {
+        self.0[*k as usize].is_some()
+    }
+    pub fn insert(&mut self, k: RoleKind, v: V) -> Option<V> {
+        self.0[k as usize].replace(v)
+    }
+    pub fn remove(&mut self, k: &RoleKind) -> Option<V> {
+        self.0[*k as usize].take()
+    }
+    /// `BTreeMap::entry(k).or_default()`.
+    pub fn entry(&mut self, k: RoleKind) -> KindEntry<'_, V> {
+        KindEntry(&mut self.0[k as usize])
+    }
+}
+
+impl<V> std::ops::Index<&RoleKind> for KindMap<V> {
+    type Output = V;
+    fn index(&self, k: &RoleKind) -> &V {
+        self.get(k).expect("no value for this role kind")
+    }
+}
+
+/// [`KindMap::entry`].
+pub struct KindEntry<'m, V>(&'m mut Option<V>);
+
+impl<'m, V: Default> KindEntry<'m, V> {
+    pub fn or_default(self) -> &'m mut V {
+        self.0.get_or_insert_with(V::default)
+    }
+}
+
 #[cfg(test)]
 mod kind_tests {
     use super::*;
@@ -332,6 +380,10 @@ mod kind_tests {
     #[test]
     fn the_registry_has_one_row_per_kind_in_order() {
         assert_eq!(KINDS.len(), RoleKind::ALL.len());
+        for (i, kind) in RoleKind::ALL.into_iter().enumerate() {
+            // KindMap indexes by the discriminant: it must be the kind's place in ALL.
+            assert_eq!(kind as usize, i, "{kind:?}");
+        }
         for (row, kind) in KINDS.iter().zip(RoleKind::ALL) {
             assert_eq!(row.kind, kind);
             assert_eq!(kind.facts().key, row.key);

@@ -20,7 +20,7 @@ impl<'a> Planner<'a> {
 
     pub(super) fn build_roles(&mut self) -> Vec<PlannedRole> {
         // Group the grants by role once; each role's statements come from its own group.
-        let mut by_role: BTreeMap<RoleKind, Vec<Grant>> = BTreeMap::new();
+        let mut by_role: KindMap<Vec<Grant>> = KindMap::default();
         for g in std::mem::take(&mut self.grants) {
             by_role.entry(g.role).or_default().push(g);
         }
