@@ -88,7 +88,7 @@ function defaultForm() {
     launchType: "FARGATE", networkMode: "awsvpc",
     containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
-    targetGroupArn: "", exec: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "",
+    targetGroupArn: "", exec: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
 }
@@ -121,6 +121,12 @@ export function specFromForm(f, model) {
     const advancedConfiguration = { alternateTargetGroupArn: f.bgAlternate };
     if (f.bgRule) advancedConfiguration.productionListenerRule = f.bgRule;
     service.loadBalancers = [{ ...(service.loadBalancers?.[0] ?? { containerName: f.containers[0]?.name, containerPort: 80 }), advancedConfiguration }];
+  }
+  if (f.cdListener) {
+    // Blue/green through CodeDeploy: the controller, and the deployment group's production
+    // listener as create-deployment-group spells it (the core plans the CodeDeploy role).
+    service.deploymentController = { type: "CODE_DEPLOY" };
+    spec.codeDeploy = { loadBalancerInfo: { targetGroupPairInfoList: [{ prodTrafficRoute: { listenerArns: [f.cdListener] } }] } };
   }
   if (f.bgHook) service.deploymentConfiguration = { strategy: "BLUE_GREEN", lifecycleHooks: [{ hookTargetArn: f.bgHook, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }] };
   if (f.exec) service.enableExecuteCommand = true;
@@ -552,7 +558,8 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("VPC Lattice target group ARN (optional)", "f-latticeTargetGroup", f.latticeTargetGroup ?? "", "service.vpcLatticeConfigurations[0].targetGroupArn")}</div>
         <div class="row">${field("Blue/green: alternate target group ARN (optional)", "f-bgAlternate", f.bgAlternate ?? "", "service.loadBalancers[0].advancedConfiguration.alternateTargetGroupArn")}
           ${field("Production listener rule ARN (optional)", "f-bgRule", f.bgRule ?? "", "service.loadBalancers[0].advancedConfiguration.productionListenerRule")}</div>
-        <div class="row">${field("Blue/green lifecycle hook: Lambda function ARN (optional)", "f-bgHook", f.bgHook ?? "", "service.deploymentConfiguration.lifecycleHooks[0].hookTargetArn")}</div>
+        <div class="row">${field("Blue/green lifecycle hook: Lambda function ARN (optional)", "f-bgHook", f.bgHook ?? "", "service.deploymentConfiguration.lifecycleHooks[0].hookTargetArn")}
+          ${field("CodeDeploy instead: production listener ARN (optional)", "f-cdListener", f.cdListener ?? "", "codeDeploy.loadBalancerInfo.targetGroupPairInfoList[0].prodTrafficRoute.listenerArns[0]")}</div>
       </fieldset>
       ${this.appHtml(f, "a")}
     </form>`;

@@ -191,6 +191,10 @@ test("the guided form updates the results as you type, with findings next to the
   await calc(page).locator("#f-bgHook").fill("arn:aws:lambda:us-east-1:111122223333:function:approve");
   await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "lifecycleHooks"));
   assert.ok((await calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="lifecycleHooks"]) > h3').textContent()).endsWith("Service"));
+  // CodeDeploy instead: its service role, with ModifyListener on exactly that listener.
+  await calc(page).locator("#f-cdListener").fill("arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2");
+  await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "codeDeploy"));
+  assert.ok((await calc(page).locator('article.card[data-kind="codeDeploy"]').textContent()).includes("listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"));
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -1231,7 +1231,8 @@ async fn the_sweep_deletes_only_what_gone_sets_of_this_cluster_left() {
 
 /// Blue/green: the load balancer infrastructure role (traffic shifting on exactly the named
 /// target groups and rules) and the lifecycle hook role (InvokeFunction on exactly the hook) are
-/// created as planned on the real servers — and no legacy service role — then removed with the set.
+/// created as planned on the real servers — and no legacy service role; moved to CodeDeploy, its
+/// service role replaces them — then removed with the set.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blue_green_roles_are_reconciled_and_no_service_role() {
     let client = kube().await;
@@ -1270,6 +1271,30 @@ async fn blue_green_roles_are_reconciled_and_no_service_role() {
         managed.contains_key("loadBalancerInfrastructure")
             && managed.contains_key("lifecycleHooks")
     );
+
+    // The same service moved to CodeDeploy: the CodeDeploy service role (trusted by
+    // codedeploy.amazonaws.com, PassRole on exactly the task's roles) replaces both, and the
+    // roles no longer needed are deleted.
+    let mut spec = fargate_spec("web");
+    spec["service"] = json!({"deploymentController": {"type": "CODE_DEPLOY"},
+        "loadBalancers": [{"targetGroupArn": format!("{elb}:targetgroup/blue/0123456789abcdef"),
+            "containerName": "web", "containerPort": 80}]});
+    spec["codeDeploy"] = json!({"loadBalancerInfo": {"targetGroupPairInfoList": [{
+        "prodTrafficRoute": {"listenerArns": [format!("{elb}:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2")]}}]}});
+    apply(&client, ns, "web", spec).await;
+    let obj = wait_ready(&client, ns, "web", "True").await;
+    let desired = expected(&obj, &cfg);
+    let cd = desired
+        .iter()
+        .find(|d| d.name.ends_with("-codedeploy"))
+        .expect("the CodeDeploy role is planned");
+    assert!(cd.trust.to_string().contains("codedeploy.amazonaws.com"));
+    assert!(!desired
+        .iter()
+        .any(|d| d.name.ends_with("-lb-infrastructure") || d.name.ends_with("-lifecycle-hooks")));
+    assert_iam_matches(&iam, &desired).await;
+    let managed = obj.status.unwrap().managed_roles;
+    assert!(managed.contains_key("codeDeploy") && !managed.contains_key("lifecycleHooks"));
     delete(&client, ns, "web").await;
     gone(&client, ns, "web").await;
     assert!(roles_with_prefix(&iam, "it-bluegreen_web-")

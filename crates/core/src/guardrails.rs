@@ -703,10 +703,11 @@ mod tests {
             "ec2.amazonaws.com",
             "ec2.amazonaws.com.cn",
             "ssm.amazonaws.com",
+            "codedeploy.amazonaws.com",
         ] {
             assert!(d.iter().any(|x| x == p), "{p} missing from {d:?}");
         }
-        assert_eq!(d.len(), 5, "{d:?}");
+        assert_eq!(d.len(), 6, "{d:?}");
     }
 
     #[test]

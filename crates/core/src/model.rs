@@ -24,11 +24,12 @@ pub enum RoleKind {
     VpcLattice,
     LoadBalancerInfrastructure,
     LifecycleHooks,
+    CodeDeploy,
     ServiceLinked,
 }
 
 impl RoleKind {
-    pub const ALL: [RoleKind; 12] = [
+    pub const ALL: [RoleKind; 13] = [
         RoleKind::TaskExecution,
         RoleKind::Task,
         RoleKind::Service,
@@ -40,6 +41,7 @@ impl RoleKind {
         RoleKind::VpcLattice,
         RoleKind::LoadBalancerInfrastructure,
         RoleKind::LifecycleHooks,
+        RoleKind::CodeDeploy,
         RoleKind::ServiceLinked,
     ];
 
@@ -83,6 +85,7 @@ impl RoleKind {
             RoleKind::VpcLattice => &roles.vpc_lattice,
             RoleKind::LoadBalancerInfrastructure => &roles.load_balancer_infrastructure,
             RoleKind::LifecycleHooks => &roles.lifecycle_hooks,
+            RoleKind::CodeDeploy => &roles.code_deploy,
         })
     }
 }
@@ -104,6 +107,7 @@ impl RoleKind {
             RoleKind::VpcLattice => &mut roles.vpc_lattice,
             RoleKind::LoadBalancerInfrastructure => &mut roles.load_balancer_infrastructure,
             RoleKind::LifecycleHooks => &mut roles.lifecycle_hooks,
+            RoleKind::CodeDeploy => &mut roles.code_deploy,
         })
     }
 }
@@ -239,7 +243,7 @@ const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on y
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
-pub const KINDS: [KindFacts; 12] = [
+pub const KINDS: [KindFacts; 13] = [
     KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
@@ -316,6 +320,13 @@ pub const KINDS: [KindFacts; 12] = [
         doc: doc::BLUE_GREEN_HOOKS, principal: ECS,
         when: "ECS invokes the deployment's lifecycle hook functions with it at the stages they name",
         trust_why: "ECS assumes it to invoke the deployment's lifecycle hooks.", trust_doc: doc::BLUE_GREEN_HOOKS,
+        instance_profile: ProfileOn::Never, external: None },
+    KindFacts { kind: RoleKind::CodeDeploy, key: "codeDeploy",
+        title: "CodeDeploy service role (blue/green)", name_suffix: "codedeploy",
+        shared_name: "ecsCodeDeployRole", phase: Phase::Service,
+        doc: doc::CODEDEPLOY_ROLE, principal: "codedeploy.amazonaws.com",
+        when: "CodeDeploy creates each deployment's replacement task set and shifts the listeners to it",
+        trust_why: "CodeDeploy assumes it to run the service's blue/green deployments.", trust_doc: doc::CODEDEPLOY_ROLE,
         instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ServiceLinked, key: "serviceLinked",
         title: "Service-linked role AWSServiceRoleForECS", name_suffix: "slr",

@@ -41,6 +41,7 @@ fn note(path: &str, message: String) -> Finding {
 /// The CloudFormation resource type of a task definition.
 pub const CFN_TASK_DEFINITION: &str = "AWS::ECS::TaskDefinition";
 const CFN_SERVICE: &str = "AWS::ECS::Service";
+const CFN_DEPLOYMENT_GROUP: &str = "AWS::CodeDeploy::DeploymentGroup";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -305,6 +306,25 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             ))
         });
     let mut service = None;
+    // The template's CodeDeploy deployment group for ECS (its only one with ECSServices): the
+    // listeners, alarms and triggers of a CODE_DEPLOY service.
+    let deployment_group = obj
+        .get("Resources")
+        .and_then(Value::as_object)
+        .and_then(|res| {
+            let mut groups = res.values().filter(|r| {
+                r.get("Type").and_then(Value::as_str) == Some(CFN_DEPLOYMENT_GROUP)
+                    && r.get("Properties")
+                        .and_then(|p| p.get("ECSServices"))
+                        .is_some()
+            });
+            let g = groups.next()?;
+            groups
+                .next()
+                .is_none()
+                .then(|| g.get("Properties").cloned())
+                .flatten()
+        });
     // The template's parameter defaults fill `!Ref Param` unless a value is given.
     if let Some(params) = obj.get("Parameters").and_then(Value::as_object) {
         for (name, p) in params {
@@ -374,6 +394,17 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             let mut m = Map::new();
             m.insert("taskDefinition".into(), td);
             m.insert("service".into(), svc);
+            if let Some(g) = &deployment_group {
+                out.notes.push(note(
+                    "codeDeploy",
+                    cat!(
+                        "read the template's ",
+                        CFN_DEPLOYMENT_GROUP,
+                        " (listeners, alarms, triggers)"
+                    ),
+                ));
+                m.insert("codeDeploy".into(), cfn_to_api(g, None, &mut placeholders));
+            }
             Value::Object(m)
         }
         None => td,
@@ -412,6 +443,8 @@ const CFN_RENAMES: &[(&str, &str)] = &[
     ("IpcMode", "ipcMode"),
     // AWS::ECS::Service
     ("PlacementStrategies", "placementStrategy"),
+    // AWS::CodeDeploy::DeploymentGroup
+    ("ECSServices", "ecsServices"),
 ];
 
 /// Maps whose keys are the user's own (log options, labels…): their keys stay as written.

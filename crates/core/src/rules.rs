@@ -62,6 +62,8 @@ pub mod doc {
     /// AdvancedConfiguration points here for the role).
     pub const BLUE_GREEN: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html";
+    pub const CODEDEPLOY_ROLE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/codedeploy_IAM_role.html";
     pub const BLUE_GREEN_HOOKS: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html";
     pub const EBS_KMS: &str =
@@ -288,6 +290,57 @@ rule!(
     "ECS invokes these lifecycle hook functions during the deployment and waits for their answer.",
     doc::BLUE_GREEN_HOOKS
 );
+// CodeDeploy blue/green (deploymentController CODE_DEPLOY): AWS's AWSCodeDeployRoleForECS (v3,
+// 2019-09-23) allows these on "*" (and every Lambda, SNS topic and S3 object); the Limited
+// variant narrows by name: hooks CodeDeployHook_*, topics CodeDeployTopic_*, and PassRole only to
+// roles named ecsTaskExecutionRole / ECSTaskExecution* — the trap the PassRole rule below avoids.
+// Scoped here to the service, the deployment group's listeners, alarms, topics and hooks.
+rule!(CD_TASK_SETS, "CodeDeployTaskSets",
+    ["ecs:DescribeServices", "ecs:CreateTaskSet", "ecs:UpdateServicePrimaryTaskSet", "ecs:DeleteTaskSet"],
+    "CodeDeploy creates the replacement task set, makes it primary and deletes the old one, on this service only.",
+    doc::CODEDEPLOY_ROLE);
+rule!(CD_ELB_READ, "CodeDeployLoadBalancerReads",
+    ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules"],
+    "CodeDeploy reads the listeners and target groups it shifts; ELB's Describe calls accept only Resource \"*\".",
+    doc::CODEDEPLOY_ROLE);
+rule!(
+    CD_LISTENERS,
+    "CodeDeployShiftListeners",
+    ["elasticloadbalancing:ModifyListener"],
+    "CodeDeploy moves production and test traffic by changing the deployment group's listeners.",
+    doc::CODEDEPLOY_ROLE
+);
+rule!(
+    CD_RULES,
+    "CodeDeployShiftRules",
+    ["elasticloadbalancing:ModifyRule"],
+    "CodeDeploy moves traffic by changing the rules of the deployment group's listeners.",
+    doc::CODEDEPLOY_ROLE
+);
+rule!(
+    CD_ALARMS,
+    "CodeDeployAlarms",
+    ["cloudwatch:DescribeAlarms"],
+    "CodeDeploy stops and rolls back a deployment when these alarms fire.",
+    doc::CODEDEPLOY_ROLE
+);
+rule!(
+    CD_TRIGGERS,
+    "CodeDeployTriggers",
+    ["sns:Publish"],
+    "CodeDeploy notifies these topics of deployment events.",
+    doc::CODEDEPLOY_ROLE
+);
+rule!(
+    CD_HOOKS,
+    "CodeDeployHooks",
+    ["lambda:InvokeFunction"],
+    "CodeDeploy invokes the AppSpec's hooks and waits for their verdict.",
+    doc::CODEDEPLOY_ROLE
+);
+rule!(CD_PASS_ROLE, "CodeDeployPassTaskRoles", ["iam:PassRole"],
+    "The replacement task set runs the task definition with its roles: CodeDeploy passes exactly these, only to ECS tasks.",
+    doc::CODEDEPLOY_ROLE);
 rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
     "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
     doc::KMS_VIA_SERVICE);

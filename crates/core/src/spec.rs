@@ -43,6 +43,14 @@ pub struct EcsRoleSetSpec {
     /// the shape of ECS `CreateCluster`'s `configuration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_configuration: Option<ClusterConfiguration>,
+    /// The CodeDeploy deployment group of a service with `deploymentController.type:
+    /// CODE_DEPLOY`, as `aws deploy create-deployment-group` spells it (or the template's
+    /// `AWS::CodeDeploy::DeploymentGroup`): `loadBalancerInfo` (the listeners it shifts),
+    /// `alarmConfiguration`, `triggerConfigurations`, `serviceRoleArn`, `ecsServices` are read,
+    /// plus `appSpec.Hooks` (the AppSpec's Lambda hooks: the AppSpec is per deployment, so it
+    /// has no place in the group). JSON, read only by the CodeDeploy rule.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub code_deploy: crate::taskdef::Options,
     /// Customer managed KMS keys protecting the resources the roles touch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyBinding>,
@@ -524,10 +532,12 @@ pub struct RolesConfig {
     pub load_balancer_infrastructure: RoleConfig,
     #[serde(default)]
     pub lifecycle_hooks: RoleConfig,
+    #[serde(default)]
+    pub code_deploy: RoleConfig,
 }
 
 /// The members of `roles`: every kind's key except the service-linked role's.
-pub const ROLE_KEYS: [&str; 11] = [
+pub const ROLE_KEYS: [&str; 12] = [
     "taskExecution",
     "task",
     "service",
@@ -539,6 +549,7 @@ pub const ROLE_KEYS: [&str; 11] = [
     "vpcLattice",
     "loadBalancerInfrastructure",
     "lifecycleHooks",
+    "codeDeploy",
 ];
 
 /// `roles` read through the role-kind registry: a member is a kind's key, its value a

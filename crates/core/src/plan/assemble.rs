@@ -435,6 +435,11 @@ impl<'a> Planner<'a> {
                     format!("service.loadBalancers[{i}].advancedConfiguration.roleArn"),
                 )
             }
+            RoleKind::CodeDeploy => (
+                self.spec.code_deploy.get("serviceRoleArn")?.as_str()?,
+                "serviceRoleArn",
+                "codeDeploy.serviceRoleArn".to_string(),
+            ),
             RoleKind::LifecycleHooks => {
                 let spec = self.spec;
                 let (i, arn) = super::deployment::lifecycle_hooks(spec)

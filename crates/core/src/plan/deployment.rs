@@ -108,6 +108,209 @@ impl<'a> Planner<'a> {
     }
 }
 
+impl<'a> Planner<'a> {
+    /// CodeDeploy blue/green (`deploymentController.type: CODE_DEPLOY`; doc::CODEDEPLOY_ROLE):
+    /// the CodeDeploy service role, scoped to the service and to what the deployment group
+    /// (`codeDeploy`) names. PassRole on the task definition's roles is added once the roles
+    /// are built (`code_deploy_pass_role`): their ARNs are known then.
+    pub(super) fn code_deploy(&mut self) {
+        let spec = self.spec;
+        let k = RoleKind::CodeDeploy;
+        let controller = spec
+            .service
+            .as_ref()
+            .and_then(|s| s.deployment_controller.as_ref());
+        if !controller.is_some_and(|c| c.kind == "CODE_DEPLOY") {
+            self.absent_why.insert(
+                k,
+                (
+                    "the service's deployment controller is not CODE_DEPLOY".into(),
+                    doc::CODEDEPLOY_ROLE,
+                ),
+            );
+            return;
+        }
+        self.need(
+            k,
+            "the service deploys through CodeDeploy (deploymentController CODE_DEPLOY)",
+        );
+        let group = &spec.code_deploy;
+        let service = group
+            .get("ecsServices")
+            .and_then(|s| s.get(0)?.get("serviceName")?.as_str())
+            // Unknown, or a template's reference: any service of the cluster.
+            .filter(|n| !crate::placeholder::may_hold(n))
+            .unwrap_or("*");
+        let cluster = self.cluster.clone();
+        let resources = vec![
+            self.arn("ecs", &cat!("service/", cluster, "/", service)),
+            self.arn("ecs", &cat!("task-set/", cluster, "/", service, "/*")),
+        ];
+        let why = "service.deploymentController".to_string();
+        self.grant(
+            k,
+            &rules::CD_TASK_SETS,
+            resources,
+            Conditions::new(),
+            why.clone(),
+        );
+        self.grant(
+            k,
+            &rules::CD_ELB_READ,
+            vec!["*".into()],
+            Conditions::new(),
+            why,
+        );
+
+        let pairs = group
+            .get("loadBalancerInfo")
+            .and_then(|l| l.get("targetGroupPairInfoList"))
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut listeners = 0;
+        for (i, pair) in pairs.iter().enumerate() {
+            for route in ["prodTrafficRoute", "testTrafficRoute"] {
+                let arns = pair
+                    .get(route)
+                    .and_then(|r| r.get("listenerArns"))
+                    .and_then(Value::as_array);
+                for (j, l) in arns.into_iter().flatten().enumerate() {
+                    listeners += 1;
+                    let path = cat!(
+                        "codeDeploy.loadBalancerInfo.targetGroupPairInfoList[",
+                        i.to_string(),
+                        "].",
+                        route,
+                        ".listenerArns[",
+                        j.to_string(),
+                        "]"
+                    );
+                    let v = l.as_str().unwrap_or_default();
+                    let Some(a) =
+                        self.required_arn(v, &path, "elasticloadbalancing", &["listener/"])
+                    else {
+                        continue;
+                    };
+
+                    // An ALB listener's rules: `…:listener-rule/app/<lb>/<id>/<listener>/*`.
+                    if a.contains(":listener/app/") {
+                        let rules = cat!(a.replacen(":listener/", ":listener-rule/", 1), "/*");
+                        self.grant(
+                            k,
+                            &rules::CD_RULES,
+                            vec![rules],
+                            Conditions::new(),
+                            path.clone(),
+                        );
+                    }
+                    self.grant(k, &rules::CD_LISTENERS, vec![a], Conditions::new(), path);
+                }
+            }
+        }
+        if listeners == 0 {
+            self.warn("codeDeploy.loadBalancerInfo", "CodeDeploy shifts the listeners its deployment group names, and none is given: ModifyListener is not planned (deployments would fail)")
+                .fix = Some("add the deployment group as codeDeploy (aws deploy create-deployment-group --cli-input-json spelling), with its loadBalancerInfo".into());
+        }
+        let alarms = group
+            .get("alarmConfiguration")
+            .and_then(|a| a.get("alarms"))
+            .and_then(Value::as_array);
+        for (i, a) in alarms.into_iter().flatten().enumerate() {
+            let path = cat!(
+                "codeDeploy.alarmConfiguration.alarms[",
+                i.to_string(),
+                "].name"
+            );
+            let name = a.get("name").and_then(Value::as_str).unwrap_or_default();
+            if let Some(name) = self.fill(name, &path) {
+                let arn = self.arn("cloudwatch", &cat!("alarm:", name));
+                self.grant(k, &rules::CD_ALARMS, vec![arn], Conditions::new(), path);
+            }
+        }
+        let triggers = group.get("triggerConfigurations").and_then(Value::as_array);
+        for (i, t) in triggers.into_iter().flatten().enumerate() {
+            let path = cat!(
+                "codeDeploy.triggerConfigurations[",
+                i.to_string(),
+                "].triggerTargetArn"
+            );
+            let v = t
+                .get("triggerTargetArn")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if let Some(a) = self.required_arn(v, &path, "sns", &[""]) {
+                self.grant(k, &rules::CD_TRIGGERS, vec![a], Conditions::new(), path);
+            }
+        }
+        // AppSpec `Hooks: [{BeforeInstall: <function name or ARN>}, …]`.
+        let hooks = group
+            .get("appSpec")
+            .and_then(|a| a.get("Hooks"))
+            .and_then(Value::as_array);
+        for (i, h) in hooks.into_iter().flatten().enumerate() {
+            for f in h
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.values())
+                .filter_map(Value::as_str)
+            {
+                let path = cat!("codeDeploy.appSpec.Hooks[", i.to_string(), "]");
+                let f = if f.starts_with("arn:") {
+                    f.to_string()
+                } else {
+                    self.arn("lambda", &cat!("function:", f))
+                };
+                if let Some(a) = self.required_arn(&f, &path, "lambda", &["function:"]) {
+                    self.grant(k, &rules::CD_HOOKS, vec![a], Conditions::new(), path);
+                }
+            }
+        }
+    }
+}
+
+/// The CodeDeploy role's PassRole on exactly the task definition's roles, once they are built
+/// (AWS's Limited policy allows only roles named ecsTaskExecutionRole / ECSTaskExecution*: a
+/// differently named role fails the deployment; AWS's full policy allows every role).
+pub(super) fn code_deploy_pass_role(roles: &mut [PlannedRole]) {
+    let arns: Vec<String> = roles
+        .iter()
+        .filter(|r| matches!(r.kind, RoleKind::TaskExecution | RoleKind::Task) && !r.arn.is_empty())
+        .map(|r| r.arn.clone())
+        .collect();
+    let Some(cd) = roles.iter_mut().find(|r| r.kind == RoleKind::CodeDeploy) else {
+        return;
+    };
+    if arns.is_empty() {
+        return;
+    }
+    let rule = &rules::CD_PASS_ROLE;
+    let statement = Statement {
+        sid: rule.sid.into(),
+        effect: Effect::Allow,
+        principal: None,
+        actions: rule.actions.iter().map(|a| (*a).into()).collect(),
+        not_actions: vec![],
+        resources: arns,
+        not_resources: vec![],
+        conditions: cond(
+            "StringEquals",
+            "iam:PassedToService",
+            &["ecs-tasks.amazonaws.com"],
+        ),
+        why: rule.why.into(),
+        reasons: vec!["the task definition's roles".into()],
+        doc: rule.doc.into(),
+    };
+    match cd.inline_policies.first_mut() {
+        Some(p) => p.document.statements.push(statement),
+        None => cd.inline_policies.push(InlinePolicy {
+            name: "ecsroles".into(),
+            document: PolicyDocument::new(vec![statement]),
+        }),
+    }
+}
+
 const TARGET_GROUP: &[&str] = &["targetgroup/"];
 const RULE_OR_LISTENER: &[&str] = &["listener-rule/", "listener/"];
 

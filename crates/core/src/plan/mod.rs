@@ -166,8 +166,10 @@ impl<'a> Planner<'a> {
         self.service_connect_tls();
         self.vpc_lattice();
         self.blue_green();
+        self.code_deploy();
         self.kms_grants();
-        let roles = self.build_roles();
+        let mut roles = self.build_roles();
+        deployment::code_deploy_pass_role(&mut roles);
         let companions = self.companions(&roles);
         let absent = RoleKind::ALL
             .iter()

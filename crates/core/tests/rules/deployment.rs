@@ -211,3 +211,120 @@ fn lifecycle_hooks_invoke_exactly_their_functions() {
         plain.findings
     );
 }
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/codedeploy_IAM_role.html and AWS's
+// AWSCodeDeployRoleForECS / …Limited (v3): the same calls, on what the deployment group names;
+// PassRole on exactly the task definition's roles (the Limited policy's name trap avoided).
+// (`allows` compares resources exactly: the real-world suite evaluates wildcards like IAM.)
+#[test]
+fn code_deploy_role_is_scoped_to_the_deployment_group() {
+    let c = "    - {name: a, image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/a:1}";
+    let listener = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2";
+    let group = format!(
+        "codeDeploy:\n  ecsServices: [{{clusterName: c, serviceName: web}}]\n  loadBalancerInfo:\n    targetGroupPairInfoList:\n      - prodTrafficRoute: {{listenerArns: [{listener}]}}\n  alarmConfiguration: {{enabled: true, alarms: [{{name: web-5xx}}]}}\n  triggerConfigurations: [{{triggerName: t, triggerTargetArn: arn:aws:sns:us-east-1:111122223333:deploys}}]\n  appSpec:\n    Hooks: [{{AfterAllowTestTraffic: smoke-test}}]\n"
+    );
+    let svc = "service:\n  deploymentController: {type: CODE_DEPLOY}\n";
+    let p = plan_doc(&fargate(c, &cat(svc, &group)));
+    let r = role(&p, CodeDeploy);
+    assert_eq!(r.assumed_by, ["codedeploy.amazonaws.com"]);
+    assert!(
+        r.managed_policies.is_empty(),
+        "scoped inline, not AWSCodeDeployRoleForECS"
+    );
+    assert!(allows(
+        &p,
+        CodeDeploy,
+        "elasticloadbalancing:ModifyListener",
+        listener
+    ));
+    assert!(allows(
+        &p,
+        CodeDeploy,
+        "elasticloadbalancing:ModifyRule",
+        &format!("{}/*", listener.replace(":listener/", ":listener-rule/"))
+    ));
+    assert!(!allows(&p, CodeDeploy, "elasticloadbalancing:ModifyListener", "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/0000000000000000/0000000000000000"));
+    assert!(allows(
+        &p,
+        CodeDeploy,
+        "ecs:CreateTaskSet",
+        "arn:aws:ecs:us-east-1:111122223333:service/c/web"
+    ));
+    assert!(!allows(
+        &p,
+        CodeDeploy,
+        "ecs:CreateTaskSet",
+        "arn:aws:ecs:us-east-1:111122223333:service/c/other"
+    ));
+    assert!(allows(
+        &p,
+        CodeDeploy,
+        "ecs:DeleteTaskSet",
+        "arn:aws:ecs:us-east-1:111122223333:task-set/c/web/*"
+    ));
+    assert!(allows(
+        &p,
+        CodeDeploy,
+        "cloudwatch:DescribeAlarms",
+        "arn:aws:cloudwatch:us-east-1:111122223333:alarm:web-5xx"
+    ));
+    assert!(allows(
+        &p,
+        CodeDeploy,
+        "sns:Publish",
+        "arn:aws:sns:us-east-1:111122223333:deploys"
+    ));
+    assert!(allows(
+        &p,
+        CodeDeploy,
+        "lambda:InvokeFunction",
+        "arn:aws:lambda:us-east-1:111122223333:function:smoke-test"
+    ));
+    assert!(!allows(
+        &p,
+        CodeDeploy,
+        "lambda:InvokeFunction",
+        "arn:aws:lambda:us-east-1:111122223333:function:CodeDeployHook_other"
+    ));
+    // PassRole: exactly the execution role this plan gives the task definition, only to ECS tasks.
+    let exec = role(&p, TaskExecution).arn.clone();
+    assert!(allows(&p, CodeDeploy, "iam:PassRole", &exec));
+    assert!(!allows(
+        &p,
+        CodeDeploy,
+        "iam:PassRole",
+        "arn:aws:iam::111122223333:role/ecsTaskExecutionRole"
+    ));
+    // Not the legacy service role.
+    assert!(p.role(Service).is_none());
+
+    // The group's own role is used; no group at all: the role still, and a warning that the
+    // listeners it must shift are unknown.
+    let named = plan_doc(&fargate(
+        c,
+        &cat(
+            svc,
+            "codeDeploy: {serviceRoleArn: arn:aws:iam::111122223333:role/ecsCodeDeployRole}\n",
+        ),
+    ));
+    assert_eq!(
+        role(&named, CodeDeploy).provisioning,
+        Provisioning::Existing
+    );
+    let bare = plan_doc(&fargate(c, svc));
+    assert!(bare.role(CodeDeploy).is_some());
+    assert!(warnings(&bare)
+        .iter()
+        .any(|w| w.contains("ModifyListener is not planned")));
+    // The ECS controller: no such role, and why.
+    let ecs = plan_doc(&fargate(
+        c,
+        "service:\n  deploymentController: {type: ECS}\n",
+    ));
+    assert!(ecs.role(CodeDeploy).is_none());
+    assert!(absent_why(&ecs, CodeDeploy).contains("not CODE_DEPLOY"));
+}
+
+fn cat(a: &str, b: &str) -> String {
+    format!("{a}{b}")
+}
