@@ -42,6 +42,7 @@ fn note(path: &str, message: String) -> Finding {
 pub const CFN_TASK_DEFINITION: &str = "AWS::ECS::TaskDefinition";
 const CFN_SERVICE: &str = "AWS::ECS::Service";
 const CFN_DEPLOYMENT_GROUP: &str = "AWS::CodeDeploy::DeploymentGroup";
+const CFN_PULL_THROUGH_CACHE: &str = "AWS::ECR::PullThroughCacheRule";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -325,6 +326,18 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                 .then(|| g.get("Properties").cloned())
                 .flatten()
         });
+    // The template's ECR pull through cache rules: images under their prefixes are imported on
+    // their first pull.
+    let cache_rules: Vec<Value> = obj
+        .get("Resources")
+        .and_then(Value::as_object)
+        .map(|res| {
+            res.values()
+                .filter(|r| r.get("Type").and_then(Value::as_str) == Some(CFN_PULL_THROUGH_CACHE))
+                .filter_map(|r| r.get("Properties").cloned())
+                .collect()
+        })
+        .unwrap_or_default();
     // The template's parameter defaults fill `!Ref Param` unless a value is given.
     if let Some(params) = obj.get("Parameters").and_then(Value::as_object) {
         for (name, p) in params {
@@ -409,6 +422,31 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
         }
         None => td,
     };
+    if !cache_rules.is_empty() {
+        out.notes.push(note(
+            "pullThroughCacheRules",
+            cat!(
+                "read the template's ",
+                CFN_PULL_THROUGH_CACHE,
+                " resources (images pulled through them)"
+            ),
+        ));
+        let rules = cache_rules
+            .iter()
+            .map(|r| cfn_to_api(r, None, &mut placeholders))
+            .collect();
+        if !value
+            .get("taskDefinition")
+            .is_some_and(|_| value.get("service").is_some())
+        {
+            let mut m = Map::new();
+            m.insert("taskDefinition".into(), std::mem::take(value));
+            *value = Value::Object(m);
+        }
+        if let Some(m) = value.as_object_mut() {
+            m.insert("pullThroughCacheRules".into(), Value::Array(rules));
+        }
+    }
     out.changed = true;
     let mut f = note(&from.0, from.1);
     f.doc = Some(CFN_DOC.into());

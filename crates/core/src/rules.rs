@@ -8,6 +8,8 @@
 pub mod doc {
     pub const EXECUTION_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html";
+    pub const PULL_THROUGH_CACHE: &str =
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html";
     pub const ECR_ON_ECS: &str =
         "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html";
     pub const ECR_CROSS_ACCOUNT: &str =
@@ -341,6 +343,26 @@ rule!(
 rule!(CD_PASS_ROLE, "CodeDeployPassTaskRoles", ["iam:PassRole"],
     "The replacement task set runs the task definition with its roles: CodeDeploy passes exactly these, only to ECS tasks.",
     doc::CODEDEPLOY_ROLE);
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html: the
+// principal that pulls through a cache rule needs ecr:BatchImportUpstreamImage, and
+// ecr:CreateRepository "if the repository storing the cached images doesn't already exist" —
+// which a plan cannot know, so both, on exactly the image's repository.
+rule!(ECR_PULL_THROUGH, "EcrPullThroughCache", ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+    "A pull through cache repository: the first pull imports the upstream image, creating the repository if it does not exist yet.",
+    doc::PULL_THROUGH_CACHE);
+
+/// Repository prefixes people usually give pull through cache rules (AWS's console suggests
+/// the upstream's name): an image under one, with no rule declared, gets a hint, not a grant.
+pub const USUAL_CACHE_PREFIXES: &[&str] = &[
+    "docker-hub/",
+    "ecr-public/",
+    "quay/",
+    "k8s/",
+    "github/",
+    "gitlab/",
+    "azure/",
+    "chainguard/",
+];
 rule!(KMS_DECRYPT_VIA, "KmsDecrypt", ["kms:Decrypt"],
     "These resources are encrypted with customer managed keys; decrypt only through the service that stores them (kms:ViaService).",
     doc::KMS_VIA_SERVICE);

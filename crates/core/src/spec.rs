@@ -51,6 +51,11 @@ pub struct EcsRoleSetSpec {
     /// has no place in the group). JSON, read only by the CodeDeploy rule.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub code_deploy: crate::taskdef::Options,
+    /// The account's ECR pull through cache rules, as `aws ecr describe-pull-through-cache-rules`
+    /// lists them (`[{ecrRepositoryPrefix, upstreamRegistryUrl}]`; only the prefix is read): an
+    /// image under one is imported on its first pull, by the role that pulls it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pull_through_cache_rules: Vec<serde_json::Value>,
     /// Customer managed KMS keys protecting the resources the roles touch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyBinding>,

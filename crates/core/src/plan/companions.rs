@@ -34,7 +34,9 @@ impl<'a> Planner<'a> {
             });
         }
         // Key-policy statements for every customer key a role uses through a service.
-        let mut keys: BTreeMap<(String, String), (Vec<Text>, Vec<String>)> = BTreeMap::new();
+        // (key, role) → (actions, services), kept in (key, role) order: a sorted list, not a
+        // BTreeMap (each BTreeMap<K, V> brings its own tree code into the calculator's module).
+        let mut keys: Vec<(KeyUser, KeyUses)> = Vec::new();
         for r in roles {
             for p in &r.inline_policies {
                 for s in &p.document.statements {
@@ -42,7 +44,15 @@ impl<'a> Planner<'a> {
                         continue;
                     }
                     for key in &s.resources {
-                        let e = keys.entry((key.clone(), r.arn.clone())).or_default();
+                        let k = (key.clone(), r.arn.clone());
+                        let i = match keys.binary_search_by(|(x, _)| x.cmp(&k)) {
+                            Ok(i) => i,
+                            Err(i) => {
+                                keys.insert(i, (k, Default::default()));
+                                i
+                            }
+                        };
+                        let e = &mut keys[i].1;
                         for a in &s.actions {
                             if !e.0.contains(a) {
                                 e.0.push(a.clone());
@@ -132,17 +142,31 @@ impl<'a> Planner<'a> {
             }
         }
         // iam:PassRole for the deployer.
-        let mut by_service: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
-        for r in roles
+        // A role is passed to the service that assumes it (iam:PassedToService): one statement
+        // per principal, in principal order.
+        let passed: Vec<&PlannedRole> = roles
             .iter()
             .filter(|r| r.provisioning != Provisioning::ServiceLinked && !r.arn.is_empty())
-        {
-            // A role is passed to the service that assumes it (iam:PassedToService).
-            by_service
-                .entry(self.principal(r.kind))
-                .or_default()
-                .push(r.arn.clone());
+            .collect();
+        // Kept sorted as they come (a handful): no sort routine for one short list.
+        let mut principals: Vec<&'static str> = Vec::new();
+        for r in &passed {
+            let p = self.principal(r.kind);
+            if let Err(i) = principals.binary_search(&p) {
+                principals.insert(i, p);
+            }
         }
+        let by_service: Vec<(&'static str, Vec<String>)> = principals
+            .into_iter()
+            .map(|svc| {
+                let arns = passed
+                    .iter()
+                    .filter(|r| self.principal(r.kind) == svc)
+                    .map(|r| r.arn.clone())
+                    .collect();
+                (svc, arns)
+            })
+            .collect();
         if !by_service.is_empty() {
             let statements = by_service
                 .into_iter()
@@ -181,3 +205,8 @@ impl<'a> Planner<'a> {
         c
     }
 }
+
+/// A customer key and a role that uses it (key ARN, role ARN).
+type KeyUser = (String, String);
+/// What the role does with the key: its kms actions and the services it goes through.
+type KeyUses = (Vec<Text>, Vec<String>);

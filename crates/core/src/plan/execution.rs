@@ -576,7 +576,14 @@ impl<'a> Planner<'a> {
                     Conditions::new(),
                     reason.clone(),
                 );
-                self.grant(role, pull, vec![repo.clone()], Conditions::new(), reason);
+                self.grant(
+                    role,
+                    pull,
+                    vec![repo.clone()],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                self.pull_through_cache(role, &img, &repo, &cpath, reason);
                 if let Some((what, doc)) = rules::aws_owned_registry(&img.account) {
                     // AWS's own registries let every account pull: nobody to ask for a
                     // repository policy.
@@ -590,8 +597,15 @@ impl<'a> Planner<'a> {
                         self.findings.push(f);
                     }
                 } else if img.account != self.account && self.account != ACCOUNT_PLACEHOLDER {
-                    self.cross_account_repos
-                        .insert(repo, (img.account.clone(), role));
+                    match self
+                        .cross_account_repos
+                        .binary_search_by(|(r, _)| r.as_str().cmp(&repo))
+                    {
+                        Ok(i) => self.cross_account_repos[i].1 = (img.account.clone(), role),
+                        Err(i) => self
+                            .cross_account_repos
+                            .insert(i, (repo, (img.account.clone(), role))),
+                    }
                 }
                 let why = if role == RoleKind::TaskExecution {
                     cat!(
@@ -608,6 +622,47 @@ impl<'a> Planner<'a> {
                     self.awslogs(role, c, i, &cpath);
                 }
             }
+        }
+    }
+
+    /// An image under one of the account's pull through cache rules (`pullThroughCacheRules`):
+    /// its first pull imports it (doc::PULL_THROUGH_CACHE). Under a usual cache prefix with no
+    /// rule declared: a hint, since only the account's rules say what is cached.
+    fn pull_through_cache(
+        &mut self,
+        role: RoleKind,
+        img: &arn::EcrImage,
+        repo: &str,
+        cpath: &str,
+        reason: String,
+    ) {
+        let declared = &self.spec.pull_through_cache_rules;
+        let cached = declared.iter().any(|r| {
+            r.get("ecrRepositoryPrefix")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|p| {
+                    img.repository
+                        .strip_prefix(p)
+                        .is_some_and(|rest| rest.starts_with('/'))
+                })
+        });
+        if cached {
+            self.grant(
+                role,
+                &rules::ECR_PULL_THROUGH,
+                vec![repo.to_string()],
+                Conditions::new(),
+                reason,
+            );
+        } else if declared.is_empty()
+            && rules::USUAL_CACHE_PREFIXES
+                .iter()
+                .any(|p| img.repository.starts_with(p))
+        {
+            self.info(
+                cat!(cpath, ".image"),
+                cat!("repository ", img.repository, " looks like a pull through cache: if it is one, its first pull needs ecr:BatchImportUpstreamImage (else CannotPullContainerError); declare the account's rules in pullThroughCacheRules"),
+            );
         }
     }
 

@@ -96,7 +96,8 @@ struct Planner<'a> {
     needs: KindMap<Need>,
     managed: KindMap<Vec<ManagedAttachment>>,
     absent_why: KindMap<(String, &'static str)>,
-    cross_account_repos: BTreeMap<String, (String, RoleKind)>,
+    /// Repository → (owning account, pulling role), in repository order.
+    cross_account_repos: Vec<(String, (String, RoleKind))>,
     log_groups: Vec<LogGroup>,
     findings: Vec<Finding>,
     inferred: Vec<Inference>,
@@ -146,7 +147,7 @@ impl<'a> Planner<'a> {
             needs: KindMap::default(),
             managed: KindMap::default(),
             absent_why: KindMap::default(),
-            cross_account_repos: BTreeMap::new(),
+            cross_account_repos: Vec::new(),
             log_groups: Vec::new(),
             findings: spec.input_notes.clone(),
             inferred: Vec::new(),
@@ -523,11 +524,21 @@ fn region_of(resource: &str, default: &str) -> String {
 
 /// IAM requires unique Sids within a policy: number repeats (`EfsClientMount2`).
 fn dedupe_sids(statements: &mut [Statement]) {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    // A few statements per policy: a list, not a map (a BTreeMap<String, usize> brought its own
+    // tree code into the calculator's module).
+    let mut seen: Vec<(Text, usize)> = Vec::new();
     for s in statements.iter_mut() {
-        let n = seen.entry(s.sid.to_string()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
+        let n = match seen.iter_mut().find(|(sid, _)| *sid == s.sid) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                seen.push((s.sid.clone(), 1));
+                1
+            }
+        };
+        if n > 1 {
             s.sid = cat!(s.sid, n.to_string()).into();
         }
     }

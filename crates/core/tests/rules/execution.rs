@@ -306,3 +306,57 @@ fn fargate_external_and_managed_instances_pull_with_the_execution_role() {
         );
     }
 }
+
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html: the role
+// that pulls an image through a cache rule imports it on the first pull.
+#[test]
+fn pull_through_cache_images_import_on_first_pull_by_the_pulling_role() {
+    let c = "    - {name: app, image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/nginx:1.27}";
+    let repo = "arn:aws:ecr:us-east-1:111122223333:repository/docker-hub/library/nginx";
+    let rules = "pullThroughCacheRules:\n  - {ecrRepositoryPrefix: docker-hub, upstreamRegistryUrl: registry-1.docker.io}\n";
+    let p = plan_doc(&fargate(c, rules));
+    for action in [
+        "ecr:BatchImportUpstreamImage",
+        "ecr:CreateRepository",
+        "ecr:BatchGetImage",
+    ] {
+        assert!(allows(&p, TaskExecution, action, repo), "{action}");
+    }
+    assert!(!allows(
+        &p,
+        TaskExecution,
+        "ecr:CreateRepository",
+        "arn:aws:ecr:us-east-1:111122223333:repository/docker-hub/*"
+    ));
+    // On EC2 without an execution role the instance pulls, so the instance role imports.
+    let ec2 = plan_doc(&with_launch("EC2", "bridge", c, rules));
+    assert!(allows(
+        &ec2,
+        ContainerInstance,
+        "ecr:BatchImportUpstreamImage",
+        repo
+    ));
+    // A prefix that only starts the same ("docker-hubx") is another rule's; no rules at all
+    // under a usual prefix: a hint, no grant.
+    let other = plan_doc(&fargate(
+        c,
+        "pullThroughCacheRules: [{ecrRepositoryPrefix: docker-hu}]\n",
+    ));
+    assert!(!allows(
+        &other,
+        TaskExecution,
+        "ecr:BatchImportUpstreamImage",
+        repo
+    ));
+    let hinted = plan_doc(&fargate(c, ""));
+    assert!(!allows(
+        &hinted,
+        TaskExecution,
+        "ecr:BatchImportUpstreamImage",
+        repo
+    ));
+    assert!(hinted
+        .findings
+        .iter()
+        .any(|f| f.message.contains("looks like a pull through cache")));
+}
