@@ -26,6 +26,17 @@ STALE_RESOURCE_TYPES = {
 }
 
 
+def as_list(v):
+    return [v] if isinstance(v, str) else list(v or [])
+
+
+def resources_for(doc, action):
+    """The Resource entries of the statements that name `action` (NotAction/NotResource
+    statements name none)."""
+    return [r for s in doc["Statement"] if action in as_list(s.get("Action"))
+            for r in as_list(s.get("Resource"))]
+
+
 def stale_resource_types(doc, finding):
     """RESOURCE_MISMATCH "required_format: *" for an action of STALE_RESOURCE_TYPES, on a
     statement that does name a resource of the type AWS lists now."""
@@ -36,10 +47,7 @@ def stale_resource_types(doc, finding):
         pattern = STALE_RESOURCE_TYPES.get(d["action"])
         if pattern is None or d["required_format"] != "*":
             return False
-        named = [r for s in doc["Statement"]
-                 if d["action"] in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
-                 for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
-        if not any(fnmatch.fnmatchcase(r, pattern) for r in named):
+        if not any(fnmatch.fnmatchcase(r, pattern) for r in resources_for(doc, d["action"])):
             return False
     return True
 
@@ -61,13 +69,9 @@ def alternative_resource_types(doc, finding):
             for rt in info["resource_types"]
             if "*" in rt["resource_type"]
         ]
-        statements = [s for s in doc["Statement"]
-                      if d["action"] in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
-        for s in statements:
-            resources = [s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"]
-            for r in resources:
-                if not any(is_arn_strictly_valid(t, f, r) for t, f in formats):
-                    return False
+        for r in resources_for(doc, d["action"]):
+            if not any(is_arn_strictly_valid(t, f, r) for t, f in formats):
+                return False
     return True
 
 

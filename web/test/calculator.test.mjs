@@ -176,7 +176,7 @@ test("the guided form updates the results as you type, with findings next to the
   await calc(page).locator("#f-latticeTargetGroup").fill("arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/0123");
   const tgError = calc(page).locator("#f-latticeTargetGroup").locator("xpath=..").locator(".finding.error");
   await tgError.waitFor();
-  assert.match(await tgError.textContent(), /not a vpc-lattice targetgroup ARN/);
+  assert.match(await tgError.textContent(), /is not the ARN this field takes \(arn:aws:vpc-lattice:<region>:<account>:targetgroup\/…\)/);
   await calc(page).locator("#f-latticeTargetGroup").fill("arn:aws:vpc-lattice:us-east-1:111122223333:targetgroup/tg-0123456789abcdef0");
   await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "vpcLattice"));
   assert.ok((await calc(page).locator('article.card[data-kind="vpcLattice"]').textContent()).includes("tg-0123456789abcdef0"));

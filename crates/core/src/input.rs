@@ -502,15 +502,23 @@ pub fn with_service(task_definition: &str, service: &str) -> Result<String, Inpu
         });
     }
     let mut svc = untyped(&strip(service)).map_err(|e| unplaced(e, "service"))?;
-    // `describe-services` output: {"services": [one]} (or create-service's {"service": {…}}).
-    for wrapper in ["services", "service"] {
-        let inner = match svc.get(wrapper) {
-            Some(serde_json::Value::Array(a)) if a.len() == 1 => a[0].clone(),
-            Some(o @ serde_json::Value::Object(_)) => o.clone(),
-            _ => continue,
-        };
-        svc = inner;
-        break;
+    // `describe-services` output: {"services": [one]} (or create-service's {"service": {…}});
+    // describe-services with several: which one runs this task definition is not said.
+    if let Some(serde_json::Value::Array(listed)) = svc.get("services") {
+        if listed.len() != 1 {
+            return Err(InputError {
+                message: format!(
+                    "the service file is describe-services output with {} services: ecsroles plans one task definition with one service",
+                    listed.len()
+                ),
+                path: Some("services".into()),
+                line: None,
+                column: None,
+            });
+        }
+        svc = listed[0].clone();
+    } else if let Some(inner @ serde_json::Value::Object(_)) = svc.get("service") {
+        svc = inner.clone();
     }
     if !svc.is_object() {
         return Err(InputError {

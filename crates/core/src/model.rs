@@ -368,13 +368,6 @@ impl<V> KindMap<V> {
     }
 }
 
-impl<V> std::ops::Index<&RoleKind> for KindMap<V> {
-    type Output = V;
-    fn index(&self, k: &RoleKind) -> &V {
-        self.get(k).expect("no value for this role kind")
-    }
-}
-
 /// [`KindMap::entry`].
 pub struct KindEntry<'m, V>(&'m mut Option<V>);
 

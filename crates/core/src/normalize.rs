@@ -257,10 +257,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     // deployment controller decide roles too.
     let service_of = |td_name: &str| -> Option<Value> {
         let res = obj.get("Resources")?.as_object()?;
-        let services: Vec<&Value> = res
-            .values()
-            .filter(|r| r.get("Type").and_then(Value::as_str) == Some(CFN_SERVICE))
-            .collect();
+        let services: Vec<&Value> = resources_of(obj, CFN_SERVICE).map(|(_, r)| r).collect();
         // Which task definition resource a service `Ref`s (None: an ARN, a parameter…).
         let runs = |r: &Value| {
             let td = r.get("Properties").and_then(|p| p.get("TaskDefinition"));
@@ -289,55 +286,35 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             .and_then(|r| r.get("Properties").cloned())
     };
     // A whole template: the task definition resources in it.
-    let found: Option<(String, Value, usize)> = obj
-        .get("Resources")
-        .and_then(Value::as_object)
-        .and_then(|res| {
-            let tds: Vec<(&String, &Value)> = res
-                .iter()
-                .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(CFN_TASK_DEFINITION))
-                .collect();
-            let (name, r) = tds.first()?;
-            Some((
+    let found: Option<(String, Value, usize)> = {
+        let tds: Vec<(&String, &Value)> = resources_of(obj, CFN_TASK_DEFINITION).collect();
+        tds.first().map(|(name, r)| {
+            (
                 (*name).clone(),
                 r.get("Properties")
                     .cloned()
                     .unwrap_or(Value::Object(Map::new())),
                 tds.len(),
-            ))
-        });
+            )
+        })
+    };
     let mut service = None;
     // The template's CodeDeploy deployment group for ECS (its only one with ECSServices): the
     // listeners, alarms and triggers of a CODE_DEPLOY service.
-    let deployment_group = obj
-        .get("Resources")
-        .and_then(Value::as_object)
-        .and_then(|res| {
-            let mut groups = res.values().filter(|r| {
-                r.get("Type").and_then(Value::as_str) == Some(CFN_DEPLOYMENT_GROUP)
-                    && r.get("Properties")
-                        .and_then(|p| p.get("ECSServices"))
-                        .is_some()
-            });
-            let g = groups.next()?;
-            groups
-                .next()
-                .is_none()
-                .then(|| g.get("Properties").cloned())
-                .flatten()
-        });
+    let deployment_group = {
+        let mut groups = resources_of(obj, CFN_DEPLOYMENT_GROUP)
+            .filter_map(|(_, r)| r.get("Properties"))
+            .filter(|p| p.get("ECSServices").is_some());
+        match (groups.next(), groups.next()) {
+            (Some(g), None) => Some(g.clone()),
+            _ => None,
+        }
+    };
     // The template's ECR pull through cache rules: images under their prefixes are imported on
     // their first pull.
-    let cache_rules: Vec<Value> = obj
-        .get("Resources")
-        .and_then(Value::as_object)
-        .map(|res| {
-            res.values()
-                .filter(|r| r.get("Type").and_then(Value::as_str) == Some(CFN_PULL_THROUGH_CACHE))
-                .filter_map(|r| r.get("Properties").cloned())
-                .collect()
-        })
-        .unwrap_or_default();
+    let cache_rules: Vec<Value> = resources_of(obj, CFN_PULL_THROUGH_CACHE)
+        .filter_map(|(_, r)| r.get("Properties").cloned())
+        .collect();
     // The template's parameter defaults fill `!Ref Param` unless a value is given.
     if let Some(params) = obj.get("Parameters").and_then(Value::as_object) {
         for (name, p) in params {
@@ -389,6 +366,9 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     };
     let mut placeholders = Vec::new();
     let td = cfn_to_api(&props, None, &mut placeholders);
+    // With a service, the value becomes a spec `{taskDefinition, service…}`; else the task
+    // definition itself.
+    let with_service = service.is_some();
     *value = match service {
         Some(mut svc) => {
             if let Some(m) = svc.as_object_mut() {
@@ -435,10 +415,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             .iter()
             .map(|r| cfn_to_api(r, None, &mut placeholders))
             .collect();
-        if !value
-            .get("taskDefinition")
-            .is_some_and(|_| value.get("service").is_some())
-        {
+        if !with_service {
             let mut m = Map::new();
             m.insert("taskDefinition".into(), std::mem::take(value));
             *value = Value::Object(m);
@@ -467,6 +444,19 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             ),
         ));
     }
+}
+
+/// A template's resources of one CloudFormation type, with their logical ids, in template order.
+fn resources_of<'v>(
+    template: &'v Map<String, Value>,
+    kind: &'v str,
+) -> impl Iterator<Item = (&'v String, &'v Value)> {
+    template
+        .get("Resources")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
 }
 
 /// CloudFormation property names that are not the API's name with a lower-case first letter.

@@ -351,12 +351,16 @@ rule!(ECR_PULL_THROUGH, "EcrPullThroughCache", ["ecr:BatchImportUpstreamImage", 
     "A pull through cache repository: the first pull imports the upstream image, creating the repository if it does not exist yet.",
     doc::PULL_THROUGH_CACHE);
 
-/// Repository prefixes people usually give pull through cache rules (AWS's console suggests
-/// the upstream's name): an image under one, with no rule declared, gets a hint, not a grant.
+/// Repository prefixes pull through cache rules usually have: the namespaces the ECR console
+/// gives them by default (`ecr-public`, `kubernetes`, `quay`, `docker-hub`…, per
+/// https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-working-pulling.html)
+/// and the upstream registries' own short names (`k8s`, `github`, `gitlab`, `azure`,
+/// `chainguard`). Only a hint: an image under one, with no rule declared, is said, not granted.
 pub const USUAL_CACHE_PREFIXES: &[&str] = &[
     "docker-hub/",
     "ecr-public/",
     "quay/",
+    "kubernetes/",
     "k8s/",
     "github/",
     "gitlab/",

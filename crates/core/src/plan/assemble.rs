@@ -37,7 +37,11 @@ impl<'a> Planner<'a> {
             let needed = self.needs.contains_key(&kind);
             match cfg.create {
                 Some(false) if needed => {
-                    let why = self.needs[&kind].why.join("; ");
+                    let why = self
+                        .needs
+                        .get(&kind)
+                        .map(|n| n.why.join("; "))
+                        .unwrap_or_default();
                     let f = finding(
                         Severity::Error,
                         cat!("roles.", kind.key(), ".create"),
@@ -92,7 +96,11 @@ impl<'a> Planner<'a> {
                 }
                 None => {}
             }
-            let grants = by_role.remove(&kind).unwrap_or_default();
+            let mut grants = by_role.remove(&kind).unwrap_or_default();
+            if kind == RoleKind::CodeDeploy {
+                // Its PassRole names the task definition's roles, built before it (ALL order).
+                grants.extend(self.code_deploy_pass_role(&roles));
+            }
             roles.push(self.planned_role(kind, cfg, grants));
         }
         self.missing_role_references(&roles);

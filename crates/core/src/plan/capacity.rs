@@ -201,15 +201,7 @@ impl<'a> Planner<'a> {
                     cluster_reason,
                 );
                 if self.launch == LaunchType::External {
-                    let arn = format!(
-                        "arn:{}:iam::aws:policy/{}",
-                        self.partition,
-                        rules::managed::SSM_CORE
-                    );
-                    self.managed.entry(k).or_default().push(ManagedAttachment {
-                        arn,
-                        why: "ECS Anywhere instances register with Systems Manager (hybrid activation) through this policy".into(),
-                    });
+                    self.attach_aws_managed(k, rules::managed::SSM_CORE, "ECS Anywhere instances register with Systems Manager (hybrid activation) through this policy");
                     self.need_primary(k, "external instances run the ECS and SSM agents with this role (ECS Anywhere)");
                 } else {
                     self.need_primary(
@@ -349,15 +341,7 @@ impl<'a> Planner<'a> {
             }
         }
         if self.needs.contains_key(&k) {
-            let arn = format!(
-                "arn:{}:iam::aws:policy/{}",
-                self.partition,
-                rules::managed::VOLUMES
-            );
-            self.managed.entry(k).or_default().push(ManagedAttachment {
-                arn,
-                why: "AWS's tag-scoped policy for creating, attaching and deleting task EBS volumes (AmazonECSManaged tags)".into(),
-            });
+            self.attach_aws_managed(k, rules::managed::VOLUMES, "AWS's tag-scoped policy for creating, attaching and deleting task EBS volumes (AmazonECSManaged tags)");
         } else {
             self.absent_why.insert(
                 k,
@@ -391,18 +375,10 @@ impl<'a> Planner<'a> {
     /// The infrastructure role: AWS's managed policy, plus PassRole on exactly the node role.
     pub(super) fn managed_instances_infrastructure(&mut self) {
         let k = RoleKind::ManagedInstancesInfrastructure;
-        let arn = format!(
-            "arn:{}:iam::aws:policy/{}",
-            self.partition,
-            rules::managed::MANAGED_INSTANCES_INFRA
-        );
-        self.managed.entry(k).or_default().push(ManagedAttachment {
-            arn,
-            why: format!(
+        self.attach_aws_managed(k, rules::managed::MANAGED_INSTANCES_INFRA, format!(
                 "AWS's tag-scoped policy for launching and retiring managed instances (checked against {}); kept managed because it changes often",
                 rules::managed::MANAGED_INSTANCES_INFRA_VERSION
-            ),
-        });
+            ));
         let node = self.node_role_arn();
         let to_ec2 = cond(
             "StringEquals",

@@ -269,45 +269,35 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The CodeDeploy role's PassRole on exactly the task definition's roles, once they are built
-/// (AWS's Limited policy allows only roles named ecsTaskExecutionRole / ECSTaskExecution*: a
-/// differently named role fails the deployment; AWS's full policy allows every role).
-pub(super) fn code_deploy_pass_role(roles: &mut [PlannedRole]) {
-    let arns: Vec<String> = roles
-        .iter()
-        .filter(|r| matches!(r.kind, RoleKind::TaskExecution | RoleKind::Task) && !r.arn.is_empty())
-        .map(|r| r.arn.clone())
-        .collect();
-    let Some(cd) = roles.iter_mut().find(|r| r.kind == RoleKind::CodeDeploy) else {
-        return;
-    };
-    if arns.is_empty() {
-        return;
-    }
-    let rule = &rules::CD_PASS_ROLE;
-    let statement = Statement {
-        sid: rule.sid.into(),
-        effect: Effect::Allow,
-        principal: None,
-        actions: rule.actions.iter().map(|a| (*a).into()).collect(),
-        not_actions: vec![],
-        resources: arns,
-        not_resources: vec![],
-        conditions: cond(
-            "StringEquals",
-            "iam:PassedToService",
-            &["ecs-tasks.amazonaws.com"],
-        ),
-        why: rule.why.into(),
-        reasons: vec!["the task definition's roles".into()],
-        doc: rule.doc.into(),
-    };
-    match cd.inline_policies.first_mut() {
-        Some(p) => p.document.statements.push(statement),
-        None => cd.inline_policies.push(InlinePolicy {
-            name: "ecsroles".into(),
-            document: PolicyDocument::new(vec![statement]),
-        }),
+impl<'a> Planner<'a> {
+    /// The CodeDeploy role's PassRole on exactly the task definition's roles, from the roles
+    /// already built (AWS's Limited policy allows only roles named ecsTaskExecutionRole /
+    /// ECSTaskExecution*: a differently named role fails the deployment; AWS's full policy
+    /// allows every role).
+    pub(super) fn code_deploy_pass_role(&self, built: &[PlannedRole]) -> Option<Grant> {
+        let arns: Vec<String> = built
+            .iter()
+            .filter(|r| matches!(r.kind, RoleKind::TaskExecution | RoleKind::Task))
+            .filter(|r| !r.arn.is_empty())
+            .map(|r| r.arn.clone())
+            .collect();
+        if arns.is_empty() {
+            return None;
+        }
+        let rule = &rules::CD_PASS_ROLE;
+        let tasks = self.principal(RoleKind::Task);
+        Some(Grant {
+            role: RoleKind::CodeDeploy,
+            effect: Effect::Allow,
+            sid: rule.sid,
+            actions: rule.actions,
+            why: rule.why,
+            doc: rule.doc,
+            resources: arns,
+            not_resources: vec![],
+            conditions: cond("StringEquals", "iam:PassedToService", &[tasks]),
+            reason: "the task definition's roles".into(),
+        })
     }
 }
 

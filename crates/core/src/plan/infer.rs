@@ -448,10 +448,6 @@ impl<'a> Planner<'a> {
         self.region.clone()
     }
 
-    /// A value from the file as it will be used in an ARN: CloudFormation pseudo parameters
-    /// and documentation stand-ins in the account/region fields (`aws_account_id`, `region`)
-    /// become this plan's account and region, said in a finding. `None` (with an error at
-    /// `path`) when a placeholder is left that no value resolves.
     /// The ARN a field requires (`fill_arn`ed), when it is `service`'s and its resource starts
     /// with one of `kinds`; else an error at `path` naming what it must be (an empty value too:
     /// these fields are required where they are read).
@@ -470,19 +466,18 @@ impl<'a> Planner<'a> {
             return Some(a);
         }
         let kind = kinds.first().copied().unwrap_or_default();
+        let expected = cat!("arn:aws:", service, ":<region>:<account>:", kind, "…");
         self.error(
             path,
             cat!(
                 "\"",
                 a,
-                "\" is not a ",
-                service,
-                " ",
-                kind.trim_end_matches(['/', ':']),
-                " ARN"
+                "\" is not the ARN this field takes (",
+                expected,
+                ")"
             ),
         )
-        .fix = Some(cat!("arn:aws:", service, ":<region>:<account>:", kind, "…"));
+        .fix = Some(cat!("set it to the ", service, " ARN: ", expected));
         None
     }
 
@@ -510,6 +505,10 @@ impl<'a> Planner<'a> {
         self.fill(value, path)
     }
 
+    /// A value from the file as it will be used in an ARN: CloudFormation pseudo parameters
+    /// and documentation stand-ins in the account/region fields (`aws_account_id`, `region`)
+    /// become this plan's account and region, said in a finding. `None` (with an error at
+    /// `path`) when a placeholder is left that no value resolves.
     pub(super) fn fill(&mut self, value: &str, path: &str) -> Option<String> {
         let v = value.trim();
         if v.len() > placeholder::MAX_VALUE {

@@ -169,8 +169,7 @@ impl<'a> Planner<'a> {
         self.blue_green();
         self.code_deploy();
         self.kms_grants();
-        let mut roles = self.build_roles();
-        deployment::code_deploy_pass_role(&mut roles);
+        let roles = self.build_roles();
         let companions = self.companions(&roles);
         let absent = RoleKind::ALL
             .iter()
@@ -239,9 +238,9 @@ impl<'a> Planner<'a> {
             (None, Some(svc)) => svc.cluster.as_deref().map(|c| {
                 let name = c.rsplit('/').next().unwrap_or(c).to_string();
                 if crate::placeholder::is_shouted_token(&name) {
-                    // A `sed` marker (ECS_CLUSTER_NAME) in a service file: a placeholder below,
-                    // not a cluster read from the file.
-                    return cat!("${", name, "}");
+                    // A `sed` marker (ECS_CLUSTER_NAME) in a service file: a placeholder
+                    // (below), not a cluster read from the file.
+                    return (name, true);
                 }
                 self.infer(
                     "cluster",
@@ -249,13 +248,14 @@ impl<'a> Planner<'a> {
                     "the service's cluster".into(),
                     "service.cluster".into(),
                 );
-                name
+                (name, false)
             }),
             _ => None,
         };
-        let cluster = spec.cluster.clone().or(service_cluster);
+        let marker = service_cluster.as_ref().is_some_and(|(_, m)| *m);
+        let cluster = spec.cluster.clone().or(service_cluster.map(|(c, _)| c));
         self.cluster = match &cluster {
-            Some(c) if crate::placeholder::find(c).is_some() => {
+            Some(c) if marker || crate::placeholder::find(c).is_some() => {
                 self.warn("cluster", cat!("cluster ", c, " is a template placeholder: the instance roles are scoped to the cluster named \"default\""))
                     .fix = Some("pass --cluster with the cluster's name".into());
                 "default".to_string()
@@ -335,6 +335,19 @@ impl<'a> Planner<'a> {
             conditions,
             reason,
         });
+    }
+
+    /// Attaches an AWS managed policy (`name`: its path under `arn:<partition>:iam::aws:policy/`,
+    /// one of [`rules::managed`]) to `role`, with why.
+    fn attach_aws_managed(&mut self, role: RoleKind, name: &str, why: impl Into<String>) {
+        let arn = cat!("arn:", self.partition, ":iam::aws:policy/", name);
+        self.managed
+            .entry(role)
+            .or_default()
+            .push(ManagedAttachment {
+                arn,
+                why: why.into(),
+            });
     }
 
     /// Records that `role` touches `resource`; customer keys bound to it in `keys` get a

@@ -37,15 +37,7 @@ impl<'a> Planner<'a> {
             }
         }
         if self.needs.contains_key(&k) {
-            let arn = format!(
-                "arn:{}:iam::aws:policy/{}",
-                self.partition,
-                rules::managed::SERVICE_CONNECT_TLS
-            );
-            self.managed.entry(k).or_default().push(ManagedAttachment {
-                arn,
-                why: "AWS's TLS policy: ECS's ecs-sc!* secrets; certificates only from CAs tagged AmazonECSManaged=true (tag yours)".into(),
-            });
+            self.attach_aws_managed(k, rules::managed::SERVICE_CONNECT_TLS, "AWS's TLS policy: ECS's ecs-sc!* secrets; certificates only from CAs tagged AmazonECSManaged=true (tag yours)");
         } else {
             self.absent_why.insert(
                 k,
