@@ -213,6 +213,8 @@ legend { color:var(--muted); font-size:12px; }
 .row label.check { flex-direction:row; align-items:center; gap:.3rem; flex:0 0 auto; }
 .summary, .hint { color:var(--muted); margin:.25rem 0 .75rem; display:block; }
 .card { border:1px solid var(--line); border-radius:8px; background:var(--card); padding:.6rem .8rem; margin:0 0 .75rem; }
+/* A card off screen is not laid out on each keystroke (it keeps its last size as a placeholder). */
+#results > .card { content-visibility:auto; contain-intrinsic-size:auto 320px; }
 .card h2 { margin:0 0 .25rem; font-size:15px; }
 .card .who { color:var(--muted); margin:0 0 .35rem; }
 .card ul { margin:.25rem 0; padding-left:1.1rem; }
@@ -451,6 +453,7 @@ class EcsRoleCalculator extends HTMLElement {
     $("mode-paste").addEventListener("click", () => this.setMode("paste"));
     $("mode-form").addEventListener("click", () => this.setMode("form"));
     arrowKeys(this.shadowRoot.querySelector(".input [role=tablist]"));
+    this.listenToResults($("results"));
     this.renderInput();
   }
 
@@ -775,67 +778,107 @@ class EcsRoleCalculator extends HTMLElement {
       ${newRoles}</div>`;
   }
 
-  renderResults({ plan, renders, violations }) {
-    const roles = plan.roles.map((r) => this.roleCard(r)).join("");
+  /** The results as keyed sections, each one root element: verdict, what was read, summary,
+   *  lifecycle, one card per role, what is not needed, outputs. */
+  resultSections({ plan, renders, violations }) {
     const absent = plan.absent.map((a) => `<li><strong>${esc(a.title)}</strong> — ${esc(a.why)} <a href="${esc(a.doc)}" target="_blank" rel="noopener" aria-label="doc: AWS documentation on ${esc(a.title)}">doc</a></li>`).join("");
     const errors = plan.findings.filter((f) => f.severity === "error").length;
     const tabs = this.formatList.map((f) => `<button role="tab" data-format="${f.name}" aria-selected="${f.name === this.state.tab}" tabindex="${f.name === this.state.tab ? 0 : -1}">${esc(f.title)}</button>`).join("");
     const rendered = renders.find((r) => r.format === this.state.tab)?.text;
-    const text = rendered ?? "";
+    return [
+      ["verdict", this.verdictCard(violations)],
+      ["inferred", this.inferredCard(plan)],
+      ["summary", `<p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""} · <a href="#" id="to-outputs">Outputs ↓</a></p>`],
+      ["diagram", `<section class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleHtml(plan, this.lifecycle)}</section>`],
+      ...plan.roles.map((r) => [`role:${r.kind}`, this.roleCard(r)]),
+      ["absent", `<div class="card"><h2>Not needed</h2><ul class="absent">${absent}</ul></div>`],
+      ["outputs", `<div class="outputs card"><h2>Outputs</h2><div role="tablist" aria-label="Output format">${tabs}</div>
+        <div class="actions"><button id="copy">Copy</button><button id="download">Download ${esc(this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "")}</button></div>
+        <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output" aria-busy="${rendered === undefined}">${rendered === undefined ? "Loading the module that renders this format…" : esc(rendered)}</pre></div>`],
+    ].filter(([, html]) => html);
+  }
+
+  /** Shows a plan. A keystroke usually changes one card (an image tag appears in the execution
+   *  role's reasons): only the sections whose HTML changed are replaced, so typing stays within
+   *  the keystroke budget and the rest of the page (open details, scroll, focus) is left alone.
+   *  Listeners are delegated from #results (see `listenToResults`), so nothing is re-attached. */
+  renderResults(out) {
+    const { plan, renders } = out;
+    this.shownPlan = plan;
+    this.shownText = renders.find((r) => r.format === this.state.tab)?.text ?? "";
+    const sections = this.resultSections(out);
     const results = this.shadowRoot.getElementById("results");
     // Re-rendering replaces the element that had focus: keep it on the same tab.
     const focusedTab = this.shadowRoot.activeElement?.dataset?.format;
-    results.dataset.stale = "false";
-    results.innerHTML = `
-      ${this.verdictCard(violations)}
-      ${this.inferredCard(plan)}
-      <p class="summary" id="plan-summary" data-stale="false">${esc(plan.workload)} · ${esc(plan.launchType)} · ${esc(plan.networkMode)} — ${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, <span class="finding error">${errors} error${errors > 1 ? "s" : ""}</span>` : ""} · <a href="#" id="to-outputs">Outputs ↓</a></p>
-      <section class="diagram" aria-label="Task lifecycle: who assumes which role when">${lifecycleHtml(plan, this.lifecycle)}</section>
-      ${roles}
-      <div class="card"><h2>Not needed</h2><ul class="absent">${absent}</ul></div>
-      <div class="outputs card"><h2>Outputs</h2><div role="tablist" aria-label="Output format">${tabs}</div>
-        <div class="actions"><button id="copy">Copy</button><button id="download">Download ${esc(this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "")}</button></div>
-        <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output" aria-busy="${rendered === undefined}">${rendered === undefined ? "Loading the module that renders this format…" : esc(text)}</pre></div>`;
+    const shown = this.shown;
+    const sameShape = shown && results.dataset.stale !== "true" && shown.length === sections.length
+      && sections.every(([key], i) => shown[i].key === key && shown[i].node.parentNode === results);
+    if (!sameShape) {
+      results.dataset.stale = "false";
+      results.innerHTML = sections.map(([, html]) => html).join("");
+      this.shown = sections.map(([key, html], i) => ({ key, html, node: results.children[i] }));
+    } else {
+      const tpl = document.createElement("template");
+      sections.forEach(([key, html], i) => {
+        if (shown[i].html === html) return;
+        tpl.innerHTML = html;
+        const node = tpl.content.firstElementChild;
+        shown[i].node.replaceWith(node);
+        shown[i] = { key, html, node };
+      });
+    }
     const root = this.shadowRoot;
-    if (focusedTab) root.querySelector(`[data-format="${focusedTab}"]`)?.focus();
-    arrowKeys(root.querySelector(".outputs [role=tablist]"));
+    if (focusedTab && root.activeElement?.dataset?.format !== focusedTab) root.querySelector(`[data-format="${focusedTab}"]`)?.focus();
+    const errors = plan.findings.filter((f) => f.severity === "error").length;
     const said = `${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, ${errors} errors` : ""}`;
     const announce = root.getElementById("announce");
     if (announce && announce.textContent !== said) announce.textContent = said;
-    // The outputs sit below every role card: one step from the top, focus on their tabs.
-    root.getElementById("to-outputs").addEventListener("click", (e) => {
-      e.preventDefault();
-      const tab = root.querySelector('.outputs [aria-selected="true"]');
-      tab?.scrollIntoView({ block: "start" });
-      tab?.focus();
-    });
-    root.getElementById("inferred-newRoles")?.addEventListener("change", (e) => {
-      this.state.overrides.newRoles = e.target.checked || undefined;
+  }
+
+  /** The results' controls, delegated once per shell: sections come and go without re-wiring. */
+  listenToResults(results) {
+    const root = this.shadowRoot;
+    const rerender = () => {
       this.lastRaw = null;
       this.update();
-      root.getElementById("inferred-newRoles")?.focus();
+    };
+    arrowKeys(results);
+    results.addEventListener("click", (e) => {
+      const t = e.target.closest("button, a");
+      if (!t || t.disabled) return;
+      if (t.id === "to-outputs") {
+        // The outputs sit below every role card: one step from the top, focus on their tabs.
+        e.preventDefault();
+        const tab = root.querySelector('.outputs [aria-selected="true"]');
+        tab?.scrollIntoView({ block: "start" });
+        tab?.focus();
+      } else if (t.dataset.format) {
+        this.state.tab = t.dataset.format;
+        rerender();
+      } else if (t.id === "copy") {
+        this.copy(this.shownText, t);
+      } else if (t.dataset.copy) {
+        this.copy(this.roleDocument(t.dataset.kind, t.dataset.copy), t);
+      } else if (t.id === "download") {
+        const ext = this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "txt";
+        const a = document.createElement("a");
+        a.href = URL.createObjectURL(new Blob([this.shownText], { type: "text/plain" }));
+        a.download = `${this.shownPlan?.workload ?? "ecsroles"}.${ext}`;
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      }
     });
-    root.getElementById("inferred-launchType").addEventListener("change", (e) => {
-      this.state.overrides.launchType = e.target.value || undefined;
-      const bar = root.getElementById("ov-launchType");
-      if (bar) bar.value = e.target.value;
-      this.lastRaw = null;
-      this.update();
-    });
-    root.querySelectorAll("[data-format]").forEach((b) => b.addEventListener("click", () => {
-      this.state.tab = b.dataset.format;
-      this.lastRaw = null;
-      this.update();
-    }));
-    root.getElementById("copy").addEventListener("click", (e) => this.copy(text, e.currentTarget));
-    root.querySelectorAll("[data-copy]").forEach((b) => b.addEventListener("click", () => this.copy(this.roleDocument(b.dataset.kind, b.dataset.copy), b)));
-    root.getElementById("download").addEventListener("click", () => {
-      const ext = this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "txt";
-      const a = document.createElement("a");
-      a.href = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
-      a.download = `${plan.workload}.${ext}`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    results.addEventListener("change", (e) => {
+      if (e.target.id === "inferred-newRoles") {
+        this.state.overrides.newRoles = e.target.checked || undefined;
+        rerender();
+        root.getElementById("inferred-newRoles")?.focus();
+      } else if (e.target.id === "inferred-launchType") {
+        this.state.overrides.launchType = e.target.value || undefined;
+        const bar = root.getElementById("ov-launchType");
+        if (bar) bar.value = e.target.value;
+        rerender();
+      }
     });
   }
 
@@ -951,10 +994,12 @@ class EcsRoleCalculator extends HTMLElement {
   }
 }
 
-/** A tab list driven by the keyboard as ARIA describes: arrows, Home and End move to a tab
- *  and select it (only the selected tab is in the Tab order). */
-function arrowKeys(list) {
-  list?.addEventListener("keydown", (e) => {
+/** The tab lists in `container` driven by the keyboard as ARIA describes: arrows, Home and
+ *  End move to a tab and select it (only the selected tab is in the Tab order). */
+function arrowKeys(container) {
+  container?.addEventListener("keydown", (e) => {
+    const list = e.target.closest?.("[role=tablist]");
+    if (!list) return;
     const tabs = [...list.querySelectorAll("[role=tab]")];
     const i = tabs.indexOf(e.target);
     const j = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: tabs.length - 1 }[e.key];

@@ -282,6 +282,32 @@ test("a share link leaves out environment values and commands, says so, and plan
   assert.deepEqual(errors, []);
 });
 
+test("a keystroke that changes one role replaces that card only; the others keep their state and their controls work", async () => {
+  const { page, errors } = await open(); // the fargate-web-api example: execution and task roles to create
+  const text = await calc(page).locator("#doc").inputValue();
+  // Mark every result section's node, and open the task role's trust policy.
+  await page.evaluate(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("#results > *").forEach((n, i) => { n.__mark = i; }));
+  await calc(page).locator('article[data-kind="task"] details summary').click();
+  // Another parameter name: only the execution role (and the rendered output) change.
+  assert.ok(text.includes("/prod/web-api/flags"));
+  await calc(page).locator("#doc").fill(text.replace("/prod/web-api/flags", "/prod/web-api/typed"));
+  await calc(page).locator('article[data-kind="taskExecution"]').filter({ hasText: "web-api/typed" }).waitFor();
+  const kept = await page.evaluate(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("#results > *")].map((n) => [n.dataset.kind || n.id || n.className, n.__mark !== undefined]));
+  const replaced = kept.filter(([, same]) => !same).map(([k]) => k);
+  assert.deepEqual(replaced, ["taskExecution", "outputs card"], JSON.stringify(kept));
+  assert.equal(await calc(page).locator('article[data-kind="task"] details').getAttribute("open"), "");
+  // The controls of a replaced card and of a kept one still act (listeners are delegated).
+  for (const kind of ["taskExecution", "task"]) {
+    const b = calc(page).locator(`article[data-kind="${kind}"] [data-copy="trust"]`);
+    await b.click();
+    await b.filter({ hasText: "Copied" }).waitFor();
+    assert.match(await page.evaluate(() => navigator.clipboard.readText()), /ecs-tasks\.amazonaws\.com/);
+  }
+  await calc(page).locator('[data-format="json"]').click();
+  await calc(page).locator("#output").filter({ hasText: "web-api/typed" }).waitFor();
+  assert.deepEqual(errors, []);
+});
+
 test("every role card copies its policy and trust policy as documents IAM accepts, with feedback on the button", async () => {
   const { page, errors } = await open(); // the fargate-web-api example: roles it creates
   const IAM_KEYS = new Set(["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
