@@ -12,14 +12,17 @@ module() { # <out name> [cargo args…]
   local name=$1
   shift
   cargo build --quiet -p ecsroles-wasm --target wasm32-unknown-unknown --profile wasm "$@"
-  wasm-bindgen --target web --remove-name-section --remove-producers-section \
+  # Names kept for the next step; wasm-opt --strip-debug removes them.
+  wasm-bindgen --target web --remove-producers-section \
     --out-dir web/dist/pkg --out-name "$name" target/wasm32-unknown-unknown/wasm/ecsroles_wasm.wasm
+  # The float formatter nothing here calls (~7.7 KB gzipped): see the script.
+  node web/scripts/no-float-format.mjs "web/dist/pkg/${name}_bg.wasm"
   # binaryen's wasm-opt from npm (v132): Debian's v108 corrupts the reference-types table this
   # module uses. -O1: higher levels shrink the raw bytes but grow the gzipped download (measured
   # again: -O2/-Os/-Oz/-O3 all ~17 KB larger gzipped); --converge repeats -O1 until nothing
   # changes (~340 B gzipped less). The feature list is exactly what rustc emits for
   # wasm32-unknown-unknown.
-  node web/node_modules/binaryen/bin/wasm-opt -O1 --converge --enable-bulk-memory --enable-sign-ext \
+  node web/node_modules/binaryen/bin/wasm-opt -O1 --converge --strip-debug --enable-bulk-memory --enable-sign-ext \
     --enable-nontrapping-float-to-int --enable-mutable-globals --enable-reference-types \
     --enable-multivalue "web/dist/pkg/${name}_bg.wasm" -o "web/dist/pkg/${name}_bg.wasm"
   local wasm="web/dist/pkg/${name}_bg.wasm"
