@@ -704,10 +704,14 @@ mod tests {
             "ec2.amazonaws.com.cn",
             "ssm.amazonaws.com",
             "codedeploy.amazonaws.com",
+            // The launchers': each role may only run this family and pass this set's roles.
+            "events.amazonaws.com",
+            "scheduler.amazonaws.com",
+            "states.amazonaws.com",
         ] {
             assert!(d.iter().any(|x| x == p), "{p} missing from {d:?}");
         }
-        assert_eq!(d.len(), 6, "{d:?}");
+        assert_eq!(d.len(), 9, "{d:?}");
     }
 
     #[test]

@@ -25,11 +25,14 @@ pub enum RoleKind {
     LoadBalancerInfrastructure,
     LifecycleHooks,
     CodeDeploy,
+    EventBridge,
+    Scheduler,
+    StepFunctions,
     ServiceLinked,
 }
 
 impl RoleKind {
-    pub const ALL: [RoleKind; 13] = [
+    pub const ALL: [RoleKind; 16] = [
         RoleKind::TaskExecution,
         RoleKind::Task,
         RoleKind::Service,
@@ -42,6 +45,9 @@ impl RoleKind {
         RoleKind::LoadBalancerInfrastructure,
         RoleKind::LifecycleHooks,
         RoleKind::CodeDeploy,
+        RoleKind::EventBridge,
+        RoleKind::Scheduler,
+        RoleKind::StepFunctions,
         RoleKind::ServiceLinked,
     ];
 
@@ -86,6 +92,9 @@ impl RoleKind {
             RoleKind::LoadBalancerInfrastructure => &roles.load_balancer_infrastructure,
             RoleKind::LifecycleHooks => &roles.lifecycle_hooks,
             RoleKind::CodeDeploy => &roles.code_deploy,
+            RoleKind::EventBridge => &roles.event_bridge,
+            RoleKind::Scheduler => &roles.scheduler,
+            RoleKind::StepFunctions => &roles.step_functions,
         })
     }
 }
@@ -108,6 +117,9 @@ impl RoleKind {
             RoleKind::LoadBalancerInfrastructure => &mut roles.load_balancer_infrastructure,
             RoleKind::LifecycleHooks => &mut roles.lifecycle_hooks,
             RoleKind::CodeDeploy => &mut roles.code_deploy,
+            RoleKind::EventBridge => &mut roles.event_bridge,
+            RoleKind::Scheduler => &mut roles.scheduler,
+            RoleKind::StepFunctions => &mut roles.step_functions,
         })
     }
 }
@@ -243,7 +255,7 @@ const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on y
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
-pub const KINDS: [KindFacts; 13] = [
+pub const KINDS: [KindFacts; 16] = [
     KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
@@ -327,6 +339,31 @@ pub const KINDS: [KindFacts; 13] = [
         doc: doc::CODEDEPLOY_ROLE, principal: "codedeploy.amazonaws.com",
         when: "CodeDeploy creates each deployment's replacement task set and shifts the listeners to it",
         trust_why: "CodeDeploy assumes it to run the service's blue/green deployments.", trust_doc: doc::CODEDEPLOY_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
+    // Who launches the task: each launcher assumes its own role to call RunTask
+    // (plan/launchers.rs). AWS's pages show their trust without conditions (ECS's EventBridge
+    // page) or with them (Scheduler, Step Functions); the plan adds aws:SourceAccount and
+    // aws:SourceArn for each, as each service's confused-deputy page recommends.
+    KindFacts { kind: RoleKind::EventBridge, key: "eventBridge",
+        title: "EventBridge rule role (runs the task)", name_suffix: "events",
+        shared_name: "ecsEventsRole", phase: Phase::TaskLaunch,
+        doc: doc::EVENTBRIDGE_ROLE, principal: "events.amazonaws.com",
+        when: "an EventBridge rule matches (a schedule or an event) and its ECS target starts the task",
+        trust_why: "EventBridge assumes it to run the rule's ECS target; aws:SourceArn is the rule, as EventBridge's confused-deputy page recommends.", trust_doc: doc::EVENTBRIDGE_CONFUSED_DEPUTY,
+        instance_profile: ProfileOn::Never, external: None },
+    KindFacts { kind: RoleKind::Scheduler, key: "scheduler",
+        title: "EventBridge Scheduler role (runs the task)", name_suffix: "scheduler",
+        shared_name: "ecsSchedulerRole", phase: Phase::TaskLaunch,
+        doc: doc::SCHEDULER_ROLE, principal: "scheduler.amazonaws.com",
+        when: "an EventBridge Scheduler schedule fires and its ECS RunTask target starts the task",
+        trust_why: "EventBridge Scheduler assumes it to run the schedule's target; aws:SourceArn is the schedule group (Scheduler's page: a group, never one schedule).", trust_doc: doc::SCHEDULER_CONFUSED_DEPUTY,
+        instance_profile: ProfileOn::Never, external: None },
+    KindFacts { kind: RoleKind::StepFunctions, key: "stepFunctions",
+        title: "Step Functions state machine role (runs the task)", name_suffix: "states",
+        shared_name: "ecsStepFunctionsRole", phase: Phase::TaskLaunch,
+        doc: doc::STEP_FUNCTIONS_ECS, principal: "states.amazonaws.com",
+        when: "a Step Functions state machine reaches its ecs:runTask state and starts the task",
+        trust_why: "Step Functions assumes it to run the state machine; aws:SourceArn is the state machine, as its confused-deputy section shows.", trust_doc: doc::STEP_FUNCTIONS_TRUST,
         instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ServiceLinked, key: "serviceLinked",
         title: "Service-linked role AWSServiceRoleForECS", name_suffix: "slr",

@@ -43,6 +43,9 @@ pub const CFN_TASK_DEFINITION: &str = "AWS::ECS::TaskDefinition";
 const CFN_SERVICE: &str = "AWS::ECS::Service";
 const CFN_DEPLOYMENT_GROUP: &str = "AWS::CodeDeploy::DeploymentGroup";
 const CFN_PULL_THROUGH_CACHE: &str = "AWS::ECR::PullThroughCacheRule";
+const CFN_EVENTS_RULE: &str = "AWS::Events::Rule";
+const CFN_SCHEDULE: &str = "AWS::Scheduler::Schedule";
+const CFN_STATE_MACHINE: &str = "AWS::StepFunctions::StateMachine";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -323,6 +326,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             }
         }
     }
+    let td_name = found.as_ref().map(|f| f.0.clone());
     let (props, from) = if let Some((name, props, count)) = found {
         service = service_of(&name);
         let mut msg = cat!(
@@ -366,9 +370,9 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     };
     let mut placeholders = Vec::new();
     let td = cfn_to_api(&props, None, &mut placeholders);
+    let launchers = launchers_of(obj, td_name.as_deref(), &mut placeholders);
     // With a service, the value becomes a spec `{taskDefinition, service…}`; else the task
     // definition itself.
-    let with_service = service.is_some();
     *value = match service {
         Some(mut svc) => {
             if let Some(m) = svc.as_object_mut() {
@@ -415,14 +419,22 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             .iter()
             .map(|r| cfn_to_api(r, None, &mut placeholders))
             .collect();
-        if !with_service {
-            let mut m = Map::new();
-            m.insert("taskDefinition".into(), std::mem::take(value));
-            *value = Value::Object(m);
-        }
-        if let Some(m) = value.as_object_mut() {
-            m.insert("pullThroughCacheRules".into(), Value::Array(rules));
-        }
+        spec_member(value, "pullThroughCacheRules", Value::Array(rules));
+    }
+    if !launchers.is_empty() {
+        out.notes.push(note(
+            "launchers",
+            cat!(
+                "read the template's ",
+                CFN_EVENTS_RULE,
+                ", ",
+                CFN_SCHEDULE,
+                " and ",
+                CFN_STATE_MACHINE,
+                " resources that run the task"
+            ),
+        ));
+        spec_member(value, "launchers", Value::Array(launchers));
     }
     out.changed = true;
     let mut f = note(&from.0, from.1);
@@ -443,6 +455,155 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                 " (pass their values with --var NAME=VALUE)"
             ),
         ));
+    }
+}
+
+/// Sets `key` on the spec `value` is, making the bare task definition it may still be a spec
+/// `{taskDefinition}` first.
+fn spec_member(value: &mut Value, key: &str, member: Value) {
+    if value.get("taskDefinition").is_none() {
+        let mut m = Map::new();
+        m.insert("taskDefinition".into(), std::mem::take(value));
+        *value = Value::Object(m);
+    }
+    if let Some(m) = value.as_object_mut() {
+        m.insert(key.into(), member);
+    }
+}
+
+/// The template's launchers of the task definition `td` (its logical id), as `launchers[]`
+/// entries: EventBridge rules with an ECS target, EventBridge Scheduler schedules with one,
+/// Step Functions state machines whose definition calls `ecs:runTask`. A target that runs
+/// another task definition of the template is not this one's.
+fn launchers_of(
+    template: &Map<String, Value>,
+    td: Option<&str>,
+    placeholders: &mut Vec<String>,
+) -> Vec<Value> {
+    let other_td = |t: Option<&Value>| {
+        let r = t.and_then(|t| t.get("Ref").or_else(|| t.get("!Ref")));
+        r.and_then(Value::as_str).is_some_and(|n| {
+            Some(n) != td && resources_of(template, CFN_TASK_DEFINITION).any(|(id, _)| id == n)
+        })
+    };
+    let mut api = |v: Option<&Value>| v.map(|v| cfn_to_api(v, None, placeholders));
+    // The target tags the tasks it starts (RunTask with tags: ecs:TagResource).
+    let tags = |p: &Value| {
+        ["PropagateTags", "TagList", "Tags"]
+            .iter()
+            .any(|k| p.get(k).is_some())
+            || p.get("EnableECSManagedTags").and_then(Value::as_bool) == Some(true)
+    };
+    let mut out = Vec::new();
+    let entry = |key: &str, name: Option<Value>, role: Option<Value>, tagged: bool| {
+        let mut m = Map::new();
+        // No name (CloudFormation makes one up): "*", any of this account's.
+        m.insert(
+            key.into(),
+            name.unwrap_or_else(|| Value::String("*".into())),
+        );
+        if let Some(r) = role {
+            m.insert("roleArn".into(), r);
+        }
+        if tagged {
+            m.insert("tags".into(), Value::Bool(true));
+        }
+        m
+    };
+    for (_, r) in resources_of(template, CFN_EVENTS_RULE) {
+        let Some(p) = r.get("Properties") else {
+            continue;
+        };
+        let targets = p.get("Targets").and_then(Value::as_array);
+        for t in targets.into_iter().flatten() {
+            let Some(ecs) = t.get("EcsParameters") else {
+                continue;
+            };
+            if other_td(ecs.get("TaskDefinitionArn")) {
+                continue;
+            }
+            // `rule/<bus>/<name>` on a custom event bus.
+            let name = match (api(p.get("Name")), api(p.get("EventBusName"))) {
+                (Some(Value::String(n)), Some(Value::String(b))) if b != "default" => {
+                    Some(Value::String(cat!(b, "/", n)))
+                }
+                (n, _) => n,
+            };
+            let role = api(t.get("RoleArn"));
+            out.push(Value::Object(entry(
+                "eventBridgeRule",
+                name,
+                role,
+                tags(ecs),
+            )));
+        }
+    }
+    for (_, r) in resources_of(template, CFN_SCHEDULE) {
+        let Some(t) = r.get("Properties").and_then(|p| p.get("Target")) else {
+            continue;
+        };
+        let Some(ecs) = t.get("EcsParameters") else {
+            continue;
+        };
+        if other_td(ecs.get("TaskDefinitionArn")) {
+            continue;
+        }
+        let group = api(r.get("Properties").and_then(|p| p.get("GroupName")))
+            .unwrap_or_else(|| Value::String("default".into()));
+        let role = api(t.get("RoleArn"));
+        out.push(Value::Object(entry(
+            "scheduleGroup",
+            Some(group),
+            role,
+            tags(ecs),
+        )));
+    }
+    for (_, r) in resources_of(template, CFN_STATE_MACHINE) {
+        let Some(p) = r.get("Properties") else {
+            continue;
+        };
+        // The definition's strings and keys, whichever way the template gives it (an object, a
+        // JSON string, Fn::Sub or Fn::Join pieces).
+        let mut text = Vec::new();
+        for d in ["Definition", "DefinitionString"]
+            .iter()
+            .filter_map(|k| p.get(k))
+        {
+            strings(d, &mut text);
+        }
+        let Some(run) = text
+            .iter()
+            .find_map(|s| s.find(":states:::ecs:runTask").map(|i| &s[i..]))
+        else {
+            continue;
+        };
+        let sync = run.starts_with(":states:::ecs:runTask.sync");
+        let tagged = text.iter().any(|s| {
+            ["PropagateTags", "Tags", "EnableECSManagedTags"]
+                .iter()
+                .any(|k| s == k || s.contains(&cat!("\"", k, "\"")))
+        });
+        let name = api(p.get("StateMachineName"));
+        let role = api(p.get("RoleArn"));
+        let mut m = entry("stateMachine", name, role, tagged);
+        if sync {
+            m.insert("sync".into(), Value::Bool(true));
+        }
+        out.push(Value::Object(m));
+    }
+    out
+}
+
+/// Every string in `v`, object keys included.
+fn strings<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+    match v {
+        Value::String(s) => out.push(s),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            out.push(k);
+            strings(x, out);
+        }),
+        _ => {}
     }
 }
 

@@ -64,6 +64,23 @@ pub mod doc {
     /// AdvancedConfiguration points here for the role).
     pub const BLUE_GREEN: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html";
+    /// ECS's "Amazon ECS EventBridge IAM Role" (ecsEventsRole, AmazonEC2ContainerServiceEventsRole).
+    pub const EVENTBRIDGE_ROLE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/CWE_IAM_role.html";
+    pub const EVENTBRIDGE_CONFUSED_DEPUTY: &str =
+        "https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html";
+    pub const SCHEDULER_ROLE: &str =
+        "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role";
+    pub const SCHEDULER_CONFUSED_DEPUTY: &str =
+        "https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html";
+    pub const STEP_FUNCTIONS_ECS: &str =
+        "https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html";
+    pub const STEP_FUNCTIONS_TRUST: &str = "https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html#prevent-cross-service-confused-deputy";
+    /// "Allow a user to run tasks on a cluster": RunTask on the family's revisions, the cluster
+    /// in the condition.
+    pub const RUN_TASK_POLICY: &str = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_id-based-policy-examples.html#IAM_run_policies";
+    pub const TAG_ON_CREATE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html";
     pub const CODEDEPLOY_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/codedeploy_IAM_role.html";
     pub const BLUE_GREEN_HOOKS: &str =
@@ -343,6 +360,33 @@ rule!(
 rule!(CD_PASS_ROLE, "CodeDeployPassTaskRoles", ["iam:PassRole"],
     "The replacement task set runs the task definition with its roles: CodeDeploy passes exactly these, only to ECS tasks.",
     doc::CODEDEPLOY_ROLE);
+// Launchers (EventBridge rules, EventBridge Scheduler, Step Functions; plan/launchers.rs). AWS's
+// AmazonEC2ContainerServiceEventsRole (v3, 2023-03-06) allows RunTask on "*", PassRole on "*" to
+// ecs-tasks and TagResource on "*" when ecs:CreateAction is RunTask; Step Functions' templates
+// add StopTask/DescribeTasks on "*" and its managed rule for `.sync`. Scoped here: RunTask on the
+// family's revisions in this cluster (ecs:cluster, the ECS example policy), PassRole on exactly
+// the task definition's roles, StopTask/DescribeTasks on this cluster's tasks. Scheduler's guide
+// lists no policy for an ECS target (its console "attaches the required permissions"): the same
+// RunTask/PassRole/TagResource is inferred from RunTask's own authorization, said in the note.
+rule!(
+    LAUNCH_RUN_TASK,
+    "RunTheTask",
+    ["ecs:RunTask"],
+    "The launcher starts this task definition's revisions, in this cluster only (ecs:cluster).",
+    doc::RUN_TASK_POLICY
+);
+rule!(LAUNCH_PASS_ROLE, "PassTaskRoles", ["iam:PassRole"],
+    "RunTask passes the task definition's roles: exactly these, only to ECS tasks (AWS's policy: every role).",
+    doc::EVENTBRIDGE_ROLE);
+rule!(LAUNCH_TAG, "TagTasksAtLaunch", ["ecs:TagResource"],
+    "The target tags the tasks it starts: tagging at RunTask is authorised by ecs:TagResource, and only there (ecs:CreateAction).",
+    doc::TAG_ON_CREATE);
+rule!(SFN_WATCH_TASKS, "WatchTheTask", ["ecs:DescribeTasks", "ecs:StopTask"],
+    "`.sync`: Step Functions follows the task and stops it if the execution is stopped (AWS's template: every task; here this cluster's).",
+    doc::STEP_FUNCTIONS_ECS);
+rule!(SFN_TASK_EVENTS, "TaskStateChangeRule", ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
+    "`.sync`: Step Functions learns that the task stopped through its managed rule StepFunctionsGetEventsForECSTaskRule.",
+    doc::STEP_FUNCTIONS_ECS);
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html: the
 // principal that pulls through a cache rule needs ecr:BatchImportUpstreamImage, and
 // ecr:CreateRepository "if the repository storing the cached images doesn't already exist" —

@@ -313,6 +313,19 @@ fn filter(
         ));
     }
     obj.retain(|k, v| {
+        // A port written as text (templates quote numbers: "80") is the number; a placeholder
+        // for one (`${Port}`) is set aside like an unread member: no role depends on ports.
+        if k.ends_with("Port") || k == "port" {
+            if let Value::String(s) = v {
+                match s.trim().parse::<u32>() {
+                    Ok(n) => *v = Value::from(n),
+                    Err(_) => {
+                        ignored.members.push(format!("{path}.{k}"));
+                        return false;
+                    }
+                }
+            }
+        }
         let keep = shape.read.contains(&k.as_str());
         if !keep {
             let p = format!("{path}.{k}");

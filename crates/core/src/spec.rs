@@ -56,6 +56,15 @@ pub struct EcsRoleSetSpec {
     /// image under one is imported on its first pull, by the role that pulls it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pull_through_cache_rules: Vec<serde_json::Value>,
+    /// Who starts the task besides a service, one entry each: `{eventBridgeRule: <rule name
+    /// or ARN>}`, `{scheduleGroup: <group name or ARN>}` or `{stateMachine: <name or ARN>,
+    /// sync: true}` (`.sync`: the state machine waits for the task), each with optional
+    /// `roleArn` (the role its target names) and `tags: true` (the target tags the task it
+    /// starts). A template's AWS::Events::Rule, AWS::Scheduler::Schedule and
+    /// AWS::StepFunctions::StateMachine resources that run ECS tasks are read into it. JSON,
+    /// read only by the launcher rules (plan/launchers.rs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub launchers: Vec<serde_json::Value>,
     /// Customer managed KMS keys protecting the resources the roles touch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyBinding>,
@@ -118,8 +127,10 @@ impl LaunchType {
 pub struct ServiceSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub load_balancers: Vec<LoadBalancer>,
+    /// Cloud Map registries (`[{registryArn, port, containerName, containerPort}]`): only
+    /// whether there are any decides a role (the service-linked role's reason), so kept as JSON.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub service_registries: Vec<ServiceRegistry>,
+    pub service_registries: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub enable_execute_command: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,20 +180,6 @@ pub struct LoadBalancer {
     /// other AWS members read only by rules).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub advanced_configuration: crate::taskdef::Options,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ServiceRegistry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registry_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container_port: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -539,10 +536,16 @@ pub struct RolesConfig {
     pub lifecycle_hooks: RoleConfig,
     #[serde(default)]
     pub code_deploy: RoleConfig,
+    #[serde(default)]
+    pub event_bridge: RoleConfig,
+    #[serde(default)]
+    pub scheduler: RoleConfig,
+    #[serde(default)]
+    pub step_functions: RoleConfig,
 }
 
 /// The members of `roles`: every kind's key except the service-linked role's.
-pub const ROLE_KEYS: [&str; 12] = [
+pub const ROLE_KEYS: [&str; 15] = [
     "taskExecution",
     "task",
     "service",
@@ -555,6 +558,9 @@ pub const ROLE_KEYS: [&str; 12] = [
     "loadBalancerInfrastructure",
     "lifecycleHooks",
     "codeDeploy",
+    "eventBridge",
+    "scheduler",
+    "stepFunctions",
 ];
 
 /// `roles` read through the role-kind registry: a member is a kind's key, its value a

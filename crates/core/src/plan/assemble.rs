@@ -97,9 +97,16 @@ impl<'a> Planner<'a> {
                 None => {}
             }
             let mut grants = by_role.remove(&kind).unwrap_or_default();
-            if kind == RoleKind::CodeDeploy {
-                // Its PassRole names the task definition's roles, built before it (ALL order).
-                grants.extend(self.code_deploy_pass_role(&roles));
+            // Their PassRole names the task definition's roles, built before them (ALL order).
+            let pass = match kind {
+                RoleKind::CodeDeploy => Some(&rules::CD_PASS_ROLE),
+                RoleKind::EventBridge | RoleKind::Scheduler | RoleKind::StepFunctions => {
+                    Some(&rules::LAUNCH_PASS_ROLE)
+                }
+                _ => None,
+            };
+            if let Some(rule) = pass {
+                grants.extend(self.pass_task_roles(&roles, kind, rule));
             }
             roles.push(self.planned_role(kind, cfg, grants));
         }
@@ -205,7 +212,18 @@ impl<'a> Planner<'a> {
         // The task role's confused-deputy conditions (doc::CONFUSED_DEPUTY). The other kinds get
         // none yet: conditions for them are not checked against their pages (the execution
         // role's is an open item of the new-roles work).
-        let conditions = if kind == RoleKind::Task {
+        let sources: Vec<&str> = self
+            .trust_sources
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, s)| s.as_str())
+            .collect();
+        let conditions = if !sources.is_empty() {
+            // A launcher's: what launches, in this account (each service's confused-deputy page).
+            let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
+            add_cond(&mut c, "ArnLike", "aws:SourceArn", &sources);
+            c
+        } else if kind == RoleKind::Task {
             let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
             let src = cat!(
                 "arn:",
@@ -457,6 +475,10 @@ impl<'a> Planner<'a> {
                     "roleArn",
                     format!("service.deploymentConfiguration.lifecycleHooks[{i}].roleArn"),
                 )
+            }
+            RoleKind::EventBridge | RoleKind::Scheduler | RoleKind::StepFunctions => {
+                let (i, arn) = self.launcher_role(kind)?;
+                (arn, "roleArn", format!("launchers[{i}].roleArn"))
             }
             RoleKind::VpcLattice => {
                 let spec = self.spec;

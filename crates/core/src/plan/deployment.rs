@@ -270,11 +270,16 @@ impl<'a> Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    /// The CodeDeploy role's PassRole on exactly the task definition's roles, from the roles
-    /// already built (AWS's Limited policy allows only roles named ecsTaskExecutionRole /
-    /// ECSTaskExecution*: a differently named role fails the deployment; AWS's full policy
-    /// allows every role).
-    pub(super) fn code_deploy_pass_role(&self, built: &[PlannedRole]) -> Option<Grant> {
+    /// PassRole on exactly the task definition's roles for `kind`, which starts its tasks
+    /// (CodeDeploy, the launchers), from the roles already built. For CodeDeploy: AWS's Limited
+    /// policy allows only roles named ecsTaskExecutionRole / ECSTaskExecution* (a differently
+    /// named role fails the deployment); AWS's full policies allow every role.
+    pub(super) fn pass_task_roles(
+        &self,
+        built: &[PlannedRole],
+        kind: RoleKind,
+        rule: &Rule,
+    ) -> Option<Grant> {
         let arns: Vec<String> = built
             .iter()
             .filter(|r| matches!(r.kind, RoleKind::TaskExecution | RoleKind::Task))
@@ -284,10 +289,9 @@ impl<'a> Planner<'a> {
         if arns.is_empty() {
             return None;
         }
-        let rule = &rules::CD_PASS_ROLE;
         let tasks = self.principal(RoleKind::Task);
         Some(Grant {
-            role: RoleKind::CodeDeploy,
+            role: kind,
             effect: Effect::Allow,
             sid: rule.sid,
             actions: rule.actions,

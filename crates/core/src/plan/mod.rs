@@ -11,6 +11,7 @@ mod companions;
 mod deployment;
 mod execution;
 mod infer;
+mod launchers;
 mod networking;
 mod task;
 
@@ -101,6 +102,8 @@ struct Planner<'a> {
     log_groups: Vec<LogGroup>,
     findings: Vec<Finding>,
     inferred: Vec<Inference>,
+    /// Per role kind, what may assume it (its trust's aws:SourceArn): the launchers'.
+    trust_sources: Vec<(RoleKind, String)>,
 }
 
 fn finding(severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Finding {
@@ -151,6 +154,7 @@ impl<'a> Planner<'a> {
             log_groups: Vec::new(),
             findings: spec.input_notes.clone(),
             inferred: Vec::new(),
+            trust_sources: Vec::new(),
         }
     }
 
@@ -168,6 +172,7 @@ impl<'a> Planner<'a> {
         self.vpc_lattice();
         self.blue_green();
         self.code_deploy();
+        self.launchers();
         self.kms_grants();
         let roles = self.build_roles();
         let companions = self.companions(&roles);

@@ -538,6 +538,9 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
             // modules/service main.tf (v7): `role_arn = try(coalesce(…role_arn, local.infrastructure_iam_role_arn))`.
             RoleKind::LoadBalancerInfrastructure => notes.push(format!("{}: pass {} as load_balancer.<key>.advanced_configuration.role_arn (else the module uses its infrastructure role).", r.kind.title(), own_arn(r))),
             RoleKind::CodeDeploy => notes.push(format!("{}: the ecs modules make none; pass {} as the aws_codedeploy_deployment_group's service_role_arn.", r.kind.title(), own_arn(r))),
+            RoleKind::EventBridge => notes.push(format!("{}: the ecs modules make none; pass {} as the aws_cloudwatch_event_target's role_arn.", r.kind.title(), own_arn(r))),
+            RoleKind::Scheduler => notes.push(format!("{}: the ecs modules make none; pass {} as the aws_scheduler_schedule's target.role_arn.", r.kind.title(), own_arn(r))),
+            RoleKind::StepFunctions => notes.push(format!("{}: the ecs modules make none; pass {} as the aws_sfn_state_machine's role_arn.", r.kind.title(), own_arn(r))),
             RoleKind::LifecycleHooks => notes.push(format!("{}: pass {} as deployment_configuration.lifecycle_hook.<key>.role_arn (else the module uses its infrastructure role).", r.kind.title(), own_arn(r))),
             // modules/service main.tf: `vpc_lattice_configurations { role_arn = local.infrastructure_iam_role_arn }`
             // — the module's one infrastructure role, whatever the input's role_arn says.

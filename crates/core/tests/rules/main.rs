@@ -5,7 +5,8 @@
 //! where pulls land per launch type), `task.rs` (the task role: application access, ECS Exec,
 //! EFS, FireLens outputs), `capacity.rs` (service, service-linked, container instance, Managed
 //! Instances and EBS volume roles), `networking.rs` (Service Connect TLS, VPC Lattice), `deployment.rs` (blue/green: load
-//! balancer infrastructure and lifecycle hook roles), `assemble.rs` (trust, per-role knobs, existing roles,
+//! balancer infrastructure and lifecycle hook roles), `launchers.rs` (EventBridge rules, Scheduler and
+//! Step Functions roles), `assemble.rs` (trust, per-role knobs, existing roles,
 //! PassRole for deployers, context, limits, infeasible combinations).
 
 mod assemble;
@@ -14,6 +15,7 @@ mod capacity;
 mod common;
 mod deployment;
 mod execution;
+mod launchers;
 mod networking;
 mod task;
 
