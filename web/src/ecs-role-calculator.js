@@ -89,8 +89,18 @@ function defaultForm() {
     containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
     targetGroupArn: "", exec: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
+    ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false,
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
+}
+
+/** The form's launcher fields and the `launchers[]` member each fills, in the order they go in. */
+const LAUNCHER_FIELDS = [["ebRule", "eventBridgeRule"], ["scheduleGroup", "scheduleGroup"], ["stateMachine", "stateMachine"]];
+
+/** Where each filled launcher field's entry sits in `launchers[]` (findings are placed by it). */
+function launcherPath(f, field) {
+  const i = LAUNCHER_FIELDS.filter(([x]) => f[x]).findIndex(([x]) => x === field);
+  return `launchers[${i < 0 ? LAUNCHER_FIELDS.filter(([x]) => f[x]).length : i}]`;
 }
 
 /** The guided form's state as an EcsRoleSetSpec (the core validates everything). */
@@ -143,6 +153,11 @@ export function specFromForm(f, model) {
     service.vpcLatticeConfigurations = [{ targetGroupArn: f.latticeTargetGroup }];
   }
   if (Object.keys(service).length) spec.service = service;
+  // Who else starts the task (the core plans each launcher's role), in LAUNCHER_FIELDS order.
+  const launchers = LAUNCHER_FIELDS.filter(([field]) => f[field]).map(([field, member]) => ({
+    [member]: f[field], ...(field === "stateMachine" && f.sfnSync ? { sync: true } : {}),
+  }));
+  if (launchers.length) spec.launchers = launchers;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
   const app = appSpec(f, model);
   if (app) spec.app = app;
@@ -564,6 +579,12 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("Blue/green lifecycle hook: Lambda function ARN (optional)", "f-bgHook", f.bgHook ?? "", "service.deploymentConfiguration.lifecycleHooks[0].hookTargetArn")}
           ${field("CodeDeploy instead: production listener ARN (optional)", "f-cdListener", f.cdListener ?? "", "codeDeploy.loadBalancerInfo.targetGroupPairInfoList[0].prodTrafficRoute.listenerArns[0]")}</div>
       </fieldset>
+      <fieldset><legend>Also started by</legend>
+        <div class="row">${field("EventBridge rule name or ARN (optional)", "f-ebRule", f.ebRule ?? "", launcherPath(f, "ebRule"))}
+          ${field("EventBridge Scheduler schedule group (optional)", "f-scheduleGroup", f.scheduleGroup ?? "", launcherPath(f, "scheduleGroup"))}</div>
+        <div class="row">${field("Step Functions state machine name or ARN (optional)", "f-stateMachine", f.stateMachine ?? "", launcherPath(f, "stateMachine"))}
+          <label class="check"><input type="checkbox" id="f-sfnSync" ${f.sfnSync ? "checked" : ""}>waits for the task (.sync)</label></div>
+      </fieldset>
       ${this.appHtml(f, "a")}
     </form>`;
   }
@@ -623,6 +644,8 @@ class EcsRoleCalculator extends HTMLElement {
     } else if ((m = id.match(/^c-(\d+)-(\w+)$/))) f.containers[+m[1]][m[2]] = value;
     else if ((m = id.match(/^f-efs-(\w+)$/))) f.efs[m[1]] = value;
     else if ((m = id.match(/^f-(\w+)$/))) f[m[1]] = value;
+    // A launcher filled or cleared moves the others in launchers[]: their findings follow.
+    for (const [field] of LAUNCHER_FIELDS) this.shadowRoot.getElementById(`f-${field}`)?.setAttribute("data-path", launcherPath(f, field));
     this.update();
   }
 

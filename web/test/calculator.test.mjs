@@ -195,6 +195,28 @@ test("the guided form updates the results as you type, with findings next to the
   await calc(page).locator("#f-cdListener").fill("arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2");
   await page.waitForFunction(() => [...document.querySelector("ecs-role-calculator").shadowRoot.querySelectorAll("article.card")].some((a) => a.dataset.kind === "codeDeploy"));
   assert.ok((await calc(page).locator('article.card[data-kind="codeDeploy"]').textContent()).includes("listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"));
+  // Launchers: each its own role, trusting exactly what launches; .sync adds the task watch.
+  await calc(page).locator("#f-ebRule").fill("nightly-report");
+  await calc(page).locator("#f-stateMachine").fill("reports-on-demand");
+  await calc(page).locator("#f-sfnSync").check();
+  await page.waitForFunction(() => ["eventBridge", "stepFunctions"].every((k) => document.querySelector("ecs-role-calculator").shadowRoot.querySelector(`article.card[data-kind="${k}"]`)));
+  const rule = await calc(page).locator('article.card[data-kind="eventBridge"]').textContent();
+  assert.match(rule, /rule\/nightly-report/);
+  assert.match(rule, /ecs:RunTask/);
+  assert.match(await calc(page).locator('article.card[data-kind="stepFunctions"]').textContent(), /StepFunctionsGetEventsForECSTaskRule/);
+  // Both start tasks: the lifecycle diagram puts them at task launch (phases come from the core).
+  for (const k of ["eventBridge", "stepFunctions"]) {
+    assert.ok((await calc(page).locator(`.lifecycle .moment:has(.role-box[data-kind="${k}"]) > h3`).textContent()).endsWith("Task launch"), k);
+  }
+  await calc(page).locator("#f-scheduleGroup").fill("arn:aws:events:us-east-1:111122223333:rule/not-a-group");
+  const groupError = calc(page).locator("#f-scheduleGroup").locator("xpath=..").locator(".finding.error");
+  await groupError.waitFor();
+  assert.match(await groupError.textContent(), /arn:aws:scheduler:<region>:<account>:schedule-group\//);
+  // The rule cleared, the schedule is launchers[0]: its error stays beside its own field.
+  await calc(page).locator("#f-ebRule").fill("");
+  await page.waitForFunction(() => !document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article.card[data-kind="eventBridge"]'));
+  await groupError.waitFor();
+  assert.equal(await calc(page).locator("#f-ebRule").locator("xpath=..").locator(".finding").count(), 0);
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
   assert.deepEqual(errors, []);
 });
