@@ -1348,3 +1348,89 @@ async fn the_service_networking_roles_are_reconciled_like_any_other() {
     assert!(roles_with_prefix(&iam, "it-sctls_ui-").await.is_empty());
     ctl.stop().await;
 }
+
+/// The launcher roles (EventBridge rule, Scheduler, Step Functions): reconciled from their
+/// registry rows and rules alone, each trusting its own service with the launcher as
+/// aws:SourceArn, RunTask and PassRole inline; a launcher removed from the set takes its role
+/// with it, and the rest go with the set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn launcher_roles_are_reconciled_and_follow_the_launchers() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-launch";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 600);
+    let ctl = start(&client, cfg.clone(), None).await;
+    let mut spec = fargate_spec("job");
+    spec["launchers"] = json!([
+        {"eventBridgeRule": "nightly", "tags": true},
+        {"scheduleGroup": "month-end"},
+        {"stateMachine": "etl", "sync": true}
+    ]);
+    apply(&client, ns, "job", spec.clone()).await;
+    let obj = wait_ready(&client, ns, "job", "True").await;
+    let desired = expected(&obj, &cfg);
+    for (suffix, principal, source) in [
+        (
+            "-events",
+            "events.amazonaws.com",
+            format!("arn:aws:events:us-east-1:{ACCOUNT}:rule/nightly"),
+        ),
+        (
+            "-scheduler",
+            "scheduler.amazonaws.com",
+            format!("arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule-group/month-end"),
+        ),
+        (
+            "-states",
+            "states.amazonaws.com",
+            format!("arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:etl"),
+        ),
+    ] {
+        let d = desired
+            .iter()
+            .find(|d| d.name.ends_with(suffix))
+            .unwrap_or_else(|| panic!("a {suffix} role is planned"));
+        let trust = d.trust.to_string();
+        assert!(
+            trust.contains(principal) && trust.contains(&source),
+            "{trust}"
+        );
+        let inline = serde_json::to_string(&d.inline).unwrap();
+        assert!(
+            inline.contains("ecs:RunTask") && inline.contains("iam:PassRole"),
+            "{inline}"
+        );
+    }
+    assert_iam_matches(&iam, &desired).await;
+    let managed = obj.status.unwrap().managed_roles;
+    for k in ["eventBridge", "scheduler", "stepFunctions"] {
+        assert!(managed.contains_key(k), "{k} in {managed:?}");
+    }
+    // The schedule goes: its role goes, the others stay as they were.
+    spec["launchers"] = json!([
+        {"eventBridgeRule": "nightly", "tags": true},
+        {"stateMachine": "etl", "sync": true}
+    ]);
+    apply(&client, ns, "job", spec).await;
+    let scheduler = desired
+        .iter()
+        .find(|d| d.name.ends_with("-scheduler"))
+        .map(|d| d.name.clone())
+        .unwrap();
+    let mut left = false;
+    for _ in 0..120 {
+        if iam.get_role().role_name(&scheduler).send().await.is_err() {
+            left = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(left, "{scheduler} still exists");
+    let obj = wait_ready(&client, ns, "job", "True").await;
+    assert_iam_matches(&iam, &expected(&obj, &cfg)).await;
+    delete(&client, ns, "job").await;
+    gone(&client, ns, "job").await;
+    assert!(roles_with_prefix(&iam, "it-launch_job-").await.is_empty());
+    ctl.stop().await;
+}
