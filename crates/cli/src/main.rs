@@ -63,6 +63,20 @@ enum Command {
         #[command(flatten)]
         guard: GuardArgs,
     },
+    /// Explain an error ECS or IAM printed — a stopped task's reason, a service event, an
+    /// AccessDenied text (`-`: read it from stdin): what it means, which role lacks what, what
+    /// to change; with the workload (FILE), whether its plan grants the denied call. Exit 0
+    /// when explained, 1 when the message is not one ecsroles knows.
+    Explain {
+        message: String,
+        /// The workload: a spec, an EcsRoleSet or a task definition (as `plan` reads them).
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        overrides: Overrides,
+        /// summary (default) or json.
+        #[arg(long, default_value = "summary", value_parser = ["summary", "json"])]
+        format: String,
+    },
     /// Print the JSON Schema of EcsRoleSetSpec.
     Schema,
     /// Print the least-privilege IAM policy the controller itself needs (owner-tag and
@@ -289,8 +303,79 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// `explain`'s summary: the verdict first, then what the message says and the fix.
+fn explanation_text(e: &ecsroles_core::explain::Explanation) -> String {
+    let mut out = format!("{} [{}]\n", e.title, e.shape);
+    if !e.iam {
+        out.push_str("  not an IAM problem\n");
+    }
+    let who = match (e.role_kind, e.caller) {
+        (_, true) => Some("whoever calls ECS (user, pipeline, launcher)".to_string()),
+        (Some(k), _) => Some(k.title().to_string()),
+        _ => None,
+    };
+    for (label, v) in [
+        ("role", who.as_deref()),
+        ("denied", e.principal.as_deref()),
+        ("action", e.action.as_deref()),
+        ("resource", e.resource.as_deref()),
+    ] {
+        if let Some(v) = v {
+            out.push_str(&format!("  {label:<8} {v}\n"));
+        }
+    }
+    out.push_str(&format!(
+        "\nWhat happened: {}\nFix: {}\nDoc: {}\n",
+        e.cause, e.fix, e.doc
+    ));
+    if let Some(p) = &e.plan {
+        out.push_str(&format!(
+            "\nThe workload's plan{}: {}\n",
+            p.role
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default(),
+            p.verdict
+        ));
+        if let Some(d) = &p.document {
+            out.push_str(&serde_json::to_string_pretty(d).unwrap_or_default());
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
+        Command::Explain {
+            message,
+            file,
+            overrides,
+            format,
+        } => {
+            let message = if message == "-" {
+                read(Path::new("-"))?
+            } else {
+                message
+            };
+            let p = match &file {
+                Some(f) => Some(plan(&load(f, overrides)?)),
+                None => None,
+            };
+            let Some(e) = ecsroles_core::explain::explain(&message, p.as_ref()) else {
+                eprintln!("not an error ecsroles recognises (it knows {} shapes: ecsroles_core::explain::SHAPES); nothing to explain", ecsroles_core::explain::SHAPES.len());
+                return Ok(ExitCode::from(1));
+            };
+            if format == "json" {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&e).map_err(|e| e.to_string())?
+                );
+            } else {
+                print!("{}", explanation_text(&e));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Plan {
             file,
             overrides,

@@ -441,3 +441,34 @@ fn a_service_file_joins_a_bare_task_definition() {
         "{e}"
     );
 }
+
+/// `explain`: a real stopped reason (tests/explain/messages.yaml's copilot one) names the role,
+/// action and resource; with the workload, whether its plan grants the call; JSON for
+/// machines; from stdin; an unknown message exits 1.
+#[test]
+fn explain_reads_the_message_and_checks_it_against_the_workload() {
+    let m = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/web-api-execution/0a1b is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/web-api/db-AbCdEf";
+    let out = ecsroles(&["explain", m], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.starts_with("The execution role may not read the secret [secrets-manager-denied]"),
+        "{s}"
+    );
+    assert!(s.contains("action   secretsmanager:GetSecretValue"), "{s}");
+    // The example's plan grants exactly this secret: the deployed role differs from the plan.
+    let out = ecsroles(&["explain", m, "examples/fargate-web-api.yaml"], None);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("The plan allows it (SecretsManagerGetSecretValue)"),
+        "{s}"
+    );
+    assert!(s.contains("\"secretsmanager:GetSecretValue\""), "{s}");
+    let out = ecsroles(&["explain", "-", "--format", "json"], Some(m));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["shape"], "secrets-manager-denied");
+    assert_eq!(v["roleKind"], "taskExecution");
+    let out = ecsroles(&["explain", "Essential container in task exited"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not an error ecsroles recognises"));
+}

@@ -20,6 +20,7 @@ macro_rules! cat {
 pub mod admission;
 pub mod arn;
 pub mod controller_policy;
+pub mod explain;
 pub mod guardrails;
 pub mod input;
 pub mod limits;
