@@ -43,6 +43,7 @@ pub const CFN_TASK_DEFINITION: &str = "AWS::ECS::TaskDefinition";
 const CFN_SERVICE: &str = "AWS::ECS::Service";
 const CFN_DEPLOYMENT_GROUP: &str = "AWS::CodeDeploy::DeploymentGroup";
 const CFN_PULL_THROUGH_CACHE: &str = "AWS::ECR::PullThroughCacheRule";
+const CFN_CLUSTER: &str = "AWS::ECS::Cluster";
 const CFN_EVENTS_RULE: &str = "AWS::Events::Rule";
 const CFN_SCHEDULE: &str = "AWS::Scheduler::Schedule";
 const CFN_STATE_MACHINE: &str = "AWS::StepFunctions::StateMachine";
@@ -318,6 +319,16 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     let cache_rules: Vec<Value> = resources_of(obj, CFN_PULL_THROUGH_CACHE)
         .filter_map(|(_, r)| r.get("Properties").cloned())
         .collect();
+    // The template's cluster (its only one with a Configuration): CreateCluster's
+    // `configuration` — ECS Exec's key and logging, the Fargate storage key.
+    let cluster_configuration = {
+        let mut found = resources_of(obj, CFN_CLUSTER)
+            .filter_map(|(_, r)| r.get("Properties")?.get("Configuration"));
+        match (found.next(), found.next()) {
+            (Some(c), None) => Some(c.clone()),
+            _ => None,
+        }
+    };
     // The template's parameter defaults fill `!Ref Param` unless a value is given.
     if let Some(params) = obj.get("Parameters").and_then(Value::as_object) {
         for (name, p) in params {
@@ -420,6 +431,18 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             .map(|r| cfn_to_api(r, None, &mut placeholders))
             .collect();
         spec_member(value, "pullThroughCacheRules", Value::Array(rules));
+    }
+    if let Some(c) = &cluster_configuration {
+        out.notes.push(note(
+            "clusterConfiguration",
+            cat!(
+                "read the template's ",
+                CFN_CLUSTER,
+                " Configuration (ECS Exec, Fargate storage key)"
+            ),
+        ));
+        let c = cfn_to_api(c, None, &mut placeholders);
+        spec_member(value, "clusterConfiguration", c);
     }
     if !launchers.is_empty() {
         out.notes.push(note(

@@ -81,6 +81,11 @@ pub mod doc {
     pub const RUN_TASK_POLICY: &str = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_id-based-policy-examples.html#IAM_run_policies";
     pub const TAG_ON_CREATE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html";
+    /// "Create an encryption key for Fargate ephemeral storage": the key policy's statements for
+    /// fargate.amazonaws.com (GenerateDataKeyWithoutPlaintext, CreateGrant limited to Decrypt,
+    /// both on this cluster's encryption context), no aliases, no multi-Region keys, not Windows.
+    pub const FARGATE_STORAGE_KEY: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-create-storage-key.html";
     pub const CODEDEPLOY_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/codedeploy_IAM_role.html";
     pub const BLUE_GREEN_HOOKS: &str =
@@ -360,6 +365,20 @@ rule!(
 rule!(CD_PASS_ROLE, "CodeDeployPassTaskRoles", ["iam:PassRole"],
     "The replacement task set runs the task definition with its roles: CodeDeploy passes exactly these, only to ECS tasks.",
     doc::CODEDEPLOY_ROLE);
+// Fargate ephemeral storage under a customer key (CreateCluster managedStorageConfiguration):
+// statements of the key policy, for fargate.amazonaws.com, each limited to this cluster by the
+// encryption context Fargate sends (aws:ecs:clusterAccount, aws:ecs:clusterName), the grant to
+// Decrypt only — as AWS's example key policy on the page (and AWS CDK's) writes them.
+rule!(
+    FARGATE_STORAGE_DATA_KEY,
+    "AllowFargateEphemeralStorageDataKeys",
+    ["kms:GenerateDataKeyWithoutPlaintext"],
+    "Fargate makes the data key that encrypts each task's ephemeral storage in this cluster.",
+    doc::FARGATE_STORAGE_KEY
+);
+rule!(FARGATE_STORAGE_GRANT, "AllowFargateEphemeralStorageGrants", ["kms:CreateGrant"],
+    "Fargate lets each task's host decrypt that data key (a grant for Decrypt only), for this cluster's tasks.",
+    doc::FARGATE_STORAGE_KEY);
 // Launchers (EventBridge rules, EventBridge Scheduler, Step Functions; plan/launchers.rs). AWS's
 // AmazonEC2ContainerServiceEventsRole (v3, 2023-03-06) allows RunTask on "*", PassRole on "*" to
 // ecs-tasks and TagResource on "*" when ecs:CreateAction is RunTask; Step Functions' templates

@@ -141,6 +141,7 @@ impl<'a> Planner<'a> {
                 });
             }
         }
+        c.kms_key_policies.extend(self.fargate_storage_key());
         // iam:PassRole for the deployer.
         // A role is passed to the service that assumes it (iam:PassedToService): one statement
         // per principal, in principal order.
@@ -210,3 +211,108 @@ impl<'a> Planner<'a> {
 type KeyUser = (String, String);
 /// What the role does with the key: its kms actions and the services it goes through.
 type KeyUses = (Vec<Text>, Vec<String>);
+
+impl<'a> Planner<'a> {
+    /// The key policy a customer key for Fargate ephemeral storage needs (CreateCluster
+    /// `managedStorageConfiguration.fargateEphemeralStorageKmsKeyId`; doc::FARGATE_STORAGE_KEY):
+    /// fargate.amazonaws.com may make data keys and Decrypt-only grants for this cluster. What
+    /// the page rules out (aliases, multi-Region keys, Windows tasks) is an error at the field.
+    fn fargate_storage_key(&mut self) -> Option<ResourcePolicy> {
+        let storage = &self
+            .spec
+            .cluster_configuration
+            .as_ref()?
+            .managed_storage_configuration;
+        let path = "clusterConfiguration.managedStorageConfiguration";
+        if storage.contains_key("kmsKeyId") {
+            self.warn(cat!(path, ".kmsKeyId"), "the cluster's key for ECS managed storage (EBS volumes) is not planned: the EBS infrastructure role's use of it and its key policy are not in this plan");
+        }
+        if let Some(k) = storage
+            .keys()
+            .find(|k| !["fargateEphemeralStorageKmsKeyId", "kmsKeyId"].contains(&k.as_str()))
+        {
+            let k = k.clone();
+            self.error(cat!(path, ".", k), cat!(k, " is not a member of AWS's ManagedStorageConfiguration (fargateEphemeralStorageKmsKeyId, kmsKeyId)"));
+        }
+        let key = storage.get("fargateEphemeralStorageKmsKeyId")?.as_str()?;
+        let path = cat!(path, ".fargateEphemeralStorageKmsKeyId");
+        if self.launch != LaunchType::Fargate {
+            self.info(&path, cat!("the cluster encrypts Fargate tasks' ephemeral storage with this key; this workload runs on ", self.launch.as_str(), ": no key policy for it here"));
+            return None;
+        }
+        let windows = self
+            .td
+            .runtime_platform
+            .as_ref()
+            .and_then(|p| p.get("operatingSystemFamily")?.as_str())
+            .is_some_and(|f| f.starts_with("WINDOWS"));
+        let refusal = if key.contains("alias/") {
+            Some("KMS key aliases are not supported for Fargate ephemeral storage")
+        } else if key
+            .rsplit('/')
+            .next()
+            .is_some_and(|id| id.starts_with("mrk-"))
+        {
+            Some("multi-Region keys are not supported for Fargate ephemeral storage")
+        } else if windows {
+            Some("Fargate ephemeral storage encryption with a customer managed key is not available for Windows tasks")
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            self.error(&path, cat!(why, " (", key, ")")).doc =
+                Some(doc::FARGATE_STORAGE_KEY.into());
+            return None;
+        }
+        let arn = if key.trim().starts_with("arn:") {
+            self.required_arn(key, &path, "kms", &["key/"])?
+        } else {
+            // A key id, as CloudFormation's Ref of an AWS::KMS::Key gives it.
+            let id = self.fill(key, &path)?;
+            self.arn("kms", &cat!("key/", id))
+        };
+        let owner = Arn::parse(&arn)
+            .map(|a| a.account.to_string())
+            .unwrap_or_default();
+        let mut context = cond(
+            "StringEquals",
+            "kms:EncryptionContext:aws:ecs:clusterAccount",
+            &[&self.account],
+        );
+        add_cond(
+            &mut context,
+            "StringEquals",
+            "kms:EncryptionContext:aws:ecs:clusterName",
+            &[&self.cluster],
+        );
+        let mut grant = context.clone();
+        add_cond(
+            &mut grant,
+            "ForAllValues:StringEquals",
+            "kms:GrantOperations",
+            &["Decrypt"],
+        );
+        let statement = |rule: &Rule, conditions: Conditions| Statement {
+            sid: rule.sid.into(),
+            effect: Effect::Allow,
+            principal: Some(Principal::Service("fargate.amazonaws.com".into())),
+            actions: rule.actions.iter().map(|a| (*a).into()).collect(),
+            not_actions: vec![],
+            resources: vec!["*".into()],
+            not_resources: vec![],
+            conditions,
+            why: rule.why.into(),
+            reasons: vec![path.clone()],
+            doc: rule.doc.into(),
+        };
+        Some(ResourcePolicy {
+            resource: arn,
+            owner_account: owner,
+            document: PolicyDocument::new(vec![
+                statement(&rules::FARGATE_STORAGE_DATA_KEY, context),
+                statement(&rules::FARGATE_STORAGE_GRANT, grant),
+            ]),
+            note: cat!("Add these statements to the key policy: Fargate encrypts the ephemeral storage of cluster ", self.cluster, "'s tasks with this key. Whoever runs CreateCluster/UpdateCluster with it also needs kms:DescribeKey on it."),
+        })
+    }
+}

@@ -239,3 +239,114 @@ fn every_launch_type_limit_finding_cites_its_page() {
         assert!(l.doc.starts_with("https://docs.aws.amazon.com/"));
     }
 }
+
+// ---- Fargate ephemeral storage key (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-create-storage-key.html)
+
+const STORAGE_KEY: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+fn storage_key(key: &str, extra: &str) -> String {
+    fargate(ECR, &format!("clusterConfiguration:\n  managedStorageConfiguration:\n    fargateEphemeralStorageKmsKeyId: \"{key}\"\n{extra}"))
+        .replace("cluster: c\n", "cluster: cluster-name\n")
+}
+
+/// The key-policy statements for fargate.amazonaws.com, as (actions, conditions) pairs.
+fn fargate_statements(
+    p: &ecsroles_core::RolePlan,
+    key: &str,
+) -> Vec<(Vec<String>, serde_json::Value)> {
+    p.companions
+        .kms_key_policies
+        .iter()
+        .filter(|k| k.resource == key)
+        .flat_map(|k| &k.document.statements)
+        .filter(|s| s.principal == Some(Principal::Service("fargate.amazonaws.com".into())))
+        .map(|s| {
+            let mut a: Vec<String> = s.actions.iter().map(|x| x.to_string()).collect();
+            a.sort();
+            (a, serde_json::to_value(&s.conditions).unwrap())
+        })
+        .collect()
+}
+
+/// AWS CDK writes the same key policy for a cluster's Fargate storage key (its integration
+/// test's template, tests/oracles/aws-cdk-fargate-ephemeral-storage-key): both statements,
+/// their actions and every condition, for the cluster and account the template names.
+#[test]
+fn fargate_storage_key_policy_is_what_aws_cdk_writes() {
+    let path = repo_root().join("tests/oracles/aws-cdk-fargate-ephemeral-storage-key/aws-ecs-ephemmeral-integ-named-cluster.template.json");
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cdk: Vec<(Vec<String>, serde_json::Value)> = t["Resources"]["keyFEDD6EC0"]["Properties"]
+        ["KeyPolicy"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Principal"]["Service"] == "fargate.amazonaws.com")
+        .map(|s| {
+            let mut a: Vec<String> = match &s["Action"] {
+                serde_json::Value::String(x) => vec![x.clone()],
+                v => v
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect(),
+            };
+            a.sort();
+            // {"Ref": "AWS::AccountId"} is this plan's account; single values as one-item lists.
+            let text = s["Condition"]
+                .to_string()
+                .replace(r#"{"Ref":"AWS::AccountId"}"#, r#""111122223333""#);
+            let mut c: serde_json::Value = serde_json::from_str(&text).unwrap();
+            for op in c.as_object_mut().unwrap().values_mut() {
+                for v in op.as_object_mut().unwrap().values_mut() {
+                    if !v.is_array() {
+                        *v = serde_json::Value::Array(vec![v.clone()]);
+                    }
+                }
+            }
+            (a, c)
+        })
+        .collect();
+    assert_eq!(cdk.len(), 2, "the oracle has both statements");
+    let p = plan_doc(&storage_key(STORAGE_KEY, ""));
+    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    let mut ours = fargate_statements(&p, STORAGE_KEY);
+    let mut theirs = cdk;
+    ours.sort_by_key(|(a, _)| a.clone());
+    theirs.sort_by_key(|(a, _)| a.clone());
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn fargate_storage_key_limits_are_errors_at_the_field_and_other_launch_types_get_none() {
+    let field = "clusterConfiguration.managedStorageConfiguration.fargateEphemeralStorageKmsKeyId";
+    for bad in [
+        "arn:aws:kms:us-east-1:111122223333:alias/storage",
+        "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+    ] {
+        let p = plan_doc(&storage_key(bad, ""));
+        assert!(has_error_at(&p, field), "{bad}: {:?}", errors(&p));
+        assert!(p
+            .companions
+            .kms_key_policies
+            .iter()
+            .all(|k| k.resource != bad));
+    }
+    // Windows tasks: not available.
+    let win = storage_key(STORAGE_KEY, "").replace("  networkMode: awsvpc\n", "  networkMode: awsvpc\n  runtimePlatform: {operatingSystemFamily: WINDOWS_SERVER_2022_CORE}\n");
+    assert!(has_error_at(&plan_doc(&win), field));
+    // A key id (CloudFormation's Ref of the key) is the key of this account and region.
+    let p = plan_doc(&storage_key("1234abcd-12ab-34cd-56ef-1234567890ab", ""));
+    assert_eq!(fargate_statements(&p, STORAGE_KEY).len(), 2);
+    // EC2 tasks do not use it: said, nothing to add.
+    let ec2 = with_launch("EC2", "bridge", ECR, &format!("clusterConfiguration:\n  managedStorageConfiguration:\n    fargateEphemeralStorageKmsKeyId: \"{STORAGE_KEY}\""));
+    let p = plan_doc(&ec2);
+    assert!(fargate_statements(&p, STORAGE_KEY).is_empty());
+    assert!(
+        p.findings.iter().any(|f| f.path == field),
+        "{:?}",
+        p.findings
+    );
+}
