@@ -625,6 +625,10 @@ pub struct Companions {
     /// Identity policy for whoever registers the task definition / creates the service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_role_policy: Option<PolicyDocument>,
+    /// Identity policy for whoever runs `aws ecs execute-command` when ECS Exec is on:
+    /// ExecuteCommand on this cluster's tasks, and GenerateDataKey on the cluster's exec key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec_caller_policy: Option<PolicyDocument>,
     /// How to check for and create `AWSServiceRoleForECS`.
     pub service_linked_role: ServiceLinkedRoleCheck,
     /// CloudWatch log groups that must exist before tasks start.

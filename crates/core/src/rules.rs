@@ -470,6 +470,27 @@ rule!(
     "ECS Exec logging: session output is uploaded to this S3 location.",
     doc::ECS_EXEC
 );
+rule!(EXEC_LOGS_DEFAULT, "EcsExecDefaultLogging",
+    ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+    "ECS Exec logging DEFAULT: session output goes to the container's awslogs group, written by the SSM agent with the task role (AWS names the task role and these actions for Exec logging, not DEFAULT's group explicitly).",
+    doc::ECS_EXEC);
+rule!(EXEC_S3_LOCATION, "EcsExecS3BucketLocation", ["s3:GetBucketLocation"],
+    "ECS Exec logging to S3: the agent looks up the bucket's Region before uploading (AWS's example: every bucket; here this one).",
+    doc::ECS_EXEC);
+// The person running `aws ecs execute-command` (doc::ECS_EXEC, "Using IAM policies to limit
+// access"): the Service Authorization Reference requires both the cluster and the task for
+// ExecuteCommand; AWS's example adds DescribeTasks; with the cluster's exec key, the user needs
+// kms:GenerateDataKey on it ("the user or group using the execute-command action").
+rule!(
+    EXEC_CALLER,
+    "EcsExecuteCommand",
+    ["ecs:DescribeTasks", "ecs:ExecuteCommand"],
+    "Open ECS Exec sessions on this cluster's tasks only.",
+    doc::ECS_EXEC
+);
+rule!(EXEC_CALLER_KMS, "EcsExecSessionKey", ["kms:GenerateDataKey"],
+    "ECS Exec sessions on this cluster are encrypted with its key: the user makes the session's data key.",
+    doc::ECS_EXEC);
 rule!(EXEC_S3_ENCRYPTION, "EcsExecS3Encryption", ["s3:GetEncryptionConfiguration"],
     "ECS Exec logging with s3EncryptionEnabled: the agent verifies the bucket is encrypted before uploading.",
     doc::ECS_EXEC);

@@ -70,6 +70,13 @@ resource "aws_iam_role_policy" "task" {
         Action   = "s3:PutObject"
         Resource = "arn:aws:s3:::acme-exec-audit/tools/*"
       },
+      # ECS Exec logging to S3: the agent looks up the bucket's Region before uploading (AWS's example: every bucket; here this one). (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html)
+      {
+        Sid      = "EcsExecS3BucketLocation"
+        Effect   = "Allow"
+        Action   = "s3:GetBucketLocation"
+        Resource = "arn:aws:s3:::acme-exec-audit"
+      },
       # ECS Exec logging with s3EncryptionEnabled: the agent verifies the bucket is encrypted before uploading. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html)
       {
         Sid      = "EcsExecS3Encryption"

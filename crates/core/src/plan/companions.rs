@@ -142,6 +142,7 @@ impl<'a> Planner<'a> {
             }
         }
         c.kms_key_policies.extend(self.fargate_storage_key());
+        c.exec_caller_policy = self.exec_caller_policy(roles);
         // iam:PassRole for the deployer.
         // A role is passed to the service that assumes it (iam:PassedToService): one statement
         // per principal, in principal order.
@@ -292,27 +293,80 @@ impl<'a> Planner<'a> {
             "kms:GrantOperations",
             &["Decrypt"],
         );
-        let statement = |rule: &Rule, conditions: Conditions| Statement {
-            sid: rule.sid.into(),
-            effect: Effect::Allow,
-            principal: Some(Principal::Service("fargate.amazonaws.com".into())),
-            actions: rule.actions.iter().map(|a| (*a).into()).collect(),
-            not_actions: vec![],
-            resources: vec!["*".into()],
-            not_resources: vec![],
-            conditions,
-            why: rule.why.into(),
-            reasons: vec![path.clone()],
-            doc: rule.doc.into(),
-        };
+        let fargate = Principal::Service("fargate.amazonaws.com".into());
         Some(ResourcePolicy {
             resource: arn,
             owner_account: owner,
             document: PolicyDocument::new(vec![
-                statement(&rules::FARGATE_STORAGE_DATA_KEY, context),
-                statement(&rules::FARGATE_STORAGE_GRANT, grant),
+                rule_statement(&rules::FARGATE_STORAGE_DATA_KEY, Some(fargate.clone()), vec!["*".into()], context, vec![path.clone()]),
+                rule_statement(&rules::FARGATE_STORAGE_GRANT, Some(fargate), vec!["*".into()], grant, vec![path.clone()]),
             ]),
             note: cat!("Add these statements to the key policy: Fargate encrypts the ephemeral storage of cluster ", self.cluster, "'s tasks with this key. Whoever runs CreateCluster/UpdateCluster with it also needs kms:DescribeKey on it."),
         })
+    }
+}
+
+impl<'a> Planner<'a> {
+    /// The policy of whoever runs `aws ecs execute-command` on this workload's tasks (ECS Exec
+    /// on: the task role has EcsExecSsmMessages), with the cluster's exec key when it has one.
+    fn exec_caller_policy(&self, roles: &[PlannedRole]) -> Option<PolicyDocument> {
+        let task = roles.iter().find(|r| r.kind == RoleKind::Task)?;
+        // Plain loops: iterator adapters here cost the calculator's module ~1 KB.
+        let (mut on, mut key) = (false, Vec::new());
+        for p in &task.inline_policies {
+            for s in &p.document.statements {
+                on |= s.sid == rules::EXEC_CHANNELS.sid;
+                if s.sid == rules::EXEC_KMS.sid {
+                    key.extend(s.resources.iter().cloned());
+                }
+            }
+        }
+        if !on {
+            return None;
+        }
+        let tasks = vec![
+            self.arn("ecs", &cat!("cluster/", self.cluster)),
+            self.arn("ecs", &cat!("task/", self.cluster, "/*")),
+        ];
+        let mut out = vec![rule_statement(
+            &rules::EXEC_CALLER,
+            None,
+            tasks,
+            Conditions::new(),
+            vec![],
+        )];
+        if !key.is_empty() {
+            out.push(rule_statement(
+                &rules::EXEC_CALLER_KMS,
+                None,
+                key,
+                Conditions::new(),
+                vec![],
+            ));
+        }
+        Some(PolicyDocument::new(out))
+    }
+}
+
+/// A companion's statement made from a rule (its Sid, actions, why and page).
+fn rule_statement(
+    rule: &Rule,
+    principal: Option<Principal>,
+    resources: Vec<String>,
+    conditions: Conditions,
+    reasons: Vec<String>,
+) -> Statement {
+    Statement {
+        sid: rule.sid.into(),
+        effect: Effect::Allow,
+        principal,
+        actions: rule.actions.iter().map(|a| (*a).into()).collect(),
+        not_actions: vec![],
+        resources,
+        not_resources: vec![],
+        conditions,
+        why: rule.why.into(),
+        reasons,
+        doc: rule.doc.into(),
     }
 }

@@ -79,6 +79,8 @@ impl<'a> Planner<'a> {
             .as_ref()
             .and_then(|c| c.execute_command_configuration.as_ref())
         else {
+            // No configuration: logging is DEFAULT (ExecuteCommandConfiguration's default).
+            self.exec_default_logging();
             return;
         };
         let base = "clusterConfiguration.executeCommandConfiguration";
@@ -95,7 +97,8 @@ impl<'a> Planner<'a> {
         }
         let logging = cfg.logging.as_deref().unwrap_or("DEFAULT");
         match logging {
-            "NONE" | "DEFAULT" => {}
+            "NONE" => {}
+            "DEFAULT" => self.exec_default_logging(),
             "OVERRIDE" => {
                 let Some(lc) = &cfg.log_configuration else {
                     self.error(
@@ -157,6 +160,13 @@ impl<'a> Planner<'a> {
                         Conditions::new(),
                         r.clone(),
                     );
+                    self.grant(
+                        t,
+                        &rules::EXEC_S3_LOCATION,
+                        vec![cat!("arn:", self.partition, ":s3:::", bucket)],
+                        Conditions::new(),
+                        r.clone(),
+                    );
                     if lc.s3_encryption_enabled {
                         let b = cat!("arn:", self.partition, ":s3:::", bucket);
                         self.grant(
@@ -177,6 +187,69 @@ impl<'a> Planner<'a> {
                     format!("logging {other:?} is not NONE, DEFAULT or OVERRIDE"),
                 );
             }
+        }
+    }
+
+    /// ECS Exec with logging DEFAULT (or no setting): "The awslogs configuration in the task
+    /// definition is used" (ExecuteCommandConfiguration) — each awslogs container's group, written
+    /// by the SSM agent in the task with the task role (doc::ECS_EXEC gives the task role these
+    /// logs permissions "to enable logging"; which group DEFAULT writes is AWS's unstated reading
+    /// of the container's own: said in the rule). Placeholders were reported with the execution
+    /// role's grants already.
+    fn exec_default_logging(&mut self) {
+        let td = self.td;
+        let mut any = false;
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            let Some(lc) = c
+                .log_configuration
+                .as_ref()
+                .filter(|l| l.log_driver == "awslogs")
+            else {
+                continue;
+            };
+            let Some(group) = option_str(&lc.options, "awslogs-group")
+                .filter(|g| !g.is_empty() && !crate::placeholder::may_hold(g))
+            else {
+                continue;
+            };
+            let region = option_str(&lc.options, "awslogs-region")
+                .filter(|r| arn::is_region(r))
+                .unwrap_or_else(|| self.region.clone());
+            let res = cat!(
+                "arn:",
+                self.partition,
+                ":logs:",
+                region,
+                ":",
+                self.account,
+                ":log-group:",
+                group,
+                ":*"
+            );
+            let why = cat!(
+                self.td_path,
+                ".containerDefinitions[",
+                i.to_string(),
+                "].logConfiguration (ECS Exec logging DEFAULT)"
+            );
+            self.grant(
+                RoleKind::Task,
+                &rules::EXEC_LOGS_DEFAULT,
+                vec![res],
+                Conditions::new(),
+                why,
+            );
+            any = true;
+        }
+        if any {
+            let why = "ECS Exec logging DEFAULT".to_string();
+            self.grant(
+                RoleKind::Task,
+                &rules::EXEC_LOGS_DESCRIBE,
+                vec!["*".into()],
+                Conditions::new(),
+                why,
+            );
         }
     }
 

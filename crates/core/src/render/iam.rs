@@ -86,6 +86,9 @@ pub fn bundle(plan: &RolePlan) -> Value {
     if let Some(p) = &c.pass_role_policy {
         companions.insert("deployerPassRolePolicy".into(), p.to_iam_json());
     }
+    if let Some(p) = &c.exec_caller_policy {
+        companions.insert("execCallerPolicy".into(), p.to_iam_json());
+    }
     companions.insert(
         "serviceLinkedRole".into(),
         json!({"awsServiceName": "ecs.amazonaws.com", "roleName": c.service_linked_role.role_name}),

@@ -156,6 +156,12 @@ pub fn render(plan: &RolePlan) -> String {
             "  • deployer iam:PassRole policy (see --format json: companions.passRolePolicy)"
         );
     }
+    if c.exec_caller_policy.is_some() {
+        let _ = writeln!(
+            o,
+            "  • ECS Exec user policy: aws ecs execute-command on this cluster's tasks (see --format json: companions.execCallerPolicy)"
+        );
+    }
     let _ = writeln!(o, "  • SDK credentials: {}", c.sdk_credentials);
     if !plan.findings.is_empty() {
         let _ = writeln!(o, "\nFindings:");

@@ -86,8 +86,76 @@ fn ecs_exec_grants_ssmmessages_and_kms_and_logging_when_configured() {
         "s3:GetEncryptionConfiguration",
         "arn:aws:s3:::audit"
     ));
+    assert!(allows(
+        &p,
+        Task,
+        "s3:GetBucketLocation",
+        "arn:aws:s3:::audit"
+    ));
     let off = plan_doc(&fargate("    - {name: a, image: nginx}", ""));
     assert!(off.role(Task).is_none());
+}
+
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ExecuteCommandConfiguration.html:
+// DEFAULT (also when nothing is set) "The awslogs configuration in the task definition is used";
+// ecs-exec.html gives the task role the logs actions for Exec logging.
+#[test]
+fn ecs_exec_default_logging_writes_each_awslogs_group_with_the_task_role_and_none_writes_nothing() {
+    let group = "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/w:*";
+    for cfg in [
+        "",
+        "clusterConfiguration:\n  executeCommandConfiguration: {logging: DEFAULT}\n",
+    ] {
+        let p = plan_doc(&fargate(
+            AWSLOGS,
+            &format!("{cfg}service: {{enableExecuteCommand: true}}"),
+        ));
+        assert!(allows(&p, Task, "logs:PutLogEvents", group), "{cfg}");
+        assert!(allows(&p, Task, "logs:CreateLogStream", group), "{cfg}");
+        assert!(allows(&p, Task, "logs:DescribeLogGroups", "*"), "{cfg}");
+        // Only that group: not the execution role's grant copied wholesale.
+        assert!(!allows(&p, Task, "logs:CreateLogGroup", group));
+    }
+    let none = "clusterConfiguration:\n  executeCommandConfiguration: {logging: NONE}\nservice: {enableExecuteCommand: true}";
+    let p = plan_doc(&fargate(AWSLOGS, none));
+    assert!(!has_stmt(&p, Task, "EcsExecDefaultLogging"));
+    assert!(!has_stmt(&p, Task, "EcsExecDescribeLogGroups"));
+}
+
+// ecs-exec.html, "Using IAM policies to limit access to ECS Exec" and the KMS section: the user
+// running execute-command needs ecs:ExecuteCommand (the reference: on the cluster and the task)
+// and, with the cluster's key, kms:GenerateDataKey on it.
+#[test]
+fn ecs_exec_caller_policy_opens_sessions_on_this_clusters_tasks_with_its_key() {
+    let p = plan_doc(&fargate(
+        "    - {name: a, image: nginx}",
+        "service: {enableExecuteCommand: true}",
+    ));
+    let doc = p
+        .companions
+        .exec_caller_policy
+        .as_ref()
+        .expect("a policy for the Exec user");
+    let s = &doc.statements[0];
+    assert_eq!(s.actions, ["ecs:DescribeTasks", "ecs:ExecuteCommand"]);
+    assert_eq!(
+        s.resources,
+        [
+            "arn:aws:ecs:us-east-1:111122223333:cluster/c",
+            "arn:aws:ecs:us-east-1:111122223333:task/c/*"
+        ]
+    );
+    assert_eq!(doc.statements.len(), 1, "no key, no GenerateDataKey");
+    let cfg = format!("service: {{enableExecuteCommand: true}}\nclusterConfiguration:\n  executeCommandConfiguration: {{kmsKeyId: {KEY}}}");
+    let p = plan_doc(&fargate("    - {name: a, image: nginx}", &cfg));
+    let doc = p.companions.exec_caller_policy.as_ref().expect("policy");
+    assert_eq!(doc.statements[1].actions, ["kms:GenerateDataKey"]);
+    assert_eq!(doc.statements[1].resources, [KEY]);
+    // ECS Exec off: nothing for anyone to run.
+    assert!(plan_doc(&fargate(ECR, ""))
+        .companions
+        .exec_caller_policy
+        .is_none());
 }
 
 // ---- EFS (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html) --------
