@@ -732,6 +732,21 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// A log group's ARN with its streams (`…:log-group:<group>:*`): what writing to it takes.
+    pub(super) fn log_group_arn(&self, region: &str, group: &str) -> String {
+        cat!(
+            "arn:",
+            self.partition,
+            ":logs:",
+            region,
+            ":",
+            self.account,
+            ":log-group:",
+            group,
+            ":*"
+        )
+    }
+
     pub(super) fn awslogs(
         &mut self,
         role: RoleKind,
@@ -772,17 +787,7 @@ impl<'a> Planner<'a> {
         );
         let create = option_str(&lc.options, "awslogs-create-group")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let resource = cat!(
-            "arn:",
-            self.partition,
-            ":logs:",
-            region,
-            ":",
-            self.account,
-            ":log-group:",
-            group,
-            ":*"
-        );
+        let resource = self.log_group_arn(&region, &group);
         let reason = cat!(
             "container ",
             cname,

@@ -215,17 +215,7 @@ impl<'a> Planner<'a> {
             let region = option_str(&lc.options, "awslogs-region")
                 .filter(|r| arn::is_region(r))
                 .unwrap_or_else(|| self.region.clone());
-            let res = cat!(
-                "arn:",
-                self.partition,
-                ":logs:",
-                region,
-                ":",
-                self.account,
-                ":log-group:",
-                group,
-                ":*"
-            );
+            let res = self.log_group_arn(&region, &group);
             let why = cat!(
                 self.td_path,
                 ".containerDefinitions[",
