@@ -77,6 +77,24 @@ enum Command {
         #[arg(long, default_value = "summary", value_parser = ["summary", "json"])]
         format: String,
     },
+    /// Audit the roles a workload already has against its plan: what is missing (the task will
+    /// fail, and how), what is broader than it needs, trust problems. Offline: ROLES is the
+    /// output of `aws iam get-account-authorization-details --filter Role AWSManagedPolicy
+    /// LocalManagedPolicy` (raw API or CLI JSON). Exit 1 when a grant is missing; with
+    /// `--fail-on over-grant`, over-grants and trust problems fail too.
+    Audit {
+        file: PathBuf,
+        #[arg(long, value_name = "ROLES")]
+        roles: PathBuf,
+        #[command(flatten)]
+        overrides: Overrides,
+        /// summary (default) or json.
+        #[arg(long, default_value = "summary", value_parser = ["summary", "json"])]
+        format: String,
+        /// Also fail (exit 1) on: over-grant.
+        #[arg(long = "fail-on", value_parser = ["over-grant"])]
+        fail_on: Option<String>,
+    },
     /// Print the JSON Schema of EcsRoleSetSpec.
     Schema,
     /// Print the least-privilege IAM policy the controller itself needs (owner-tag and
@@ -303,6 +321,59 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// `audit`'s summary: per role, what is missing, broader and wrong in its trust.
+fn audit_text(r: &ecsroles_core::audit::AuditReport, file: &Path) -> String {
+    let mut out = String::new();
+    for x in &r.roles {
+        if !x.found {
+            out.push_str(&format!(
+                "{} ({}): not in the account — the plan creates it\n",
+                x.name, x.title
+            ));
+            continue;
+        }
+        let state = if x.missing.is_empty() && x.over_grants.is_empty() && x.trust.is_empty() {
+            "fine".to_string()
+        } else {
+            format!(
+                "{} missing, {} broader than needed, {} trust",
+                x.missing.len(),
+                x.over_grants.len(),
+                x.trust.len()
+            )
+        };
+        out.push_str(&format!("{} ({}): {state}\n", x.name, x.title));
+        for m in &x.missing {
+            out.push_str(&format!(
+                "  missing  {} on {} [{}]{}\n",
+                m.action,
+                m.resource,
+                m.sid,
+                m.breaks
+                    .map(|b| format!(" — fails as: {b}"))
+                    .unwrap_or_default()
+            ));
+        }
+        for m in &x.conditional {
+            out.push_str(&format!("  if       {} on {}: allowed only under a condition, or by a managed policy not in the file\n", m.action, m.resource));
+        }
+        for o in &x.over_grants {
+            out.push_str(&format!(
+                "  broader  {} on {} ({}): {}\n",
+                o.action, o.resource, o.policy, o.why
+            ));
+        }
+        for t in &x.trust {
+            out.push_str(&format!("  trust    {t}\n"));
+        }
+        for u in &x.unresolved {
+            out.push_str(&format!("  unread   {u}: its document is not in the file (add --filter AWSManagedPolicy LocalManagedPolicy)\n"));
+        }
+    }
+    out.push_str(&format!("\n{}\nThe least-privilege replacement: ecsroles plan {} --format iam (or terraform, cloudformation-yaml, aws-cli…).\n", r.not_seen, file.display()));
+    out
+}
+
 /// `explain`'s summary: the verdict first, then what the message says and the fix.
 fn explanation_text(e: &ecsroles_core::explain::Explanation) -> String {
     let mut out = format!("{} [{}]\n", e.title, e.shape);
@@ -347,6 +418,32 @@ fn explanation_text(e: &ecsroles_core::explain::Explanation) -> String {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
+        Command::Audit {
+            file,
+            roles,
+            overrides,
+            format,
+            fail_on,
+        } => {
+            let p = plan(&load(&file, overrides)?);
+            let account = ecsroles_core::audit::read_account(&read(&roles)?)
+                .map_err(|e| format!("{}: {e}", roles.display()))?;
+            let r = ecsroles_core::audit::audit(&p, &account);
+            if format == "json" {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
+                );
+            } else {
+                print!("{}", audit_text(&r, &file));
+            }
+            let fail = r.missing() > 0 || (fail_on.is_some() && r.over_grants() > 0);
+            Ok(if fail {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Explain {
             message,
             file,

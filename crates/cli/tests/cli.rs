@@ -472,3 +472,44 @@ fn explain_reads_the_message_and_checks_it_against_the_workload() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("not an error ecsroles recognises"));
 }
+
+/// `audit`: the example's roles as get-account-authorization-details returns them
+/// (tests/audit/): the missing grants fail the run (exit 1), JSON for machines, a bad file is
+/// named.
+#[test]
+fn audit_reports_missing_broader_and_trust_and_exits_one_when_a_grant_is_missing() {
+    let args = [
+        "audit",
+        "examples/fargate-web-api.yaml",
+        "--roles",
+        "tests/audit/web-api-authorization-details.json",
+    ];
+    let out = ecsroles(&args, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("missing  secretsmanager:GetSecretValue"), "{s}");
+    assert!(
+        s.contains("trust    does not trust ecs-tasks.amazonaws.com"),
+        "{s}"
+    );
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&ecsroles(&json_args, None).stdout).expect("json");
+    assert_eq!(v["roles"][0]["missing"][0]["decision"], "explicitDeny");
+    let out = ecsroles(
+        &[
+            "audit",
+            "examples/fargate-web-api.yaml",
+            "--roles",
+            "examples/fargate-web-api.yaml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("fargate-web-api.yaml: not JSON"),
+        "{}",
+        text(&out.stderr)
+    );
+}

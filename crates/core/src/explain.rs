@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::model::{RoleKind, RolePlan};
-use crate::policy::{Effect, Statement};
+use crate::policy::Statement;
 
 /// Who must change for the error to go away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -500,25 +500,15 @@ fn check(e: &mut Explanation, plan: &RolePlan) -> PlanCheck {
     }
 }
 
-/// Whether `s` allows `action` on `resource` (conditions assumed to hold): IAM's matching,
-/// actions case-insensitive, resources case-sensitive, NotAction and NotResource honoured.
+/// Whether `s` allows `action` on `resource` (conditions assumed to hold): the audit's
+/// evaluator ([`crate::evaluate`]) on the statement as IAM spells it.
 pub fn allows(s: &Statement, action: &str, resource: &str) -> bool {
-    use crate::guardrails::glob_match as action_match;
-    let action_ok = if s.not_actions.is_empty() {
-        s.actions.iter().any(|a| action_match(a, action))
-    } else {
-        !s.not_actions.iter().any(|a| action_match(a, action))
-    };
-    let resource_ok = if s.not_resources.is_empty() {
-        s.resources
-            .iter()
-            .any(|r| crate::arn::glob_match(r, resource))
-    } else {
-        !s.not_resources
-            .iter()
-            .any(|r| crate::arn::glob_match(r, resource))
-    };
-    s.effect == Effect::Allow && action_ok && resource_ok
+    use crate::evaluate::{evaluate, Decision};
+    let doc = serde_json::json!({ "Statement": [s.to_iam_json()] });
+    matches!(
+        evaluate(&[("plan", &doc)], None, action, resource).0,
+        Decision::Allowed | Decision::Conditional
+    )
 }
 
 /// Characters that end a token in a message (ARNs and actions contain none of them; the

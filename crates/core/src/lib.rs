@@ -19,7 +19,9 @@ macro_rules! cat {
 
 pub mod admission;
 pub mod arn;
+pub mod audit;
 pub mod controller_policy;
+pub mod evaluate;
 pub mod explain;
 pub mod guardrails;
 pub mod input;

@@ -1,0 +1,444 @@
+//! `ecsroles audit`: the roles a workload already has, as IAM has them, against its plan —
+//! what is **missing** (the task will fail, and how), what is **broader** than the workload
+//! needs, and **trust** problems. Offline: from `aws iam get-account-authorization-details`
+//! output (policy documents URL-encoded as the API returns them, or decoded as the CLI prints
+//! them). Judged with [`crate::evaluate`]; what IAM evaluation here cannot see (SCPs, resource
+//! policies, session policies) is said, not guessed.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::evaluate::{evaluate, example_of, statements, strings, Decision};
+use crate::model::{PlannedRole, Provisioning, RoleKind, RolePlan};
+use crate::policy::Effect;
+
+/// A role as IAM has it.
+#[derive(Debug, Clone)]
+pub struct IamRole {
+    pub name: String,
+    pub arn: String,
+    pub trust: Value,
+    /// Inline policies: (name, document).
+    pub inline: Vec<(String, Value)>,
+    /// Attached managed policy ARNs.
+    pub managed: Vec<String>,
+    pub boundary: Option<String>,
+}
+
+/// What a get-account-authorization-details document says: roles, and the managed policies
+/// whose documents it carries (their default versions).
+#[derive(Debug, Clone, Default)]
+pub struct Account {
+    pub roles: Vec<IamRole>,
+    pub policies: BTreeMap<String, Value>,
+}
+
+/// A policy document as the API gives it: URL-encoded JSON text, or already JSON.
+fn document(v: Option<&Value>) -> Result<Value, String> {
+    match v {
+        Some(Value::String(s)) => {
+            let text = if s.trim_start().starts_with('{') {
+                s.clone()
+            } else {
+                url_decode(s)
+            };
+            serde_json::from_str(&text).map_err(|e| format!("a policy document is not JSON: {e}"))
+        }
+        Some(v @ Value::Object(_)) => Ok(v.clone()),
+        _ => Ok(Value::Null),
+    }
+}
+
+/// RFC 3986 percent-decoding, as IAM encodes policy documents (`+` stays `+`).
+fn url_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).and_then(|c| hex(*c)),
+            b.get(i + 2).and_then(|c| hex(*c)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads `aws iam get-account-authorization-details` output (all pages merged, or one).
+pub fn read_account(text: &str) -> Result<Account, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let list = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
+    if v.get("RoleDetailList").is_none() {
+        return Err("not get-account-authorization-details output: it has no RoleDetailList (aws iam get-account-authorization-details --filter Role LocalManagedPolicy AWSManagedPolicy)".into());
+    }
+    let mut account = Account::default();
+    for r in list("RoleDetailList") {
+        let s = |k: &str| {
+            r.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let inline = r
+            .get("RolePolicyList")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                Ok((
+                    p.get("PolicyName")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    document(p.get("PolicyDocument"))?,
+                ))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let managed = r
+            .get("AttachedManagedPolicies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get("PolicyArn")?.as_str().map(str::to_string))
+            .collect();
+        account.roles.push(IamRole {
+            name: s("RoleName"),
+            arn: s("Arn"),
+            trust: document(r.get("AssumeRolePolicyDocument"))?,
+            inline,
+            managed,
+            boundary: r
+                .get("PermissionsBoundary")
+                .and_then(|b| b.get("PermissionsBoundaryArn"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        });
+    }
+    for p in list("Policies") {
+        let arn = p.get("Arn").and_then(Value::as_str).unwrap_or_default();
+        let default = p.get("DefaultVersionId").and_then(Value::as_str);
+        let version = p
+            .get("PolicyVersionList")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|v| {
+                v.get("IsDefaultVersion").and_then(Value::as_bool) == Some(true)
+                    || v.get("VersionId").and_then(Value::as_str) == default
+            });
+        if let Some(v) = version {
+            account
+                .policies
+                .insert(arn.to_string(), document(v.get("Document"))?);
+        }
+    }
+    Ok(account)
+}
+
+/// A planned grant the role does not have.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Missing {
+    /// The plan's statement that needs it.
+    pub sid: String,
+    pub action: String,
+    pub resource: String,
+    /// `implicitDeny` (nothing allows it) or `explicitDeny`.
+    pub decision: Decision,
+    /// Why the workload needs it (the plan's statement).
+    pub why: String,
+    /// What ECS says when it is missing (an `explain` shape's title), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaks: Option<&'static str>,
+}
+
+/// Something the role allows beyond what the workload needs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OverGrant {
+    /// The inline policy's name or the managed policy's ARN.
+    pub policy: String,
+    pub action: String,
+    pub resource: String,
+    pub why: String,
+}
+
+/// One role's audit.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAudit {
+    pub kind: RoleKind,
+    pub title: String,
+    pub name: String,
+    /// The account has a role by that name.
+    pub found: bool,
+    pub missing: Vec<Missing>,
+    /// Allowed only if a Condition holds: listed, not counted as missing.
+    pub conditional: Vec<Missing>,
+    pub over_grants: Vec<OverGrant>,
+    pub trust: Vec<String>,
+    /// Attached managed policies whose documents the file does not carry: not judged.
+    pub unresolved: Vec<String>,
+}
+
+/// The audit of every role the plan uses or makes.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditReport {
+    pub roles: Vec<RoleAudit>,
+    /// What this evaluation cannot see.
+    pub not_seen: &'static str,
+}
+
+impl AuditReport {
+    pub fn missing(&self) -> usize {
+        self.roles.iter().map(|r| r.missing.len()).sum()
+    }
+    pub fn over_grants(&self) -> usize {
+        self.roles
+            .iter()
+            .map(|r| r.over_grants.len() + r.trust.len())
+            .sum()
+    }
+}
+
+const NOT_SEEN: &str = "Not judged here: service control policies, resource policies (key, secret, bucket, repository policies), session policies; a missing role is created by the plan.";
+
+/// Audits the plan's roles against the account's.
+pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
+    let roles = plan
+        .roles
+        .iter()
+        .filter(|r| r.provisioning != Provisioning::ServiceLinked)
+        .filter_map(|r| {
+            let name = r
+                .name
+                .clone()
+                .or_else(|| r.arn.rsplit('/').next().map(str::to_string))?;
+            let actual = account.roles.iter().find(|a| a.name == name);
+            Some(match actual {
+                Some(a) => audit_role(r, name, a, account),
+                None => RoleAudit {
+                    kind: r.kind,
+                    title: r.title.clone(),
+                    name,
+                    found: false,
+                    missing: vec![],
+                    conditional: vec![],
+                    over_grants: vec![],
+                    trust: vec![],
+                    unresolved: vec![],
+                },
+            })
+        })
+        .collect();
+    AuditReport {
+        roles,
+        not_seen: NOT_SEEN,
+    }
+}
+
+fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> RoleAudit {
+    let mut unresolved = Vec::new();
+    let mut docs: Vec<(&str, &Value)> = a.inline.iter().map(|(n, d)| (n.as_str(), d)).collect();
+    for m in &a.managed {
+        match account.policies.get(m) {
+            Some(d) => docs.push((m.as_str(), d)),
+            None => unresolved.push(m.clone()),
+        }
+    }
+    let boundary = a.boundary.as_ref().and_then(|b| account.policies.get(b));
+    let planned: Vec<&crate::policy::Statement> = r
+        .inline_policies
+        .iter()
+        .flat_map(|p| &p.document.statements)
+        .filter(|s| s.effect == Effect::Allow)
+        .collect();
+    let (mut missing, mut conditional) = (Vec::new(), Vec::new());
+    for s in &planned {
+        for action in &s.actions {
+            for resource in &s.resources {
+                let example = example_of(resource);
+                let (decision, _) = evaluate(&docs, boundary, action, &example);
+                let m = Missing {
+                    sid: s.sid.to_string(),
+                    action: action.to_string(),
+                    resource: resource.clone(),
+                    decision,
+                    why: s.why.to_string(),
+                    breaks: breaks(action),
+                };
+                match decision {
+                    Decision::Allowed => {}
+                    Decision::Conditional => conditional.push(m),
+                    // Unresolved managed policies might allow it: not called missing.
+                    _ if !unresolved.is_empty() => conditional.push(m),
+                    _ => missing.push(m),
+                }
+            }
+        }
+    }
+    RoleAudit {
+        kind: r.kind,
+        title: r.title.clone(),
+        name,
+        found: true,
+        missing,
+        conditional,
+        over_grants: over_grants(&planned, &docs),
+        trust: trust_problems(r, &a.trust),
+        unresolved,
+    }
+}
+
+/// What ECS prints when `action` is missing: the explain table's shape naming it.
+fn breaks(action: &str) -> Option<&'static str> {
+    let a = action.to_lowercase();
+    crate::explain::SHAPES
+        .iter()
+        .find(|s| s.when.iter().any(|g| g.contains(&a.as_str())))
+        .map(|s| s.title)
+}
+
+/// Allow statements of the role that reach beyond the plan: wildcard actions, actions the
+/// workload does not need, `*` where the plan names resources, NotAction allows.
+fn over_grants(planned: &[&crate::policy::Statement], docs: &[(&str, &Value)]) -> Vec<OverGrant> {
+    let needs = |action: &str| {
+        planned
+            .iter()
+            .filter(|s| s.actions.iter().any(|a| a.eq_ignore_ascii_case(action)))
+            .flat_map(|s| s.resources.iter())
+            .collect::<Vec<_>>()
+    };
+    let mut out: Vec<OverGrant> = Vec::new();
+    for (policy, doc) in docs {
+        for s in statements(doc) {
+            if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+                continue;
+            }
+            let resources = strings(s.get("Resource"));
+            let resource = if resources.is_empty() {
+                "(NotResource)".to_string()
+            } else {
+                resources.join(", ")
+            };
+            let mut push = |action: &str, why: String| {
+                if !out
+                    .iter()
+                    .any(|o| o.policy == *policy && o.action == action && o.resource == resource)
+                {
+                    out.push(OverGrant {
+                        policy: policy.to_string(),
+                        action: action.to_string(),
+                        resource: resource.clone(),
+                        why,
+                    });
+                }
+            };
+            if s.get("NotAction").is_some() {
+                push(
+                    "(NotAction)",
+                    "allows every action but the ones it lists".into(),
+                );
+                continue;
+            }
+            for a in strings(s.get("Action")) {
+                let need = needs(a);
+                if a.contains(['*', '?']) {
+                    push(a, "a wildcard action: allows more than the workload calls, and more as the service adds actions".into());
+                } else if need.is_empty() {
+                    push(a, "the workload does not need this action".into());
+                } else if resources.contains(&"*") && need.iter().any(|r| *r != "*") {
+                    push(
+                        a,
+                        format!(
+                            "on every resource; the workload needs it on {}",
+                            need.iter()
+                                .map(|r| r.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The role's trust against the plan's: the principal ECS needs, and the confused-deputy
+/// conditions the plan sets.
+fn trust_problems(r: &PlannedRole, trust: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let allows = statements(trust)
+        .into_iter()
+        .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+        .filter(|s| {
+            strings(s.get("Action"))
+                .iter()
+                .any(|a| crate::guardrails::glob_match(a, "sts:AssumeRole"))
+        })
+        .collect::<Vec<_>>();
+    for p in &r.assumed_by {
+        let by = allows.iter().find(|s| {
+            strings(s.get("Principal").and_then(|x| x.get("Service"))).contains(&p.as_str())
+        });
+        let Some(s) = by else {
+            out.push(format!(
+                "does not trust {p}: ECS cannot assume it (\"ECS was unable to assume the role\")"
+            ));
+            continue;
+        };
+        let planned = r.trust_policy.as_ref().and_then(|t| t.statements.first());
+        let wants_account = planned.is_some_and(|t| {
+            t.conditions
+                .values()
+                .any(|m| m.contains_key("aws:SourceAccount"))
+        });
+        let has = s.get("Condition").map(Value::to_string).unwrap_or_default();
+        if wants_account && !has.contains("aws:SourceAccount") && !has.contains("aws:SourceArn") {
+            out.push(format!("trusts {p} without the confused-deputy conditions the plan sets (aws:SourceAccount / aws:SourceArn)"));
+        }
+    }
+    for s in &allows {
+        for p in strings(s.get("Principal").and_then(|x| x.get("Service"))) {
+            if !r.assumed_by.iter().any(|x| x == p) {
+                out.push(format!(
+                    "also trusts {p}, which this role's work does not need"
+                ));
+            }
+        }
+        if s.get("Principal").and_then(|x| x.get("AWS")).is_some() {
+            out.push("also trusts AWS principals (accounts, users or roles): the workload needs only the service".into());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoded_documents_are_read() {
+        assert_eq!(url_decode("%7B%22a%22%3A%22b+c%22%7D"), "{\"a\":\"b+c\"}");
+        assert_eq!(url_decode("100%"), "100%");
+    }
+}
