@@ -88,8 +88,8 @@ enum Command {
         roles: PathBuf,
         #[command(flatten)]
         overrides: Overrides,
-        /// summary (default) or json.
-        #[arg(long, default_value = "summary", value_parser = ["summary", "json"])]
+        /// summary (default), json, or sarif (code scanning).
+        #[arg(long, default_value = "summary", value_parser = ["summary", "json", "sarif"])]
         format: String,
         /// Also fail (exit 1) on: over-grant.
         #[arg(long = "fail-on", value_parser = ["over-grant"])]
@@ -429,13 +429,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let account = ecsroles_core::audit::read_account(&read(&roles)?)
                 .map_err(|e| format!("{}: {e}", roles.display()))?;
             let r = ecsroles_core::audit::audit(&p, &account);
-            if format == "json" {
-                println!(
+            match format.as_str() {
+                "json" => println!(
                     "{}",
                     serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
-                );
-            } else {
-                print!("{}", audit_text(&r, &file));
+                ),
+                "sarif" => {
+                    let s = ecsroles_core::audit::sarif(&r, &file.to_string_lossy());
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?
+                    );
+                }
+                _ => print!("{}", audit_text(&r, &file)),
             }
             let fail = r.missing() > 0 || (fail_on.is_some() && r.over_grants() > 0);
             Ok(if fail {

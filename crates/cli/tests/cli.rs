@@ -497,6 +497,18 @@ fn audit_reports_missing_broader_and_trust_and_exits_one_when_a_grant_is_missing
     let v: serde_json::Value =
         serde_json::from_slice(&ecsroles(&json_args, None).stdout).expect("json");
     assert_eq!(v["roles"][0]["missing"][0]["decision"], "explicitDeny");
+    let mut sarif_args = args.to_vec();
+    sarif_args.extend(["--format", "sarif"]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&ecsroles(&sarif_args, None).stdout).expect("sarif");
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    let errors = results.iter().filter(|r| r["level"] == "error").count();
+    assert_eq!(errors, 4, "one error per missing grant");
+    assert!(results.iter().all(
+        |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == "examples/fargate-web-api.yaml"
+    ));
     let out = ecsroles(
         &[
             "audit",

@@ -219,6 +219,59 @@ impl AuditReport {
     }
 }
 
+/// The report as SARIF 2.1.0 (code scanning in CI): one result per missing grant (error),
+/// over-grant and trust problem (warning), located at `artifact` (the workload's file).
+pub fn sarif(r: &AuditReport, artifact: &str) -> Value {
+    use serde_json::json;
+    let rule = |id: &str, text: &str, level: &str| json!({"id": id, "shortDescription": {"text": text}, "defaultConfiguration": {"level": level}});
+    let result = |id: &str, level: &str, text: String| {
+        json!({"ruleId": id, "level": level, "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}}}]})
+    };
+    let mut results = Vec::new();
+    for x in r.roles.iter().filter(|x| x.found) {
+        for m in &x.missing {
+            let fails = m
+                .breaks
+                .map(|b| format!(" ECS fails as: {b}."))
+                .unwrap_or_default();
+            results.push(result(
+                "missing-grant",
+                "error",
+                format!(
+                    "{} ({}) does not allow {} on {}, which the workload needs ({}: {}).{fails}",
+                    x.name, x.title, m.action, m.resource, m.sid, m.why
+                ),
+            ));
+        }
+        for o in &x.over_grants {
+            results.push(result(
+                "over-grant",
+                "warning",
+                format!(
+                    "{} ({}) allows {} on {} ({}): {}.",
+                    x.name, x.title, o.action, o.resource, o.policy, o.why
+                ),
+            ));
+        }
+        for t in &x.trust {
+            results.push(result(
+                "trust",
+                "warning",
+                format!("{} ({}) {t}.", x.name, x.title),
+            ));
+        }
+    }
+    json!({"version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "ecsroles", "version": env!("CARGO_PKG_VERSION"), "rules": [
+            rule("missing-grant", "A grant the workload needs is missing: the task fails", "error"),
+            rule("over-grant", "The role allows more than the workload needs", "warning"),
+            rule("trust", "The role's trust policy is not what ECS needs", "warning"),
+        ]}},
+        "results": results,
+    }]})
+}
+
 const NOT_SEEN: &str = "Not judged here: service control policies, resource policies (key, secret, bucket, repository policies), session policies; a missing role is created by the plan.";
 
 /// Audits the plan's roles against the account's.

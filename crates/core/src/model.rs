@@ -282,7 +282,7 @@ pub const KINDS: [KindFacts; 16] = [
         trust_doc: doc::INSTANCE_ROLE, instance_profile: ProfileOn::Ec2,
         external: Some(ExternalFacts { principal: "ssm.amazonaws.com",
             when: "Systems Manager issues its credentials to the external instance after hybrid activation; the ECS agent uses them",
-            trust_why: "Systems Manager assumes it for the hybrid-activated external instance.",
+            trust_why: "Systems Manager assumes it for the hybrid-activated external instance; aws:SourceAccount and aws:SourceArn (Systems Manager in this account and Region) as Systems Manager's hybrid-activation role page recommends (ECS's Anywhere page shows the trust without them).",
             doc: doc::ANYWHERE_ROLE }) },
     KindFacts { kind: RoleKind::ManagedInstancesInfrastructure, key: "managedInstancesInfrastructure",
         title: "Managed Instances infrastructure role", name_suffix: "mi-infrastructure",

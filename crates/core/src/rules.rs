@@ -86,6 +86,10 @@ pub mod doc {
     /// both on this cluster's encryption context), no aliases, no multi-Region keys, not Windows.
     pub const FARGATE_STORAGE_KEY: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-create-storage-key.html";
+    /// Systems Manager's "IAM service role for a hybrid and multicloud environment": the
+    /// activation role's trust with aws:SourceAccount and aws:SourceArn (arn:…:ssm:<region>:<account>:*).
+    pub const SSM_HYBRID_ROLE: &str =
+        "https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html";
     pub const CODEDEPLOY_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/codedeploy_IAM_role.html";
     pub const BLUE_GREEN_HOOKS: &str =

@@ -105,7 +105,7 @@ resource "aws_iam_role" "container_instance" {
   assume_role_policy   = jsonencode({
     Version   = "2012-10-17"
     Statement = [
-      # Systems Manager assumes it for the hybrid-activated external instance. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/iam-role-ecsanywhere.html)
+      # Systems Manager assumes it for the hybrid-activated external instance; aws:SourceAccount and aws:SourceArn (Systems Manager in this account and Region) as Systems Manager's hybrid-activation role page recommends (ECS's Anywhere page shows the trust without them). (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/iam-role-ecsanywhere.html)
       {
         Sid       = "TrustEcs"
         Effect    = "Allow"
@@ -113,6 +113,14 @@ resource "aws_iam_role" "container_instance" {
           Service = "ssm.amazonaws.com"
         }
         Action    = "sts:AssumeRole"
+        Condition = {
+          ArnLike      = {
+            "aws:SourceArn" = "arn:aws:ssm:us-east-2:111122223333:*"
+          }
+          StringEquals = {
+            "aws:SourceAccount" = "111122223333"
+          }
+        }
       },
     ]
   })

@@ -209,9 +209,11 @@ impl<'a> Planner<'a> {
     pub(super) fn trust_policy(&self, kind: RoleKind) -> PolicyDocument {
         let principal = self.principal(kind);
         let (why, doc) = kind.facts().trust_why(self.launch);
-        // The task role's confused-deputy conditions (doc::CONFUSED_DEPUTY). The other kinds get
-        // none yet: conditions for them are not checked against their pages (the execution
-        // role's is an open item of the new-roles work).
+        // Confused-deputy conditions where AWS documents them: the task role's
+        // (doc::CONFUSED_DEPUTY), the launchers' (their services' pages), the ECS Anywhere
+        // instance role's (Systems Manager's hybrid-activation role page, doc::SSM_HYBRID_ROLE).
+        // None for the execution role: AWS documents them for the task role only, and does not
+        // say which aws:SourceArn ECS presents when it assumes the execution role.
         let sources: Vec<&str> = self
             .trust_sources
             .iter()
@@ -222,6 +224,19 @@ impl<'a> Planner<'a> {
             // A launcher's: what launches, in this account (each service's confused-deputy page).
             let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
             add_cond(&mut c, "ArnLike", "aws:SourceArn", &sources);
+            c
+        } else if kind == RoleKind::ContainerInstance && self.launch == LaunchType::External {
+            let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
+            let src = cat!(
+                "arn:",
+                self.partition,
+                ":ssm:",
+                self.region,
+                ":",
+                self.account,
+                ":*"
+            );
+            add_cond(&mut c, "ArnLike", "aws:SourceArn", &[&src]);
             c
         } else if kind == RoleKind::Task {
             let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);

@@ -41,6 +41,39 @@ fn task_role_trust_has_confused_deputy_conditions_at_account_and_region_level() 
 
 // ---- Infeasible combinations ------------------------------------------------------------------
 
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html:
+// the hybrid activation's role trusts ssm.amazonaws.com with aws:SourceAccount and aws:SourceArn
+// (Systems Manager in this account and Region); ECS's Anywhere page shows the trust bare.
+#[test]
+fn the_anywhere_instance_role_trusts_this_accounts_systems_manager_only() {
+    let p = plan_doc(&with_launch("EXTERNAL", "bridge", ECR, ""));
+    let t = &role(&p, ContainerInstance)
+        .trust_policy
+        .as_ref()
+        .expect("trust")
+        .statements[0];
+    assert_eq!(
+        t.principal,
+        Some(Principal::Service("ssm.amazonaws.com".into()))
+    );
+    assert_eq!(
+        t.conditions["StringEquals"]["aws:SourceAccount"],
+        vec!["111122223333"]
+    );
+    assert_eq!(
+        t.conditions["ArnLike"]["aws:SourceArn"],
+        vec!["arn:aws:ssm:us-east-1:111122223333:*"]
+    );
+    // EC2 instances: EC2's trust, no such conditions documented.
+    let p = plan_doc(&with_launch("EC2", "bridge", ECR, ""));
+    let t = &role(&p, ContainerInstance)
+        .trust_policy
+        .as_ref()
+        .expect("trust")
+        .statements[0];
+    assert!(t.conditions.is_empty());
+}
+
 #[test]
 fn infeasible_combinations_are_errors_with_the_spec_path() {
     let p = plan_doc(&with_launch(
