@@ -228,40 +228,36 @@ pub fn sarif(r: &AuditReport, artifact: &str) -> Value {
         json!({"ruleId": id, "level": level, "message": {"text": text},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}}}]})
     };
-    let mut results = Vec::new();
+    // (rule, level, message) per finding, in role order.
+    let mut found: Vec<(&str, &str, String)> = Vec::new();
     for x in r.roles.iter().filter(|x| x.found) {
+        let who = format!("{} ({})", x.name, x.title);
         for m in &x.missing {
             let fails = m
                 .breaks
                 .map(|b| format!(" ECS fails as: {b}."))
                 .unwrap_or_default();
-            results.push(result(
-                "missing-grant",
-                "error",
-                format!(
-                    "{} ({}) does not allow {} on {}, which the workload needs ({}: {}).{fails}",
-                    x.name, x.title, m.action, m.resource, m.sid, m.why
-                ),
-            ));
+            let text = format!(
+                "{who} does not allow {} on {}, which the workload needs ({}: {}).{fails}",
+                m.action, m.resource, m.sid, m.why
+            );
+            found.push(("missing-grant", "error", text));
         }
         for o in &x.over_grants {
-            results.push(result(
-                "over-grant",
-                "warning",
-                format!(
-                    "{} ({}) allows {} on {} ({}): {}.",
-                    x.name, x.title, o.action, o.resource, o.policy, o.why
-                ),
-            ));
+            let text = format!(
+                "{who} allows {} on {} ({}): {}.",
+                o.action, o.resource, o.policy, o.why
+            );
+            found.push(("over-grant", "warning", text));
         }
         for t in &x.trust {
-            results.push(result(
-                "trust",
-                "warning",
-                format!("{} ({}) {t}.", x.name, x.title),
-            ));
+            found.push(("trust", "warning", format!("{who} {t}.")));
         }
     }
+    let results: Vec<Value> = found
+        .into_iter()
+        .map(|(id, level, text)| result(id, level, text))
+        .collect();
     json!({"version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "ecsroles", "version": env!("CARGO_PKG_VERSION"), "rules": [
             rule("missing-grant", "A grant the workload needs is missing: the task fails", "error"),

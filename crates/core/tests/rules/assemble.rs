@@ -4,25 +4,35 @@ use super::*;
 
 // ---- Trust (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) ---
 
-#[test]
-fn task_role_trust_has_confused_deputy_conditions_at_account_and_region_level() {
-    let p = plan_doc(&fargate(ECR, "app:\n  access:\n    - sns: {topic: t}"));
-    let t = &role(&p, Task)
+/// The role of `kind` trusts `principal` only from this account (aws:SourceAccount) and from
+/// `source` (aws:SourceArn, ArnLike).
+fn assert_confused_deputy(
+    p: &ecsroles_core::RolePlan,
+    kind: ecsroles_core::RoleKind,
+    principal: &str,
+    source: &str,
+) {
+    let t = &role(p, kind)
         .trust_policy
         .as_ref()
         .expect("trust")
         .statements[0];
-    assert_eq!(
-        t.principal,
-        Some(Principal::Service("ecs-tasks.amazonaws.com".into()))
-    );
+    assert_eq!(t.principal, Some(Principal::Service(principal.into())));
     assert_eq!(
         t.conditions["StringEquals"]["aws:SourceAccount"],
         vec!["111122223333"]
     );
-    assert_eq!(
-        t.conditions["ArnLike"]["aws:SourceArn"],
-        vec!["arn:aws:ecs:us-east-1:111122223333:*"]
+    assert_eq!(t.conditions["ArnLike"]["aws:SourceArn"], vec![source]);
+}
+
+#[test]
+fn task_role_trust_has_confused_deputy_conditions_at_account_and_region_level() {
+    let p = plan_doc(&fargate(ECR, "app:\n  access:\n    - sns: {topic: t}"));
+    assert_confused_deputy(
+        &p,
+        Task,
+        "ecs-tasks.amazonaws.com",
+        "arn:aws:ecs:us-east-1:111122223333:*",
     );
     let x = &role(&p, TaskExecution)
         .trust_policy
@@ -47,22 +57,11 @@ fn task_role_trust_has_confused_deputy_conditions_at_account_and_region_level() 
 #[test]
 fn the_anywhere_instance_role_trusts_this_accounts_systems_manager_only() {
     let p = plan_doc(&with_launch("EXTERNAL", "bridge", ECR, ""));
-    let t = &role(&p, ContainerInstance)
-        .trust_policy
-        .as_ref()
-        .expect("trust")
-        .statements[0];
-    assert_eq!(
-        t.principal,
-        Some(Principal::Service("ssm.amazonaws.com".into()))
-    );
-    assert_eq!(
-        t.conditions["StringEquals"]["aws:SourceAccount"],
-        vec!["111122223333"]
-    );
-    assert_eq!(
-        t.conditions["ArnLike"]["aws:SourceArn"],
-        vec!["arn:aws:ssm:us-east-1:111122223333:*"]
+    assert_confused_deputy(
+        &p,
+        ContainerInstance,
+        "ssm.amazonaws.com",
+        "arn:aws:ssm:us-east-1:111122223333:*",
     );
     // EC2 instances: EC2's trust, no such conditions documented.
     let p = plan_doc(&with_launch("EC2", "bridge", ECR, ""));
