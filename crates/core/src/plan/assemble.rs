@@ -214,45 +214,29 @@ impl<'a> Planner<'a> {
         // instance role's (Systems Manager's hybrid-activation role page, doc::SSM_HYBRID_ROLE).
         // None for the execution role: AWS documents them for the task role only, and does not
         // say which aws:SourceArn ECS presents when it assumes the execution role.
-        let sources: Vec<&str> = self
+        // What may assume it, in this account: a launcher's own rule, schedule group or state
+        // machine (each service's confused-deputy page); Systems Manager of this account and
+        // Region for the Anywhere instance; ECS of this account and Region for the task role.
+        let mut sources: Vec<String> = self
             .trust_sources
             .iter()
             .filter(|(k, _)| *k == kind)
-            .map(|(_, s)| s.as_str())
+            .map(|(_, s)| s.clone())
             .collect();
-        let conditions = if !sources.is_empty() {
-            // A launcher's: what launches, in this account (each service's confused-deputy page).
-            let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
-            add_cond(&mut c, "ArnLike", "aws:SourceArn", &sources);
-            c
-        } else if kind == RoleKind::ContainerInstance && self.launch == LaunchType::External {
-            let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
-            let src = cat!(
-                "arn:",
-                self.partition,
-                ":ssm:",
-                self.region,
-                ":",
-                self.account,
-                ":*"
-            );
-            add_cond(&mut c, "ArnLike", "aws:SourceArn", &[&src]);
-            c
-        } else if kind == RoleKind::Task {
-            let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
-            let src = cat!(
-                "arn:",
-                self.partition,
-                ":ecs:",
-                self.region,
-                ":",
-                self.account,
-                ":*"
-            );
-            add_cond(&mut c, "ArnLike", "aws:SourceArn", &[&src]);
-            c
-        } else {
+        if sources.is_empty() {
+            if kind == RoleKind::ContainerInstance && self.launch == LaunchType::External {
+                sources.push(self.arn("ssm", "*"));
+            } else if kind == RoleKind::Task {
+                sources.push(self.arn("ecs", "*"));
+            }
+        }
+        let conditions = if sources.is_empty() {
             Conditions::new()
+        } else {
+            let mut c = cond("StringEquals", "aws:SourceAccount", &[&self.account]);
+            let refs: Vec<&str> = sources.iter().map(String::as_str).collect();
+            add_cond(&mut c, "ArnLike", "aws:SourceArn", &refs);
+            c
         };
         PolicyDocument::new(vec![Statement {
             sid: "TrustEcs".into(),
