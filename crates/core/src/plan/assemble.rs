@@ -522,7 +522,7 @@ impl<'a> Planner<'a> {
             return None;
         }
         let arn = if Arn::parse(raw.trim()).is_some() {
-            self.fill(raw, &path)?
+            self.fill(raw, &path)?.into_owned()
         } else {
             // ECS also accepts a role name here.
             let f = finding(
@@ -746,9 +746,9 @@ impl<'a> Planner<'a> {
 /// Merges a role's grants into statements: same rule and same conditions → one statement,
 /// resources and reasons unioned. Grants are moved, not copied (plan() runs per keystroke).
 fn merge_grants(grants: Vec<Grant>) -> Vec<Statement> {
-    let mut out: Vec<Statement> = Vec::new();
+    let mut out: Vec<Statement> = Vec::with_capacity(grants.len());
     // Rule sid of each statement in `out` (statements are few: a linear scan beats a map).
-    let mut sids: Vec<&'static str> = Vec::new();
+    let mut sids: Vec<&'static str> = Vec::with_capacity(grants.len());
     for g in grants {
         let found = (0..out.len()).find(|&i| sids[i] == g.sid && out[i].conditions == g.conditions);
         let slot = match found {
@@ -761,11 +761,11 @@ fn merge_grants(grants: Vec<Grant>) -> Vec<Statement> {
                     principal: None,
                     actions: g.actions.iter().map(|a| (*a).into()).collect(),
                     not_actions: vec![],
-                    resources: Vec::with_capacity(g.resources.len()),
+                    resources: Vec::with_capacity(g.resources.len().max(8)),
                     not_resources: g.not_resources,
                     conditions: g.conditions,
                     why: g.why.into(),
-                    reasons: vec![],
+                    reasons: Vec::with_capacity(8),
                     doc: g.doc.into(),
                 });
                 out.len() - 1

@@ -119,7 +119,7 @@ impl<'a> Planner<'a> {
                         self.grant(
                             k,
                             &rules::SERVICE_TARGETS,
-                            vec![tg],
+                            vec![tg.into_owned()],
                             Conditions::new(),
                             r.clone(),
                         );

@@ -131,7 +131,6 @@ impl<'a> Planner<'a> {
         reason: &str,
     ) {
         let x = RoleKind::TaskExecution;
-        let region = region_of(arn, &self.region);
         self.grant(
             x,
             rule,
@@ -139,7 +138,7 @@ impl<'a> Planner<'a> {
             Conditions::new(),
             reason.to_string(),
         );
-        self.protect(x, arn, service, &region, false, reason);
+        self.protect(x, arn, service, None, false, reason);
     }
 
     /// FSx for Windows File Server volumes: the agent, with the execution role, reads the
@@ -249,21 +248,14 @@ impl<'a> Planner<'a> {
                         Conditions::new(),
                         reason.clone(),
                     );
-                    self.protect(
+                    self.protect(x, &secret, "secretsmanager", None, false, &reason);
+                    self.need_cat(
                         x,
-                        &secret,
-                        "secretsmanager",
-                        &region_of(&secret, &self.region),
-                        false,
-                        &reason,
-                    );
-                    self.need(
-                        x,
-                        cat!(
+                        &[
                             "container ",
-                            cname,
-                            " pulls from a private registry with repositoryCredentials"
-                        ),
+                            &cname,
+                            " pulls from a private registry with repositoryCredentials",
+                        ],
                     );
                 }
             }
@@ -335,11 +327,10 @@ impl<'a> Planner<'a> {
                     Conditions::new(),
                     reason.clone(),
                 );
-                let region = self.region.clone();
-                self.protect(x, &object, "s3", &region, false, &reason);
-                self.need(
+                self.protect(x, &object, "s3", None, false, &reason);
+                self.need_cat(
                     x,
-                    cat!("container ", cname, " loads environment files from S3"),
+                    &["container ", &cname, " loads environment files from S3"],
                 );
             }
             if let Some(fl) = &c.firelens_configuration {
@@ -381,13 +372,13 @@ impl<'a> Planner<'a> {
                         Conditions::new(),
                         reason,
                     );
-                    self.need(
+                    self.need_cat(
                         x,
-                        cat!(
+                        &[
                             "container ",
-                            cname,
-                            " reads its FireLens configuration from S3"
-                        ),
+                            &cname,
+                            " reads its FireLens configuration from S3",
+                        ],
                     );
                 }
             }
@@ -407,12 +398,11 @@ impl<'a> Planner<'a> {
             // The role is needed all the same; only its grant waits for the value.
             self.need(
                 x,
-                "the task injects secrets (one is a template placeholder, see findings)"
-                    .to_string(),
+                "the task injects secrets (one is a template placeholder, see findings)",
             );
             return false;
         };
-        let v = filled.as_str();
+        let v = &*filled;
         if v.is_empty() {
             self.error(
                 path,
@@ -445,12 +435,12 @@ impl<'a> Planner<'a> {
                     return false;
                 };
                 self.execution_read(&rules::SECRETS_GET, &secret, "secretsmanager", &reason);
-                self.need(x, "the task injects Secrets Manager secrets".to_string());
+                self.need(x, "the task injects Secrets Manager secrets");
                 true
             }
             Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
                 self.execution_read(&rules::SSM_GET, v, "ssm", &reason);
-                self.need(x, "the task injects Parameter Store parameters".to_string());
+                self.need(x, "the task injects Parameter Store parameters");
                 true
             }
             Some(_) => {
@@ -469,9 +459,8 @@ impl<'a> Planner<'a> {
                     Conditions::new(),
                     reason.clone(),
                 );
-                let region = self.region.clone();
-                self.protect(x, &param, "ssm", &region, false, &reason);
-                self.need(x, "the task injects Parameter Store parameters".to_string());
+                self.protect(x, &param, "ssm", None, false, &reason);
+                self.need(x, "the task injects Parameter Store parameters");
                 true
             }
         }
@@ -608,14 +597,14 @@ impl<'a> Planner<'a> {
                     }
                 }
                 let why = if role == RoleKind::TaskExecution {
-                    cat!(
+                    [
                         self.launch_phrase(),
-                        " pulls images from private Amazon ECR"
-                    )
+                        " pulls images from private Amazon ECR",
+                    ]
                 } else {
-                    "the EC2 container instance pulls the task's images from private ECR (no execution role)".to_string()
+                    ["the EC2 container instance pulls the task's images from private ECR (no execution role)", ""]
                 };
-                self.need(role, why);
+                self.need_cat(role, &why);
             }
             if let Some(lc) = &c.log_configuration {
                 if lc.log_driver == "awslogs" {
@@ -773,11 +762,11 @@ impl<'a> Planner<'a> {
         };
         let Some(group) = self.fill(&group, &cat!(opath, ".awslogs-group")) else {
             let why = if role == RoleKind::TaskExecution {
-                cat!(self.launch_phrase(), " sends container logs to CloudWatch with the awslogs driver (log group is a template placeholder, see findings)")
+                [self.launch_phrase(), " sends container logs to CloudWatch with the awslogs driver (log group is a template placeholder, see findings)"]
             } else {
-                "the EC2 container instance ships awslogs output (log group is a template placeholder, see findings)".to_string()
+                ["the EC2 container instance ships awslogs output (log group is a template placeholder, see findings)", ""]
             };
-            self.need(role, why);
+            self.need_cat(role, &why);
             return;
         };
         let region = self.option_region(
@@ -813,28 +802,31 @@ impl<'a> Planner<'a> {
                 reason.clone(),
             );
         }
-        self.protect(role, &resource, "logs", &region, true, &reason);
+        self.protect(role, &resource, "logs", Some(&region), true, &reason);
         if !self
             .log_groups
             .iter()
             .any(|l| l.name == group && l.region == region)
         {
             self.log_groups.push(LogGroup {
-                name: group,
+                name: group.into_owned(),
                 region,
                 created_by_ecs: create,
                 used_by: cat!("awslogs driver of container ", cname),
             });
         }
         let why = if role == RoleKind::TaskExecution {
-            cat!(
+            [
                 self.launch_phrase(),
-                " sends container logs to CloudWatch with the awslogs driver"
-            )
+                " sends container logs to CloudWatch with the awslogs driver",
+            ]
         } else {
-            "the EC2 container instance ships awslogs output (no execution role)".to_string()
+            [
+                "the EC2 container instance ships awslogs output (no execution role)",
+                "",
+            ]
         };
-        self.need(role, why);
+        self.need_cat(role, &why);
     }
 }
 

@@ -423,14 +423,14 @@ impl<'a> Planner<'a> {
         path: &str,
         what: &str,
     ) -> String {
-        let Some(r) = value.map(|r| r.trim().to_string()) else {
+        let Some(r) = value.as_deref().map(str::trim) else {
             return self.region.clone();
         };
         if r == REGION_PLACEHOLDER {
             return self.region.clone();
         }
-        if arn::is_region(&r) {
-            return r;
+        if arn::is_region(r) {
+            return r.to_string();
         }
         let f = finding(
             Severity::Warning,
@@ -502,14 +502,14 @@ impl<'a> Planner<'a> {
             ));
             return None;
         }
-        self.fill(value, path)
+        self.fill(value, path).map(Cow::into_owned)
     }
 
     /// A value from the file as it will be used in an ARN: CloudFormation pseudo parameters
     /// and documentation stand-ins in the account/region fields (`aws_account_id`, `region`)
     /// become this plan's account and region, said in a finding. `None` (with an error at
     /// `path`) when a placeholder is left that no value resolves.
-    pub(super) fn fill(&mut self, value: &str, path: &str) -> Option<String> {
+    pub(super) fn fill<'v>(&mut self, value: &'v str, path: &str) -> Option<Cow<'v, str>> {
         let v = value.trim();
         if v.len() > placeholder::MAX_VALUE {
             self.error(
@@ -526,7 +526,7 @@ impl<'a> Planner<'a> {
         // Fast path (plan runs on every keystroke): nothing template-like, and a well-formed
         // account and region wherever an ARN or an ECR registry host has them.
         if !placeholder::may_hold(v) && !has_stand_in(v) {
-            return Some(v.to_string());
+            return Some(Cow::Borrowed(v));
         }
         // ecspresso's `{{ secretsmanager_arn "name" }}` resolves a secret name to its ARN.
         let resolved_fn;
@@ -644,7 +644,7 @@ impl<'a> Planner<'a> {
         }
         // What is left must not reach an IAM document as if it were a name.
         if !placeholder::may_hold(&out) {
-            return Some(out);
+            return Some(Cow::Owned(out));
         }
         let rest = arn::without_open_markers(&out);
         if let Some(p) = placeholder::find(&rest) {
@@ -681,7 +681,7 @@ impl<'a> Planner<'a> {
             .fix = Some("close the placeholder, or write the value itself".into());
             return None;
         }
-        Some(out)
+        Some(Cow::Owned(out))
     }
 }
 

@@ -15,6 +15,7 @@ mod launchers;
 mod networking;
 mod task;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::arn::{self, Arn, ACCOUNT_PLACEHOLDER, PARTITION_PLACEHOLDER, REGION_PLACEHOLDER};
@@ -94,6 +95,8 @@ struct Planner<'a> {
     workload: String,
     grants: Vec<Grant>,
     kms: Vec<KeyUse>,
+    /// `spec.keys[i].key` resolved to a key ARN, once per plan (`None`: not yet asked).
+    key_arns: Vec<Option<Option<String>>>,
     needs: KindMap<Need>,
     managed: KindMap<Vec<ManagedAttachment>>,
     absent_why: KindMap<(String, &'static str)>,
@@ -145,8 +148,10 @@ impl<'a> Planner<'a> {
             account: String::new(),
             cluster: String::new(),
             workload: String::new(),
-            grants: Vec::new(),
+            // A heavy task makes ~100 grants: grow once, not seven times (plan runs per keystroke).
+            grants: Vec::with_capacity(128),
             kms: Vec::new(),
+            key_arns: vec![None; spec.keys.len()],
             needs: KindMap::default(),
             managed: KindMap::default(),
             absent_why: KindMap::default(),
@@ -312,6 +317,25 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// [`Self::need`] with the reason in pieces, joined only when it is new: the same reason
+    /// comes once per container, and `plan` runs on every keystroke.
+    fn need_cat(&mut self, role: RoleKind, parts: &[&str]) {
+        let n = self.needs.entry(role).or_default();
+        let same = |w: &String| {
+            let mut rest = w.as_str();
+            parts.iter().all(|p| match rest.strip_prefix(p) {
+                Some(r) => {
+                    rest = r;
+                    true
+                }
+                None => false,
+            }) && rest.is_empty()
+        };
+        if !n.why.iter().any(same) {
+            n.why.push(parts.concat());
+        }
+    }
+
     /// Like [`Self::need`], but the reason comes first: the role's primary purpose.
     fn need_primary(&mut self, role: RoleKind, why: impl Into<String>) {
         let why = why.into();
@@ -362,24 +386,35 @@ impl<'a> Planner<'a> {
         role: RoleKind,
         resource: &str,
         service: &str,
-        region: &str,
+        region: Option<&str>,
         write: bool,
         reason: &str,
     ) {
         for (i, k) in self.spec.keys.iter().enumerate() {
-            if key_covers(&k.for_resources, resource) {
-                let via = self.via(service, region);
-                let Some(key) = self.key_arn(&k.key, &cat!("keys[", i.to_string(), "].key")) else {
-                    continue;
-                };
-                self.kms.push(KeyUse {
-                    role,
-                    key,
-                    via,
-                    write,
-                    reason: cat!(reason, " (keys[", i.to_string(), "])"),
-                });
+            if !key_covers(&k.for_resources, resource) {
+                continue;
             }
+            // Resolved once: most keys cover many resources (every secret of a prefix).
+            let key = match &self.key_arns[i] {
+                Some(known) => known.clone(),
+                None => {
+                    let known = self.key_arn(&k.key, &cat!("keys[", i.to_string(), "].key"));
+                    self.key_arns[i] = Some(known.clone());
+                    known
+                }
+            };
+            let Some(key) = key else { continue };
+            // The endpoint the resource is reached through: its ARN's region, else `region`
+            // (S3 ARNs name none), else the plan's.
+            let default = region.unwrap_or(&self.region);
+            let via = self.via(service, &region_of(resource, default));
+            self.kms.push(KeyUse {
+                role,
+                key,
+                via,
+                write,
+                reason: cat!(reason, " (keys[", i.to_string(), "])"),
+            });
         }
     }
 
@@ -387,7 +422,7 @@ impl<'a> Planner<'a> {
     fn key_arn(&mut self, key: &str, path: &str) -> Option<String> {
         // A template's `!GetAtt Key.Arn` or `${KeyId}`: said as such, not as a bad key.
         let filled = self.fill(key, path)?;
-        let key = filled.as_str();
+        let key = &*filled;
         if let Some(a) = Arn::parse(key) {
             if a.service == "kms" && a.resource.starts_with("key/") {
                 return Some(key.to_string());
@@ -524,11 +559,11 @@ fn shared_name(kind: RoleKind) -> &'static str {
     kind.facts().shared_name
 }
 
-fn container_name(c: &ContainerDefinition, i: usize) -> String {
+fn container_name(c: &ContainerDefinition, i: usize) -> Cow<'_, str> {
     if c.name.is_empty() {
-        cat!("#", i.to_string())
+        cat!("#", i.to_string()).into()
     } else {
-        c.name.clone()
+        c.name.as_str().into()
     }
 }
 

@@ -131,13 +131,12 @@ impl<'a> Planner<'a> {
                         r.clone(),
                     );
                     self.log_groups.push(LogGroup {
-                        name: group.clone(),
+                        name: group.to_string(),
                         region: self.region.clone(),
                         created_by_ecs: false,
                         used_by: "ECS Exec session logging".into(),
                     });
-                    let region = self.region.clone();
-                    self.protect(t, &res, "logs", &region, true, &r);
+                    self.protect(t, &res, "logs", None, true, &r);
                 }
                 let bucket_path = cat!(base, ".logConfiguration.s3BucketName");
                 let bucket = lc
@@ -177,8 +176,7 @@ impl<'a> Planner<'a> {
                             r.clone(),
                         );
                     }
-                    let region = self.region.clone();
-                    self.protect(t, &obj, "s3", &region, true, &r);
+                    self.protect(t, &obj, "s3", None, true, &r);
                 }
             }
             other => {
@@ -326,7 +324,7 @@ impl<'a> Planner<'a> {
                 c,
                 cat!("volume ", v.name, " (", vpath, ")"),
             );
-            self.need(t, cat!("EFS volume ", v.name, " uses IAM authorization"));
+            self.need_cat(t, &["EFS volume ", &v.name, " uses IAM authorization"]);
         }
     }
 
@@ -406,7 +404,7 @@ impl<'a> Planner<'a> {
                         .doc(rules::FLUENT_BIT_RUNTIME_TEMPLATED.2);
                         p.findings.push(f);
                     }
-                    return p.fill(&runtime, &path);
+                    return p.fill(&runtime, &path).map(Cow::into_owned);
                 }
                 p.error(
                     cat!(opath, ".", key),
@@ -464,7 +462,7 @@ impl<'a> Planner<'a> {
                             reason.clone(),
                         );
                     }
-                    self.protect(t, &res, "logs", &region.clone(), true, &reason);
+                    self.protect(t, &res, "logs", Some(&region), true, &reason);
                 }
                 "firehose" | "kinesis_firehose" => {
                     let Some(stream) = required(self, "delivery_stream") else {
@@ -504,7 +502,7 @@ impl<'a> Planner<'a> {
                         Conditions::new(),
                         reason.clone(),
                     );
-                    self.protect(t, &res, "s3", &region.clone(), true, &reason);
+                    self.protect(t, &res, "s3", Some(&region), true, &reason);
                 }
                 _ => {
                     self.info(opath.clone(), format!(
@@ -597,10 +595,10 @@ impl<'a> Planner<'a> {
                 );
             }
             if reads {
-                self.protect(t, &objects, "s3", &region, false, &r);
+                self.protect(t, &objects, "s3", Some(&region), false, &r);
             }
             if writes {
-                self.protect(t, &objects, "s3", &region, true, &r);
+                self.protect(t, &objects, "s3", Some(&region), true, &r);
             }
         }
         if let Some(d) = &intent.dynamodb {
@@ -626,12 +624,11 @@ impl<'a> Planner<'a> {
                     r.clone(),
                 );
             }
-            let reg = region_of(&table, &region);
             self.protect(
                 t,
                 &table,
                 "dynamodb",
-                &reg,
+                Some(&region),
                 d.access == ReadOrReadWrite::ReadWrite,
                 &r,
             );
@@ -659,12 +656,11 @@ impl<'a> Planner<'a> {
                     r.clone(),
                 );
             }
-            let reg = region_of(&queue, &region);
             if consume {
-                self.protect(t, &queue, "sqs", &reg, false, &r);
+                self.protect(t, &queue, "sqs", Some(&region), false, &r);
             }
             if produce {
-                self.protect(t, &queue, "sqs", &reg, true, &r);
+                self.protect(t, &queue, "sqs", Some(&region), true, &r);
             }
         }
         if let Some(s) = &intent.sns {
@@ -677,8 +673,7 @@ impl<'a> Planner<'a> {
                 Conditions::new(),
                 r.clone(),
             );
-            let reg = region_of(&topic, &region);
-            self.protect(t, &topic, "sns", &reg, true, &r);
+            self.protect(t, &topic, "sns", Some(&region), true, &r);
         }
         if let Some(k) = &intent.kms {
             let r = reason(&cat!("KMS key ", k.key));
@@ -713,8 +708,7 @@ impl<'a> Planner<'a> {
                 Conditions::new(),
                 r.clone(),
             );
-            let reg = region_of(&secret, &region);
-            self.protect(t, &secret, "secretsmanager", &reg, false, &r);
+            self.protect(t, &secret, "secretsmanager", Some(&region), false, &r);
         }
         if let Some(s) = &intent.ssm {
             let r = reason(&cat!("parameter ", s.parameter));
@@ -737,7 +731,7 @@ impl<'a> Planner<'a> {
                     Conditions::new(),
                     r.clone(),
                 );
-                self.protect(t, &below, "ssm", &region, false, &r);
+                self.protect(t, &below, "ssm", Some(&region), false, &r);
             } else {
                 let param = self.app_resource(name, "ssm", "parameter/");
                 self.grant(
@@ -747,8 +741,7 @@ impl<'a> Planner<'a> {
                     Conditions::new(),
                     r.clone(),
                 );
-                let reg = region_of(&param, &region);
-                self.protect(t, &param, "ssm", &reg, false, &r);
+                self.protect(t, &param, "ssm", Some(&region), false, &r);
             }
         }
         self.need(t, "the application calls AWS APIs (app.access)");
