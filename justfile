@@ -12,7 +12,7 @@ plan file *args:
     cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
 
 # The whole suite, as CI runs it.
-test: fmt-check clippy unit wasm-check iam-lint validate-renders aws-shapes crd-check controller-test chart-test static-build web-test
+test: fmt-check clippy unit wasm-check iam-lint validate-renders aws-shapes audit-live crd-check controller-test chart-test static-build web-test
     @echo "all checks passed"
 
 fmt-check:
@@ -48,6 +48,17 @@ validate-renders:
 aws-shapes:
     cargo build --quiet -p ecsroles
     {{venv}}/python tests/aws_shapes.py target/debug/ecsroles
+
+# `ecsroles audit --live --cluster` against moto: five services, each with one kind of defect
+# (tests/audit_live.py), reported where it is and nothing else.
+audit-live:
+    cargo build --quiet -p ecsroles
+    scripts/with-moto.sh .venv-moto/bin/python tests/audit_live.py target/debug/ecsroles
+
+# Figure: one `audit --live` of an n-service cluster against moto on loopback.
+audit-bench n="50":
+    cargo build --quiet --release -p ecsroles
+    scripts/with-moto.sh .venv-moto/bin/python tests/audit_live.py target/release/ecsroles --bench {{n}}
 
 # Rewrite the golden files after an intended output change (review the diff!).
 golden:

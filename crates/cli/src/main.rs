@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod live;
 use ecsroles_core::render::terraform_module::ModuleVersion;
 use ecsroles_core::render::{render_with, Format, RenderOptions};
 use ecsroles_core::{parse_document_with, plan, EcsRoleSetSpec, LaunchType, ParseOptions};
@@ -80,12 +82,23 @@ enum Command {
     /// Audit the roles a workload already has against its plan: what is missing (the task will
     /// fail, and how), what is broader than it needs, trust problems. Offline: ROLES is the
     /// output of `aws iam get-account-authorization-details --filter Role AWSManagedPolicy
-    /// LocalManagedPolicy` (raw API or CLI JSON). Exit 1 when a grant is missing; with
-    /// `--fail-on over-grant`, over-grants and trust problems fail too.
+    /// LocalManagedPolicy` (raw API or CLI JSON). Live (`--live`, read-only, the standard AWS
+    /// credential chain and region; AWS_ENDPOINT_URL_* honoured): the roles are read from IAM,
+    /// and without FILE every service of `--cluster` (or `--service-name`) is read from ECS
+    /// and audited, with its secrets' KMS keys from Secrets Manager. Exit 1 when a grant is
+    /// missing or ECS cannot assume a role; with `--fail-on over-grant`, over-grants and
+    /// other trust problems fail too.
     Audit {
-        file: PathBuf,
-        #[arg(long, value_name = "ROLES")]
-        roles: PathBuf,
+        /// The workload (as `plan` reads it); with `--live --cluster`, omit it.
+        file: Option<PathBuf>,
+        #[arg(long, value_name = "ROLES", conflicts_with = "live")]
+        roles: Option<PathBuf>,
+        /// Read from AWS instead of a ROLES file.
+        #[arg(long)]
+        live: bool,
+        /// With `--live --cluster` and no FILE: only this service.
+        #[arg(long = "service-name", value_name = "NAME", requires = "live")]
+        service_name: Option<String>,
         #[command(flatten)]
         overrides: Overrides,
         /// summary (default), json, or sarif (code scanning).
@@ -125,7 +138,7 @@ enum Command {
 }
 
 /// Settings a bare task definition cannot carry; they override the document's.
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 struct Overrides {
     /// FARGATE, EC2, EXTERNAL or MANAGED_INSTANCES.
     #[arg(long, value_parser = parse_launch_type)]
@@ -276,8 +289,11 @@ fn read(file: &Path) -> Result<String, String> {
 }
 
 fn load(file: &Path, o: Overrides) -> Result<EcsRoleSetSpec, String> {
-    let mut text = read(file)?;
-    let mut shown = file.display().to_string();
+    load_text(read(file)?, file.display().to_string(), o)
+}
+
+/// [`load`] of a document already read (`shown`: where it came from, for errors).
+fn load_text(mut text: String, mut shown: String, o: Overrides) -> Result<EcsRoleSetSpec, String> {
     if let Some(service) = &o.service {
         text = ecsroles_core::input::with_service(&text, &read(service)?)
             .map_err(|e| format!("{shown} + {}: {e}", service.display()))?;
@@ -309,6 +325,31 @@ fn load(file: &Path, o: Overrides) -> Result<EcsRoleSetSpec, String> {
     Ok(spec)
 }
 
+/// One workload's audit, as `audit` prints it.
+struct Audited {
+    /// The service's name (live cluster walks), else none.
+    service: Option<String>,
+    /// Where the workload came from (SARIF artifact): the file, or `ecs://cluster/service`.
+    artifact: String,
+    /// The command that plans the replacement.
+    replan: String,
+    report: ecsroles_core::audit::AuditReport,
+    /// What the audit could not resolve (e.g. a secret's key given as an alias).
+    notes: Vec<String>,
+}
+
+impl Audited {
+    fn json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(&self.report).unwrap_or_default();
+        if let (Some(s), Some(o)) = (&self.service, v.as_object_mut()) {
+            o.insert("service".into(), s.clone().into());
+            o.insert("source".into(), self.artifact.clone().into());
+            o.insert("notes".into(), self.notes.clone().into());
+        }
+        v
+    }
+}
+
 fn exit_for(p: &ecsroles_core::RolePlan) -> ExitCode {
     if p.has_errors() {
         ExitCode::from(1)
@@ -322,7 +363,9 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// `audit`'s summary: per role, what is missing, broader and wrong in its trust.
-fn audit_text(r: &ecsroles_core::audit::AuditReport, file: &Path) -> String {
+/// `replan`: the command that prints the least-privilege replacement (none: said once after
+/// several workloads, with what the audit cannot see).
+fn audit_text(r: &ecsroles_core::audit::AuditReport, replan: Option<&str>) -> String {
     let mut out = String::new();
     for x in &r.roles {
         if !x.found {
@@ -370,7 +413,9 @@ fn audit_text(r: &ecsroles_core::audit::AuditReport, file: &Path) -> String {
             out.push_str(&format!("  unread   {u}: its document is not in the file (add --filter AWSManagedPolicy LocalManagedPolicy)\n"));
         }
     }
-    out.push_str(&format!("\n{}\nThe least-privilege replacement: ecsroles plan {} --format iam (or terraform, cloudformation-yaml, aws-cli…).\n", r.not_seen, file.display()));
+    if let Some(replan) = replan {
+        out.push_str(&format!("\n{}\nThe least-privilege replacement: {replan} --format iam (or terraform, cloudformation-yaml, aws-cli…).\n", r.not_seen));
+    }
     out
 }
 
@@ -421,29 +466,82 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Audit {
             file,
             roles,
+            live,
+            service_name,
             overrides,
             format,
             fail_on,
         } => {
-            let p = plan(&load(&file, overrides)?);
-            let account = ecsroles_core::audit::read_account(&read(&roles)?)
-                .map_err(|e| format!("{}: {e}", roles.display()))?;
-            let r = ecsroles_core::audit::audit(&p, &account);
+            let audits = match (file, roles, live) {
+                (Some(file), Some(roles), false) => {
+                    let p = plan(&load(&file, overrides)?);
+                    let account = ecsroles_core::audit::read_account(&read(&roles)?)
+                        .map_err(|e| format!("{}: {e}", roles.display()))?;
+                    let shown = file.display().to_string();
+                    vec![Audited {
+                        replan: format!("ecsroles plan {shown}"),
+                        artifact: shown,
+                        service: None,
+                        report: ecsroles_core::audit::audit(&p, &account),
+                        notes: vec![],
+                    }]
+                }
+                (_, None, false) => {
+                    return Err(
+                        "audit needs the roles: --roles FILE (get-account-authorization-details output) or --live".into(),
+                    )
+                }
+                (None, _, false) => return Err("audit --roles needs the workload FILE".into()),
+                (file, _, true) => live::audit(file.as_deref(), service_name.as_deref(), overrides)?,
+            };
             match format.as_str() {
-                "json" => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
-                ),
+                "json" => {
+                    let v: Vec<serde_json::Value> = audits.iter().map(Audited::json).collect();
+                    let v = match (v.len(), audits[0].service.is_some()) {
+                        (1, false) => v.into_iter().next().unwrap_or_default(),
+                        _ => serde_json::Value::Array(v),
+                    };
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+                    );
+                }
                 "sarif" => {
-                    let s = ecsroles_core::audit::sarif(&r, &file.to_string_lossy());
+                    let items: Vec<_> = audits
+                        .iter()
+                        .map(|a| (&a.report, a.artifact.as_str()))
+                        .collect();
+                    let s = ecsroles_core::audit::sarif_all(&items);
                     println!(
                         "{}",
                         serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?
                     );
                 }
-                _ => print!("{}", audit_text(&r, &file)),
+                _ => {
+                    let several = audits.len() > 1;
+                    for a in &audits {
+                        if let Some(s) = &a.service {
+                            println!("== service {s}  (replacement: {} --format iam)", a.replan);
+                        }
+                        for n in &a.notes {
+                            println!("note: {n}");
+                        }
+                        print!(
+                            "{}",
+                            audit_text(&a.report, (!several).then_some(&a.replan[..]))
+                        );
+                        if several {
+                            println!();
+                        }
+                    }
+                    if several {
+                        println!("{}", audits[0].report.not_seen);
+                    }
+                }
             }
-            let fail = r.missing() > 0 || (fail_on.is_some() && r.over_grants() > 0);
+            let fails = audits.iter().any(|a| a.report.fails());
+            let over: usize = audits.iter().map(|a| a.report.over_grants()).sum();
+            let fail = fails || (fail_on.is_some() && over > 0);
             Ok(if fail {
                 ExitCode::from(1)
             } else {

@@ -525,3 +525,48 @@ fn audit_reports_missing_broader_and_trust_and_exits_one_when_a_grant_is_missing
         text(&out.stderr)
     );
 }
+
+/// `audit` without the roles, or `--live` without a workload or a cluster: usage errors that
+/// say what to pass (exit 2), before any AWS call.
+#[test]
+fn audit_says_what_it_needs() {
+    for (args, says) in [
+        (
+            &["audit", "examples/fargate-web-api.yaml"][..],
+            "--roles FILE (get-account-authorization-details output) or --live",
+        ),
+        (
+            &[
+                "audit",
+                "--roles",
+                "tests/audit/web-api-authorization-details.json",
+            ][..],
+            "audit --roles needs the workload FILE",
+        ),
+        (&["audit", "--live"][..], "pass --cluster NAME"),
+    ] {
+        let out = ecsroles(args, None);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(says),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let both = ecsroles(
+        &[
+            "audit",
+            "examples/fargate-web-api.yaml",
+            "--roles",
+            "x.json",
+            "--live",
+        ],
+        None,
+    );
+    assert_eq!(both.status.code(), Some(2), "--roles and --live conflict");
+}

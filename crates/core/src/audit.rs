@@ -51,6 +51,12 @@ fn document(v: Option<&Value>) -> Result<Value, String> {
     }
 }
 
+/// A policy document as IAM's API returns it (`GetRole`, `GetRolePolicy`, `GetPolicyVersion`):
+/// URL-encoded JSON text, or plain JSON text.
+pub fn policy_document(text: &str) -> Result<Value, String> {
+    document(Some(&Value::String(text.to_string())))
+}
+
 /// RFC 3986 percent-decoding, as IAM encodes policy documents (`+` stays `+`).
 fn url_decode(s: &str) -> String {
     let b = s.as_bytes();
@@ -194,6 +200,8 @@ pub struct RoleAudit {
     pub conditional: Vec<Missing>,
     pub over_grants: Vec<OverGrant>,
     pub trust: Vec<String>,
+    /// Every principal the role needs is trusted (else ECS cannot assume it: the task fails).
+    pub assumable: bool,
     /// Attached managed policies whose documents the file does not carry: not judged.
     pub unresolved: Vec<String>,
 }
@@ -208,6 +216,10 @@ pub struct AuditReport {
 }
 
 impl AuditReport {
+    /// The workload fails as its roles are: a grant is missing or a role cannot be assumed.
+    pub fn fails(&self) -> bool {
+        self.missing() > 0 || self.roles.iter().any(|r| r.found && !r.assumable)
+    }
     pub fn missing(&self) -> usize {
         self.roles.iter().map(|r| r.missing.len()).sum()
     }
@@ -222,14 +234,37 @@ impl AuditReport {
 /// The report as SARIF 2.1.0 (code scanning in CI): one result per missing grant (error),
 /// over-grant and trust problem (warning), located at `artifact` (the workload's file).
 pub fn sarif(r: &AuditReport, artifact: &str) -> Value {
+    sarif_all(&[(r, artifact)])
+}
+
+/// Several audits in one SARIF run (`ecsroles audit --live --cluster`: one artifact per
+/// service, e.g. `ecs://cluster/service`).
+pub fn sarif_all(reports: &[(&AuditReport, &str)]) -> Value {
     use serde_json::json;
     let rule = |id: &str, text: &str, level: &str| json!({"id": id, "shortDescription": {"text": text}, "defaultConfiguration": {"level": level}});
-    let result = |id: &str, level: &str, text: String| {
+    let result = |id: &str, level: &str, text: String, artifact: &str| {
         json!({"ruleId": id, "level": level, "message": {"text": text},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}}}]})
     };
-    // (rule, level, message) per finding, in role order.
-    let mut found: Vec<(&str, &str, String)> = Vec::new();
+    let mut results: Vec<Value> = Vec::new();
+    for (r, artifact) in reports {
+        for (id, level, text) in sarif_findings(r) {
+            results.push(result(id, level, text, artifact));
+        }
+    }
+    json!({"version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "ecsroles", "version": env!("CARGO_PKG_VERSION"), "rules": [
+            rule("missing-grant", "A grant the workload needs is missing: the task fails", "error"),
+            rule("over-grant", "The role allows more than the workload needs", "warning"),
+            rule("trust", "The role's trust policy is not what ECS needs", "warning"),
+        ]}},
+        "results": results,
+    }]})
+}
+
+/// (rule, level, message) per finding, in role order.
+fn sarif_findings(r: &AuditReport) -> Vec<(&'static str, &'static str, String)> {
+    let mut found = Vec::new();
     for x in r.roles.iter().filter(|x| x.found) {
         let who = format!("{} ({})", x.name, x.title);
         for m in &x.missing {
@@ -254,21 +289,74 @@ pub fn sarif(r: &AuditReport, artifact: &str) -> Value {
             found.push(("trust", "warning", format!("{who} {t}.")));
         }
     }
-    let results: Vec<Value> = found
-        .into_iter()
-        .map(|(id, level, text)| result(id, level, text))
-        .collect();
-    json!({"version": "2.1.0", "runs": [{
-        "tool": {"driver": {"name": "ecsroles", "version": env!("CARGO_PKG_VERSION"), "rules": [
-            rule("missing-grant", "A grant the workload needs is missing: the task fails", "error"),
-            rule("over-grant", "The role allows more than the workload needs", "warning"),
-            rule("trust", "The role's trust policy is not what ECS needs", "warning"),
-        ]}},
-        "results": results,
-    }]})
+    found
 }
 
 const NOT_SEEN: &str = "Not judged here: service control policies, resource policies (key, secret, bucket, repository policies), session policies; a missing role is created by the plan.";
+
+/// The IAM name of a role the plan uses or makes (service-linked roles are not audited).
+fn role_name(r: &PlannedRole) -> Option<String> {
+    if r.provisioning == Provisioning::ServiceLinked {
+        return None;
+    }
+    r.name
+        .clone()
+        .or_else(|| r.arn.rsplit('/').next().map(str::to_string))
+}
+
+/// The names of the roles [`audit`] compares: what to read from IAM for this plan.
+pub fn role_names(plan: &RolePlan) -> Vec<String> {
+    let mut names: Vec<String> = plan.roles.iter().filter_map(role_name).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The Secrets Manager secrets the plan reads (exact ARNs only: a `-??????` pattern names no
+/// one secret): whose KMS keys the account knows and the task definition does not say.
+pub fn secrets_read(plan: &RolePlan) -> Vec<String> {
+    let mut out: Vec<String> = plan
+        .roles
+        .iter()
+        .flat_map(|r| &r.inline_policies)
+        .flat_map(|p| &p.document.statements)
+        .filter(|s| {
+            s.actions
+                .iter()
+                .any(|a| a.as_ref() == "secretsmanager:GetSecretValue")
+        })
+        .flat_map(|s| &s.resources)
+        .filter(|r| r.contains(":secret:") && !r.contains(['*', '?']))
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `keys[]` bindings for secrets under customer managed keys ((secret ARN, KmsKeyId) as
+/// DescribeSecret gives them). An alias is left out, with a note: IAM authorises keys, and
+/// resolving an alias takes kms:DescribeKey, which this audit does not call.
+pub fn secret_key_bindings(
+    pairs: &[(String, String)],
+) -> (Vec<crate::spec::KeyBinding>, Vec<String>) {
+    let mut notes = Vec::new();
+    let keys = pairs
+        .iter()
+        .filter(|(secret, key)| {
+            let alias = key.starts_with("alias/") || key.contains(":alias/");
+            if alias {
+                notes.push(format!("secret {secret} is encrypted with {key}: an alias, not resolved; pass the key ARN in the spec's keys[] to audit its kms:Decrypt"));
+            }
+            !alias
+        })
+        .map(|(secret, key)| crate::spec::KeyBinding {
+            for_resources: secret.clone(),
+            key: key.clone(),
+        })
+        .collect();
+    (keys, notes)
+}
 
 /// Audits the plan's roles against the account's.
 pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
@@ -277,10 +365,7 @@ pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
         .iter()
         .filter(|r| r.provisioning != Provisioning::ServiceLinked)
         .filter_map(|r| {
-            let name = r
-                .name
-                .clone()
-                .or_else(|| r.arn.rsplit('/').next().map(str::to_string))?;
+            let name = role_name(r)?;
             let actual = account.roles.iter().find(|a| a.name == name);
             Some(match actual {
                 Some(a) => audit_role(r, name, a, account),
@@ -293,6 +378,7 @@ pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
                     conditional: vec![],
                     over_grants: vec![],
                     trust: vec![],
+                    assumable: true,
                     unresolved: vec![],
                 },
             })
@@ -344,6 +430,7 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
             }
         }
     }
+    let (trust, assumable) = trust_problems(r, &a.trust);
     RoleAudit {
         kind: r.kind,
         title: r.title.clone(),
@@ -352,7 +439,8 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
         missing,
         conditional,
         over_grants: over_grants(&planned, &docs),
-        trust: trust_problems(r, &a.trust),
+        trust,
+        assumable,
         unresolved,
     }
 }
@@ -433,9 +521,11 @@ fn over_grants(planned: &[&crate::policy::Statement], docs: &[(&str, &Value)]) -
 }
 
 /// The role's trust against the plan's: the principal ECS needs, and the confused-deputy
-/// conditions the plan sets.
-fn trust_problems(r: &PlannedRole, trust: &Value) -> Vec<String> {
+/// conditions the plan sets. `false` when a principal the role needs is not trusted at all:
+/// ECS cannot assume it and the task fails, like a missing grant.
+fn trust_problems(r: &PlannedRole, trust: &Value) -> (Vec<String>, bool) {
     let mut out = Vec::new();
+    let mut assumable = true;
     let allows = statements(trust)
         .into_iter()
         .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
@@ -450,6 +540,7 @@ fn trust_problems(r: &PlannedRole, trust: &Value) -> Vec<String> {
             strings(s.get("Principal").and_then(|x| x.get("Service"))).contains(&p.as_str())
         });
         let Some(s) = by else {
+            assumable = false;
             out.push(format!(
                 "does not trust {p}: ECS cannot assume it (\"ECS was unable to assume the role\")"
             ));
@@ -478,7 +569,7 @@ fn trust_problems(r: &PlannedRole, trust: &Value) -> Vec<String> {
             out.push("also trusts AWS principals (accounts, users or roles): the workload needs only the service".into());
         }
     }
-    out
+    (out, assumable)
 }
 
 #[cfg(test)]

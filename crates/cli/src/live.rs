@@ -1,0 +1,94 @@
+//! `audit --live`: the same audit as with a ROLES file, the inputs read from AWS
+//! (`ecsroles-live`). Without FILE, every service of `--cluster` is read from ECS — its task
+//! definition and service exactly as the API returns them, joined as `plan TASKDEF --service`
+//! joins two files — and each secret's customer managed key from Secrets Manager, so the plan
+//! knows the kms:Decrypt the task definition does not say. All verdicts are the core's.
+
+use std::path::Path;
+
+use crate::{load, load_text, Audited, Overrides};
+
+#[cfg(not(feature = "live"))]
+pub fn audit(_: Option<&Path>, _: Option<&str>, _: Overrides) -> Result<Vec<Audited>, String> {
+    Err("this ecsroles was built without the `live` feature: use --roles FILE".into())
+}
+
+#[cfg(feature = "live")]
+pub fn audit(
+    file: Option<&Path>,
+    service: Option<&str>,
+    overrides: Overrides,
+) -> Result<Vec<Audited>, String> {
+    use ecsroles_core::audit::{audit, role_names, secret_key_bindings, secrets_read};
+    use ecsroles_core::plan;
+
+    if file.is_none() && overrides.cluster.is_none() {
+        return Err("audit --live without FILE audits a cluster's services: pass --cluster NAME (and --service-name NAME for one)".into());
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the AWS client runtime: {e}"))?;
+    rt.block_on(async {
+        let aws = ecsroles_live::Aws::from_env().await;
+        let err = |e: ecsroles_live::Error| format!("{e} (the audit reads with: {})", ecsroles_live::READ_ACTIONS.join(", "));
+        // The workloads: the file, or the cluster's services.
+        let mut work: Vec<(Option<String>, String, String, ecsroles_core::EcsRoleSetSpec)> =
+            Vec::new();
+        match file {
+            Some(f) => {
+                let shown = f.display().to_string();
+                work.push((None, shown.clone(), format!("ecsroles plan {shown}"), load(f, overrides)?));
+            }
+            None => {
+                let cluster = overrides.cluster.clone().unwrap_or_default();
+                for s in aws.services(&cluster, service).await.map_err(err)? {
+                    let source = format!("ecs://{cluster}/{}", s.name);
+                    let services = serde_json::json!({ "services": [s.service] }).to_string();
+                    let text = ecsroles_core::input::with_service(
+                        &s.task_definition.to_string(),
+                        &services,
+                    )
+                    .map_err(|e| format!("{source}: {e}"))?;
+                    let td = s.task_definition["taskDefinition"]["taskDefinitionArn"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    let replan = format!("ecsroles plan <(aws ecs describe-task-definition --task-definition {td}) --service <(aws ecs describe-services --cluster {cluster} --services {})", s.name);
+                    let spec = load_text(text, source.clone(), overrides.clone())?;
+                    work.push((Some(s.name), source, replan, spec));
+                }
+            }
+        }
+        // Customer managed keys of the secrets the plans read: one DescribeSecret each.
+        let mut secrets: Vec<String> = work.iter().flat_map(|w| secrets_read(&plan(&w.3))).collect();
+        secrets.sort();
+        secrets.dedup();
+        let (keys, notes) = secret_key_bindings(&aws.secret_keys(&secrets).await.map_err(err)?);
+        let plans: Vec<_> = work
+            .into_iter()
+            .map(|(service, source, replan, mut spec)| {
+                spec.keys.extend(keys.iter().cloned());
+                (service, source, replan, plan(&spec))
+            })
+            .collect();
+        // Every role once, whichever services share it.
+        let mut names: Vec<String> = plans.iter().flat_map(|p| role_names(&p.3)).collect();
+        names.sort();
+        names.dedup();
+        let account = aws.roles(&names).await.map_err(err)?;
+        Ok(plans
+            .into_iter()
+            .map(|(service, artifact, replan, p)| Audited {
+                report: audit(&p, &account),
+                notes: {
+                    let mine = secrets_read(&p);
+                    notes.iter().filter(|n| mine.iter().any(|s| n.contains(s.as_str()))).cloned().collect()
+                },
+                service,
+                artifact,
+                replan,
+            })
+            .collect())
+    })
+}
