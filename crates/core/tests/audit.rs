@@ -141,3 +141,131 @@ fn a_right_role_has_nothing_to_report_and_a_role_not_in_the_account_is_not_found
     assert!(empty.roles.iter().all(|x| !x.found) && empty.missing() == 0);
     assert!(read_account("{}").unwrap_err().contains("RoleDetailList"));
 }
+
+/// How a generated role treats one planned call.
+#[derive(Debug, Clone, Copy)]
+enum Treat {
+    Exact,
+    AnyResource,
+    ServiceWildcard,
+    Omit,
+    Deny,
+    Conditional,
+}
+
+/// Random roles for the example's plan, each planned call treated at random, through inline
+/// and managed policies and sometimes a boundary: "audit says nothing missing" must mean every
+/// planned call is allowed (or allowed if a condition holds) under the one evaluator, every
+/// reported missing call must be refused by it, and a call the role denies outright is always
+/// reported (explicitDeny).
+mod random_roles {
+    use super::*;
+    use ecsroles_core::audit::Account;
+    use ecsroles_core::evaluate::{evaluate, example_of};
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    fn planned() -> (ecsroles_core::RolePlan, Vec<(String, String)>) {
+        let text =
+            std::fs::read_to_string(repo_root().join("examples/fargate-web-api.yaml")).unwrap();
+        let p = plan(&parse_document(&text).unwrap().0);
+        let exec = p
+            .roles
+            .iter()
+            .find(|r| r.kind == RoleKind::TaskExecution)
+            .unwrap();
+        let calls = exec
+            .inline_policies
+            .iter()
+            .flat_map(|i| &i.document.statements)
+            .flat_map(|s| {
+                s.actions
+                    .iter()
+                    .flat_map(move |a| s.resources.iter().map(move |r| (a.to_string(), r.clone())))
+            })
+            .collect();
+        (p, calls)
+    }
+
+    fn statement(t: Treat, action: &str, resource: &str) -> Option<Value> {
+        let service = action.split(':').next().unwrap_or_default();
+        Some(match t {
+            Treat::Exact => json!({"Effect": "Allow", "Action": action, "Resource": resource}),
+            Treat::AnyResource => json!({"Effect": "Allow", "Action": action, "Resource": "*"}),
+            Treat::ServiceWildcard => {
+                json!({"Effect": "Allow", "Action": format!("{service}:*"), "Resource": resource})
+            }
+            Treat::Omit => return None,
+            Treat::Deny => json!({"Effect": "Deny", "Action": action, "Resource": resource}),
+            Treat::Conditional => json!({"Effect": "Allow", "Action": action, "Resource": resource,
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": "web"}}}),
+        })
+    }
+
+    fn treat() -> impl Strategy<Value = Treat> {
+        prop_oneof![
+            3 => Just(Treat::Exact),
+            1 => Just(Treat::AnyResource),
+            1 => Just(Treat::ServiceWildcard),
+            2 => Just(Treat::Omit),
+            1 => Just(Treat::Deny),
+            1 => Just(Treat::Conditional),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+        #[test]
+        fn nothing_missing_means_every_planned_call_is_allowed(
+            treats in proptest::collection::vec(treat(), 32),
+            in_managed in proptest::collection::vec(any::<bool>(), 32),
+            boundary_services in proptest::option::of(proptest::sample::subsequence(vec!["ecr", "logs", "secretsmanager", "kms", "ssm"], 0..=5)),
+        ) {
+            let (p, calls) = planned();
+            let exec = p.roles.iter().find(|r| r.kind == RoleKind::TaskExecution).unwrap();
+            let name = exec.name.clone().unwrap();
+            let (mut inline, mut managed) = (vec![], vec![]);
+            for (i, (a, r)) in calls.iter().enumerate() {
+                if let Some(s) = statement(treats[i % treats.len()], a, r) {
+                    if in_managed[i % in_managed.len()] { managed.push(s) } else { inline.push(s) }
+                }
+            }
+            let inline_doc = json!({"Version": "2012-10-17", "Statement": inline});
+            let managed_doc = json!({"Version": "2012-10-17", "Statement": managed});
+            let managed_arn = "arn:aws:iam::111122223333:policy/exec-extra".to_string();
+            let boundary_arn = "arn:aws:iam::111122223333:policy/boundary".to_string();
+            let boundary_doc = boundary_services.as_ref().map(|svcs| json!({"Statement": [{"Effect": "Allow",
+                "Action": svcs.iter().map(|s| format!("{s}:*")).collect::<Vec<_>>(), "Resource": "*"}]}));
+            let mut account = Account::default();
+            account.policies.insert(managed_arn.clone(), managed_doc.clone());
+            if let Some(b) = &boundary_doc {
+                account.policies.insert(boundary_arn.clone(), b.clone());
+            }
+            account.roles.push(ecsroles_core::audit::IamRole {
+                name: name.clone(),
+                arn: exec.arn.clone(),
+                trust: exec.trust_policy.as_ref().unwrap().to_iam_json(),
+                inline: vec![("exec".into(), inline_doc.clone())],
+                managed: vec![managed_arn],
+                boundary: boundary_doc.as_ref().map(|_| boundary_arn),
+            });
+            let report = audit(&p, &account);
+            let got = report.roles.iter().find(|x| x.name == name).unwrap();
+            prop_assert!(got.found && got.unresolved.is_empty());
+            let docs = [("exec", &inline_doc), ("managed", &managed_doc)];
+            let decide = |a: &str, r: &str| evaluate(&docs, boundary_doc.as_ref(), a, &example_of(r)).0;
+            let is_missing = |a: &str, r: &str| got.missing.iter().any(|m| m.action == a && m.resource == r);
+            for (i, (a, r)) in calls.iter().enumerate() {
+                let d = decide(a, r);
+                if got.missing.is_empty() {
+                    prop_assert!(matches!(d, Decision::Allowed | Decision::Conditional), "{a} on {r}: {d:?} but nothing reported missing");
+                }
+                prop_assert_eq!(is_missing(a, r), matches!(d, Decision::ImplicitDeny | Decision::ExplicitDeny), "{} on {}: {:?}", a, r, d);
+                if matches!(treats[i % treats.len()], Treat::Deny) {
+                    let m = got.missing.iter().find(|m| &m.action == a && &m.resource == r);
+                    prop_assert!(m.is_some_and(|m| m.decision == Decision::ExplicitDeny), "{a} on {r} denied outright, reported {m:?}");
+                }
+            }
+        }
+    }
+}
