@@ -71,6 +71,8 @@ fn main() {
     form["lifecycle"] = serde_json::json!(lifecycle());
     form["examples"] = serde_json::json!(titles);
     form["formats"] = serde_json::json!(formats());
+    // The error path the plain module answers a template with: plan it with the full module.
+    form["templatePath"] = ecsroles_core::normalize::TEMPLATE_PATH.into();
     form["specUrl"] = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/spec.md").into();
     let form = serde_json::to_string(&form).expect("form JSON");
     std::fs::write(Path::new(&out_dir).join("form.json"), form).expect("write form.json");

@@ -335,6 +335,12 @@ class EcsRoleCalculator extends HTMLElement {
   /** The selected tab needs the full module: fetch it (once), then plan again with it. */
   needsFull() {
     if (this.formatList.find((f) => f.name === this.state.tab)?.here !== false) return false;
+    this.loadFull(`renders ${this.state.tab}`);
+    return true;
+  }
+
+  /** Fetches the full module (once) and plans again with it; `what` says what needs it. */
+  loadFull(what) {
     this.loadingFull ??= core(true).then(
       (m) => {
         this.wasm = m;
@@ -346,10 +352,9 @@ class EcsRoleCalculator extends HTMLElement {
       (err) => {
         this.loadingFull = null;
         const out = this.shadowRoot.getElementById("output");
-        if (out) out.textContent = `Could not load the module that renders ${this.state.tab} (ecsroles_wasm_full): ${err?.message ?? err}`;
+        if (out) out.textContent = `Could not load the module that ${what} (ecsroles_wasm_full): ${err?.message ?? err}`;
       },
     );
-    return true;
   }
 
   async attributeChangedCallback(name) {
@@ -681,6 +686,12 @@ class EcsRoleCalculator extends HTMLElement {
     } catch (err) {
       const e = typeof err === "object" && err ? err : { message: String(err) };
       if (e.path === "guardrails" || e.path === "tenant") return this.policyError(e);
+      // A template: the plain module leaves reading templates to the full one.
+      if (e.path === this.form.templatePath && !this.full) {
+        if (errorBox) errorBox.textContent = "Reading the template…";
+        this.loadFull("reads templates");
+        return;
+      }
       // Errors the core names by field only are found in the text here, so every error points.
       const at = e.line ? { line: e.line, column: e.column } : (this.state.mode === "paste" && e.path && locate(this.documentText, e.path));
       const where = [at && `line ${at.line}, column ${at.column}`, e.path].filter(Boolean).join(" · ");

@@ -114,10 +114,14 @@ test("a console export with nulls and a CloudFormation template plan as pasted, 
   await calc(page).locator("#inferred-launchType").selectOption("EXTERNAL");
   await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("EXTERNAL"));
   await calc(page).locator("#inferred-launchType").selectOption("");
-  // A whole CloudFormation template (JSON): the task definition and its service are found.
+  // A whole CloudFormation template (JSON): the task definition and its service are found —
+  // by the full module, which the element fetches for it (the plain one leaves templates out).
+  assert.equal(await page.evaluate(() => document.querySelector("ecs-role-calculator").full), false);
   const cfn = await readFile(REALWORLD + "aws-cfn-cwagent-daemon/cwagent-ecs-instance-metric-cfn.json", "utf8");
   await calc(page).locator("#doc").fill(cfn);
   await shadow(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("plan-summary").textContent.includes("ecs-cwagent-daemon-service"));
+  assert.equal(await page.evaluate(() => document.querySelector("ecs-role-calculator").full), true);
+  assert.equal(await calc(page).locator("#doc-error").textContent(), "");
   assert.match(await calc(page).locator("#doc-findings").textContent() + (await calc(page).locator("#results").textContent()), /AWS::ECS::TaskDefinition/);
   await page.screenshot({ path: SHOTS + "realworld-paste.png", fullPage: true });
   // A template: its placeholder is named as an error until a value is given for it.

@@ -9,6 +9,10 @@
 //!
 //! Pure and value-to-value: the typed parser after it still reports field paths.
 
+// Without the `templates` feature (the calculator's plain module) the template readers below
+// are compiled out of use, not deleted: one file keeps both.
+#![cfg_attr(not(feature = "templates"), allow(dead_code))]
+
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -54,7 +58,16 @@ const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/User
 pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normalized {
     let mut out = Normalized::default();
     drop_nulls(value, &mut out.changed);
+    #[cfg(feature = "templates")]
     unwrap_shapes(value, &mut out);
+    #[cfg(not(feature = "templates"))]
+    if !unwrap_container_array(value, &mut out) && is_template(value) {
+        out.shape_error = Some((
+            TEMPLATE_PATH.into(),
+            "a CloudFormation template or resource: this build reads task definitions and specs (built with the `templates` feature, it reads templates too)".into(),
+        ));
+        return out;
+    }
     // CloudFormation's `AWS::NoValue` branches became nulls.
     drop_nulls(value, &mut out.changed);
     if let Some(td) = task_definition_mut(value) {
@@ -239,19 +252,52 @@ fn drop_nulls(v: &mut Value, changed: &mut bool) {
 }
 
 /// Bare container arrays and CloudFormation → `{containerDefinitions: …}` camelCase.
+/// The error path of a template given to a build without the `templates` feature: the
+/// calculator's plain module answers it so, and the element plans again with its full module.
+pub const TEMPLATE_PATH: &str = "$template";
+
+/// A CloudFormation template, or one of its resources or resource properties (PascalCase).
+#[cfg(not(feature = "templates"))]
+fn is_template(value: &Value) -> bool {
+    [
+        "Resources",
+        "AWSTemplateFormatVersion",
+        "ContainerDefinitions",
+    ]
+    .iter()
+    .any(|k| value.get(k).is_some())
+        || value
+            .get("Type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with("AWS::"))
+}
+
+/// A bare array of container definitions (Terraform's `container_definitions`) becomes a task
+/// definition holding them. Whether `value` was an array.
+fn unwrap_container_array(value: &mut Value, out: &mut Normalized) -> bool {
+    let Value::Array(items) = value else {
+        return false;
+    };
+    if items.iter().all(|i| i.is_object()) && !items.is_empty() {
+        let containers = std::mem::take(items);
+        let mut m = Map::new();
+        m.insert("containerDefinitions".into(), Value::Array(containers));
+        *value = Value::Object(m);
+        out.changed = true;
+        out.notes.push(note(
+            "containerDefinitions",
+            "read a bare array of container definitions (Terraform container_definitions); the task-level fields (roles, network mode, launch type) are not in it".into(),
+        ));
+    }
+    true
+}
+
+/// Templates (CloudFormation, its single resources, CDK and Copilot output) → the task
+/// definition and the resources around it that decide roles. The largest part of reading real
+/// files: the calculator's plain module leaves it to its full module (feature `templates`).
+#[cfg(feature = "templates")]
 fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
-    if let Value::Array(items) = value {
-        if items.iter().all(|i| i.is_object()) && !items.is_empty() {
-            let containers = std::mem::take(items);
-            let mut m = Map::new();
-            m.insert("containerDefinitions".into(), Value::Array(containers));
-            *value = Value::Object(m);
-            out.changed = true;
-            out.notes.push(note(
-                "containerDefinitions",
-                "read a bare array of container definitions (Terraform container_definitions); the task-level fields (roles, network mode, launch type) are not in it".into(),
-            ));
-        }
+    if unwrap_container_array(value, out) {
         return;
     }
     let Some(obj) = value.as_object() else {
