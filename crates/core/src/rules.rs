@@ -29,11 +29,18 @@ pub mod doc {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-logconfig.html";
     pub const FIRELENS: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html";
+    /// aws-for-fluent-bit's init image: `aws_fluent_bit_init_s3_*` variables name config files
+    /// in S3 that its init process downloads with the task role.
+    pub const FLUENT_BIT_INIT: &str =
+        "https://github.com/aws/aws-for-fluent-bit/tree/mainline/use_cases/init-process-for-fluent-bit";
     pub const FIRELENS_IAM: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html";
     pub const KMS_VIA_SERVICE: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service";
     pub const TASK_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html";
+    /// The agent's settings (the page points to the agent's README for the list).
+    pub const AGENT_CONFIG: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html";
     pub const ECS_EXEC: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html";
     pub const EFS: &str =
@@ -549,6 +556,26 @@ rule!(
     "FireLens s3 output: Fluent Bit uploads log objects to this bucket.",
     doc::FIRELENS_IAM
 );
+
+// aws-for-fluent-bit's init process (doc::FLUENT_BIT_INIT): its README grants both actions on
+// "*"; its code (init/fluent_bit_init_process.go) calls GetBucketLocation on the bucket, then
+// GetObject on the file, so each is scoped to exactly that here.
+rule!(
+    FLUENT_BIT_INIT_S3,
+    "FluentBitInitS3Config",
+    ["s3:GetObject"],
+    "The aws-for-fluent-bit init process downloads this config file (an aws_fluent_bit_init_s3_* variable) with the task role.",
+    doc::FLUENT_BIT_INIT
+);
+rule!(
+    FLUENT_BIT_INIT_S3_BUCKET,
+    "FluentBitInitS3Bucket",
+    ["s3:GetBucketLocation"],
+    "The aws-for-fluent-bit init process asks the config bucket's Region before downloading from it.",
+    doc::FLUENT_BIT_INIT
+);
+/// The environment variable prefix the init image reads S3 config files from.
+pub const FLUENT_BIT_INIT_S3_PREFIX: &str = "aws_fluent_bit_init_s3_";
 
 // ---- Task role: application access intents --------------------------------------------------
 rule!(
@@ -1105,4 +1132,12 @@ pub mod unsupported {
     pub fn instance_role_pulls(l: LaunchType) -> bool {
         l == LaunchType::Ec2
     }
+
+    /// The agent setting that decides, on EC2, whether awslogs output is shipped with the task
+    /// execution role (`true`) or the container instance role (`false`). Unset is read as
+    /// `true`: the ECS-optimized AMI's ecs-init (1.16.0-1 and later) sets it; the agent's own
+    /// default is `false` (its README), which only a host without ecs-init gets
+    /// (doc::AGENT_CONFIG; the awslogs page still tells EC2 users to give the instance role
+    /// the logs permissions, without naming the setting).
+    pub const AWSLOGS_EXECUTION_ROLE_OVERRIDE: &str = "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE";
 }

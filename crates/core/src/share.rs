@@ -17,7 +17,7 @@ pub struct LeftOut {
 }
 
 /// Left out of share links. No rule reads these: the environment's *names* and `valueFrom`
-/// stay (a misplaced `valueFrom` is reported by name), secrets stay (their ARNs are what the
+/// stay (and the values of the `aws_fluent_bit_init_s3_*` variables, which a rule reads) (a misplaced `valueFrom` is reported by name), secrets stay (their ARNs are what the
 /// execution role is scoped to).
 pub const LEFT_OUT: &[LeftOut] = &[
     LeftOut {
@@ -87,6 +87,17 @@ fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
                 if k.eq_ignore_ascii_case("environment") {
                     if let Value::Array(entries) = child {
                         for e in entries.iter_mut().filter_map(Value::as_object_mut) {
+                            // Except the variables a rule reads (aws-for-fluent-bit's init
+                            // config files: their S3 ARNs scope the task role).
+                            let read = e.iter().any(|(k, n)| {
+                                k.eq_ignore_ascii_case("name")
+                                    && n.as_str().is_some_and(|n| {
+                                        n.starts_with(crate::rules::FLUENT_BIT_INIT_S3_PREFIX)
+                                    })
+                            });
+                            if read {
+                                continue;
+                            }
                             let before = e.len();
                             e.retain(|k, _| !k.eq_ignore_ascii_case("value"));
                             found[0] |= e.len() != before;

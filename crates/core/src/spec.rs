@@ -65,6 +65,13 @@ pub struct EcsRoleSetSpec {
     /// read only by the launcher rules (plan/launchers.rs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub launchers: Vec<serde_json::Value>,
+    /// The ECS container agent's settings that decide a role, as `/etc/ecs/ecs.config` spells
+    /// them (EC2 container instances): `ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE` — unset or
+    /// `true` (what the ECS-optimized AMI sets): awslogs output is shipped with the task
+    /// execution role; `false` (the agent's own default, e.g. a custom AMI without ecs-init):
+    /// with the container instance role.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub agent_config: crate::taskdef::Options,
     /// Customer managed KMS keys protecting the resources the roles touch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyBinding>,

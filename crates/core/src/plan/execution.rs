@@ -533,6 +533,7 @@ impl<'a> Planner<'a> {
         } else {
             RoleKind::ContainerInstance
         };
+        let log_role = self.awslogs_role(role);
         for (i, c) in td.container_definitions.iter().enumerate() {
             let cpath = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
             let cname = container_name(c, i);
@@ -608,10 +609,32 @@ impl<'a> Planner<'a> {
             }
             if let Some(lc) = &c.log_configuration {
                 if lc.log_driver == "awslogs" {
-                    self.awslogs(role, c, i, &cpath);
+                    self.awslogs(log_role, c, i, &cpath);
                 }
             }
         }
+    }
+
+    /// Who ships awslogs output when `pull_role` pulls the images: on EC2, the execution role
+    /// only while the agent's ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE is true (unset: true,
+    /// see rules::unsupported::AWSLOGS_EXECUTION_ROLE_OVERRIDE), else the instance role.
+    fn awslogs_role(&mut self, pull_role: RoleKind) -> RoleKind {
+        let key = rules::unsupported::AWSLOGS_EXECUTION_ROLE_OVERRIDE;
+        let Some(v) = option_str(&self.spec.agent_config, key) else {
+            return pull_role;
+        };
+        let off = v.trim().eq_ignore_ascii_case("false");
+        if !off && !v.trim().eq_ignore_ascii_case("true") {
+            self.warn(
+                cat!("agentConfig.", key),
+                cat!(v, ": the agent reads only true or false; read as true"),
+            );
+        }
+        if !off || pull_role != RoleKind::TaskExecution || self.launch != LaunchType::Ec2 {
+            return pull_role;
+        }
+        self.awslogs_by_instance = true;
+        RoleKind::ContainerInstance
     }
 
     /// An image under one of the account's pull through cache rules (`pullThroughCacheRules`):
@@ -819,6 +842,11 @@ impl<'a> Planner<'a> {
             [
                 self.launch_phrase(),
                 " sends container logs to CloudWatch with the awslogs driver",
+            ]
+        } else if self.awslogs_by_instance {
+            [
+                "the EC2 container instance ships awslogs output (",
+                "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE is false)",
             ]
         } else {
             [

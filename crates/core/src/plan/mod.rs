@@ -105,6 +105,9 @@ struct Planner<'a> {
     log_groups: Vec<LogGroup>,
     findings: Vec<Finding>,
     inferred: Vec<Inference>,
+    /// awslogs goes to the container instance role although the task has an execution role
+    /// (the agent's ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE is false).
+    awslogs_by_instance: bool,
     /// Per role kind, what may assume it (its trust's aws:SourceArn): the launchers'.
     trust_sources: Vec<(RoleKind, String)>,
 }
@@ -156,6 +159,7 @@ impl<'a> Planner<'a> {
             managed: KindMap::default(),
             absent_why: KindMap::default(),
             cross_account_repos: Vec::new(),
+            awslogs_by_instance: false,
             log_groups: Vec::new(),
             findings: spec.input_notes.clone(),
             inferred: Vec::new(),

@@ -10,6 +10,7 @@ impl<'a> Planner<'a> {
         self.efs_needs();
         self.app_mesh_envoy();
         self.firelens_destinations();
+        self.fluent_bit_init_files();
         let app = &self.spec.app;
         for (i, intent) in app.access.iter().enumerate() {
             self.access_intent(intent, &cat!("app.access[", i.to_string(), "]"));
@@ -33,6 +34,64 @@ impl<'a> Planner<'a> {
                 t,
                 "app.managedPolicies attaches managed policies to the application's role",
             );
+        }
+    }
+
+    /// aws-for-fluent-bit's init image downloads the config files its
+    /// `aws_fluent_bit_init_s3_*` variables name, with the task role (rules::FLUENT_BIT_INIT_S3).
+    fn fluent_bit_init_files(&mut self) {
+        let t = RoleKind::Task;
+        let td = self.td;
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            for (j, e) in c.environment.iter().enumerate() {
+                let name = e.get("name").and_then(|v| v.as_str()).unwrap_or_default();
+                if !name.starts_with(rules::FLUENT_BIT_INIT_S3_PREFIX) {
+                    continue;
+                }
+                let value = e.get("value").and_then(|v| v.as_str()).unwrap_or_default();
+                let path = cat!(
+                    self.td_path,
+                    ".containerDefinitions[",
+                    i.to_string(),
+                    "].environment[",
+                    j.to_string(),
+                    "].value"
+                );
+                let Some(value) = self.fill(value, &path) else {
+                    continue;
+                };
+                let Some((object, bucket)) = self.s3_object(&value, &path) else {
+                    continue;
+                };
+                let reason = cat!(
+                    "container ",
+                    container_name(c, i),
+                    ": ",
+                    name,
+                    " (",
+                    path,
+                    ")"
+                );
+                self.grant(
+                    t,
+                    &rules::FLUENT_BIT_INIT_S3,
+                    vec![object.clone()],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                self.grant(
+                    t,
+                    &rules::FLUENT_BIT_INIT_S3_BUCKET,
+                    vec![bucket],
+                    Conditions::new(),
+                    reason.clone(),
+                );
+                self.protect(t, &object, "s3", None, false, &reason);
+                self.need(
+                    t,
+                    "the aws-for-fluent-bit init process downloads its config files from S3",
+                );
+            }
         }
     }
 

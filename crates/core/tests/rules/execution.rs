@@ -291,6 +291,67 @@ fn on_ec2_with_an_execution_role_the_execution_role_pulls_and_logs() {
     assert!(!has_stmt(&p, ContainerInstance, "EcrPullImages"));
 }
 
+// The agent ships awslogs output with the execution role only while
+// ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE is true (the ECS-optimized AMI's ecs-init sets it;
+// the agent's default is false): https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html
+#[test]
+fn on_ec2_the_agents_awslogs_override_decides_which_role_ships_logs() {
+    let c = "    - name: app\n      image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/team/app:1\n      logConfiguration: {logDriver: awslogs, options: {awslogs-group: /ecs/w}}";
+    let spec = |setting: &str| {
+        with_launch("EC2", "bridge", c, setting).replace(
+            "  family: w\n",
+            "  family: w\n  executionRoleArn: arn:aws:iam::111122223333:role/w-exec\n",
+        )
+    };
+    // Unset or true: the execution role (what the ECS-optimized AMI does).
+    for setting in [
+        "",
+        "agentConfig: {ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE: \"true\"}",
+    ] {
+        let p = plan_doc(&spec(setting));
+        assert!(has_stmt(&p, TaskExecution, "AwslogsWriteLogs"), "{setting}");
+        assert!(
+            !has_stmt(&p, ContainerInstance, "AwslogsWriteLogs"),
+            "{setting}"
+        );
+    }
+    // false: the instance role writes the logs; the execution role still pulls.
+    let p = plan_doc(&spec(
+        "agentConfig: {ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE: false}",
+    ));
+    assert!(permits(
+        &p,
+        ContainerInstance,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/w:log-stream:x"
+    ));
+    assert!(!has_stmt(&p, TaskExecution, "AwslogsWriteLogs"));
+    assert!(has_stmt(&p, TaskExecution, "EcrPullImages"));
+    assert!(role(&p, ContainerInstance)
+        .why
+        .iter()
+        .any(|w| w.contains("ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE is false")));
+    // Only EC2 has the setting's effect; a value the agent cannot read is said.
+    let f = plan_doc(&with_launch(
+        "FARGATE",
+        "awsvpc",
+        c,
+        "agentConfig: {ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE: false}",
+    ));
+    assert!(has_stmt(&f, TaskExecution, "AwslogsWriteLogs"));
+    let bad = plan_doc(&spec(
+        "agentConfig: {ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE: maybe}",
+    ));
+    assert!(
+        warnings(&bad)
+            .iter()
+            .any(|w| w.contains("only true or false")),
+        "{:?}",
+        warnings(&bad)
+    );
+    assert!(has_stmt(&bad, TaskExecution, "AwslogsWriteLogs"));
+}
+
 #[test]
 fn fargate_external_and_managed_instances_pull_with_the_execution_role() {
     for (launch, mode) in [

@@ -301,3 +301,44 @@ fn the_sdk_note_names_the_role_the_app_really_gets() {
         .sdk_credentials
         .contains("arn:aws:iam::111122223333:role/w-task"));
 }
+
+// aws-for-fluent-bit's init image downloads the aws_fluent_bit_init_s3_* files with the task
+// role: https://github.com/aws/aws-for-fluent-bit/tree/mainline/use_cases/init-process-for-fluent-bit
+#[test]
+fn fluent_bit_init_config_files_are_read_with_the_task_role_exactly() {
+    let c = "    - name: log_router\n      image: public.ecr.aws/aws-observability/aws-for-fluent-bit:init-latest\n      environment:\n        - {name: aws_fluent_bit_init_s3_1, value: \"arn:aws:s3:::cfg/fb/in.conf\"}\n        - {name: aws_fluent_bit_init_file_1, value: /ecs/s3.conf}\n        - {name: OTHER, value: \"arn:aws:s3:::cfg/fb/other.conf\"}";
+    let p = plan_doc(&fargate(c, ""));
+    assert!(permits(
+        &p,
+        Task,
+        "s3:GetObject",
+        "arn:aws:s3:::cfg/fb/in.conf"
+    ));
+    assert!(permits(
+        &p,
+        Task,
+        "s3:GetBucketLocation",
+        "arn:aws:s3:::cfg"
+    ));
+    assert!(!permits(
+        &p,
+        Task,
+        "s3:GetObject",
+        "arn:aws:s3:::cfg/fb/other.conf"
+    ));
+    assert!(!permits(&p, Task, "s3:GetObject", "arn:aws:s3:::cfg/fb/*"));
+    assert_eq!(stmt(&p, Task, "FluentBitInitS3Config").doc.as_ref() as &str, "https://github.com/aws/aws-for-fluent-bit/tree/mainline/use_cases/init-process-for-fluent-bit");
+    // Not an S3 object ARN: said at the variable.
+    let bad = plan_doc(&fargate(
+        &c.replace("arn:aws:s3:::cfg/fb/in.conf", "s3://cfg/fb/in.conf"),
+        "",
+    ));
+    assert!(
+        has_error_at(
+            &bad,
+            "taskDefinition.containerDefinitions[0].environment[0].value"
+        ),
+        "{:?}",
+        errors(&bad)
+    );
+}
