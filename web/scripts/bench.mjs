@@ -13,7 +13,7 @@ const wasm = await readFile(dist + "pkg/ecsroles_wasm_bg.wasm");
 const guarded = await readFile(dist + "pkg/ecsroles_wasm_full_bg.wasm");
 const js = await readFile(dist + "ecs-role-calculator.js");
 console.log(`wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped`);
-console.log(`full wasm (every format + guardrails; loaded instead on a deployment format or a guardrails attribute): ${guarded.length} bytes raw, ${gzipSync(guarded, { level: 9 }).length} bytes gzipped`);
+console.log(`full wasm (templates, every format, guardrails; loaded instead on a template, a deployment format or a guardrails attribute): ${guarded.length} bytes raw, ${gzipSync(guarded, { level: 9 }).length} bytes gzipped`);
 console.log(`js:   ${js.length} bytes raw (element), ${gzipSync(js, { level: 9 }).length} gzipped`);
 
 /** A typical 10-container task definition: ECR images, awslogs, a few secrets. */
