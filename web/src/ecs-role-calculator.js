@@ -351,8 +351,8 @@ class EcsRoleCalculator extends HTMLElement {
       },
       (err) => {
         this.loadingFull = null;
-        const out = this.shadowRoot.getElementById("output");
-        if (out) out.textContent = `Could not load the module that ${what} (ecsroles_wasm_full): ${err?.message ?? err}`;
+        const box = this.shadowRoot.getElementById(what === "reads templates" ? "doc-error" : "output");
+        if (box) box.textContent = `Could not load the module that ${what} (ecsroles_wasm_full): ${err?.message ?? err}`;
       },
     );
   }
@@ -689,6 +689,7 @@ class EcsRoleCalculator extends HTMLElement {
       // A template: the plain module leaves reading templates to the full one.
       if (e.path === this.form.templatePath && !this.full) {
         if (errorBox) errorBox.textContent = "Reading the template…";
+        this.markStale(); // the earlier workload's results are not this one's
         this.loadFull("reads templates");
         return;
       }

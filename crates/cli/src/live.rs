@@ -35,6 +35,8 @@ pub fn audit(
         // The workloads: the file, or the cluster's services.
         let mut work: Vec<(Option<String>, String, String, ecsroles_core::EcsRoleSetSpec)> =
             Vec::new();
+        // What was not audited, or not completely: said with the results.
+        let mut general: Vec<String> = Vec::new();
         match file {
             Some(f) => {
                 let shown = f.display().to_string();
@@ -42,7 +44,15 @@ pub fn audit(
             }
             None => {
                 let cluster = overrides.cluster.clone().unwrap_or_default();
-                for s in aws.services(&cluster, service).await.map_err(err)? {
+                let (services, skipped) = aws.services(&cluster, service).await.map_err(err)?;
+                general.extend(skipped);
+                if services.is_empty() {
+                    return Err(match service {
+                        Some(s) => format!("service {s} of cluster {cluster} has no task definition to audit"),
+                        None => format!("cluster {cluster} has no service with a task definition to audit"),
+                    });
+                }
+                for s in services {
                     let source = format!("ecs://{cluster}/{}", s.name);
                     let services = serde_json::json!({ "services": [s.service] }).to_string();
                     let text = ecsroles_core::input::with_service(
@@ -61,10 +71,13 @@ pub fn audit(
             }
         }
         // Customer managed keys of the secrets the plans read: one DescribeSecret each.
-        let mut secrets: Vec<String> = work.iter().flat_map(|w| secrets_read(&plan(&w.3))).collect();
+        let mut secrets: Vec<(String, String)> =
+            work.iter().flat_map(|w| secrets_read(&plan(&w.3))).collect();
         secrets.sort();
         secrets.dedup();
-        let (keys, notes) = secret_key_bindings(&aws.secret_keys(&secrets).await.map_err(err)?);
+        let (found, mut notes) = aws.secret_keys(&secrets).await;
+        let (keys, aliases) = secret_key_bindings(&found);
+        notes.extend(aliases);
         let plans: Vec<_> = work
             .into_iter()
             .map(|(service, source, replan, mut spec)| {
@@ -77,18 +90,42 @@ pub fn audit(
         names.sort();
         names.dedup();
         let account = aws.roles(&names).await.map_err(err)?;
-        Ok(plans
-            .into_iter()
-            .map(|(service, artifact, replan, p)| Audited {
-                report: audit(&p, &account),
-                notes: {
-                    let mine = secrets_read(&p);
-                    notes.iter().filter(|n| mine.iter().any(|s| n.contains(s.as_str()))).cloned().collect()
-                },
-                service,
-                artifact,
-                replan,
+        // A role several services share is judged against each service's plan alone: what one
+        // calls "broader" the others may need.
+        let shared = |name: &str, me: &Option<String>| -> Vec<String> {
+            plans
+                .iter()
+                .filter(|o| &o.0 != me && role_names(&o.3).iter().any(|n| n == name))
+                .filter_map(|o| o.0.clone())
+                .collect()
+        };
+        let mut out: Vec<Audited> = plans
+            .iter()
+            .map(|(service, artifact, replan, p)| {
+                let mine = secrets_read(p);
+                let mut notes: Vec<String> = notes
+                    .iter()
+                    .filter(|n| mine.iter().any(|(id, _)| n.contains(id.as_str())))
+                    .cloned()
+                    .collect();
+                for name in role_names(p) {
+                    let others = shared(&name, service);
+                    if !others.is_empty() {
+                        notes.push(format!("role {name} is shared with service(s) {}: its over-grants here are judged against this service alone, and its replacement must hold all of their plans", others.join(", ")));
+                    }
+                }
+                Audited {
+                    report: audit(p, &account),
+                    notes,
+                    service: service.clone(),
+                    artifact: artifact.clone(),
+                    replan: replan.clone(),
+                }
             })
-            .collect())
+            .collect();
+        if let Some(first) = out.first_mut() {
+            first.notes.extend(general);
+        }
+        Ok(out)
     })
 }

@@ -341,9 +341,11 @@ struct Audited {
 impl Audited {
     fn json(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(&self.report).unwrap_or_default();
-        if let (Some(s), Some(o)) = (&self.service, v.as_object_mut()) {
-            o.insert("service".into(), s.clone().into());
-            o.insert("source".into(), self.artifact.clone().into());
+        if let Some(o) = v.as_object_mut() {
+            if let Some(s) = &self.service {
+                o.insert("service".into(), s.clone().into());
+                o.insert("source".into(), self.artifact.clone().into());
+            }
             o.insert("notes".into(), self.notes.clone().into());
         }
         v
@@ -497,8 +499,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             match format.as_str() {
                 "json" => {
                     let v: Vec<serde_json::Value> = audits.iter().map(Audited::json).collect();
-                    let v = match (v.len(), audits[0].service.is_some()) {
-                        (1, false) => v.into_iter().next().unwrap_or_default(),
+                    let one_file = audits.first().is_some_and(|a| a.service.is_none());
+                    let v = match (v.len(), one_file) {
+                        (1, true) => v.into_iter().next().unwrap_or_default(),
                         _ => serde_json::Value::Array(v),
                     };
                     println!(
@@ -534,8 +537,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             println!();
                         }
                     }
-                    if several {
-                        println!("{}", audits[0].report.not_seen);
+                    if let Some(a) = audits.first().filter(|_| several) {
+                        println!("{}", a.report.not_seen);
                     }
                 }
             }

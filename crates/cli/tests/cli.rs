@@ -503,8 +503,18 @@ fn audit_reports_missing_broader_and_trust_and_exits_one_when_a_grant_is_missing
         serde_json::from_slice(&ecsroles(&sarif_args, None).stdout).expect("sarif");
     assert_eq!(v["version"], "2.1.0");
     let results = v["runs"][0]["results"].as_array().expect("results");
-    let errors = results.iter().filter(|r| r["level"] == "error").count();
-    assert_eq!(errors, 4, "one error per missing grant");
+    let errors = |rule: &str| {
+        results
+            .iter()
+            .filter(|r| r["level"] == "error" && r["ruleId"] == rule)
+            .count()
+    };
+    assert_eq!(errors("missing-grant"), 4, "one error per missing grant");
+    assert_eq!(
+        errors("trust"),
+        1,
+        "the task role ECS cannot assume fails the task: an error too"
+    );
     assert!(results.iter().all(
         |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             == "examples/fargate-web-api.yaml"

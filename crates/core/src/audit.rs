@@ -286,7 +286,13 @@ fn sarif_findings(r: &AuditReport) -> Vec<(&'static str, &'static str, String)> 
             found.push(("over-grant", "warning", text));
         }
         for t in &x.trust {
-            found.push(("trust", "warning", format!("{who} {t}.")));
+            // A principal the role needs and does not trust: the task fails (exit 1).
+            let level = if t.starts_with(DOES_NOT_TRUST) {
+                "error"
+            } else {
+                "warning"
+            };
+            found.push(("trust", level, format!("{who} {t}.")));
         }
     }
     found
@@ -312,10 +318,11 @@ pub fn role_names(plan: &RolePlan) -> Vec<String> {
     names
 }
 
-/// The Secrets Manager secrets the plan reads (exact ARNs only: a `-??????` pattern names no
-/// one secret): whose KMS keys the account knows and the task definition does not say.
-pub fn secrets_read(plan: &RolePlan) -> Vec<String> {
-    let mut out: Vec<String> = plan
+/// The Secrets Manager secrets the plan reads, as (the id DescribeSecret takes, the plan's
+/// resource): a secret named without its random suffix (`…:secret:db-??????`) is looked up by
+/// its partial ARN and its key bound to the pattern.
+pub fn secrets_read(plan: &RolePlan) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = plan
         .roles
         .iter()
         .flat_map(|r| &r.inline_policies)
@@ -326,16 +333,19 @@ pub fn secrets_read(plan: &RolePlan) -> Vec<String> {
                 .any(|a| a.as_ref() == "secretsmanager:GetSecretValue")
         })
         .flat_map(|s| &s.resources)
-        .filter(|r| r.contains(":secret:") && !r.contains(['*', '?']))
-        .cloned()
+        .filter(|r| r.contains(":secret:"))
+        .filter_map(|r| {
+            let id = r.strip_suffix("-??????").unwrap_or(r);
+            (!id.contains(['*', '?'])).then(|| (id.to_string(), r.clone()))
+        })
         .collect();
     out.sort();
     out.dedup();
     out
 }
 
-/// `keys[]` bindings for secrets under customer managed keys ((secret ARN, KmsKeyId) as
-/// DescribeSecret gives them). An alias is left out, with a note: IAM authorises keys, and
+/// `keys[]` bindings for secrets under customer managed keys ((the plan's secret resource,
+/// KmsKeyId) as DescribeSecret gives them). An alias is left out, with a note: IAM authorises keys, and
 /// resolving an alias takes kms:DescribeKey, which this audit does not call.
 pub fn secret_key_bindings(
     pairs: &[(String, String)],
@@ -400,6 +410,12 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
         }
     }
     let boundary = a.boundary.as_ref().and_then(|b| account.policies.get(b));
+    // A boundary whose document is not known may refuse anything: nothing is "allowed" then,
+    // only allowed if the boundary permits it.
+    let boundary_unknown = a.boundary.is_some() && boundary.is_none();
+    if boundary_unknown {
+        unresolved.extend(a.boundary.clone());
+    }
     let planned: Vec<&crate::policy::Statement> = r
         .inline_policies
         .iter()
@@ -411,7 +427,10 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
         for action in &s.actions {
             for resource in &s.resources {
                 let example = example_of(resource);
-                let (decision, _) = evaluate(&docs, boundary, action, &example);
+                let (mut decision, _) = evaluate(&docs, boundary, action, &example);
+                if boundary_unknown && decision == Decision::Allowed {
+                    decision = Decision::Conditional;
+                }
                 let m = Missing {
                     sid: s.sid.to_string(),
                     action: action.to_string(),
@@ -520,6 +539,9 @@ fn over_grants(planned: &[&crate::policy::Statement], docs: &[(&str, &Value)]) -
     out
 }
 
+/// How a trust problem that blocks assumption starts (SARIF reports it as an error).
+const DOES_NOT_TRUST: &str = "does not trust";
+
 /// The role's trust against the plan's: the principal ECS needs, and the confused-deputy
 /// conditions the plan sets. `false` when a principal the role needs is not trusted at all:
 /// ECS cannot assume it and the task fails, like a missing grant.
@@ -542,7 +564,7 @@ fn trust_problems(r: &PlannedRole, trust: &Value) -> (Vec<String>, bool) {
         let Some(s) = by else {
             assumable = false;
             out.push(format!(
-                "does not trust {p}: ECS cannot assume it (\"ECS was unable to assume the role\")"
+                "{DOES_NOT_TRUST} {p}: ECS cannot assume it (\"ECS was unable to assume the role\")"
             ));
             continue;
         };

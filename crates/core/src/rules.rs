@@ -574,8 +574,11 @@ rule!(
     "The aws-for-fluent-bit init process asks the config bucket's Region before downloading from it.",
     doc::FLUENT_BIT_INIT
 );
-/// The environment variable prefix the init image reads S3 config files from.
-pub const FLUENT_BIT_INIT_S3_PREFIX: &str = "aws_fluent_bit_init_s3_";
+/// Whether an environment variable names an S3 config file for the init image: its code
+/// matches `aws_fluent_bit_init_[sS]3` anywhere in the name.
+pub fn is_fluent_bit_init_s3(name: &str) -> bool {
+    name.contains("aws_fluent_bit_init_s3") || name.contains("aws_fluent_bit_init_S3")
+}
 
 // ---- Task role: application access intents --------------------------------------------------
 rule!(

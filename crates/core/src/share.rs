@@ -91,9 +91,7 @@ fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
                             // config files: their S3 ARNs scope the task role).
                             let read = e.iter().any(|(k, n)| {
                                 k.eq_ignore_ascii_case("name")
-                                    && n.as_str().is_some_and(|n| {
-                                        n.starts_with(crate::rules::FLUENT_BIT_INIT_S3_PREFIX)
-                                    })
+                                    && n.as_str().is_some_and(crate::rules::is_fluent_bit_init_s3)
                             });
                             if read {
                                 continue;

@@ -165,7 +165,8 @@ mod random_roles {
     use proptest::prelude::*;
     use serde_json::{json, Value};
 
-    fn planned() -> (ecsroles_core::RolePlan, Vec<(String, String)>) {
+    /// The example's plan, and its execution role's planned (action, resource) calls.
+    pub(super) fn planned() -> (ecsroles_core::RolePlan, Vec<(String, String)>) {
         let text =
             std::fs::read_to_string(repo_root().join("examples/fargate-web-api.yaml")).unwrap();
         let p = plan(&parse_document(&text).unwrap().0);
@@ -268,4 +269,41 @@ mod random_roles {
             }
         }
     }
+}
+
+/// A permissions boundary whose document the input does not carry may refuse anything: it is
+/// listed as unread, and nothing the role allows counts as allowed for sure.
+#[test]
+fn an_unknown_boundary_makes_allowed_calls_conditional() {
+    let (p, _) = random_roles::planned();
+    let exec = p
+        .roles
+        .iter()
+        .find(|r| r.kind == RoleKind::TaskExecution)
+        .unwrap();
+    let mut account = ecsroles_core::audit::Account::default();
+    account.roles.push(ecsroles_core::audit::IamRole {
+        name: exec.name.clone().unwrap(),
+        arn: exec.arn.clone(),
+        trust: exec.trust_policy.as_ref().unwrap().to_iam_json(),
+        inline: vec![(
+            "all".into(),
+            serde_json::json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+        )],
+        managed: vec![],
+        boundary: Some("arn:aws:iam::111122223333:policy/unknown-boundary".into()),
+    });
+    let r = audit(&p, &account);
+    let x = audited(&r, RoleKind::TaskExecution);
+    assert_eq!(
+        x.unresolved,
+        ["arn:aws:iam::111122223333:policy/unknown-boundary"]
+    );
+    assert!(x.missing.is_empty(), "{:?}", x.missing);
+    assert!(
+        !x.conditional.is_empty()
+            && x.conditional
+                .iter()
+                .all(|m| m.decision == Decision::Conditional)
+    );
 }

@@ -134,8 +134,14 @@ impl Aws {
         }
     }
 
-    /// The cluster's services (or only `only`), each with its task definition.
-    pub async fn services(&self, cluster: &str, only: Option<&str>) -> Result<Vec<Service>, Error> {
+    /// The cluster's services (or only `only`), each with its task definition; and what was
+    /// left out and why (a service of the EXTERNAL deployment controller names no task
+    /// definition: its task sets do).
+    pub async fn services(
+        &self,
+        cluster: &str,
+        only: Option<&str>,
+    ) -> Result<(Vec<Service>, Vec<String>), Error> {
         let names: Vec<String> = match only {
             Some(s) => vec![s.to_string()],
             None => self
@@ -201,46 +207,61 @@ impl Aws {
             .buffer_unordered(CONCURRENCY)
             .try_collect()
             .await?;
-        described
-            .into_iter()
-            .map(|s| {
-                let name = s
-                    .get("serviceName")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let td = s.get("taskDefinition").and_then(Value::as_str);
-                let task_definition = td
-                    .and_then(|a| defs.get(a))
-                    .cloned()
-                    .ok_or_else(|| Error(format!("service {name} names no task definition")))?;
-                Ok(Service {
+        let (mut services, mut skipped) = (Vec::new(), Vec::new());
+        for s in described {
+            let name = s
+                .get("serviceName")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let td = s.get("taskDefinition").and_then(Value::as_str);
+            match td.and_then(|a| defs.get(a)).cloned() {
+                Some(task_definition) => services.push(Service {
                     name,
                     service: s,
                     task_definition,
-                })
-            })
-            .collect()
+                }),
+                None => skipped.push(format!(
+                    "service {name} names no task definition (an EXTERNAL deployment controller's task sets do): not audited"
+                )),
+            }
+        }
+        Ok((services, skipped))
     }
 
     /// Each secret's customer managed KMS key (secrets under AWS's own key are left out):
-    /// secret ARN → key ARN or id, as DescribeSecret gives it.
-    pub async fn secret_keys(&self, secrets: &[String]) -> Result<Vec<(String, String)>, Error> {
-        let found: Vec<Option<(String, String)>> = futures::stream::iter(secrets)
-            .map(|s| async move {
+    /// `(id, resource)` pairs in (DescribeSecret's id, the plan's resource); out (resource, key
+    /// ARN or id as DescribeSecret gives it). A secret that cannot be described (another
+    /// account, no permission) is said in the notes, not fatal.
+    pub async fn secret_keys(
+        &self,
+        secrets: &[(String, String)],
+    ) -> (Vec<(String, String)>, Vec<String>) {
+        let found: Vec<Result<Option<(String, String)>, Error>> = futures::stream::iter(secrets)
+            .map(|(id, resource)| async move {
                 let out = self
                     .secrets
                     .describe_secret()
-                    .secret_id(s)
+                    .secret_id(id)
                     .send()
                     .await
-                    .map_err(failed("secretsmanager:DescribeSecret", s))?;
-                Ok::<_, Error>(out.kms_key_id().map(|k| (s.clone(), k.to_string())))
+                    .map_err(failed("secretsmanager:DescribeSecret", id))?;
+                Ok(out.kms_key_id().map(|k| (resource.clone(), k.to_string())))
             })
             .buffered(CONCURRENCY)
-            .try_collect()
-            .await?;
-        Ok(found.into_iter().flatten().collect())
+            .collect()
+            .await;
+        let (mut keys, mut notes) = (Vec::new(), Vec::new());
+        for f in found {
+            match f {
+                Ok(Some(k)) => keys.push(k),
+                Ok(None) => {}
+                Err(e) => notes.push(format!(
+                    "{e}: its KMS key is not known, so a missing kms:Decrypt for it cannot be found"
+                )),
+            }
+        }
+        (keys, notes)
     }
 
     /// The roles by name as IAM has them; a name IAM does not know is left out (the audit
@@ -252,7 +273,11 @@ impl Aws {
             .try_collect()
             .await?;
         let roles: Vec<IamRole> = roles.into_iter().flatten().collect();
-        let mut arns: Vec<String> = roles.iter().flat_map(|r| r.managed.clone()).collect();
+        // Attached managed policies and permissions boundaries: both decide.
+        let mut arns: Vec<String> = roles
+            .iter()
+            .flat_map(|r| r.managed.iter().chain(&r.boundary).cloned())
+            .collect();
         arns.sort();
         arns.dedup();
         let policies: Vec<(String, Value)> = futures::stream::iter(arns)

@@ -623,13 +623,19 @@ impl<'a> Planner<'a> {
         let Some(v) = option_str(&self.spec.agent_config, key) else {
             return pull_role;
         };
-        let off = v.trim().eq_ignore_ascii_case("false");
-        if !off && !v.trim().eq_ignore_ascii_case("true") {
-            self.warn(
-                cat!("agentConfig.", key),
-                cat!(v, ": the agent reads only true or false; read as true"),
-            );
-        }
+        // The agent reads it with Go's strconv.ParseBool, and anything else as false.
+        let off = match v.trim() {
+            "1" | "t" | "T" | "TRUE" | "true" | "True" => false,
+            "0" | "f" | "F" | "FALSE" | "false" | "False" => true,
+            _ => {
+                self.warn(
+                    cat!("agentConfig.", key),
+                    cat!(v, " is not a boolean the agent reads: it takes it as false"),
+                )
+                .fix = Some("write true or false".into());
+                true
+            }
+        };
         if !off || pull_role != RoleKind::TaskExecution || self.launch != LaunchType::Ec2 {
             return pull_role;
         }

@@ -45,7 +45,7 @@ impl<'a> Planner<'a> {
         for (i, c) in td.container_definitions.iter().enumerate() {
             for (j, e) in c.environment.iter().enumerate() {
                 let name = e.get("name").and_then(|v| v.as_str()).unwrap_or_default();
-                if !name.starts_with(rules::FLUENT_BIT_INIT_S3_PREFIX) {
+                if !rules::is_fluent_bit_init_s3(name) {
                     continue;
                 }
                 let value = e.get("value").and_then(|v| v.as_str()).unwrap_or_default();

@@ -345,11 +345,18 @@ fn on_ec2_the_agents_awslogs_override_decides_which_role_ships_logs() {
     assert!(
         warnings(&bad)
             .iter()
-            .any(|w| w.contains("only true or false")),
+            .any(|w| w.contains("not a boolean the agent reads")),
         "{:?}",
         warnings(&bad)
     );
-    assert!(has_stmt(&bad, TaskExecution, "AwslogsWriteLogs"));
+    // The agent takes what it cannot parse as false (Go's strconv.ParseBool; "0"/"F" parse).
+    assert!(!has_stmt(&bad, TaskExecution, "AwslogsWriteLogs"));
+    for off in ["0", "F"] {
+        let p = plan_doc(&spec(&format!(
+            "agentConfig: {{ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE: \"{off}\"}}"
+        )));
+        assert!(has_stmt(&p, ContainerInstance, "AwslogsWriteLogs"), "{off}");
+    }
 }
 
 #[test]

@@ -306,7 +306,7 @@ fn the_sdk_note_names_the_role_the_app_really_gets() {
 // role: https://github.com/aws/aws-for-fluent-bit/tree/mainline/use_cases/init-process-for-fluent-bit
 #[test]
 fn fluent_bit_init_config_files_are_read_with_the_task_role_exactly() {
-    let c = "    - name: log_router\n      image: public.ecr.aws/aws-observability/aws-for-fluent-bit:init-latest\n      environment:\n        - {name: aws_fluent_bit_init_s3_1, value: \"arn:aws:s3:::cfg/fb/in.conf\"}\n        - {name: aws_fluent_bit_init_file_1, value: /ecs/s3.conf}\n        - {name: OTHER, value: \"arn:aws:s3:::cfg/fb/other.conf\"}";
+    let c = "    - name: log_router\n      image: public.ecr.aws/aws-observability/aws-for-fluent-bit:init-latest\n      environment:\n        - {name: aws_fluent_bit_init_s3_1, value: \"arn:aws:s3:::cfg/fb/in.conf\"}\n        - {name: aws_fluent_bit_init_S3_2, value: \"arn:aws:s3:::cfg/fb/upper.conf\"}\n        - {name: aws_fluent_bit_init_file_1, value: /ecs/s3.conf}\n        - {name: OTHER, value: \"arn:aws:s3:::cfg/fb/other.conf\"}";
     let p = plan_doc(&fargate(c, ""));
     assert!(permits(
         &p,
@@ -319,6 +319,13 @@ fn fluent_bit_init_config_files_are_read_with_the_task_role_exactly() {
         Task,
         "s3:GetBucketLocation",
         "arn:aws:s3:::cfg"
+    ));
+    // The init process matches aws_fluent_bit_init_[sS]3 anywhere in the name.
+    assert!(permits(
+        &p,
+        Task,
+        "s3:GetObject",
+        "arn:aws:s3:::cfg/fb/upper.conf"
     ));
     assert!(!permits(
         &p,
