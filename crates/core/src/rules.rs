@@ -989,6 +989,14 @@ pub const FLUENT_BIT_RUNTIME_TEMPLATED: (&str, &[&str], &str) = (
 pub const FLUENT_BIT_CLOUDWATCH_LOGS: &str =
     "https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch";
 
+/// The agent setting that decides, on EC2, whether awslogs output is shipped with the task
+/// execution role (`true`) or the container instance role (`false`). Unset is read as
+/// `true`: the ECS-optimized AMI's ecs-init (1.16.0-1 and later) sets it; the agent's own
+/// default is `false` (its README), which only a host without ecs-init gets
+/// (doc::AGENT_CONFIG; the awslogs page still tells EC2 users to give the instance role
+/// the logs permissions, without naming the setting).
+pub const AWSLOGS_EXECUTION_ROLE_OVERRIDE: &str = "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE";
+
 pub mod unsupported {
     use super::doc;
     use crate::spec::LaunchType;
@@ -1135,12 +1143,4 @@ pub mod unsupported {
     pub fn instance_role_pulls(l: LaunchType) -> bool {
         l == LaunchType::Ec2
     }
-
-    /// The agent setting that decides, on EC2, whether awslogs output is shipped with the task
-    /// execution role (`true`) or the container instance role (`false`). Unset is read as
-    /// `true`: the ECS-optimized AMI's ecs-init (1.16.0-1 and later) sets it; the agent's own
-    /// default is `false` (its README), which only a host without ecs-init gets
-    /// (doc::AGENT_CONFIG; the awslogs page still tells EC2 users to give the instance role
-    /// the logs permissions, without naming the setting).
-    pub const AWSLOGS_EXECUTION_ROLE_OVERRIDE: &str = "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE";
 }

@@ -617,9 +617,9 @@ impl<'a> Planner<'a> {
 
     /// Who ships awslogs output when `pull_role` pulls the images: on EC2, the execution role
     /// only while the agent's ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE is true (unset: true,
-    /// see rules::unsupported::AWSLOGS_EXECUTION_ROLE_OVERRIDE), else the instance role.
+    /// see rules::AWSLOGS_EXECUTION_ROLE_OVERRIDE), else the instance role.
     fn awslogs_role(&mut self, pull_role: RoleKind) -> RoleKind {
-        let key = rules::unsupported::AWSLOGS_EXECUTION_ROLE_OVERRIDE;
+        let key = rules::AWSLOGS_EXECUTION_ROLE_OVERRIDE;
         let Some(v) = option_str(&self.spec.agent_config, key) else {
             return pull_role;
         };
@@ -628,11 +628,12 @@ impl<'a> Planner<'a> {
             "1" | "t" | "T" | "TRUE" | "true" | "True" => false,
             "0" | "f" | "F" | "FALSE" | "false" | "False" => true,
             _ => {
-                self.warn(
+                let f = self.warn(
                     cat!("agentConfig.", key),
                     cat!(v, " is not a boolean the agent reads: it takes it as false"),
-                )
-                .fix = Some("write true or false".into());
+                );
+                f.fix = Some("write true or false".into());
+                f.doc = Some(rules::doc::AGENT_CONFIG.into());
                 true
             }
         };

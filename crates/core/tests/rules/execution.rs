@@ -349,6 +349,15 @@ fn on_ec2_the_agents_awslogs_override_decides_which_role_ships_logs() {
         "{:?}",
         warnings(&bad)
     );
+    let w = bad
+        .findings
+        .iter()
+        .find(|f| f.path == "agentConfig.ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE")
+        .expect("the warning is at the field");
+    assert_eq!(
+        w.doc.as_deref(),
+        Some("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html")
+    );
     // The agent takes what it cannot parse as false (Go's strconv.ParseBool; "0"/"F" parse).
     assert!(!has_stmt(&bad, TaskExecution, "AwslogsWriteLogs"));
     for off in ["0", "F"] {
