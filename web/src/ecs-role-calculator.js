@@ -217,6 +217,11 @@ button.primary { background:var(--accent); color:var(--on-accent, #fff); border-
 [role=tab] { border-radius:6px 6px 0 0; }
 [role=tab][aria-selected=true] { background:var(--accent); color:var(--on-accent, #fff); border-color:var(--accent); }
 .sr-only { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
+textarea.box { width:100%; font-family:ui-monospace,monospace; font-size:12px; }
+details.panel { border:1px solid var(--line); border-radius:8px; margin:.6rem 0 0; padding:.4rem .6rem; }
+details.panel > summary { cursor:pointer; font-weight:600; }
+.audit-role h3, #explanation h3 { margin:0 0 .25rem; font-size:14px; overflow-wrap:anywhere; }
+.audit-role[data-state=missing] { border-color:var(--err); } .audit-role[data-state=fine] { border-color:var(--ok); }
 textarea.doc { width:100%; min-height:420px; font-family:ui-monospace,monospace; font-size:12px; }
 .error { color:var(--err); font-weight:600; margin:.25rem 0; }
 .finding { font-size:12px; margin:.15rem 0; }
@@ -265,7 +270,7 @@ class EcsRoleCalculator extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: "open" });
-    this.state = { mode: "paste", text: "", form: defaultForm(), app: { access: [], statements: "" }, tab: "summary", overrides: {} };
+    this.state = { mode: "paste", text: "", form: defaultForm(), app: { access: [], statements: "" }, tab: "summary", overrides: {}, roles: "", auditRole: "", error: "" };
     this.formatList = [];
     this.exampleList = [];
     this.last = null;
@@ -351,7 +356,7 @@ class EcsRoleCalculator extends HTMLElement {
       },
       (err) => {
         this.loadingFull = null;
-        const box = this.shadowRoot.getElementById(what === "reads templates" ? "doc-error" : "output");
+        const box = this.shadowRoot.getElementById({ "reads templates": "doc-error", "audits and explains": "audit-out" }[what] ?? "output");
         if (box) box.textContent = `Could not load the module that ${what} (ecsroles_wasm_full): ${err?.message ?? err}`;
       },
     );
@@ -444,6 +449,17 @@ class EcsRoleCalculator extends HTMLElement {
             <button role="tab" id="mode-form" aria-selected="${s.mode === "form"}" tabindex="${s.mode === "form" ? 0 : -1}">Guided form</button>
           </div>
           <div id="input-body"></div>
+          <details class="panel" id="audit-panel" ${s.roles ? "open" : ""}><summary>Already have roles? Audit them</summary>
+            <label for="roles" class="hint">Paste <code>aws iam get-account-authorization-details --filter Role LocalManagedPolicy AWSManagedPolicy</code> output (every role, trust included), or one role's current policy as JSON: each role is compared, statement by statement, with what this workload needs.</label>
+            <textarea id="roles" class="box" rows="5" spellcheck="false" aria-describedby="roles-error" placeholder='{"RoleDetailList": […]} or {"Version": "2012-10-17", "Statement": […]}'>${esc(s.roles)}</textarea>
+            <label class="hint" id="audit-role-label" hidden>The pasted policy belongs to <select id="audit-role"></select></label>
+            <div id="roles-error" class="error" aria-live="polite"></div><div id="audit-out" aria-live="polite"></div>
+          </details>
+          <details class="panel" id="explain-panel" ${s.error ? "open" : ""}><summary>Explain an error</summary>
+            <label for="error-text" class="hint">Paste a stopped task's reason, a service event or an AccessDenied message: what it means, which role lacks what, and whether this workload's plan grants it.</label>
+            <textarea id="error-text" class="box" rows="3" spellcheck="false" placeholder="ResourceInitializationError: unable to pull secrets or registry auth: …">${esc(s.error)}</textarea>
+            <div id="explain-out" aria-live="polite"></div>
+          </details>
         </section>
         <section class="results" aria-label="Roles">
           <div id="results"></div>
@@ -470,6 +486,27 @@ class EcsRoleCalculator extends HTMLElement {
       });
     }
     $("share").addEventListener("click", () => this.share());
+    $("roles").addEventListener("input", (e) => {
+      this.state.roles = e.target.value;
+      this.updatePanels();
+    });
+    $("audit-role").addEventListener("change", (e) => {
+      this.state.auditRole = e.target.value;
+      this.updatePanels();
+    });
+    $("error-text").addEventListener("input", (e) => {
+      this.state.error = e.target.value;
+      this.updatePanels();
+    });
+    // The fixes' copy buttons (the plan's documents, as the role cards copy them).
+    for (const out of [$("audit-out"), $("explain-out")]) {
+      out.addEventListener("click", (e) => {
+        const t = e.target.closest("button");
+        if (!t || t.disabled) return;
+        if (t.dataset.copy) this.copy(this.roleDocument(t.dataset.kind, t.dataset.copy), t);
+        else if (t.dataset.copyText !== undefined) this.copy(this.explained?.plan?.document ? JSON.stringify(this.explained.plan.document, null, 2) : "", t);
+      });
+    }
     $("mode-paste").addEventListener("click", () => this.setMode("paste"));
     $("mode-form").addEventListener("click", () => this.setMode("form"));
     arrowKeys(this.shadowRoot.querySelector(".input [role=tablist]"));
@@ -669,8 +706,107 @@ class EcsRoleCalculator extends HTMLElement {
     this.update();
   }
 
-  /** Plans the current input and renders the results. Called on every keystroke. */
+  /** Plans the current input and renders the results, then the audit and the explanation
+   *  (both judge against this plan). Called on every keystroke. */
   update() {
+    this.updatePlan();
+    this.updatePanels();
+  }
+
+  /** The audit and explain panels, for the current input: computed afresh (never an earlier
+   *  workload's answer), only when their boxes hold text, by the full module (fetched once). */
+  updatePanels() {
+    const root = this.shadowRoot;
+    const auditOut = root.getElementById("audit-out");
+    const explainOut = root.getElementById("explain-out");
+    if (!auditOut || !explainOut) return;
+    const wants = this.state.roles.trim() || this.state.error.trim();
+    if (wants && !this.wasm.auditRoles) {
+      const loading = `<p class="hint">Loading the module that audits and explains (ecsroles_wasm_full)…</p>`;
+      if (this.state.roles.trim()) auditOut.innerHTML = loading;
+      if (this.state.error.trim()) explainOut.innerHTML = loading;
+      this.loadFull("audits and explains"); // plans again, then comes back here
+      return;
+    }
+    this.renderAudit(auditOut);
+    this.renderExplanation(explainOut);
+  }
+
+  /** The roles pasted in the audit box against this workload's plan. */
+  renderAudit(out) {
+    const root = this.shadowRoot;
+    const errorBox = root.getElementById("roles-error");
+    const select = root.getElementById("audit-role");
+    const roles = this.state.roles;
+    errorBox.textContent = "";
+    if (!roles.trim()) {
+      out.innerHTML = "";
+      root.getElementById("audit-role-label").hidden = true;
+      return;
+    }
+    let a;
+    try {
+      a = JSON.parse(this.wasm.auditRoles(this.documentText, this.overridesNow(), roles, this.state.auditRole || undefined));
+    } catch (err) {
+      const e = typeof err === "object" && err ? err : { message: String(err) };
+      if (e.path === "roles") errorBox.textContent = e.message;
+      // The workload's error is under its box: no audit of another workload meanwhile.
+      out.innerHTML = e.path === "roles" ? "" : `<p class="hint" id="audit-waits">The audit compares your roles with this workload's plan: it resumes once the workload above can be read.</p>`;
+      return;
+    }
+    root.getElementById("audit-role-label").hidden = !a.policyOf;
+    const options = a.roles.map((n) => `<option ${n === a.policyOf ? "selected" : ""}>${esc(n)}</option>`).join("");
+    if (select.innerHTML !== options) select.innerHTML = options;
+    const planned = this.last?.plan?.roles ?? [];
+    const item = (cls, what, text) => `<li class="finding ${cls}" data-finding="${what}">${text}</li>`;
+    const cards = a.report.roles.map((r) => {
+      if (!r.found) return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="absent"><h3><code>${esc(r.name)}</code> (${esc(r.title)})</h3><p class="hint">Not in what you pasted: the plan creates it.</p></div>`;
+      const items = [
+        ...r.missing.map((m) => item("error", "missing", `missing <code>${breakable(m.action)}</code> on <code>${breakable(m.resource)}</code> [${esc(m.sid)}]${m.breaks ? ` — fails as: ${esc(m.breaks)}` : ""}<br><small>${esc(m.why)}</small>`)),
+        ...(r.assumable ? [] : [item("error", "unassumable", "ECS cannot assume this role as it is: the task fails (see its trust below)")]),
+        ...r.trust.map((t) => item("warning", "trust", `trust: ${esc(t)}`)),
+        ...r.overGrants.map((o) => item("warning", "broader", `broader <code>${breakable(o.action)}</code> on <code>${breakable(o.resource)}</code> (${esc(o.policy)}): ${esc(o.why)}`)),
+        ...r.conditional.map((m) => item("info", "conditional", `only if a condition holds, or by a policy not pasted: <code>${breakable(m.action)}</code> on <code>${breakable(m.resource)}</code>`)),
+        ...r.unresolved.map((u) => item("info", "unread", `<code>${esc(u)}</code>: its document is not in what you pasted (add --filter AWSManagedPolicy LocalManagedPolicy)`)),
+      ];
+      const state = r.missing.length || !r.assumable ? "missing" : r.overGrants.length || r.trust.length ? "broader" : "fine";
+      const summary = state === "fine" ? "fine: allows what the workload needs, and no more" : `${r.missing.length} missing, ${r.overGrants.length} broader than needed, ${r.trust.length} trust`;
+      const fix = state === "fine" ? "" : this.copyButtons(planned.find((p) => p.kind === r.kind) ?? {});
+      return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="${state}"><h3><code>${esc(r.name)}</code> (${esc(r.title)}): ${esc(summary)}</h3>
+        ${items.length ? `<ul>${items.join("")}</ul>` : ""}${fix ? `<p class="hint">The least-privilege replacement (this plan's documents):</p>${fix}` : ""}</div>`;
+    }).join("");
+    out.innerHTML = `${cards}${a.policyOf ? `<p class="hint">One policy pasted: its trust policy is not judged (paste the account's details for that).</p>` : ""}<p class="hint">${esc(a.report.notSeen)}</p>`;
+  }
+
+  /** The pasted error message, explained (with this workload's plan when it can be read). */
+  renderExplanation(out) {
+    const message = this.state.error;
+    this.explained = null;
+    if (!message.trim()) {
+      out.innerHTML = "";
+      return;
+    }
+    const x = JSON.parse(this.wasm.explainMessage(message, this.documentText, this.overridesNow()));
+    const e = x.explanation;
+    if (!e) {
+      out.innerHTML = `<div class="card" id="explanation" data-shape=""><h3>Not an error ecsroles recognises</h3><p class="hint">It knows ${x.known} kinds of ECS and IAM error messages; paste the whole message (a stopped reason, a service event, an AccessDenied text).</p></div>`;
+      return;
+    }
+    this.explained = e;
+    const facts = [
+      ["Role", e.caller ? "whoever calls ECS (a user, a pipeline, a launcher)" : e.roleTitle],
+      ["Denied", e.principal], ["Action", e.action], ["Resource", e.resource],
+    ].filter(([, v]) => v).map(([k, v]) => `<li>${k}: <code>${breakable(v)}</code></li>`).join("");
+    const plan = e.plan ? `<p data-plan-verdict><strong>This workload's plan${e.plan.role ? ` (<code>${esc(e.plan.role)}</code>)` : ""}:</strong> ${esc(e.plan.verdict)}</p>
+      ${e.plan.document ? `<pre>${esc(JSON.stringify(e.plan.document, null, 2))}</pre><div class="role-actions"><button data-copy-text="">Copy the statement</button></div>` : ""}` : x.planned ? "" : `<p class="hint">With a readable workload above, this also says whether its plan grants the call.</p>`;
+    out.innerHTML = `<div class="card" id="explanation" data-shape="${esc(e.shape)}"><h3>${esc(e.title)}</h3>
+      ${e.iam ? "" : `<p><strong>Not an IAM problem.</strong></p>`}${facts ? `<ul>${facts}</ul>` : ""}
+      <p>What happened: ${esc(e.cause)}</p><p>Fix: ${esc(e.fix)}</p>${plan}
+      <small><a href="${esc(e.doc)}" target="_blank" rel="noopener">AWS documentation</a> · <a href="${esc(e.seen)}" target="_blank" rel="noopener">where this message was seen</a></small></div>`;
+  }
+
+  /** Plans the current input and renders the results. */
+  updatePlan() {
     this.needsFull();
     if (this.state.mode === "paste" && !this.state.text.trim()) return this.welcome();
     const overrides = this.overridesNow();

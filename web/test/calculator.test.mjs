@@ -562,6 +562,82 @@ test("after unreadable input, the earlier results are marked as not this input's
   assert.deepEqual(errors, []);
 });
 
+test("the audit box judges pasted roles against the plan: missing, broader, trust and the fix to copy; never an earlier workload's", async () => {
+  const { page, errors } = await open(); // the fargate-web-api example
+  const fetched = () => page.evaluate(() => performance.getEntriesByType("resource").map((r) => r.name.split("/").pop()));
+  assert.ok(!(await fetched()).includes("ecsroles_wasm_full_bg.wasm"), "the audit's module only when asked");
+  // The fixture is get-account-authorization-details as AWS returns it (URL-encoded documents).
+  const gaad = await readFile(new URL("../../tests/audit/web-api-authorization-details.json", import.meta.url), "utf8");
+  await calc(page).locator("#audit-panel > summary").click();
+  await calc(page).locator("#roles").fill(gaad);
+  const role = (name) => calc(page).locator(`.audit-role[data-role="${name}"]`);
+  await role("web-api-execution").waitFor();
+  assert.equal(await role("web-api-execution").getAttribute("data-state"), "missing");
+  const exec = await role("web-api-execution").locator('[data-finding="missing"]').allTextContents();
+  assert.equal(exec.length, 1, exec.join("\n"));
+  assert.match(exec[0], /secretsmanager:\s*GetSecretValue on arn:\s*aws:\s*secretsmanager:.*prod\/\s*web-api\/\s*db-AbCdEf/);
+  assert.match(exec[0], /fails as: The execution role may not read the secret/);
+  // AWS's managed policy reaches beyond the workload.
+  const broader = await role("web-api-execution").locator('[data-finding="broader"]').allTextContents();
+  assert.ok(broader.some((t) => /ecr:\s*BatchGetImage/.test(t) && /AmazonECSTaskExecutionRolePolicy/.test(t)), broader.join("\n"));
+  const task = role("web-api-task");
+  assert.equal(await task.locator('[data-finding="missing"]').count(), 3);
+  assert.match((await task.locator('[data-finding="trust"]').allTextContents()).join("\n"), /does not trust ecs-tasks\.amazonaws\.com/);
+  assert.equal(await task.locator('[data-finding="unassumable"]').count(), 1);
+  // The fix is this plan's policy, copied as IAM takes it.
+  const copy = role("web-api-execution").locator('[data-copy^="policy:"]');
+  await copy.click();
+  await copy.filter({ hasText: "Copied" }).waitFor();
+  const fix = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  assert.ok(fix.Statement.some((st) => [st.Action].flat().includes("secretsmanager:GetSecretValue")), JSON.stringify(fix));
+  await page.screenshot({ path: SHOTS + "audit.png" });
+  // One role's policy pasted alone: taken for the role picked, its trust not judged.
+  const app = JSON.parse(gaad).RoleDetailList.find((r) => r.RoleName === "web-api-task").RolePolicyList[0].PolicyDocument;
+  await calc(page).locator("#roles").fill(decodeURIComponent(app));
+  await calc(page).locator("#audit-role-label:not([hidden])").waitFor();
+  await calc(page).locator("#audit-role").selectOption("web-api-task");
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelector('.audit-role[data-role="web-api-task"]')?.dataset.state === "missing");
+  assert.equal(await task.locator('[data-finding="missing"]').count(), 3);
+  assert.equal(await task.locator('[data-finding="trust"]').count(), 0);
+  assert.match(await calc(page).locator("#audit-out").textContent(), /trust policy is not judged/);
+  assert.equal(await role("web-api-execution").getAttribute("data-state"), "absent");
+  // Not a policy: said where it was pasted.
+  await calc(page).locator("#roles").fill('{"Version": "2012-10-17"}');
+  await calc(page).locator("#roles-error").filter({ hasText: "no Statement" }).waitFor();
+  assert.equal(await calc(page).locator(".audit-role").count(), 0);
+  // The workload unreadable: no audit of the earlier one meanwhile.
+  await calc(page).locator("#roles").fill(gaad);
+  await role("web-api-execution").waitFor();
+  await calc(page).locator("#doc").fill('{ "family": "x", oops }');
+  await calc(page).locator("#audit-waits").waitFor();
+  assert.equal(await calc(page).locator(".audit-role").count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test("the explain box explains a real stopped reason, with what this workload's plan says; a network timeout is not IAM", async () => {
+  const { page, errors } = await open(); // the fargate-web-api example
+  await calc(page).locator("#explain-panel > summary").click();
+  // Verbatim from https://junhyunny.github.io/aws/connect-aws-ecs-and-rds/ (tests/explain/messages.yaml).
+  const denied = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:ap-northeast-2:1234567890:secret:rds!cluster-12345667890-abcd-erfg-hijk-lmnopqrstu-VWXYZ from secrets manager: AccessDeniedException: User: arn:aws:sts::1234567890:assumed-role/ecsTaskExecutionRole/365abd05e5e64b4db9025dbeee553342 is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:ap-northeast-2:1234567890:secret:rds!cluster-12345667890-abcd-erfg-hijk-lmnopqrstu-VWXYZ because no identity-based policy allows the secretsmanager:GetSecretValue action status code: 400, request id: 9ce8d0e9-9057-4743-a3f2-afdc519fcebe";
+  await calc(page).locator("#error-text").fill(denied);
+  const card = calc(page).locator("#explanation");
+  await card.filter({ hasText: "What happened" }).waitFor();
+  assert.equal(await card.getAttribute("data-shape"), "secrets-manager-denied");
+  const text = await card.textContent();
+  assert.match(text, /Role: Task execution role/);
+  assert.match(text, /Action: secretsmanager:\s*GetSecretValue/);
+  // The workload's plan reads its own secret, not this one: the user is told the difference.
+  assert.match(await card.locator("[data-plan-verdict]").textContent(), /only on what the workload names, and not on arn:aws:secretsmanager:ap-northeast-2/);
+  await page.screenshot({ path: SHOTS + "explain.png" });
+  // Verbatim from https://github.com/Releem/releem-agent/issues/195.
+  await calc(page).locator("#error-text").fill("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-west-2:*:secret:DBPasswordSecret-* from secrets manager: RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.");
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.getElementById("explanation")?.dataset.shape === "network-timeout");
+  assert.match(await card.textContent(), /Not an IAM problem/);
+  await calc(page).locator("#error-text").fill("my task is sad");
+  await card.filter({ hasText: "Not an error ecsroles recognises" }).waitFor();
+  assert.deepEqual(errors, []);
+});
+
 test("a missing or CSP-blocked WebAssembly module, or missing form data, is shown with the fix, not 'Loading…' forever", async () => {
   for (const how of ["404", "csp", "form"]) {
     const context = await browser.newContext();

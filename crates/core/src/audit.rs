@@ -19,6 +19,7 @@ use crate::policy::Effect;
 pub struct IamRole {
     pub name: String,
     pub arn: String,
+    /// `Null` when not known (one pasted policy document): not judged.
     pub trust: Value,
     /// Inline policies: (name, document).
     pub inline: Vec<(String, Value)>,
@@ -158,8 +159,49 @@ pub fn read_account(text: &str) -> Result<Account, String> {
     Ok(account)
 }
 
+/// What a user pasted as the roles they have (the calculator's audit box): the output of
+/// `aws iam get-account-authorization-details` (every role judged in full, trust included), or
+/// the current policy of the plan's role named `role` — a policy document as the console's JSON
+/// editor shows it, `aws iam get-role-policy` output (its `RoleName` wins over `role`) or
+/// `aws iam get-policy-version` output. One policy is that role's only one, and its trust is
+/// not judged.
+pub fn read_pasted(text: &str, role: &str) -> Result<Account, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    if v.get("RoleDetailList").is_some() {
+        return read_account(text);
+    }
+    let (name, doc) = if let Some(d) = v.get("PolicyDocument") {
+        let name = v.get("RoleName").and_then(Value::as_str).unwrap_or(role);
+        (name, document(Some(d))?)
+    } else if let Some(d) = v.get("PolicyVersion").and_then(|p| p.get("Document")) {
+        (role, document(Some(d))?)
+    } else if v.get("Statement").is_some() {
+        (role, v)
+    } else {
+        return Err("neither a policy document (it has no Statement) nor get-account-authorization-details output (no RoleDetailList)".into());
+    };
+    if !matches!(
+        doc.get("Statement"),
+        Some(Value::Array(_) | Value::Object(_))
+    ) {
+        return Err("the policy's Statement is neither a statement nor a list of them".into());
+    }
+    Ok(Account {
+        roles: vec![IamRole {
+            name: name.to_string(),
+            arn: String::new(),
+            trust: Value::Null,
+            inline: vec![("pasted policy".into(), doc)],
+            managed: vec![],
+            boundary: None,
+        }],
+        policies: BTreeMap::new(),
+    })
+}
+
 /// A planned grant the role does not have.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Missing {
     /// The plan's statement that needs it.
@@ -177,6 +219,7 @@ pub struct Missing {
 
 /// Something the role allows beyond what the workload needs.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OverGrant {
     /// The inline policy's name or the managed policy's ARN.
@@ -188,6 +231,7 @@ pub struct OverGrant {
 
 /// One role's audit.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoleAudit {
     pub kind: RoleKind,
@@ -208,6 +252,7 @@ pub struct RoleAudit {
 
 /// The audit of every role the plan uses or makes.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditReport {
     pub roles: Vec<RoleAudit>,
@@ -449,7 +494,12 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
             }
         }
     }
-    let (trust, assumable) = trust_problems(r, &a.trust);
+    // A trust policy nobody gave (one pasted policy document) is not judged.
+    let (trust, assumable) = if a.trust.is_null() {
+        (vec![], true)
+    } else {
+        trust_problems(r, &a.trust)
+    };
     RoleAudit {
         kind: r.kind,
         title: r.title.clone(),

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 /// What IAM would decide for one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Decision {
     /// An Allow without conditions matches, and no Deny.

@@ -14,6 +14,7 @@ use crate::policy::Statement;
 
 /// Who must change for the error to go away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Who {
     /// A role of the workload.
@@ -306,6 +307,7 @@ pub const SHAPES: &[Shape] = &[
 
 /// What a message means.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Explanation {
     /// The shape's id ([`SHAPES`]).
@@ -318,6 +320,9 @@ pub struct Explanation {
     pub role_kind: Option<RoleKind>,
     /// `true`: the caller (whoever calls ECS), not a role of the workload.
     pub caller: bool,
+    /// The title of `role_kind` ("Task execution role"…), for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_title: Option<&'static str>,
     /// Read from the message: who was denied (`arn:…:assumed-role/<role>/<session>`)…
     #[serde(skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
@@ -341,6 +346,7 @@ pub struct Explanation {
 
 /// The plan's view of the denied call.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanCheck {
     /// The planned role it concerns (its name or ARN), if the plan has it.
@@ -395,6 +401,7 @@ pub fn explain(message: &str, plan: Option<&RolePlan>) -> Option<Explanation> {
             _ => None,
         },
         caller: shape.who == Caller,
+        role_title: None,
         principal,
         role,
         action,
@@ -408,6 +415,7 @@ pub fn explain(message: &str, plan: Option<&RolePlan>) -> Option<Explanation> {
     if let Some(p) = plan.filter(|_| e.iam && !e.caller) {
         e.plan = Some(check(&mut e, p));
     }
+    e.role_title = e.role_kind.map(RoleKind::title);
     Some(e)
 }
 

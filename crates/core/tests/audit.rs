@@ -307,3 +307,70 @@ fn an_unknown_boundary_makes_allowed_calls_conditional() {
                 .all(|m| m.decision == Decision::Conditional)
     );
 }
+
+/// The calculator's audit box: one role's policy as a user pastes it (the console's JSON
+/// editor, `aws iam get-role-policy`, `aws iam get-policy-version`), judged as the same
+/// role's policy in the account dump is, with its trust left unjudged.
+#[test]
+fn a_pasted_policy_is_judged_like_the_same_policy_in_the_account() {
+    use ecsroles_core::audit::read_pasted;
+    let text = std::fs::read_to_string(repo_root().join("examples/fargate-web-api.yaml")).unwrap();
+    let p = plan(&parse_document(&text).unwrap().0);
+    let gaad =
+        std::fs::read_to_string(repo_root().join("tests/audit/web-api-authorization-details.json"))
+            .unwrap();
+    let account = read_account(&gaad).unwrap();
+    let task_policy = &account
+        .roles
+        .iter()
+        .find(|r| r.name == "web-api-task")
+        .unwrap()
+        .inline[0]
+        .1;
+    let from_dump = audit(&p, &account);
+    let missing = |r: &ecsroles_core::audit::AuditReport| {
+        let mut m: Vec<String> = audited(r, RoleKind::Task)
+            .missing
+            .iter()
+            .map(|m| format!("{} {}", m.action, m.resource))
+            .collect();
+        m.sort();
+        m
+    };
+    let shapes = [
+        serde_json::to_string_pretty(task_policy).unwrap(),
+        serde_json::json!({"RoleName": "web-api-task", "PolicyName": "app", "PolicyDocument": task_policy}).to_string(),
+        serde_json::json!({"PolicyVersion": {"Document": task_policy, "VersionId": "v1", "IsDefaultVersion": true}}).to_string(),
+    ];
+    for (i, pasted) in shapes.iter().enumerate() {
+        // get-role-policy names its role; the others are taken for the role the user picked.
+        let for_role = if i == 1 {
+            "someone-else"
+        } else {
+            "web-api-task"
+        };
+        let r = audit(&p, &read_pasted(pasted, for_role).unwrap());
+        assert_eq!(missing(&r), missing(&from_dump), "shape {i}");
+        let task = audited(&r, RoleKind::Task);
+        assert!(task.found && task.assumable, "shape {i}");
+        // Its trust is not known: not judged (the dump's says it does not trust ecs-tasks).
+        assert!(task.trust.is_empty(), "shape {i}: {:?}", task.trust);
+        assert!(!audited(&from_dump, RoleKind::Task).trust.is_empty());
+        assert!(task.over_grants.iter().any(|o| o.action == "s3:*"));
+        // The other roles were not pasted: not in what was given.
+        assert!(!audited(&r, RoleKind::TaskExecution).found);
+    }
+    // The dump itself goes through as the dump.
+    assert_eq!(
+        missing(&audit(&p, &read_pasted(&gaad, "web-api-task").unwrap())),
+        missing(&from_dump)
+    );
+    for (bad, says) in [
+        ("{\"Version\": \"2012-10-17\"}", "no Statement"),
+        ("{\"Statement\": 3}", "neither a statement"),
+        ("[1, 2", "not JSON"),
+    ] {
+        let e = read_pasted(bad, "web-api-task").unwrap_err();
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+}

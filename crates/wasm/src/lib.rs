@@ -360,6 +360,87 @@ pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
     json(&ecsroles_core::share::shareable(text))
 }
 
+/// Audits the roles a user already has against the plan of `text`: `roles` is the output of
+/// `aws iam get-account-authorization-details` (every role, trust included), or one role's
+/// current policy (a policy document, `get-role-policy` or `get-policy-version` output) —
+/// the plan's role named `role` (default: the first the plan audits). Throws an `InputError`
+/// with path `roles` when `roles` cannot be read. In the full module (it carries the evaluator).
+#[cfg(feature = "full")]
+#[wasm_bindgen(js_name = auditRoles, unchecked_return_type = "JsonOf<AuditOutput>")]
+pub fn audit_roles(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "Overrides | undefined")] overrides: JsValue,
+    roles: &str,
+    role: Option<String>,
+) -> Result<JsValue, JsValue> {
+    use ecsroles_core::audit;
+    let spec = spec_from(text, overrides)?;
+    let p = plan(&spec);
+    let names = audit::role_names(&p);
+    let role = role
+        .filter(|r| names.contains(r))
+        .or_else(|| audited_first(&p))
+        .unwrap_or_default();
+    let account = audit::read_pasted(roles, &role).map_err(|message| {
+        error(&InputError {
+            message,
+            path: Some("roles".into()),
+            line: None,
+            column: None,
+        })
+    })?;
+    let whole = account.roles.iter().any(|r| !r.trust.is_null());
+    let policy_of = (!whole)
+        .then(|| account.roles.first().map(|r| r.name.clone()))
+        .flatten();
+    json(&wire::AuditOutput {
+        report: &audit::audit(&p, &account),
+        roles: names,
+        policy_of,
+    })
+}
+
+/// The role a pasted policy is taken for when the page names none: the first one the plan
+/// gives inline policies (the execution role of most workloads), else the first audited.
+#[cfg(feature = "full")]
+fn audited_first(p: &ecsroles_core::RolePlan) -> Option<String> {
+    let names = ecsroles_core::audit::role_names(p);
+    p.roles
+        .iter()
+        .filter(|r| !r.inline_policies.is_empty())
+        .filter_map(|r| {
+            r.name
+                .clone()
+                .or_else(|| r.arn.rsplit('/').next().map(str::to_string))
+        })
+        .find(|n| names.contains(n))
+        .or_else(|| names.into_iter().next())
+}
+
+/// Explains a stopped task's reason, a service event or an AccessDenied text; with `text` (the
+/// workload, when it can be read) says whether its plan grants the denied call and gives the
+/// statement. `explanation` is null when the message is not one the core knows. In the full
+/// module.
+#[cfg(feature = "full")]
+#[wasm_bindgen(js_name = explainMessage, unchecked_return_type = "JsonOf<ExplainOutput>")]
+pub fn explain_message(
+    message: &str,
+    text: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "Overrides | undefined")] overrides: JsValue,
+) -> Result<JsValue, JsValue> {
+    use ecsroles_core::explain;
+    // An unreadable workload still gets the message explained, without the plan's view.
+    let p = text
+        .filter(|t| !t.trim().is_empty())
+        .and_then(|t| spec_from(&t, overrides).ok())
+        .map(|s| plan(&s));
+    json(&wire::ExplainOutput {
+        explanation: explain::explain(message, p.as_ref()),
+        planned: p.is_some(),
+        known: explain::SHAPES.len(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,3 +88,31 @@ pub struct Tenant {
 fn default_path() -> String {
     "/ecsroles/".into()
 }
+
+/// What `auditRoles` returns.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
+#[derive(Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AuditOutput<'a> {
+    pub report: &'a ecsroles_core::audit::AuditReport,
+    /// The names of the roles the plan audits (a pasted policy is one of them's).
+    pub roles: Vec<String>,
+    /// When one policy was pasted: the role it was taken for (its trust is not judged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_of: Option<String>,
+}
+
+/// What `explainMessage` returns.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
+#[derive(Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainOutput {
+    /// Null: not an error the core knows.
+    pub explanation: Option<ecsroles_core::explain::Explanation>,
+    /// The workload was read and its plan consulted.
+    pub planned: bool,
+    /// How many error shapes the core knows.
+    pub known: usize,
+}
