@@ -336,7 +336,7 @@ def check(binary, f, major, mutate=lambda text: text):
     unclaimed = dict(made)
     matched = {}
     for role in plan["roles"]:
-        if role["kind"] == "serviceLinked":
+        if role["provisioning"] == "serviceLinked":  # AWS writes them
             continue
         want_name, want_prefix = role.get("name"), role.get("namePrefix")
         match = [k for k, m in unclaimed.items() if (want_name and m.name == want_name) or (want_prefix and m.prefix == want_prefix)]

@@ -221,6 +221,12 @@ test("the guided form updates the results as you type, with findings next to the
   await page.waitForFunction(() => !document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article.card[data-kind="eventBridge"]'));
   await groupError.waitFor();
   assert.equal(await calc(page).locator("#f-ebRule").locator("xpath=..").locator(".finding").count(), 0);
+  // Service auto scaling: Application Auto Scaling's own role, in the Service moment.
+  await calc(page).locator("#f-scales").check();
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article.card[data-kind="autoScaling"]'));
+  assert.match(await calc(page).locator('article.card[data-kind="autoScaling"]').textContent(), /AWSServiceRoleForApplicationAutoScaling_ECSService[\s\S]*ecs\.application-autoscaling\.amazonaws\.com/);
+  assert.ok((await calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="autoScaling"]) > h3').textContent()).endsWith("Service"));
+  assert.equal(await calc(page).locator('article.card[data-kind="autoScaling"] [data-copy]').count(), 0, "AWS writes it: nothing to copy");
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -93,10 +93,12 @@ impl Default for Guardrails {
 }
 
 /// Every principal the core's trust rules can produce (`KindFacts::principal`), in any launch type
-/// and partition: by default a role may trust exactly what ECS roles need.
+/// and partition: by default a role may trust exactly what ECS roles need. Not the service-linked
+/// roles' (AWS writes their trust; no tenant creates them).
 fn ecs_principals() -> Vec<String> {
     let mut out: Vec<String> = RoleKind::ALL
         .iter()
+        .filter(|k| !k.service_linked() || **k == RoleKind::ServiceLinked)
         .flat_map(|k| {
             crate::spec::LaunchType::ALL.iter().flat_map(move |l| {
                 crate::arn::PARTITIONS

@@ -28,11 +28,12 @@ pub enum RoleKind {
     EventBridge,
     Scheduler,
     StepFunctions,
+    AutoScaling,
     ServiceLinked,
 }
 
 impl RoleKind {
-    pub const ALL: [RoleKind; 16] = [
+    pub const ALL: [RoleKind; 17] = [
         RoleKind::TaskExecution,
         RoleKind::Task,
         RoleKind::Service,
@@ -48,6 +49,7 @@ impl RoleKind {
         RoleKind::EventBridge,
         RoleKind::Scheduler,
         RoleKind::StepFunctions,
+        RoleKind::AutoScaling,
         RoleKind::ServiceLinked,
     ];
 
@@ -76,13 +78,19 @@ impl RoleKind {
         self.facts().name_suffix
     }
 
-    /// The role's settings in the spec (`None` for the service-linked role, which has none).
+    /// AWS's own role for a service (created by AWS, its trust and policy written by AWS): the
+    /// plan names it and says when it is needed; nothing writes it.
+    pub fn service_linked(self) -> bool {
+        matches!(self, RoleKind::ServiceLinked | RoleKind::AutoScaling)
+    }
+
+    /// The role's settings in the spec (`None` for the service-linked roles, which have none).
     pub fn config(self, roles: &RolesConfig) -> Option<&RoleConfig> {
         Some(match self {
             RoleKind::TaskExecution => &roles.task_execution,
             RoleKind::Task => &roles.task,
             RoleKind::Service => &roles.service,
-            RoleKind::ServiceLinked => return None,
+            RoleKind::ServiceLinked | RoleKind::AutoScaling => return None,
             RoleKind::ContainerInstance => &roles.container_instance,
             RoleKind::ManagedInstancesInfrastructure => &roles.managed_instances_infrastructure,
             RoleKind::ManagedInstancesNode => &roles.managed_instances_node,
@@ -107,7 +115,7 @@ impl RoleKind {
             RoleKind::TaskExecution => &mut roles.task_execution,
             RoleKind::Task => &mut roles.task,
             RoleKind::Service => &mut roles.service,
-            RoleKind::ServiceLinked => return None,
+            RoleKind::ServiceLinked | RoleKind::AutoScaling => return None,
             RoleKind::ContainerInstance => &mut roles.container_instance,
             RoleKind::ManagedInstancesInfrastructure => &mut roles.managed_instances_infrastructure,
             RoleKind::ManagedInstancesNode => &mut roles.managed_instances_node,
@@ -255,7 +263,7 @@ const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on y
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
-pub const KINDS: [KindFacts; 16] = [
+pub const KINDS: [KindFacts; 17] = [
     KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
@@ -364,6 +372,16 @@ pub const KINDS: [KindFacts; 16] = [
         doc: doc::STEP_FUNCTIONS_ECS, principal: "states.amazonaws.com",
         when: "a Step Functions state machine reaches its ecs:runTask state and starts the task",
         trust_why: "Step Functions assumes it to run the state machine; aws:SourceArn is the state machine, as its confused-deputy section shows.", trust_doc: doc::STEP_FUNCTIONS_TRUST,
+        instance_profile: ProfileOn::Never, external: None },
+    // Application Auto Scaling's own role for ECS services (plan/deployment.rs `auto_scaling`):
+    // AWS creates it on the account's first RegisterScalableTarget for ECS and writes its
+    // trust and policy (AWSApplicationAutoscalingECSServicePolicy).
+    KindFacts { kind: RoleKind::AutoScaling, key: "autoScaling",
+        title: "Application Auto Scaling service-linked role", name_suffix: "aas",
+        shared_name: crate::rules::AUTO_SCALING_SLR_NAME, phase: Phase::Service,
+        doc: doc::AUTO_SCALING_SLR, principal: crate::rules::AUTO_SCALING_PRINCIPAL,
+        when: "Application Auto Scaling assumes it to read the service's CloudWatch alarms and change its desired count",
+        trust_why: "AWS writes its trust: only Application Auto Scaling for ECS may assume it.", trust_doc: doc::AUTO_SCALING_SLR,
         instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::ServiceLinked, key: "serviceLinked",
         title: "Service-linked role AWSServiceRoleForECS", name_suffix: "slr",
@@ -631,6 +649,10 @@ pub struct Companions {
     pub exec_caller_policy: Option<PolicyDocument>,
     /// How to check for and create `AWSServiceRoleForECS`.
     pub service_linked_role: ServiceLinkedRoleCheck,
+    /// When the service scales: how to check for and create Application Auto Scaling's
+    /// `AWSServiceRoleForApplicationAutoScaling_ECSService`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaling_service_linked_role: Option<ServiceLinkedRoleCheck>,
     /// CloudWatch log groups that must exist before tasks start.
     pub log_groups: Vec<LogGroup>,
     /// Which credentials the application's AWS SDK ends up with, and why.

@@ -48,6 +48,7 @@ const CFN_SERVICE: &str = "AWS::ECS::Service";
 const CFN_DEPLOYMENT_GROUP: &str = "AWS::CodeDeploy::DeploymentGroup";
 const CFN_PULL_THROUGH_CACHE: &str = "AWS::ECR::PullThroughCacheRule";
 const CFN_CLUSTER: &str = "AWS::ECS::Cluster";
+const CFN_SCALABLE_TARGET: &str = "AWS::ApplicationAutoScaling::ScalableTarget";
 const CFN_EVENTS_RULE: &str = "AWS::Events::Rule";
 const CFN_SCHEDULE: &str = "AWS::Scheduler::Schedule";
 const CFN_STATE_MACHINE: &str = "AWS::StepFunctions::StateMachine";
@@ -375,6 +376,14 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             _ => None,
         }
     };
+    // The template's scalable target of an ECS service (its first): the service scales.
+    let scalable_target = resources_of(obj, CFN_SCALABLE_TARGET)
+        .filter_map(|(_, r)| r.get("Properties"))
+        .find(|p| {
+            p.get("ScalableDimension").and_then(Value::as_str)
+                == Some(crate::rules::AUTO_SCALING_DIMENSION)
+        })
+        .cloned();
     // The template's parameter defaults fill `!Ref Param` unless a value is given.
     if let Some(params) = obj.get("Parameters").and_then(Value::as_object) {
         for (name, p) in params {
@@ -489,6 +498,18 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
         ));
         let c = cfn_to_api(c, None, &mut placeholders);
         spec_member(value, "clusterConfiguration", c);
+    }
+    if let Some(t) = &scalable_target {
+        out.notes.push(note(
+            "scalableTarget",
+            cat!(
+                "read the template's ",
+                CFN_SCALABLE_TARGET,
+                " for an ECS service (the service scales)"
+            ),
+        ));
+        let t = cfn_to_api(t, None, &mut placeholders);
+        spec_member(value, "scalableTarget", t);
     }
     if !launchers.is_empty() {
         out.notes.push(note(

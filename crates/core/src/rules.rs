@@ -52,6 +52,15 @@ pub mod doc {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html";
     pub const SERVICE_LINKED_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html";
+    /// Application Auto Scaling's service-linked roles: created on the first RegisterScalableTarget
+    /// for a service, which needs iam:CreateServiceLinkedRole.
+    pub const AUTO_SCALING_SLR: &str = "https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html";
+    /// ECS service auto scaling: the permissions a user needs to configure it.
+    pub const SERVICE_AUTO_SCALING_IAM: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/auto-scaling-IAM.html";
+    /// RegisterScalableTarget's `RoleARN`: "If the service supports service-linked roles,
+    /// Application Auto Scaling uses a service-linked role, which it creates if it does not yet exist."
+    pub const REGISTER_SCALABLE_TARGET: &str = "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html";
     pub const INSTANCE_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance_IAM_role.html";
     pub const ANYWHERE_ROLE: &str =
@@ -796,6 +805,17 @@ rule!(EBS_KEY_POLICY, "AllowEcsInfrastructureRoleEbsEncryption",
 /// ECS's service-linked role (doc::SERVICE_LINKED_ROLE).
 pub const SERVICE_LINKED_ROLE_NAME: &str = "AWSServiceRoleForECS";
 pub const SERVICE_LINKED_ROLE_PATH: &str = "/aws-service-role/ecs.amazonaws.com/";
+
+/// Application Auto Scaling's service-linked role for ECS services (doc::AUTO_SCALING_SLR,
+/// "Service-linked role ARN reference"), and the principal that assumes it.
+pub const AUTO_SCALING_SLR_NAME: &str = "AWSServiceRoleForApplicationAutoScaling_ECSService";
+pub const AUTO_SCALING_PRINCIPAL: &str = "ecs.application-autoscaling.amazonaws.com";
+pub const AUTO_SCALING_SLR_PATH: &str =
+    "/aws-service-role/ecs.application-autoscaling.amazonaws.com/";
+/// What a scalable target of an ECS service says (RegisterScalableTarget): its namespace and
+/// its one dimension.
+pub const AUTO_SCALING_NAMESPACE: &str = "ecs";
+pub const AUTO_SCALING_DIMENSION: &str = "ecs:service:DesiredCount";
 
 /// AWS managed policies the plan attaches where a scoped copy would only go stale
 /// (path under `arn:<partition>:iam::aws:policy/`).

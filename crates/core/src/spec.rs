@@ -51,6 +51,14 @@ pub struct EcsRoleSetSpec {
     /// has no place in the group). JSON, read only by the CodeDeploy rule.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub code_deploy: crate::taskdef::Options,
+    /// The service's Application Auto Scaling scalable target, as `aws application-autoscaling
+    /// register-scalable-target` spells it (`ServiceNamespace: ecs`, `ResourceId:
+    /// service/<cluster>/<service>`, `ScalableDimension: ecs:service:DesiredCount`, `MinCapacity`,
+    /// `MaxCapacity`, `RoleARN`), or the template's `AWS::ApplicationAutoScaling::ScalableTarget`:
+    /// the service scales, so Application Auto Scaling's service-linked role is planned. JSON,
+    /// read only by the auto scaling rule.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scalable_target: crate::taskdef::Options,
     /// The account's ECR pull through cache rules, as `aws ecr describe-pull-through-cache-rules`
     /// lists them (`[{ecrRepositoryPrefix, upstreamRegistryUrl}]`; only the prefix is read): an
     /// image under one is imported on its first pull, by the role that pulls it.

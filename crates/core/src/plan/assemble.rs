@@ -26,8 +26,11 @@ impl<'a> Planner<'a> {
         }
         let mut roles = Vec::new();
         for kind in RoleKind::ALL {
-            if kind == RoleKind::ServiceLinked {
-                roles.push(self.service_linked_role());
+            // AWS's own roles: ECS's always, Application Auto Scaling's when the service scales.
+            if kind.service_linked() {
+                if kind == RoleKind::ServiceLinked || self.needs.contains_key(&kind) {
+                    roles.push(self.service_linked_role(kind));
+                }
                 continue;
             }
             let Some(cfg) = kind.config(&self.spec.roles) else {
@@ -167,13 +170,25 @@ impl<'a> Planner<'a> {
         }
     }
 
-    pub(super) fn service_linked_role(&self) -> PlannedRole {
-        let kind = RoleKind::ServiceLinked;
-        let (name, path) = (
-            rules::SERVICE_LINKED_ROLE_NAME,
-            rules::SERVICE_LINKED_ROLE_PATH,
-        );
+    /// A service-linked role (`kind` is [`RoleKind::ServiceLinked`] or [`RoleKind::AutoScaling`]):
+    /// AWS writes its trust and policy; the plan names it, says why, and checks it exists.
+    pub(super) fn service_linked_role(&self, kind: RoleKind) -> PlannedRole {
+        let (name, path) = if kind == RoleKind::AutoScaling {
+            (rules::AUTO_SCALING_SLR_NAME, rules::AUTO_SCALING_SLR_PATH)
+        } else {
+            (
+                rules::SERVICE_LINKED_ROLE_NAME,
+                rules::SERVICE_LINKED_ROLE_PATH,
+            )
+        };
         let arn = self.role_arn(Some(name), None, path);
+        let (when, why) = match self.needs.get(&kind) {
+            Some(n) => (self.when(kind), n.why.clone()),
+            None => (
+                "whenever ECS manages networking, load balancers, service discovery or capacity for the account".into(),
+                vec!["every account that uses ECS needs it once; ECS creates it on first use, or create it ahead".into()],
+            ),
+        };
         PlannedRole {
             kind,
             title: kind.title().to_string(),
@@ -183,8 +198,8 @@ impl<'a> Planner<'a> {
             path: path.into(),
             arn,
             assumed_by: vec![self.principal(kind).into()],
-            when: "whenever ECS manages networking, load balancers, service discovery or capacity for the account".into(),
-            why: vec!["every account that uses ECS needs it once; ECS creates it on first use, or create it ahead".into()],
+            when,
+            why,
             doc: role_doc(kind, self.launch).into(),
             trust_policy: None,
             inline_policies: vec![],

@@ -198,6 +198,30 @@ impl<'a> Planner<'a> {
             create_command: "aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com".into(),
             why: "ECS needs it once per account for awsvpc ENIs, load balancers, service discovery and capacity; creating it twice fails harmlessly with InvalidInput.".into(),
         };
+        if roles.iter().any(|r| r.kind == RoleKind::AutoScaling) {
+            let arn = self.role_arn(
+                Some(rules::AUTO_SCALING_SLR_NAME),
+                None,
+                rules::AUTO_SCALING_SLR_PATH,
+            );
+            c.auto_scaling_service_linked_role = Some(ServiceLinkedRoleCheck {
+                role_name: rules::AUTO_SCALING_SLR_NAME.into(),
+                check_command: cat!("aws iam get-role --role-name ", rules::AUTO_SCALING_SLR_NAME),
+                create_command: cat!(
+                    "aws iam create-service-linked-role --aws-service-name ",
+                    rules::AUTO_SCALING_PRINCIPAL
+                ),
+                // AWS's page shows the condition for Spot Fleet's role only; ECS's is the same
+                // shape with its own service name (said, since AWS does not spell it out).
+                why: cat!(
+                    "Application Auto Scaling creates it on the account's first RegisterScalableTarget for ECS: whoever makes that call needs iam:CreateServiceLinkedRole on ",
+                    arn,
+                    " with iam:AWSServiceName ",
+                    rules::AUTO_SCALING_PRINCIPAL,
+                    " (the shape of AWS's example, which it gives for Spot Fleet only), or create it ahead once."
+                ),
+            });
+        }
         c.sdk_credentials = match (role_arn(RoleKind::Task), self.launch) {
             (Some(arn), _) => format!("The application's AWS SDK gets the task role {arn} from the ECS container credentials endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI). The execution role is never visible to it."),
             (None, LaunchType::Ec2) => "No task role: the SDK falls through to the EC2 instance role via the instance metadata service, so the app would act with the container-instance role. Block IMDS from tasks (ECS_AWSVPC_BLOCK_IMDS, hop limit 1) or add a task role.".into(),

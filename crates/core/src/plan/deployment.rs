@@ -346,3 +346,96 @@ pub(super) fn lifecycle_hooks(
         .enumerate()
         .filter_map(|(i, h)| Some((i, h.as_object()?)))
 }
+
+impl<'a> Planner<'a> {
+    /// ECS service auto scaling (`scalableTarget`: RegisterScalableTarget's input, or the
+    /// template's AWS::ApplicationAutoScaling::ScalableTarget): Application Auto Scaling scales
+    /// the service with its service-linked role, which AWS creates on the account's first
+    /// RegisterScalableTarget for ECS (doc::AUTO_SCALING_SLR) — the caller then needs
+    /// iam:CreateServiceLinkedRole (companions). A `RoleARN` naming another role is legacy
+    /// (doc::REGISTER_SCALABLE_TARGET: services with service-linked roles use theirs).
+    pub(super) fn auto_scaling(&mut self) {
+        let k = RoleKind::AutoScaling;
+        let target = &self.spec.scalable_target;
+        // RegisterScalableTarget's members (PascalCase), a template's (camelCased when read) or
+        // Terraform's (snake_case): one name, any of those spellings.
+        let get = |name: &str| {
+            target
+                .iter()
+                .find(|(key, _)| key.replace('_', "").eq_ignore_ascii_case(name))
+                .map(|(key, v)| (key.as_str(), v))
+        };
+        if target.is_empty() {
+            self.absent_why.insert(
+                k,
+                (
+                    "the service has no scalable target (Application Auto Scaling; scalableTarget)"
+                        .into(),
+                    doc::AUTO_SCALING_SLR,
+                ),
+            );
+            return;
+        }
+        for (member, want) in [
+            ("ServiceNamespace", rules::AUTO_SCALING_NAMESPACE),
+            ("ScalableDimension", rules::AUTO_SCALING_DIMENSION),
+        ] {
+            let Some((key, v)) = get(member) else {
+                continue;
+            };
+            let Some(text) = v.as_str().filter(|t| !crate::placeholder::may_hold(t)) else {
+                continue;
+            };
+            if text != want {
+                let message = cat!(
+                    "an ECS service's scalable target has ",
+                    member,
+                    " ",
+                    want,
+                    ", not ",
+                    text,
+                    ": this one scales something else, and plans no role here"
+                );
+                self.warn(cat!("scalableTarget.", key), message).doc =
+                    Some(doc::REGISTER_SCALABLE_TARGET.into());
+                self.absent_why.insert(
+                    k,
+                    (
+                        cat!(
+                            "the scalable target is not an ECS service's (",
+                            member,
+                            " ",
+                            text,
+                            ")"
+                        ),
+                        doc::REGISTER_SCALABLE_TARGET,
+                    ),
+                );
+                return;
+            }
+        }
+        self.need(
+            k,
+            "the service scales with Application Auto Scaling (a scalable target ecs:service:DesiredCount); AWS creates this role on the account's first RegisterScalableTarget for ECS",
+        );
+        if let Some((key, Value::String(role))) = get("RoleARN") {
+            let own = role.ends_with(&cat!("/", rules::AUTO_SCALING_SLR_NAME));
+            // A template's own role (`${AutoscalingRole.Arn}`) or a parameter is named too.
+            if !own {
+                self.info(
+                    cat!("scalableTarget.", key),
+                    cat!(
+                        "the scalable target names its own role ",
+                        role,
+                        ": for ECS, Application Auto Scaling uses its service-linked role ",
+                        rules::AUTO_SCALING_SLR_NAME,
+                        " (RegisterScalableTarget: \"If the service supports service-linked roles, Application Auto Scaling uses a service-linked role\"); AWS does not say what it does with the role you name — the ecsAutoscaleRole of older guides is no longer needed: leave RoleARN out"
+                    ),
+                );
+                if let Some(f) = self.findings.last_mut() {
+                    f.doc = Some(doc::REGISTER_SCALABLE_TARGET.into());
+                }
+            }
+        }
+    }
+}

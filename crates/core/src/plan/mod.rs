@@ -181,6 +181,7 @@ impl<'a> Planner<'a> {
         self.vpc_lattice();
         self.blue_green();
         self.code_deploy();
+        self.auto_scaling();
         self.launchers();
         self.kms_grants();
         let roles = self.build_roles();

@@ -93,6 +93,12 @@ pub fn bundle(plan: &RolePlan) -> Value {
         "serviceLinkedRole".into(),
         json!({"awsServiceName": "ecs.amazonaws.com", "roleName": c.service_linked_role.role_name}),
     );
+    if let Some(a) = &c.auto_scaling_service_linked_role {
+        companions.insert(
+            "autoScalingServiceLinkedRole".into(),
+            json!({"awsServiceName": crate::rules::AUTO_SCALING_PRINCIPAL, "roleName": a.role_name}),
+        );
+    }
     json!({"workload": plan.workload, "roles": roles, "companions": Value::Object(companions)})
 }
 
@@ -150,13 +156,15 @@ pub fn aws_cli(plan: &RolePlan) -> String {
     if all.contains("${AWS::Partition}") {
         o.push_str("AWS_PARTITION=\"${AWS_PARTITION:-aws}\"\n");
     }
-    let _ = writeln!(o, "\n# {}", plan.companions.service_linked_role.why);
-    let _ = writeln!(
-        o,
-        "{} >/dev/null 2>&1 || {}\n",
-        plan.companions.service_linked_role.check_command,
-        plan.companions.service_linked_role.create_command
-    );
+    let c = &plan.companions;
+    for slr in std::iter::once(&c.service_linked_role).chain(&c.auto_scaling_service_linked_role) {
+        let _ = writeln!(o, "\n# {}", slr.why);
+        let _ = writeln!(
+            o,
+            "{} >/dev/null 2>&1 || {}\n",
+            slr.check_command, slr.create_command
+        );
+    }
     for r in plan
         .roles
         .iter()

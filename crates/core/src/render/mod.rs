@@ -199,11 +199,11 @@ pub fn is_symbolic(text: &str) -> bool {
         || text.contains(PARTITION_PLACEHOLDER)
 }
 
-/// Roles a renderer writes: everything but the AWS-managed service-linked role.
+/// Roles a renderer writes: everything but the service-linked roles (AWS writes those).
 pub fn writable_roles(plan: &RolePlan) -> impl Iterator<Item = &PlannedRole> {
     plan.roles
         .iter()
-        .filter(|r| r.kind != RoleKind::ServiceLinked)
+        .filter(|r| r.provisioning != crate::model::Provisioning::ServiceLinked)
 }
 
 /// The description every renderer gives a role it creates.

@@ -128,6 +128,13 @@ pub fn render(plan: &RolePlan) -> String {
         "  • service-linked role: {} (check: {})",
         c.service_linked_role.create_command, c.service_linked_role.check_command
     );
+    if let Some(a) = &c.auto_scaling_service_linked_role {
+        let _ = writeln!(
+            o,
+            "  • Application Auto Scaling's service-linked role: {} (check: {}); {}",
+            a.create_command, a.check_command, a.why
+        );
+    }
     for l in &c.log_groups {
         let state = if l.created_by_ecs {
             "created by ECS if missing"

@@ -328,3 +328,82 @@ fn code_deploy_role_is_scoped_to_the_deployment_group() {
 fn cat(a: &str, b: &str) -> String {
     format!("{a}{b}")
 }
+
+// ---- Service auto scaling (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html)
+
+#[test]
+fn a_scalable_target_plans_application_auto_scalings_own_role_and_the_callers_check() {
+    let target = |body: &str| {
+        fargate(
+            "    - {name: a, image: nginx}",
+            &format!("scalableTarget:\n{body}"),
+        )
+    };
+    let ecs = "  ServiceNamespace: ecs\n  ResourceId: service/c/w\n  ScalableDimension: ecs:service:DesiredCount\n  MinCapacity: 1\n  MaxCapacity: 4";
+    let p = plan_doc(&target(ecs));
+    let r = role(&p, AutoScaling);
+    assert_eq!(r.provisioning, Provisioning::ServiceLinked);
+    assert_eq!(r.assumed_by, ["ecs.application-autoscaling.amazonaws.com"]);
+    assert_eq!(
+        r.arn,
+        "arn:aws:iam::111122223333:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService"
+    );
+    assert!(
+        r.inline_policies.is_empty() && r.trust_policy.is_none(),
+        "AWS writes it"
+    );
+    let check = p
+        .companions
+        .auto_scaling_service_linked_role
+        .as_ref()
+        .expect("check");
+    assert!(check
+        .create_command
+        .ends_with("--aws-service-name ecs.application-autoscaling.amazonaws.com"));
+    assert!(check.why.contains("iam:CreateServiceLinkedRole on arn:aws:iam::111122223333:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/"));
+    // Written by AWS: no renderer creates it.
+    let iam = ecsroles_core::render::render_basic(ecsroles_core::render::Format::Iam, &p).unwrap();
+    assert!(!iam.contains("\"kind\": \"autoScaling\""), "{iam}");
+    assert!(iam.contains("autoScalingServiceLinkedRole"));
+    // Its own service-linked role named in RoleARN: nothing to say. Another role: said (legacy).
+    let own = plan_doc(&target(&format!("{ecs}\n  RoleARN: {}", r.arn)));
+    assert!(!own
+        .findings
+        .iter()
+        .any(|f| f.path.starts_with("scalableTarget.")));
+    let legacy = plan_doc(&target(&format!(
+        "{ecs}\n  RoleARN: arn:aws:iam::111122223333:role/ecsAutoscaleRole"
+    )));
+    assert!(legacy.role(AutoScaling).is_some());
+    let f = legacy
+        .findings
+        .iter()
+        .find(|f| f.path == "scalableTarget.RoleARN")
+        .expect("said");
+    assert!(
+        f.message.contains("ecsAutoscaleRole")
+            && f.message.contains("uses its service-linked role")
+    );
+    // Terraform's spelling (snake_case) reads the same.
+    let tf = plan_doc(&target("  service_namespace: ecs\n  scalable_dimension: ecs:service:DesiredCount\n  role_arn: arn:aws:iam::111122223333:role/custom"));
+    assert!(tf.role(AutoScaling).is_some());
+    assert!(tf
+        .findings
+        .iter()
+        .any(|f| f.path == "scalableTarget.role_arn"));
+    // Another service's target: not ECS's; none at all: not needed.
+    let dynamo = plan_doc(&target(
+        "  ServiceNamespace: dynamodb\n  ScalableDimension: dynamodb:table:ReadCapacityUnits",
+    ));
+    assert!(dynamo.role(AutoScaling).is_none());
+    assert!(dynamo
+        .findings
+        .iter()
+        .any(|f| f.path == "scalableTarget.ServiceNamespace"));
+    let none = plan_doc(&fargate("    - {name: a, image: nginx}", ""));
+    assert!(
+        none.role(AutoScaling).is_none()
+            && none.companions.auto_scaling_service_linked_role.is_none()
+    );
+    assert!(absent_why(&none, AutoScaling).contains("no scalable target"));
+}
