@@ -88,7 +88,7 @@ function defaultForm() {
     launchType: "FARGATE", networkMode: "awsvpc",
     containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
-    targetGroupArn: "", exec: false, scales: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
+    targetGroupArn: "", exec: false, scales: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
     ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false,
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
@@ -155,6 +155,8 @@ export function specFromForm(f, model) {
   if (Object.keys(service).length) spec.service = service;
   // Service auto scaling, as register-scalable-target spells it (the core plans Application
   // Auto Scaling's service-linked role).
+  // An account setting, not a task definition field (the core plans the agent sidecar's pull).
+  if (f.guardDuty) spec.guardDutyRuntimeMonitoring = true;
   if (f.scales) spec.scalableTarget = { ServiceNamespace: "ecs", ResourceId: `service/${f.cluster || "default"}/${f.name}`, ScalableDimension: "ecs:service:DesiredCount", MinCapacity: 1, MaxCapacity: 4 };
   // Who else starts the task (the core plans each launcher's role), in LAUNCHER_FIELDS order.
   const launchers = LAUNCHER_FIELDS.filter(([field]) => f[field]).map(([field, member]) => ({
@@ -616,7 +618,8 @@ class EcsRoleCalculator extends HTMLElement {
       <fieldset><legend>Service</legend>
         <div class="row">${field("Load balancer target group ARN (optional)", "f-targetGroupArn", f.targetGroupArn, "service.loadBalancers[0].targetGroupArn")}
           <label class="check"><input type="checkbox" id="f-exec" ${f.exec ? "checked" : ""} data-path="service">ECS Exec</label>
-          <label class="check"><input type="checkbox" id="f-scales" ${f.scales ? "checked" : ""} data-path="scalableTarget">Scales with Application Auto Scaling</label></div>
+          <label class="check"><input type="checkbox" id="f-scales" ${f.scales ? "checked" : ""} data-path="scalableTarget">Scales with Application Auto Scaling</label>
+          <label class="check"><input type="checkbox" id="f-guardDuty" ${f.guardDuty ? "checked" : ""} data-path="guardDutyRuntimeMonitoring">GuardDuty Runtime Monitoring (Fargate agent)</label></div>
         <div class="row">${field("Service Connect TLS: private CA ARN (optional)", "f-tlsCa", f.tlsCa ?? "", "service.serviceConnectConfiguration.services[0].tls.issuerCertificateAuthority")}
           ${field("TLS key ARN (optional)", "f-tlsKey", f.tlsKey ?? "", "service.serviceConnectConfiguration.services[0].tls.kmsKey")}</div>
         <div class="row">${field("VPC Lattice target group ARN (optional)", "f-latticeTargetGroup", f.latticeTargetGroup ?? "", "service.vpcLatticeConfigurations[0].targetGroupArn")}</div>

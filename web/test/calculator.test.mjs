@@ -227,6 +227,14 @@ test("the guided form updates the results as you type, with findings next to the
   assert.match(await calc(page).locator('article.card[data-kind="autoScaling"]').textContent(), /AWSServiceRoleForApplicationAutoScaling_ECSService[\s\S]*ecs\.application-autoscaling\.amazonaws\.com/);
   assert.ok((await calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="autoScaling"]) > h3').textContent()).endsWith("Service"));
   assert.equal(await calc(page).locator('article.card[data-kind="autoScaling"] [data-copy]').count(), 0, "AWS writes it: nothing to copy");
+  // GuardDuty: on EC2 its agent runs on the host (said beside the box); on Fargate it is a
+  // sidecar whose image the execution role pulls from exactly GuardDuty's repository here.
+  await calc(page).locator("#f-guardDuty").check();
+  await calc(page).locator("#f-guardDuty").locator("xpath=../..").locator(".finding.info", { hasText: "on the instance" }).waitFor();
+  await calc(page).locator("#f-launchType").selectOption("FARGATE");
+  await calc(page).locator("#f-networkMode").selectOption("awsvpc");
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article.card[data-kind="taskExecution"]')?.textContent.includes("GuardDutyAgentPull"));
+  assert.match(await calc(page).locator('article.card[data-kind="taskExecution"]').textContent(), /arn:\s*aws:\s*ecr:\s*us-east-1:\s*593207742271:\s*repository\/\s*aws-guardduty-agent-fargate/);
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -52,6 +52,22 @@ pub mod doc {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html";
     pub const SERVICE_LINKED_ROLE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html";
+    /// OpenSearch Service access control: ESHttpPost/ESHttpPut add documents; `_bulk` is the
+    /// domain's bulk sub-resource.
+    pub const OPENSEARCH_ACCESS: &str =
+        "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html";
+    /// OpenSearch Serverless: aoss:APIAccessAll on the collection (required since 10 May 2023).
+    pub const OPENSEARCH_SERVERLESS_IAM: &str = "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/security-iam-serverless.html";
+    /// OpenSearch Serverless data access policies (not IAM): who may write which index.
+    pub const OPENSEARCH_SERVERLESS_DATA_ACCESS: &str = "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-data-access.html";
+    /// Fluent Bit's AWS credentials: every AWS output takes `role_arn` and assumes it.
+    pub const FLUENT_BIT_AWS_CREDENTIALS: &str =
+        "https://docs.fluentbit.io/manual/administration/aws-credentials";
+    /// GuardDuty Runtime Monitoring on Fargate (ECS): the execution role pulls the agent sidecar.
+    pub const GUARDDUTY_FARGATE: &str = "https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html";
+    /// The agent image's repository per Region.
+    pub const GUARDDUTY_AGENT_IMAGE: &str =
+        "https://docs.aws.amazon.com/guardduty/latest/ug/ecs-runtime-agent-ecr-image-uri.html";
     /// Application Auto Scaling's service-linked roles: created on the first RegisterScalableTarget
     /// for a service, which needs iam:CreateServiceLinkedRole.
     pub const AUTO_SCALING_SLR: &str = "https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html";
@@ -566,6 +582,26 @@ rule!(
     doc::FIRELENS_IAM
 );
 
+// ---- FireLens to Amazon OpenSearch Service (es / opensearch outputs with AWS_Auth On) --------
+// Fluent Bit only POSTs to `<Path>/_bulk` (its es and opensearch plugin docs); AWS's access
+// control page names `domain/<name>/_bulk` as the bulk sub-resource and ESHttpPost/ESHttpPut as
+// what adds documents. AWS's FireLens sample grants es:* on "*"; nothing narrower is published,
+// so this is said in the why.
+rule!(FIRELENS_OPENSEARCH, "FirelensOpenSearchBulk", ["es:ESHttpPost"],
+    "FireLens es/opensearch output with AWS_Auth On: Fluent Bit signs its bulk POSTs to this domain (only /_bulk; AWS's sample grants es:* on every domain).",
+    doc::OPENSEARCH_ACCESS);
+// OpenSearch Serverless (AWS_Service_Name aoss): since 10 May 2023 "OpenSearch Serverless requires
+// these two new IAM permissions for collection resources" — aoss:APIAccessAll for data calls.
+rule!(FIRELENS_OPENSEARCH_SERVERLESS, "FirelensOpenSearchServerless", ["aoss:APIAccessAll"],
+    "FireLens opensearch output to an OpenSearch Serverless collection (AWS_Service_Name aoss): the collection's data plane, which its data access policy then narrows to indexes.",
+    doc::OPENSEARCH_SERVERLESS_IAM);
+// A FireLens output's `role_arn` (`AWS_Role_ARN` for es/opensearch): Fluent Bit assumes that role
+// with the task role's credentials, and the destination grants belong to it (Fluent Bit's AWS
+// credentials page; AWS's cross-account FireLens sample).
+rule!(FIRELENS_ASSUME_ROLE, "FirelensAssumeOutputRole", ["sts:AssumeRole"],
+    "A FireLens output names role_arn: Fluent Bit assumes exactly this role with the task role's credentials and writes to the destination as it (its grants belong to that role).",
+    doc::FLUENT_BIT_AWS_CREDENTIALS);
+
 // aws-for-fluent-bit's init process (doc::FLUENT_BIT_INIT): its README grants both actions on
 // "*"; its code (init/fluent_bit_init_process.go) calls GetBucketLocation on the bucket, then
 // GetObject on the file, so each is scoped to exactly that here.
@@ -805,6 +841,35 @@ rule!(EBS_KEY_POLICY, "AllowEcsInfrastructureRoleEbsEncryption",
 /// ECS's service-linked role (doc::SERVICE_LINKED_ROLE).
 pub const SERVICE_LINKED_ROLE_NAME: &str = "AWSServiceRoleForECS";
 pub const SERVICE_LINKED_ROLE_PATH: &str = "/aws-service-role/ecs.amazonaws.com/";
+
+// ---- GuardDuty Runtime Monitoring on Fargate (doc::GUARDDUTY_FARGATE) -----------------------
+// "The task execution role requires certain Amazon ECR permissions to download the GuardDuty
+// security agent container image": the four ECR actions, narrowed "by adding the Amazon ECR
+// repository URI". AWS gives the URI, not the ARN: the ARN is its repository's (said in the why).
+rule!(GUARDDUTY_AGENT_PULL, "GuardDutyAgentPull",
+    ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+    "GuardDuty Runtime Monitoring adds its security agent sidecar (aws-gd-agent) to each Fargate task: the execution role pulls its image from GuardDuty's repository in this Region (the repository AWS names by URI; without the role the task runs unmonitored).",
+    doc::GUARDDUTY_FARGATE);
+
+/// The GuardDuty agent's ECR repository name and the account hosting it per Region
+/// (doc::GUARDDUTY_AGENT_IMAGE; GovCloud from its user guide). Runtime Monitoring is not
+/// supported in the China Regions.
+pub const GUARDDUTY_AGENT_REPOSITORY: &str = "aws-guardduty-agent-fargate";
+#[rustfmt::skip]
+pub const GUARDDUTY_AGENT_ACCOUNTS: &[(&str, &str)] = &[
+    ("af-south-1", "197869348890"), ("ap-east-1", "258348409381"), ("ap-east-2", "259886477082"),
+    ("ap-northeast-1", "533107202818"), ("ap-northeast-2", "914738172881"), ("ap-northeast-3", "273192626886"),
+    ("ap-south-1", "251508486986"), ("ap-south-2", "950823858135"), ("ap-southeast-1", "174946120834"),
+    ("ap-southeast-2", "005257825471"), ("ap-southeast-3", "510637619217"), ("ap-southeast-4", "251357961535"),
+    ("ap-southeast-5", "156041399949"), ("ap-southeast-7", "054037130133"), ("ca-central-1", "354763396469"),
+    ("ca-west-1", "339712888787"), ("eu-central-1", "323658145986"), ("eu-central-2", "529164026651"),
+    ("eu-north-1", "591436053604"), ("eu-south-1", "266869475730"), ("eu-south-2", "919611009337"),
+    ("eu-west-1", "694911143906"), ("eu-west-2", "892757235363"), ("eu-west-3", "665651866788"),
+    ("il-central-1", "870907303882"), ("me-central-1", "000014521398"), ("me-south-1", "536382113932"),
+    ("mx-central-1", "311141559934"), ("sa-east-1", "758426053663"), ("us-east-1", "593207742271"),
+    ("us-east-2", "307168627858"), ("us-gov-east-1", "383115532789"), ("us-gov-west-1", "383110348953"),
+    ("us-west-1", "684579721401"), ("us-west-2", "733349766148"),
+];
 
 /// Application Auto Scaling's service-linked role for ECS services (doc::AUTO_SCALING_SLR,
 /// "Service-linked role ARN reference"), and the principal that assumes it.

@@ -80,6 +80,11 @@ pub struct EcsRoleSetSpec {
     /// with the container instance role.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub agent_config: crate::taskdef::Options,
+    /// GuardDuty Runtime Monitoring's automated agent covers this cluster's Fargate tasks (the
+    /// account's setting, or the cluster tag `GuardDutyManaged=true`): each task gets GuardDuty's
+    /// agent sidecar, whose image the execution role pulls. Not in any task definition.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guard_duty_runtime_monitoring: bool,
     /// Customer managed KMS keys protecting the resources the roles touch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyBinding>,

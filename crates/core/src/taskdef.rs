@@ -22,6 +22,21 @@ pub fn option_str(options: &Options, key: &str) -> Option<String> {
     }
 }
 
+/// [`option_str`] as Fluent Bit reads its output options: the key case-insensitively
+/// (`AWS_Auth`, `Aws_Auth` and `aws_auth` are one option).
+pub fn option_ci(options: &Options, key: &str) -> Option<String> {
+    option_str(options, option_key(options, key))
+}
+
+/// How the document spells the option `key` (compared case-insensitively), for finding paths;
+/// `key` itself when the option is absent.
+pub fn option_key<'a>(options: &'a Options, key: &'a str) -> &'a str {
+    options
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(key))
+        .map_or(key, String::as_str)
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]

@@ -615,6 +615,73 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// GuardDuty Runtime Monitoring (`guardDutyRuntimeMonitoring`): on Fargate its agent
+    /// sidecar is pulled with the task execution role from GuardDuty's repository in the task's
+    /// Region (rules::GUARDDUTY_AGENT_PULL) — a task with no other reason for one now needs it.
+    /// Elsewhere the agent runs on the host: nothing for the task's roles.
+    pub(super) fn guard_duty(&mut self) {
+        if !self.spec.guard_duty_runtime_monitoring {
+            return;
+        }
+        let path = "guardDutyRuntimeMonitoring";
+        if self.launch != LaunchType::Fargate {
+            self.info(path, "GuardDuty Runtime Monitoring runs its agent on the instance for this launch type, not as a task sidecar: nothing for the task's roles");
+            return;
+        }
+        if self.partition == "aws-cn" {
+            self.warn(path, "GuardDuty Runtime Monitoring is not supported in the China Regions: no agent sidecar, nothing planned").doc =
+                Some(rules::doc::GUARDDUTY_AGENT_IMAGE.into());
+            return;
+        }
+        let region = self.region.clone();
+        let Some((_, account)) = rules::GUARDDUTY_AGENT_ACCOUNTS
+            .iter()
+            .find(|(r, _)| *r == region)
+        else {
+            let f = self.warn(
+                path,
+                cat!(
+                    "GuardDuty documents no agent repository for region ",
+                    region,
+                    ": its pull is not planned"
+                ),
+            );
+            f.doc = Some(rules::doc::GUARDDUTY_AGENT_IMAGE.into());
+            f.fix = Some("check GuardDuty's agent image table for this Region".into());
+            return;
+        };
+        let x = RoleKind::TaskExecution;
+        let repo = cat!(
+            "arn:",
+            self.partition,
+            ":ecr:",
+            region,
+            ":",
+            account,
+            ":repository/",
+            rules::GUARDDUTY_AGENT_REPOSITORY
+        );
+        let reason = "GuardDuty Runtime Monitoring's agent sidecar (guardDutyRuntimeMonitoring)";
+        self.grant(
+            x,
+            &rules::ECR_AUTH,
+            vec!["*".into()],
+            Conditions::new(),
+            reason.into(),
+        );
+        self.grant(
+            x,
+            &rules::GUARDDUTY_AGENT_PULL,
+            vec![repo],
+            Conditions::new(),
+            reason.into(),
+        );
+        self.need(
+            x,
+            "GuardDuty Runtime Monitoring adds its agent sidecar to each task; the Fargate agent pulls its image",
+        );
+    }
+
     /// Who ships awslogs output when `pull_role` pulls the images: on EC2, the execution role
     /// only while the agent's ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE is true (unset: true,
     /// see rules::AWSLOGS_EXECUTION_ROLE_OVERRIDE), else the instance role.

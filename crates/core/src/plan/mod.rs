@@ -28,7 +28,9 @@ use crate::policy::{
 use crate::rules::unsupported::{self, Feature};
 use crate::rules::{self, doc, Rule};
 use crate::spec::*;
-use crate::taskdef::{option_str, ContainerDefinition, Secret, TaskDefinition};
+use crate::taskdef::{
+    option_ci, option_key, option_str, ContainerDefinition, Secret, TaskDefinition,
+};
 
 /// Plans every role of the workload. Never panics; problems become findings.
 pub fn plan(spec: &EcsRoleSetSpec) -> RolePlan {
@@ -172,6 +174,7 @@ impl<'a> Planner<'a> {
         self.check_feasibility();
         let exec_only = self.has_execution_only_needs();
         self.agent_needs(exec_only);
+        self.guard_duty();
         self.execution_needs();
         self.task_needs();
         self.service_role();

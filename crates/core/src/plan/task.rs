@@ -407,9 +407,16 @@ impl<'a> Planner<'a> {
             let name = option_str(&lc.options, "Name")
                 .unwrap_or_default()
                 .to_ascii_lowercase();
+            // `role_arn` (`AWS_Role_ARN` for es/opensearch): Fluent Bit assumes that role and
+            // writes as it; the destination grants are its, not the task role's.
+            let es = matches!(name.as_str(), "es" | "elasticsearch" | "opensearch");
+            let role_key = if es { "aws_role_arn" } else { "role_arn" };
+            let assumed = option_ci(&lc.options, role_key).filter(|v| !v.trim().is_empty());
+            let mut given: Vec<String> = Vec::new();
+            let region_key = if es { "aws_region" } else { "region" };
             let region = self.option_region(
-                option_str(&lc.options, "region"),
-                &cat!(opath, ".region"),
+                option_ci(&lc.options, region_key),
+                &cat!(opath, ".", option_key(&lc.options, region_key)),
                 "the FireLens output's region",
             );
             let reason = cat!(
@@ -494,46 +501,48 @@ impl<'a> Planner<'a> {
                         self.findings.push(f);
                     }
                     let res = a("logs", cat!("log-group:", group, ":*"), self);
-                    self.grant(
-                        t,
+                    self.firelens_grant(
+                        assumed.is_some(),
+                        &mut given,
                         &rules::FIRELENS_CLOUDWATCH,
-                        vec![res.clone()],
-                        Conditions::new(),
-                        reason.clone(),
+                        res.clone(),
+                        &reason,
                     );
                     if name == "cloudwatch" {
-                        self.grant(
-                            t,
+                        self.firelens_grant(
+                            assumed.is_some(),
+                            &mut given,
                             &rules::FIRELENS_CLOUDWATCH_LEGACY,
-                            vec![res.clone()],
-                            Conditions::new(),
-                            reason.clone(),
+                            res.clone(),
+                            &reason,
                         );
                     }
                     let auto = option_str(&lc.options, "auto_create_group")
                         .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "On");
                     if auto {
-                        self.grant(
-                            t,
+                        self.firelens_grant(
+                            assumed.is_some(),
+                            &mut given,
                             &rules::FIRELENS_CLOUDWATCH_CREATE,
-                            vec![res.clone()],
-                            Conditions::new(),
-                            reason.clone(),
+                            res.clone(),
+                            &reason,
                         );
                     }
-                    self.protect(t, &res, "logs", Some(&region), true, &reason);
+                    if assumed.is_none() {
+                        self.protect(t, &res, "logs", Some(&region), true, &reason);
+                    }
                 }
                 "firehose" | "kinesis_firehose" => {
                     let Some(stream) = required(self, "delivery_stream") else {
                         continue;
                     };
                     let res = a("firehose", cat!("deliverystream/", stream), self);
-                    self.grant(
-                        t,
+                    self.firelens_grant(
+                        assumed.is_some(),
+                        &mut given,
                         &rules::FIRELENS_FIREHOSE,
-                        vec![res],
-                        Conditions::new(),
-                        reason.clone(),
+                        res,
+                        &reason,
                     );
                 }
                 "kinesis" | "kinesis_streams" => {
@@ -541,12 +550,12 @@ impl<'a> Planner<'a> {
                         continue;
                     };
                     let res = a("kinesis", cat!("stream/", stream), self);
-                    self.grant(
-                        t,
+                    self.firelens_grant(
+                        assumed.is_some(),
+                        &mut given,
                         &rules::FIRELENS_KINESIS,
-                        vec![res],
-                        Conditions::new(),
-                        reason.clone(),
+                        res,
+                        &reason,
                     );
                 }
                 "s3" => {
@@ -554,20 +563,46 @@ impl<'a> Planner<'a> {
                         continue;
                     };
                     let res = cat!("arn:", self.partition, ":s3:::", bucket, "/*");
-                    self.grant(
-                        t,
+                    self.firelens_grant(
+                        assumed.is_some(),
+                        &mut given,
                         &rules::FIRELENS_S3,
-                        vec![res.clone()],
-                        Conditions::new(),
-                        reason.clone(),
+                        res.clone(),
+                        &reason,
                     );
-                    self.protect(t, &res, "s3", Some(&region), true, &reason);
+                    if assumed.is_none() {
+                        self.protect(t, &res, "s3", Some(&region), true, &reason);
+                    }
+                }
+                "es" | "elasticsearch" | "opensearch" => {
+                    if !self.firelens_opensearch(
+                        &lc.options,
+                        &opath,
+                        &cname,
+                        &region,
+                        assumed.is_some(),
+                        &mut given,
+                        &reason,
+                    ) {
+                        continue;
+                    }
                 }
                 _ => {
                     self.info(opath.clone(), format!(
                         "container {cname}: FireLens output {name:?} does not call AWS with the task role (or is not known to ecsroles)"));
                     continue;
                 }
+            }
+            if let Some(role) = assumed {
+                self.firelens_assume(
+                    &role,
+                    &cat!(opath, ".", option_key(&lc.options, role_key)),
+                    &cname,
+                    &name,
+                    &given,
+                    &reason,
+                );
+                continue;
             }
             self.need(
                 t,
@@ -580,6 +615,211 @@ impl<'a> Planner<'a> {
                 ),
             );
         }
+    }
+
+    /// One FireLens destination grant: on the task role, or — when the output assumes its own
+    /// role (`role_arn`) — written down for that role (`given`, said in a finding).
+    fn firelens_grant(
+        &mut self,
+        assumed: bool,
+        given: &mut Vec<String>,
+        rule: &'static Rule,
+        res: String,
+        reason: &str,
+    ) {
+        if assumed {
+            given.push(cat!(rule.actions.join(", "), " on ", res));
+        } else {
+            self.grant(
+                RoleKind::Task,
+                rule,
+                vec![res],
+                Conditions::new(),
+                reason.to_string(),
+            );
+        }
+    }
+
+    /// A FireLens output that assumes `role` (its `role_arn` at `path`): the task role may assume
+    /// exactly that role; what the destination needs (`given`) is that role's to hold.
+    fn firelens_assume(
+        &mut self,
+        role: &str,
+        path: &str,
+        cname: &str,
+        output: &str,
+        given: &[String],
+        reason: &str,
+    ) {
+        let t = RoleKind::Task;
+        let Some(role_arn) = self.fill(role, path).map(Cow::into_owned) else {
+            return;
+        };
+        let is_role = Arn::parse(&role_arn)
+            .is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"));
+        if !is_role && !crate::placeholder::may_hold(&role_arn) {
+            self.error(
+                path,
+                cat!(
+                    "container ",
+                    cname,
+                    ": ",
+                    role_arn,
+                    " is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+                ),
+            )
+            .fix = Some("name the role Fluent Bit assumes for this output by its ARN".into());
+            return;
+        }
+        self.grant(
+            t,
+            &rules::FIRELENS_ASSUME_ROLE,
+            vec![role_arn.clone()],
+            Conditions::new(),
+            reason.to_string(),
+        );
+        let needs = if given.is_empty() {
+            String::new()
+        } else {
+            cat!("; that role needs ", given.join("; "))
+        };
+        let f = finding(
+            Severity::Info,
+            path,
+            cat!(
+                "container ",
+                cname,
+                ": FireLens output ",
+                output,
+                " writes as ",
+                role_arn,
+                " (role_arn), not as the task role: the task role may only assume it",
+                needs,
+                ", and its trust policy must let the task role assume it"
+            ),
+        )
+        .doc(rules::doc::FLUENT_BIT_AWS_CREDENTIALS);
+        self.findings.push(f);
+        self.need(
+            t,
+            cat!(
+                "FireLens in container ",
+                cname,
+                " assumes the role its ",
+                output,
+                " output names (role_arn)"
+            ),
+        );
+    }
+
+    /// FireLens `es`/`opensearch` output (doc::OPENSEARCH_ACCESS): with `AWS_Auth On` Fluent
+    /// Bit signs its bulk requests, so the writer needs es:ESHttpPost on the domain's `_bulk`
+    /// (or, for an OpenSearch Serverless collection, aoss:APIAccessAll on it). The domain comes
+    /// from `Host` (`search-<name>-<id>.<region>.es.amazonaws.com`, or `vpc-…`); the
+    /// collection from `<collection-id>.<region>.aoss.amazonaws.com`. `false`: nothing granted.
+    #[allow(clippy::too_many_arguments)]
+    fn firelens_opensearch(
+        &mut self,
+        options: &crate::taskdef::Options,
+        opath: &str,
+        cname: &str,
+        region: &str,
+        assumed: bool,
+        given: &mut Vec<String>,
+        reason: &str,
+    ) -> bool {
+        let on = option_ci(options, "aws_auth")
+            .is_some_and(|v| v.eq_ignore_ascii_case("on") || v.eq_ignore_ascii_case("true"));
+        if !on {
+            self.info(opath, cat!("container ", cname, ": FireLens output to OpenSearch without AWS_Auth On: Fluent Bit does not sign its requests, so no IAM permission is used (the domain's own access control decides)"));
+            return false;
+        }
+        let host = option_ci(options, "host").unwrap_or_default();
+        let host = host.trim().to_ascii_lowercase();
+        let serverless_name =
+            option_ci(options, "aws_service_name").is_some_and(|v| v.eq_ignore_ascii_case("aoss"));
+        let label = host.split('.').next().unwrap_or_default();
+        let host_region = host.split('.').nth(1).unwrap_or(region).to_string();
+        let account = self.account.clone();
+        if host.ends_with(".aoss.amazonaws.com") || host.ends_with(".aoss.amazonaws.com.cn") {
+            if !serverless_name {
+                self.warn(cat!(opath, ".", option_key(options, "AWS_Service_Name")), cat!("container ", cname, ": Host ", host, " is an OpenSearch Serverless collection, but AWS_Service_Name is not aoss: Fluent Bit signs for es and the collection refuses it"))
+                    .fix = Some("set AWS_Service_Name aoss".into());
+            }
+            let res = cat!(
+                "arn:",
+                self.partition,
+                ":aoss:",
+                host_region,
+                ":",
+                account,
+                ":collection/",
+                label
+            );
+            self.firelens_grant(
+                assumed,
+                given,
+                &rules::FIRELENS_OPENSEARCH_SERVERLESS,
+                res,
+                reason,
+            );
+            let f = finding(
+                Severity::Info,
+                cat!(opath, ".", option_key(options, "Host")),
+                cat!("container ", cname, ": OpenSearch Serverless collection ", label, ": its data access policy (not IAM) must also let the writing role aoss:CreateIndex, aoss:WriteDocument and aoss:UpdateIndex on the index"),
+            )
+            .doc(rules::doc::OPENSEARCH_SERVERLESS_DATA_ACCESS);
+            self.findings.push(f);
+            return true;
+        }
+        let domain = label
+            .strip_prefix("search-")
+            .or_else(|| label.strip_prefix("vpc-"))
+            .and_then(|d| d.rsplit_once('-'))
+            .map(|(name, _)| name)
+            .filter(|n| {
+                !n.is_empty()
+                    && (host.ends_with(".es.amazonaws.com")
+                        || host.ends_with(".es.amazonaws.com.cn"))
+            });
+        let Some(domain) = domain else {
+            let f = self.warn(
+                cat!(opath, ".", option_key(options, "Host")),
+                cat!("container ", cname, ": Host ", host, " is not a domain endpoint (search-<domain>-<id>.<region>.es.amazonaws.com): the domain it writes to is unknown, no permission is planned"),
+            );
+            f.fix = Some(
+                "use the domain's endpoint, or grant es:ESHttpPost on its _bulk in app.statements"
+                    .into(),
+            );
+            f.doc = Some(rules::doc::OPENSEARCH_ACCESS.into());
+            return false;
+        };
+        if serverless_name {
+            self.warn(cat!(opath, ".", option_key(options, "AWS_Service_Name")), cat!("container ", cname, ": AWS_Service_Name aoss signs for OpenSearch Serverless, but Host ", host, " is an OpenSearch Service domain: the domain refuses it"))
+                .fix = Some("point Host at the collection endpoint (<id>.<region>.aoss.amazonaws.com), or drop AWS_Service_Name".into());
+        }
+        // Fluent Bit posts to `<Path>/_bulk`.
+        let path = option_ci(options, "path").unwrap_or_default();
+        let path = path.trim_matches('/');
+        let sub = if path.is_empty() {
+            "_bulk".to_string()
+        } else {
+            cat!(path, "/_bulk")
+        };
+        let res = cat!(
+            "arn:",
+            self.partition,
+            ":es:",
+            host_region,
+            ":",
+            account,
+            ":domain/",
+            domain,
+            "/",
+            sub
+        );
+        self.firelens_grant(assumed, given, &rules::FIRELENS_OPENSEARCH, res, reason);
+        true
     }
 
     /// A resource named in `app.access`: an ARN as given, or a name placed in this account/region.

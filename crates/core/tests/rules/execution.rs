@@ -437,3 +437,72 @@ fn pull_through_cache_images_import_on_first_pull_by_the_pulling_role() {
         .iter()
         .any(|f| f.message.contains("looks like a pull through cache")));
 }
+
+// ---- GuardDuty Runtime Monitoring (https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html)
+
+/// A real task definition with no reason for an execution role
+/// (tests/realworld/aws-actions-ebs-configured-at-launch: Docker Hub image, no logging): with
+/// GuardDuty's automated agent on, each task gets the agent sidecar and now needs one, to pull
+/// exactly GuardDuty's repository in the task's Region.
+#[test]
+fn guard_duty_runtime_monitoring_needs_an_execution_role_that_pulls_only_its_agent() {
+    let text = std::fs::read_to_string(repo_root().join(
+        "tests/realworld/aws-actions-ebs-configured-at-launch/task-definition-volume-configuration.json",
+    ))
+    .unwrap();
+    let (mut spec, _) = ecsroles_core::parse_document(&text).unwrap();
+    spec.region = Some("eu-west-1".into());
+    spec.account = Some("111122223333".into());
+    assert!(
+        ecsroles_core::plan(&spec).role(TaskExecution).is_none(),
+        "none without it"
+    );
+    spec.guard_duty_runtime_monitoring = true;
+    let p = ecsroles_core::plan(&spec);
+    let x = role(&p, TaskExecution);
+    assert!(x.why.iter().any(|w| w.contains("GuardDuty")), "{:?}", x.why);
+    let agent = "arn:aws:ecr:eu-west-1:694911143906:repository/aws-guardduty-agent-fargate";
+    for a in [
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:BatchCheckLayerAvailability",
+    ] {
+        assert!(allows(&p, TaskExecution, a, agent), "{a}");
+    }
+    assert!(allows(&p, TaskExecution, "ecr:GetAuthorizationToken", "*"));
+    // Only GuardDuty's repository, and only this Region's.
+    for other in [
+        "arn:aws:ecr:eu-west-1:694911143906:repository/anything-else",
+        "arn:aws:ecr:us-east-1:593207742271:repository/aws-guardduty-agent-fargate",
+        "arn:aws:ecr:eu-west-1:111122223333:repository/aws-guardduty-agent-fargate",
+    ] {
+        assert!(
+            !allows(&p, TaskExecution, "ecr:BatchGetImage", other),
+            "{other}"
+        );
+    }
+    // A Region GuardDuty documents no repository for: said, nothing guessed.
+    spec.region = Some("ap-southeast-6".into());
+    let p = ecsroles_core::plan(&spec);
+    assert!(p.role(TaskExecution).is_none());
+    assert!(p
+        .findings
+        .iter()
+        .any(|f| f.path == "guardDutyRuntimeMonitoring"
+            && f.message
+                .contains("no agent repository for region ap-southeast-6")));
+    // On EC2 the agent runs on the host: nothing for the task's roles.
+    spec.region = Some("eu-west-1".into());
+    spec.launch_type = Some(ecsroles_core::LaunchType::Ec2);
+    let p = ecsroles_core::plan(&spec);
+    assert!(!p
+        .roles
+        .iter()
+        .flat_map(|r| &r.inline_policies)
+        .flat_map(|i| &i.document.statements)
+        .any(|s| s.sid == "GuardDutyAgentPull"));
+    assert!(p
+        .findings
+        .iter()
+        .any(|f| f.path == "guardDutyRuntimeMonitoring" && f.message.contains("on the instance")));
+}

@@ -55,6 +55,102 @@ fn firelens_destinations_go_on_the_task_role() {
     assert!(other.role(Task).is_none());
 }
 
+/// es/opensearch outputs with AWS_Auth On (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html):
+/// the bulk endpoint of exactly the domain `Host` names, or the collection of a Serverless
+/// endpoint; unsigned or unknown hosts grant nothing, and say why.
+#[test]
+fn firelens_opensearch_outputs_sign_for_exactly_their_domain_or_collection() {
+    let out = |opts: &str| {
+        format!("    - name: app\n      image: nginx\n      logConfiguration: {{logDriver: awsfirelens, options: {{{opts}}}}}")
+    };
+    let domain = plan_doc(&fargate(
+        &out("Name: opensearch, Host: search-my-logs-abc123def456.us-east-1.es.amazonaws.com, aws_auth: \"On\", Path: /tenant-a"),
+        "",
+    ));
+    let bulk = "arn:aws:es:us-east-1:111122223333:domain/my-logs/tenant-a/_bulk";
+    assert!(allows(&domain, Task, "es:ESHttpPost", bulk));
+    assert!(!allows(
+        &domain,
+        Task,
+        "es:ESHttpPost",
+        "arn:aws:es:us-east-1:111122223333:domain/my-logs/_bulk"
+    ));
+    assert!(!allows(&domain, Task, "es:ESHttpPut", bulk));
+    let aoss = plan_doc(&fargate(
+        &out("Name: opensearch, Host: 1a2b3c4d5e.eu-west-1.aoss.amazonaws.com, AWS_Auth: \"On\", AWS_Service_Name: aoss"),
+        "",
+    ));
+    assert!(allows(
+        &aoss,
+        Task,
+        "aoss:APIAccessAll",
+        "arn:aws:aoss:eu-west-1:111122223333:collection/1a2b3c4d5e"
+    ));
+    assert!(!allows(
+        &aoss,
+        Task,
+        "aoss:APIAccessAll",
+        "arn:aws:aoss:eu-west-1:111122223333:collection/other"
+    ));
+    assert!(aoss
+        .findings
+        .iter()
+        .any(|f| f.message.contains("data access policy")));
+    // A collection endpoint signed for es: refused by the collection, said at the option.
+    let unsigned_for = plan_doc(&fargate(
+        &out("Name: opensearch, Host: 1a2b3c4d5e.eu-west-1.aoss.amazonaws.com, AWS_Auth: \"On\""),
+        "",
+    ));
+    assert!(unsigned_for
+        .findings
+        .iter()
+        .any(|f| f.path.ends_with(".AWS_Service_Name")));
+    // Not signed: no IAM at all. A custom endpoint: unknown domain, nothing guessed.
+    let off = plan_doc(&fargate(
+        &out("Name: es, Host: search-my-logs-abc.us-east-1.es.amazonaws.com"),
+        "",
+    ));
+    assert!(off.role(Task).is_none());
+    let custom = plan_doc(&fargate(
+        &out("Name: es, Host: logs.example.com, AWS_Auth: \"On\""),
+        "",
+    ));
+    assert!(custom.role(Task).is_none());
+    assert!(custom
+        .findings
+        .iter()
+        .any(|f| f.path.ends_with(".Host") && f.message.contains("not a domain endpoint")));
+    // AWS_Role_ARN: Fluent Bit signs as that role; the task role may only assume it.
+    let assumed = plan_doc(&fargate(
+        &out("Name: opensearch, Host: search-my-logs-abc123.us-east-1.es.amazonaws.com, AWS_Auth: \"On\", AWS_Role_ARN: \"arn:aws:iam::444455556666:role/log-writer\""),
+        "",
+    ));
+    assert!(allows(
+        &assumed,
+        Task,
+        "sts:AssumeRole",
+        "arn:aws:iam::444455556666:role/log-writer"
+    ));
+    assert!(!allows(
+        &assumed,
+        Task,
+        "es:ESHttpPost",
+        "arn:aws:es:us-east-1:111122223333:domain/my-logs/_bulk"
+    ));
+    let said = assumed
+        .findings
+        .iter()
+        .find(|f| f.path.ends_with(".AWS_Role_ARN"))
+        .expect("said");
+    assert!(said.message.contains("that role needs es:ESHttpPost on arn:aws:es:us-east-1:111122223333:domain/my-logs/_bulk"), "{}", said.message);
+    // A role_arn that is not a role: an error at the option, nothing assumed.
+    let bad = plan_doc(&fargate(&out("Name: kinesis_firehose, region: us-east-1, delivery_stream: s, role_arn: arn:aws:s3:::bucket"), ""));
+    assert!(has_error_at(
+        &bad,
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.role_arn"
+    ));
+}
+
 // ---- ECS Exec (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html) -------
 
 #[test]
