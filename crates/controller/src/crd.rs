@@ -132,6 +132,26 @@ pub struct EcsRoleSetStatus {
     pub findings: Vec<StatusFinding>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_time: Option<String>,
+    /// The last adoption (`ecsroles.dev/adopt`): per role taken over, what it changed, written
+    /// before the controller's first write to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adoption: Vec<AdoptionReport>,
+}
+
+/// What adopting one existing role does, as reported before any write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdoptionReport {
+    pub role: String,
+    /// The role kind it becomes (`task`, `taskExecution`…).
+    pub kind: String,
+    /// Grants the plan gives that the role's inline policies did not (action on resource;
+    /// its managed policies' documents are not read).
+    pub adds: Vec<String>,
+    /// The IAM changes adoption makes (policies put, attached, detached, deleted; trust).
+    pub changes: Vec<String>,
+    /// What the role allowed beyond the plan, gone after adoption (and trust problems fixed).
+    pub over_grants_removed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -8,6 +8,7 @@
 //!   [`status`]: conditions and Events.
 //! - [`iam_state`]: desired IAM state from a core `RolePlan`, the actual state read from IAM,
 //!   and the minimal ordered operations between them. Pure; the reconciler executes them.
+//! - [`adoption`]: what adopting an existing role will do, reported before any write.
 //! - [`policy_eq`]: semantic comparison of policy documents as IAM returns them.
 //! - [`iam`]: the only module that calls IAM (rate limit, metrics, error classes); [`fair`]:
 //!   its rate limit, shared fairly between namespaces.
@@ -22,6 +23,7 @@
 //! allow, the names it gets and whether a tenant may have it come from `ecsroles-core`
 //! (`plan`, `admission`).
 
+pub mod adoption;
 pub mod cleanup;
 pub mod config;
 pub mod controller;

@@ -305,6 +305,111 @@ async fn a_foreign_role_is_a_collision_and_adoption_takes_it_only_where_allowed(
     assert!(w.has_event("Normal", "Adopted"));
 }
 
+/// Adoption says what it will do before it writes: the grants it adds, the changes it makes
+/// and the over-grants they remove (the core's audit of the role as IAM has it), in status and
+/// an Event — even when the first write then fails.
+#[tokio::test]
+async fn adoption_reports_what_it_adds_changes_and_removes_before_any_write() {
+    let probe = World::new();
+    probe
+        .reconcile(&role_set(NS, "web", fargate_spec("web")), None, None)
+        .await
+        .unwrap();
+    let (_, task) = probe
+        .managed()
+        .into_iter()
+        .find(|(k, _)| k == "task")
+        .unwrap();
+    // A hand-made task role: S3 on everything inline, ReadOnlyAccess attached.
+    let hand_made = || {
+        let mut r = role_with_tags("/ecsroles/", [("team".to_string(), "x".to_string())].into());
+        r.inline.insert(
+            "legacy".into(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#.into(),
+        );
+        r.managed
+            .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+        r
+    };
+    let allowed = format!("adoptionNamespaces: [{NS}]\n");
+    let ask = role_set(NS, "web", fargate_spec("web")).annotate(ADOPT_ANNOTATION, "true");
+
+    // The first write refused: the report is already in status and an Event; IAM unchanged.
+    let w = World::new();
+    w.iam.put_role(&task, hand_made());
+    let _ = w
+        .reconcile(&ask, Some(&allowed), Some(fail("TagRole", "AccessDenied")))
+        .await;
+    assert!(w.iam.writes().is_empty(), "{:?}", w.iam.writes());
+    assert!(w.has_event("Normal", "AdoptionPlanned"));
+    assert!(!w.has_event("Normal", "Adopted"));
+    let report = w.last_status()["adoption"].clone();
+    let role = report
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["role"] == task.as_str()))
+        .unwrap_or_else(|| panic!("{report}"))
+        .clone();
+    assert_eq!(role["kind"], "task");
+    let list = |k: &str| -> Vec<String> {
+        role[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let changes = list("changes");
+    for want in [
+        "delete the inline policy legacy",
+        "detach arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "replace the trust policy with the plan's",
+    ] {
+        assert!(changes.iter().any(|c| c == want), "{want}: {changes:?}");
+    }
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.starts_with("put the inline policy ")),
+        "{changes:?}"
+    );
+    let removed = list("overGrantsRemoved");
+    assert!(
+        removed.iter().any(|o| o.starts_with("s3:* on * (legacy)")),
+        "{removed:?}"
+    );
+    assert!(
+        removed
+            .iter()
+            .any(|o| o.contains("ReadOnlyAccess") && o.contains("detached")),
+        "{removed:?}"
+    );
+    assert!(
+        removed
+            .iter()
+            .any(|o| o.starts_with("trust: does not trust ecs-tasks.amazonaws.com")),
+        "{removed:?}"
+    );
+    // The plan's S3 read on its prefix is covered by s3:* already; nothing it lacks there.
+    assert!(
+        !list("adds").iter().any(|a| a.starts_with("s3:GetObject")),
+        "{:?}",
+        list("adds")
+    );
+
+    // Allowed to proceed: taken and converged, and the report stays in status.
+    let w = World::new();
+    w.iam.put_role(&task, hand_made());
+    w.reconcile(&ask, Some(&allowed), None).await.unwrap();
+    assert_eq!(w.ready().0, "True", "{:?}", w.ready());
+    assert_eq!(w.iam.writes().first(), Some(&format!("TagRole {task}")));
+    assert!(w.has_event("Normal", "AdoptionPlanned") && w.has_event("Normal", "Adopted"));
+    let held = w.iam.role(&task).unwrap();
+    assert!(!held.inline.contains_key("legacy") && held.managed.is_empty());
+    assert!(w.last_status()["adoption"][0]["changes"]
+        .as_array()
+        .is_some_and(|c| !c.is_empty()));
+}
+
 #[tokio::test]
 async fn an_iam_refusal_is_terminal_and_says_what_was_applied() {
     let w = World::new();

@@ -23,7 +23,7 @@ pub(crate) async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Err
     let ns = obj.namespace().unwrap_or_default();
     let name = obj.name_any();
     let owner = owner(obj, cfg);
-    let prev = obj.status.clone().unwrap_or_default();
+    let mut prev = obj.status.clone().unwrap_or_default();
 
     // A spec the API server stored but the core's types cannot read: this object only.
     let decoded = match obj.spec.inner.spec() {
@@ -76,6 +76,9 @@ pub(crate) async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Err
         None
     };
     let mut actual: Vec<ActualRole> = Vec::with_capacity(desired.len());
+    // Roles to adopt (indexes into `desired`/`actual`): taken over only once every read is
+    // done, no collision is left, and what adoption will do has been reported.
+    let mut adopting: Vec<usize> = Vec::new();
     for d in &desired {
         // The snapshot only ever proves "nothing to do". Anything else — drift, a missing
         // role, a profile to fix — is read again directly before a single write, so writes
@@ -86,22 +89,15 @@ pub(crate) async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Err
                 continue;
             }
         }
-        let mut a = ctx
+        let a = ctx
             .iam
             .read_role(&d.name, d.instance_profile.as_deref())
             .await?;
-        if a.exists && !owner.owns(&a.tags) && adopt && a.path == d.path {
-            // Adoption (the guardrails above allowed it here): take ownership, then converge.
-            let tag = crate::iam_state::Op::TagRole {
-                role: d.name.clone(),
-                tags: owner.tags(),
-            };
-            ctx.iam.apply(&tag).await?;
-            a.tags.extend(owner.tags());
-            let note = format!("took ownership of existing IAM role {}", d.name);
-            event(ctx, obj, EventType::Normal, "Adopted", note).await;
-        }
-        if a.exists && !owner.owns(&a.tags) {
+        let adopted = a.exists && !owner.owns(&a.tags) && adopt && a.path == d.path;
+        if adopted {
+            // Adoption (the guardrails above allowed it here): reported, then taken, below.
+            adopting.push(actual.len());
+        } else if a.exists && !owner.owns(&a.tags) {
             let msg = format!("IAM role {} already exists and is not owned by this EcsRoleSet (its ecsroles.dev/* tags differ); nothing in IAM was changed. {COLLISION_ADVICE}", d.name);
             return collision(obj, ctx, msg, findings).await;
         }
@@ -110,6 +106,30 @@ pub(crate) async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Err
             return collision(obj, ctx, msg, findings).await;
         }
         actual.push(a);
+    }
+
+    // Adoption: what it will add, change and remove, in status and an Event before the first
+    // write; then ownership is taken and the roles converge like any other.
+    if !adopting.is_empty() {
+        let reports: Vec<_> = adopting
+            .iter()
+            .map(|&i| crate::adoption::report(&plan, &desired[i], &actual[i], &owner))
+            .collect();
+        prev.adoption = reports;
+        write_status(obj, ctx, prev.clone()).await?;
+        let note = crate::adoption::summary(&prev.adoption);
+        event(ctx, obj, EventType::Normal, "AdoptionPlanned", note).await;
+        for &i in &adopting {
+            let name = &desired[i].name;
+            let tag = crate::iam_state::Op::TagRole {
+                role: name.clone(),
+                tags: owner.tags(),
+            };
+            ctx.iam.apply(&tag).await?;
+            actual[i].tags.extend(owner.tags());
+            let note = format!("took ownership of existing IAM role {name}");
+            event(ctx, obj, EventType::Normal, "Adopted", note).await;
+        }
     }
 
     // Write-ahead: every role about to be created is recorded in status before its CreateRole.
@@ -214,6 +234,7 @@ pub(crate) async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Err
         findings,
         last_sync_time: Some(now()),
         managed_roles: kinds,
+        adoption: prev.adoption.clone(),
         ..Default::default()
     };
     for r in &plan.roles {

@@ -1434,3 +1434,97 @@ async fn launcher_roles_are_reconciled_and_follow_the_launchers() {
     assert!(roles_with_prefix(&iam, "it-launch_job-").await.is_empty());
     ctl.stop().await;
 }
+
+/// Adoption on the real servers: a hand-made task role (S3 on everything inline, ReadOnlyAccess
+/// attached) in a namespace the guardrails allow adoption in. Status and an Event say what
+/// adoption adds, changes and removes; then IAM holds exactly the plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adoption_reports_what_it_changes_then_converges() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-adopt";
+    namespace(&client, ns).await;
+    let guardrails = std::env::temp_dir().join(format!("{ns}-guardrails.yaml"));
+    std::fs::write(&guardrails, format!("adoptionNamespaces: [{ns}]\n")).unwrap();
+    let mut cfg = config(ns, 600);
+    cfg.guardrails_file = Some(guardrails);
+
+    // The names and path the controller derives for this set (from a probe object).
+    let probe: ecsroles_controller::crd::EcsRoleSet = serde_json::from_value(json!({
+        "apiVersion": "ecsroles.dev/v1alpha1", "kind": "EcsRoleSet",
+        "metadata": {"name": "shop", "namespace": ns, "uid": "probe"}, "spec": fargate_spec("shop")
+    }))
+    .unwrap();
+    let task = expected(&probe, &cfg)
+        .into_iter()
+        .find(|d| d.name.ends_with("-task"))
+        .expect("a task role");
+    create_unowned_role(&iam, &task.name, &task.path, "ec2.amazonaws.com").await;
+    iam.put_role_policy()
+        .role_name(&task.name)
+        .policy_name("legacy")
+        .policy_document(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name(&task.name)
+        .policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+
+    let ctl = start(&client, cfg.clone(), None).await;
+    let api: kube::Api<ecsroles_controller::crd::EcsRoleSet> =
+        kube::Api::namespaced(client.clone(), ns);
+    let obj: ecsroles_controller::crd::EcsRoleSet = serde_json::from_value(json!({
+        "apiVersion": "ecsroles.dev/v1alpha1", "kind": "EcsRoleSet",
+        "metadata": {"name": "shop", "namespace": ns,
+            "annotations": {ecsroles_controller::controller::ADOPT_ANNOTATION: "true"}},
+        "spec": fargate_spec("shop")
+    }))
+    .unwrap();
+    api.create(&Default::default(), &obj).await.unwrap();
+    let obj = wait_ready(&client, ns, "shop", "True").await;
+    let status = obj.status.clone().unwrap();
+    let report = status
+        .adoption
+        .iter()
+        .find(|r| r.role == task.name)
+        .unwrap_or_else(|| panic!("{:?}", status.adoption));
+    assert_eq!(report.kind, "task");
+    for want in [
+        "delete the inline policy legacy",
+        "detach arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "replace the trust policy with the plan's",
+    ] {
+        assert!(
+            report.changes.iter().any(|c| c == want),
+            "{want}: {:?}",
+            report.changes
+        );
+    }
+    assert!(
+        report
+            .over_grants_removed
+            .iter()
+            .any(|o| o.starts_with("s3:* on * (legacy)")),
+        "{:?}",
+        report.over_grants_removed
+    );
+    assert!(report
+        .over_grants_removed
+        .iter()
+        .any(|o| o.contains("also trusts ec2.amazonaws.com")));
+    wait_event(&client, ns, "AdoptionPlanned").await;
+    wait_event(&client, ns, "Adopted").await;
+    // Converged: exactly the plan (the owner's tags included), nothing of the hand-made role left.
+    assert_iam_matches(&iam, &expected(&obj, &cfg)).await;
+
+    delete(&client, ns, "shop").await;
+    gone(&client, ns, "shop").await;
+    ctl.stop().await;
+}
