@@ -245,19 +245,24 @@ async fn a_role_the_plan_no_longer_needs_is_deleted() {
     assert!(!w.managed().iter().any(|(k, _)| k == "service"));
 }
 
-#[tokio::test]
-async fn a_foreign_role_is_a_collision_and_adoption_takes_it_only_where_allowed() {
-    // Learn the names the platform gives this set's roles.
+/// The name the platform gives the task role of `NS/web` (learnt from a first reconcile).
+async fn web_task_role() -> String {
     let probe = World::new();
     probe
         .reconcile(&role_set(NS, "web", fargate_spec("web")), None, None)
         .await
         .unwrap();
-    let (_, task) = probe
+    probe
         .managed()
         .into_iter()
         .find(|(k, _)| k == "task")
-        .unwrap();
+        .map(|(_, name)| name)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_foreign_role_is_a_collision_and_adoption_takes_it_only_where_allowed() {
+    let task = web_task_role().await;
 
     let foreign = || {
         let w = World::new();
@@ -310,16 +315,7 @@ async fn a_foreign_role_is_a_collision_and_adoption_takes_it_only_where_allowed(
 /// an Event — even when the first write then fails.
 #[tokio::test]
 async fn adoption_reports_what_it_adds_changes_and_removes_before_any_write() {
-    let probe = World::new();
-    probe
-        .reconcile(&role_set(NS, "web", fargate_spec("web")), None, None)
-        .await
-        .unwrap();
-    let (_, task) = probe
-        .managed()
-        .into_iter()
-        .find(|(k, _)| k == "task")
-        .unwrap();
+    let task = web_task_role().await;
     // A hand-made task role: S3 on everything inline, ReadOnlyAccess attached.
     let hand_made = || {
         let mut r = role_with_tags("/ecsroles/", [("team".to_string(), "x".to_string())].into());
