@@ -63,6 +63,9 @@ pub mod doc {
     /// Fluent Bit's AWS credentials: every AWS output takes `role_arn` and assumes it.
     pub const FLUENT_BIT_AWS_CREDENTIALS: &str =
         "https://docs.fluentbit.io/manual/administration/aws-credentials";
+    /// The X-Ray daemon on ECS: its image, and the managed policy for the task role.
+    pub const XRAY_DAEMON_ECS: &str =
+        "https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-ecs.html";
     /// GuardDuty Runtime Monitoring on Fargate (ECS): the execution role pulls the agent sidecar.
     pub const GUARDDUTY_FARGATE: &str = "https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html";
     /// The agent image's repository per Region.
@@ -1017,6 +1020,28 @@ pub mod refusal {
     }
 }
 
+/// The last path segment of an image's repository, without tag or digest
+/// (`public.ecr.aws/xray/aws-xray-daemon:3.x` → `aws-xray-daemon`): how a sidecar is recognised
+/// in any registry (Docker Hub, ECR Public, a private mirror).
+pub fn image_name(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last)
+}
+
+/// Sidecars recognised by their image, whose work needs the task role.
+pub mod sidecars {
+    use super::{doc, Rule};
+    /// The AWS X-Ray daemon (`amazon/aws-xray-daemon`, `public.ecr.aws/xray/aws-xray-daemon`):
+    /// "add managed policies to your task role" — AWSXRayDaemonWriteAccess (doc::XRAY_DAEMON_ECS).
+    pub const XRAY_DAEMON_IMAGE: &str = "aws-xray-daemon";
+    // AWSXRayDaemonWriteAccess v2, exactly; X-Ray takes these actions on "*" only.
+    rule!(XRAY_DAEMON, "XRayDaemonWrite",
+        ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+        "A container runs the AWS X-Ray daemon (recognised by its image): it relays the application's trace segments and fetches sampling rules with the task role — AWSXRayDaemonWriteAccess's actions, which X-Ray takes on \"*\" only.",
+        doc::XRAY_DAEMON_ECS);
+}
+
 /// AWS App Mesh, discontinued: "On September 30, 2026, AWS will discontinue support for AWS App
 /// Mesh. After September 30, 2026, you will no longer be able to access the AWS App Mesh console
 /// or AWS App Mesh resources" (the notice on every page of its user guide, e.g. `DOC`). Its
@@ -1035,9 +1060,7 @@ pub mod app_mesh {
 
     /// Whether `image` is App Mesh's Envoy (any registry, tag or digest).
     pub fn is_envoy(image: &str) -> bool {
-        let no_digest = image.split('@').next().unwrap_or(image);
-        let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
-        last.split(':').next() == Some(ENVOY_REPOSITORY)
+        super::image_name(image) == ENVOY_REPOSITORY
     }
 
     #[cfg(test)]

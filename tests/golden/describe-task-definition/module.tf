@@ -94,3 +94,26 @@ resource "aws_iam_role_policy" "task_execution" {
     ]
   })
 }
+
+resource "aws_iam_role_policy" "task" {
+  name   = "ecsroles-storefront-task"
+  role   = "storefront-task"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [
+      # A container runs the AWS X-Ray daemon (recognised by its image): it relays the application's trace segments and fetches sampling rules with the task role — AWSXRayDaemonWriteAccess's actions, which X-Ray takes on "*" only. (https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-ecs.html)
+      {
+        Sid      = "XRayDaemonWrite"
+        Effect   = "Allow"
+        Action   = [
+          "xray:PutTraceSegments",
+          "xray:PutTelemetryRecords",
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+          "xray:GetSamplingStatisticSummaries",
+        ]
+        Resource = "*"
+      },
+    ]
+  })
+}

@@ -9,6 +9,7 @@ impl<'a> Planner<'a> {
         self.exec_needs();
         self.efs_needs();
         self.app_mesh_envoy();
+        self.sidecars_by_image();
         self.firelens_destinations();
         self.fluent_bit_init_files();
         let app = &self.spec.app;
@@ -107,6 +108,45 @@ impl<'a> Planner<'a> {
                 f.fix = Some(app_mesh::FIX.into());
                 f.doc = Some(app_mesh::DOC.into());
             }
+        }
+    }
+
+    /// Sidecars recognised by their image (`rules::sidecars`): the AWS X-Ray daemon relays
+    /// traces with the task role.
+    fn sidecars_by_image(&mut self) {
+        use crate::rules::sidecars;
+        let td = self.td;
+        for (i, c) in td.container_definitions.iter().enumerate() {
+            if rules::image_name(&c.image) != sidecars::XRAY_DAEMON_IMAGE {
+                continue;
+            }
+            let cname = container_name(c, i);
+            let reason = cat!(
+                "container ",
+                cname,
+                ": image ",
+                c.image,
+                " is the AWS X-Ray daemon (",
+                self.td_path,
+                ".containerDefinitions[",
+                i.to_string(),
+                "].image)"
+            );
+            self.grant(
+                RoleKind::Task,
+                &sidecars::XRAY_DAEMON,
+                vec!["*".into()],
+                Conditions::new(),
+                reason,
+            );
+            self.need_cat(
+                RoleKind::Task,
+                &[
+                    "container ",
+                    &cname,
+                    " runs the AWS X-Ray daemon (recognised by its image)",
+                ],
+            );
         }
     }
 

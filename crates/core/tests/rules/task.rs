@@ -151,6 +151,56 @@ fn firelens_opensearch_outputs_sign_for_exactly_their_domain_or_collection() {
     ));
 }
 
+/// The AWS X-Ray daemon, recognised by its image in any registry
+/// (https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-ecs.html): the task role gets
+/// AWSXRayDaemonWriteAccess's actions, said to come from the image; look-alikes get nothing.
+#[test]
+fn the_xray_daemon_is_recognised_by_its_image_and_writes_traces_with_the_task_role() {
+    let with = |image: &str| {
+        plan_doc(&fargate(
+            &format!("    - {{name: app, image: nginx}}\n    - {{name: xray, image: \"{image}\"}}"),
+            "",
+        ))
+    };
+    for image in [
+        "amazon/aws-xray-daemon",
+        "public.ecr.aws/xray/aws-xray-daemon:3.3.12",
+        "111122223333.dkr.ecr.us-east-1.amazonaws.com/mirror/aws-xray-daemon@sha256:0123",
+    ] {
+        let p = with(image);
+        for a in [
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+            "xray:GetSamplingStatisticSummaries",
+        ] {
+            assert!(allows(&p, Task, a, "*"), "{image}: {a}");
+        }
+        assert!(!allows(&p, Task, "xray:DeleteSamplingRule", "*"), "{image}");
+        let s = role(&p, Task).inline_policies[0]
+            .document
+            .statements
+            .iter()
+            .find(|s| s.sid == "XRayDaemonWrite")
+            .unwrap();
+        assert!(
+            s.reasons
+                .iter()
+                .any(|r| r.contains("is the AWS X-Ray daemon")),
+            "{:?}",
+            s.reasons
+        );
+    }
+    for image in [
+        "amazon/aws-xray-daemon-fork",
+        "example/xray",
+        "aws-xray-daemonx:1",
+    ] {
+        assert!(with(image).role(Task).is_none(), "{image}");
+    }
+}
+
 // ---- ECS Exec (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html) -------
 
 #[test]
