@@ -226,7 +226,7 @@ textarea.box { width:100%; font-family:ui-monospace,monospace; font-size:12px; }
 details.panel { border:1px solid var(--line); border-radius:8px; margin:.6rem 0 0; padding:.4rem .6rem; }
 details.panel > summary { cursor:pointer; font-weight:600; }
 .audit-role h3, #explanation h3 { margin:0 0 .25rem; font-size:14px; overflow-wrap:anywhere; }
-.audit-role[data-state=missing] { border-color:var(--err); } .audit-role[data-state=fine] { border-color:var(--ok); }
+.audit-role[data-state=missing] { border-color:var(--err); } .audit-role[data-state=broader] { border-color:var(--warn); } .audit-role[data-state=fine] { border-color:var(--ok); }
 textarea.doc { width:100%; min-height:420px; font-family:ui-monospace,monospace; font-size:12px; }
 .error { color:var(--err); font-weight:600; margin:.25rem 0; }
 .finding { font-size:12px; margin:.15rem 0; }
@@ -361,8 +361,11 @@ class EcsRoleCalculator extends HTMLElement {
       },
       (err) => {
         this.loadingFull = null;
-        const box = this.shadowRoot.getElementById({ "reads templates": "doc-error", "audits and explains": "audit-out" }[what] ?? "output");
-        if (box) box.textContent = `Could not load the module that ${what} (ecsroles_wasm_full): ${err?.message ?? err}`;
+        const ids = { "reads templates": ["doc-error"], "audits and explains": ["audit-out", "explain-out"] }[what] ?? ["output"];
+        for (const id of ids) {
+          const box = this.shadowRoot.getElementById(id);
+          if (box) box.textContent = `Could not load the module that ${what} (ecsroles_wasm_full): ${err?.message ?? err}`;
+        }
       },
     );
   }
@@ -766,18 +769,27 @@ class EcsRoleCalculator extends HTMLElement {
     if (select.innerHTML !== options) select.innerHTML = options;
     const planned = this.last?.plan?.roles ?? [];
     const item = (cls, what, text) => `<li class="finding ${cls}" data-finding="${what}">${text}</li>`;
+    // One pasted policy is one of the role's: what it lacks may come from another of them.
+    const missingLabel = a.policyOf ? "not in this policy" : "missing";
     const cards = a.report.roles.map((r) => {
-      if (!r.found) return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="absent"><h3><code>${esc(r.name)}</code> (${esc(r.title)})</h3><p class="hint">Not in what you pasted: the plan creates it.</p></div>`;
+      if (!r.found) {
+        const why = a.policyOf ? "Not pasted." : planned.find((p) => p.kind === r.kind)?.provisioning === "existing" ? "Not in what you pasted (the workload names this role: paste it too)." : "Not in what you pasted: the plan creates it.";
+        return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="notFound"><h3><code>${esc(r.name)}</code> (${esc(r.title)})</h3><p class="hint">${why}</p></div>`;
+      }
       const items = [
-        ...r.missing.map((m) => item("error", "missing", `missing <code>${breakable(m.action)}</code> on <code>${breakable(m.resource)}</code> [${esc(m.sid)}]${m.breaks ? ` — fails as: ${esc(m.breaks)}` : ""}<br><small>${esc(m.why)}</small>`)),
-        ...(r.assumable ? [] : [item("error", "unassumable", "ECS cannot assume this role as it is: the task fails (see its trust below)")]),
+        ...r.missing.map((m) => item("error", "missing", `${missingLabel} <code>${breakable(m.action)}</code> on <code>${breakable(m.resource)}</code> [${esc(m.sid)}]${m.breaks ? ` — fails as: ${esc(m.breaks)}` : ""}<br><small>${esc(m.why)}</small>`)),
+        ...(r.assumable ? [] : [item("error", "unassumable", "The service that uses this role cannot assume it as it is: the workload fails (see its trust below)")]),
         ...r.trust.map((t) => item("warning", "trust", `trust: ${esc(t)}`)),
         ...r.overGrants.map((o) => item("warning", "broader", `broader <code>${breakable(o.action)}</code> on <code>${breakable(o.resource)}</code> (${esc(o.policy)}): ${esc(o.why)}`)),
         ...r.conditional.map((m) => item("info", "conditional", `only if a condition holds, or by a policy not pasted: <code>${breakable(m.action)}</code> on <code>${breakable(m.resource)}</code>`)),
         ...r.unresolved.map((u) => item("info", "unread", `<code>${esc(u)}</code>: its document is not in what you pasted (add --filter AWSManagedPolicy LocalManagedPolicy)`)),
       ];
-      const state = r.missing.length || !r.assumable ? "missing" : r.overGrants.length || r.trust.length ? "broader" : "fine";
-      const summary = state === "fine" ? "fine: allows what the workload needs, and no more" : `${r.missing.length} missing, ${r.overGrants.length} broader than needed, ${r.trust.length} trust`;
+      // The core's verdict; only its words are chosen here.
+      const state = r.verdict;
+      const summary = {
+        fine: "fine: allows what the workload needs, and no more",
+        unproven: `nothing proven missing; ${r.conditional.length} grant(s) hold only under a condition or through a policy not pasted`,
+      }[state] ?? `${r.missing.length} ${missingLabel}, ${r.overGrants.length} broader than needed, ${r.trust.length} trust`;
       const fix = state === "fine" ? "" : this.copyButtons(planned.find((p) => p.kind === r.kind) ?? {});
       return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="${state}"><h3><code>${esc(r.name)}</code> (${esc(r.title)}): ${esc(summary)}</h3>
         ${items.length ? `<ul>${items.join("")}</ul>` : ""}${fix ? `<p class="hint">The least-privilege replacement (this plan's documents):</p>${fix}` : ""}</div>`;

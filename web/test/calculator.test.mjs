@@ -230,7 +230,7 @@ test("the guided form updates the results as you type, with findings next to the
   // GuardDuty: on EC2 its agent runs on the host (said beside the box); on Fargate it is a
   // sidecar whose image the execution role pulls from exactly GuardDuty's repository here.
   await calc(page).locator("#f-guardDuty").check();
-  await calc(page).locator("#f-guardDuty").locator("xpath=../..").locator(".finding.info", { hasText: "on the instance" }).waitFor();
+  await calc(page).locator("#f-guardDuty").locator("xpath=../..").locator(".finding.info", { hasText: "on the container instance" }).waitFor();
   await calc(page).locator("#f-launchType").selectOption("FARGATE");
   await calc(page).locator("#f-networkMode").selectOption("awsvpc");
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article.card[data-kind="taskExecution"]')?.textContent.includes("GuardDutyAgentPull"));
@@ -614,7 +614,12 @@ test("the audit box judges pasted roles against the plan: missing, broader, trus
   assert.equal(await task.locator('[data-finding="missing"]').count(), 3);
   assert.equal(await task.locator('[data-finding="trust"]').count(), 0);
   assert.match(await calc(page).locator("#audit-out").textContent(), /trust policy is not judged/);
-  assert.equal(await role("web-api-execution").getAttribute("data-state"), "absent");
+  assert.equal(await role("web-api-execution").getAttribute("data-state"), "notFound");
+  assert.match(await role("web-api-execution").textContent(), /Not pasted/);
+  assert.match((await task.locator('[data-finding="missing"]').allTextContents()).join("\n"), /^not in this policy sqs:/m);
+  // Another role's get-role-policy output: said, not judged as this workload's.
+  await calc(page).locator("#roles").fill(JSON.stringify({ RoleName: "someone-else", PolicyName: "p", PolicyDocument: decodeURIComponent(app) }));
+  await calc(page).locator("#roles-error").filter({ hasText: "policy of role someone-else" }).waitFor();
   // Not a policy: said where it was pasted.
   await calc(page).locator("#roles").fill('{"Version": "2012-10-17"}');
   await calc(page).locator("#roles-error").filter({ hasText: "no Statement" }).waitFor();

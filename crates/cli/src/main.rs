@@ -377,15 +377,18 @@ fn audit_text(r: &ecsroles_core::audit::AuditReport, replan: Option<&str>) -> St
             ));
             continue;
         }
-        let state = if x.missing.is_empty() && x.over_grants.is_empty() && x.trust.is_empty() {
-            "fine".to_string()
-        } else {
-            format!(
+        let state = match x.verdict {
+            ecsroles_core::audit::Verdict::Fine => "fine".to_string(),
+            ecsroles_core::audit::Verdict::Unproven => format!(
+                "nothing proven missing; {} grant(s) hold only under a condition or through a policy not in the file",
+                x.conditional.len()
+            ),
+            _ => format!(
                 "{} missing, {} broader than needed, {} trust",
                 x.missing.len(),
                 x.over_grants.len(),
                 x.trust.len()
-            )
+            ),
         };
         out.push_str(&format!("{} ({}): {state}\n", x.name, x.title));
         for m in &x.missing {

@@ -19,7 +19,9 @@ pub fn report(plan: &RolePlan, d: &DesiredRole, a: &ActualRole, owner: &Owner) -
     let ops = diff(d, &owned);
     let changes: Vec<String> = ops.iter().filter_map(describe).collect();
 
-    let doc = |text: &str| policy_document(text).unwrap_or(Value::Null);
+    // A document that cannot be read counts as empty (a trust policy that trusts nobody).
+    let doc =
+        |text: &str| policy_document(text).unwrap_or_else(|_| Value::Object(Default::default()));
     let account = Account {
         roles: vec![IamRole {
             name: d.name.clone(),
@@ -27,7 +29,10 @@ pub fn report(plan: &RolePlan, d: &DesiredRole, a: &ActualRole, owner: &Owner) -
             trust: doc(&a.trust),
             inline: a.inline.iter().map(|(n, t)| (n.clone(), doc(t))).collect(),
             managed: a.managed.iter().cloned().collect(),
-            boundary: a.boundary.clone(),
+            // Its document is not read: judged with it, every allowed call would only be
+            // "allowed if the boundary permits" and listed as added. The plan's boundary (if
+            // any) replaces it anyway (`changes`).
+            boundary: None,
         }],
         policies: Default::default(),
     };

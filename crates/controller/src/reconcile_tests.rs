@@ -316,12 +316,12 @@ async fn a_foreign_role_is_a_collision_and_adoption_takes_it_only_where_allowed(
 #[tokio::test]
 async fn adoption_reports_what_it_adds_changes_and_removes_before_any_write() {
     let task = web_task_role().await;
-    // A hand-made task role: S3 on everything inline, ReadOnlyAccess attached.
+    // A hand-made task role: all of S3 on another bucket inline, ReadOnlyAccess attached.
     let hand_made = || {
         let mut r = role_with_tags("/ecsroles/", [("team".to_string(), "x".to_string())].into());
         r.inline.insert(
             "legacy".into(),
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#.into(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::other-bucket/*"}]}"#.into(),
         );
         r.managed
             .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
@@ -370,7 +370,9 @@ async fn adoption_reports_what_it_adds_changes_and_removes_before_any_write() {
     );
     let removed = list("overGrantsRemoved");
     assert!(
-        removed.iter().any(|o| o.starts_with("s3:* on * (legacy)")),
+        removed
+            .iter()
+            .any(|o| o.starts_with("s3:* on arn:aws:s3:::other-bucket/* (legacy)")),
         "{removed:?}"
     );
     assert!(
@@ -385,12 +387,31 @@ async fn adoption_reports_what_it_adds_changes_and_removes_before_any_write() {
             .any(|o| o.starts_with("trust: does not trust ecs-tasks.amazonaws.com")),
         "{removed:?}"
     );
-    // The plan's S3 read on its prefix is covered by s3:* already; nothing it lacks there.
+    // What the plan gives that the hand-made role lacked: its S3 read on its own bucket.
+    let adds = list("adds");
     assert!(
-        !list("adds").iter().any(|a| a.starts_with("s3:GetObject")),
-        "{:?}",
-        list("adds")
+        adds.iter()
+            .any(|a| a.starts_with("s3:GetObject on arn:aws:s3:::shop-assets/in/")),
+        "{adds:?}"
     );
+    // Recorded as this resource's before the first write, so cleanup finds it.
+    assert_eq!(
+        w.last_status()["managedRoles"]["task"].as_str(),
+        Some(task.as_str())
+    );
+
+    // Another role of the set held by someone else on another path (not adoptable): a
+    // collision found before ownership of the first is taken — nothing written at all.
+    let w = World::new();
+    w.iam.put_role(&task, hand_made());
+    let exec = task.replace("-task", "-execution");
+    w.iam.put_role(
+        &exec,
+        role_with_tags("/other/", [("team".to_string(), "y".to_string())].into()),
+    );
+    w.reconcile(&ask, Some(&allowed), None).await.unwrap();
+    assert_eq!(w.ready().1, "NameCollision", "{:?}", w.ready());
+    assert!(w.iam.writes().is_empty(), "{:?}", w.iam.writes());
 
     // Allowed to proceed: taken and converged, and the report stays in status.
     let w = World::new();

@@ -115,9 +115,17 @@ pub(crate) async fn apply(obj: &EcsRoleSet, ctx: &Context) -> Result<Action, Err
             .iter()
             .map(|&i| crate::adoption::report(&plan, &desired[i], &actual[i], &owner))
             .collect();
-        prev.adoption = reports;
+        let note = crate::adoption::summary(&reports);
+        // Earlier adoptions of other roles stay; this one's report replaces its role's.
+        prev.adoption
+            .retain(|old| !reports.iter().any(|r| r.role == old.role));
+        // Recorded as this resource's before ownership is taken (write-ahead, like a role
+        // about to be created): cleanup and quotas find it however this reconcile ends.
+        for r in &reports {
+            prev.managed_roles.insert(r.kind.clone(), r.role.clone());
+        }
+        prev.adoption.extend(reports);
         write_status(obj, ctx, prev.clone()).await?;
-        let note = crate::adoption::summary(&prev.adoption);
         event(ctx, obj, EventType::Normal, "AdoptionPlanned", note).await;
         for &i in &adopting {
             let name = &desired[i].name;

@@ -128,7 +128,12 @@ pub fn read_account(text: &str) -> Result<Account, String> {
         account.roles.push(IamRole {
             name: s("RoleName"),
             arn: s("Arn"),
-            trust: document(r.get("AssumeRolePolicyDocument"))?,
+            // A role without a trust policy trusts nobody (judged so; only a pasted single
+            // policy leaves trust unknown, as Null).
+            trust: match document(r.get("AssumeRolePolicyDocument"))? {
+                Value::Null => Value::Object(Default::default()),
+                v => v,
+            },
             inline,
             managed,
             boundary: r
@@ -229,6 +234,24 @@ pub struct OverGrant {
     pub why: String,
 }
 
+/// One role's audit in a word, worst first: what a reader acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum Verdict {
+    /// A grant is missing or the role cannot be assumed: the workload fails.
+    Missing,
+    /// It allows more than the workload needs (or trusts more).
+    Broader,
+    /// Nothing proven missing, but some grants hold only under a condition or through
+    /// policies whose documents were not given.
+    Unproven,
+    /// Allows what the workload needs, and no more.
+    Fine,
+    /// The account has no role by that name.
+    NotFound,
+}
+
 /// One role's audit.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -237,6 +260,7 @@ pub struct RoleAudit {
     pub kind: RoleKind,
     pub title: String,
     pub name: String,
+    pub verdict: Verdict,
     /// The account has a role by that name.
     pub found: bool,
     pub missing: Vec<Missing>,
@@ -428,6 +452,7 @@ pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
                     kind: r.kind,
                     title: r.title.clone(),
                     name,
+                    verdict: Verdict::NotFound,
                     found: false,
                     missing: vec![],
                     conditional: vec![],
@@ -468,6 +493,9 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
         .filter(|s| s.effect == Effect::Allow)
         .collect();
     let (mut missing, mut conditional) = (Vec::new(), Vec::new());
+    // Conditional allows the plan's own statement does not explain (it has no condition):
+    // what makes the verdict "unproven".
+    let mut unexplained = 0;
     for s in &planned {
         for action in &s.actions {
             for resource in &s.resources {
@@ -486,7 +514,10 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
                 };
                 match decision {
                     Decision::Allowed => {}
-                    Decision::Conditional => conditional.push(m),
+                    Decision::Conditional => {
+                        unexplained += usize::from(s.conditions.is_empty() || boundary_unknown);
+                        conditional.push(m)
+                    }
                     // Unresolved managed policies might allow it: not called missing.
                     _ if !unresolved.is_empty() => conditional.push(m),
                     _ => missing.push(m),
@@ -500,14 +531,25 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
     } else {
         trust_problems(r, &a.trust)
     };
+    let over_grants = over_grants(&planned, &docs);
+    let verdict = if !missing.is_empty() || !assumable {
+        Verdict::Missing
+    } else if !over_grants.is_empty() || !trust.is_empty() {
+        Verdict::Broader
+    } else if unexplained > 0 || !unresolved.is_empty() {
+        Verdict::Unproven
+    } else {
+        Verdict::Fine
+    };
     RoleAudit {
         kind: r.kind,
         title: r.title.clone(),
         name,
+        verdict,
         found: true,
         missing,
         conditional,
-        over_grants: over_grants(&planned, &docs),
+        over_grants,
         trust,
         assumable,
         unresolved,

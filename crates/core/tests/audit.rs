@@ -128,6 +128,7 @@ fn a_right_role_has_nothing_to_report_and_a_role_not_in_the_account_is_not_found
     let r = audit(&p, &read_account(&gaad).unwrap());
     for x in &r.roles {
         assert!(x.found, "{}", x.name);
+        assert_eq!(x.verdict, ecsroles_core::audit::Verdict::Fine, "{}", x.name);
         assert!(
             x.missing.is_empty() && x.over_grants.is_empty() && x.trust.is_empty(),
             "{}: {:?} {:?} {:?}",
@@ -137,6 +138,32 @@ fn a_right_role_has_nothing_to_report_and_a_role_not_in_the_account_is_not_found
             x.trust
         );
     }
+    // The same roles with a managed policy whose document the file lacks: not "fine", unproven.
+    let mut partial: serde_json::Value = serde_json::from_str(&gaad).unwrap();
+    for r in partial["RoleDetailList"].as_array_mut().unwrap() {
+        r["RolePolicyList"] = serde_json::json!([]);
+        r["AttachedManagedPolicies"] = serde_json::json!([{"PolicyName": "Team", "PolicyArn": "arn:aws:iam::111122223333:policy/Team"}]);
+    }
+    let r = audit(&p, &read_account(&partial.to_string()).unwrap());
+    assert!(
+        r.roles
+            .iter()
+            .all(|x| x.verdict == ecsroles_core::audit::Verdict::Unproven),
+        "{:?}",
+        r.roles.iter().map(|x| x.verdict).collect::<Vec<_>>()
+    );
+    // A role in the dump without a trust policy trusts nobody: judged, not skipped.
+    let mut untrusted: serde_json::Value = serde_json::from_str(&gaad).unwrap();
+    for r in untrusted["RoleDetailList"].as_array_mut().unwrap() {
+        r.as_object_mut()
+            .unwrap()
+            .remove("AssumeRolePolicyDocument");
+    }
+    let r = audit(&p, &read_account(&untrusted.to_string()).unwrap());
+    assert!(r
+        .roles
+        .iter()
+        .all(|x| !x.assumable && x.verdict == ecsroles_core::audit::Verdict::Missing));
     let empty = audit(&p, &read_account(r#"{"RoleDetailList": []}"#).unwrap());
     assert!(empty.roles.iter().all(|x| !x.found) && empty.missing() == 0);
     assert!(read_account("{}").unwrap_err().contains("RoleDetailList"));

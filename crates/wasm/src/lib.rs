@@ -393,6 +393,18 @@ pub fn audit_roles(
     let policy_of = (!whole)
         .then(|| account.roles.first().map(|r| r.name.clone()))
         .flatten();
+    // get-role-policy output names its role: one this plan does not use is not this workload's.
+    if let Some(name) = policy_of.as_ref().filter(|n| !names.contains(n)) {
+        return Err(error(&InputError {
+            message: format!(
+                "this is the policy of role {name}, which this workload does not use; its roles are {}",
+                names.join(", ")
+            ),
+            path: Some("roles".into()),
+            line: None,
+            column: None,
+        }));
+    }
     json(&wire::AuditOutput {
         report: &audit::audit(&p, &account),
         roles: names,

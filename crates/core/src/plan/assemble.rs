@@ -88,14 +88,20 @@ impl<'a> Planner<'a> {
                         continue;
                     }
                     if kind == RoleKind::Task {
-                        let f = finding(Severity::Info, cat!(self.td_path, ".taskRoleArn"),
-                            "the task definition names a task role; what the application calls with it is not in the task definition, so ecsroles plans no application permissions")
-                            .fix("declare what the application calls in app.access (or app.statements) to have them planned and scoped");
-                        self.findings.push(f);
+                        self.unknown_app_calls();
                         self.need(kind, "the task definition names it (taskRoleArn): the application's containers get its credentials");
                     } else {
                         self.need(kind, "the task definition names it (executionRoleArn); nothing in this task needs it to call AWS");
                     }
+                }
+                // Needed for a sidecar, ECS Exec…: the application's own calls are still unknown.
+                None if kind == RoleKind::Task
+                    && self.td.task_role_arn.is_some()
+                    && self.spec.app.access.is_empty()
+                    && self.spec.app.statements.is_empty()
+                    && self.spec.app.managed_policies.is_empty() =>
+                {
+                    self.unknown_app_calls();
                 }
                 None => {}
             }
@@ -172,6 +178,14 @@ impl<'a> Planner<'a> {
 
     /// A service-linked role (`kind` is [`RoleKind::ServiceLinked`] or [`RoleKind::AutoScaling`]):
     /// AWS writes its trust and policy; the plan names it, says why, and checks it exists.
+    /// The task definition names a task role, and nothing says what the application calls.
+    fn unknown_app_calls(&mut self) {
+        let f = finding(Severity::Info, cat!(self.td_path, ".taskRoleArn"),
+            "the task definition names a task role; what the application calls with it is not in the task definition, so ecsroles plans no application permissions")
+            .fix("declare what the application calls in app.access (or app.statements) to have them planned and scoped");
+        self.findings.push(f);
+    }
+
     pub(super) fn service_linked_role(&self, kind: RoleKind) -> PlannedRole {
         let (name, path) = if kind == RoleKind::AutoScaling {
             (rules::AUTO_SCALING_SLR_NAME, rules::AUTO_SCALING_SLR_PATH)

@@ -265,12 +265,7 @@ impl<'a> Planner<'a> {
             self.info(&path, cat!("the cluster encrypts Fargate tasks' ephemeral storage with this key; this workload runs on ", self.launch.as_str(), ": no key policy for it here"));
             return None;
         }
-        let windows = self
-            .td
-            .runtime_platform
-            .as_ref()
-            .and_then(|p| p.get("operatingSystemFamily")?.as_str())
-            .is_some_and(|f| f.starts_with("WINDOWS"));
+        let windows = self.windows_task();
         let refusal = if key.contains("alias/") {
             Some("KMS key aliases are not supported for Fargate ephemeral storage")
         } else if key

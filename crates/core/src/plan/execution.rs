@@ -624,8 +624,18 @@ impl<'a> Planner<'a> {
             return;
         }
         let path = "guardDutyRuntimeMonitoring";
-        if self.launch != LaunchType::Fargate {
-            self.info(path, "GuardDuty Runtime Monitoring runs its agent on the instance for this launch type, not as a task sidecar: nothing for the task's roles");
+        let windows = self.windows_task();
+        // Only Fargate (Linux) tasks get the sidecar (doc::GUARDDUTY_FARGATE).
+        let elsewhere = match self.launch {
+            LaunchType::Fargate if windows => {
+                Some("GuardDuty Runtime Monitoring does not support Windows Fargate tasks yet: no agent sidecar, nothing planned")
+            }
+            LaunchType::Fargate => None,
+            LaunchType::Ec2 => Some("on EC2 GuardDuty's agent runs on the container instance, not as a task sidecar: nothing for the task's roles (GuardDuty's EC2 prerequisites concern the instance)"),
+            _ => Some("GuardDuty Runtime Monitoring's ECS agent sidecar is for Fargate tasks: nothing planned for this launch type"),
+        };
+        if let Some(message) = elsewhere {
+            self.info(path, message);
             return;
         }
         if self.partition == "aws-cn" {

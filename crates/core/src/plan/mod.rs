@@ -224,6 +224,15 @@ impl<'a> Planner<'a> {
         plan
     }
 
+    /// The task runs Windows (`runtimePlatform.operatingSystemFamily` WINDOWS_*).
+    fn windows_task(&self) -> bool {
+        self.td
+            .runtime_platform
+            .as_ref()
+            .and_then(|p| p.get("operatingSystemFamily")?.as_str())
+            .is_some_and(|f| f.starts_with("WINDOWS"))
+    }
+
     fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) -> &mut Finding {
         self.findings
             .push(finding(Severity::Warning, path, message));

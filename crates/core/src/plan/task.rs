@@ -444,7 +444,8 @@ impl<'a> Planner<'a> {
                 i.to_string(),
                 "].logConfiguration.options"
             );
-            let name = option_str(&lc.options, "Name")
+            // Fluent Bit reads its options case-insensitively (`Name`, `name`, `Log_Group_Name`).
+            let name = option_ci(&lc.options, "Name")
                 .unwrap_or_default()
                 .to_ascii_lowercase();
             // `role_arn` (`AWS_Role_ARN` for es/opensearch): Fluent Bit assumes that role and
@@ -459,6 +460,14 @@ impl<'a> Planner<'a> {
                 &cat!(opath, ".", option_key(&lc.options, region_key)),
                 "the FireLens output's region",
             );
+            // Writing as another role (cross-account, AWS's FireLens sample): the destination
+            // is in that role's account.
+            let account = assumed
+                .as_deref()
+                .and_then(Arn::parse)
+                .map(|a| a.account.to_string())
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| self.account.clone());
             let reason = cat!(
                 "container ",
                 cname,
@@ -477,15 +486,15 @@ impl<'a> Planner<'a> {
                     ":",
                     region,
                     ":",
-                    p.account,
+                    account,
                     ":",
                     res
                 )
             };
             let required = |p: &mut Planner, key: &str| -> Option<String> {
-                let v = option_str(&lc.options, key).filter(|v| !v.is_empty());
+                let v = option_ci(&lc.options, key).filter(|v| !v.is_empty());
                 if let Some(v) = &v {
-                    let path = cat!(opath, ".", key);
+                    let path = cat!(opath, ".", option_key(&lc.options, key));
                     // Filled per record at run time (rules::FLUENT_BIT_RUNTIME_TEMPLATED): the
                     // grant must cover every value the segment can take.
                     let (output, keys, _) = rules::FLUENT_BIT_RUNTIME_TEMPLATED;
@@ -530,10 +539,10 @@ impl<'a> Planner<'a> {
                     let Some(group) = required(self, "log_group_name") else {
                         continue;
                     };
-                    if option_str(&lc.options, "log_group_template").is_some() {
+                    if option_ci(&lc.options, "log_group_template").is_some() {
                         let f = finding(
                             Severity::Warning,
-                            cat!(opath, ".log_group_template"),
+                            cat!(opath, ".", option_key(&lc.options, "log_group_template")),
                             cat!("container ", cname, ": log_group_template chooses the log group per record at run time; only log_group_name ", group, " (its fallback) is granted"),
                         )
                         .fix("grant the groups the template can produce in app.statements, or drop the template")
@@ -557,7 +566,7 @@ impl<'a> Planner<'a> {
                             &reason,
                         );
                     }
-                    let auto = option_str(&lc.options, "auto_create_group")
+                    let auto = option_ci(&lc.options, "auto_create_group")
                         .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "On");
                     if auto {
                         self.firelens_grant(
@@ -619,7 +628,7 @@ impl<'a> Planner<'a> {
                         &lc.options,
                         &opath,
                         &cname,
-                        &region,
+                        (&region, &account),
                         assumed.is_some(),
                         &mut given,
                         &reason,
@@ -634,8 +643,13 @@ impl<'a> Planner<'a> {
                 }
             }
             if let Some(role) = assumed {
+                let external = option_ci(
+                    &lc.options,
+                    if es { "aws_external_id" } else { "external_id" },
+                )
+                .is_some();
                 self.firelens_assume(
-                    &role,
+                    (&role, external),
                     &cat!(opath, ".", option_key(&lc.options, role_key)),
                     &cname,
                     &name,
@@ -684,7 +698,7 @@ impl<'a> Planner<'a> {
     /// exactly that role; what the destination needs (`given`) is that role's to hold.
     fn firelens_assume(
         &mut self,
-        role: &str,
+        (role, external_id): (&str, bool),
         path: &str,
         cname: &str,
         output: &str,
@@ -735,7 +749,11 @@ impl<'a> Planner<'a> {
                 role_arn,
                 " (role_arn), not as the task role: the task role may only assume it",
                 needs,
-                ", and its trust policy must let the task role assume it"
+                if external_id {
+                    ", and its trust policy must let the task role assume it with the output's external ID (sts:ExternalId)"
+                } else {
+                    ", and its trust policy must let the task role assume it"
+                }
             ),
         )
         .doc(rules::doc::FLUENT_BIT_AWS_CREDENTIALS);
@@ -763,7 +781,7 @@ impl<'a> Planner<'a> {
         options: &crate::taskdef::Options,
         opath: &str,
         cname: &str,
-        region: &str,
+        (region, account): (&str, &str),
         assumed: bool,
         given: &mut Vec<String>,
         reason: &str,
@@ -780,7 +798,30 @@ impl<'a> Planner<'a> {
             option_ci(options, "aws_service_name").is_some_and(|v| v.eq_ignore_ascii_case("aoss"));
         let label = host.split('.').next().unwrap_or_default();
         let host_region = host.split('.').nth(1).unwrap_or(region).to_string();
-        let account = self.account.clone();
+        // The Region in the endpoint is the one Fluent Bit must sign for; AWS_Region (or the
+        // task's) when the endpoint has none.
+        let host_region = if crate::arn::is_region(&host_region) {
+            if host_region != region {
+                self.warn(
+                    cat!(opath, ".", option_key(options, "AWS_Region")),
+                    cat!(
+                        "container ",
+                        cname,
+                        ": Host ",
+                        host,
+                        " is in ",
+                        host_region,
+                        " but the output signs for ",
+                        region,
+                        ": OpenSearch refuses the signature"
+                    ),
+                )
+                .fix = Some("set AWS_Region to the endpoint's Region".into());
+            }
+            host_region
+        } else {
+            region.to_string()
+        };
         if host.ends_with(".aoss.amazonaws.com") || host.ends_with(".aoss.amazonaws.com.cn") {
             if !serverless_name {
                 self.warn(cat!(opath, ".", option_key(options, "AWS_Service_Name")), cat!("container ", cname, ": Host ", host, " is an OpenSearch Serverless collection, but AWS_Service_Name is not aoss: Fluent Bit signs for es and the collection refuses it"))

@@ -491,6 +491,16 @@ fn guard_duty_runtime_monitoring_needs_an_execution_role_that_pulls_only_its_age
         .any(|f| f.path == "guardDutyRuntimeMonitoring"
             && f.message
                 .contains("no agent repository for region ap-southeast-6")));
+    // Windows Fargate is not supported: nothing planned, said.
+    spec.task_definition.runtime_platform =
+        serde_json::from_str(r#"{"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE"}"#).ok();
+    let p = ecsroles_core::plan(&spec);
+    assert!(p.role(TaskExecution).is_none());
+    assert!(p
+        .findings
+        .iter()
+        .any(|f| f.path == "guardDutyRuntimeMonitoring" && f.message.contains("Windows")));
+    spec.task_definition.runtime_platform = None;
     // On EC2 the agent runs on the host: nothing for the task's roles.
     spec.region = Some("eu-west-1".into());
     spec.launch_type = Some(ecsroles_core::LaunchType::Ec2);
@@ -504,5 +514,6 @@ fn guard_duty_runtime_monitoring_needs_an_execution_role_that_pulls_only_its_age
     assert!(p
         .findings
         .iter()
-        .any(|f| f.path == "guardDutyRuntimeMonitoring" && f.message.contains("on the instance")));
+        .any(|f| f.path == "guardDutyRuntimeMonitoring"
+            && f.message.contains("on the container instance")));
 }

@@ -142,7 +142,7 @@ fn firelens_opensearch_outputs_sign_for_exactly_their_domain_or_collection() {
         .iter()
         .find(|f| f.path.ends_with(".AWS_Role_ARN"))
         .expect("said");
-    assert!(said.message.contains("that role needs es:ESHttpPost on arn:aws:es:us-east-1:111122223333:domain/my-logs/_bulk"), "{}", said.message);
+    assert!(said.message.contains("that role needs es:ESHttpPost on arn:aws:es:us-east-1:444455556666:domain/my-logs/_bulk"), "{}", said.message);
     // A role_arn that is not a role: an error at the option, nothing assumed.
     let bad = plan_doc(&fargate(&out("Name: kinesis_firehose, region: us-east-1, delivery_stream: s, role_arn: arn:aws:s3:::bucket"), ""));
     assert!(has_error_at(
