@@ -731,6 +731,8 @@ class EcsRoleCalculator extends HTMLElement {
     const explainOut = root.getElementById("explain-out");
     if (!auditOut || !explainOut) return;
     const wants = this.state.roles.trim() || this.state.error.trim();
+    // Both boxes empty and already cleared: a keystroke in the workload touches nothing here.
+    if (!wants && !auditOut.firstChild && !explainOut.firstChild && !root.getElementById("roles-error").firstChild) return;
     if (wants && !this.wasm.auditRoles) {
       const loading = `<p class="hint">Loading the module that audits and explains (ecsroles_wasm_full)…</p>`;
       if (this.state.roles.trim()) auditOut.innerHTML = loading;
