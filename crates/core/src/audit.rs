@@ -370,7 +370,7 @@ fn sarif_findings(r: &AuditReport) -> Vec<(&'static str, &'static str, String)> 
 const NOT_SEEN: &str = "Not judged here: service control policies, resource policies (key, secret, bucket, repository policies), session policies; a missing role is created by the plan.";
 
 /// The IAM name of a role the plan uses or makes (service-linked roles are not audited).
-fn role_name(r: &PlannedRole) -> Option<String> {
+pub fn role_name(r: &PlannedRole) -> Option<String> {
     if r.provisioning == Provisioning::ServiceLinked {
         return None;
     }

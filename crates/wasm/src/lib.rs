@@ -420,11 +420,7 @@ fn audited_first(p: &ecsroles_core::RolePlan) -> Option<String> {
     p.roles
         .iter()
         .filter(|r| !r.inline_policies.is_empty())
-        .filter_map(|r| {
-            r.name
-                .clone()
-                .or_else(|| r.arn.rsplit('/').next().map(str::to_string))
-        })
+        .filter_map(ecsroles_core::audit::role_name)
         .find(|n| names.contains(n))
         .or_else(|| names.into_iter().next())
 }
