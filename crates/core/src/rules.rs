@@ -1024,9 +1024,17 @@ pub mod refusal {
 /// (`public.ecr.aws/xray/aws-xray-daemon:3.x` → `aws-xray-daemon`): how a sidecar is recognised
 /// in any registry (Docker Hub, ECR Public, a private mirror).
 pub fn image_name(image: &str) -> &str {
-    let no_digest = image.split('@').next().unwrap_or(image);
-    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
-    last.split(':').next().unwrap_or(last)
+    // Bytes, not `str::split`: it runs for every container on every keystroke.
+    let b = image.as_bytes();
+    let no_digest = b.iter().position(|&c| c == b'@').map_or(b, |at| &b[..at]);
+    let start = no_digest
+        .iter()
+        .rposition(|&c| c == b'/')
+        .map_or(0, |s| s + 1);
+    let last = &no_digest[start..];
+    let end = start + last.iter().position(|&c| c == b':').unwrap_or(last.len());
+    // Both ends sit next to ASCII bytes, so on character boundaries.
+    image.get(start..end).unwrap_or("")
 }
 
 /// Sidecars recognised by their image, whose work needs the task role.

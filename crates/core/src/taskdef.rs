@@ -4,6 +4,7 @@
 //!
 //! Reference: <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html>
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -13,18 +14,19 @@ use serde::{Deserialize, Serialize};
 pub type Options = BTreeMap<String, serde_json::Value>;
 
 /// Reads an option as a string, whatever scalar type it was written with.
-pub fn option_str(options: &Options, key: &str) -> Option<String> {
+/// Borrowed when it is a string (almost always: no allocation per option read).
+pub fn option_str<'o>(options: &'o Options, key: &str) -> Option<Cow<'o, str>> {
     match options.get(key)? {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) => Some(Cow::Borrowed(s)),
+        serde_json::Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        serde_json::Value::Number(n) => Some(Cow::Owned(n.to_string())),
         _ => None,
     }
 }
 
 /// [`option_str`] as Fluent Bit reads its output options: the key case-insensitively
 /// (`AWS_Auth`, `Aws_Auth` and `aws_auth` are one option).
-pub fn option_ci(options: &Options, key: &str) -> Option<String> {
+pub fn option_ci<'o>(options: &'o Options, key: &str) -> Option<Cow<'o, str>> {
     option_str(options, option_key(options, key))
 }
 

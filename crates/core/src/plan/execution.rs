@@ -225,8 +225,9 @@ impl<'a> Planner<'a> {
         self.gmsa_needs();
         let td = self.td;
         let x = RoleKind::TaskExecution;
+        let cpaths = self.cpaths.clone();
         for (i, c) in td.container_definitions.iter().enumerate() {
-            let cpath = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
+            let cpath = &cpaths[i];
             let cname = container_name(c, i);
             if let Some(rc) = &c.repository_credentials {
                 let path = cat!(cpath, ".repositoryCredentials.credentialsParameter");
@@ -534,8 +535,9 @@ impl<'a> Planner<'a> {
             RoleKind::ContainerInstance
         };
         let log_role = self.awslogs_role(role);
+        let cpaths = self.cpaths.clone();
         for (i, c) in td.container_definitions.iter().enumerate() {
-            let cpath = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
+            let cpath = &cpaths[i];
             let cname = container_name(c, i);
             if c.image.trim().is_empty() {
                 self.error(
@@ -877,7 +879,7 @@ impl<'a> Planner<'a> {
             return;
         };
         let region = self.option_region(
-            option_str(&lc.options, "awslogs-region"),
+            option_str(&lc.options, "awslogs-region").map(Cow::into_owned),
             &cat!(opath, ".awslogs-region"),
             "the log group's region",
         );

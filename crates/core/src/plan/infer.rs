@@ -258,12 +258,13 @@ impl<'a> Planner<'a> {
                 ));
             }
         }
+        let cpaths = self.cpaths.clone();
         for (i, c) in td.container_definitions.iter().enumerate() {
-            let cp = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
+            let cp = &cpaths[i];
             if let Some(lc) = &c.log_configuration {
                 if let Some(r) = option_str(&lc.options, "awslogs-region") {
                     regions.push((
-                        r,
+                        r.into_owned(),
                         cat!(cp, ".logConfiguration.options.awslogs-region"),
                         "awslogs-region",
                     ));

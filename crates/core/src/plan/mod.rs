@@ -88,6 +88,10 @@ struct Planner<'a> {
     spec: &'a EcsRoleSetSpec,
     td: &'a TaskDefinition,
     td_path: String,
+    /// `<td_path>.containerDefinitions[i]` per container, made once: every pass over the
+    /// containers names them in paths and reasons (an Rc, so a pass holds them while it
+    /// mutates the planner).
+    cpaths: std::rc::Rc<[String]>,
     launch: LaunchType,
     network_mode: String,
     partition: String,
@@ -142,10 +146,14 @@ impl FindingExt for Finding {
 impl<'a> Planner<'a> {
     fn new(spec: &'a EcsRoleSetSpec) -> Self {
         let (td, td_path) = task_definition(spec);
+        let cpaths = (0..td.container_definitions.len())
+            .map(|i| cat!(td_path, ".containerDefinitions[", i.to_string(), "]"))
+            .collect();
         Planner {
             spec,
             td,
             td_path,
+            cpaths,
             launch: LaunchType::Fargate,
             network_mode: String::new(),
             partition: String::new(),

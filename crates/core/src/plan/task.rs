@@ -102,7 +102,7 @@ impl<'a> Planner<'a> {
         let td = self.td;
         for (i, c) in td.container_definitions.iter().enumerate() {
             if app_mesh::is_envoy(&c.image) {
-                let path = cat!(self.td_path, ".containerDefinitions[", i.to_string(), "]");
+                let path = self.cpaths[i].clone();
                 let msg = cat!("container ", c.name, " ", app_mesh::MESSAGE);
                 let f = self.warn(path, msg);
                 f.fix = Some(app_mesh::FIX.into());
@@ -127,10 +127,8 @@ impl<'a> Planner<'a> {
                 ": image ",
                 c.image,
                 " is the AWS X-Ray daemon (",
-                self.td_path,
-                ".containerDefinitions[",
-                i.to_string(),
-                "].image)"
+                self.cpaths[i],
+                ".image)"
             );
             self.grant(
                 RoleKind::Task,
@@ -311,7 +309,7 @@ impl<'a> Planner<'a> {
             };
             let region = option_str(&lc.options, "awslogs-region")
                 .filter(|r| arn::is_region(r))
-                .unwrap_or_else(|| self.region.clone());
+                .map_or_else(|| self.region.clone(), Cow::into_owned);
             let res = self.log_group_arn(&region, &group);
             let why = cat!(
                 self.td_path,
@@ -456,7 +454,7 @@ impl<'a> Planner<'a> {
             let mut given: Vec<String> = Vec::new();
             let region_key = if es { "aws_region" } else { "region" };
             let region = self.option_region(
-                option_ci(&lc.options, region_key),
+                option_ci(&lc.options, region_key).map(Cow::into_owned),
                 &cat!(opath, ".", option_key(&lc.options, region_key)),
                 "the FireLens output's region",
             );
@@ -492,7 +490,9 @@ impl<'a> Planner<'a> {
                 )
             };
             let required = |p: &mut Planner, key: &str| -> Option<String> {
-                let v = option_ci(&lc.options, key).filter(|v| !v.is_empty());
+                let v = option_ci(&lc.options, key)
+                    .filter(|v| !v.is_empty())
+                    .map(Cow::into_owned);
                 if let Some(v) = &v {
                     let path = cat!(opath, ".", option_key(&lc.options, key));
                     // Filled per record at run time (rules::FLUENT_BIT_RUNTIME_TEMPLATED): the
