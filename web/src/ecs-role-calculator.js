@@ -758,7 +758,7 @@ class EcsRoleCalculator extends HTMLElement {
     }
     let a;
     try {
-      a = JSON.parse(this.wasm.auditRoles(this.documentText, this.overridesNow(), roles, this.state.auditRole || undefined));
+      a = JSON.parse(this.wasm.auditRoles(this.documentText, this.overridesNow(), roles, this.state.auditRole || undefined, ...this.platformArgs()));
     } catch (err) {
       const e = typeof err === "object" && err ? err : { message: String(err) };
       if (e.path === "roles") errorBox.textContent = e.message;
@@ -807,7 +807,7 @@ class EcsRoleCalculator extends HTMLElement {
       out.innerHTML = "";
       return;
     }
-    const x = JSON.parse(this.wasm.explainMessage(message, this.documentText, this.overridesNow()));
+    const x = JSON.parse(this.wasm.explainMessage(message, this.documentText, this.overridesNow(), ...this.platformArgs()));
     const e = x.explanation;
     if (!e) {
       out.innerHTML = `<div class="card" id="explanation" data-shape=""><h3>Not an error ecsroles recognises</h3><p class="hint">It knows ${x.known} kinds of ECS and IAM error messages; paste the whole message (a stopped reason, a service event, an AccessDenied text).</p></div>`;
@@ -837,7 +837,7 @@ class EcsRoleCalculator extends HTMLElement {
     const policy = this.getAttribute("guardrails");
     try {
       raw = policy !== null && this.wasm.planGuarded
-        ? this.wasm.planGuarded(this.documentText, overrides, [this.state.tab], policy, this.getAttribute("namespace") ?? undefined, this.tenantSettings())
+        ? this.wasm.planGuarded(this.documentText, overrides, [this.state.tab], ...this.platformArgs())
         : this.wasm.planDocument(this.documentText, overrides, [this.state.tab]);
       out = JSON.parse(raw);
     } catch (err) {
@@ -926,6 +926,13 @@ class EcsRoleCalculator extends HTMLElement {
   /** With `resource-name` and `platform` (the controller's settings as JSON: accountId,
    *  namePrefix, rolePath) beside `guardrails` and `namespace`: the core's whole admission,
    *  as the controller runs it for that EcsRoleSet — its names, path and account included. */
+  /** The page's guardrails, namespace and tenant, as the core's planGuarded takes them: the audit
+   *  and the explanation use the same plan (the roles the controller would name). */
+  platformArgs() {
+    const policy = this.getAttribute("guardrails");
+    return policy === null ? [] : [policy, this.getAttribute("namespace") ?? undefined, this.tenantSettings()];
+  }
+
   tenantSettings() {
     const name = this.getAttribute("resource-name");
     const platform = this.getAttribute("platform");

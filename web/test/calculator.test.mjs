@@ -820,6 +820,15 @@ test("with resource-name and platform the verdict is the controller's admission:
   await calc(page).locator("#doc").fill(JSON.stringify(spec));
   await waitVerdict("allowed");
   assert.ok((await roleNames(page)).includes("k8s-payments_api-execution"), (await roleNames(page)).join(", "));
+  // The audit judges the roles under those names (the platform's plan, not the plain one).
+  await calc(page).locator("#audit-panel > summary").click();
+  await calc(page).locator("#roles").fill(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" }] }));
+  const audited = calc(page).locator('.audit-role[data-role="k8s-payments_api-execution"]');
+  await audited.waitFor();
+  assert.equal(await audited.getAttribute("data-state"), "missing");
+  assert.match((await audited.locator('[data-finding="missing"]').allTextContents()).join("\n"), /ecr:\s*BatchGetImage/);
+  assert.ok((await calc(page).locator("#audit-role option").allTextContents()).every((n) => n.startsWith("k8s-payments_api")));
+  await calc(page).locator("#audit-panel > summary").click();
   // A name the tenant may not choose: refused with the controller's own reason and message.
   spec.roles = { taskExecution: { name: "admin" } };
   await calc(page).locator("#doc").fill(JSON.stringify(spec));

@@ -196,8 +196,47 @@ pub fn plan_guarded(
     namespace: Option<String>,
     #[wasm_bindgen(unchecked_optional_param_type = "string")] tenant: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    use ecsroles_core::guardrails::{Context, Guardrails, Violation};
     use wire::{GuardedOutput, ShownViolation};
+    let (spec, p, violations) = guarded(text, overrides, policy, namespace, tenant)?;
+    let violations = violations
+        .iter()
+        .map(|v| ShownViolation {
+            violation: v,
+            // A refusal with no spec path (see `guarded`) is its message alone.
+            text: if v.path.is_empty() {
+                v.message.clone()
+            } else {
+                v.to_string()
+            },
+        })
+        .collect();
+    json(&GuardedOutput {
+        output: PlanOutput {
+            plan: &p,
+            renders: renders(&spec, &p, &formats),
+        },
+        violations,
+    })
+}
+
+/// The spec and plan of `text` as the platform would make them (see [`plan_guarded`]), with
+/// the guardrails' violations.
+#[cfg(feature = "guardrails")]
+fn guarded(
+    text: &str,
+    overrides: JsValue,
+    policy: &str,
+    namespace: Option<String>,
+    tenant: Option<String>,
+) -> Result<
+    (
+        EcsRoleSetSpec,
+        ecsroles_core::RolePlan,
+        Vec<ecsroles_core::guardrails::Violation>,
+    ),
+    JsValue,
+> {
+    use ecsroles_core::guardrails::{Context, Guardrails, Violation};
     let bad_policy = |message: String| {
         error(&InputError {
             message,
@@ -207,7 +246,7 @@ pub fn plan_guarded(
         })
     };
     let namespace = namespace.filter(|n| !n.is_empty());
-    let (spec, p, violations) = match (&namespace, tenant.filter(|t| !t.is_empty())) {
+    Ok(match (&namespace, tenant.filter(|t| !t.is_empty())) {
         (Some(ns), Some(t)) => {
             let all = Guardrails::from_json(policy).map_err(bad_policy)?;
             let (platform, name) = tenant_settings(&t).map_err(|message| {
@@ -265,26 +304,50 @@ pub fn plan_guarded(
             let (p, violations) = policy.evaluate(&mut spec, &cx);
             (spec, p, violations)
         }
-    };
-    let violations = violations
-        .iter()
-        .map(|v| ShownViolation {
-            violation: v,
-            // A refusal with no spec path (see above) is its message alone.
-            text: if v.path.is_empty() {
-                v.message.clone()
-            } else {
-                v.to_string()
-            },
-        })
-        .collect();
-    json(&GuardedOutput {
-        output: PlanOutput {
-            plan: &p,
-            renders: renders(&spec, &p, &formats),
-        },
-        violations,
     })
+}
+
+/// The plan the page shows for `text`: under the platform's guardrails when the page has them
+/// (`platform`: the same `policy`, `namespace` and `tenant` as [`plan_guarded`]'s), so the
+/// audit and the explanation speak of the roles with the names the controller would give them.
+#[cfg(feature = "full")]
+fn shown_plan(
+    text: &str,
+    overrides: JsValue,
+    platform: Platform,
+) -> Result<ecsroles_core::RolePlan, JsValue> {
+    let Some(policy) = platform.policy else {
+        return Ok(plan(&spec_from(text, overrides)?));
+    };
+    #[cfg(feature = "guardrails")]
+    {
+        guarded(
+            text,
+            overrides,
+            &policy,
+            platform.namespace,
+            platform.tenant,
+        )
+        .map(|(_, p, _)| p)
+    }
+    #[cfg(not(feature = "guardrails"))]
+    {
+        let _ = (policy, overrides);
+        Err(error(&InputError {
+            message: "this module does not carry the guardrails".into(),
+            path: Some("guardrails".into()),
+            line: None,
+            column: None,
+        }))
+    }
+}
+
+/// The page's platform settings, as [`plan_guarded`] takes them (all absent: no guardrails).
+#[cfg(feature = "full")]
+struct Platform {
+    policy: Option<String>,
+    namespace: Option<String>,
+    tenant: Option<String>,
 }
 
 /// JSON text of a [`wire::Tenant`] → the platform's settings and the name.
@@ -364,7 +427,9 @@ pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
 /// `aws iam get-account-authorization-details` (every role, trust included), or one role's
 /// current policy (a policy document, `get-role-policy` or `get-policy-version` output) —
 /// the plan's role named `role` (default: the first the plan audits). Throws an `InputError`
-/// with path `roles` when `roles` cannot be read. In the full module (it carries the evaluator).
+/// with path `roles` when `roles` cannot be read. With `policy` (and `namespace`, `tenant`: as
+/// [`plan_guarded`] takes them) the plan is the platform's, so the roles carry the names the
+/// controller gives them. In the full module (it carries the evaluator).
 #[cfg(feature = "full")]
 #[wasm_bindgen(js_name = auditRoles, unchecked_return_type = "JsonOf<AuditOutput>")]
 pub fn audit_roles(
@@ -372,10 +437,17 @@ pub fn audit_roles(
     #[wasm_bindgen(unchecked_param_type = "Overrides | undefined")] overrides: JsValue,
     roles: &str,
     role: Option<String>,
+    policy: Option<String>,
+    namespace: Option<String>,
+    tenant: Option<String>,
 ) -> Result<JsValue, JsValue> {
     use ecsroles_core::audit;
-    let spec = spec_from(text, overrides)?;
-    let p = plan(&spec);
+    let platform = Platform {
+        policy,
+        namespace,
+        tenant,
+    };
+    let p = shown_plan(text, overrides, platform)?;
     let names = audit::role_names(&p);
     let role = role
         .filter(|r| names.contains(r))
@@ -427,21 +499,29 @@ fn audited_first(p: &ecsroles_core::RolePlan) -> Option<String> {
 
 /// Explains a stopped task's reason, a service event or an AccessDenied text; with `text` (the
 /// workload, when it can be read) says whether its plan grants the denied call and gives the
-/// statement. `explanation` is null when the message is not one the core knows. In the full
-/// module.
+/// statement (the platform's plan with `policy`, `namespace`, `tenant`, as in [`audit_roles`]).
+/// `explanation` is null when the message is not one the core knows. In the full module.
 #[cfg(feature = "full")]
 #[wasm_bindgen(js_name = explainMessage, unchecked_return_type = "JsonOf<ExplainOutput>")]
 pub fn explain_message(
     message: &str,
     text: Option<String>,
     #[wasm_bindgen(unchecked_param_type = "Overrides | undefined")] overrides: JsValue,
+    policy: Option<String>,
+    namespace: Option<String>,
+    tenant: Option<String>,
 ) -> Result<JsValue, JsValue> {
     use ecsroles_core::explain;
-    // An unreadable workload still gets the message explained, without the plan's view.
+    let platform = Platform {
+        policy,
+        namespace,
+        tenant,
+    };
+    // An unreadable workload (or platform setting) still gets the message explained, without
+    // the plan's view.
     let p = text
         .filter(|t| !t.trim().is_empty())
-        .and_then(|t| spec_from(&t, overrides).ok())
-        .map(|s| plan(&s));
+        .and_then(|t| shown_plan(&t, overrides, platform).ok());
     json(&wire::ExplainOutput {
         explanation: explain::explain(message, p.as_ref()),
         planned: p.is_some(),

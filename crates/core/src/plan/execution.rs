@@ -545,7 +545,7 @@ impl<'a> Planner<'a> {
                     cat!("container ", cname, " has no image"),
                 )
                 .fix = Some("set image to the image URI".into());
-            } else if let Some(img) = self.ecr_image(&c.image, &cpath) {
+            } else if let Some(img) = self.ecr_image(&c.image, cpath) {
                 if c.repository_credentials.is_some() {
                     self.warn(cat!(cpath, ".repositoryCredentials"),
                         cat!("container ", cname, ": ECR images do not use repositoryCredentials; the agent pulls with IAM"));
@@ -575,7 +575,7 @@ impl<'a> Planner<'a> {
                     Conditions::new(),
                     reason.clone(),
                 );
-                self.pull_through_cache(role, &img, &repo, &cpath, reason);
+                self.pull_through_cache(role, &img, &repo, cpath, reason);
                 if let Some((what, doc)) = rules::aws_owned_registry(&img.account) {
                     // AWS's own registries let every account pull: nobody to ask for a
                     // repository policy.
@@ -611,7 +611,7 @@ impl<'a> Planner<'a> {
             }
             if let Some(lc) = &c.log_configuration {
                 if lc.log_driver == "awslogs" {
-                    self.awslogs(log_role, c, i, &cpath);
+                    self.awslogs(log_role, c, i, cpath);
                 }
             }
         }
