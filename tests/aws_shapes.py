@@ -2,7 +2,8 @@
 """Every member of AWS's own request shapes is accepted where the spec embeds them.
 
 `service` takes a whole CreateService request (or a describe-services service) and
-`clusterConfiguration` a whole CreateCluster request, as AWS spells them. This builds a spec
+`clusterConfiguration` a whole CreateCluster request, `expressGatewayService` a whole
+CreateExpressGatewayService request, as AWS spells them. This builds a spec
 holding every member botocore's ECS model defines for those shapes (and the nested
 LoadBalancer, ServiceVolumeConfiguration, ServiceManagedEBSVolumeConfiguration and
 ClusterConfiguration), with a value of the member's type, and checks that `ecsroles validate`
@@ -92,6 +93,21 @@ def main():
         if r.returncode == 2:
             problems.append(f"{shape}: every member should be readable, got: {r.stderr.strip()}")
         print(f"{shape}: {len(svc)} members -> exit {r.returncode}")
+    # An Express Mode service: every member of CreateExpressGatewayService (and of its
+    # primaryContainer) is read, as a spec member and as a bare request file.
+    express = every_member("CreateExpressGatewayServiceRequest", {
+        "primaryContainer": every_member("ExpressGatewayContainer", {"image": "nginx"})})
+    express.pop("taskDefinitionArn", None)  # bring-your-own: needs the task definition itself
+    for name, doc in [("expressGatewayService", {"expressGatewayService": express}), ("express request", express)]:
+        r = validate(binary, doc)
+        checked += 1
+        if r.returncode == 2:
+            problems.append(f"{name}: every member should be readable, got: {r.stderr.strip()}")
+        print(f"{name}: {len(express)} members -> exit {r.returncode}")
+    r = validate(binary, {"expressGatewayService": {"infrastructureRoleArn": "r", "primaryContainers": {}}})
+    checked += 1
+    if r.returncode != 2 or '"primaryContainer"' not in r.stderr:
+        problems.append(f"expressGatewayService.primaryContainers: expected exit 2 naming primaryContainer, got {r.returncode}: {r.stderr.strip()}")
     # A typo is refused with the nearest real member.
     for wrong, right in [("loadBalancer", "loadBalancers"), ("enableExecCommand", "enableExecuteCommand")]:
         r = validate(binary, {"taskDefinition": td, "service": {wrong: []}})

@@ -88,7 +88,7 @@ function defaultForm() {
     launchType: "FARGATE", networkMode: "awsvpc",
     containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
-    targetGroupArn: "", exec: false, scales: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
+    targetGroupArn: "", exec: false, scales: false, express: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
     ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false,
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
@@ -157,6 +157,9 @@ export function specFromForm(f, model) {
   // Auto Scaling's service-linked role).
   // An account setting, not a task definition field (the core plans the agent sidecar's pull).
   if (f.guardDuty) spec.guardDutyRuntimeMonitoring = true;
+  // An Express Mode service running this task definition (Express's bring-your-own
+  // taskDefinitionArn; the core plans its infrastructure role and checks the container Main).
+  if (f.express) spec.expressGatewayService = { serviceName: f.name, ...(f.cluster ? { cluster: f.cluster } : {}), taskDefinitionArn: f.name };
   if (f.scales) spec.scalableTarget = { ServiceNamespace: "ecs", ResourceId: `service/${f.cluster || "default"}/${f.name}`, ScalableDimension: "ecs:service:DesiredCount", MinCapacity: 1, MaxCapacity: 4 };
   // Who else starts the task (the core plans each launcher's role), in LAUNCHER_FIELDS order.
   const launchers = LAUNCHER_FIELDS.filter(([field]) => f[field]).map(([field, member]) => ({
@@ -622,6 +625,7 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("Load balancer target group ARN (optional)", "f-targetGroupArn", f.targetGroupArn, "service.loadBalancers[0].targetGroupArn")}
           <label class="check"><input type="checkbox" id="f-exec" ${f.exec ? "checked" : ""} data-path="service">ECS Exec</label>
           <label class="check"><input type="checkbox" id="f-scales" ${f.scales ? "checked" : ""} data-path="scalableTarget">Scales with Application Auto Scaling</label>
+          <label class="check"><input type="checkbox" id="f-express" ${f.express ? "checked" : ""} data-path="expressGatewayService">Express Mode service (ECS creates its load balancer)</label>
           <label class="check"><input type="checkbox" id="f-guardDuty" ${f.guardDuty ? "checked" : ""} data-path="guardDutyRuntimeMonitoring">GuardDuty Runtime Monitoring (Fargate agent)</label></div>
         <div class="row">${field("Service Connect TLS: private CA ARN (optional)", "f-tlsCa", f.tlsCa ?? "", "service.serviceConnectConfiguration.services[0].tls.issuerCertificateAuthority")}
           ${field("TLS key ARN (optional)", "f-tlsKey", f.tlsKey ?? "", "service.serviceConnectConfiguration.services[0].tls.kmsKey")}</div>

@@ -235,6 +235,17 @@ test("the guided form updates the results as you type, with findings next to the
   await calc(page).locator("#f-networkMode").selectOption("awsvpc");
   await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article.card[data-kind="taskExecution"]')?.textContent.includes("GuardDutyAgentPull"));
   assert.match(await calc(page).locator('article.card[data-kind="taskExecution"]').textContent(), /arn:\s*aws:\s*ecr:\s*us-east-1:\s*593207742271:\s*repository\/\s*aws-guardduty-agent-fargate/);
+  // Express Mode: the infrastructure role (AWS's policy, trusted by ECS) in the Service moment,
+  // and ECS's rule that the task definition's primary container is named Main.
+  await calc(page).locator("#f-express").check();
+  const express = calc(page).locator('article.card[data-kind="expressInfrastructure"]');
+  await express.waitFor();
+  assert.match(await express.textContent(), /AmazonECSInfrastructureRoleforExpressGatewayServices[\s\S]*ecs\.amazonaws\.com|ecs\.amazonaws\.com[\s\S]*AmazonECSInfrastructureRoleforExpressGatewayServices/);
+  assert.ok((await calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="expressInfrastructure"]) > h3').textContent()).endsWith("Service"));
+  const noMain = page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("container named Main"));
+  await noMain;
+  await calc(page).locator("#c-0-name").fill("Main");
+  await page.waitForFunction(() => !document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("container named Main"));
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -22,6 +22,7 @@ pub enum RoleKind {
     VolumeInfrastructure,
     ServiceConnectTls,
     VpcLattice,
+    ExpressInfrastructure,
     LoadBalancerInfrastructure,
     LifecycleHooks,
     CodeDeploy,
@@ -33,7 +34,7 @@ pub enum RoleKind {
 }
 
 impl RoleKind {
-    pub const ALL: [RoleKind; 17] = [
+    pub const ALL: [RoleKind; 18] = [
         RoleKind::TaskExecution,
         RoleKind::Task,
         RoleKind::Service,
@@ -43,6 +44,7 @@ impl RoleKind {
         RoleKind::VolumeInfrastructure,
         RoleKind::ServiceConnectTls,
         RoleKind::VpcLattice,
+        RoleKind::ExpressInfrastructure,
         RoleKind::LoadBalancerInfrastructure,
         RoleKind::LifecycleHooks,
         RoleKind::CodeDeploy,
@@ -97,6 +99,7 @@ impl RoleKind {
             RoleKind::VolumeInfrastructure => &roles.volume_infrastructure,
             RoleKind::ServiceConnectTls => &roles.service_connect_tls,
             RoleKind::VpcLattice => &roles.vpc_lattice,
+            RoleKind::ExpressInfrastructure => &roles.express_infrastructure,
             RoleKind::LoadBalancerInfrastructure => &roles.load_balancer_infrastructure,
             RoleKind::LifecycleHooks => &roles.lifecycle_hooks,
             RoleKind::CodeDeploy => &roles.code_deploy,
@@ -122,6 +125,7 @@ impl RoleKind {
             RoleKind::VolumeInfrastructure => &mut roles.volume_infrastructure,
             RoleKind::ServiceConnectTls => &mut roles.service_connect_tls,
             RoleKind::VpcLattice => &mut roles.vpc_lattice,
+            RoleKind::ExpressInfrastructure => &mut roles.express_infrastructure,
             RoleKind::LoadBalancerInfrastructure => &mut roles.load_balancer_infrastructure,
             RoleKind::LifecycleHooks => &mut roles.lifecycle_hooks,
             RoleKind::CodeDeploy => &mut roles.code_deploy,
@@ -263,7 +267,7 @@ const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on y
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
-pub const KINDS: [KindFacts; 17] = [
+pub const KINDS: [KindFacts; 18] = [
     KindFacts { kind: RoleKind::TaskExecution, key: "taskExecution", title: "Task execution role",
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
@@ -325,6 +329,15 @@ pub const KINDS: [KindFacts; 17] = [
         shared_name: "ecsInfrastructureRole", phase: Phase::Service,
         doc: doc::VPC_LATTICE, principal: ECS,
         when: "ECS registers the service's tasks in its VPC Lattice target groups with it, and deregisters them as they stop",
+        trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
+        instance_profile: ProfileOn::Never, external: None },
+    // Express Mode (plan/express.rs): AWS's getting-started page names the role
+    // ecsInfrastructureRoleForExpressServices and shows its trust without conditions.
+    KindFacts { kind: RoleKind::ExpressInfrastructure, key: "expressInfrastructure",
+        title: "Express Mode infrastructure role", name_suffix: "express-infrastructure",
+        shared_name: "ecsInfrastructureRoleForExpressServices", phase: Phase::Service,
+        doc: doc::EXPRESS_INFRASTRUCTURE, principal: ECS,
+        when: "ECS assumes it to create and run the Express Mode service's load balancer, listeners, target groups, security groups, certificate, scaling and alarms",
         trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
         instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::LoadBalancerInfrastructure, key: "loadBalancerInfrastructure",

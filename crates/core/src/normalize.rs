@@ -52,6 +52,7 @@ const CFN_SCALABLE_TARGET: &str = "AWS::ApplicationAutoScaling::ScalableTarget";
 const CFN_EVENTS_RULE: &str = "AWS::Events::Rule";
 const CFN_SCHEDULE: &str = "AWS::Scheduler::Schedule";
 const CFN_STATE_MACHINE: &str = "AWS::StepFunctions::StateMachine";
+const CFN_EXPRESS: &str = "AWS::ECS::ExpressGatewayService";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -71,6 +72,10 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
     }
     // CloudFormation's `AWS::NoValue` branches became nulls.
     drop_nulls(value, &mut out.changed);
+    express_service(value, &mut out);
+    if out.shape_error.is_some() {
+        return out;
+    }
     if let Some(td) = task_definition_mut(value) {
         if let Some(Value::String(s)) = td.get("containerDefinitions") {
             if let Ok(parsed @ Value::Array(_)) = serde_json::from_str::<Value>(s) {
@@ -392,6 +397,45 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             }
         }
     }
+    if found.is_none() {
+        let express = resources_of(obj, CFN_EXPRESS)
+            .next()
+            .map(|(name, r)| (cat!("Resources.", name, ".Properties"), r))
+            .or_else(|| {
+                (obj.get("Type").and_then(Value::as_str) == Some(CFN_EXPRESS))
+                    .then(|| ("Properties".to_string(), value as &Value))
+            });
+        if let Some((path, r)) = express {
+            let mut placeholders = Vec::new();
+            let props = r.get("Properties").cloned().unwrap_or_default();
+            let api = cfn_to_api(&props, None, &mut placeholders);
+            let mut m = Map::new();
+            m.insert("expressGatewayService".into(), api);
+            *value = Value::Object(m);
+            out.changed = true;
+            let mut f = note(
+                &path,
+                cat!(
+                    "read the CloudFormation template's ",
+                    CFN_EXPRESS,
+                    " (an Express Mode service)"
+                ),
+            );
+            f.doc = Some(crate::rules::doc::EXPRESS_SERVICE.into());
+            out.notes.push(f);
+            if !placeholders.is_empty() {
+                out.notes.push(note(
+                    &path,
+                    cat!(
+                        "CloudFormation intrinsics kept as placeholders: ",
+                        placeholders.join(", "),
+                        " (pass their values with --var NAME=VALUE)"
+                    ),
+                ));
+            }
+            return;
+        }
+    }
     let td_name = found.as_ref().map(|f| f.0.clone());
     let (props, from) = if let Some((name, props, count)) = found {
         service = service_of(&name);
@@ -546,6 +590,218 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             ),
         ));
     }
+}
+
+/// An ECS Express Mode service (doc::EXPRESS_SERVICE): a bare CreateExpressGatewayService
+/// request becomes the spec `{expressGatewayService}`, and a spec with one and no task
+/// definition gets the task definition ECS registers from `primaryContainer` — container
+/// `Main`, Fargate, awsvpc, awslogs to `awsLogsConfiguration` or to the group ECS names
+/// `/aws/ecs/<cluster>/<service>-####` (its suffix is ECS's: matched with `*`), stream prefix
+/// `ecs` — so its execution and task roles are planned as any task's. In the full build only
+/// (feature `templates`): the calculator's plain module hands Express services to its full one.
+#[cfg(feature = "templates")]
+fn express_service(value: &mut Value, out: &mut Normalized) {
+    const KEY: &str = "expressGatewayService";
+    let is_resource = value.get("kind").is_some() && value.get("spec").is_some();
+    let obj = if is_resource {
+        value.get_mut("spec").and_then(Value::as_object_mut)
+    } else {
+        value.as_object_mut()
+    };
+    let Some(obj) = obj else {
+        return;
+    };
+    let bare_request = !is_resource
+        && !obj.contains_key("taskDefinition")
+        && !obj.contains_key("containerDefinitions")
+        && !obj.contains_key(KEY)
+        && (obj.contains_key("primaryContainer") || obj.contains_key("infrastructureRoleArn"));
+    if bare_request {
+        let request = std::mem::take(obj);
+        obj.insert(KEY.into(), Value::Object(request));
+        out.changed = true;
+    }
+    let Some(express) = obj.get(KEY).and_then(Value::as_object) else {
+        return;
+    };
+    use crate::shapes::{members_of, CREATE_EXPRESS_GATEWAY_SERVICE, EXPRESS_GATEWAY_CONTAINER};
+    let checked =
+        members_of(express, &CREATE_EXPRESS_GATEWAY_SERVICE, &[], KEY).and_then(|()| match express
+            .get("primaryContainer")
+            .and_then(Value::as_object)
+        {
+            Some(c) => members_of(
+                c,
+                &EXPRESS_GATEWAY_CONTAINER,
+                &[],
+                &cat!(KEY, ".primaryContainer"),
+            ),
+            None => Ok(()),
+        });
+    if let Err(e) = checked {
+        out.shape_error = Some(e);
+        return;
+    }
+    let text = |m: &Map<String, Value>, k: &str| {
+        m.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let container = express.get("primaryContainer").and_then(Value::as_object);
+    // The task definition read from primaryContainer before (an EcsRoleSet ecsroles wrote):
+    // its one container Main with the same image.
+    let ours = container.and_then(|c| c.get("image")).is_some_and(|image| {
+        obj.get("taskDefinition")
+            .and_then(|t| t.get("containerDefinitions"))
+            .and_then(Value::as_array)
+            .is_some_and(|cs| {
+                cs.len() == 1
+                    && cs[0].get("name").and_then(Value::as_str) == Some("Main")
+                    && cs[0].get("image") == Some(image)
+            })
+    });
+    if ours {
+        out.notes.push(express_note(express));
+        return;
+    }
+    if obj.contains_key("taskDefinition") {
+        // Bring-your-own: the service runs that task definition (taskDefinitionArn), which
+        // then carries the roles and containers; primaryContainer and the role ARNs are
+        // refused beside it by the API.
+        if let Some(member) = ["primaryContainer", "executionRoleArn", "taskRoleArn"]
+            .into_iter()
+            .find(|m| express.contains_key(*m))
+        {
+            out.shape_error = Some((
+                cat!(KEY, ".", member),
+                cat!("with a taskDefinition (Express's taskDefinitionArn) the task definition carries the containers and roles; CreateExpressGatewayService refuses ", member, " beside it: remove one of the two"),
+            ));
+        }
+        return;
+    }
+    let Some(container) = container else {
+        let message = if express.contains_key("taskDefinitionArn") {
+            "the service runs the task definition taskDefinitionArn names: add it as taskDefinition (its describe-task-definition output) to plan its roles"
+        } else {
+            "CreateExpressGatewayService needs primaryContainer (at least its image) or taskDefinitionArn"
+        };
+        out.shape_error = Some((cat!(KEY, ".primaryContainer"), message.into()));
+        return;
+    };
+    let service = text(express, "serviceName");
+    // A cluster ARN's name; ECS's default cluster when none is given.
+    let cluster = text(express, "cluster")
+        .map(|c| {
+            c.rsplit_once("cluster/")
+                .map_or(c.clone(), |(_, n)| n.to_string())
+        })
+        .unwrap_or_else(|| "default".into());
+    let logs = container
+        .get("awsLogsConfiguration")
+        .and_then(Value::as_object);
+    let given_group = logs.and_then(|l| text(l, "logGroup"));
+    let group = given_group.clone().unwrap_or_else(|| match &service {
+        Some(s) => cat!("/aws/ecs/", cluster, "/", s, "-*"),
+        None => cat!("/aws/ecs/", cluster, "/*"),
+    });
+    let prefix = logs
+        .and_then(|l| text(l, "logStreamPrefix"))
+        .unwrap_or_else(|| "ecs".into());
+    let mut options = Map::new();
+    options.insert("awslogs-group".into(), Value::String(group.clone()));
+    options.insert("awslogs-stream-prefix".into(), Value::String(prefix));
+    let mut c = Map::new();
+    c.insert("name".into(), Value::String("Main".into()));
+    for member in [
+        "image",
+        "secrets",
+        "repositoryCredentials",
+        "environment",
+        "command",
+    ] {
+        if let Some(v) = container.get(member) {
+            c.insert(member.into(), v.clone());
+        }
+    }
+    let mut log = Map::new();
+    log.insert("logDriver".into(), Value::String("awslogs".into()));
+    log.insert("options".into(), Value::Object(options));
+    c.insert("logConfiguration".into(), Value::Object(log));
+    let mut td = Map::new();
+    td.insert(
+        "family".into(),
+        Value::String(service.clone().unwrap_or_else(|| "express-service".into())),
+    );
+    for member in ["executionRoleArn", "taskRoleArn", "cpu", "memory"] {
+        if let Some(v) = express.get(member) {
+            td.insert(member.into(), v.clone());
+        }
+    }
+    td.insert("networkMode".into(), Value::String("awsvpc".into()));
+    td.insert(
+        "requiresCompatibilities".into(),
+        Value::Array(vec![Value::String("FARGATE".into())]),
+    );
+    td.insert(
+        "containerDefinitions".into(),
+        Value::Array(vec![Value::Object(c)]),
+    );
+    obj.insert("taskDefinition".into(), Value::Object(td));
+    if !obj.contains_key("cluster") {
+        obj.insert("cluster".into(), Value::String(cluster));
+    }
+    out.changed = true;
+    let f = express_note(
+        obj.get(KEY)
+            .and_then(Value::as_object)
+            .unwrap_or(&Map::new()),
+    );
+    out.notes.push(f);
+}
+
+/// Without the `templates` feature: an Express Mode service is left to the full build, said
+/// at [`TEMPLATE_PATH`] like a template.
+#[cfg(not(feature = "templates"))]
+fn express_service(value: &mut Value, out: &mut Normalized) {
+    let spec = match value.get("spec") {
+        Some(s) if value.get("kind").is_some() => s,
+        _ => &*value,
+    };
+    let express = spec.get("expressGatewayService").is_some()
+        || spec.get("primaryContainer").is_some()
+        || spec.get("infrastructureRoleArn").is_some();
+    if express {
+        out.shape_error = Some((
+            TEMPLATE_PATH.into(),
+            "an ECS Express Mode service: this build reads task definitions and specs (built with the `templates` feature, it reads Express services too)".into(),
+        ));
+    }
+}
+
+/// What was read from an Express Mode service (the same whether the task definition was made
+/// now or read back from an EcsRoleSet, so a plan round-trips).
+#[cfg(feature = "templates")]
+fn express_note(express: &Map<String, Value>) -> Finding {
+    let group = express
+        .get("primaryContainer")
+        .and_then(|c| c.get("awsLogsConfiguration"))
+        .and_then(|l| l.get("logGroup"))
+        .and_then(Value::as_str);
+    let logs_said = match group {
+        Some(g) => cat!("awslogs to ", g),
+        None => "awslogs to the log group ECS names /aws/ecs/<cluster>/<service>-#### (matched with *; ECS creates it with the infrastructure role)".into(),
+    };
+    let mut f = note(
+        "expressGatewayService",
+        cat!(
+            "read an Express Mode service: the task definition ECS registers from primaryContainer is container Main, Fargate, awsvpc, ",
+            logs_said
+        ),
+    );
+    f.doc = Some(crate::rules::doc::EXPRESS_SERVICE.into());
+    f
 }
 
 /// Sets `key` on the spec `value` is, making the bare task definition it may still be a spec
@@ -1061,6 +1317,74 @@ mod tests {
     fn run(mut v: Value) -> (Value, Normalized) {
         let n = normalize(&mut v, &BTreeMap::new());
         (v, n)
+    }
+
+    #[test]
+    fn an_express_request_becomes_the_task_definition_ecs_registers() {
+        let (v, n) = run(
+            json!({"serviceName": "api", "cluster": "arn:aws:ecs:us-east-1:111122223333:cluster/prod",
+            "infrastructureRoleArn": "arn:aws:iam::111122223333:role/infra",
+            "executionRoleArn": "arn:aws:iam::111122223333:role/exec",
+            "primaryContainer": {"image": "nginx", "containerPort": 80,
+                "secrets": [{"name": "S", "valueFrom": "arn:aws:ssm:us-east-1:111122223333:parameter/p"}]}}),
+        );
+        assert!(n.shape_error.is_none(), "{:?}", n.shape_error);
+        let td = &v["taskDefinition"];
+        assert_eq!(td["family"], "api");
+        assert_eq!(
+            td["executionRoleArn"],
+            "arn:aws:iam::111122223333:role/exec"
+        );
+        assert_eq!(td["requiresCompatibilities"], json!(["FARGATE"]));
+        let c = &td["containerDefinitions"][0];
+        assert_eq!(
+            (c["name"].as_str(), c["image"].as_str()),
+            (Some("Main"), Some("nginx"))
+        );
+        assert_eq!(c["secrets"][0]["name"], "S");
+        // ECS's own log group for the service, its random suffix matched.
+        assert_eq!(
+            c["logConfiguration"]["options"]["awslogs-group"],
+            "/aws/ecs/prod/api-*"
+        );
+        assert_eq!(
+            c["logConfiguration"]["options"]["awslogs-stream-prefix"],
+            "ecs"
+        );
+        assert_eq!(v["cluster"], "prod");
+        assert_eq!(
+            v["expressGatewayService"]["infrastructureRoleArn"],
+            "arn:aws:iam::111122223333:role/infra"
+        );
+        assert!(n.notes.iter().any(|f| f.message.contains("container Main")));
+    }
+
+    #[test]
+    fn an_express_request_that_cannot_be_planned_says_which_member_and_why() {
+        // A misspelt member is named with the real one.
+        let (_, n) =
+            run(json!({"infrastructureRoleArn": "r", "primaryContainer": {"imag": "nginx"}}));
+        let (path, message) = n.shape_error.expect("refused");
+        assert_eq!(path, "expressGatewayService.primaryContainer.imag");
+        assert!(message.contains("\"image\""), "{message}");
+        // Bring-your-own task definition: its content is needed.
+        let (_, n) = run(
+            json!({"infrastructureRoleArn": "r", "taskDefinitionArn": "arn:aws:ecs:us-east-1:111122223333:task-definition/api:3"}),
+        );
+        assert!(n
+            .shape_error
+            .expect("refused")
+            .1
+            .contains("add it as taskDefinition"));
+        // A task definition of its own and a primaryContainer: the API takes one of the two.
+        let (_, n) = run(
+            json!({"taskDefinition": {"family": "x", "containerDefinitions": [{"name": "app", "image": "a"}]},
+            "expressGatewayService": {"infrastructureRoleArn": "r", "primaryContainer": {"image": "b"}}}),
+        );
+        assert_eq!(
+            n.shape_error.expect("refused").0,
+            "expressGatewayService.primaryContainer"
+        );
     }
 
     #[test]

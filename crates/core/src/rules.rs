@@ -95,6 +95,19 @@ pub mod doc {
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-tls.html";
     pub const VPC_LATTICE: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-vpc-lattice.html";
+    /// "Resources created by Amazon ECS Express Mode services": the task definition ECS
+    /// registers (container `Main`, Fargate, awslogs to `/aws/ecs/<cluster>/<name>-####`), the
+    /// load balancer, security groups, certificate, scaling and alarms the infrastructure role
+    /// creates.
+    pub const EXPRESS_SERVICE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/express-service-work.html";
+    /// The Express Mode getting-started page: the infrastructure role's trust (ecs.amazonaws.com,
+    /// no conditions) and its managed policy.
+    pub const EXPRESS_INFRASTRUCTURE: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/express-service-getting-started.html";
+    /// CreateExpressGatewayService: `infrastructureRoleArn` required (and create-only).
+    pub const EXPRESS_API: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateExpressGatewayService.html";
     /// "Required resources for Amazon ECS blue/green deployments" (the API reference of
     /// AdvancedConfiguration points here for the role).
     pub const BLUE_GREEN: &str =
@@ -903,13 +916,23 @@ pub mod managed {
         "service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity";
     /// ECS Anywhere instances register with Systems Manager through this policy.
     pub const SSM_CORE: &str = "AmazonSSMManagedInstanceCore";
+    /// Express Mode's infrastructure (checked against v6, edited 2026-02-12): ELB load
+    /// balancers, listeners, rules and target groups, EC2 security groups, ACM certificates,
+    /// Application Auto Scaling targets and policies, CloudWatch alarms and log groups — every
+    /// write only on resources tagged (or created with the tag) `AmazonECSManaged=true`; reads
+    /// (Describe*) on "*"; iam:CreateServiceLinkedRole only for Elastic Load Balancing and
+    /// Application Auto Scaling for ECS. ECS creates these resources itself, so no ARN of the
+    /// workload can narrow it further: the managed policy is attached.
+    pub const EXPRESS_INFRA: &str =
+        "service-role/AmazonECSInfrastructureRoleforExpressGatewayServices";
     /// Every AWS managed policy a rule attaches: the default guardrails allow exactly these
     /// (a test plans every example under them).
-    pub const ALL: [&str; 4] = [
+    pub const ALL: [&str; 5] = [
         VOLUMES,
         MANAGED_INSTANCES_INFRA,
         SSM_CORE,
         SERVICE_CONNECT_TLS,
+        EXPRESS_INFRA,
     ];
 }
 

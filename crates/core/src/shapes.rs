@@ -16,6 +16,86 @@ pub struct Shape {
     pub read: &'static [&'static str],
 }
 
+/// Every member of `obj` is one of `shape`'s (or `also`): else the error names the nearest, so
+/// a typo never silently drops a permission.
+pub fn members_of(
+    obj: &Map<String, Value>,
+    shape: &Shape,
+    also: &[&str],
+    path: &str,
+) -> Result<(), ShapeError> {
+    let unknown = obj
+        .keys()
+        .find(|k| !shape.members.contains(&k.as_str()) && !also.contains(&k.as_str()));
+    if let Some(k) = unknown {
+        let near = nearest(k, shape.members.iter().chain(also.iter()).copied());
+        return Err((
+            format!("{path}.{k}"),
+            format!(
+                "{k:?} is not a member of AWS's {}{}",
+                shape.name,
+                near.map(|n| format!("; did you mean {n:?}?"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `CreateExpressGatewayService` request members (with `taskDefinitionArn`, added in 2026:
+/// "bring your own task definition"). The normaliser reads the roles and `primaryContainer`.
+pub const CREATE_EXPRESS_GATEWAY_SERVICE: Shape = Shape {
+    name: "CreateExpressGatewayService",
+    members: &[
+        "executionRoleArn",
+        "infrastructureRoleArn",
+        "serviceName",
+        "cluster",
+        "healthCheckPath",
+        "primaryContainer",
+        "taskRoleArn",
+        "taskDefinitionArn",
+        "networkConfiguration",
+        "cpu",
+        "memory",
+        "scalingTarget",
+        "tags",
+    ],
+    read: &[
+        "executionRoleArn",
+        "infrastructureRoleArn",
+        "serviceName",
+        "cluster",
+        "primaryContainer",
+        "taskRoleArn",
+        "taskDefinitionArn",
+        "cpu",
+        "memory",
+    ],
+};
+
+/// `ExpressGatewayContainer` members (`primaryContainer`).
+pub const EXPRESS_GATEWAY_CONTAINER: Shape = Shape {
+    name: "ExpressGatewayContainer",
+    members: &[
+        "image",
+        "containerPort",
+        "awsLogsConfiguration",
+        "repositoryCredentials",
+        "command",
+        "environment",
+        "secrets",
+    ],
+    read: &[
+        "image",
+        "awsLogsConfiguration",
+        "repositoryCredentials",
+        "command",
+        "environment",
+        "secrets",
+    ],
+};
+
 /// `CreateService` request members.
 pub const CREATE_SERVICE: Shape = Shape {
     name: "CreateService",
@@ -297,21 +377,7 @@ fn filter(
     path: &str,
     ignored: &mut SetAside,
 ) -> Result<(), ShapeError> {
-    let unknown = obj
-        .keys()
-        .find(|k| !shape.members.contains(&k.as_str()) && !also.contains(&k.as_str()));
-    if let Some(k) = unknown {
-        let near = nearest(k, shape.members.iter().chain(also.iter()).copied());
-        return Err((
-            format!("{path}.{k}"),
-            format!(
-                "{k:?} is not a member of AWS's {}{}",
-                shape.name,
-                near.map(|n| format!("; did you mean {n:?}?"))
-                    .unwrap_or_default()
-            ),
-        ));
-    }
+    members_of(obj, shape, also, path)?;
     obj.retain(|k, v| {
         // A port written as text (templates quote numbers: "80") is the number; a placeholder
         // for one (`${Port}`) is set aside like an unread member: no role depends on ports.

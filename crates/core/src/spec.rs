@@ -59,6 +59,14 @@ pub struct EcsRoleSetSpec {
     /// read only by the auto scaling rule.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub scalable_target: crate::taskdef::Options,
+    /// An ECS Express Mode service, as `aws ecs create-express-gateway-service` takes it
+    /// (`infrastructureRoleArn`, `executionRoleArn`, `taskRoleArn`, `primaryContainer`, `cluster`,
+    /// `serviceName`…) or the template's `AWS::ECS::ExpressGatewayService`: ECS registers the
+    /// task definition from `primaryContainer` (read into `taskDefinition` when the document has
+    /// none) and runs the service with the infrastructure role. JSON, read only by the Express
+    /// rule (plan/express.rs).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub express_gateway_service: crate::taskdef::Options,
     /// The account's ECR pull through cache rules, as `aws ecr describe-pull-through-cache-rules`
     /// lists them (`[{ecrRepositoryPrefix, upstreamRegistryUrl}]`; only the prefix is read): an
     /// image under one is imported on its first pull, by the role that pulls it.
@@ -557,6 +565,8 @@ pub struct RolesConfig {
     #[serde(default)]
     pub vpc_lattice: RoleConfig,
     #[serde(default)]
+    pub express_infrastructure: RoleConfig,
+    #[serde(default)]
     pub load_balancer_infrastructure: RoleConfig,
     #[serde(default)]
     pub lifecycle_hooks: RoleConfig,
@@ -571,7 +581,7 @@ pub struct RolesConfig {
 }
 
 /// The members of `roles`: every kind's key except the service-linked role's.
-pub const ROLE_KEYS: [&str; 15] = [
+pub const ROLE_KEYS: [&str; 16] = [
     "taskExecution",
     "task",
     "service",
@@ -581,6 +591,7 @@ pub const ROLE_KEYS: [&str; 15] = [
     "volumeInfrastructure",
     "serviceConnectTls",
     "vpcLattice",
+    "expressInfrastructure",
     "loadBalancerInfrastructure",
     "lifecycleHooks",
     "codeDeploy",

@@ -508,6 +508,14 @@ impl<'a> Planner<'a> {
                 let (i, arn) = self.launcher_role(kind)?;
                 (arn, "roleArn", format!("launchers[{i}].roleArn"))
             }
+            RoleKind::ExpressInfrastructure => (
+                self.spec
+                    .express_gateway_service
+                    .get("infrastructureRoleArn")?
+                    .as_str()?,
+                "infrastructureRoleArn",
+                "expressGatewayService.infrastructureRoleArn".to_string(),
+            ),
             RoleKind::VpcLattice => {
                 let spec = self.spec;
                 let (i, arn) = super::networking::lattice_configs(spec)
@@ -590,6 +598,9 @@ impl<'a> Planner<'a> {
         }
         let from = if kind == RoleKind::Service {
             "the service's role: the plan lists what it must allow".to_string()
+        } else if kind == RoleKind::ExpressInfrastructure {
+            "the Express Mode service's infrastructureRoleArn: the plan lists what it must allow"
+                .to_string()
         } else {
             cat!(
                 "the task definition's ",

@@ -365,6 +365,19 @@ impl<'a> Planner<'a> {
                 .find(|(key, _)| key.replace('_', "").eq_ignore_ascii_case(name))
                 .map(|(key, v)| (key.as_str(), v))
         };
+        if target.is_empty()
+            && cfg!(feature = "templates")
+            && !self.spec.express_gateway_service.is_empty()
+        {
+            // Express Mode scales every service (scalingTarget, else its defaults: target 60,
+            // 1 to 20 tasks; doc::EXPRESS_SERVICE) through its infrastructure role, whose policy
+            // may create this role.
+            self.need(
+                k,
+                "the Express Mode service scales with Application Auto Scaling (scalingTarget or its defaults); its infrastructure role registers the target and creates this role when the account lacks it",
+            );
+            return;
+        }
         if target.is_empty() {
             self.absent_why.insert(
                 k,

@@ -10,6 +10,7 @@ mod capacity;
 mod companions;
 mod deployment;
 mod execution;
+mod express;
 mod infer;
 mod launchers;
 mod networking;
@@ -190,6 +191,7 @@ impl<'a> Planner<'a> {
         self.volume_role();
         self.service_connect_tls();
         self.vpc_lattice();
+        self.express();
         self.blue_green();
         self.code_deploy();
         self.auto_scaling();
