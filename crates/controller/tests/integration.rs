@@ -1349,6 +1349,48 @@ async fn the_service_networking_roles_are_reconciled_like_any_other() {
     ctl.stop().await;
 }
 
+/// An Express Mode service (its task definition brought along, container Main): the
+/// infrastructure role is reconciled from its registry row and rule alone — trusted by ECS,
+/// AWS's Express policy attached, nothing inline — beside the execution role, and removed with
+/// the set; Application Auto Scaling's service-linked role is AWS's and is not written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_express_service_gets_its_infrastructure_role() {
+    let client = kube().await;
+    let iam = iam_client().await;
+    let ns = "it-express";
+    namespace(&client, ns).await;
+    let cfg = config(ns, 600);
+    let ctl = start(&client, cfg.clone(), None).await;
+    let mut spec = fargate_spec("shop");
+    spec["taskDefinition"]["containerDefinitions"][0]["name"] = json!("Main");
+    spec["expressGatewayService"] = json!({"serviceName": "shop", "cluster": "prod",
+        "taskDefinitionArn": "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop:1"});
+    apply(&client, ns, "shop", spec).await;
+    let obj = wait_ready(&client, ns, "shop", "True").await;
+    let desired = expected(&obj, &cfg);
+    let infra = desired
+        .iter()
+        .find(|d| d.name.ends_with("-express-infrastructure"))
+        .expect("the Express infrastructure role is planned");
+    assert_eq!(
+        infra.managed.iter().collect::<Vec<_>>(),
+        ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices"]
+    );
+    assert!(
+        infra.trust.to_string().contains("ecs.amazonaws.com"),
+        "{}",
+        infra.trust
+    );
+    assert!(!desired.iter().any(|d| d.name.contains("AWSServiceRoleFor")));
+    assert_iam_matches(&iam, &desired).await;
+    let managed = obj.status.unwrap().managed_roles;
+    assert!(managed.contains_key("expressInfrastructure") && managed.contains_key("taskExecution"));
+    delete(&client, ns, "shop").await;
+    gone(&client, ns, "shop").await;
+    assert!(roles_with_prefix(&iam, "it-express_shop-").await.is_empty());
+    ctl.stop().await;
+}
+
 /// The launcher roles (EventBridge rule, Scheduler, Step Functions): reconciled from their
 /// registry rows and rules alone, each trusting its own service with the launcher as
 /// aws:SourceArn, RunTask and PassRole inline; a launcher removed from the set takes its role
