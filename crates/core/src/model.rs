@@ -337,7 +337,7 @@ pub const KINDS: [KindFacts; 18] = [
         title: "Express Mode infrastructure role", name_suffix: "express-infrastructure",
         shared_name: "ecsInfrastructureRoleForExpressServices", phase: Phase::Service,
         doc: doc::EXPRESS_INFRASTRUCTURE, principal: ECS,
-        when: "ECS assumes it to create and run the Express Mode service's load balancer, listeners, target groups, security groups, certificate, scaling and alarms",
+        when: "ECS creates and runs the service's load balancer, security groups, certificate, scaling and alarms with it",
         trust_why: INFRASTRUCTURE_TRUST, trust_doc: doc::INFRASTRUCTURE_ROLE,
         instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::LoadBalancerInfrastructure, key: "loadBalancerInfrastructure",

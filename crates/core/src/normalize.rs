@@ -775,7 +775,7 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     if express {
         out.shape_error = Some((
             TEMPLATE_PATH.into(),
-            "an ECS Express Mode service: this build reads task definitions and specs (built with the `templates` feature, it reads Express services too)".into(),
+            "an ECS Express Mode service: the full build reads it".into(),
         ));
     }
 }

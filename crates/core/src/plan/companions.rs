@@ -218,7 +218,7 @@ impl<'a> Planner<'a> {
                     arn,
                     " with iam:AWSServiceName ",
                     rules::AUTO_SCALING_PRINCIPAL,
-                    " (the shape of AWS's example, which it gives for Spot Fleet only), or create it ahead once."
+                    " (AWS's example shape, given for Spot Fleet), or create it once ahead."
                 ),
             });
         }

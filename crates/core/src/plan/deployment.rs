@@ -442,7 +442,7 @@ impl<'a> Planner<'a> {
                         role,
                         ": for ECS, Application Auto Scaling uses its service-linked role ",
                         rules::AUTO_SCALING_SLR_NAME,
-                        " (RegisterScalableTarget: \"If the service supports service-linked roles, Application Auto Scaling uses a service-linked role\"); AWS does not say what it does with the role you name — the ecsAutoscaleRole of older guides is no longer needed: leave RoleARN out"
+                        " (RegisterScalableTarget's RoleARN); the ecsAutoscaleRole of older guides is not needed: leave RoleARN out"
                     ),
                 );
                 if let Some(f) = self.findings.last_mut() {
