@@ -767,7 +767,10 @@ class EcsRoleCalculator extends HTMLElement {
       const e = typeof err === "object" && err ? err : { message: String(err) };
       if (e.path === "roles") errorBox.textContent = e.message;
       // The workload's error is under its box: no audit of another workload meanwhile.
-      out.innerHTML = e.path === "roles" ? "" : `<p class="hint" id="audit-waits">The audit compares your roles with this workload's plan: it resumes once the workload above can be read.</p>`;
+      const waits = ["guardrails", "tenant", "namespace"].includes(e.path)
+        ? "The audit uses the platform's plan: it resumes once the page's platform settings can be read (see the verdict above)."
+        : "The audit compares your roles with this workload's plan: it resumes once the workload above can be read.";
+      out.innerHTML = e.path === "roles" ? "" : `<p class="hint" id="audit-waits">${waits}</p>`;
       return;
     }
     root.getElementById("audit-role-label").hidden = !a.policyOf;
@@ -811,7 +814,13 @@ class EcsRoleCalculator extends HTMLElement {
       out.innerHTML = "";
       return;
     }
-    const x = JSON.parse(this.wasm.explainMessage(message, this.documentText, this.overridesNow(), ...this.platformArgs()));
+    let platform;
+    try {
+      platform = this.platformArgs();
+    } catch {
+      platform = []; // an unreadable platform attribute is said in the verdict: explain without it
+    }
+    const x = JSON.parse(this.wasm.explainMessage(message, this.documentText, this.overridesNow(), ...platform));
     const e = x.explanation;
     if (!e) {
       out.innerHTML = `<div class="card" id="explanation" data-shape=""><h3>Not an error ecsroles recognises</h3><p class="hint">It knows ${x.known} kinds of ECS and IAM error messages; paste the whole message (a stopped reason, a service event, an AccessDenied text).</p></div>`;
@@ -927,9 +936,6 @@ class EcsRoleCalculator extends HTMLElement {
     this.dispatchEvent(new CustomEvent("plan-error", { detail: e, bubbles: true, composed: true }));
   }
 
-  /** With `resource-name` and `platform` (the controller's settings as JSON: accountId,
-   *  namePrefix, rolePath) beside `guardrails` and `namespace`: the core's whole admission,
-   *  as the controller runs it for that EcsRoleSet — its names, path and account included. */
   /** The page's guardrails, namespace and tenant, as the core's planGuarded takes them: the audit
    *  and the explanation use the same plan (the roles the controller would name). */
   platformArgs() {
@@ -937,6 +943,9 @@ class EcsRoleCalculator extends HTMLElement {
     return policy === null ? [] : [policy, this.getAttribute("namespace") ?? undefined, this.tenantSettings()];
   }
 
+  /** With `resource-name` and `platform` (the controller's settings as JSON: accountId,
+   *  namePrefix, rolePath) beside `guardrails` and `namespace`: the core's whole admission,
+   *  as the controller runs it for that EcsRoleSet — its names, path and account included. */
   tenantSettings() {
     const name = this.getAttribute("resource-name");
     const platform = this.getAttribute("platform");

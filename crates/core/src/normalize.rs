@@ -72,10 +72,6 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
     }
     // CloudFormation's `AWS::NoValue` branches became nulls.
     drop_nulls(value, &mut out.changed);
-    express_service(value, &mut out);
-    if out.shape_error.is_some() {
-        return out;
-    }
     if let Some(td) = task_definition_mut(value) {
         if let Some(Value::String(s)) = td.get("containerDefinitions") {
             if let Ok(parsed @ Value::Array(_)) = serde_json::from_str::<Value>(s) {
@@ -144,6 +140,10 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
                 cat!("substituted template placeholders: ", used.join(", ")),
             ));
         }
+    }
+    // After substitution: a cluster or log group given by a variable is read as its value.
+    if out.shape_error.is_none() {
+        express_service(value, &mut out);
     }
     out
 }
@@ -389,6 +389,19 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                 == Some(crate::rules::AUTO_SCALING_DIMENSION)
         })
         .cloned();
+    // The template's Express Mode service that runs this task definition (bring-your-own:
+    // TaskDefinitionArn is a `Ref` to it).
+    let express_of = |td_name: &str| -> Option<Value> {
+        resources_of(obj, CFN_EXPRESS)
+            .filter_map(|(_, r)| r.get("Properties"))
+            .find(|p| {
+                p.get("TaskDefinitionArn")
+                    .and_then(|t| t.get("Ref").or_else(|| t.get("!Ref")))
+                    .and_then(Value::as_str)
+                    == Some(td_name)
+            })
+            .cloned()
+    };
     // The template's parameter defaults fill `!Ref Param` unless a value is given.
     if let Some(params) = obj.get("Parameters").and_then(Value::as_object) {
         for (name, p) in params {
@@ -481,6 +494,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     let mut placeholders = Vec::new();
     let td = cfn_to_api(&props, None, &mut placeholders);
     let launchers = launchers_of(obj, td_name.as_deref(), &mut placeholders);
+    let express = td_name.as_deref().and_then(express_of);
     // With a service, the value becomes a spec `{taskDefinition, service…}`; else the task
     // definition itself.
     *value = match service {
@@ -555,6 +569,18 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
         let t = cfn_to_api(t, None, &mut placeholders);
         spec_member(value, "scalableTarget", t);
     }
+    if let Some(e) = &express {
+        out.notes.push(note(
+            "expressGatewayService",
+            cat!(
+                "read the template's ",
+                CFN_EXPRESS,
+                " that runs it (an Express Mode service with its own task definition)"
+            ),
+        ));
+        let e = cfn_to_api(e, None, &mut placeholders);
+        spec_member(value, "expressGatewayService", e);
+    }
     if !launchers.is_empty() {
         out.notes.push(note(
             "launchers",
@@ -611,6 +637,12 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     let Some(obj) = obj else {
         return;
     };
+    // Where the user wrote it: a bare request's members are at the top.
+    let mut base = if is_resource {
+        cat!("spec.", KEY)
+    } else {
+        KEY.to_string()
+    };
     let bare_request = !is_resource
         && !obj.contains_key("taskDefinition")
         && !obj.contains_key("containerDefinitions")
@@ -620,26 +652,41 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
         let request = std::mem::take(obj);
         obj.insert(KEY.into(), Value::Object(request));
         out.changed = true;
+        base = String::new();
     }
-    let Some(express) = obj.get(KEY).and_then(Value::as_object) else {
+    let at = |member: &str| {
+        if base.is_empty() {
+            member.to_string()
+        } else {
+            cat!(base, ".", member)
+        }
+    };
+    // A copy: the task definition beside it may be replaced below (an Express request is small).
+    let Some(express) = obj.get(KEY).and_then(Value::as_object).cloned() else {
         return;
     };
+    let express = &express;
     use crate::shapes::{members_of, CREATE_EXPRESS_GATEWAY_SERVICE, EXPRESS_GATEWAY_CONTAINER};
+    let top = if base.is_empty() {
+        "request"
+    } else {
+        base.as_str()
+    };
     let checked =
-        members_of(express, &CREATE_EXPRESS_GATEWAY_SERVICE, &[], KEY).and_then(|()| match express
+        members_of(express, &CREATE_EXPRESS_GATEWAY_SERVICE, &[], top).and_then(|()| match express
             .get("primaryContainer")
             .and_then(Value::as_object)
         {
-            Some(c) => members_of(
-                c,
-                &EXPRESS_GATEWAY_CONTAINER,
-                &[],
-                &cat!(KEY, ".primaryContainer"),
-            ),
+            Some(c) => members_of(c, &EXPRESS_GATEWAY_CONTAINER, &[], &at("primaryContainer")),
             None => Ok(()),
         });
-    if let Err(e) = checked {
-        out.shape_error = Some(e);
+    if let Err((path, message)) = checked {
+        // A bare request's member is named as written, at the top.
+        let path = match path.strip_prefix("request.") {
+            Some(member) if base.is_empty() => member.to_string(),
+            _ => path,
+        };
+        out.shape_error = Some((path, message));
         return;
     }
     let text = |m: &Map<String, Value>, k: &str| {
@@ -650,32 +697,36 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
             .map(str::to_string)
     };
     let container = express.get("primaryContainer").and_then(Value::as_object);
-    // The task definition read from primaryContainer before (an EcsRoleSet ecsroles wrote):
-    // its one container Main with the same image.
-    let ours = container.and_then(|c| c.get("image")).is_some_and(|image| {
-        obj.get("taskDefinition")
-            .and_then(|t| t.get("containerDefinitions"))
-            .and_then(Value::as_array)
-            .is_some_and(|cs| {
-                cs.len() == 1
-                    && cs[0].get("name").and_then(Value::as_str) == Some("Main")
-                    && cs[0].get("image") == Some(image)
-            })
-    });
+    let service = text(express, "serviceName");
+    let family = service.clone().unwrap_or_else(|| "express-service".into());
+    // The task definition ecsroles made from primaryContainer before (an EcsRoleSet it wrote):
+    // one container Main in the service's family. Made again from primaryContainer, so an
+    // edit of the request is what is planned.
+    let ours = container.is_some()
+        && obj.get("taskDefinition").is_some_and(|t| {
+            t.get("family").and_then(Value::as_str) == Some(family.as_str())
+                && t.get("containerDefinitions")
+                    .and_then(Value::as_array)
+                    .is_some_and(|cs| {
+                        cs.len() == 1 && cs[0].get("name").and_then(Value::as_str) == Some("Main")
+                    })
+        });
     if ours {
-        out.notes.push(express_note(express));
-        return;
+        obj.remove("taskDefinition");
     }
     if obj.contains_key("taskDefinition") {
-        // Bring-your-own: the service runs that task definition (taskDefinitionArn), which
-        // then carries the roles and containers; primaryContainer and the role ARNs are
-        // refused beside it by the API.
-        if let Some(member) = ["primaryContainer", "executionRoleArn", "taskRoleArn"]
-            .into_iter()
-            .find(|m| express.contains_key(*m))
-        {
+        // Bring-your-own (taskDefinitionArn): the task definition carries the containers and
+        // roles; CreateExpressGatewayService refuses these beside it.
+        let beside = [
+            "primaryContainer",
+            "executionRoleArn",
+            "taskRoleArn",
+            "cpu",
+            "memory",
+        ];
+        if let Some(member) = beside.into_iter().find(|m| express.contains_key(*m)) {
             out.shape_error = Some((
-                cat!(KEY, ".", member),
+                at(member),
                 cat!("with a taskDefinition (Express's taskDefinitionArn) the task definition carries the containers and roles; CreateExpressGatewayService refuses ", member, " beside it: remove one of the two"),
             ));
         }
@@ -687,10 +738,16 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
         } else {
             "CreateExpressGatewayService needs primaryContainer (at least its image) or taskDefinitionArn"
         };
-        out.shape_error = Some((cat!(KEY, ".primaryContainer"), message.into()));
+        out.shape_error = Some((at("primaryContainer"), message.into()));
         return;
     };
-    let service = text(express, "serviceName");
+    if express.contains_key("taskDefinitionArn") {
+        out.shape_error = Some((
+            at("taskDefinitionArn"),
+            "CreateExpressGatewayService takes primaryContainer or taskDefinitionArn, not both: remove one".into(),
+        ));
+        return;
+    }
     // A cluster ARN's name; ECS's default cluster when none is given.
     let cluster = text(express, "cluster")
         .map(|c| {
@@ -730,10 +787,7 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     log.insert("options".into(), Value::Object(options));
     c.insert("logConfiguration".into(), Value::Object(log));
     let mut td = Map::new();
-    td.insert(
-        "family".into(),
-        Value::String(service.clone().unwrap_or_else(|| "express-service".into())),
-    );
+    td.insert("family".into(), Value::String(family));
     for member in ["executionRoleArn", "taskRoleArn", "cpu", "memory"] {
         if let Some(v) = express.get(member) {
             td.insert(member.into(), v.clone());
@@ -753,12 +807,20 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
         obj.insert("cluster".into(), Value::String(cluster));
     }
     out.changed = true;
-    let f = express_note(
-        obj.get(KEY)
-            .and_then(Value::as_object)
-            .unwrap_or(&Map::new()),
-    );
-    out.notes.push(f);
+    out.notes.push(express_note(express));
+    if service.is_none() && given_group.is_none() {
+        let mut f = note(
+            &at("serviceName"),
+            cat!(
+                "no serviceName: ECS names the service, so its log group is matched as ",
+                group,
+                " (every service of the cluster)"
+            ),
+        );
+        f.severity = Severity::Warning;
+        f.fix = Some("set serviceName (or primaryContainer.awsLogsConfiguration.logGroup)".into());
+        out.notes.push(f);
+    }
 }
 
 /// Without the `templates` feature: an Express Mode service is left to the full build, said
@@ -1320,6 +1382,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "templates")]
     fn an_express_request_becomes_the_task_definition_ecs_registers() {
         let (v, n) = run(
             json!({"serviceName": "api", "cluster": "arn:aws:ecs:us-east-1:111122223333:cluster/prod",
@@ -1360,12 +1423,14 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "templates")]
     fn an_express_request_that_cannot_be_planned_says_which_member_and_why() {
         // A misspelt member is named with the real one.
         let (_, n) =
             run(json!({"infrastructureRoleArn": "r", "primaryContainer": {"imag": "nginx"}}));
         let (path, message) = n.shape_error.expect("refused");
-        assert_eq!(path, "expressGatewayService.primaryContainer.imag");
+        // A bare request's member is where the user wrote it: at the top.
+        assert_eq!(path, "primaryContainer.imag");
         assert!(message.contains("\"image\""), "{message}");
         // Bring-your-own task definition: its content is needed.
         let (_, n) = run(
@@ -1385,6 +1450,50 @@ mod tests {
             n.shape_error.expect("refused").0,
             "expressGatewayService.primaryContainer"
         );
+        // cpu beside a task definition; primaryContainer beside taskDefinitionArn.
+        let (_, n) = run(
+            json!({"taskDefinition": {"family": "x", "containerDefinitions": [{"name": "Main", "image": "a"}]},
+            "expressGatewayService": {"infrastructureRoleArn": "r", "cpu": "1024"}}),
+        );
+        assert_eq!(
+            n.shape_error.expect("refused").0,
+            "expressGatewayService.cpu"
+        );
+        let (_, n) = run(
+            json!({"infrastructureRoleArn": "r", "taskDefinitionArn": "t", "primaryContainer": {"image": "b"}}),
+        );
+        assert_eq!(n.shape_error.expect("refused").0, "taskDefinitionArn");
+        // No serviceName: ECS names the service, the group pattern is the cluster's: said.
+        let (v, n) = run(json!({"infrastructureRoleArn": "r", "primaryContainer": {"image": "b"}}));
+        assert_eq!(
+            v["taskDefinition"]["containerDefinitions"][0]["logConfiguration"]["options"]
+                ["awslogs-group"],
+            "/aws/ecs/default/*"
+        );
+        assert!(n
+            .notes
+            .iter()
+            .any(|f| f.severity == Severity::Warning && f.path == "serviceName"));
+    }
+
+    #[test]
+    #[cfg(feature = "templates")]
+    fn a_template_whose_express_service_runs_its_task_definition_reads_both() {
+        let (v, n) = run(json!({"Resources": {
+            "TD": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"Family": "shop",
+                "ContainerDefinitions": [{"Name": "Main", "Image": "nginx"}]}},
+            "Svc": {"Type": "AWS::ECS::ExpressGatewayService", "Properties": {"ServiceName": "shop",
+                "InfrastructureRoleArn": "arn:aws:iam::111122223333:role/infra", "TaskDefinitionArn": {"Ref": "TD"}}}}}));
+        assert!(n.shape_error.is_none(), "{:?}", n.shape_error);
+        assert_eq!(v["taskDefinition"]["family"], "shop");
+        assert_eq!(
+            v["expressGatewayService"]["infrastructureRoleArn"],
+            "arn:aws:iam::111122223333:role/infra"
+        );
+        assert!(n
+            .notes
+            .iter()
+            .any(|f| f.message.contains("AWS::ECS::ExpressGatewayService")));
     }
 
     #[test]

@@ -547,7 +547,7 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
             RoleKind::VpcLattice => notes.push(format!("{}: the module ignores vpc_lattice_configurations.role_arn and passes its infrastructure role (infrastructure_iam_role_arn, shared with EBS volumes); set infrastructure_iam_role_arn = {} when the service has no EBS volume, else configure VPC Lattice on the aws_ecs_service yourself.", r.kind.title(), own_arn(r))),
             // modules/express-service (v7): its own infrastructure role unless
             // create_infrastructure_iam_role = false and infrastructure_iam_role_arn is given.
-            RoleKind::ExpressInfrastructure => notes.push(format!("{}: an Express Mode service is modules/express-service, not modules/service: give it create_infrastructure_iam_role = false and infrastructure_iam_role_arn = {} (and execution_iam_role_arn / task_iam_role_arn with create_execution_iam_role / create_task_iam_role = false), or use aws_ecs_express_gateway_service.", r.kind.title(), own_arn(r))),
+            RoleKind::ExpressInfrastructure => notes.push(format!("{}: this is an Express Mode service — do not apply the modules/service block below (it would make a second, ordinary service); use modules/express-service with create_infrastructure_iam_role = false and infrastructure_iam_role_arn = {} (and execution_iam_role_arn / task_iam_role_arn with create_execution_iam_role / create_task_iam_role = false), or use aws_ecs_express_gateway_service.", r.kind.title(), own_arn(r))),
             _ => {}
         }
         role_resources(&mut body, plan, r);
