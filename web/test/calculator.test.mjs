@@ -242,8 +242,7 @@ test("the guided form updates the results as you type, with findings next to the
   await express.waitFor();
   assert.match(await express.textContent(), /AmazonECSInfrastructureRoleforExpressGatewayServices[\s\S]*ecs\.amazonaws\.com|ecs\.amazonaws\.com[\s\S]*AmazonECSInfrastructureRoleforExpressGatewayServices/);
   assert.ok((await calc(page).locator('.lifecycle .moment:has(.role-box[data-kind="expressInfrastructure"]) > h3').textContent()).endsWith("Service"));
-  const noMain = page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("container named Main"));
-  await noMain;
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("container named Main"));
   await calc(page).locator("#c-0-name").fill("Main");
   await page.waitForFunction(() => !document.querySelector("ecs-role-calculator").shadowRoot.textContent.includes("container named Main"));
   await page.screenshot({ path: SHOTS + "form.png", fullPage: true });

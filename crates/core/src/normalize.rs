@@ -436,16 +436,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             );
             f.doc = Some(crate::rules::doc::EXPRESS_SERVICE.into());
             out.notes.push(f);
-            if !placeholders.is_empty() {
-                out.notes.push(note(
-                    &path,
-                    cat!(
-                        "CloudFormation intrinsics kept as placeholders: ",
-                        placeholders.join(", "),
-                        " (pass their values with --var NAME=VALUE)"
-                    ),
-                ));
-            }
+            placeholder_notes(&path, placeholders, out);
             return;
         }
     }
@@ -600,15 +591,22 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     let mut f = note(&from.0, from.1);
     f.doc = Some(CFN_DOC.into());
     out.notes.push(f);
+    placeholder_notes(&from.0, placeholders, out);
+}
+
+/// What `cfn_to_api` left of a template's intrinsics, said at `path`: a dropped `Fn::If`
+/// branch as a warning, the placeholders kept as one note.
+#[cfg(feature = "templates")]
+fn placeholder_notes(path: &str, mut placeholders: Vec<String>, out: &mut Normalized) {
     for d in placeholders.iter().filter(|p| p.contains(DROPPED)) {
-        let mut f = note(&from.0, d.clone());
+        let mut f = note(path, d.clone());
         f.severity = Severity::Warning;
         out.notes.push(f);
     }
     placeholders.retain(|p| !p.contains(DROPPED));
     if !placeholders.is_empty() {
         out.notes.push(note(
-            &from.0,
+            path,
             cat!(
                 "CloudFormation intrinsics kept as placeholders: ",
                 placeholders.join(", "),
@@ -698,7 +696,10 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     };
     let container = express.get("primaryContainer").and_then(Value::as_object);
     let service = text(express, "serviceName");
-    let family = service.clone().unwrap_or_else(|| "express-service".into());
+    use crate::rules::express as ecs;
+    let family = service
+        .clone()
+        .unwrap_or_else(|| ecs::UNNAMED_FAMILY.into());
     // The task definition ecsroles made from primaryContainer before (an EcsRoleSet it wrote):
     // one container Main in the service's family. Made again from primaryContainer, so an
     // edit of the request is what is planned.
@@ -708,7 +709,8 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
                 && t.get("containerDefinitions")
                     .and_then(Value::as_array)
                     .is_some_and(|cs| {
-                        cs.len() == 1 && cs[0].get("name").and_then(Value::as_str) == Some("Main")
+                        cs.len() == 1
+                            && cs[0].get("name").and_then(Value::as_str) == Some(ecs::CONTAINER)
                     })
         });
     if ours {
@@ -733,7 +735,9 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
         return;
     }
     let Some(container) = container else {
-        let message = if express.contains_key("taskDefinitionArn") {
+        let message = if express.get("primaryContainer").is_some() {
+            "primaryContainer must be an object: {\"image\": …, \"secrets\": […], \"awsLogsConfiguration\": {…}}"
+        } else if express.contains_key("taskDefinitionArn") {
             "the service runs the task definition taskDefinitionArn names: add it as taskDefinition (its describe-task-definition output) to plan its roles"
         } else {
             "CreateExpressGatewayService needs primaryContainer (at least its image) or taskDefinitionArn"
@@ -748,29 +752,34 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
         ));
         return;
     }
+    // The one member AWS requires of it; without it the container below would have no image.
+    if text(container, "image").is_none() {
+        out.shape_error = Some((
+            at("primaryContainer.image"),
+            "CreateExpressGatewayService requires primaryContainer.image: set it to the image URI"
+                .into(),
+        ));
+        return;
+    }
     // A cluster ARN's name; ECS's default cluster when none is given.
     let cluster = text(express, "cluster")
-        .map(|c| {
-            c.rsplit_once("cluster/")
-                .map_or(c.clone(), |(_, n)| n.to_string())
-        })
+        .map(|c| crate::arn::cluster_name(&c).to_string())
         .unwrap_or_else(|| "default".into());
     let logs = container
         .get("awsLogsConfiguration")
         .and_then(Value::as_object);
     let given_group = logs.and_then(|l| text(l, "logGroup"));
-    let group = given_group.clone().unwrap_or_else(|| match &service {
-        Some(s) => cat!("/aws/ecs/", cluster, "/", s, "-*"),
-        None => cat!("/aws/ecs/", cluster, "/*"),
-    });
+    let group = given_group
+        .clone()
+        .unwrap_or_else(|| ecs::log_group(&cluster, service.as_deref()));
     let prefix = logs
         .and_then(|l| text(l, "logStreamPrefix"))
-        .unwrap_or_else(|| "ecs".into());
+        .unwrap_or_else(|| ecs::STREAM_PREFIX.into());
     let mut options = Map::new();
     options.insert("awslogs-group".into(), Value::String(group.clone()));
     options.insert("awslogs-stream-prefix".into(), Value::String(prefix));
     let mut c = Map::new();
-    c.insert("name".into(), Value::String("Main".into()));
+    c.insert("name".into(), Value::String(ecs::CONTAINER.into()));
     for member in [
         "image",
         "secrets",
@@ -793,10 +802,13 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
             td.insert(member.into(), v.clone());
         }
     }
-    td.insert("networkMode".into(), Value::String("awsvpc".into()));
+    td.insert(
+        "networkMode".into(),
+        Value::String(ecs::NETWORK_MODE.into()),
+    );
     td.insert(
         "requiresCompatibilities".into(),
-        Value::Array(vec![Value::String("FARGATE".into())]),
+        Value::Array(vec![Value::String(ecs::COMPATIBILITY.into())]),
     );
     td.insert(
         "containerDefinitions".into(),
@@ -1463,6 +1475,18 @@ mod tests {
             json!({"infrastructureRoleArn": "r", "taskDefinitionArn": "t", "primaryContainer": {"image": "b"}}),
         );
         assert_eq!(n.shape_error.expect("refused").0, "taskDefinitionArn");
+        // primaryContainer not an object, or without its image: said at that member.
+        let (_, n) = run(json!({"infrastructureRoleArn": "r", "primaryContainer": "nginx"}));
+        let (path, message) = n.shape_error.expect("refused");
+        assert_eq!(path, "primaryContainer");
+        assert!(message.contains("must be an object"), "{message}");
+        let (_, n) = run(
+            json!({"expressGatewayService": {"infrastructureRoleArn": "r", "primaryContainer": {"secrets": []}}}),
+        );
+        assert_eq!(
+            n.shape_error.expect("refused").0,
+            "expressGatewayService.primaryContainer.image"
+        );
         // No serviceName: ECS names the service, the group pattern is the cluster's: said.
         let (v, n) = run(json!({"infrastructureRoleArn": "r", "primaryContainer": {"image": "b"}}));
         assert_eq!(

@@ -900,6 +900,39 @@ pub const AUTO_SCALING_DIMENSION: &str = "ecs:service:DesiredCount";
 
 /// AWS managed policies the plan attaches where a scoped copy would only go stale
 /// (path under `arn:<partition>:iam::aws:policy/`).
+/// ECS Express Mode (doc::EXPRESS_SERVICE, "Resources created by Amazon ECS Express Mode
+/// services"): the task definition ECS registers from `primaryContainer`.
+pub mod express {
+    /// "name: "Main" - Default name for the primary container"; a task definition brought
+    /// with `taskDefinitionArn` "must have a container named Main" (doc::EXPRESS_API).
+    pub const CONTAINER: &str = "Main";
+    /// The log group ECS creates when `awsLogsConfiguration` is left out:
+    /// "/aws/ecs/<cluster>/<name>-####". AWS does not say what the suffix is made of, so it is
+    /// matched with `*`.
+    pub const LOG_GROUP_PREFIX: &str = "/aws/ecs/";
+    /// "awslogs-stream-prefix: "ecs"".
+    pub const STREAM_PREFIX: &str = "ecs";
+    /// Fargate (Linux) only: "requiresCompatibilities: ["FARGATE"]", network mode awsvpc.
+    pub const COMPATIBILITY: &str = "FARGATE";
+    pub const NETWORK_MODE: &str = "awsvpc";
+    /// ecsroles' family for a request without serviceName (ECS then names the service).
+    pub const UNNAMED_FAMILY: &str = "express-service";
+
+    /// The log group ECS names for the service (`None`: ECS names the service too, so any
+    /// service of the cluster).
+    pub fn log_group(cluster: &str, service: Option<&str>) -> String {
+        match service {
+            Some(s) => cat!(LOG_GROUP_PREFIX, cluster, "/", s, "-*"),
+            None => cat!(LOG_GROUP_PREFIX, cluster, "/*"),
+        }
+    }
+
+    /// Whether `group` is one [`log_group`] spells (ECS's, not one the user named).
+    pub fn is_ecs_log_group(group: &str) -> bool {
+        group.starts_with(LOG_GROUP_PREFIX) && group.ends_with('*')
+    }
+}
+
 pub mod managed {
     /// EBS volumes at launch: tag-scoped by AWS already (`AmazonECSManaged`, `AmazonECSCreated`).
     pub const VOLUMES: &str = "service-role/AmazonECSInfrastructureRolePolicyForVolumes";

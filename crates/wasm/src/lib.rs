@@ -314,31 +314,26 @@ fn guarded(
 }
 
 /// The plan the page shows for `text`: under the platform's guardrails when the page has them
-/// (`platform`: the same `policy`, `namespace` and `tenant` as [`plan_guarded`]'s), so the
-/// audit and the explanation speak of the roles with the names the controller would give them.
+/// (`policy`, `namespace` and `tenant` as [`plan_guarded`] takes them), so the audit and the
+/// explanation speak of the roles with the names the controller would give them.
 #[cfg(feature = "full")]
 fn shown_plan(
     text: &str,
     overrides: JsValue,
-    platform: Platform,
+    policy: Option<String>,
+    namespace: Option<String>,
+    tenant: Option<String>,
 ) -> Result<ecsroles_core::RolePlan, JsValue> {
-    let Some(policy) = platform.policy else {
+    let Some(policy) = policy else {
         return Ok(plan(&spec_from(text, overrides)?));
     };
     #[cfg(feature = "guardrails")]
     {
-        guarded(
-            text,
-            overrides,
-            &policy,
-            platform.namespace,
-            platform.tenant,
-        )
-        .map(|(_, p, _)| p)
+        guarded(text, overrides, &policy, namespace, tenant).map(|(_, p, _)| p)
     }
     #[cfg(not(feature = "guardrails"))]
     {
-        let _ = (policy, overrides, platform.namespace, platform.tenant);
+        let _ = (policy, overrides, namespace, tenant);
         Err(error(&InputError {
             message: "this module does not carry the guardrails".into(),
             path: Some("guardrails".into()),
@@ -346,14 +341,6 @@ fn shown_plan(
             column: None,
         }))
     }
-}
-
-/// The page's platform settings, as [`plan_guarded`] takes them (all absent: no guardrails).
-#[cfg(feature = "full")]
-struct Platform {
-    policy: Option<String>,
-    namespace: Option<String>,
-    tenant: Option<String>,
 }
 
 /// JSON text of a [`wire::Tenant`] → the platform's settings and the name.
@@ -448,12 +435,7 @@ pub fn audit_roles(
     tenant: Option<String>,
 ) -> Result<JsValue, JsValue> {
     use ecsroles_core::audit;
-    let platform = Platform {
-        policy,
-        namespace,
-        tenant,
-    };
-    let p = shown_plan(text, overrides, platform)?;
+    let p = shown_plan(text, overrides, policy, namespace, tenant)?;
     let names = audit::role_names(&p);
     let role = role
         .filter(|r| names.contains(r))
@@ -518,16 +500,11 @@ pub fn explain_message(
     tenant: Option<String>,
 ) -> Result<JsValue, JsValue> {
     use ecsroles_core::explain;
-    let platform = Platform {
-        policy,
-        namespace,
-        tenant,
-    };
     // An unreadable workload (or platform setting) still gets the message explained, without
     // the plan's view.
     let p = text
         .filter(|t| !t.trim().is_empty())
-        .and_then(|t| shown_plan(&t, overrides, platform).ok());
+        .and_then(|t| shown_plan(&t, overrides, policy, namespace, tenant).ok());
     json(&wire::ExplainOutput {
         explanation: explain::explain(message, p.as_ref()),
         planned: p.is_some(),

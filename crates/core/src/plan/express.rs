@@ -42,7 +42,7 @@ impl<'a> Planner<'a> {
             .td
             .container_definitions
             .iter()
-            .find(|c| c.name == "Main");
+            .find(|c| c.name == rules::express::CONTAINER);
         match (primary, main) {
             // A spec (an EcsRoleSet written by hand, which nothing normalises) with the request
             // but not the task definition ECS registers from it.
@@ -94,7 +94,7 @@ impl<'a> Planner<'a> {
         });
         if ecs_named {
             for g in &mut self.log_groups {
-                if g.name.starts_with("/aws/ecs/") && g.name.ends_with('*') {
+                if rules::express::is_ecs_log_group(&g.name) {
                     g.created_by_ecs = true;
                     g.used_by.push_str(
                         " (Express Mode: ECS creates its group with the infrastructure role)",

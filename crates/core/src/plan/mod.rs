@@ -273,7 +273,7 @@ impl<'a> Planner<'a> {
         // The spec's cluster, else the service's (a name or an ARN).
         let service_cluster = match (&spec.cluster, spec.service.as_ref()) {
             (None, Some(svc)) => svc.cluster.as_deref().map(|c| {
-                let name = c.rsplit('/').next().unwrap_or(c).to_string();
+                let name = arn::cluster_name(c).to_string();
                 if crate::placeholder::is_shouted_token(&name) {
                     // A `sed` marker (ECS_CLUSTER_NAME) in a service file: a placeholder
                     // (below), not a cluster read from the file.
