@@ -139,6 +139,20 @@ test("a console export with nulls and a CloudFormation template plan as pasted, 
   assert.deepEqual(errors, []);
 });
 
+test("a Fluentd FireLens output (@type) is planned with the plugin's own parameters, by the full module", async () => {
+  const { page, errors } = await open();
+  // AWS's "FireLens under the hood" sample: kinesis_firehose with delivery_stream_name (Fluent
+  // Bit names it delivery_stream). The plain module leaves Fluentd out (size) and hands it over.
+  const td = await readFile(REALWORLD + "aws-firelens-fluentd-firehose/task-definition.json", "utf8");
+  await calc(page).locator("#doc").fill(td);
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot
+    .querySelector('article[data-kind="task"]')?.textContent.includes("deliverystream/demo-stream"));
+  assert.equal(await page.evaluate(() => document.querySelector("ecs-role-calculator").full), true);
+  assert.equal(await calc(page).locator("#doc-error").textContent(), "");
+  assert.match(await calc(page).locator('article[data-kind="task"]').textContent(), /firehose:PutRecordBatch/);
+  assert.deepEqual(errors, []);
+});
+
 test("the guided form updates the results as you type, with findings next to the field", async () => {
   const { page, errors } = await open();
   await calc(page).locator("#mode-form").click();

@@ -835,8 +835,9 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     }
 }
 
-/// Without the `templates` feature: an Express Mode service is left to the full build, said
-/// at [`TEMPLATE_PATH`] like a template.
+/// Without the `templates` feature: an Express Mode service, or a Fluentd FireLens output, is
+/// left to the full build, said at [`TEMPLATE_PATH`] like a template (the calculator's plain
+/// module stays under its size budget; the element plans these again with the full module).
 #[cfg(not(feature = "templates"))]
 fn express_service(value: &mut Value, out: &mut Normalized) {
     let spec = match value.get("spec") {
@@ -846,11 +847,31 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     let express = spec.get("expressGatewayService").is_some()
         || spec.get("primaryContainer").is_some()
         || spec.get("infrastructureRoleArn").is_some();
-    if express {
-        out.shape_error = Some((
-            TEMPLATE_PATH.into(),
-            "an ECS Express Mode service: the full build reads it".into(),
-        ));
+    let what = if express {
+        "an ECS Express Mode service"
+    } else if fluentd_output(value) {
+        "a Fluentd FireLens output (@type)"
+    } else {
+        return;
+    };
+    out.shape_error = Some((
+        TEMPLATE_PATH.into(),
+        cat!(what, ": the full build reads it"),
+    ));
+}
+
+/// Whether any awsfirelens log configuration in `value` names a Fluentd output (`@type`).
+#[cfg(not(feature = "templates"))]
+fn fluentd_output(value: &Value) -> bool {
+    match value {
+        Value::Object(m) => {
+            let options = m.get("options").and_then(Value::as_object);
+            (m.get("logDriver").and_then(Value::as_str) == Some("awsfirelens")
+                && options.is_some_and(|o| o.contains_key("@type")))
+                || m.values().any(fluentd_output)
+        }
+        Value::Array(a) => a.iter().any(fluentd_output),
+        _ => false,
     }
 }
 

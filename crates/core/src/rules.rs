@@ -60,6 +60,9 @@ pub mod doc {
     pub const OPENSEARCH_SERVERLESS_IAM: &str = "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/security-iam-serverless.html";
     /// OpenSearch Serverless data access policies (not IAM): who may write which index.
     pub const OPENSEARCH_SERVERLESS_DATA_ACCESS: &str = "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-data-access.html";
+    /// Fluentd fills `${tag}`, `${key}` and time placeholders in output parameters per chunk.
+    pub const FLUENTD_PLACEHOLDERS: &str =
+        "https://docs.fluentd.org/configuration/buffer-section#placeholders";
     /// Fluent Bit's AWS credentials: every AWS output takes `role_arn` and assumes it.
     pub const FLUENT_BIT_AWS_CREDENTIALS: &str =
         "https://docs.fluentbit.io/manual/administration/aws-credentials";
@@ -580,21 +583,77 @@ rule!(
     FIRELENS_FIREHOSE,
     "FirelensFirehose",
     ["firehose:PutRecordBatch"],
-    "FireLens kinesis_firehose output: Fluent Bit sends log batches to this delivery stream.",
+    "FireLens kinesis_firehose output: the log router sends log batches to this delivery stream.",
     doc::FIRELENS_IAM
 );
 rule!(
     FIRELENS_KINESIS,
     "FirelensKinesis",
     ["kinesis:PutRecords"],
-    "FireLens kinesis_streams output: Fluent Bit sends log records to this stream.",
+    "FireLens kinesis_streams output: the log router sends log records to this stream.",
     doc::FIRELENS_IAM
 );
 rule!(
     FIRELENS_S3,
     "FirelensS3",
     ["s3:PutObject"],
-    "FireLens s3 output: Fluent Bit uploads log objects to this bucket.",
+    "FireLens s3 output: the log router uploads log objects to this bucket.",
+    doc::FIRELENS_IAM
+);
+
+// ---- FireLens with Fluentd: an output chosen by `@type` ------------------------------------
+// FireLens writes a container's awsfirelens options into a Fluentd `<match>` section as they are
+// (doc::FIRELENS; aws-samples/amazon-ecs-firelens-under-the-hood shows the generated file), so
+// they are the plugin's own parameters, and the task role is what the plugin writes with
+// (doc::FIRELENS_IAM, the page statements cite). What each plugin calls, read from its source:
+// fluent-plugin-cloudwatch-logs (out_cloudwatch_logs.rb, 7ba7bb8, 2025-05; its README's
+// "Preparation": https://github.com/fluent-plugins-nursery/fluent-plugin-cloudwatch-logs) looks its group up
+// with DescribeLogGroups and its stream with DescribeLogStreams before the first write, creates
+// them only with auto_create_stream, sets retention_in_days on a group it creates; its README's
+// "more restricted" policy lists the same actions on "*". DescribeLogGroups has no resource type
+// in the Service Authorization Reference (it takes only "*"; IAM's AccessDenied names the
+// account's `log-group::log-stream:`, undocumented, so not relied on): granted on "*". It lists
+// group names, never log events.
+rule!(
+    FLUENTD_CLOUDWATCH,
+    "FluentdCloudWatchLogs",
+    ["logs:DescribeLogStreams", "logs:PutLogEvents"],
+    "FireLens Fluentd cloudwatch_logs output: finds its stream in this log group and writes to it.",
+    doc::FIRELENS_IAM
+);
+rule!(FLUENTD_CLOUDWATCH_FIND_GROUP, "FluentdFindLogGroup", ["logs:DescribeLogGroups"],
+    "The cloudwatch_logs plugin checks its group exists first; DescribeLogGroups accepts only Resource \"*\".",
+    doc::FIRELENS_IAM);
+rule!(
+    FLUENTD_CLOUDWATCH_CREATE,
+    "FluentdCreateLogGroupAndStream",
+    ["logs:CreateLogGroup", "logs:CreateLogStream"],
+    "auto_create_stream: the plugin creates the missing log group and stream.",
+    doc::FIRELENS_IAM
+);
+rule!(
+    FLUENTD_CLOUDWATCH_RETENTION,
+    "FluentdLogGroupRetention",
+    ["logs:PutRetentionPolicy"],
+    "retention_in_days: the plugin sets it on the group it creates.",
+    doc::FIRELENS_IAM
+);
+// fluent-plugin-s3 (out_s3.rb and docs/howto.md "IAM Policy", fbba2c7, 2026-08:
+// https://github.com/fluent/fluent-plugin-s3/blob/master/docs/howto.md): it lists the bucket at start
+// (check_apikey_on_start, check_bucket) and checks each key is free before writing (check_object,
+// an object HEAD, which answers 403 for a missing key without s3:ListBucket); all default true.
+rule!(
+    FLUENTD_S3_LIST,
+    "FluentdS3ListBucket",
+    ["s3:ListBucket"],
+    "The s3 plugin lists the bucket at start; its object check needs it to see a key is free.",
+    doc::FIRELENS_IAM
+);
+rule!(
+    FLUENTD_S3_CHECK_OBJECT,
+    "FluentdS3CheckObject",
+    ["s3:GetObject"],
+    "check_object (default true): the s3 plugin checks a key is free before uploading.",
     doc::FIRELENS_IAM
 );
 
@@ -871,21 +930,51 @@ rule!(GUARDDUTY_AGENT_PULL, "GuardDutyAgentPull",
 /// (doc::GUARDDUTY_AGENT_IMAGE; GovCloud from its user guide). Runtime Monitoring is not
 /// supported in the China Regions.
 pub const GUARDDUTY_AGENT_REPOSITORY: &str = "aws-guardduty-agent-fargate";
-#[rustfmt::skip]
-pub const GUARDDUTY_AGENT_ACCOUNTS: &[(&str, &str)] = &[
-    ("af-south-1", "197869348890"), ("ap-east-1", "258348409381"), ("ap-east-2", "259886477082"),
-    ("ap-northeast-1", "533107202818"), ("ap-northeast-2", "914738172881"), ("ap-northeast-3", "273192626886"),
-    ("ap-south-1", "251508486986"), ("ap-south-2", "950823858135"), ("ap-southeast-1", "174946120834"),
-    ("ap-southeast-2", "005257825471"), ("ap-southeast-3", "510637619217"), ("ap-southeast-4", "251357961535"),
-    ("ap-southeast-5", "156041399949"), ("ap-southeast-7", "054037130133"), ("ca-central-1", "354763396469"),
-    ("ca-west-1", "339712888787"), ("eu-central-1", "323658145986"), ("eu-central-2", "529164026651"),
-    ("eu-north-1", "591436053604"), ("eu-south-1", "266869475730"), ("eu-south-2", "919611009337"),
-    ("eu-west-1", "694911143906"), ("eu-west-2", "892757235363"), ("eu-west-3", "665651866788"),
-    ("il-central-1", "870907303882"), ("me-central-1", "000014521398"), ("me-south-1", "536382113932"),
-    ("mx-central-1", "311141559934"), ("sa-east-1", "758426053663"), ("us-east-1", "593207742271"),
-    ("us-east-2", "307168627858"), ("us-gov-east-1", "383115532789"), ("us-gov-west-1", "383110348953"),
-    ("us-west-1", "684579721401"), ("us-west-2", "733349766148"),
-];
+/// One row per Region, "<region> <account>": one string rather than a table of pairs, because
+/// the pairs' pointers cost the browser module ~0.3 KB gzipped (see [`guardduty_agent_account`]).
+pub const GUARDDUTY_AGENT_ACCOUNTS: &str = "\
+af-south-1 197869348890
+ap-east-1 258348409381
+ap-east-2 259886477082
+ap-northeast-1 533107202818
+ap-northeast-2 914738172881
+ap-northeast-3 273192626886
+ap-south-1 251508486986
+ap-south-2 950823858135
+ap-southeast-1 174946120834
+ap-southeast-2 005257825471
+ap-southeast-3 510637619217
+ap-southeast-4 251357961535
+ap-southeast-5 156041399949
+ap-southeast-7 054037130133
+ca-central-1 354763396469
+ca-west-1 339712888787
+eu-central-1 323658145986
+eu-central-2 529164026651
+eu-north-1 591436053604
+eu-south-1 266869475730
+eu-south-2 919611009337
+eu-west-1 694911143906
+eu-west-2 892757235363
+eu-west-3 665651866788
+il-central-1 870907303882
+me-central-1 000014521398
+me-south-1 536382113932
+mx-central-1 311141559934
+sa-east-1 758426053663
+us-east-1 593207742271
+us-east-2 307168627858
+us-gov-east-1 383115532789
+us-gov-west-1 383110348953
+us-west-1 684579721401
+us-west-2 733349766148";
+
+/// The account hosting the GuardDuty agent's repository in `region`, if AWS documents one.
+pub fn guardduty_agent_account(region: &str) -> Option<&'static str> {
+    GUARDDUTY_AGENT_ACCOUNTS
+        .lines()
+        .find_map(|row| row.strip_prefix(region)?.strip_prefix(' '))
+}
 
 /// Application Auto Scaling's service-linked role for ECS services (doc::AUTO_SCALING_SLR,
 /// "Service-linked role ARN reference"), and the principal that assumes it.

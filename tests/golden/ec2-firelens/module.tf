@@ -88,7 +88,7 @@ resource "aws_iam_role_policy" "task" {
   policy = jsonencode({
     Version   = "2012-10-17"
     Statement = [
-      # FireLens kinesis_firehose output: Fluent Bit sends log batches to this delivery stream. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html)
+      # FireLens kinesis_firehose output: the log router sends log batches to this delivery stream. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html)
       {
         Sid      = "FirelensFirehose"
         Effect   = "Allow"

@@ -646,10 +646,7 @@ impl<'a> Planner<'a> {
             return;
         }
         let region = self.region.clone();
-        let Some((_, account)) = rules::GUARDDUTY_AGENT_ACCOUNTS
-            .iter()
-            .find(|(r, _)| *r == region)
-        else {
+        let Some(account) = rules::guardduty_agent_account(&region) else {
             let f = self.warn(
                 path,
                 cat!(

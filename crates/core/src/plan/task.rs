@@ -442,17 +442,27 @@ impl<'a> Planner<'a> {
                 i.to_string(),
                 "].logConfiguration.options"
             );
-            // Fluent Bit reads its options case-insensitively (`Name`, `name`, `Log_Group_Name`).
-            let name = option_ci(&lc.options, "Name")
+            // Fluent Bit outputs are chosen by `Name` (read case-insensitively, as Fluent Bit
+            // does), Fluentd outputs by `@type`, with the plugin's own parameter names
+            // (rules::FLUENTD_*).
+            // The calculator's plain module (no `templates`) hands Fluentd outputs to the full
+            // one (normalize), so their rules are not built into it.
+            let fluentd = cfg!(feature = "templates") && lc.options.contains_key("@type");
+            let name = option_ci(&lc.options, if fluentd { "@type" } else { "Name" })
                 .unwrap_or_default()
                 .to_ascii_lowercase();
             // `role_arn` (`AWS_Role_ARN` for es/opensearch): Fluent Bit assumes that role and
             // writes as it; the destination grants are its, not the task role's.
             let es = matches!(name.as_str(), "es" | "elasticsearch" | "opensearch");
             let role_key = if es { "aws_role_arn" } else { "role_arn" };
-            let assumed = option_ci(&lc.options, role_key).filter(|v| !v.trim().is_empty());
+            let assumed =
+                option_ci(&lc.options, role_key).filter(|v| !fluentd && !v.trim().is_empty());
             let mut given: Vec<String> = Vec::new();
-            let region_key = if es { "aws_region" } else { "region" };
+            let region_key = match (es, fluentd && name == "s3") {
+                (true, _) => "aws_region",
+                (_, true) => "s3_region",
+                _ => "region",
+            };
             let region = self.option_region(
                 option_ci(&lc.options, region_key).map(Cow::into_owned),
                 &cat!(opath, ".", option_key(&lc.options, region_key)),
@@ -498,9 +508,10 @@ impl<'a> Planner<'a> {
                     // Filled per record at run time (rules::FLUENT_BIT_RUNTIME_TEMPLATED): the
                     // grant must cover every value the segment can take.
                     let (output, keys, _) = rules::FLUENT_BIT_RUNTIME_TEMPLATED;
-                    let templated_key = name == output && keys.contains(&key);
+                    // Fluentd fills `${…}` placeholders in any output parameter.
+                    let templated_key = fluentd || (name == output && keys.contains(&key));
                     let runtime = if templated_key {
-                        fluent_bit_templated(v)
+                        runtime_templated(v)
                     } else {
                         v.clone()
                     };
@@ -516,7 +527,11 @@ impl<'a> Planner<'a> {
                             cat!("container ", cname, ": ", key, " ", v, " uses Fluent Bit templating, resolved at run time: the grant covers ", runtime),
                         )
                         .fix("name the destination literally to scope the grant to exactly one")
-                        .doc(rules::FLUENT_BIT_RUNTIME_TEMPLATED.2);
+                        .doc(if fluentd {
+                            rules::doc::FLUENTD_PLACEHOLDERS
+                        } else {
+                            rules::FLUENT_BIT_RUNTIME_TEMPLATED.2
+                        });
                         p.findings.push(f);
                     }
                     return p.fill(&runtime, &path).map(Cow::into_owned);
@@ -534,7 +549,58 @@ impl<'a> Planner<'a> {
                 );
                 None
             };
+            let on = |k: &str, v: &str| {
+                option_ci(&lc.options, k).is_some_and(|o| o.eq_ignore_ascii_case(v))
+            };
             match name.as_str() {
+                "cloudwatch_logs" if fluentd => {
+                    let Some(group) = required(self, "log_group_name") else {
+                        continue;
+                    };
+                    let res = a("logs", cat!("log-group:", group, ":*"), self);
+                    let mut grants = vec![&rules::FLUENTD_CLOUDWATCH];
+                    if on("auto_create_stream", "true") {
+                        grants.push(&rules::FLUENTD_CLOUDWATCH_CREATE);
+                        if option_ci(&lc.options, "retention_in_days").is_some() {
+                            grants.push(&rules::FLUENTD_CLOUDWATCH_RETENTION);
+                        }
+                    } else {
+                        self.info(opath.clone(), cat!("container ", cname, ": without auto_create_stream, log group ", group, " and its stream must exist: the plugin drops logs for a missing one"));
+                    }
+                    for rule in grants {
+                        self.firelens_grant(false, &mut given, rule, res.clone(), &reason);
+                    }
+                    let rule = &rules::FLUENTD_CLOUDWATCH_FIND_GROUP;
+                    self.firelens_grant(false, &mut given, rule, "*".into(), &reason);
+                    self.protect(t, &res, "logs", Some(&region), true, &reason);
+                }
+                "s3" if fluentd => {
+                    let Some(bucket) = required(self, "s3_bucket") else {
+                        continue;
+                    };
+                    // The default s3_object_key_format starts with %{path}: the literal start of
+                    // `path` (before any time or `${…}` placeholder) scopes the objects.
+                    let path = option_ci(&lc.options, "path").unwrap_or_default();
+                    let prefix = match option_ci(&lc.options, "s3_object_key_format") {
+                        None => &path[..path.find(['%', '$']).unwrap_or(path.len())],
+                        Some(_) => "",
+                    };
+                    let bucket_arn = cat!("arn:", self.partition, ":s3:::", bucket);
+                    let objects = cat!(bucket_arn, "/", prefix, "*");
+                    let mut grants = vec![&rules::FIRELENS_S3];
+                    let checks = ["check_object", "check_bucket", "check_apikey_on_start"];
+                    if !on(checks[0], "false") {
+                        grants.push(&rules::FLUENTD_S3_CHECK_OBJECT);
+                    }
+                    for rule in grants {
+                        self.firelens_grant(false, &mut given, rule, objects.clone(), &reason);
+                    }
+                    if !checks.iter().all(|k| on(k, "false")) {
+                        let rule = &rules::FLUENTD_S3_LIST;
+                        self.firelens_grant(false, &mut given, rule, bucket_arn, &reason);
+                    }
+                    self.protect(t, &objects, "s3", Some(&region), true, &reason);
+                }
                 "cloudwatch" | "cloudwatch_logs" => {
                     let Some(group) = required(self, "log_group_name") else {
                         continue;
@@ -582,7 +648,12 @@ impl<'a> Planner<'a> {
                     }
                 }
                 "firehose" | "kinesis_firehose" => {
-                    let Some(stream) = required(self, "delivery_stream") else {
+                    let key = if fluentd {
+                        "delivery_stream_name"
+                    } else {
+                        "delivery_stream"
+                    };
+                    let Some(stream) = required(self, key) else {
                         continue;
                     };
                     let res = a("firehose", cat!("deliverystream/", stream), self);
@@ -594,8 +665,9 @@ impl<'a> Planner<'a> {
                         &reason,
                     );
                 }
-                "kinesis" | "kinesis_streams" => {
-                    let Some(stream) = required(self, "stream") else {
+                "kinesis" | "kinesis_streams" | "kinesis_streams_aggregated" => {
+                    let key = if fluentd { "stream_name" } else { "stream" };
+                    let Some(stream) = required(self, key) else {
                         continue;
                     };
                     let res = a("kinesis", cat!("stream/", stream), self);
@@ -635,6 +707,10 @@ impl<'a> Planner<'a> {
                     ) {
                         continue;
                     }
+                }
+                "" => {
+                    self.info(opath.clone(), cat!("container ", cname, ": no output named (Name, or @type for Fluentd): the log router's own configuration routes these logs, not derived here"));
+                    continue;
                 }
                 _ => {
                     self.info(opath.clone(), format!(
@@ -1155,13 +1231,20 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// Every `$(…)` of a run-time templated option (`$(ecs_cluster)`, `$(tag[1])`, a record key)
-/// → `*`: any value at run time.
-fn fluent_bit_templated(v: &str) -> String {
+/// Every `$(…)` (Fluent Bit) or `${…}` (Fluentd) of a run-time templated option
+/// (`$(ecs_cluster)`, `$(tag[1])`, `${tag}`, a record key) → `*`: any value at run time.
+fn runtime_templated(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     let mut rest = v;
-    while let Some(i) = rest.find("$(") {
-        let Some(j) = rest[i..].find(')') else { break };
+    while let Some(i) = rest.find("$(").into_iter().chain(rest.find("${")).min() {
+        let close = if rest.as_bytes()[i + 1] == b'(' {
+            ')'
+        } else {
+            '}'
+        };
+        let Some(j) = rest[i..].find(close) else {
+            break;
+        };
         out.push_str(&rest[..i]);
         out.push('*');
         rest = &rest[i + j + 1..];

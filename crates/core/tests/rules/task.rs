@@ -55,6 +55,122 @@ fn firelens_destinations_go_on_the_task_role() {
     assert!(other.role(Task).is_none());
 }
 
+/// Fluentd outputs (`@type`): FireLens passes the options to the plugin as they are
+/// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html), so each
+/// plugin's own parameter names and calls decide: fluent-plugin-cloudwatch-logs
+/// (https://github.com/fluent-plugins-nursery/fluent-plugin-cloudwatch-logs#preparation),
+/// fluent-plugin-s3 (https://github.com/fluent/fluent-plugin-s3/blob/master/docs/howto.md#iam-policy),
+/// aws-fluent-plugin-kinesis (delivery_stream_name / stream_name).
+#[test]
+fn fluentd_outputs_are_read_with_their_plugins_parameters() {
+    let out = |opts: &str| {
+        format!("    - name: app\n      image: nginx\n      logConfiguration: {{logDriver: awsfirelens, options: {{\"@type\": {opts}}}}}")
+    };
+    let group = "arn:aws:logs:us-east-1:111122223333:log-group:/fl:*";
+    let cw = plan_doc(&fargate(
+        &out("cloudwatch_logs, region: us-east-1, log_group_name: /fl, log_stream_name: app"),
+        "",
+    ));
+    for action in ["logs:PutLogEvents", "logs:DescribeLogStreams"] {
+        assert!(allows(&cw, Task, action, group), "{action}");
+    }
+    // Its lookup before the first write: DescribeLogGroups takes only "*".
+    assert!(allows(&cw, Task, "logs:DescribeLogGroups", "*"));
+    // Without auto_create_stream nothing is created, and the user is told both must exist.
+    assert!(!allows(&cw, Task, "logs:CreateLogStream", group));
+    assert!(!allows(&cw, Task, "logs:CreateLogGroup", group));
+    assert!(cw
+        .findings
+        .iter()
+        .any(|f| f.message.contains("without auto_create_stream")));
+    let auto = plan_doc(&fargate(
+        &out("cloudwatch_logs, region: us-east-1, log_group_name: /fl, log_stream_name: app, auto_create_stream: \"true\", retention_in_days: \"7\""),
+        "",
+    ));
+    for action in [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutRetentionPolicy",
+    ] {
+        assert!(allows(&auto, Task, action, group), "{action}");
+    }
+    // Fluent Bit's names are not Fluentd's: delivery_stream_name, stream_name, s3_bucket.
+    let firehose = plan_doc(&fargate(
+        &out("kinesis_firehose, region: ap-south-1, delivery_stream_name: demo-stream"),
+        "",
+    ));
+    assert!(allows(
+        &firehose,
+        Task,
+        "firehose:PutRecordBatch",
+        "arn:aws:firehose:ap-south-1:111122223333:deliverystream/demo-stream"
+    ));
+    let fluent_bit_name = plan_doc(&fargate(&out("kinesis_firehose, delivery_stream: s"), ""));
+    assert!(has_error_at(
+        &fluent_bit_name,
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.delivery_stream_name"
+    ));
+    let kinesis = plan_doc(&fargate(
+        &out("kinesis_streams_aggregated, region: us-east-1, stream_name: s"),
+        "",
+    ));
+    assert!(allows(
+        &kinesis,
+        Task,
+        "kinesis:PutRecords",
+        "arn:aws:kinesis:us-east-1:111122223333:stream/s"
+    ));
+    // s3: objects under the literal start of `path`, the object check, the bucket listing.
+    let s3 = plan_doc(&fargate(
+        &out("s3, s3_bucket: b, s3_region: us-east-1, path: \"logs/%Y/${tag}/\""),
+        "",
+    ));
+    for action in ["s3:PutObject", "s3:GetObject"] {
+        assert!(
+            allows(&s3, Task, action, "arn:aws:s3:::b/logs/*"),
+            "{action}"
+        );
+    }
+    assert!(!allows(&s3, Task, "s3:PutObject", "arn:aws:s3:::b/*"));
+    assert!(allows(&s3, Task, "s3:ListBucket", "arn:aws:s3:::b"));
+    let unchecked = plan_doc(&fargate(
+        &out("s3, s3_bucket: b, check_object: \"false\", check_bucket: \"false\", check_apikey_on_start: \"false\""),
+        "",
+    ));
+    assert!(allows(&unchecked, Task, "s3:PutObject", "arn:aws:s3:::b/*"));
+    assert!(!allows(
+        &unchecked,
+        Task,
+        "s3:GetObject",
+        "arn:aws:s3:::b/*"
+    ));
+    assert!(!allows(&unchecked, Task, "s3:ListBucket", "arn:aws:s3:::b"));
+    // A `${…}` placeholder is filled per chunk: the grant covers every value, and says so.
+    let templated = plan_doc(&fargate(
+        &out("kinesis_firehose, region: us-east-1, delivery_stream_name: \"${tag}-stream\""),
+        "",
+    ));
+    assert!(allows(
+        &templated,
+        Task,
+        "firehose:PutRecordBatch",
+        "arn:aws:firehose:us-east-1:111122223333:deliverystream/*-stream"
+    ));
+    assert!(warnings(&templated)
+        .iter()
+        .any(|w| w.contains("${tag}-stream")));
+    // No output named at all (AWS's agent tests: include/exclude patterns only).
+    let none = plan_doc(&fargate(
+        "    - name: app\n      image: nginx\n      logConfiguration: {logDriver: awsfirelens, options: {include-pattern: pass}}",
+        "",
+    ));
+    assert!(none.role(Task).is_none());
+    assert!(none
+        .findings
+        .iter()
+        .any(|f| f.message.contains("no output named")));
+}
+
 /// es/opensearch outputs with AWS_Auth On (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html):
 /// the bulk endpoint of exactly the domain `Host` names, or the collection of a Serverless
 /// endpoint; unsigned or unknown hosts grant nothing, and say why.
