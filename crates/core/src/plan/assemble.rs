@@ -452,6 +452,88 @@ impl<'a> Planner<'a> {
 
     /// The role ARN the task definition names for `kind` (`executionRoleArn`, `taskRoleArn`),
     /// resolved; a bare role name is read as a role of this account.
+    /// Every `roleArn` the workload's configurations of `kind` name, in order, by index, and
+    /// the path around the index: each Service Connect service's `tls`, each load balancer's
+    /// `advancedConfiguration`, each lifecycle hook, each VPC Lattice configuration, each
+    /// launcher of that kind. (Plain loops over the iterators the planner already has: the
+    /// calculator's module pays for every new iterator type.)
+    fn named_roles(&self, kind: RoleKind) -> (&'static str, &'static str, Vec<(usize, &'a str)>) {
+        let spec = self.spec;
+        let mut out = Vec::new();
+        let role = |v: Option<&'a serde_json::Value>| v.and_then(serde_json::Value::as_str);
+        let at = match kind {
+            RoleKind::ServiceConnectTls => {
+                for (i, t) in super::networking::tls_configs(spec) {
+                    out.extend(role(t.get("roleArn")).map(|r| (i, r)));
+                }
+                (
+                    "service.serviceConnectConfiguration.services[",
+                    "].tls.roleArn",
+                )
+            }
+            RoleKind::LoadBalancerInfrastructure => {
+                for (i, _, a) in super::deployment::advanced_configs(spec) {
+                    out.extend(role(a.get("roleArn")).map(|r| (i, r)));
+                }
+                ("service.loadBalancers[", "].advancedConfiguration.roleArn")
+            }
+            RoleKind::LifecycleHooks => {
+                for (i, h) in super::deployment::lifecycle_hooks(spec) {
+                    out.extend(role(h.get("roleArn")).map(|r| (i, r)));
+                }
+                (
+                    "service.deploymentConfiguration.lifecycleHooks[",
+                    "].roleArn",
+                )
+            }
+            RoleKind::VpcLattice => {
+                for (i, c) in super::networking::lattice_configs(spec) {
+                    out.extend(role(c.get("roleArn")).map(|r| (i, r)));
+                }
+                ("service.vpcLatticeConfigurations[", "].roleArn")
+            }
+            _ => {
+                out = self.launcher_roles(kind);
+                ("launchers[", "].roleArn")
+            }
+        };
+        (at.0, at.1, out)
+    }
+
+    /// ecsroles plans one role of each kind for a workload, with the grants of every
+    /// configuration of that kind; a later configuration that names another role would get
+    /// none of them, so it is an error, at its own path.
+    fn one_role_per_kind(
+        &mut self,
+        kind: RoleKind,
+        (first_path, first): (&str, &str),
+        (path, other): (String, &str),
+    ) {
+        // A role named by its name and by its ARN is one role.
+        let name = |r: &str| -> String {
+            let r = r.trim();
+            Arn::parse(r)
+                .map_or(r, |a| a.resource.rsplit('/').next().unwrap_or_default())
+                .to_string()
+        };
+        {
+            if name(other) == name(first) {
+                return;
+            }
+            let f = finding(
+                Severity::Error,
+                path,
+                cat!(
+                    "names ", other.trim(), ", another role than ", first_path, " (", first.trim(),
+                    "): ecsroles plans one ", kind.title(), " for the workload, with the grants of every configuration, so ",
+                    other.trim(), " would be given none"
+                ),
+            )
+            .fix("name the same role in each (the plan's role covers all of them), or plan each configuration as its own workload");
+            self.findings.push(f);
+        }
+    }
+
     pub(super) fn named_role(&mut self, kind: RoleKind) -> Option<String> {
         let (raw, field, path) = match kind {
             RoleKind::TaskExecution => (
@@ -469,45 +551,27 @@ impl<'a> Planner<'a> {
                 "role",
                 "service.role".to_string(),
             ),
-            RoleKind::ServiceConnectTls => {
-                let spec = self.spec;
-                let (i, arn) = super::networking::tls_configs(spec)
-                    .find_map(|(i, t)| Some((i, t.get("roleArn")?.as_str()?)))?;
-                (
-                    arn,
-                    "roleArn",
-                    format!("service.serviceConnectConfiguration.services[{i}].tls.roleArn"),
-                )
-            }
-            RoleKind::LoadBalancerInfrastructure => {
-                let spec = self.spec;
-                let (i, arn) = super::deployment::advanced_configs(spec)
-                    .find_map(|(i, _, a)| Some((i, a.get("roleArn")?.as_str()?)))?;
-                (
-                    arn,
-                    "roleArn",
-                    format!("service.loadBalancers[{i}].advancedConfiguration.roleArn"),
-                )
+            RoleKind::ServiceConnectTls
+            | RoleKind::LoadBalancerInfrastructure
+            | RoleKind::LifecycleHooks
+            | RoleKind::VpcLattice
+            | RoleKind::EventBridge
+            | RoleKind::Scheduler
+            | RoleKind::StepFunctions => {
+                let (pre, post, named) = self.named_roles(kind);
+                let (&(i, arn), others) = named.split_first()?;
+                let path = cat!(pre, i.to_string(), post);
+                for &(j, other) in others {
+                    let other_path = cat!(pre, j.to_string(), post);
+                    self.one_role_per_kind(kind, (&path, arn), (other_path, other));
+                }
+                (arn, "roleArn", path)
             }
             RoleKind::CodeDeploy => (
                 self.spec.code_deploy.get("serviceRoleArn")?.as_str()?,
                 "serviceRoleArn",
                 "codeDeploy.serviceRoleArn".to_string(),
             ),
-            RoleKind::LifecycleHooks => {
-                let spec = self.spec;
-                let (i, arn) = super::deployment::lifecycle_hooks(spec)
-                    .find_map(|(i, h)| Some((i, h.get("roleArn")?.as_str()?)))?;
-                (
-                    arn,
-                    "roleArn",
-                    format!("service.deploymentConfiguration.lifecycleHooks[{i}].roleArn"),
-                )
-            }
-            RoleKind::EventBridge | RoleKind::Scheduler | RoleKind::StepFunctions => {
-                let (i, arn) = self.launcher_role(kind)?;
-                (arn, "roleArn", format!("launchers[{i}].roleArn"))
-            }
             RoleKind::ExpressInfrastructure => (
                 self.spec
                     .express_gateway_service
@@ -516,16 +580,6 @@ impl<'a> Planner<'a> {
                 "infrastructureRoleArn",
                 "expressGatewayService.infrastructureRoleArn".to_string(),
             ),
-            RoleKind::VpcLattice => {
-                let spec = self.spec;
-                let (i, arn) = super::networking::lattice_configs(spec)
-                    .find_map(|(i, c)| Some((i, c.get("roleArn")?.as_str()?)))?;
-                (
-                    arn,
-                    "roleArn",
-                    format!("service.vpcLatticeConfigurations[{i}].roleArn"),
-                )
-            }
             _ => return None,
         };
         // Placeholders in the account field of a role ARN are stand-ins `fill` resolves; the
@@ -596,18 +650,15 @@ impl<'a> Planner<'a> {
             self.findings.push(f);
             return None;
         }
-        let from = if kind == RoleKind::Service {
-            "the service's role: the plan lists what it must allow".to_string()
-        } else if kind == RoleKind::ExpressInfrastructure {
-            "the Express Mode service's infrastructureRoleArn: the plan lists what it must allow"
-                .to_string()
-        } else {
-            cat!(
-                "the task definition's ",
-                field,
-                ": the plan lists what it must allow"
-            )
+        let named_by = match kind {
+            RoleKind::Service => "the service's role".to_string(),
+            RoleKind::ExpressInfrastructure => {
+                "the Express Mode service's infrastructureRoleArn".to_string()
+            }
+            RoleKind::TaskExecution | RoleKind::Task => cat!("the task definition's ", field),
+            _ => cat!("the file's ", path),
         };
+        let from = cat!(named_by, ": the plan lists what it must allow");
         self.infer(&cat!(kind.key(), "Role"), &arn, from, path);
         Some(arn)
     }

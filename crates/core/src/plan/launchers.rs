@@ -211,13 +211,19 @@ impl<'a> Planner<'a> {
         Some(any)
     }
 
-    /// The first `roleArn` a launcher of `kind` names: the role its target uses.
-    pub(super) fn launcher_role(&self, kind: RoleKind) -> Option<(usize, &'a str)> {
+    /// The `roleArn` each launcher of `kind` names (the role its target uses), with its index.
+    pub(super) fn launcher_roles(&self, kind: RoleKind) -> Vec<(usize, &'a str)> {
         let spec = self.spec;
-        spec.launchers.iter().enumerate().find_map(|(i, e)| {
-            let l = LAUNCHERS.iter().find(|l| e.get(l.key).is_some())?;
-            (l.kind == kind).then_some(())?;
-            Some((i, e.get("roleArn")?.as_str()?))
-        })
+        let mut out = Vec::new();
+        for (i, e) in spec.launchers.iter().enumerate() {
+            let of_kind = LAUNCHERS
+                .iter()
+                .find(|l| e.get(l.key).is_some())
+                .is_some_and(|l| l.kind == kind);
+            if let Some(role) = e.get("roleArn").and_then(Value::as_str).filter(|_| of_kind) {
+                out.push((i, role));
+            }
+        }
+        out
     }
 }

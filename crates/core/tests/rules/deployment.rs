@@ -188,6 +188,18 @@ fn lifecycle_hooks_invoke_exactly_their_functions() {
         role(&named, LifecycleHooks).provisioning,
         Provisioning::Existing
     );
+    // Two hooks naming different roles: one role is planned with both hooks' grants, so the
+    // second role would get none — an error at its roleArn.
+    let two = plan_doc(&fargate(
+        c,
+        &hooks(&format!(
+            "{{hookTargetArn: {HOOK}, roleArn: arn:aws:iam::111122223333:role/hooks}}, {{hookTargetArn: {HOOK}, roleArn: arn:aws:iam::111122223333:role/other-hooks}}"
+        )),
+    ));
+    assert!(has_error_at(
+        &two,
+        "service.deploymentConfiguration.lifecycleHooks[1].roleArn"
+    ));
     let wrong = plan_doc(&fargate(
         c,
         &hooks("{hookTargetArn: arn:aws:sns:us-east-1:111122223333:topic}"),

@@ -186,6 +186,33 @@ fn the_role_a_launcher_names_is_used_not_created() {
     assert!(allows(&p, EventBridge, "iam:PassRole", TASK));
 }
 
+/// ecsroles plans one role per launcher kind, with every launcher's grants: a second rule that
+/// names another role would get none of them, so it is an error at its own field; the same role
+/// written once by name and once by ARN is one role.
+#[test]
+fn launchers_of_one_kind_naming_different_roles_are_an_error_not_a_silent_first_pick() {
+    let two = plan_doc(&launched(
+        "  - {eventBridgeRule: r1, roleArn: \"arn:aws:iam::111122223333:role/ecsEventsRole\"}\n  - {eventBridgeRule: r2, roleArn: \"arn:aws:iam::111122223333:role/nightly\"}",
+    ));
+    assert!(
+        has_error_at(&two, "launchers[1].roleArn"),
+        "{:?}",
+        errors(&two)
+    );
+    assert!(errors(&two)
+        .iter()
+        .any(|e| e.contains("role/nightly") && e.contains("launchers[0].roleArn")));
+    let same = plan_doc(&launched(
+        "  - {eventBridgeRule: r1, roleArn: \"arn:aws:iam::111122223333:role/ecsEventsRole\"}\n  - {eventBridgeRule: r2, roleArn: ecsEventsRole}",
+    ));
+    assert!(errors(&same).is_empty(), "{:?}", errors(&same));
+    // Another kind's role is not compared: a schedule may use its own.
+    let kinds = plan_doc(&launched(
+        "  - {eventBridgeRule: r1, roleArn: \"arn:aws:iam::111122223333:role/ecsEventsRole\"}\n  - {scheduleGroup: g, roleArn: \"arn:aws:iam::111122223333:role/scheduler\"}",
+    ));
+    assert!(errors(&kinds).is_empty(), "{:?}", errors(&kinds));
+}
+
 #[test]
 fn a_malformed_launcher_is_an_error_at_its_field_not_a_guess() {
     for (entry, path) in [
