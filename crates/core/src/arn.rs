@@ -85,13 +85,13 @@ pub(crate) fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     })
 }
 
-/// `true` for a 12-digit AWS account id.
 /// A cluster's name, whether given by name or by ARN (`arn:…:cluster/<name>`): what ECS's
 /// cluster parameters accept, and what IAM conditions and log groups spell.
 pub fn cluster_name(cluster: &str) -> &str {
     cluster.rsplit('/').next().unwrap_or(cluster)
 }
 
+/// `true` for a 12-digit AWS account id.
 pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }

@@ -987,8 +987,6 @@ pub const AUTO_SCALING_SLR_PATH: &str =
 pub const AUTO_SCALING_NAMESPACE: &str = "ecs";
 pub const AUTO_SCALING_DIMENSION: &str = "ecs:service:DesiredCount";
 
-/// AWS managed policies the plan attaches where a scoped copy would only go stale
-/// (path under `arn:<partition>:iam::aws:policy/`).
 /// ECS Express Mode (doc::EXPRESS_SERVICE, "Resources created by Amazon ECS Express Mode
 /// services"): the task definition ECS registers from `primaryContainer`.
 pub mod express {
@@ -1022,6 +1020,8 @@ pub mod express {
     }
 }
 
+/// AWS managed policies the plan attaches where a scoped copy would only go stale
+/// (path under `arn:<partition>:iam::aws:policy/`).
 pub mod managed {
     /// EBS volumes at launch: tag-scoped by AWS already (`AmazonECSManaged`, `AmazonECSCreated`).
     pub const VOLUMES: &str = "service-role/AmazonECSInfrastructureRolePolicyForVolumes";

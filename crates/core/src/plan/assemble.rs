@@ -450,8 +450,6 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// The role ARN the task definition names for `kind` (`executionRoleArn`, `taskRoleArn`),
-    /// resolved; a bare role name is read as a role of this account.
     /// Every `roleArn` the workload's configurations of `kind` name, in order, by index, and
     /// the path around the index: each Service Connect service's `tls`, each load balancer's
     /// `advancedConfiguration`, each lifecycle hook, each VPC Lattice configuration, each
@@ -509,12 +507,19 @@ impl<'a> Planner<'a> {
         (first_path, first): (&str, &str),
         (path, other): (String, &str),
     ) {
-        // A role named by its name and by its ARN is one role.
-        let name = |r: &str| -> String {
+        // A role named by its name (this account's) and by its ARN is one role; IAM role
+        // names are unique regardless of case.
+        let account = self.account.clone();
+        let name = |r: &str| -> (String, String) {
             let r = r.trim();
-            Arn::parse(r)
-                .map_or(r, |a| a.resource.rsplit('/').next().unwrap_or_default())
-                .to_string()
+            let (acct, name) = match Arn::parse(r) {
+                Some(a) => (
+                    a.account.to_string(),
+                    a.resource.rsplit('/').next().unwrap_or_default(),
+                ),
+                None => (account.clone(), r),
+            };
+            (acct, name.to_ascii_lowercase())
         };
         {
             if name(other) == name(first) {
@@ -534,6 +539,9 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The role ARN the workload's files name for `kind` (`executionRoleArn`, `taskRoleArn`,
+    /// the service's `role`, a configuration's `roleArn`…), resolved; a bare role name is read
+    /// as a role of this account.
     pub(super) fn named_role(&mut self, kind: RoleKind) -> Option<String> {
         let (raw, field, path) = match kind {
             RoleKind::TaskExecution => (

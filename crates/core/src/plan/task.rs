@@ -454,9 +454,22 @@ impl<'a> Planner<'a> {
             // `role_arn` (`AWS_Role_ARN` for es/opensearch): Fluent Bit assumes that role and
             // writes as it; the destination grants are its, not the task role's.
             let es = matches!(name.as_str(), "es" | "elasticsearch" | "opensearch");
-            let role_key = if es { "aws_role_arn" } else { "role_arn" };
-            let assumed =
-                option_ci(&lc.options, role_key).filter(|v| !fluentd && !v.trim().is_empty());
+            // Fluentd reads true/yes (and an empty value) as true, false/no as false.
+            let flag = |k: &str, set: bool| {
+                option_ci(&lc.options, k).is_some_and(|o| match o.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "" => set,
+                    "false" | "no" => !set,
+                    _ => false,
+                })
+            };
+            // Fluentd's cloudwatch_logs assumes `aws_sts_role_arn` when `aws_use_sts` is set.
+            let (role_key, external_key) = match (es, fluentd) {
+                (true, _) => ("aws_role_arn", "aws_external_id"),
+                (_, true) => ("aws_sts_role_arn", "aws_sts_external_id"),
+                _ => ("role_arn", "external_id"),
+            };
+            let sts = !fluentd || (name == "cloudwatch_logs" && flag("aws_use_sts", true));
+            let assumed = option_ci(&lc.options, role_key).filter(|v| sts && !v.trim().is_empty());
             let mut given: Vec<String> = Vec::new();
             let region_key = match (es, fluentd && name == "s3") {
                 (true, _) => "aws_region",
@@ -517,14 +530,23 @@ impl<'a> Planner<'a> {
                     };
                     if runtime.trim_matches('/') == "*" {
                         p.error(path.clone(), cat!("container ", cname, ": ", key, " ", v, " is decided entirely at run time: no permission can be scoped to it"))
-                            .fix = Some("give the name a fixed part (e.g. /ecs/app/$(ecs_task_id)) so the grant can be scoped".into());
+                            .fix = Some("give the name a fixed part (e.g. /ecs/app/ before the run-time part) so the grant can be scoped".into());
                         return None;
                     }
                     if runtime != *v {
                         let f = finding(
                             Severity::Warning,
                             path.clone(),
-                            cat!("container ", cname, ": ", key, " ", v, " uses Fluent Bit templating, resolved at run time: the grant covers ", runtime),
+                            cat!(
+                                "container ",
+                                cname,
+                                ": ",
+                                key,
+                                " ",
+                                v,
+                                " is templated, resolved at run time: the grant covers ",
+                                runtime
+                            ),
                         )
                         .fix("name the destination literally to scope the grant to exactly one")
                         .doc(if fluentd {
@@ -549,17 +571,24 @@ impl<'a> Planner<'a> {
                 );
                 None
             };
-            let on = |k: &str, v: &str| {
-                option_ci(&lc.options, k).is_some_and(|o| o.eq_ignore_ascii_case(v))
-            };
             match name.as_str() {
                 "cloudwatch_logs" if fluentd => {
+                    // The plugin may pick the group per record instead of log_group_name.
+                    let per_record = ["log_group_name_key", "use_tag_as_group"]
+                        .into_iter()
+                        .find(|k| option_ci(&lc.options, k).is_some());
+                    if let (None, Some(k)) = (option_ci(&lc.options, "log_group_name"), per_record)
+                    {
+                        self.error(cat!(opath, ".", option_key(&lc.options, k)), cat!("container ", cname, ": ", k, " chooses the log group per record at run time: no permission can be scoped to it"))
+                            .fix = Some("name the group with log_group_name so the grant can be scoped to it".into());
+                        continue;
+                    }
                     let Some(group) = required(self, "log_group_name") else {
                         continue;
                     };
                     let res = a("logs", cat!("log-group:", group, ":*"), self);
                     let mut grants = vec![&rules::FLUENTD_CLOUDWATCH];
-                    if on("auto_create_stream", "true") {
+                    if flag("auto_create_stream", true) {
                         grants.push(&rules::FLUENTD_CLOUDWATCH_CREATE);
                         if option_ci(&lc.options, "retention_in_days").is_some() {
                             grants.push(&rules::FLUENTD_CLOUDWATCH_RETENTION);
@@ -567,12 +596,15 @@ impl<'a> Planner<'a> {
                     } else {
                         self.info(opath.clone(), cat!("container ", cname, ": without auto_create_stream, log group ", group, " and its stream must exist: the plugin drops logs for a missing one"));
                     }
+                    let by = assumed.is_some();
                     for rule in grants {
-                        self.firelens_grant(false, &mut given, rule, res.clone(), &reason);
+                        self.firelens_grant(by, &mut given, rule, res.clone(), &reason);
                     }
                     let rule = &rules::FLUENTD_CLOUDWATCH_FIND_GROUP;
-                    self.firelens_grant(false, &mut given, rule, "*".into(), &reason);
-                    self.protect(t, &res, "logs", Some(&region), true, &reason);
+                    self.firelens_grant(by, &mut given, rule, "*".into(), &reason);
+                    if !by {
+                        self.protect(t, &res, "logs", Some(&region), true, &reason);
+                    }
                 }
                 "s3" if fluentd => {
                     let Some(bucket) = required(self, "s3_bucket") else {
@@ -589,13 +621,13 @@ impl<'a> Planner<'a> {
                     let objects = cat!(bucket_arn, "/", prefix, "*");
                     let mut grants = vec![&rules::FIRELENS_S3];
                     let checks = ["check_object", "check_bucket", "check_apikey_on_start"];
-                    if !on(checks[0], "false") {
+                    if !flag(checks[0], false) {
                         grants.push(&rules::FLUENTD_S3_CHECK_OBJECT);
                     }
                     for rule in grants {
                         self.firelens_grant(false, &mut given, rule, objects.clone(), &reason);
                     }
-                    if !checks.iter().all(|k| on(k, "false")) {
+                    if !checks.iter().all(|k| flag(k, false)) {
                         let rule = &rules::FLUENTD_S3_LIST;
                         self.firelens_grant(false, &mut given, rule, bucket_arn, &reason);
                     }
@@ -719,11 +751,7 @@ impl<'a> Planner<'a> {
                 }
             }
             if let Some(role) = assumed {
-                let external = option_ci(
-                    &lc.options,
-                    if es { "aws_external_id" } else { "external_id" },
-                )
-                .is_some();
+                let external = option_ci(&lc.options, external_key).is_some();
                 self.firelens_assume(
                     (&role, external),
                     &cat!(opath, ".", option_key(&lc.options, role_key)),
@@ -1232,21 +1260,35 @@ impl<'a> Planner<'a> {
 }
 
 /// Every `$(…)` (Fluent Bit) or `${…}` (Fluentd) of a run-time templated option
-/// (`$(ecs_cluster)`, `$(tag[1])`, `${tag}`, a record key) → `*`: any value at run time.
+/// (`$(ecs_cluster)`, `$(tag[1])`, `${tag}`, a record key) → `*`: any value at run time. A
+/// shouted `${NAME}` is a deploy-time placeholder, left for [`Planner::fill`] to name. One pass
+/// (a value longer than any ECS value is left whole: `fill` refuses it).
 fn runtime_templated(v: &str) -> String {
+    if v.len() > crate::placeholder::MAX_VALUE {
+        return v.to_string();
+    }
     let mut out = String::with_capacity(v.len());
     let mut rest = v;
-    while let Some(i) = rest.find("$(").into_iter().chain(rest.find("${")).min() {
-        let close = if rest.as_bytes()[i + 1] == b'(' {
-            ')'
-        } else {
-            '}'
+    while let Some(i) = rest.find('$') {
+        let close = match rest.as_bytes().get(i + 1) {
+            Some(b'(') => ')',
+            Some(b'{') => '}',
+            _ => {
+                out.push_str(&rest[..=i]);
+                rest = &rest[i + 1..];
+                continue;
+            }
         };
         let Some(j) = rest[i..].find(close) else {
             break;
         };
-        out.push_str(&rest[..i]);
-        out.push('*');
+        let inner = &rest[i + 2..i + j];
+        if close == '}' && crate::placeholder::is_shouted_token(inner) {
+            out.push_str(&rest[..=i + j]);
+        } else {
+            out.push_str(&rest[..i]);
+            out.push('*');
+        }
         rest = &rest[i + j + 1..];
     }
     out.push_str(rest);

@@ -200,6 +200,27 @@ fn lifecycle_hooks_invoke_exactly_their_functions() {
         &two,
         "service.deploymentConfiguration.lifecycleHooks[1].roleArn"
     ));
+    // The same name in another account is another role; a name in another case is the same.
+    let accounts = plan_doc(&fargate(
+        c,
+        &hooks(&format!(
+            "{{hookTargetArn: {HOOK}, roleArn: arn:aws:iam::111122223333:role/hooks}}, {{hookTargetArn: {HOOK}, roleArn: arn:aws:iam::444455556666:role/hooks}}"
+        )),
+    ));
+    assert!(has_error_at(
+        &accounts,
+        "service.deploymentConfiguration.lifecycleHooks[1].roleArn"
+    ));
+    let case = plan_doc(&fargate(
+        c,
+        &hooks(&format!(
+            "{{hookTargetArn: {HOOK}, roleArn: arn:aws:iam::111122223333:role/hooks}}, {{hookTargetArn: {HOOK}, roleArn: Hooks}}"
+        )),
+    ));
+    assert!(!has_error_at(
+        &case,
+        "service.deploymentConfiguration.lifecycleHooks[1].roleArn"
+    ));
     let wrong = plan_doc(&fargate(
         c,
         &hooks("{hookTargetArn: arn:aws:sns:us-east-1:111122223333:topic}"),

@@ -159,6 +159,51 @@ fn fluentd_outputs_are_read_with_their_plugins_parameters() {
     assert!(warnings(&templated)
         .iter()
         .any(|w| w.contains("${tag}-stream")));
+    // A deploy-time placeholder stays one: named for --var, not read as a run-time template.
+    let var = plan_doc(&fargate(
+        &out("kinesis_firehose, region: us-east-1, delivery_stream_name: \"${STREAM_NAME}\""),
+        "",
+    ));
+    assert!(errors(&var).iter().any(|e| e.contains("STREAM_NAME") && !e.contains("run time")));
+    // Fluentd's booleans: yes/no as well as true/false.
+    let yes = plan_doc(&fargate(
+        &out("cloudwatch_logs, region: us-east-1, log_group_name: /fl, log_stream_name: app, auto_create_stream: \"yes\""),
+        "",
+    ));
+    assert!(allows(&yes, Task, "logs:CreateLogStream", group));
+    // The group chosen per record: nothing can be scoped, said at the option that does it.
+    let per_record = plan_doc(&fargate(
+        &out("cloudwatch_logs, region: us-east-1, log_group_name_key: group, log_stream_name: app"),
+        "",
+    ));
+    assert!(has_error_at(
+        &per_record,
+        "taskDefinition.containerDefinitions[0].logConfiguration.options.log_group_name_key"
+    ));
+    // aws_use_sts: the plugin writes as aws_sts_role_arn; the task role may only assume it.
+    let sts = plan_doc(&fargate(
+        &out("cloudwatch_logs, region: us-east-1, log_group_name: /fl, log_stream_name: app, aws_use_sts: \"true\", aws_sts_role_arn: \"arn:aws:iam::222222222222:role/writer\""),
+        "",
+    ));
+    assert!(allows(
+        &sts,
+        Task,
+        "sts:AssumeRole",
+        "arn:aws:iam::222222222222:role/writer"
+    ));
+    assert!(!allows(
+        &sts,
+        Task,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:222222222222:log-group:/fl:*"
+    ));
+    assert!(!allows(&sts, Task, "logs:PutLogEvents", group));
+    // A hostile value: linear, no panic.
+    let long = "${}".repeat(4000);
+    let _ = plan_doc(&fargate(
+        &out(&format!("kinesis_firehose, region: us-east-1, delivery_stream_name: \"s{long}$\"")),
+        "",
+    ));
     // No output named at all (AWS's agent tests: include/exclude patterns only).
     let none = plan_doc(&fargate(
         "    - name: app\n      image: nginx\n      logConfiguration: {logDriver: awsfirelens, options: {include-pattern: pass}}",
