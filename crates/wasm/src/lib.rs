@@ -516,6 +516,41 @@ pub fn explain_message(
 mod tests {
     use super::*;
 
+    /// The plain module leaves Fluentd FireLens outputs and Express services to the full one:
+    /// it answers them at `$template` (the element then plans with the full module), and the
+    /// full module plans them. A Fluent Bit output stays in the plain module.
+    #[test]
+    fn the_plain_module_hands_fluentd_and_express_to_the_full_one() {
+        let doc = |options: &str| {
+            format!(
+                r#"{{"family":"f","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","containerDefinitions":[{{"name":"app","image":"nginx","logConfiguration":{{"logDriver":"awsfirelens","options":{options}}}}}]}}"#
+            )
+        };
+        let fluentd =
+            doc(r#"{"@type":"kinesis_firehose","delivery_stream_name":"s","region":"us-east-1"}"#);
+        let fluent_bit =
+            doc(r#"{"Name":"kinesis_firehose","delivery_stream":"s","region":"us-east-1"}"#);
+        let express = r#"{"serviceName":"web","infrastructureRoleArn":"arn:aws:iam::111122223333:role/infra","executionRoleArn":"arn:aws:iam::111122223333:role/exec","primaryContainer":{"image":"nginx"}}"#;
+        // Whether this build's core reads templates (`cargo test --workspace` unifies the core's
+        // features, so the wasm crate's own `full` does not say): a template is the probe.
+        let template = r#"{"Resources":{"T":{"Type":"AWS::ECS::TaskDefinition","Properties":{"ContainerDefinitions":[{"Name":"a","Image":"nginx"}]}}}}"#;
+        let templates = ecsroles_core::parse_document(template).is_ok();
+        for text in [fluentd.as_str(), express] {
+            let read = ecsroles_core::parse_document(text);
+            if templates {
+                assert!(read.is_ok(), "{text}: {:?}", read.err());
+            } else {
+                let e = read.expect_err(text);
+                assert_eq!(
+                    e.path.as_deref(),
+                    Some(ecsroles_core::normalize::TEMPLATE_PATH)
+                );
+            }
+        }
+        let (spec, _) = ecsroles_core::parse_document(&fluent_bit).expect("fluent bit");
+        assert!(!plan(&spec).has_errors());
+    }
+
     /// `form.json` (written by build.rs, served beside the element): what the calculator's form,
     /// menus and diagram read, generated from the core — the spec schema's launch types and
     /// access intents (`$defs`), `networkModes`, `lifecycle` (`[{title, kinds}]` from the

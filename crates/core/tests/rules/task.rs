@@ -164,7 +164,9 @@ fn fluentd_outputs_are_read_with_their_plugins_parameters() {
         &out("kinesis_firehose, region: us-east-1, delivery_stream_name: \"${STREAM_NAME}\""),
         "",
     ));
-    assert!(errors(&var).iter().any(|e| e.contains("STREAM_NAME") && !e.contains("run time")));
+    assert!(errors(&var)
+        .iter()
+        .any(|e| e.contains("STREAM_NAME") && !e.contains("run time")));
     // Fluentd's booleans: yes/no as well as true/false.
     let yes = plan_doc(&fargate(
         &out("cloudwatch_logs, region: us-east-1, log_group_name: /fl, log_stream_name: app, auto_create_stream: \"yes\""),
@@ -201,7 +203,9 @@ fn fluentd_outputs_are_read_with_their_plugins_parameters() {
     // A hostile value: linear, no panic.
     let long = "${}".repeat(4000);
     let _ = plan_doc(&fargate(
-        &out(&format!("kinesis_firehose, region: us-east-1, delivery_stream_name: \"s{long}$\"")),
+        &out(&format!(
+            "kinesis_firehose, region: us-east-1, delivery_stream_name: \"s{long}$\""
+        )),
         "",
     ));
     // No output named at all (AWS's agent tests: include/exclude patterns only).
