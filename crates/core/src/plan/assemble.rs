@@ -338,6 +338,7 @@ impl<'a> Planner<'a> {
         {
             self.named_role(kind)
         } else {
+            self.named_but_replaced(kind, cfg);
             None
         };
         let existing_arn = cfg.existing_arn.clone().or(named);
@@ -507,25 +508,11 @@ impl<'a> Planner<'a> {
         (first_path, first): (&str, &str),
         (path, other): (String, &str),
     ) {
-        // A role named by its name (this account's) and by its ARN is one role; IAM role
-        // names are unique regardless of case.
-        let account = self.account.clone();
-        let name = |r: &str| -> (String, String) {
-            let r = r.trim();
-            let (acct, name) = match Arn::parse(r) {
-                Some(a) => (
-                    a.account.to_string(),
-                    a.resource.rsplit('/').next().unwrap_or_default(),
-                ),
-                None => (account.clone(), r),
-            };
-            (acct, name.to_ascii_lowercase())
-        };
-        {
-            if name(other) == name(first) {
-                return;
-            }
-            let f = finding(
+        // A role named by its name (this account's) and by its ARN is one role.
+        if self.role_key(other) == self.role_key(first) {
+            return;
+        }
+        let f = finding(
                 Severity::Error,
                 path,
                 cat!(
@@ -535,15 +522,14 @@ impl<'a> Planner<'a> {
                 ),
             )
             .fix("name the same role in each (the plan's role covers all of them), or plan each configuration as its own workload");
-            self.findings.push(f);
-        }
+        self.findings.push(f);
     }
 
-    /// The role ARN the workload's files name for `kind` (`executionRoleArn`, `taskRoleArn`,
-    /// the service's `role`, a configuration's `roleArn`…), resolved; a bare role name is read
-    /// as a role of this account.
-    pub(super) fn named_role(&mut self, kind: RoleKind) -> Option<String> {
-        let (raw, field, path) = match kind {
+    /// The role the workload's files name for `kind`, as written: (value, field, path). Several
+    /// configurations of one kind naming different roles are an error here
+    /// ([`Self::one_role_per_kind`]).
+    fn named_raw(&mut self, kind: RoleKind) -> Option<(&'a str, &'static str, String)> {
+        Some(match kind {
             RoleKind::TaskExecution => (
                 self.td.execution_role_arn.as_deref()?,
                 "executionRoleArn",
@@ -589,7 +575,63 @@ impl<'a> Planner<'a> {
                 "expressGatewayService.infrastructureRoleArn".to_string(),
             ),
             _ => return None,
+        })
+    }
+
+    /// `roles.<kind>` plans another role (`existingArn`, `create`, `name`, `namePrefix`) than the
+    /// one the files name: ECS uses the named one, which this plan then does not cover — said at
+    /// the named field. A placeholder there is what the setting fills in: nothing said.
+    fn named_but_replaced(&mut self, kind: RoleKind, cfg: &RoleConfig) {
+        let Some((raw, _, path)) = self.named_raw(kind) else {
+            return;
         };
+        let raw = raw.trim();
+        if crate::placeholder::find(raw).is_some() || crate::placeholder::is_shouted_token(raw) {
+            return;
+        }
+        let setting = cfg.existing_arn.as_deref().or(cfg.name.as_deref());
+        if setting.is_some_and(|s| self.role_key(s) == self.role_key(raw)) {
+            return;
+        }
+        let f = finding(
+            Severity::Warning,
+            path,
+            cat!(
+                "names ",
+                raw,
+                "; roles.",
+                kind.key(),
+                " plans ",
+                setting.unwrap_or("a new role"),
+                ", which ECS will not use"
+            ),
+        )
+        .fix(cat!(
+            "point it at the plan's role, or drop roles.",
+            kind.key()
+        ));
+        self.findings.push(f);
+    }
+
+    /// A role's identity for comparison: (account, name); a bare name is this account's, and
+    /// IAM role names are unique regardless of case.
+    fn role_key(&self, r: &str) -> (String, String) {
+        let r = r.trim();
+        let (account, name) = match Arn::parse(r) {
+            Some(a) => (
+                a.account.to_string(),
+                a.resource.rsplit('/').next().unwrap_or_default(),
+            ),
+            None => (self.account.clone(), r),
+        };
+        (account, name.to_ascii_lowercase())
+    }
+
+    /// The role ARN the workload's files name for `kind` (`executionRoleArn`, `taskRoleArn`,
+    /// the service's `role`, a configuration's `roleArn`…), resolved; a bare role name is read
+    /// as a role of this account.
+    pub(super) fn named_role(&mut self, kind: RoleKind) -> Option<String> {
+        let (raw, field, path) = self.named_raw(kind)?;
         // Placeholders in the account field of a role ARN are stand-ins `fill` resolves; the
         // role's name must be concrete.
         let bare = match Arn::parse(raw.trim()) {

@@ -382,3 +382,38 @@ fn fargate_storage_key_limits_are_errors_at_the_field_and_other_launch_types_get
         p.findings
     );
 }
+
+/// `roles.<kind>` planning another role than the file names: ECS uses the named role, which the
+/// plan would not cover — a warning at the named field. The same role (by name or ARN, any
+/// case) or a placeholder there (what the setting fills in) says nothing.
+#[test]
+fn a_roles_setting_that_replaces_the_role_the_file_names_is_said_at_that_field() {
+    let td = |exec: &str, roles: &str| {
+        fargate(ECR, roles).replace(
+            "  family: w\n",
+            &format!("  family: w\n  executionRoleArn: \"{exec}\"\n"),
+        )
+    };
+    let at = "taskDefinition.executionRoleArn";
+    let warned = |p: &ecsroles_core::model::RolePlan| warnings(p).iter().any(|w| w.starts_with(at));
+    let other = plan_doc(&td(
+        "arn:aws:iam::111122223333:role/named-exec",
+        "roles: {taskExecution: {existingArn: \"arn:aws:iam::111122223333:role/other-exec\"}}",
+    ));
+    assert!(warned(&other), "{:?}", warnings(&other));
+    let created = plan_doc(&td(
+        "arn:aws:iam::111122223333:role/named-exec",
+        "roles: {taskExecution: {create: true}}",
+    ));
+    assert!(warned(&created), "{:?}", warnings(&created));
+    let same = plan_doc(&td(
+        "Named-Exec",
+        "roles: {taskExecution: {existingArn: \"arn:aws:iam::111122223333:role/named-exec\"}}",
+    ));
+    assert!(!warned(&same), "{:?}", warnings(&same));
+    let placeholder = plan_doc(&td(
+        "${EXECUTION_ROLE_ARN}",
+        "roles: {taskExecution: {existingArn: \"arn:aws:iam::111122223333:role/exec\"}}",
+    ));
+    assert!(!warned(&placeholder), "{:?}", warnings(&placeholder));
+}
