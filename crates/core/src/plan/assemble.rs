@@ -512,15 +512,21 @@ impl<'a> Planner<'a> {
         if self.role_key(other) == self.role_key(first) {
             return;
         }
-        let f = finding(
-                Severity::Error,
-                path,
-                cat!(
-                    "names ", other.trim(), ", another role than ", first_path, " (", first.trim(),
-                    "): ecsroles plans one ", kind.title(), " for the workload, with the grants of every configuration, so ",
-                    other.trim(), " would be given none"
-                ),
-            )
+        let other = other.trim();
+        let message = cat!(
+            "names ",
+            other,
+            ", another role than ",
+            first_path,
+            " (",
+            first.trim(),
+            "): ecsroles plans one ",
+            kind.title(),
+            " for the workload, with the grants of every configuration, so ",
+            other,
+            " would be given none"
+        );
+        let f = finding(Severity::Error, path, message)
             .fix("name the same role in each (the plan's role covers all of them), or plan each configuration as its own workload");
         self.findings.push(f);
     }
