@@ -153,6 +153,19 @@ test("a Fluentd FireLens output (@type) is planned with the plugin's own paramet
   assert.deepEqual(errors, []);
 });
 
+test("the ADOT collector's configuration is read (AWS's Prometheus page), by the full module", async () => {
+  const { page, errors } = await open();
+  // The ECS guide's task definition: --config=/etc/ecs/ecs-amp.yaml and AWS_PROMETHEUS_ENDPOINT
+  // give the task role aps:RemoteWrite on exactly that workspace.
+  const td = await readFile(REALWORLD + "aws-docs-adot-amp/application-metrics-prometheus.json", "utf8");
+  await calc(page).locator("#doc").fill(td);
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot
+    .querySelector('article[data-kind="task"]')?.textContent.includes("workspace/ws-a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"));
+  assert.equal(await page.evaluate(() => document.querySelector("ecs-role-calculator").full), true);
+  assert.match(await calc(page).locator('article[data-kind="task"]').textContent(), /aps:RemoteWrite/);
+  assert.deepEqual(errors, []);
+});
+
 test("the guided form updates the results as you type, with findings next to the field", async () => {
   const { page, errors } = await open();
   await calc(page).locator("#mode-form").click();

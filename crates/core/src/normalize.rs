@@ -835,8 +835,8 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     }
 }
 
-/// Without the `templates` feature: an Express Mode service, or a Fluentd FireLens output, is
-/// left to the full build, said at [`TEMPLATE_PATH`] like a template (the calculator's plain
+/// Without the `templates` feature: an Express Mode service, a Fluentd FireLens output or an
+/// ADOT collector is left to the full build, said at [`TEMPLATE_PATH`] like a template (the calculator's plain
 /// module stays under its size budget; the element plans these again with the full module).
 #[cfg(not(feature = "templates"))]
 fn express_service(value: &mut Value, out: &mut Normalized) {
@@ -851,6 +851,8 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
         "an ECS Express Mode service"
     } else if fluentd_output(value) {
         "a Fluentd FireLens output (@type)"
+    } else if adot_collector(value) {
+        "the ADOT collector (by its image)"
     } else {
         return;
     };
@@ -871,6 +873,21 @@ fn fluentd_output(value: &Value) -> bool {
                 || m.values().any(fluentd_output)
         }
         Value::Array(a) => a.iter().any(fluentd_output),
+        _ => false,
+    }
+}
+
+/// Whether any container in `value` runs the ADOT collector (`rules::adot::IMAGE`).
+#[cfg(not(feature = "templates"))]
+fn adot_collector(value: &Value) -> bool {
+    match value {
+        Value::Object(m) => {
+            m.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("image")
+                    && v.as_str().map(crate::rules::image_name) == Some(crate::rules::adot::IMAGE)
+            }) || m.values().any(adot_collector)
+        }
+        Value::Array(a) => a.iter().any(adot_collector),
         _ => false,
     }
 }

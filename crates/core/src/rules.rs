@@ -700,6 +700,18 @@ pub fn is_fluent_bit_init_s3(name: &str) -> bool {
     name.contains("aws_fluent_bit_init_s3") || name.contains("aws_fluent_bit_init_S3")
 }
 
+/// The environment variables a rule reads: `Some(true)` when it reads the value (init-image S3
+/// files, the ADOT Prometheus endpoint), `Some(false)` when only the name matters (ADOT
+/// configuration content, which is not read). What an EcsRoleSet and a share link keep of a
+/// container's environment, so the plan they make is the file's.
+pub fn environment_read(name: &str) -> Option<bool> {
+    if is_fluent_bit_init_s3(name) || name == adot::PROMETHEUS_ENDPOINT {
+        Some(true)
+    } else {
+        (name == adot::CONFIG_CONTENT).then_some(false)
+    }
+}
+
 // ---- Task role: application access intents --------------------------------------------------
 rule!(
     S3_READ,
@@ -1193,6 +1205,167 @@ pub mod sidecars {
         ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
         "A container runs the AWS X-Ray daemon (recognised by its image): it relays the application's trace segments and fetches sampling rules with the task role — AWSXRayDaemonWriteAccess's actions, which X-Ray takes on \"*\" only.",
         doc::XRAY_DAEMON_ECS);
+}
+
+/// The AWS Distro for OpenTelemetry (ADOT) collector, recognised by its image
+/// (`public.ecr.aws/aws-observability/aws-otel-collector`, `amazon/aws-otel-collector`). What it
+/// needs is what its configuration exports, so the configuration is read: the image's own files,
+/// chosen with `command: ["--config=/etc/ecs/…"]` (none: `/etc/otel-config.yaml`, the image's
+/// CMD). Each file's exporters and receivers below are read from aws-observability/
+/// aws-otel-collector at ed0b1d5 (`config.yaml`, `config/ecs/`); what each calls, from the
+/// vendored contrib code there: awsxray exporter → `xray:PutTraceSegments` (PutTelemetryRecords
+/// only with `telemetry`, in no built-in file); the awsxray receiver's proxy relays the SDKs'
+/// `GetSamplingRules`/`GetSamplingTargets` with the collector's credentials; awsemf →
+/// `CreateLogStream`, `PutLogEvents`, and `CreateLogGroup` when the group is missing (its
+/// cwlogs pusher); prometheusremotewrite with sigv4auth → `aps:RemoteWrite` on the workspace in
+/// `AWS_PROMETHEUS_ENDPOINT`. The ECS guide's pages attach broader policies (AWS's "*"
+/// resources, DescribeLog*, PutMetricData, which these exporters do not call): the grants here
+/// are the calls, on the groups and workspace the file names.
+pub mod adot {
+    use super::Rule;
+    pub const IMAGE: &str = "aws-otel-collector";
+    /// The configuration the image runs without a command (its Dockerfile's CMD).
+    pub const DEFAULT_CONFIG: &str = "/etc/otel-config.yaml";
+    /// Configuration given as content rather than a file (environment or `secrets`): not read.
+    pub const CONFIG_CONTENT: &str = "AOT_CONFIG_CONTENT";
+    /// The Amazon Managed Service for Prometheus remote-write URL the `ecs-amp*` files use.
+    pub const PROMETHEUS_ENDPOINT: &str = "AWS_PROMETHEUS_ENDPOINT";
+    pub const DOC_CLOUDWATCH: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application-metrics-cloudwatch.html";
+    pub const DOC_PROMETHEUS: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application-metrics-prometheus.html";
+    pub const DOC_XRAY: &str =
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/trace-data.html";
+    /// The collector as a daemon for EC2 instance metrics (EC2 launch type only).
+    pub const DOC_INSTANCE_METRICS: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy-container-insights-ECS-OTEL.html";
+
+    /// What a built-in configuration sends where.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Export {
+        /// awsxray exporter: trace segments.
+        Traces,
+        /// awsxray receiver: the X-Ray SDKs' sampling calls, relayed.
+        Sampling,
+        /// awsemf exporter to this log group (the parts the collector fills at run time, such
+        /// as `{ClusterName}`, are written `*`).
+        Emf(&'static str),
+        /// prometheusremotewrite to the workspace in [`PROMETHEUS_ENDPOINT`].
+        Prometheus,
+        /// awscontainerinsightreceiver: reads an EC2 container instance (none on Fargate), and
+        /// calls EC2/ECS/Auto Scaling describe APIs this table does not cover.
+        Ec2Instance,
+    }
+    use Export::*;
+    const APP_METRICS: Export = Emf("/aws/ecs/application/metrics");
+    // `{ClusterName}` in the file, filled at run time.
+    const PERFORMANCE: Export = Emf("/aws/ecs/containerinsights/*/performance");
+
+    /// The image's configuration files, by the path `--config` names.
+    pub const CONFIGS: &[(&str, &[Export])] = &[
+        // awsemf without log_group_name writes to /metrics/<namespace> (util.go getLogInfo), the
+        // namespace taken from the metrics' service.namespace/service.name, else "default".
+        (DEFAULT_CONFIG, &[Traces, Sampling, Emf("/metrics/*")]),
+        (
+            "/etc/ecs/ecs-default-config.yaml",
+            &[Traces, Sampling, APP_METRICS],
+        ),
+        ("/etc/ecs/ecs-xray.yaml", &[Traces]),
+        ("/etc/ecs/ecs-cloudwatch.yaml", &[APP_METRICS]),
+        ("/etc/ecs/ecs-cloudwatch-xray.yaml", &[Traces, APP_METRICS]),
+        ("/etc/ecs/ecs-amp.yaml", &[Prometheus]),
+        ("/etc/ecs/ecs-amp-prometheus.yaml", &[Prometheus]),
+        ("/etc/ecs/ecs-amp-xray.yaml", &[Traces, Prometheus]),
+        (
+            "/etc/ecs/ecs-amp-xray-prometheus.yaml",
+            &[Traces, Prometheus],
+        ),
+        (
+            "/etc/ecs/container-insights/otel-task-metrics-config.yaml",
+            &[Traces, Sampling, APP_METRICS, PERFORMANCE],
+        ),
+        (
+            "/etc/ecs/otel-instance-metrics-config.yaml",
+            &[Ec2Instance, PERFORMANCE],
+        ),
+    ];
+
+    /// The exports of the built-in file at `path` (`None`: not one of the image's files).
+    pub fn exports(path: &str) -> Option<&'static [Export]> {
+        CONFIGS.iter().find(|c| c.0 == path).map(|c| c.1)
+    }
+
+    rule!(TRACES, "AdotXRayTraces", ["xray:PutTraceSegments"],
+        "The ADOT collector's awsxray exporter sends the application's traces to X-Ray with the task role; X-Ray takes its actions on \"*\" only.",
+        DOC_XRAY);
+    rule!(SAMPLING, "AdotXRaySampling", ["xray:GetSamplingRules", "xray:GetSamplingTargets"],
+        "The ADOT collector's awsxray receiver relays the X-Ray SDKs' sampling calls with the task role (on \"*\" only).",
+        DOC_XRAY);
+    rule!(EMF, "AdotEmfMetrics", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "The ADOT collector's awsemf exporter writes metrics as embedded-metric-format logs to this log group, creating the group and its stream when missing.",
+        DOC_CLOUDWATCH);
+    rule!(PROMETHEUS, "AdotPrometheusRemoteWrite", ["aps:RemoteWrite"],
+        "The ADOT collector's prometheusremotewrite exporter signs with the task role and writes to this Amazon Managed Service for Prometheus workspace.",
+        DOC_PROMETHEUS);
+
+    /// The file a container's `command` gives the collector (`--config=F` or `--config F`;
+    /// the collector's flag parser takes both), or a template placeholder standing for the
+    /// command, with the indexes of the arguments that say it.
+    pub fn config_argument(command: &[serde_json::Value]) -> Option<(&str, usize, usize)> {
+        let args = || {
+            command
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| Some((i, v.as_str()?)))
+        };
+        for (i, a) in args() {
+            let a = a.trim();
+            if let Some(f) = a.strip_prefix("--config=") {
+                return Some((f, i, i));
+            }
+            if a == "--config" {
+                let (j, f) = args().find(|(j, _)| *j == i + 1)?;
+                return Some((f, i, j));
+            }
+            // A template's stand-in for the command (`"{{command}}"`): what it becomes is
+            // unknown until it is filled (the planner says so).
+            if crate::placeholder::find(a).is_some() {
+                return Some((a, i, i));
+            }
+        }
+        None
+    }
+
+    /// The workspace and Region of an `https://aps-workspaces.<region>.amazonaws.com/workspaces/
+    /// <id>/api/v1/remote_write` URL.
+    pub fn prometheus_workspace(url: &str) -> Option<(&str, &str)> {
+        let rest = url.trim().strip_prefix("https://aps-workspaces.")?;
+        let (region, rest) = rest.split_once('.')?;
+        let (_, path) = rest.split_once("/workspaces/")?;
+        let id = path.split('/').next()?;
+        (!id.is_empty() && !region.is_empty()).then_some((id, region))
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn every_built_in_file_exports_something_and_endpoints_parse() {
+        assert!(CONFIGS
+            .iter()
+            .all(|c| !c.1.is_empty() && c.0.starts_with("/etc/")));
+        assert_eq!(exports("/etc/ecs/ecs-amp.yaml"), Some(&[Prometheus][..]));
+        assert_eq!(exports("/etc/ecs/custom.yaml"), None);
+        assert_eq!(
+            prometheus_workspace("https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1a2b/api/v1/remote_write"),
+            Some(("ws-1a2b", "eu-west-1"))
+        );
+        assert_eq!(
+            prometheus_workspace("https://example.com/workspaces/ws-1/api"),
+            None
+        );
+        assert_eq!(
+            prometheus_workspace("https://aps-workspaces.r.amazonaws.com/workspaces//api"),
+            None
+        );
+    }
 }
 
 /// AWS App Mesh, discontinued: "On September 30, 2026, AWS will discontinue support for AWS App

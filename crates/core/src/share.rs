@@ -16,9 +16,10 @@ pub struct LeftOut {
     pub label: &'static str,
 }
 
-/// Left out of share links. No rule reads these: the environment's *names* and `valueFrom`
-/// stay (and the values of the `aws_fluent_bit_init_s3_*` variables, which a rule reads) (a misplaced `valueFrom` is reported by name), secrets stay (their ARNs are what the
-/// execution role is scoped to).
+/// Left out of share links. No rule reads these. What stays: the environment's *names* and
+/// `valueFrom` (a misplaced `valueFrom` is reported by name), the values of the variables a rule
+/// reads (`rules::environment_read`), of a command only the ADOT collector's `--config`
+/// arguments, and secrets (their ARNs are what the execution role is scoped to).
 pub const LEFT_OUT: &[LeftOut] = &[
     LeftOut {
         field: "environment[].value",
@@ -74,7 +75,12 @@ pub fn shareable(text: &str) -> Option<Shareable> {
 fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
     match v {
         Value::Object(map) => {
-            map.retain(|k, _| {
+            map.retain(|k, v| {
+                if let Some(kept) = config_argument_only(k, v) {
+                    found[1] |= kept.len() != v.as_array().map_or(0, Vec::len);
+                    *v = Value::Array(kept);
+                    return true;
+                }
                 let drop = LEFT_OUT
                     .iter()
                     .position(|l| !l.field.contains('[') && l.field.eq_ignore_ascii_case(k));
@@ -91,7 +97,8 @@ fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
                             // config files: their S3 ARNs scope the task role).
                             let read = e.iter().any(|(k, n)| {
                                 k.eq_ignore_ascii_case("name")
-                                    && n.as_str().is_some_and(crate::rules::is_fluent_bit_init_s3)
+                                    && n.as_str().and_then(crate::rules::environment_read)
+                                        == Some(true)
                             });
                             if read {
                                 continue;
@@ -108,6 +115,16 @@ fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
         Value::Array(items) => items.iter_mut().for_each(|i| strip(i, found)),
         _ => {}
     }
+}
+
+/// A command that gives the ADOT collector its `--config` (a rule reads it): those arguments
+/// alone.
+fn config_argument_only(key: &str, v: &Value) -> Option<Vec<Value>> {
+    if !key.eq_ignore_ascii_case("command") {
+        return None;
+    }
+    let (_, from, to) = crate::rules::adot::config_argument(v.as_array()?)?;
+    v.as_array()?.get(from..=to).map(<[Value]>::to_vec)
 }
 
 #[cfg(test)]
@@ -144,5 +161,27 @@ mod tests {
         );
         assert_eq!(s.left_out, ["environment values", "entry points"]);
         assert!(shareable("family: x").is_none(), "YAML is shared as typed");
+    }
+
+    #[test]
+    fn what_a_rule_reads_of_the_adot_collector_stays() {
+        let doc = r#"{"containerDefinitions":[{"name":"otel","image":"amazon/aws-otel-collector",
+            "command":["--set=token=s3cr3t","--config","/etc/ecs/ecs-amp.yaml"],
+            "environment":[{"name":"AWS_PROMETHEUS_ENDPOINT","value":"https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"},
+                {"name":"AOT_CONFIG_CONTENT","value":"exporters: {password: hunter2}"}]}]}"#;
+        let s = shareable(doc).unwrap();
+        assert!(
+            s.text
+                .contains(r#""command":["--config","/etc/ecs/ecs-amp.yaml"]"#),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("workspaces/ws-1") && s.text.contains("AOT_CONFIG_CONTENT"));
+        assert!(
+            !s.text.contains("s3cr3t") && !s.text.contains("hunter2"),
+            "{}",
+            s.text
+        );
+        assert_eq!(s.left_out, ["environment values", "commands"]);
     }
 }

@@ -124,11 +124,61 @@ pub struct ContainerDefinition {
     /// `{"type": "GPU" | "InferenceAccelerator", "value": …}` entries (decide the launch type).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_requirements: Vec<serde_json::Value>,
-    /// Only read for `valueFrom` written here by mistake (it belongs in `secrets`: an
-    /// environment entry is a KeyValuePair of name and value only); values do not affect IAM.
-    #[serde(default, skip_serializing)]
-    #[cfg_attr(feature = "schema", schemars(skip))]
+    /// Read for `valueFrom` written here by mistake (it belongs in `secrets`: an environment
+    /// entry is a KeyValuePair of name and value only) and for the few variables a rule reads
+    /// ([`crate::rules::environment_read`]); only those are written back (an EcsRoleSet plans
+    /// as its file did, without carrying the rest).
+    #[serde(
+        default,
+        skip_serializing_if = "no_environment_read",
+        serialize_with = "environment_read"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<serde_json::Value>"))]
     pub environment: Vec<serde_json::Value>,
+    /// Only the ADOT collector's `--config` is read ([`crate::rules::adot`]), and only it is
+    /// written back.
+    #[serde(
+        default,
+        skip_serializing_if = "no_config_argument",
+        serialize_with = "config_argument"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
+    pub command: Vec<serde_json::Value>,
+}
+
+/// An environment entry's name and, when a rule reads it, its value.
+fn read_entry(e: &serde_json::Value) -> Option<serde_json::Value> {
+    let name = e.get("name")?.as_str()?;
+    let with_value = crate::rules::environment_read(name)?;
+    let mut kept = serde_json::Map::new();
+    kept.insert("name".into(), name.into());
+    if let Some(v) = e.get("value").filter(|_| with_value) {
+        kept.insert("value".into(), v.clone());
+    }
+    Some(kept.into())
+}
+
+fn no_environment_read(env: &[serde_json::Value]) -> bool {
+    env.iter().all(|e| read_entry(e).is_none())
+}
+
+fn environment_read<S: serde::Serializer>(
+    env: &[serde_json::Value],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(env.iter().filter_map(read_entry))
+}
+
+fn no_config_argument(command: &[serde_json::Value]) -> bool {
+    crate::rules::adot::config_argument(command).is_none()
+}
+
+fn config_argument<S: serde::Serializer>(
+    command: &[serde_json::Value],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let (_, from, to) = crate::rules::adot::config_argument(command).unwrap_or_default();
+    s.collect_seq(command.get(from..=to).unwrap_or_default())
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -102,6 +102,37 @@ fn check(dir: &Path, e: &Expected) -> Vec<String> {
         spec.launch_type = Some(LaunchType::parse(l).expect("options.launchType"));
     }
     let p = plan(&spec);
+    // What the controller plans from this file's EcsRoleSet must be this plan: every field a
+    // rule reads survives the EcsRoleSet output.
+    let rendered =
+        ecsroles_core::render::render(ecsroles_core::render::Format::Ecsroleset, &spec, &p);
+    match ecsroles_core::parse_document(&rendered) {
+        Ok((back, _)) if plan(&back).roles == p.roles => {}
+        Ok((back, _)) => {
+            let q = plan(&back);
+            let diff: Vec<_> = q
+                .roles
+                .iter()
+                .zip(&p.roles)
+                .filter(|(a, b)| a != b)
+                .map(|(a, b)| {
+                    format!(
+                        "{:?} from the EcsRoleSet: {}\n      from the file: {}",
+                        a.kind,
+                        serde_json::to_string(a).unwrap_or_default(),
+                        serde_json::to_string(b).unwrap_or_default()
+                    )
+                })
+                .collect();
+            bad.push(format!(
+                "its EcsRoleSet output plans other roles ({} vs {}): {}",
+                q.roles.len(),
+                p.roles.len(),
+                diff.join("; ")
+            ));
+        }
+        Err(err) => bad.push(format!("its EcsRoleSet output is unreadable: {err}")),
+    }
     let mut eq = |what: &str, want: &Option<String>, got: &str| {
         if let Some(w) = want {
             if !w.eq_ignore_ascii_case(got) {

@@ -5,6 +5,7 @@
 //! → collect grants per role (execution needs, agent needs, task needs, capacity roles) → turn
 //! grants into roles → companions → IAM limits (`limits.rs`).
 
+mod adot;
 mod assemble;
 mod capacity;
 mod companions;

@@ -660,3 +660,129 @@ fn fluent_bit_init_config_files_are_read_with_the_task_role_exactly() {
         errors(&bad)
     );
 }
+
+/// The ADOT collector (recognised by its image) gets what its configuration exports: the
+/// image's own files (aws-observability/aws-otel-collector config/ecs at ed0b1d5), read from
+/// `--config`; anything else is said, not guessed
+/// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/trace-data.html).
+#[test]
+fn the_adot_collector_gets_what_its_configuration_exports() {
+    let collector = |extra: &str| {
+        format!("    - name: otel\n      image: public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0\n{extra}")
+    };
+    let warned = |p: &ecsroles_core::model::RolePlan, text: &str| {
+        p.findings.iter().any(|f| f.message.contains(text))
+    };
+    let app_metrics =
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/application/metrics:*";
+    // (`allows` compares resources exactly; tests/realworld evaluates them like IAM.)
+    // No command: the image's CMD, /etc/otel-config.yaml (X-Ray with sampling, EMF /metrics/…).
+    let default = plan_doc(&fargate(&collector(""), ""));
+    for action in [
+        "xray:PutTraceSegments",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+    ] {
+        assert!(allows(&default, Task, action, "*"), "{action}");
+    }
+    let default_group = "arn:aws:logs:us-east-1:111122223333:log-group:/metrics/*:*";
+    assert!(allows(&default, Task, "logs:PutLogEvents", default_group));
+    assert!(!allows(
+        &default,
+        TaskExecution,
+        "xray:PutTraceSegments",
+        "*"
+    ));
+    // Both spellings of the flag; ecs-xray.yaml has no awsxray receiver: no sampling relay.
+    for command in [
+        "[\"--config=/etc/ecs/ecs-xray.yaml\"]",
+        "[\"--config\", \"/etc/ecs/ecs-xray.yaml\"]",
+    ] {
+        let xray = plan_doc(&fargate(
+            &collector(&format!("      command: {command}")),
+            "",
+        ));
+        assert!(
+            allows(&xray, Task, "xray:PutTraceSegments", "*"),
+            "{command}"
+        );
+        assert!(
+            !allows(&xray, Task, "xray:GetSamplingRules", "*"),
+            "{command}"
+        );
+        assert!(
+            !allows(&xray, Task, "logs:PutLogEvents", app_metrics),
+            "{command}"
+        );
+    }
+    let cw = plan_doc(&fargate(
+        &collector("      command: [\"--config=/etc/ecs/ecs-cloudwatch.yaml\"]"),
+        "",
+    ));
+    assert!(allows(&cw, Task, "logs:PutLogEvents", app_metrics));
+    assert!(!allows(&cw, Task, "xray:PutTraceSegments", "*"));
+    // Prometheus: exactly the workspace in AWS_PROMETHEUS_ENDPOINT, in its Region.
+    let amp = |env: &str| {
+        plan_doc(&fargate(
+            &collector(&format!(
+                "      command: [\"--config=/etc/ecs/ecs-amp.yaml\"]\n{env}"
+            )),
+            "",
+        ))
+    };
+    let with_endpoint = amp("      environment: [{name: AWS_PROMETHEUS_ENDPOINT, value: \"https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-12ab/api/v1/remote_write\"}]");
+    let ws = "arn:aws:aps:eu-west-1:111122223333:workspace/ws-12ab";
+    assert!(allows(&with_endpoint, Task, "aps:RemoteWrite", ws));
+    assert!(!allows(
+        &with_endpoint,
+        Task,
+        "aps:RemoteWrite",
+        "arn:aws:aps:eu-west-1:111122223333:workspace/ws-other"
+    ));
+    let without = amp("");
+    assert!(!allows(&without, Task, "aps:RemoteWrite", "*"));
+    assert!(warned(&without, "AWS_PROMETHEUS_ENDPOINT is not set"));
+    let bad = amp("      environment: [{name: AWS_PROMETHEUS_ENDPOINT, value: \"http://prometheus:9090/api/v1/write\"}]");
+    assert!(bad
+        .findings
+        .iter()
+        .any(|f| f.severity == ecsroles_core::model::Severity::Error
+            && f.path.ends_with("environment[0].value")));
+    // Configuration the plan cannot see: said, nothing granted.
+    for (extra, said) in [
+        (
+            "      command: [\"--config=/etc/custom/otel.yaml\"]",
+            "/etc/custom/otel.yaml, not one of its image's own",
+        ),
+        (
+            "      secrets: [{name: AOT_CONFIG_CONTENT, valueFrom: otel-config}]",
+            "AOT_CONFIG_CONTENT",
+        ),
+        (
+            "      environment: [{name: AOT_CONFIG_CONTENT, value: \"receivers: {}\"}]",
+            "AOT_CONFIG_CONTENT",
+        ),
+    ] {
+        let p = plan_doc(&fargate(&collector(extra), ""));
+        assert!(warned(&p, said), "{extra}");
+        assert!(!allows(&p, Task, "xray:PutTraceSegments", "*"), "{extra}");
+    }
+    let templated = plan_doc(&fargate(&collector("      command: [\"{{command}}\"]"), ""));
+    assert!(templated
+        .findings
+        .iter()
+        .any(|f| f.severity == ecsroles_core::model::Severity::Error
+            && f.path.ends_with("command[0]")));
+    assert!(!allows(&templated, Task, "xray:PutTraceSegments", "*"));
+    // The instance-metrics file reads an EC2 container instance: on Fargate it exports nothing.
+    let instance =
+        collector("      command: [\"--config=/etc/ecs/otel-instance-metrics-config.yaml\"]");
+    let perf =
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/*/performance:*";
+    let on_fargate = plan_doc(&fargate(&instance, ""));
+    assert!(warned(&on_fargate, "a Fargate task does not have"));
+    assert!(!allows(&on_fargate, Task, "logs:PutLogEvents", perf));
+    let on_ec2 = plan_doc(&with_launch("EC2", "bridge", &instance, ""));
+    assert!(allows(&on_ec2, Task, "logs:PutLogEvents", perf));
+    assert!(warned(&on_ec2, "describe calls that are not planned"));
+}
