@@ -12,7 +12,7 @@ plan file *args:
     cargo run --quiet --release -p ecsroles -- plan {{file}} {{args}}
 
 # The whole suite, as CI runs it.
-test: fmt-check clippy unit wasm-check iam-lint validate-renders aws-shapes audit-live crd-check controller-test chart-test static-build web-test
+test: fmt-check clippy unit wasm-check iam-lint validate-renders aws-shapes audit-live sarif-check crd-check controller-test chart-test static-build web-test
     @echo "all checks passed"
 
 fmt-check:
@@ -57,6 +57,12 @@ aws-shapes:
 audit-live:
     cargo build --quiet -p ecsroles
     scripts/with-moto.sh .venv-moto/bin/python tests/audit_live.py target/debug/ecsroles
+
+# `ecsroles audit --format sarif` through Microsoft's SARIF Multitool (the OASIS 2.1.0 schema and
+# its validation rules; installed by scripts/bootstrap.sh): no error, no warning.
+sarif-check:
+    cargo build --quiet -p ecsroles
+    scripts/sarif-check.sh target/debug/ecsroles
 
 # Figure: one `audit --live` of an n-service cluster against moto on loopback.
 audit-bench n="50":

@@ -300,6 +300,11 @@ impl AuditReport {
     }
 }
 
+/// The OASIS standard's SARIF 2.1.0 schema (errata 01), which `just sarif-check` validates
+/// against with Microsoft's SARIF Multitool.
+const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
 /// The report as SARIF 2.1.0 (code scanning in CI): one result per missing grant (error),
 /// over-grant and trust problem (warning), located at `artifact` (the workload's file).
 pub fn sarif(r: &AuditReport, artifact: &str) -> Value {
@@ -311,9 +316,10 @@ pub fn sarif(r: &AuditReport, artifact: &str) -> Value {
 pub fn sarif_all(reports: &[(&AuditReport, &str)]) -> Value {
     use serde_json::json;
     let rule = |id: &str, text: &str, level: &str| json!({"id": id, "shortDescription": {"text": text}, "defaultConfiguration": {"level": level}});
+    // A finding is about the whole file (or service): SARIF's minimal whole-artifact region.
     let result = |id: &str, level: &str, text: String, artifact: &str| {
         json!({"ruleId": id, "level": level, "message": {"text": text},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}}}]})
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}, "region": {"startLine": 1}}}]})
     };
     let mut results: Vec<Value> = Vec::new();
     for (r, artifact) in reports {
@@ -321,8 +327,9 @@ pub fn sarif_all(reports: &[(&AuditReport, &str)]) -> Value {
             results.push(result(id, level, text, artifact));
         }
     }
-    json!({"version": "2.1.0", "runs": [{
-        "tool": {"driver": {"name": "ecsroles", "version": env!("CARGO_PKG_VERSION"), "rules": [
+    json!({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "ecsroles", "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": env!("CARGO_PKG_REPOSITORY"), "rules": [
             rule("missing-grant", "A grant the workload needs is missing: the task fails", "error"),
             rule("over-grant", "The role allows more than the workload needs", "warning"),
             rule("trust", "The role's trust policy is not what ECS needs", "warning"),
@@ -343,7 +350,10 @@ fn sarif_findings(r: &AuditReport) -> Vec<(&'static str, &'static str, String)> 
                 .unwrap_or_default();
             let text = format!(
                 "{who} does not allow {} on {}, which the workload needs ({}: {}).{fails}",
-                m.action, m.resource, m.sid, m.why
+                m.action,
+                m.resource,
+                m.sid,
+                m.why.trim_end_matches('.')
             );
             found.push(("missing-grant", "error", text));
         }
