@@ -621,6 +621,15 @@ rule!(
     "FireLens Fluentd cloudwatch_logs output: finds its stream in this log group and writes to it.",
     doc::FIRELENS_IAM
 );
+/// A Fluentd output with `aws_key_id`/`aws_sec_key` (fluent-plugin-cloudwatch-logs, -s3,
+/// aws-fluent-plugin-kinesis all take them) signs with that IAM user's static key instead of the
+/// credential chain, so the task role is not used for it; a long-lived secret key in a task
+/// definition is readable by anyone who can describe it (the FireLens page's IAM section:
+/// the task role is how FireLens outputs get credentials). (fix, doc)
+pub const FLUENTD_STATIC_KEY: (&str, &str) = (
+    "remove aws_key_id and aws_sec_key: the plugin then uses the task role, which this plan scopes; rotate the key if the task definition was shared",
+    doc::FIRELENS_IAM,
+);
 rule!(FLUENTD_CLOUDWATCH_FIND_GROUP, "FluentdFindLogGroup", ["logs:DescribeLogGroups"],
     "The cloudwatch_logs plugin checks its group exists first; DescribeLogGroups accepts only Resource \"*\".",
     doc::FIRELENS_IAM);
@@ -629,6 +638,16 @@ rule!(
     "FluentdCreateLogGroupAndStream",
     ["logs:CreateLogGroup", "logs:CreateLogStream"],
     "auto_create_stream: the plugin creates the missing log group and stream.",
+    doc::FIRELENS_IAM
+);
+// log_group_aws_tags (or _key): the plugin passes tags to CreateLogGroup, which then also needs
+// logs:TagResource (or the deprecated TagLogGroup) — CreateLogGroup's `tags` in the CloudWatch
+// Logs API reference. Which ARN form IAM checks it against is not documented: both are granted.
+rule!(
+    FLUENTD_CLOUDWATCH_TAG,
+    "FluentdTagLogGroup",
+    ["logs:TagResource"],
+    "log_group_aws_tags: the plugin creates the log group with these tags, which CloudWatch Logs authorizes as logs:TagResource.",
     doc::FIRELENS_IAM
 );
 rule!(

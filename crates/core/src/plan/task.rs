@@ -471,6 +471,10 @@ impl<'a> Planner<'a> {
             };
             let sts = !fluentd || (name == "cloudwatch_logs" && flag("aws_use_sts", true));
             let assumed = option_ci(&lc.options, role_key).filter(|v| sts && !v.trim().is_empty());
+            // A Fluentd plugin given a static access key (aws_key_id/aws_sec_key) signs with
+            // that IAM user's key, not the task role (rules::FLUENTD_STATIC_KEY).
+            let static_key = fluentd && option_ci(&lc.options, "aws_key_id").is_some();
+            let elsewhere = assumed.is_some() || static_key;
             let mut given: Vec<String> = Vec::new();
             let region_key = match (es, fluentd && name == "s3") {
                 (true, _) => "aws_region",
@@ -597,8 +601,18 @@ impl<'a> Planner<'a> {
                     } else {
                         self.info(opath.clone(), cat!("container ", cname, ": without auto_create_stream, log group ", group, " and its stream must exist: the plugin drops logs for a missing one"));
                     }
-                    let by = assumed.is_some();
+                    let by = elsewhere;
                     for rule in grants {
+                        self.firelens_grant(by, &mut given, rule, res.clone(), &reason);
+                    }
+                    let tags = ["log_group_aws_tags", "log_group_aws_tags_key"];
+                    if flag("auto_create_stream", true)
+                        && tags.iter().any(|k| option_ci(&lc.options, k).is_some())
+                    {
+                        // Both ARN forms: which one IAM checks for tags on create is not documented.
+                        let rule = &rules::FLUENTD_CLOUDWATCH_TAG;
+                        let bare = res.trim_end_matches(":*").to_string();
+                        self.firelens_grant(by, &mut given, rule, bare, &reason);
                         self.firelens_grant(by, &mut given, rule, res.clone(), &reason);
                     }
                     let rule = &rules::FLUENTD_CLOUDWATCH_FIND_GROUP;
@@ -650,7 +664,7 @@ impl<'a> Planner<'a> {
                     }
                     let res = a("logs", cat!("log-group:", group, ":*"), self);
                     self.firelens_grant(
-                        assumed.is_some(),
+                        elsewhere,
                         &mut given,
                         &rules::FIRELENS_CLOUDWATCH,
                         res.clone(),
@@ -658,7 +672,7 @@ impl<'a> Planner<'a> {
                     );
                     if name == "cloudwatch" {
                         self.firelens_grant(
-                            assumed.is_some(),
+                            elsewhere,
                             &mut given,
                             &rules::FIRELENS_CLOUDWATCH_LEGACY,
                             res.clone(),
@@ -669,14 +683,14 @@ impl<'a> Planner<'a> {
                         .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "On");
                     if auto {
                         self.firelens_grant(
-                            assumed.is_some(),
+                            elsewhere,
                             &mut given,
                             &rules::FIRELENS_CLOUDWATCH_CREATE,
                             res.clone(),
                             &reason,
                         );
                     }
-                    if assumed.is_none() {
+                    if !elsewhere {
                         self.protect(t, &res, "logs", Some(&region), true, &reason);
                     }
                 }
@@ -691,7 +705,7 @@ impl<'a> Planner<'a> {
                     };
                     let res = a("firehose", cat!("deliverystream/", stream), self);
                     self.firelens_grant(
-                        assumed.is_some(),
+                        elsewhere,
                         &mut given,
                         &rules::FIRELENS_FIREHOSE,
                         res,
@@ -705,7 +719,7 @@ impl<'a> Planner<'a> {
                     };
                     let res = a("kinesis", cat!("stream/", stream), self);
                     self.firelens_grant(
-                        assumed.is_some(),
+                        elsewhere,
                         &mut given,
                         &rules::FIRELENS_KINESIS,
                         res,
@@ -718,13 +732,13 @@ impl<'a> Planner<'a> {
                     };
                     let res = cat!("arn:", self.partition, ":s3:::", bucket, "/*");
                     self.firelens_grant(
-                        assumed.is_some(),
+                        elsewhere,
                         &mut given,
                         &rules::FIRELENS_S3,
                         res.clone(),
                         &reason,
                     );
-                    if assumed.is_none() {
+                    if !elsewhere {
                         self.protect(t, &res, "s3", Some(&region), true, &reason);
                     }
                 }
@@ -734,7 +748,7 @@ impl<'a> Planner<'a> {
                         &opath,
                         &cname,
                         (&region, &account),
-                        assumed.is_some(),
+                        elsewhere,
                         &mut given,
                         &reason,
                     ) {
@@ -750,6 +764,18 @@ impl<'a> Planner<'a> {
                         "container {cname}: FireLens output {name:?} does not call AWS with the task role (or is not known to ecsroles)"));
                     continue;
                 }
+            }
+            if static_key {
+                let key = option_key(&lc.options, "aws_key_id");
+                let f = finding(
+                    Severity::Warning,
+                    cat!(opath, ".", key),
+                    cat!("container ", cname, ": output ", name, " signs with the static access key in ", key, ", not the task role: nothing is planned for it; that key's IAM user needs ", given.join("; ")),
+                )
+                .fix(rules::FLUENTD_STATIC_KEY.0)
+                .doc(rules::FLUENTD_STATIC_KEY.1);
+                self.findings.push(f);
+                continue;
             }
             if let Some(role) = assumed {
                 let external = option_ci(&lc.options, external_key).is_some();

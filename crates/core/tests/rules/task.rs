@@ -786,3 +786,45 @@ fn the_adot_collector_gets_what_its_configuration_exports() {
     assert!(allows(&on_ec2, Task, "logs:PutLogEvents", perf));
     assert!(warned(&on_ec2, "describe calls that are not planned"));
 }
+
+/// A Fluentd output with a static access key signs as that key's IAM user, not the task role
+/// (rules::FLUENTD_STATIC_KEY); with tags on a log group it creates, it also tags it
+/// (CreateLogGroup's `tags` need logs:TagResource, per the CloudWatch Logs API reference).
+#[test]
+fn fluentd_static_keys_and_log_group_tags() {
+    let out = |opts: &str| {
+        format!("    - name: app\n      image: nginx\n      logConfiguration: {{logDriver: awsfirelens, options: {{\"@type\": cloudwatch_logs, region: us-east-1, log_group_name: /fl, log_stream_name: app, {opts}}}}}")
+    };
+    let group = "arn:aws:logs:us-east-1:111122223333:log-group:/fl:*";
+    let keyed = plan_doc(&fargate(
+        &out("aws_key_id: AKIAEXAMPLE, aws_sec_key: secret"),
+        "",
+    ));
+    assert!(!allows(&keyed, Task, "logs:PutLogEvents", group));
+    let w = warnings(&keyed);
+    assert!(
+        w.iter().any(|f| f.contains("options.aws_key_id")
+            && f.contains("logs:DescribeLogStreams, logs:PutLogEvents on")),
+        "{w:?}"
+    );
+    let plain = plan_doc(&fargate(&out("auto_create_stream: \"true\""), ""));
+    assert!(allows(&plain, Task, "logs:PutLogEvents", group));
+    assert!(!allows(&plain, Task, "logs:TagResource", group));
+    let tagged = plan_doc(&fargate(
+        &out("auto_create_stream: \"true\", log_group_aws_tags: '{\"team\": \"shop\"}'"),
+        "",
+    ));
+    assert!(allows(&tagged, Task, "logs:TagResource", group));
+    assert!(allows(
+        &tagged,
+        Task,
+        "logs:TagResource",
+        group.trim_end_matches(":*")
+    ));
+    // Tags only matter when the plugin creates the group.
+    let existing = plan_doc(&fargate(
+        &out("log_group_aws_tags: '{\"team\": \"shop\"}'"),
+        "",
+    ));
+    assert!(!allows(&existing, Task, "logs:TagResource", group));
+}
