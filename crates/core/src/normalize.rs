@@ -849,10 +849,8 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
         || spec.get("infrastructureRoleArn").is_some();
     let what = if express {
         "an ECS Express Mode service"
-    } else if fluentd_output(value) {
-        "a Fluentd FireLens output (@type)"
-    } else if adot_collector(value) {
-        "the ADOT collector (by its image)"
+    } else if let Some(what) = full_only(value) {
+        what
     } else {
         return;
     };
@@ -862,33 +860,31 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     ));
 }
 
-/// Whether any awsfirelens log configuration in `value` names a Fluentd output (`@type`).
+/// What in `value` only the full build plans: an awsfirelens log configuration naming a
+/// Fluentd output (`@type`), or a container running the ADOT collector (`rules::adot::IMAGE`).
+/// One walk for both (each walker costs the plain module its size).
 #[cfg(not(feature = "templates"))]
-fn fluentd_output(value: &Value) -> bool {
+fn full_only(value: &Value) -> Option<&'static str> {
     match value {
         Value::Object(m) => {
             let options = m.get("options").and_then(Value::as_object);
-            (m.get("logDriver").and_then(Value::as_str) == Some("awsfirelens")
-                && options.is_some_and(|o| o.contains_key("@type")))
-                || m.values().any(fluentd_output)
+            if m.get("logDriver").and_then(Value::as_str) == Some("awsfirelens")
+                && options.is_some_and(|o| o.contains_key("@type"))
+            {
+                return Some("a Fluentd FireLens output (@type)");
+            }
+            let image = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("image"));
+            if image
+                .and_then(|(_, v)| v.as_str())
+                .map(crate::rules::image_name)
+                == Some(crate::rules::adot::IMAGE)
+            {
+                return Some("the ADOT collector (by its image)");
+            }
+            m.values().find_map(full_only)
         }
-        Value::Array(a) => a.iter().any(fluentd_output),
-        _ => false,
-    }
-}
-
-/// Whether any container in `value` runs the ADOT collector (`rules::adot::IMAGE`).
-#[cfg(not(feature = "templates"))]
-fn adot_collector(value: &Value) -> bool {
-    match value {
-        Value::Object(m) => {
-            m.iter().any(|(k, v)| {
-                k.eq_ignore_ascii_case("image")
-                    && v.as_str().map(crate::rules::image_name) == Some(crate::rules::adot::IMAGE)
-            }) || m.values().any(adot_collector)
-        }
-        Value::Array(a) => a.iter().any(adot_collector),
-        _ => false,
+        Value::Array(a) => a.iter().find_map(full_only),
+        _ => None,
     }
 }
 

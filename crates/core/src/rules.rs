@@ -1270,8 +1270,9 @@ pub mod adot {
         Emf(&'static str),
         /// prometheusremotewrite to the workspace in [`PROMETHEUS_ENDPOINT`].
         Prometheus,
-        /// awscontainerinsightreceiver: reads an EC2 container instance (none on Fargate), and
-        /// calls EC2/ECS/Auto Scaling describe APIs this table does not cover.
+        /// awscontainerinsightreceiver: reads the EC2 container instance (none on Fargate)
+        /// through the ECS agent's local endpoint, and calls `ec2:DescribeTags` (its Auto
+        /// Scaling group) and `ec2:DescribeVolumes` (its EBS volumes).
         Ec2Instance,
     }
     use Export::*;
@@ -1322,46 +1323,58 @@ pub mod adot {
     rule!(EMF, "AdotEmfMetrics", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
         "The ADOT collector's awsemf exporter writes metrics as embedded-metric-format logs to this log group, creating the group and its stream when missing.",
         DOC_CLOUDWATCH);
+    rule!(INSTANCE, "AdotContainerInstanceMetadata", ["ec2:DescribeTags", "ec2:DescribeVolumes"],
+        "The ADOT collector's awscontainerinsightreceiver looks up the container instance's Auto Scaling group (its tags) and EBS volumes; both actions take \"*\" only.",
+        DOC_INSTANCE_METRICS);
     rule!(PROMETHEUS, "AdotPrometheusRemoteWrite", ["aps:RemoteWrite"],
         "The ADOT collector's prometheusremotewrite exporter signs with the task role and writes to this Amazon Managed Service for Prometheus workspace.",
         DOC_PROMETHEUS);
 
-    /// The file a container's `command` gives the collector (`--config=F` or `--config F`;
-    /// the collector's flag parser takes both), or a template placeholder standing for the
-    /// command, with the indexes of the arguments that say it.
-    pub fn config_argument(command: &[serde_json::Value]) -> Option<(&str, usize, usize)> {
-        let args = || {
-            command
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| Some((i, v.as_str()?)))
-        };
-        for (i, a) in args() {
-            let a = a.trim();
-            if let Some(f) = a.strip_prefix("--config=") {
-                return Some((f, i, i));
+    /// What a collector's `command` says: the configuration files it names (`--config=F` or
+    /// `--config F`, one dash or two, as Go's flag parser takes them; the collector merges
+    /// several) with the index of the argument holding each, and the first other argument
+    /// (`--set=…`, a bare `--config`), which the plan does not read.
+    pub fn arguments<S: AsRef<str>>(args: &[S]) -> (Vec<(&str, usize)>, Option<usize>) {
+        let (mut configs, mut other) = (Vec::new(), None);
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_ref().trim();
+            let flag = a.trim_start_matches('-');
+            match flag.strip_prefix("config") {
+                Some(f) if a.starts_with('-') && f.starts_with('=') => configs.push((&f[1..], i)),
+                Some("") if a.starts_with('-') && i + 1 < args.len() => {
+                    configs.push((args[i + 1].as_ref().trim(), i + 1));
+                    i += 1;
+                }
+                _ => {
+                    other.get_or_insert(i);
+                }
             }
-            if a == "--config" {
-                let (j, f) = args().find(|(j, _)| *j == i + 1)?;
-                return Some((f, i, j));
-            }
-            // A template's stand-in for the command (`"{{command}}"`): what it becomes is
-            // unknown until it is filled (the planner says so).
-            if crate::placeholder::find(a).is_some() {
-                return Some((a, i, i));
-            }
+            i += 1;
         }
-        None
+        (configs, other)
     }
 
-    /// The workspace and Region of an `https://aps-workspaces.<region>.amazonaws.com/workspaces/
-    /// <id>/api/v1/remote_write` URL.
+    /// Whether an argument is one [`arguments`] reads (a `--config` flag or its file): what a
+    /// share link keeps of the collector's command.
+    pub fn is_config_argument(arg: &str, previous: Option<&str>) -> bool {
+        let bare = |a: &str| matches!(a.trim(), "--config" | "-config");
+        bare(arg)
+            || previous.is_some_and(bare)
+            || ["--config=", "-config="]
+                .iter()
+                .any(|p| arg.trim().starts_with(p))
+    }
+
+    /// The workspace and Region of an `https://aps-workspaces.<region>.amazonaws.com[.cn]/
+    /// workspaces/<id>/api/v1/remote_write` URL (another host is not a workspace).
     pub fn prometheus_workspace(url: &str) -> Option<(&str, &str)> {
         let rest = url.trim().strip_prefix("https://aps-workspaces.")?;
-        let (region, rest) = rest.split_once('.')?;
-        let (_, path) = rest.split_once("/workspaces/")?;
-        let id = path.split('/').next()?;
-        (!id.is_empty() && !region.is_empty()).then_some((id, region))
+        let (host, path) = rest.split_once('/')?;
+        let (region, suffix) = host.split_once('.')?;
+        let id = path.strip_prefix("workspaces/")?.split('/').next()?;
+        let aws = matches!(suffix, "amazonaws.com" | "amazonaws.com.cn");
+        (aws && !id.is_empty() && !region.is_empty()).then_some((id, region))
     }
 
     #[cfg(test)]
@@ -1379,6 +1392,22 @@ pub mod adot {
         assert_eq!(
             prometheus_workspace("https://example.com/workspaces/ws-1/api"),
             None
+        );
+        assert_eq!(
+            prometheus_workspace("https://aps-workspaces.us-east-1.evil.com/workspaces/ws-1/api"),
+            None
+        );
+        let two = ["--config=/a.yaml", "-config", "/b.yaml"];
+        assert_eq!(
+            arguments(&two),
+            (vec![("/a.yaml", 0), ("/b.yaml", 2)], None)
+        );
+        let set = ["--set=x=1", "--config=/a.yaml"];
+        assert_eq!(arguments(&set), (vec![("/a.yaml", 1)], Some(0)));
+        assert_eq!(arguments(&["--config"]), (vec![], Some(0)));
+        assert_eq!(arguments(&["--configx=/a"]), (vec![], Some(0)));
+        assert!(
+            is_config_argument("/b.yaml", Some("--config")) && !is_config_argument("--set=a", None)
         );
         assert_eq!(
             prometheus_workspace("https://aps-workspaces.r.amazonaws.com/workspaces//api"),

@@ -41,6 +41,11 @@ pub const LEFT_OUT: &[LeftOut] = &[
         field: "dockerLabels",
         label: "Docker labels",
     },
+    // A Fluentd output's static secret key (its aws_key_id stays: it decides the plan).
+    LeftOut {
+        field: "aws_sec_key",
+        label: "secret access keys",
+    },
 ];
 
 /// A document made fit for a link.
@@ -75,10 +80,13 @@ pub fn shareable(text: &str) -> Option<Shareable> {
 fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
     match v {
         Value::Object(map) => {
+            let adot = map.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("image")
+                    && v.as_str().map(crate::rules::image_name) == Some(crate::rules::adot::IMAGE)
+            });
             map.retain(|k, v| {
-                if let Some(kept) = config_argument_only(k, v) {
-                    found[1] |= kept.len() != v.as_array().map_or(0, Vec::len);
-                    *v = Value::Array(kept);
+                if adot && k.eq_ignore_ascii_case("command") && v.is_array() {
+                    found[COMMANDS] |= collector_arguments(v);
                     return true;
                 }
                 let drop = LEFT_OUT
@@ -117,14 +125,31 @@ fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
     }
 }
 
-/// A command that gives the ADOT collector its `--config` (a rule reads it): those arguments
-/// alone.
-fn config_argument_only(key: &str, v: &Value) -> Option<Vec<Value>> {
-    if !key.eq_ignore_ascii_case("command") {
-        return None;
+/// `LEFT_OUT`'s row for commands.
+const COMMANDS: usize = 1;
+
+/// The ADOT collector's command keeps what the plan reads — its `--config` arguments and whole
+/// template placeholders — and every other argument becomes "…" (still there, so the plan
+/// still says it is not read). Whether anything was left out.
+fn collector_arguments(command: &mut Value) -> bool {
+    let Value::Array(args) = command else {
+        return false;
+    };
+    let mut left_out = false;
+    let mut previous: Option<String> = None;
+    for a in args.iter_mut() {
+        let text = a.as_str().unwrap_or_default().to_string();
+        let whole_placeholder = crate::placeholder::find(&text)
+            .is_some_and(|p| p.start == 0 && p.end == text.trim().len());
+        if !(crate::rules::adot::is_config_argument(&text, previous.as_deref())
+            || whole_placeholder)
+        {
+            left_out |= text != "…";
+            *a = Value::String("…".into());
+        }
+        previous = Some(text);
     }
-    let (_, from, to) = crate::rules::adot::config_argument(v.as_array()?)?;
-    v.as_array()?.get(from..=to).map(<[Value]>::to_vec)
+    left_out
 }
 
 #[cfg(test)]
@@ -161,6 +186,15 @@ mod tests {
         );
         assert_eq!(s.left_out, ["environment values", "entry points"]);
         assert!(shareable("family: x").is_none(), "YAML is shared as typed");
+        let keyed = r#"{"containerDefinitions":[{"name":"a","logConfiguration":{"logDriver":"awsfirelens",
+            "options":{"@type":"s3","aws_key_id":"AKIAEXAMPLE","aws_sec_key":"wJalrXUtnFEMI"}}}]}"#;
+        let s = shareable(keyed).unwrap();
+        assert!(
+            !s.text.contains("wJalrXUtnFEMI") && s.text.contains("AKIAEXAMPLE"),
+            "{}",
+            s.text
+        );
+        assert_eq!(s.left_out, ["secret access keys"]);
     }
 
     #[test]
@@ -172,7 +206,7 @@ mod tests {
         let s = shareable(doc).unwrap();
         assert!(
             s.text
-                .contains(r#""command":["--config","/etc/ecs/ecs-amp.yaml"]"#),
+                .contains(r#""command":["…","--config","/etc/ecs/ecs-amp.yaml"]"#),
             "{}",
             s.text
         );
@@ -183,5 +217,10 @@ mod tests {
             s.text
         );
         assert_eq!(s.left_out, ["environment values", "commands"]);
+        assert_eq!(LEFT_OUT[COMMANDS].field, "command");
+        // Another container's command goes whole, --config or not.
+        let app = r#"{"containerDefinitions":[{"name":"a","image":"app","command":["--config=/etc/app.yaml","--password=${PW}"]}]}"#;
+        let s = shareable(app).unwrap();
+        assert!(!s.text.contains("command"), "{}", s.text);
     }
 }

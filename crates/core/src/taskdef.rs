@@ -87,6 +87,14 @@ impl TaskDefinition {
         while let Some(inner) = self.task_definition.take() {
             self = *inner;
         }
+        // Only the ADOT collector's command is read: the others are not kept (they may hold
+        // secrets, and the spec carries only what decides a role).
+        #[cfg(feature = "templates")]
+        for c in &mut self.container_definitions {
+            if crate::rules::image_name(&c.image) != crate::rules::adot::IMAGE {
+                c.command = serde_json::Value::Null;
+            }
+        }
         self
     }
 }
@@ -135,50 +143,33 @@ pub struct ContainerDefinition {
     )]
     #[cfg_attr(feature = "schema", schemars(with = "Vec<serde_json::Value>"))]
     pub environment: Vec<serde_json::Value>,
-    /// Only the ADOT collector's `--config` is read ([`crate::rules::adot`]), and only it is
-    /// written back.
-    #[serde(
-        default,
-        skip_serializing_if = "no_config_argument",
-        serialize_with = "config_argument"
-    )]
-    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
-    pub command: Vec<serde_json::Value>,
+    /// The ADOT collector's arguments (its `--config` files: [`crate::rules::adot`]); kept
+    /// for that image only ([`TaskDefinition::normalized`]), so no other container's command
+    /// reaches an EcsRoleSet. Any value: one that is not a list of strings (a CloudFormation
+    /// `!Ref` read as a string) is reported by the planner, not a parse failure. Not in the
+    /// calculator's plain module, which hands the collector to the full one (normalize).
+    #[cfg(feature = "templates")]
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<String>>"))]
+    pub command: serde_json::Value,
 }
 
-/// An environment entry's name and, when a rule reads it, its value.
-fn read_entry(e: &serde_json::Value) -> Option<serde_json::Value> {
-    let name = e.get("name")?.as_str()?;
-    let with_value = crate::rules::environment_read(name)?;
-    let mut kept = serde_json::Map::new();
-    kept.insert("name".into(), name.into());
-    if let Some(v) = e.get("value").filter(|_| with_value) {
-        kept.insert("value".into(), v.clone());
-    }
-    Some(kept.into())
+/// Whether a rule reads this environment entry (kept whole in an EcsRoleSet: the user's own
+/// cluster; share links keep only what decides the plan).
+fn read_entry(e: &serde_json::Value) -> bool {
+    let name = e.get("name").and_then(|n| n.as_str());
+    name.and_then(crate::rules::environment_read).is_some()
 }
 
 fn no_environment_read(env: &[serde_json::Value]) -> bool {
-    env.iter().all(|e| read_entry(e).is_none())
+    !env.iter().any(read_entry)
 }
 
 fn environment_read<S: serde::Serializer>(
     env: &[serde_json::Value],
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    s.collect_seq(env.iter().filter_map(read_entry))
-}
-
-fn no_config_argument(command: &[serde_json::Value]) -> bool {
-    crate::rules::adot::config_argument(command).is_none()
-}
-
-fn config_argument<S: serde::Serializer>(
-    command: &[serde_json::Value],
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    let (_, from, to) = crate::rules::adot::config_argument(command).unwrap_or_default();
-    s.collect_seq(command.get(from..=to).unwrap_or_default())
+    s.collect_seq(env.iter().filter(|e| read_entry(e)))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

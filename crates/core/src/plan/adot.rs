@@ -6,10 +6,6 @@ use crate::rules::adot::{self, Export};
 
 impl<'a> Planner<'a> {
     pub(super) fn adot_collectors(&mut self) {
-        // The calculator's plain module hands these to the full one (normalize says so).
-        if !cfg!(feature = "templates") {
-            return;
-        }
         let td = self.td;
         for (i, c) in td.container_definitions.iter().enumerate() {
             if rules::image_name(&c.image) == adot::IMAGE {
@@ -32,67 +28,81 @@ impl<'a> Planner<'a> {
             self.adot_not_read(&cpath, &cname, &what);
             return;
         }
-        let (file, at) = match adot::config_argument(&c.command) {
-            Some((arg, _, to)) => {
-                let at = cat!(cpath, ".command[", to.to_string(), "]");
-                let Some(filled) = self.fill(arg, &at) else {
-                    return;
-                };
-                let file = filled.strip_prefix("--config=").unwrap_or(&filled);
-                (file.trim().to_string(), at)
-            }
-            None => (adot::DEFAULT_CONFIG.to_string(), cat!(cpath, ".image")),
-        };
-        let Some(exports) = adot::exports(&file) else {
-            let what = cat!(
-                "runs ",
-                file,
-                ", not one of its image's own configuration files"
-            );
-            self.adot_not_read(&at, &cname, &what);
+        let Some(args) = self.adot_arguments(c, &cpath, &cname) else {
             return;
         };
-        if exports.contains(&Export::Ec2Instance) {
-            let (msg, fix) = if self.launch == LaunchType::Fargate {
-                (" reads the EC2 container instance's metrics (awscontainerinsightreceiver), which a Fargate task does not have: the collector exports nothing, nothing is planned for it", "for traces use /etc/ecs/ecs-xray.yaml (or ecs-default-config.yaml); for instance metrics run the collector as a daemon on EC2 container instances")
+        // No command: the image's CMD, --config=/etc/otel-config.yaml.
+        let (configs, other) = if args.is_empty() {
+            (vec![(adot::DEFAULT_CONFIG, usize::MAX)], None)
+        } else {
+            adot::arguments(&args)
+        };
+        let at = |j: usize| {
+            if j == usize::MAX {
+                cat!(cpath, ".image")
             } else {
-                (" reads the container instance through EC2, ECS and Auto Scaling describe calls that are not planned here: only its metrics log group is", "grant the describe calls AWS's page for this daemon lists in app.statements")
-            };
-            let f = self.warn(
-                &at,
-                cat!("container ", cname, ": the ADOT collector's ", file, msg),
-            );
-            f.fix = Some(fix.into());
-            f.doc = Some(adot::DOC_INSTANCE_METRICS.into());
-            if self.launch == LaunchType::Fargate {
+                cat!(cpath, ".command[", j.to_string(), "]")
+            }
+        };
+        if configs.is_empty() {
+            let what = "is started without --config (its command replaces the image's, which named the default file)";
+            self.adot_not_read(&at(other.unwrap_or_default()), &cname, what);
+            return;
+        }
+        let mut exports: Vec<(Export, String)> = Vec::new();
+        for &(file, j) in &configs {
+            let file = file.strip_prefix("file:").unwrap_or(file);
+            let Some(these) = adot::exports(file) else {
+                let what = cat!("runs ", file, ", which is not one of its image's ECS configuration files (/etc/ecs/…, /etc/otel-config.yaml)");
+                self.adot_not_read(&at(j), &cname, &what);
                 return;
+            };
+            if these.contains(&Export::Ec2Instance) && self.launch == LaunchType::Fargate {
+                let f = self.warn(at(j), cat!("container ", cname, ": the ADOT collector's ", file, " reads the EC2 container instance's metrics (awscontainerinsightreceiver), which a Fargate task does not have: it exports nothing, nothing is planned for it"));
+                f.fix = Some("for traces use /etc/ecs/ecs-xray.yaml (or ecs-default-config.yaml); for instance metrics run the collector as a daemon on EC2 container instances".into());
+                f.doc = Some(adot::DOC_INSTANCE_METRICS.into());
+                continue;
+            }
+            let reason = cat!(
+                "container ",
+                cname,
+                ": the ADOT collector (image ",
+                c.image,
+                ") runs ",
+                file,
+                " (",
+                at(j),
+                ")"
+            );
+            for e in these {
+                if !exports.iter().any(|(x, _)| x == e) {
+                    exports.push((*e, reason.clone()));
+                }
             }
         }
+        if let Some(j) = other {
+            let f = self.warn(at(j), cat!("container ", cname, ": the ADOT collector's argument ", args[j], " is not read: if it changes the configuration (--set, another provider), what it adds is not planned"));
+            f.fix = Some("grant what the change adds in app.statements".into());
+            f.doc = Some(adot::DOC_XRAY.into());
+        }
         let t = RoleKind::Task;
-        let reason = cat!(
-            "container ",
-            cname,
-            ": the ADOT collector (image ",
-            c.image,
-            ") runs ",
-            file,
-            " (",
-            at,
-            ")"
-        );
-        for e in exports {
+        for (e, reason) in &exports {
+            let star = || vec!["*".to_string()];
             match *e {
-                Export::Traces => self.grant(
-                    t,
-                    &adot::TRACES,
-                    vec!["*".into()],
-                    Conditions::new(),
-                    reason.clone(),
-                ),
+                Export::Traces => {
+                    self.grant(t, &adot::TRACES, star(), Conditions::new(), reason.clone())
+                }
                 Export::Sampling => self.grant(
                     t,
                     &adot::SAMPLING,
-                    vec!["*".into()],
+                    star(),
+                    Conditions::new(),
+                    reason.clone(),
+                ),
+                Export::Ec2Instance => self.grant(
+                    t,
+                    &adot::INSTANCE,
+                    star(),
                     Conditions::new(),
                     reason.clone(),
                 ),
@@ -105,20 +115,59 @@ impl<'a> Planner<'a> {
                         Conditions::new(),
                         reason.clone(),
                     );
-                    self.protect(t, &res, "logs", None, true, &reason);
+                    self.protect(t, &res, "logs", None, true, reason);
                 }
-                Export::Prometheus => self.adot_prometheus(c, &cpath, &cname, &reason),
-                Export::Ec2Instance => {}
+                Export::Prometheus => self.adot_prometheus(c, &cpath, &cname, reason),
             }
         }
-        self.need_cat(
-            t,
-            &[
-                "container ",
-                &cname,
-                " runs the ADOT collector (recognised by its image)",
-            ],
-        );
+        if !exports.is_empty() {
+            self.need_cat(
+                t,
+                &[
+                    "container ",
+                    &cname,
+                    " runs the ADOT collector (recognised by its image)",
+                ],
+            );
+        }
+    }
+
+    /// The collector's command as strings, template placeholders filled where they stand for
+    /// a whole argument or a configuration file. `None` (said) when it cannot be read.
+    fn adot_arguments(
+        &mut self,
+        c: &ContainerDefinition,
+        cpath: &str,
+        cname: &str,
+    ) -> Option<Vec<String>> {
+        let items = match &c.command {
+            serde_json::Value::Null => return Some(Vec::new()),
+            serde_json::Value::Array(items) => items,
+            _ => {
+                let what = "has a command that is not a list of strings";
+                self.adot_not_read(&cat!(cpath, ".command"), cname, what);
+                return None;
+            }
+        };
+        let mut args: Vec<String> = Vec::with_capacity(items.len());
+        for (j, v) in items.iter().enumerate() {
+            let path = cat!(cpath, ".command[", j.to_string(), "]");
+            let Some(text) = v.as_str() else {
+                let what = "has a command argument that is not a string";
+                self.adot_not_read(&path, cname, what);
+                return None;
+            };
+            let previous = args.last().map(String::as_str);
+            let whole = crate::placeholder::find(text)
+                .is_some_and(|p| p.start == 0 && p.end == text.trim().len());
+            if whole || adot::is_config_argument(text, previous) {
+                // `fill` says what is unresolved (and how to give it).
+                args.push(self.fill(text, &path)?.into_owned());
+            } else {
+                args.push(text.to_string());
+            }
+        }
+        Some(args)
     }
 
     /// `aps:RemoteWrite` on the workspace the `ecs-amp*` files write to.
@@ -130,18 +179,15 @@ impl<'a> Planner<'a> {
             .enumerate()
             .find(|(_, e)| e.get("name").and_then(|v| v.as_str()) == Some(var));
         let Some((j, e)) = entry else {
-            let by_secret = c.secrets.iter().any(|s| s.name == var);
-            let msg = if by_secret {
+            let msg = if c.secrets.iter().any(|s| s.name == var) {
                 " comes from a secret, whose value is not read: no workspace is granted"
+            } else if !c.environment_files.is_empty() {
+                " is not in environment (an environmentFiles file may set it, which is not read): no workspace is granted"
             } else {
                 " is not set: the collector's prometheusremotewrite exporter has nowhere to write"
             };
             let f = self.warn(cpath, cat!("container ", cname, ": ", var, msg));
-            f.fix = Some(cat!(
-                "set ",
-                var,
-                " in environment to the workspace's remote_write URL"
-            ));
+            f.fix = Some(cat!("set ", var, " in environment to the workspace's remote_write URL, or grant aps:RemoteWrite on the workspace in app.statements"));
             f.doc = Some(adot::DOC_PROMETHEUS.into());
             return;
         };
@@ -151,18 +197,7 @@ impl<'a> Planner<'a> {
             return;
         };
         let Some((id, region)) = adot::prometheus_workspace(&value) else {
-            let f = self.error(
-                &path,
-                cat!(
-                    "container ",
-                    cname,
-                    ": ",
-                    var,
-                    " ",
-                    value,
-                    " is not an Amazon Managed Service for Prometheus remote_write URL"
-                ),
-            );
+            let f = self.error(&path, format!("container {cname}: {var} {value:?} is not an Amazon Managed Service for Prometheus remote_write URL: no workspace is granted"));
             f.fix = Some("write https://aps-workspaces.<region>.amazonaws.com/workspaces/<workspace-id>/api/v1/remote_write".into());
             f.doc = Some(adot::DOC_PROMETHEUS.into());
             return;
@@ -199,7 +234,7 @@ impl<'a> Planner<'a> {
                 ", which ecsroles does not read: nothing is planned for its exporters"
             ),
         );
-        f.fix = Some("grant what its exporters call in app.statements: awsxray → xray:PutTraceSegments; awsemf → logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log group; prometheusremotewrite → aps:RemoteWrite on the workspace".into());
+        f.fix = Some("grant what its configuration calls in app.statements: awsxray → xray:PutTraceSegments (and xray:GetSamplingRules, GetSamplingTargets with the awsxray receiver); awsemf → logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log group; prometheusremotewrite → aps:RemoteWrite on the workspace; a configuration read from S3 → s3:GetObject on it".into());
         f.doc = Some(adot::DOC_CLOUDWATCH.into());
     }
 }

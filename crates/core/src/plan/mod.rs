@@ -5,6 +5,8 @@
 //! → collect grants per role (execution needs, agent needs, task needs, capacity roles) → turn
 //! grants into roles → companions → IAM limits (`limits.rs`).
 
+// The ADOT collector: the full build only (the calculator's plain module hands it over).
+#[cfg(feature = "templates")]
 mod adot;
 mod assemble;
 mod capacity;

@@ -10,6 +10,7 @@ impl<'a> Planner<'a> {
         self.efs_needs();
         self.app_mesh_envoy();
         self.sidecars_by_image();
+        #[cfg(feature = "templates")]
         self.adot_collectors();
         self.firelens_destinations();
         self.fluent_bit_init_files();

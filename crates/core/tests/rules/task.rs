@@ -752,7 +752,7 @@ fn the_adot_collector_gets_what_its_configuration_exports() {
     for (extra, said) in [
         (
             "      command: [\"--config=/etc/custom/otel.yaml\"]",
-            "/etc/custom/otel.yaml, not one of its image's own",
+            "/etc/custom/otel.yaml, which is not one of its image's ECS configuration files",
         ),
         (
             "      secrets: [{name: AOT_CONFIG_CONTENT, valueFrom: otel-config}]",
@@ -784,7 +784,47 @@ fn the_adot_collector_gets_what_its_configuration_exports() {
     assert!(!allows(&on_fargate, Task, "logs:PutLogEvents", perf));
     let on_ec2 = plan_doc(&with_launch("EC2", "bridge", &instance, ""));
     assert!(allows(&on_ec2, Task, "logs:PutLogEvents", perf));
-    assert!(warned(&on_ec2, "describe calls that are not planned"));
+    assert!(allows(&on_ec2, Task, "ec2:DescribeTags", "*"));
+    assert!(allows(&on_ec2, Task, "ec2:DescribeVolumes", "*"));
+    assert!(!allows(&default, Task, "ec2:DescribeTags", "*"));
+    // Several files: the collector merges them, the plan grants them all.
+    let both = plan_doc(&fargate(&collector("      command: [\"--config=/etc/ecs/ecs-xray.yaml\", \"-config=/etc/ecs/ecs-cloudwatch.yaml\"]"), ""));
+    assert!(allows(&both, Task, "xray:PutTraceSegments", "*"));
+    assert!(allows(&both, Task, "logs:PutLogEvents", app_metrics));
+    // Another argument is said; a placeholder in it does not hide the --config after it.
+    let set = plan_doc(&fargate(&collector("      command: [\"--set=service.telemetry.logs.level=${LVL}\", \"--config=/etc/ecs/ecs-xray.yaml\"]"), ""));
+    assert!(allows(&set, Task, "xray:PutTraceSegments", "*"));
+    assert!(warned(
+        &set,
+        "--set=service.telemetry.logs.level=${LVL} is not read"
+    ));
+    // A command without --config replaces the image's CMD: no file to read.
+    for command in ["[\"--set=x=1\"]", "[\"--config\"]"] {
+        let p = plan_doc(&fargate(
+            &collector(&format!("      command: {command}")),
+            "",
+        ));
+        assert!(warned(&p, "started without --config"), "{command}");
+        assert!(!allows(&p, Task, "xray:PutTraceSegments", "*"), "{command}");
+    }
+    // A command that is not a list (a template's parameter) is said, and the file still plans.
+    let odd = plan_doc(&fargate(
+        &collector("      command: \"--config=/etc/ecs/ecs-xray.yaml\""),
+        "",
+    ));
+    assert!(warned(&odd, "not a list of strings"));
+    // Only AWS's endpoint names a workspace.
+    let foreign = amp("      environment: [{name: AWS_PROMETHEUS_ENDPOINT, value: \"https://aps-workspaces.us-east-1.example.com/workspaces/ws-1/api/v1/remote_write\"}]");
+    assert!(!allows(
+        &foreign,
+        Task,
+        "aps:RemoteWrite",
+        "arn:aws:aps:us-east-1:111122223333:workspace/ws-1"
+    ));
+    assert!(foreign
+        .findings
+        .iter()
+        .any(|f| f.severity == ecsroles_core::model::Severity::Error));
 }
 
 /// A Fluentd output with a static access key signs as that key's IAM user, not the task role
