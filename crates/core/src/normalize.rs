@@ -861,7 +861,7 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
 }
 
 /// What in `value` only the full build plans: an awsfirelens log configuration naming a
-/// Fluentd output (`@type`), or a container running the ADOT collector (`rules::adot::IMAGE`).
+/// Fluentd output (`@type`), or a container running the ADOT collector or the CloudWatch agent.
 /// One walk for both (each walker costs the plain module its size).
 #[cfg(not(feature = "templates"))]
 fn full_only(value: &Value) -> Option<&'static str> {
@@ -874,12 +874,17 @@ fn full_only(value: &Value) -> Option<&'static str> {
                 return Some("a Fluentd FireLens output (@type)");
             }
             let image = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("image"));
-            if image
+            match image
                 .and_then(|(_, v)| v.as_str())
                 .map(crate::rules::image_name)
-                == Some(crate::rules::adot::IMAGE)
             {
-                return Some("the ADOT collector (by its image)");
+                Some(crate::rules::adot::IMAGE) => {
+                    return Some("the ADOT collector (by its image)")
+                }
+                Some(crate::rules::cloudwatch_agent::IMAGE) => {
+                    return Some("the CloudWatch agent (by its image)")
+                }
+                _ => {}
             }
             m.values().find_map(full_only)
         }

@@ -720,14 +720,19 @@ pub fn is_fluent_bit_init_s3(name: &str) -> bool {
 }
 
 /// The environment variables a rule reads: `Some(true)` when it reads the value (init-image S3
-/// files, the ADOT Prometheus endpoint), `Some(false)` when only the name matters (ADOT
-/// configuration content, which is not read). What an EcsRoleSet and a share link keep of a
-/// container's environment, so the plan they make is the file's.
+/// files, the ADOT Prometheus endpoint, the CloudWatch agent's USE_DEFAULT_CONFIG),
+/// `Some(false)` when only the name matters (configuration content, which is not read): what
+/// an EcsRoleSet and a share link keep of a container's environment, so they plan as the file.
 pub fn environment_read(name: &str) -> Option<bool> {
-    if is_fluent_bit_init_s3(name) || name == adot::PROMETHEUS_ENDPOINT {
+    if is_fluent_bit_init_s3(name)
+        || name == adot::PROMETHEUS_ENDPOINT
+        || name == cloudwatch_agent::USE_DEFAULT_CONFIG
+    {
         Some(true)
     } else {
-        (name == adot::CONFIG_CONTENT).then_some(false)
+        [adot::CONFIG_CONTENT, cloudwatch_agent::CONFIG_CONTENT]
+            .contains(&name)
+            .then_some(false)
     }
 }
 
@@ -1414,6 +1419,38 @@ pub mod adot {
             None
         );
     }
+}
+
+/// The Amazon CloudWatch agent, recognised by its image (`public.ecr.aws/cloudwatch-agent/
+/// cloudwatch-agent`, `amazon/cloudwatch-agent`). In a container it takes its configuration from,
+/// in order: JSON files in `/etc/cwagentconfig` (a mounted volume), `CW_CONFIG_CONTENT` (only
+/// with RUN_IN_CONTAINER, which the image sets), then `USE_DEFAULT_CONFIG=True` — on ECS
+/// `{"logs":{"metrics_collected":{"ecs":{}}}}`, Container Insights' instance-level metrics
+/// (aws/amazon-cloudwatch-agent at ab55b8d: translator/cmdutil/translatorutil.go,
+/// translator/jsonconfig/mergeJsonConfig.go, translator/config/defaultConfig.go). Those metrics
+/// are EMF log events to `/aws/ecs/containerinsights/{ClusterName}/performance`
+/// (awsemf_default_ecs.yaml; CreateLogStream, PutLogEvents, CreateLogGroup when missing), the
+/// container instance read through the ECS agent's local endpoint, plus `ec2:DescribeTags` (its
+/// Auto Scaling group) and `ec2:DescribeVolumes` (the awscontainerinsightreceiver, as for ADOT).
+/// A configuration in a file or in CW_CONFIG_CONTENT (usually an SSM parameter through
+/// `secrets`) is not read here: what each section calls is in `NOT_READ_FIX`. AWS's own
+/// templates attach CloudWatchAgentServerPolicy ("*" resources); this plans the calls.
+pub mod cloudwatch_agent {
+    use super::Rule;
+    pub const IMAGE: &str = "cloudwatch-agent";
+    pub const CONFIG_DIR: &str = "/etc/cwagentconfig";
+    pub const CONFIG_CONTENT: &str = "CW_CONFIG_CONTENT";
+    pub const USE_DEFAULT_CONFIG: &str = "USE_DEFAULT_CONFIG";
+    /// `{ClusterName}` in the agent's file, filled at run time.
+    pub const PERFORMANCE_GROUP: &str = "/aws/ecs/containerinsights/*/performance";
+    pub const DOC: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy-container-insights-ECS-instancelevel.html";
+    pub const NOT_READ_FIX: &str = "grant what its sections call in app.statements: metrics (statsd, collectd) → cloudwatch:PutMetricData on \"*\" with a cloudwatch:namespace condition (default CWAgent); logs files → logs:CreateLogGroup, CreateLogStream, PutLogEvents on each log_group_name (PutRetentionPolicy and DescribeLogGroups with retention_in_days); prometheus → the same logs actions on its log_group_name, and with ecs_service_discovery ecs:ListTasks, DescribeTasks, DescribeTaskDefinition (DescribeContainerInstances and ec2:DescribeInstances for EC2 tasks); traces → xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets";
+    rule!(INSTANCE_METRICS, "CloudWatchAgentInstanceMetrics", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "The CloudWatch agent's default ECS configuration writes Container Insights' instance metrics as embedded-metric-format logs to this log group, creating the group and its stream when missing.",
+        DOC);
+    rule!(INSTANCE, "CloudWatchAgentContainerInstance", ["ec2:DescribeTags", "ec2:DescribeVolumes"],
+        "The CloudWatch agent looks up the container instance's Auto Scaling group (its tags) and EBS volumes for the instance metrics; both actions take \"*\" only.",
+        DOC);
 }
 
 /// AWS App Mesh, discontinued: "On September 30, 2026, AWS will discontinue support for AWS App

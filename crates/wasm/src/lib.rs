@@ -520,7 +520,7 @@ mod tests {
     /// it answers them at `$template` (the element then plans with the full module), and the
     /// full module plans them. A Fluent Bit output stays in the plain module.
     #[test]
-    fn the_plain_module_hands_fluentd_express_and_adot_to_the_full_one() {
+    fn the_plain_module_hands_fluentd_express_and_observability_agents_to_the_full_one() {
         let doc = |options: &str| {
             format!(
                 r#"{{"family":"f","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","containerDefinitions":[{{"name":"app","image":"nginx","logConfiguration":{{"logDriver":"awsfirelens","options":{options}}}}}]}}"#
@@ -536,7 +536,8 @@ mod tests {
         let template = r#"{"Resources":{"T":{"Type":"AWS::ECS::TaskDefinition","Properties":{"ContainerDefinitions":[{"Name":"a","Image":"nginx"}]}}}}"#;
         let templates = ecsroles_core::parse_document(template).is_ok();
         let adot = r#"{"family":"f","containerDefinitions":[{"name":"otel","image":"public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1"}]}"#;
-        for text in [fluentd.as_str(), express, adot] {
+        let cwagent = r#"{"family":"f","containerDefinitions":[{"name":"cw","image":"amazon/cloudwatch-agent:latest"}]}"#;
+        for text in [fluentd.as_str(), express, adot, cwagent] {
             let read = ecsroles_core::parse_document(text);
             if templates {
                 assert!(read.is_ok(), "{text}: {:?}", read.err());

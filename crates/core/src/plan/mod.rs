@@ -5,9 +5,8 @@
 //! → collect grants per role (execution needs, agent needs, task needs, capacity roles) → turn
 //! grants into roles → companions → IAM limits (`limits.rs`).
 
-// The ADOT collector: the full build only (the calculator's plain module hands it over).
-#[cfg(feature = "templates")]
-mod adot;
+// Observability sidecars by image (ADOT, CloudWatch agent): the full build only (the
+// calculator's plain module hands them over).
 mod assemble;
 mod capacity;
 mod companions;
@@ -17,6 +16,8 @@ mod express;
 mod infer;
 mod launchers;
 mod networking;
+#[cfg(feature = "templates")]
+mod observability;
 mod task;
 
 use std::borrow::Cow;

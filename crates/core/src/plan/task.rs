@@ -11,7 +11,7 @@ impl<'a> Planner<'a> {
         self.app_mesh_envoy();
         self.sidecars_by_image();
         #[cfg(feature = "templates")]
-        self.adot_collectors();
+        self.observability_sidecars();
         self.firelens_destinations();
         self.fluent_bit_init_files();
         let app = &self.spec.app;

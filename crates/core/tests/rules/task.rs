@@ -868,3 +868,40 @@ fn fluentd_static_keys_and_log_group_tags() {
     ));
     assert!(!allows(&existing, Task, "logs:TagResource", group));
 }
+
+/// The CloudWatch agent (recognised by its image): its ECS default configuration is planned;
+/// a configuration file or CW_CONFIG_CONTENT is said (aws/amazon-cloudwatch-agent at ab55b8d:
+/// files in /etc/cwagentconfig first, then CW_CONFIG_CONTENT, then USE_DEFAULT_CONFIG).
+#[test]
+fn the_cloudwatch_agent_gets_its_default_configuration_and_says_the_rest() {
+    let agent = |extra: &str| {
+        format!("    - name: cwagent\n      image: public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300032.3b392\n{extra}")
+    };
+    let default = "      environment: [{name: USE_DEFAULT_CONFIG, value: \"True\"}]";
+    let perf =
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/*/performance:*";
+    let said = |p: &ecsroles_core::model::RolePlan, text: &str| {
+        p.findings.iter().any(|f| f.message.contains(text))
+    };
+    let on_ec2 = plan_doc(&with_launch("EC2", "bridge", &agent(default), ""));
+    assert!(allows(&on_ec2, Task, "logs:PutLogEvents", perf));
+    assert!(allows(&on_ec2, Task, "ec2:DescribeTags", "*"));
+    assert!(!allows(&on_ec2, TaskExecution, "logs:PutLogEvents", perf));
+    // On Fargate there is no container instance to measure.
+    let on_fargate = plan_doc(&fargate(&agent(default), ""));
+    assert!(!allows(&on_fargate, Task, "logs:PutLogEvents", perf));
+    assert!(said(&on_fargate, "which a Fargate task does not have"));
+    // Configuration the plan cannot read: said, nothing granted — in the agent's own order.
+    for (extra, text) in [
+        ("      environment: [{name: CW_CONFIG_CONTENT, value: '{\"metrics\":{}}'}, {name: USE_DEFAULT_CONFIG, value: \"True\"}]", "from CW_CONFIG_CONTENT"),
+        ("      secrets: [{name: CW_CONFIG_CONTENT, valueFrom: ecs-cwagent}]", "from CW_CONFIG_CONTENT"),
+        ("      mountPoints: [{sourceVolume: cfg, containerPath: /etc/cwagentconfig}]\n      environment: [{name: USE_DEFAULT_CONFIG, value: \"True\"}]", "mounted at /etc/cwagentconfig"),
+        ("", "no configuration ecsroles can read"),
+        ("      environment: [{name: USE_DEFAULT_CONFIG, value: otel}]", "no configuration ecsroles can read"),
+    ] {
+        let p = plan_doc(&with_launch("EC2", "bridge", &agent(extra), ""));
+        assert!(said(&p, text), "{extra}");
+        assert!(!allows(&p, Task, "logs:PutLogEvents", perf), "{extra}");
+        assert!(!allows(&p, Task, "ec2:DescribeTags", "*"), "{extra}");
+    }
+}

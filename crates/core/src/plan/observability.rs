@@ -1,17 +1,128 @@
-//! The AWS Distro for OpenTelemetry collector, recognised by its image: the task role sends
-//! what its configuration exports (`rules::adot`).
+//! Observability sidecars recognised by their image: the AWS Distro for OpenTelemetry
+//! collector (`rules::adot`) and the CloudWatch agent (`rules::cloudwatch_agent`). The task role
+//! sends what their configuration says; a configuration the plan cannot read is said.
 
 use super::*;
 use crate::rules::adot::{self, Export};
+use crate::rules::cloudwatch_agent as cwagent;
+
+/// The value of the environment variable `name` of `c` (and its index), if set there.
+fn env_var<'c>(c: &'c ContainerDefinition, name: &str) -> Option<(usize, Option<&'c str>)> {
+    c.environment.iter().enumerate().find_map(|(j, e)| {
+        (e.get("name").and_then(|v| v.as_str()) == Some(name))
+            .then(|| (j, e.get("value").and_then(|v| v.as_str())))
+    })
+}
 
 impl<'a> Planner<'a> {
-    pub(super) fn adot_collectors(&mut self) {
+    pub(super) fn observability_sidecars(&mut self) {
         let td = self.td;
         for (i, c) in td.container_definitions.iter().enumerate() {
-            if rules::image_name(&c.image) == adot::IMAGE {
-                self.adot_collector(c, i);
+            match rules::image_name(&c.image) {
+                adot::IMAGE => self.adot_collector(c, i),
+                cwagent::IMAGE => self.cloudwatch_agent(c, i),
+                _ => {}
             }
         }
+    }
+
+    /// The CloudWatch agent: its ECS default configuration (USE_DEFAULT_CONFIG) is planned; a
+    /// configuration file or CW_CONFIG_CONTENT is said, with what each section needs.
+    fn cloudwatch_agent(&mut self, c: &ContainerDefinition, i: usize) {
+        let cname = container_name(c, i);
+        let cpath = self.cpaths[i].clone();
+        let said = |p: &mut Self, at: &str, what: &str| {
+            let f = p.warn(
+                at,
+                cat!(
+                    "container ",
+                    cname,
+                    ": the CloudWatch agent (recognised by its image) ",
+                    what,
+                    ": nothing is planned for what it sends"
+                ),
+            );
+            f.fix = Some(cwagent::NOT_READ_FIX.into());
+            f.doc = Some(cwagent::DOC.into());
+        };
+        // The agent's own order: configuration files, then CW_CONFIG_CONTENT, then the default.
+        if let Some(j) = c
+            .mount_points
+            .iter()
+            .position(|m| m.container_path.trim_end_matches('/') == cwagent::CONFIG_DIR)
+        {
+            let at = cat!(cpath, ".mountPoints[", j.to_string(), "]");
+            said(self, &at, "reads its configuration from files mounted at /etc/cwagentconfig, which ecsroles does not read");
+            return;
+        }
+        let content = env_var(c, cwagent::CONFIG_CONTENT)
+            .map(|(j, _)| cat!(cpath, ".environment[", j.to_string(), "]"))
+            .or_else(|| {
+                c.secrets
+                    .iter()
+                    .position(|s| s.name == cwagent::CONFIG_CONTENT)
+                    .map(|j| cat!(cpath, ".secrets[", j.to_string(), "]"))
+            });
+        if let Some(at) = content {
+            said(
+                self,
+                &at,
+                "takes its configuration from CW_CONFIG_CONTENT, which ecsroles does not read",
+            );
+            return;
+        }
+        let default = env_var(c, cwagent::USE_DEFAULT_CONFIG);
+        let Some((j, Some(value))) =
+            default.filter(|(_, v)| v.is_some_and(|v| v.eq_ignore_ascii_case("true")))
+        else {
+            let at = default.map_or_else(
+                || cat!(cpath, ".image"),
+                |(j, _)| cat!(cpath, ".environment[", j.to_string(), "]"),
+            );
+            said(self, &at, "has no configuration ecsroles can read (no CW_CONFIG_CONTENT, no USE_DEFAULT_CONFIG=True)");
+            return;
+        };
+        let at = cat!(cpath, ".environment[", j.to_string(), "]");
+        if self.launch == LaunchType::Fargate {
+            let f = self.warn(&at, cat!("container ", cname, ": the CloudWatch agent's default ECS configuration (USE_DEFAULT_CONFIG=", value, ") collects the EC2 container instance's metrics, which a Fargate task does not have: nothing is planned for it"));
+            f.fix = Some("give the agent its configuration in CW_CONFIG_CONTENT (StatsD, EMF, Prometheus…), or run it as a daemon on EC2 container instances".into());
+            f.doc = Some(cwagent::DOC.into());
+            return;
+        }
+        let t = RoleKind::Task;
+        let reason = cat!(
+            "container ",
+            cname,
+            ": the CloudWatch agent (image ",
+            c.image,
+            ") runs its default ECS configuration, Container Insights instance metrics (",
+            at,
+            ")"
+        );
+        let group = self.log_group_arn(&self.region, cwagent::PERFORMANCE_GROUP);
+        self.grant(
+            t,
+            &cwagent::INSTANCE_METRICS,
+            vec![group.clone()],
+            Conditions::new(),
+            reason.clone(),
+        );
+        self.grant(
+            t,
+            &cwagent::INSTANCE,
+            vec!["*".into()],
+            Conditions::new(),
+            reason.clone(),
+        );
+        self.protect(t, &group, "logs", None, true, &reason);
+        self.need_cat(
+            t,
+            &[
+                "container ",
+                &cname,
+                " runs the CloudWatch agent (recognised by its image)",
+            ],
+        );
     }
 
     fn adot_collector(&mut self, c: &ContainerDefinition, i: usize) {
