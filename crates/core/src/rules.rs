@@ -1270,8 +1270,8 @@ pub mod adot {
         Traces,
         /// awsxray receiver: the X-Ray SDKs' sampling calls, relayed.
         Sampling,
-        /// awsemf exporter to this log group (the parts the collector fills at run time, such
-        /// as `{ClusterName}`, are written `*`).
+        /// awsemf exporter to this log group (`{ClusterName}` is the plan's cluster; other
+        /// parts the collector fills at run time are written `*`).
         Emf(&'static str),
         /// prometheusremotewrite to the workspace in [`PROMETHEUS_ENDPOINT`].
         Prometheus,
@@ -1282,8 +1282,8 @@ pub mod adot {
     }
     use Export::*;
     const APP_METRICS: Export = Emf("/aws/ecs/application/metrics");
-    // `{ClusterName}` in the file, filled at run time.
-    const PERFORMANCE: Export = Emf("/aws/ecs/containerinsights/*/performance");
+    // The collector fills `{ClusterName}` from the task's metadata: the plan's cluster.
+    const PERFORMANCE: Export = Emf("/aws/ecs/containerinsights/{ClusterName}/performance");
 
     /// The image's configuration files, by the path `--config` names.
     pub const CONFIGS: &[(&str, &[Export])] = &[
@@ -1441,8 +1441,8 @@ pub mod cloudwatch_agent {
     pub const CONFIG_DIR: &str = "/etc/cwagentconfig";
     pub const CONFIG_CONTENT: &str = "CW_CONFIG_CONTENT";
     pub const USE_DEFAULT_CONFIG: &str = "USE_DEFAULT_CONFIG";
-    /// `{ClusterName}` in the agent's file, filled at run time.
-    pub const PERFORMANCE_GROUP: &str = "/aws/ecs/containerinsights/*/performance";
+    /// `{ClusterName}`: the agent fills it from the ECS agent's metadata, the plan's cluster.
+    pub const PERFORMANCE_GROUP: &str = "/aws/ecs/containerinsights/{ClusterName}/performance";
     pub const DOC: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy-container-insights-ECS-instancelevel.html";
     pub const NOT_READ_FIX: &str = "grant what its sections call in app.statements: metrics (statsd, collectd) → cloudwatch:PutMetricData on \"*\" with a cloudwatch:namespace condition (default CWAgent); logs files → logs:CreateLogGroup, CreateLogStream, PutLogEvents on each log_group_name (PutRetentionPolicy and DescribeLogGroups with retention_in_days); prometheus → the same logs actions on its log_group_name, and with ecs_service_discovery ecs:ListTasks, DescribeTasks, DescribeTaskDefinition (DescribeContainerInstances and ec2:DescribeInstances for EC2 tasks); traces → xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets";
     rule!(INSTANCE_METRICS, "CloudWatchAgentInstanceMetrics", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],

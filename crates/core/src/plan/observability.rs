@@ -99,7 +99,7 @@ impl<'a> Planner<'a> {
             at,
             ")"
         );
-        let group = self.log_group_arn(&self.region, cwagent::PERFORMANCE_GROUP);
+        let group = self.metrics_group(cwagent::PERFORMANCE_GROUP);
         self.grant(
             t,
             &cwagent::INSTANCE_METRICS,
@@ -218,7 +218,7 @@ impl<'a> Planner<'a> {
                     reason.clone(),
                 ),
                 Export::Emf(group) => {
-                    let res = self.log_group_arn(&self.region, group);
+                    let res = self.metrics_group(group);
                     self.grant(
                         t,
                         &adot::EMF,
@@ -331,6 +331,12 @@ impl<'a> Planner<'a> {
             Conditions::new(),
             reason.to_string(),
         );
+    }
+
+    /// The ARN of a metrics log group whose name holds `{ClusterName}` (the plan's cluster).
+    fn metrics_group(&self, group: &str) -> String {
+        let name = group.replace("{ClusterName}", &self.cluster);
+        self.log_group_arn(&self.region, &name)
     }
 
     /// The collector's exporters are not known: said, nothing planned.

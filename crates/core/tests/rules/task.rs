@@ -778,7 +778,7 @@ fn the_adot_collector_gets_what_its_configuration_exports() {
     let instance =
         collector("      command: [\"--config=/etc/ecs/otel-instance-metrics-config.yaml\"]");
     let perf =
-        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/*/performance:*";
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/c/performance:*";
     let on_fargate = plan_doc(&fargate(&instance, ""));
     assert!(warned(&on_fargate, "a Fargate task does not have"));
     assert!(!allows(&on_fargate, Task, "logs:PutLogEvents", perf));
@@ -879,7 +879,7 @@ fn the_cloudwatch_agent_gets_its_default_configuration_and_says_the_rest() {
     };
     let default = "      environment: [{name: USE_DEFAULT_CONFIG, value: \"True\"}]";
     let perf =
-        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/*/performance:*";
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/c/performance:*";
     let said = |p: &ecsroles_core::model::RolePlan, text: &str| {
         p.findings.iter().any(|f| f.message.contains(text))
     };
