@@ -621,13 +621,14 @@ rule!(
     "FireLens Fluentd cloudwatch_logs output: finds its stream in this log group and writes to it.",
     doc::FIRELENS_IAM
 );
-/// A Fluentd output with `aws_key_id`/`aws_sec_key` (fluent-plugin-cloudwatch-logs, -s3,
-/// aws-fluent-plugin-kinesis all take them) signs with that IAM user's static key instead of the
-/// credential chain, so the task role is not used for it; a long-lived secret key in a task
+/// A Fluentd output with both `aws_key_id` and `aws_sec_key` (fluent-plugin-cloudwatch-logs, -s3,
+/// aws-fluent-plugin-kinesis all take them; options or secretOptions) and neither `aws_use_sts`
+/// nor `aws_ecs_authentication` (which come first in the plugin's order) signs with that IAM
+/// user's static key instead of the credential chain, so the task role is not used for it; a long-lived secret key in a task
 /// definition is readable by anyone who can describe it (the FireLens page's IAM section:
 /// the task role is how FireLens outputs get credentials). (fix, doc)
 pub const FLUENTD_STATIC_KEY: (&str, &str) = (
-    "remove aws_key_id and aws_sec_key: the plugin then uses the task role, which this plan scopes; rotate the key if the task definition was shared",
+    "remove aws_key_id and aws_sec_key so the plugin uses the task role, which this plan scopes; anyone who can describe the task definition can read a key written in it (secretOptions at least hides it): rotate it",
     doc::FIRELENS_IAM,
 );
 rule!(FLUENTD_CLOUDWATCH_FIND_GROUP, "FluentdFindLogGroup", ["logs:DescribeLogGroups"],
@@ -1441,6 +1442,8 @@ pub mod cloudwatch_agent {
     pub const CONFIG_DIR: &str = "/etc/cwagentconfig";
     pub const CONFIG_CONTENT: &str = "CW_CONFIG_CONTENT";
     pub const USE_DEFAULT_CONFIG: &str = "USE_DEFAULT_CONFIG";
+    /// The value that selects the ECS default (compared exactly; "true" selects another).
+    pub const DEFAULT_ECS: &str = "True";
     /// `{ClusterName}`: the agent fills it from the ECS agent's metadata, the plan's cluster.
     pub const PERFORMANCE_GROUP: &str = "/aws/ecs/containerinsights/{ClusterName}/performance";
     pub const DOC: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy-container-insights-ECS-instancelevel.html";

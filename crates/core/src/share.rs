@@ -41,7 +41,8 @@ pub const LEFT_OUT: &[LeftOut] = &[
         field: "dockerLabels",
         label: "Docker labels",
     },
-    // A Fluentd output's static secret key (its aws_key_id stays: it decides the plan).
+    // A Fluentd output's static secret key: its value becomes "…" (whether there is one decides
+    // the plan, with aws_key_id, which stays).
     LeftOut {
         field: "aws_sec_key",
         label: "secret access keys",
@@ -80,13 +81,23 @@ pub fn shareable(text: &str) -> Option<Shareable> {
 fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
     match v {
         Value::Object(map) => {
+            // The image as written, or inside a template's Fn::Sub / Fn::Join.
             let adot = map.iter().any(|(k, v)| {
                 k.eq_ignore_ascii_case("image")
-                    && v.as_str().map(crate::rules::image_name) == Some(crate::rules::adot::IMAGE)
+                    && match v.as_str() {
+                        Some(image) => crate::rules::image_name(image) == crate::rules::adot::IMAGE,
+                        None => v.to_string().contains(crate::rules::adot::IMAGE),
+                    }
             });
             map.retain(|k, v| {
-                if adot && k.eq_ignore_ascii_case("command") && v.is_array() {
+                if adot && k.eq_ignore_ascii_case("command") {
                     found[COMMANDS] |= collector_arguments(v);
+                    return true;
+                }
+                // Its presence decides the plan (rules::FLUENTD_STATIC_KEY), its value goes.
+                if k.eq_ignore_ascii_case(LEFT_OUT[SECRET_KEYS].field) {
+                    found[SECRET_KEYS] = true;
+                    *v = Value::from("…");
                     return true;
                 }
                 let drop = LEFT_OUT
@@ -125,12 +136,14 @@ fn strip(v: &mut Value, found: &mut [bool; LEFT_OUT.len()]) {
     }
 }
 
-/// `LEFT_OUT`'s row for commands.
+/// `LEFT_OUT`'s rows for commands and for secret keys (redacted, not removed).
 const COMMANDS: usize = 1;
+const SECRET_KEYS: usize = 5;
 
-/// The ADOT collector's command keeps what the plan reads — its `--config` arguments and whole
-/// template placeholders — and every other argument becomes "…" (still there, so the plan
-/// still says it is not read). Whether anything was left out.
+/// The ADOT collector's command keeps what the plan reads — its `--config` arguments, whole
+/// template placeholders and intrinsics, or a command that is not a list — and every other
+/// argument becomes "…" (still there, so the plan still says it is not read). Whether
+/// anything was left out.
 fn collector_arguments(command: &mut Value) -> bool {
     let Value::Array(args) = command else {
         return false;
@@ -138,7 +151,11 @@ fn collector_arguments(command: &mut Value) -> bool {
     let mut left_out = false;
     let mut previous: Option<String> = None;
     for a in args.iter_mut() {
-        let text = a.as_str().unwrap_or_default().to_string();
+        // A template's intrinsic ({"Ref": …}) stays: the plan says it cannot read it.
+        let Some(text) = a.as_str().map(str::to_string) else {
+            previous = None;
+            continue;
+        };
         let whole_placeholder = crate::placeholder::find(&text)
             .is_some_and(|p| p.start == 0 && p.end == text.trim().len());
         if !(crate::rules::adot::is_config_argument(&text, previous.as_deref())
@@ -194,7 +211,9 @@ mod tests {
             "{}",
             s.text
         );
+        assert!(s.text.contains(r#""aws_sec_key":"…""#), "{}", s.text);
         assert_eq!(s.left_out, ["secret access keys"]);
+        assert_eq!(LEFT_OUT[SECRET_KEYS].field, "aws_sec_key");
     }
 
     #[test]

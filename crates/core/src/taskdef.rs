@@ -154,22 +154,24 @@ pub struct ContainerDefinition {
     pub command: serde_json::Value,
 }
 
-/// Whether a rule reads this environment entry (kept whole in an EcsRoleSet: the user's own
-/// cluster; share links keep only what decides the plan).
-fn read_entry(e: &serde_json::Value) -> bool {
-    let name = e.get("name").and_then(|n| n.as_str());
-    name.and_then(crate::rules::environment_read).is_some()
+/// An environment entry a rule reads: its name, and its value when a rule reads that too.
+fn read_entry(e: &serde_json::Value) -> Option<serde_json::Value> {
+    let name = e.get("name")?.as_str()?;
+    if crate::rules::environment_read(name)? {
+        return Some(e.clone());
+    }
+    Some(serde_json::json!({ "name": name }))
 }
 
 fn no_environment_read(env: &[serde_json::Value]) -> bool {
-    !env.iter().any(read_entry)
+    !env.iter().any(|e| read_entry(e).is_some())
 }
 
 fn environment_read<S: serde::Serializer>(
     env: &[serde_json::Value],
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    s.collect_seq(env.iter().filter(|e| read_entry(e)))
+    s.collect_seq(env.iter().filter_map(read_entry))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -209,10 +211,23 @@ pub struct EnvironmentFile {
 pub struct LogConfiguration {
     #[serde(default)]
     pub log_driver: String,
+    /// Written back with a Fluentd output's `aws_sec_key` as "…" (its presence decides the
+    /// plan, its value must not reach an EcsRoleSet).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "templates", serde(serialize_with = "redacted_options"))]
     pub options: Options,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secret_options: Vec<Secret>,
+}
+
+/// Log options with a static secret key's value replaced by "…" (`rules::FLUENTD_STATIC_KEY`).
+#[cfg(feature = "templates")]
+fn redacted_options<S: serde::Serializer>(options: &Options, s: S) -> Result<S::Ok, S::Error> {
+    let redacted = serde_json::Value::from("…");
+    s.collect_map(options.iter().map(|(k, v)| {
+        let secret = k.eq_ignore_ascii_case("aws_sec_key");
+        (k, if secret { &redacted } else { v })
+    }))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

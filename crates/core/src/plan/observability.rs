@@ -49,7 +49,7 @@ impl<'a> Planner<'a> {
         if let Some(j) = c
             .mount_points
             .iter()
-            .position(|m| m.container_path.trim_end_matches('/') == cwagent::CONFIG_DIR)
+            .position(|m| m.container_path.starts_with(cwagent::CONFIG_DIR))
         {
             let at = cat!(cpath, ".mountPoints[", j.to_string(), "]");
             said(self, &at, "reads its configuration from files mounted at /etc/cwagentconfig, which ecsroles does not read");
@@ -71,20 +71,43 @@ impl<'a> Planner<'a> {
             );
             return;
         }
+        // The agent compares the value exactly ("True"); anything else is another default.
         let default = env_var(c, cwagent::USE_DEFAULT_CONFIG);
-        let Some((j, Some(value))) =
-            default.filter(|(_, v)| v.is_some_and(|v| v.eq_ignore_ascii_case("true")))
+        let Some((j, Some(value))) = default.filter(|(_, v)| *v == Some(cwagent::DEFAULT_ECS))
         else {
-            let at = default.map_or_else(
-                || cat!(cpath, ".image"),
-                |(j, _)| cat!(cpath, ".environment[", j.to_string(), "]"),
-            );
-            said(self, &at, "has no configuration ecsroles can read (no CW_CONFIG_CONTENT, no USE_DEFAULT_CONFIG=True)");
+            let (at, what) = match default {
+                Some((j, v)) => (
+                    cat!(cpath, ".environment[", j.to_string(), "]"),
+                    cat!("runs the built-in default USE_DEFAULT_CONFIG=", v.unwrap_or_default(), " selects (only \"True\" is its ECS instance-metrics configuration)"),
+                ),
+                None => (
+                    cat!(cpath, ".image"),
+                    "has no CW_CONFIG_CONTENT or USE_DEFAULT_CONFIG: it runs its built-in host-metrics default (cloudwatch:PutMetricData to CWAgent)".to_string(),
+                ),
+            };
+            let files = if c.environment_files.is_empty() {
+                ""
+            } else {
+                " (an environmentFiles file may set them, which is not read)"
+            };
+            said(self, &at, &cat!(what, files));
             return;
         };
         let at = cat!(cpath, ".environment[", j.to_string(), "]");
-        if self.launch == LaunchType::Fargate {
-            let f = self.warn(&at, cat!("container ", cname, ": the CloudWatch agent's default ECS configuration (USE_DEFAULT_CONFIG=", value, ") collects the EC2 container instance's metrics, which a Fargate task does not have: nothing is planned for it"));
+        // No EC2 instance behind Fargate or ECS Anywhere to measure or describe.
+        if matches!(self.launch, LaunchType::Fargate | LaunchType::External) {
+            let f = self.warn(
+                &at,
+                cat!(
+                    "container ",
+                    cname,
+                    ": the CloudWatch agent's default ECS configuration (USE_DEFAULT_CONFIG=",
+                    value,
+                    ") collects an EC2 container instance's metrics, which a ",
+                    self.launch.as_str(),
+                    " task does not run on: nothing is planned for it"
+                ),
+            );
             f.fix = Some("give the agent its configuration in CW_CONFIG_CONTENT (StatsD, EMF, Prometheus…), or run it as a daemon on EC2 container instances".into());
             f.doc = Some(cwagent::DOC.into());
             return;
@@ -168,8 +191,9 @@ impl<'a> Planner<'a> {
                 self.adot_not_read(&at(j), &cname, &what);
                 return;
             };
-            if these.contains(&Export::Ec2Instance) && self.launch == LaunchType::Fargate {
-                let f = self.warn(at(j), cat!("container ", cname, ": the ADOT collector's ", file, " reads the EC2 container instance's metrics (awscontainerinsightreceiver), which a Fargate task does not have: it exports nothing, nothing is planned for it"));
+            let no_instance = matches!(self.launch, LaunchType::Fargate | LaunchType::External);
+            if these.contains(&Export::Ec2Instance) && no_instance {
+                let f = self.warn(at(j), cat!("container ", cname, ": the ADOT collector's ", file, " reads an EC2 container instance's metrics (awscontainerinsightreceiver), which a ", self.launch.as_str(), " task does not run on: it exports nothing, nothing is planned for it"));
                 f.fix = Some("for traces use /etc/ecs/ecs-xray.yaml (or ecs-default-config.yaml); for instance metrics run the collector as a daemon on EC2 container instances".into());
                 f.doc = Some(adot::DOC_INSTANCE_METRICS.into());
                 continue;
@@ -333,10 +357,23 @@ impl<'a> Planner<'a> {
         );
     }
 
-    /// The ARN of a metrics log group whose name holds `{ClusterName}` (the plan's cluster).
+    /// The ARN of a metrics log group whose name holds `{ClusterName}`: the plan's cluster when
+    /// one is given, else any (`*`: "default" is only the instance roles' assumption).
     fn metrics_group(&self, group: &str) -> String {
-        let name = group.replace("{ClusterName}", &self.cluster);
-        self.log_group_arn(&self.region, &name)
+        let given = self.spec.cluster.is_some()
+            || self
+                .spec
+                .service
+                .as_ref()
+                .is_some_and(|s| s.cluster.is_some());
+        // A placeholder cluster also reads as "default" (said in infer): not a given one.
+        let named = self.cluster != "default" || self.spec.cluster.as_deref() == Some("default");
+        let cluster = if given && named {
+            self.cluster.as_str()
+        } else {
+            "*"
+        };
+        self.log_group_arn(&self.region, &group.replace("{ClusterName}", cluster))
     }
 
     /// The collector's exporters are not known: said, nothing planned.

@@ -474,7 +474,21 @@ impl<'a> Planner<'a> {
             let assumed = option_ci(&lc.options, role_key).filter(|v| sts && !v.trim().is_empty());
             // A Fluentd plugin given a static access key (aws_key_id/aws_sec_key) signs with
             // that IAM user's key, not the task role (rules::FLUENTD_STATIC_KEY).
-            let static_key = fluentd && option_ci(&lc.options, "aws_key_id").is_some();
+            // The plugins' own order: aws_use_sts (the task role assumes a role), then
+            // aws_ecs_authentication (the task role), then both key options (fluent-plugin-
+            // cloudwatch-logs' configure); either may sit in secretOptions.
+            let has = |k: &str| {
+                option_ci(&lc.options, k).is_some()
+                    || lc
+                        .secret_options
+                        .iter()
+                        .any(|s| s.name.eq_ignore_ascii_case(k))
+            };
+            let static_key = fluentd
+                && assumed.is_none()
+                && !flag("aws_ecs_authentication", true)
+                && has("aws_key_id")
+                && has("aws_sec_key");
             let elsewhere = assumed.is_some() || static_key;
             let mut given: Vec<String> = Vec::new();
             let region_key = match (es, fluentd && name == "s3") {
@@ -612,7 +626,7 @@ impl<'a> Planner<'a> {
                     {
                         // Both ARN forms: which one IAM checks for tags on create is not documented.
                         let rule = &rules::FLUENTD_CLOUDWATCH_TAG;
-                        let bare = res.trim_end_matches(":*").to_string();
+                        let bare = res.strip_suffix(":*").unwrap_or(&res).to_string();
                         self.firelens_grant(by, &mut given, rule, bare, &reason);
                         self.firelens_grant(by, &mut given, rule, res.clone(), &reason);
                     }
@@ -641,13 +655,15 @@ impl<'a> Planner<'a> {
                         grants.push(&rules::FLUENTD_S3_CHECK_OBJECT);
                     }
                     for rule in grants {
-                        self.firelens_grant(false, &mut given, rule, objects.clone(), &reason);
+                        self.firelens_grant(elsewhere, &mut given, rule, objects.clone(), &reason);
                     }
                     if !checks.iter().all(|k| flag(k, false)) {
                         let rule = &rules::FLUENTD_S3_LIST;
-                        self.firelens_grant(false, &mut given, rule, bucket_arn, &reason);
+                        self.firelens_grant(elsewhere, &mut given, rule, bucket_arn, &reason);
                     }
-                    self.protect(t, &objects, "s3", Some(&region), true, &reason);
+                    if !elsewhere {
+                        self.protect(t, &objects, "s3", Some(&region), true, &reason);
+                    }
                 }
                 "cloudwatch" | "cloudwatch_logs" => {
                     let Some(group) = required(self, "log_group_name") else {
@@ -767,7 +783,12 @@ impl<'a> Planner<'a> {
                 }
             }
             if static_key {
-                let key = option_key(&lc.options, "aws_key_id");
+                let key = if option_ci(&lc.options, "aws_key_id").is_some() {
+                    cat!("options.", option_key(&lc.options, "aws_key_id"))
+                } else {
+                    "secretOptions".to_string()
+                };
+                let opath = opath.strip_suffix(".options").unwrap_or(&opath);
                 let f = finding(
                     Severity::Warning,
                     cat!(opath, ".", key),

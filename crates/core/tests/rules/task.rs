@@ -780,7 +780,7 @@ fn the_adot_collector_gets_what_its_configuration_exports() {
     let perf =
         "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/c/performance:*";
     let on_fargate = plan_doc(&fargate(&instance, ""));
-    assert!(warned(&on_fargate, "a Fargate task does not have"));
+    assert!(warned(&on_fargate, "which a FARGATE task does not run on"));
     assert!(!allows(&on_fargate, Task, "logs:PutLogEvents", perf));
     let on_ec2 = plan_doc(&with_launch("EC2", "bridge", &instance, ""));
     assert!(allows(&on_ec2, Task, "logs:PutLogEvents", perf));
@@ -847,6 +847,74 @@ fn fluentd_static_keys_and_log_group_tags() {
             && f.contains("logs:DescribeLogStreams, logs:PutLogEvents on")),
         "{w:?}"
     );
+    // An EcsRoleSet keeps that there is a key (the plan depends on it), not the key.
+    let doc = fargate(
+        &out("aws_key_id: AKIAEXAMPLE, aws_sec_key: wJalrSECRET"),
+        "",
+    );
+    let (spec, _) = ecsroles_core::parse_document(&doc).expect("parse");
+    let format = ecsroles_core::render::Format::Ecsroleset;
+    let rendered = ecsroles_core::render::render(format, &spec, &ecsroles_core::plan(&spec));
+    assert!(
+        !rendered.contains("wJalrSECRET") && rendered.contains("aws_sec_key"),
+        "{rendered}"
+    );
+    let (back, _) = ecsroles_core::parse_document(&rendered).expect("EcsRoleSet");
+    assert!(!allows(
+        &ecsroles_core::plan(&back),
+        Task,
+        "logs:PutLogEvents",
+        group
+    ));
+    // Only with both key options; aws_use_sts comes first (the task role assumes the role).
+    let id_only = plan_doc(&fargate(&out("aws_key_id: AKIAEXAMPLE"), ""));
+    assert!(allows(&id_only, Task, "logs:PutLogEvents", group));
+    let sts = plan_doc(&fargate(&out("aws_key_id: AKIAEXAMPLE, aws_sec_key: secret, aws_use_sts: \"true\", aws_sts_role_arn: \"arn:aws:iam::222233334444:role/logs\""), ""));
+    assert!(allows(
+        &sts,
+        Task,
+        "sts:AssumeRole",
+        "arn:aws:iam::222233334444:role/logs"
+    ));
+    // The secret key in secretOptions is a key all the same.
+    let hidden = format!("{}\n        secretOptions: [{{name: aws_sec_key, valueFrom: \"arn:aws:ssm:us-east-1:111122223333:parameter/k\"}}]", out("aws_key_id: AKIAEXAMPLE").replace("}}", "}"));
+    let hidden = plan_doc(&fargate(
+        &hidden
+            .replace(
+                "logConfiguration: {logDriver",
+                "logConfiguration:\n        logDriver",
+            )
+            .replace(", options: {", "\n        options: {"),
+        "",
+    ));
+    assert!(
+        !allows(&hidden, Task, "logs:PutLogEvents", group),
+        "{:?}",
+        warnings(&hidden)
+    );
+    assert!(
+        warnings(&hidden).iter().any(|w| w.contains(
+            "output cloudwatch_logs signs with the static access key in options.aws_key_id"
+        )),
+        "{:?}",
+        warnings(&hidden)
+    );
+    // s3 signs with the key too: nothing on the task role.
+    let s3 = "    - name: app\n      image: nginx\n      logConfiguration: {logDriver: awsfirelens, options: {\"@type\": s3, s3_bucket: logs-bucket, s3_region: us-east-1, path: app/, aws_key_id: AKIAEXAMPLE, aws_sec_key: secret}}";
+    let s3 = plan_doc(&fargate(s3, ""));
+    assert!(!allows(
+        &s3,
+        Task,
+        "s3:PutObject",
+        "arn:aws:s3:::logs-bucket/app/*"
+    ));
+    assert!(
+        warnings(&s3)
+            .iter()
+            .any(|w| w.contains("s3:PutObject on arn:aws:s3:::logs-bucket/app/*")),
+        "{:?}",
+        warnings(&s3)
+    );
     let plain = plan_doc(&fargate(&out("auto_create_stream: \"true\""), ""));
     assert!(allows(&plain, Task, "logs:PutLogEvents", group));
     assert!(!allows(&plain, Task, "logs:TagResource", group));
@@ -890,14 +958,28 @@ fn the_cloudwatch_agent_gets_its_default_configuration_and_says_the_rest() {
     // On Fargate there is no container instance to measure.
     let on_fargate = plan_doc(&fargate(&agent(default), ""));
     assert!(!allows(&on_fargate, Task, "logs:PutLogEvents", perf));
-    assert!(said(&on_fargate, "which a Fargate task does not have"));
+    assert!(said(&on_fargate, "which a FARGATE task does not run on"));
+    let anywhere = plan_doc(&with_launch("EXTERNAL", "bridge", &agent(default), ""));
+    assert!(!allows(&anywhere, Task, "ec2:DescribeTags", "*"));
+    // The agent compares USE_DEFAULT_CONFIG exactly: "true" selects its host-metrics default.
+    let lower = agent("      environment: [{name: USE_DEFAULT_CONFIG, value: \"true\"}]");
+    let lower = plan_doc(&with_launch("EC2", "bridge", &lower, ""));
+    assert!(!allows(&lower, Task, "logs:PutLogEvents", perf));
+    assert!(said(&lower, "USE_DEFAULT_CONFIG=true selects"));
+    // Without a cluster the group's cluster is any: "default" is only an assumption.
+    let any =
+        plan_doc(&with_launch("EC2", "bridge", &agent(default), "").replace("cluster: c\n", ""));
+    let any_cluster =
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/*/performance:*";
+    assert!(allows(&any, Task, "logs:PutLogEvents", any_cluster));
     // Configuration the plan cannot read: said, nothing granted — in the agent's own order.
     for (extra, text) in [
         ("      environment: [{name: CW_CONFIG_CONTENT, value: '{\"metrics\":{}}'}, {name: USE_DEFAULT_CONFIG, value: \"True\"}]", "from CW_CONFIG_CONTENT"),
         ("      secrets: [{name: CW_CONFIG_CONTENT, valueFrom: ecs-cwagent}]", "from CW_CONFIG_CONTENT"),
         ("      mountPoints: [{sourceVolume: cfg, containerPath: /etc/cwagentconfig}]\n      environment: [{name: USE_DEFAULT_CONFIG, value: \"True\"}]", "mounted at /etc/cwagentconfig"),
-        ("", "no configuration ecsroles can read"),
-        ("      environment: [{name: USE_DEFAULT_CONFIG, value: otel}]", "no configuration ecsroles can read"),
+        ("      mountPoints: [{sourceVolume: cfg, containerPath: /etc/cwagentconfig/agent.json}]", "mounted at /etc/cwagentconfig"),
+        ("", "built-in host-metrics default"),
+        ("      environment: [{name: USE_DEFAULT_CONFIG, value: otel}]", "USE_DEFAULT_CONFIG=otel selects"),
     ] {
         let p = plan_doc(&with_launch("EC2", "bridge", &agent(extra), ""));
         assert!(said(&p, text), "{extra}");
