@@ -59,7 +59,7 @@ audit-live:
     scripts/with-moto.sh .venv-moto/bin/python tests/audit_live.py target/debug/ecsroles
 
 # `ecsroles audit --format sarif` through Microsoft's SARIF Multitool (the OASIS 2.1.0 schema and
-# its validation rules; installed by scripts/bootstrap.sh): no error, no warning.
+# its validation rules; installed by scripts/bootstrap-web.sh): no error, no warning.
 sarif-check:
     cargo build --quiet -p ecsroles
     scripts/sarif-check.sh target/debug/ecsroles

@@ -6,7 +6,6 @@
 #   - .venv: just (task runner) and the ecosystem validators the tests run for real
 #     (parliament: IAM policy linter; cfn-lint; python-hcl2; kubernetes-validate; shellcheck)
 #     and botocore, whose ECS model the spec's CreateService/CreateCluster shapes are checked against
-#   - Microsoft's SARIF Multitool (the audit's SARIF output is validated with it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,19 +43,5 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$PY_PINS" ]; then
   # shellcheck disable=SC2086
   .venv/bin/pip install --quiet --disable-pip-version-check $PY_PINS
   echo "$PY_PINS" > "$STAMP"
-fi
-# Microsoft's SARIF Multitool (validates `ecsroles audit --format sarif`: the OASIS 2.1.0 schema
-# and its rules; `just sarif-check`), pinned: a self-contained Linux build published to the npm
-# registry, cached beside the Kubernetes binaries (about 45 MB to fetch, 105 MB unpacked).
-SARIF_PIN=5.7.0
-SARIF_DIR="${ECSROLES_CACHE:-$HOME/.cache/ecsroles}/sarif-multitool"
-if [ "$(cat "$SARIF_DIR/.pin" 2>/dev/null)" != "$SARIF_PIN" ]; then
-  log "SARIF Multitool $SARIF_PIN"
-  rm -rf "$SARIF_DIR" && mkdir -p "$SARIF_DIR"
-  tarball=$(cd "$SARIF_DIR" && npm pack --silent "@microsoft/sarif-multitool-linux@$SARIF_PIN")
-  tar xzf "$SARIF_DIR/$tarball" -C "$SARIF_DIR" --strip-components=1
-  rm "$SARIF_DIR/$tarball"
-  chmod u+x "$SARIF_DIR/Sarif.Multitool"
-  echo "$SARIF_PIN" > "$SARIF_DIR/.pin"
 fi
 log "ready"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # `ecsroles audit --format sarif` against Microsoft's SARIF Multitool (`validate`: the OASIS
 # SARIF 2.1.0 schema and the Multitool's validation rules, as GitHub's SARIF guidance uses).
-# Fails on any error or warning it reports. scripts/bootstrap.sh installs the Multitool.
+# Fails on any error or warning it reports. scripts/bootstrap-web.sh installs the Multitool.
 #
 #   scripts/sarif-check.sh target/debug/ecsroles
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$1
 TOOL="${ECSROLES_CACHE:-$HOME/.cache/ecsroles}/sarif-multitool/Sarif.Multitool"
-[ -x "$TOOL" ] || { echo "sarif-check: $TOOL missing: run scripts/bootstrap.sh" >&2; exit 2; }
+[ -x "$TOOL" ] || { echo "sarif-check: $TOOL missing: run scripts/bootstrap-web.sh" >&2; exit 2; }
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
