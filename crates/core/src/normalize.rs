@@ -835,9 +835,10 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     }
 }
 
-/// Without the `templates` feature: an Express Mode service, a Fluentd FireLens output or an
-/// ADOT collector is left to the full build, said at [`TEMPLATE_PATH`] like a template (the calculator's plain
-/// module stays under its size budget; the element plans these again with the full module).
+/// Without the `templates` feature: an Express Mode service, a Fluentd FireLens output, an
+/// ADOT collector or a CloudWatch agent is left to the full build, said at [`TEMPLATE_PATH`]
+/// like a template (the calculator's plain module stays under its size budget; the element
+/// plans these again with the full module).
 #[cfg(not(feature = "templates"))]
 fn express_service(value: &mut Value, out: &mut Normalized) {
     let spec = match value.get("spec") {
@@ -862,7 +863,7 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
 
 /// What in `value` only the full build plans: an awsfirelens log configuration naming a
 /// Fluentd output (`@type`), or a container running the ADOT collector or the CloudWatch agent.
-/// One walk for both (each walker costs the plain module its size).
+/// One walk for all of them (each walker costs the plain module its size).
 #[cfg(not(feature = "templates"))]
 fn full_only(value: &Value) -> Option<&'static str> {
     match value {

@@ -627,6 +627,9 @@ rule!(
 /// user's static key instead of the credential chain, so the task role is not used for it; a long-lived secret key in a task
 /// definition is readable by anyone who can describe it (the FireLens page's IAM section:
 /// the task role is how FireLens outputs get credentials). (fix, doc)
+/// The option holding that secret key: its value never leaves the document (EcsRoleSets and
+/// share links write it "…"), its presence decides the plan.
+pub const FLUENTD_SECRET_KEY: &str = "aws_sec_key";
 pub const FLUENTD_STATIC_KEY: (&str, &str) = (
     "remove aws_key_id and aws_sec_key so the plugin uses the task role, which this plan scopes; anyone who can describe the task definition can read a key written in it (secretOptions at least hides it): rotate it",
     doc::FIRELENS_IAM,
@@ -1262,6 +1265,8 @@ pub mod adot {
     pub const DOC_XRAY: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/trace-data.html";
     /// The collector as a daemon for EC2 instance metrics (EC2 launch type only).
+    /// What each exporter calls, for a configuration the plan does not read (the rules below).
+    pub const NOT_READ_FIX: &str = "grant what its configuration calls in app.statements: awsxray → xray:PutTraceSegments (and xray:GetSamplingRules, GetSamplingTargets with the awsxray receiver); awsemf → logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log group; prometheusremotewrite → aps:RemoteWrite on the workspace; a configuration read from S3 → s3:GetObject on it";
     pub const DOC_INSTANCE_METRICS: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy-container-insights-ECS-OTEL.html";
 
     /// What a built-in configuration sends where.
@@ -1336,19 +1341,28 @@ pub mod adot {
         "The ADOT collector's prometheusremotewrite exporter signs with the task role and writes to this Amazon Managed Service for Prometheus workspace.",
         DOC_PROMETHEUS);
 
-    /// What a collector's `command` says: the configuration files it names (`--config=F` or
-    /// `--config F`, one dash or two, as Go's flag parser takes them; the collector merges
-    /// several) with the index of the argument holding each, and the first other argument
-    /// (`--set=…`, a bare `--config`), which the plan does not read.
+    /// `--config=F` / `-config=F` → `Some(Some(F))`; a bare `--config` / `-config` (the file
+    /// is the next argument) → `Some(None)`; anything else → `None`. One or two dashes, as Go's
+    /// flag parser takes them.
+    fn config_flag(arg: &str) -> Option<Option<&str>> {
+        let a = arg.trim();
+        let rest = a.strip_prefix("--").or_else(|| a.strip_prefix('-'))?;
+        match rest.strip_prefix("config")? {
+            "" => Some(None),
+            f => f.strip_prefix('=').map(|f| Some(f.trim())),
+        }
+    }
+
+    /// What a collector's `command` says: the configuration files it names (the collector
+    /// merges several) with the index of the argument holding each, and the first other
+    /// argument (`--set=…`, a bare `--config` at the end), which the plan does not read.
     pub fn arguments<S: AsRef<str>>(args: &[S]) -> (Vec<(&str, usize)>, Option<usize>) {
         let (mut configs, mut other) = (Vec::new(), None);
         let mut i = 0;
         while i < args.len() {
-            let a = args[i].as_ref().trim();
-            let flag = a.trim_start_matches('-');
-            match flag.strip_prefix("config") {
-                Some(f) if a.starts_with('-') && f.starts_with('=') => configs.push((&f[1..], i)),
-                Some("") if a.starts_with('-') && i + 1 < args.len() => {
+            match config_flag(args[i].as_ref()) {
+                Some(Some(f)) => configs.push((f, i)),
+                Some(None) if i + 1 < args.len() => {
                     configs.push((args[i + 1].as_ref().trim(), i + 1));
                     i += 1;
                 }
@@ -1361,15 +1375,10 @@ pub mod adot {
         (configs, other)
     }
 
-    /// Whether an argument is one [`arguments`] reads (a `--config` flag or its file): what a
-    /// share link keeps of the collector's command.
+    /// Whether an argument is one [`arguments`] reads (a `--config` flag, or the file after a
+    /// bare one): what a share link keeps of the collector's command.
     pub fn is_config_argument(arg: &str, previous: Option<&str>) -> bool {
-        let bare = |a: &str| matches!(a.trim(), "--config" | "-config");
-        bare(arg)
-            || previous.is_some_and(bare)
-            || ["--config=", "-config="]
-                .iter()
-                .any(|p| arg.trim().starts_with(p))
+        config_flag(arg).is_some() || previous.and_then(config_flag) == Some(None)
     }
 
     /// The workspace and Region of an `https://aps-workspaces.<region>.amazonaws.com[.cn]/

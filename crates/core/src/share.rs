@@ -44,7 +44,7 @@ pub const LEFT_OUT: &[LeftOut] = &[
     // A Fluentd output's static secret key: its value becomes "…" (whether there is one decides
     // the plan, with aws_key_id, which stays).
     LeftOut {
-        field: "aws_sec_key",
+        field: crate::rules::FLUENTD_SECRET_KEY,
         label: "secret access keys",
     },
 ];

@@ -164,7 +164,10 @@ fn read_entry(e: &serde_json::Value) -> Option<serde_json::Value> {
 }
 
 fn no_environment_read(env: &[serde_json::Value]) -> bool {
-    !env.iter().any(|e| read_entry(e).is_some())
+    !env.iter().any(|e| {
+        let name = e.get("name").and_then(serde_json::Value::as_str);
+        name.and_then(crate::rules::environment_read).is_some()
+    })
 }
 
 fn environment_read<S: serde::Serializer>(
@@ -225,7 +228,7 @@ pub struct LogConfiguration {
 fn redacted_options<S: serde::Serializer>(options: &Options, s: S) -> Result<S::Ok, S::Error> {
     let redacted = serde_json::Value::from("…");
     s.collect_map(options.iter().map(|(k, v)| {
-        let secret = k.eq_ignore_ascii_case("aws_sec_key");
+        let secret = k.eq_ignore_ascii_case(crate::rules::FLUENTD_SECRET_KEY);
         (k, if secret { &redacted } else { v })
     }))
 }

@@ -103,6 +103,8 @@ struct Planner<'a> {
     region: String,
     account: String,
     cluster: String,
+    /// Whether `cluster` was named by the input (else "default" is an assumption).
+    cluster_named: bool,
     workload: String,
     grants: Vec<Grant>,
     kms: Vec<KeyUse>,
@@ -165,6 +167,7 @@ impl<'a> Planner<'a> {
             region: String::new(),
             account: String::new(),
             cluster: String::new(),
+            cluster_named: false,
             workload: String::new(),
             // A heavy task makes ~100 grants: grow once, not seven times (plan runs per keystroke).
             grants: Vec::with_capacity(128),
@@ -301,7 +304,10 @@ impl<'a> Planner<'a> {
                     .fix = Some("pass --cluster with the cluster's name".into());
                 "default".to_string()
             }
-            Some(c) if !c.is_empty() => c.clone(),
+            Some(c) if !c.is_empty() => {
+                self.cluster_named = true;
+                c.clone()
+            }
             _ => "default".to_string(),
         };
 

@@ -151,12 +151,8 @@ impl<'a> Planner<'a> {
     fn adot_collector(&mut self, c: &ContainerDefinition, i: usize) {
         let cname = container_name(c, i);
         let cpath = self.cpaths[i].clone();
-        let named = |n: &str| n == adot::CONFIG_CONTENT;
-        let content = c
-            .environment
-            .iter()
-            .any(|e| e.get("name").and_then(|v| v.as_str()).is_some_and(named))
-            || c.secrets.iter().any(|s| named(&s.name));
+        let content = env_var(c, adot::CONFIG_CONTENT).is_some()
+            || c.secrets.iter().any(|s| s.name == adot::CONFIG_CONTENT);
         if content {
             let what = cat!("takes its configuration from ", adot::CONFIG_CONTENT);
             self.adot_not_read(&cpath, &cname, &what);
@@ -308,12 +304,7 @@ impl<'a> Planner<'a> {
     /// `aps:RemoteWrite` on the workspace the `ecs-amp*` files write to.
     fn adot_prometheus(&mut self, c: &ContainerDefinition, cpath: &str, cname: &str, reason: &str) {
         let var = adot::PROMETHEUS_ENDPOINT;
-        let entry = c
-            .environment
-            .iter()
-            .enumerate()
-            .find(|(_, e)| e.get("name").and_then(|v| v.as_str()) == Some(var));
-        let Some((j, e)) = entry else {
+        let Some((j, value)) = env_var(c, var) else {
             let msg = if c.secrets.iter().any(|s| s.name == var) {
                 " comes from a secret, whose value is not read: no workspace is granted"
             } else if !c.environment_files.is_empty() {
@@ -327,8 +318,7 @@ impl<'a> Planner<'a> {
             return;
         };
         let path = cat!(cpath, ".environment[", j.to_string(), "].value");
-        let value = e.get("value").and_then(|v| v.as_str()).unwrap_or_default();
-        let Some(value) = self.fill(value, &path) else {
+        let Some(value) = self.fill(value.unwrap_or_default(), &path) else {
             return;
         };
         let Some((id, region)) = adot::prometheus_workspace(&value) else {
@@ -358,17 +348,9 @@ impl<'a> Planner<'a> {
     }
 
     /// The ARN of a metrics log group whose name holds `{ClusterName}`: the plan's cluster when
-    /// one is given, else any (`*`: "default" is only the instance roles' assumption).
+    /// the input names one, else any (`*`: "default" is only the instance roles' assumption).
     fn metrics_group(&self, group: &str) -> String {
-        let given = self.spec.cluster.is_some()
-            || self
-                .spec
-                .service
-                .as_ref()
-                .is_some_and(|s| s.cluster.is_some());
-        // A placeholder cluster also reads as "default" (said in infer): not a given one.
-        let named = self.cluster != "default" || self.spec.cluster.as_deref() == Some("default");
-        let cluster = if given && named {
+        let cluster = if self.cluster_named {
             self.cluster.as_str()
         } else {
             "*"
@@ -388,7 +370,7 @@ impl<'a> Planner<'a> {
                 ", which ecsroles does not read: nothing is planned for its exporters"
             ),
         );
-        f.fix = Some("grant what its configuration calls in app.statements: awsxray → xray:PutTraceSegments (and xray:GetSamplingRules, GetSamplingTargets with the awsxray receiver); awsemf → logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log group; prometheusremotewrite → aps:RemoteWrite on the workspace; a configuration read from S3 → s3:GetObject on it".into());
+        f.fix = Some(adot::NOT_READ_FIX.into());
         f.doc = Some(adot::DOC_CLOUDWATCH.into());
     }
 }

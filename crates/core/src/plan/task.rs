@@ -488,7 +488,7 @@ impl<'a> Planner<'a> {
                 && assumed.is_none()
                 && !flag("aws_ecs_authentication", true)
                 && has("aws_key_id")
-                && has("aws_sec_key");
+                && has(rules::FLUENTD_SECRET_KEY);
             let elsewhere = assumed.is_some() || static_key;
             let mut given: Vec<String> = Vec::new();
             let region_key = match (es, fluentd && name == "s3") {
