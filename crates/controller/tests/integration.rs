@@ -637,11 +637,18 @@ async fn a_role_created_by_a_failed_reconcile_is_recorded_and_removed_when_no_lo
     )
     .await;
     assert_eq!(recorded, exec);
-    assert_eq!(
-        roles_with_prefix(&iam, &exec).await.len(),
-        1,
-        "created in IAM"
-    );
+    // Status is written ahead of CreateRole (sync.rs): the role follows, it is not yet there
+    // when the status is read.
+    let created = wait(
+        Duration::from_secs(60),
+        "the recorded role in IAM",
+        || async {
+            let n = roles_with_prefix(&iam, &exec).await.len();
+            (n > 0).then_some(n)
+        },
+    )
+    .await;
+    assert_eq!(created, 1, "created in IAM");
 
     // The spec stops needing an execution role (public image, no logs, no secrets).
     let mut spec = fargate_spec("rec");
