@@ -7,6 +7,11 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ecsroles_core::plan;
 
 mod spec;
+
+// The allocator the CLI and the controller ship with (see the workspace's Cargo.toml), so
+// the figure is `plan` as they run it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use spec::{ten_container_spec, typical_ten_container_spec};
 
 fn bench(c: &mut Criterion) {

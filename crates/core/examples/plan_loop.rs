@@ -5,6 +5,11 @@
 #[path = "../benches/spec.rs"]
 mod spec;
 
+// The allocator the CLI and the controller ship with (see the workspace's Cargo.toml), so
+// the figure is `plan` as they run it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)

@@ -254,12 +254,60 @@ pub fn secret_has_random_suffix(secret_arn: &str) -> bool {
 /// Works on bytes when both sides are ASCII (no allocation); on characters otherwise.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     if pattern.is_ascii() && text.is_ascii() {
-        glob(pattern.as_bytes(), text.as_bytes())
+        let (p, t) = (pattern.as_bytes(), text.as_bytes());
+        // The calculator's module keeps only the backtracking matcher (download size).
+        if cfg!(target_arch = "wasm32") || p.contains(&b'?') {
+            glob(p, t)
+        } else {
+            star_glob(p, t)
+        }
     } else {
         let p: Vec<char> = pattern.chars().collect();
         let t: Vec<char> = text.chars().collect();
         glob(&p, &t)
     }
+}
+
+/// [`glob`] for a pattern whose only wildcard is `*` (every key pattern and ARN pattern a plan
+/// matches): the literal pieces between stars are found left to right, each at its first
+/// place, which is the match if there is one. A plan matches each resource against each key
+/// (`keys[].for`), and backtracking byte by byte was 4% of a heavy plan.
+fn star_glob(p: &[u8], t: &[u8]) -> bool {
+    let star = |p: &[u8]| p.iter().position(|&b| b == b'*');
+    let Some(first) = star(p) else {
+        return p == t;
+    };
+    if t.len() < first || p[..first] != t[..first] {
+        return false;
+    }
+    let (mut p, mut t) = (&p[first + 1..], &t[first..]);
+    // Each piece between two stars: its first place is the best one.
+    while let Some(end) = star(p) {
+        match find(t, &p[..end]) {
+            Some(at) => t = &t[at + end..],
+            None => return false,
+        }
+        p = &p[end + 1..];
+    }
+    // The last piece ends the text.
+    t.len() >= p.len() && t[t.len() - p.len()..] == *p
+}
+
+/// First place of `needle` in `hay` (byte search from each place its first byte is: ARN
+/// pieces are short, so this beats a searcher's set-up).
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&head, _)) = needle.split_first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(i) = hay[from..].iter().position(|&b| b == head) {
+        let at = from + i;
+        if hay[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn glob<T: PartialEq + Copy + From<u8>>(p: &[T], t: &[T]) -> bool {
@@ -406,6 +454,21 @@ mod tests {
         assert!(glob_match("*", "") && glob_match("a**", "a"));
         assert!(glob_match("é*", "éa") && !glob_match("?", "éé") && glob_match("??", "éé"));
         assert!(glob_match("a*b", "a*b") && glob_match("a*", "a*"));
+        // The star-only path: pieces found left to right, the last one ending the text.
+        assert!(glob_match("a*b*c", "aXbYbc") && !glob_match("a*b*c", "aXbYb"));
+        assert!(
+            glob_match("*ab", "aab") && !glob_match("ab*ab", "ab") && glob_match("ab*ab", "abab")
+        );
+        assert!(glob_match("", "") && !glob_match("", "a") && glob_match("**", "xyz"));
+    }
+
+    proptest::proptest! {
+        // The star-only matcher agrees with the backtracking one (small alphabet: many
+        // repeats, so pieces overlap and recur).
+        #[test]
+        fn star_glob_agrees_with_backtracking(p in "[ab:*]{0,8}", t in "[ab:]{0,10}") {
+            proptest::prop_assert_eq!(star_glob(p.as_bytes(), t.as_bytes()), glob(p.as_bytes(), t.as_bytes()));
+        }
     }
 
     #[test]

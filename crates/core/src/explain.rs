@@ -436,7 +436,7 @@ fn check(e: &mut Explanation, plan: &RolePlan) -> PlanCheck {
                 plan.absent
                     .iter()
                     .find(|a| a.kind == k)
-                    .map_or("the workload as given does not need one", |a| a.why.as_str())
+                    .map_or("the workload as given does not need one", |a| &*a.why)
             ),
             None => "The plan has no role by that name: the message is about a role this workload's plan does not make or use.".into(),
         };

@@ -1481,11 +1481,6 @@ pub mod app_mesh {
     pub const DOC: &str =
         "https://docs.aws.amazon.com/app-mesh/latest/userguide/what-is-app-mesh.html";
 
-    /// Whether `image` is App Mesh's Envoy (any registry, tag or digest).
-    pub fn is_envoy(image: &str) -> bool {
-        super::image_name(image) == ENVOY_REPOSITORY
-    }
-
     #[cfg(test)]
     #[test]
     fn envoy_images_are_recognised_in_every_registry_form() {
@@ -1495,7 +1490,7 @@ pub mod app_mesh {
             "registry.local:5000/aws-appmesh-envoy@sha256:abc",
             "aws-appmesh-envoy",
         ] {
-            assert!(is_envoy(yes), "{yes}");
+            assert_eq!(super::image_name(yes), ENVOY_REPOSITORY, "{yes}");
         }
         for no in [
             "envoyproxy/envoy:v1.29",
@@ -1503,7 +1498,7 @@ pub mod app_mesh {
             "nginx",
             "",
         ] {
-            assert!(!is_envoy(no), "{no}");
+            assert_ne!(super::image_name(no), ENVOY_REPOSITORY, "{no}");
         }
     }
 }

@@ -90,7 +90,7 @@ pub fn absent_why(p: &RolePlan, kind: RoleKind) -> String {
     p.absent
         .iter()
         .find(|a| a.kind == kind)
-        .map(|a| a.why.clone())
+        .map(|a| a.why.to_string())
         .unwrap_or_else(|| panic!("{kind:?} is not absent"))
 }
 

@@ -4,7 +4,7 @@
 use super::*;
 
 impl<'a> Planner<'a> {
-    pub(super) fn default_absent_reason(&self, k: RoleKind) -> String {
+    pub(super) fn default_absent_reason(&self, k: RoleKind) -> Text {
         match k {
             RoleKind::TaskExecution => {
                 if self.launch == LaunchType::Ec2 {
@@ -926,6 +926,11 @@ fn merge_grants(grants: Vec<Grant>) -> Vec<Statement> {
         }
         if !s.reasons.contains(&g.reason) {
             s.reasons.push(g.reason);
+        }
+        for r in g.more_reasons {
+            if !s.reasons.contains(&r) {
+                s.reasons.push(r);
+            }
         }
     }
     for s in &mut out {

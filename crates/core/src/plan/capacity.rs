@@ -357,18 +357,22 @@ impl<'a> Planner<'a> {
     pub(super) fn kms_grants(&mut self) {
         let uses = std::mem::take(&mut self.kms);
         for u in uses {
-            let c = cond("StringEquals", "kms:ViaService", &[&u.via]);
-            let rule = if u.write {
-                &rules::KMS_GENERATE_VIA
-            } else {
-                &rules::KMS_DECRYPT_VIA
-            };
-            self.grant(u.role, rule, vec![u.key.clone()], c, u.reason.clone());
+            let via = self.via(&u.service, &u.region);
+            let c = cond("StringEquals", "kms:ViaService", &[&via]);
             if u.write {
                 // Reading back what was written (S3 multipart, SQS) needs Decrypt too.
-                let c = cond("StringEquals", "kms:ViaService", &[&u.via]);
-                self.grant(u.role, &rules::KMS_DECRYPT_VIA, vec![u.key], c, u.reason);
+                let (key, reason) = (u.key.clone(), u.reason.clone());
+                self.grant(
+                    u.role,
+                    &rules::KMS_GENERATE_VIA,
+                    vec![key],
+                    c.clone(),
+                    reason,
+                );
+                self.more_reasons(u.more_reasons.clone());
             }
+            self.grant(u.role, &rules::KMS_DECRYPT_VIA, vec![u.key], c, u.reason);
+            self.more_reasons(u.more_reasons);
         }
     }
 
@@ -403,6 +407,7 @@ impl<'a> Planner<'a> {
             not_resources: vec![node],
             conditions: Conditions::new(),
             reason: "every role except the node role".into(),
+            more_reasons: Vec::new(),
         });
         self.need(
             k,

@@ -301,6 +301,7 @@ impl<'a> Planner<'a> {
             not_resources: vec![],
             conditions: cond("StringEquals", "iam:PassedToService", &[tasks]),
             reason: "the task definition's roles".into(),
+            more_reasons: Vec::new(),
         })
     }
 }

@@ -72,15 +72,21 @@ struct Grant {
     not_resources: Vec<String>,
     conditions: Conditions,
     reason: String,
+    /// Further causes of the same grant (one KMS grant serves every secret under its key).
+    more_reasons: Vec<String>,
 }
 
-/// A resource protected by a customer managed key, reached through `service`.
+/// Resources protected by one customer managed key, reached through `service` in `region`,
+/// by one role: one grant for all of them (a key usually covers many: every secret of a
+/// prefix), so its condition is built once, not per resource.
 struct KeyUse {
     role: RoleKind,
     key: String,
-    via: String,
+    service: String,
+    region: String,
     write: bool,
     reason: String,
+    more_reasons: Vec<String>,
 }
 
 /// Why a role is needed (one line per cause).
@@ -210,15 +216,15 @@ impl<'a> Planner<'a> {
             .iter()
             .filter(|k| !roles.iter().any(|r| r.kind == **k))
             .map(|k| {
-                let (why, doc) = self
-                    .absent_why
-                    .remove(k)
-                    .unwrap_or_else(|| (self.default_absent_reason(*k), role_doc(*k, self.launch)));
+                let (why, doc) = match self.absent_why.remove(k) {
+                    Some((why, doc)) => (why.into(), doc),
+                    None => (self.default_absent_reason(*k), role_doc(*k, self.launch)),
+                };
                 AbsentRole {
                     kind: *k,
-                    title: k.title().to_string(),
+                    title: k.title().into(),
                     why,
-                    doc: doc.to_string(),
+                    doc: doc.into(),
                 }
             })
             .collect();
@@ -400,7 +406,15 @@ impl<'a> Planner<'a> {
             resources,
             conditions,
             reason,
+            more_reasons: Vec::new(),
         });
+    }
+
+    /// Further causes of the last grant (several resources behind one grant).
+    fn more_reasons(&mut self, reasons: Vec<String>) {
+        if let Some(g) = self.grants.last_mut() {
+            g.more_reasons = reasons;
+        }
     }
 
     /// Attaches an AWS managed policy (`name`: its path under `arn:<partition>:iam::aws:policy/`,
@@ -432,26 +446,37 @@ impl<'a> Planner<'a> {
                 continue;
             }
             // Resolved once: most keys cover many resources (every secret of a prefix).
-            let key = match &self.key_arns[i] {
-                Some(known) => known.clone(),
-                None => {
-                    let known = self.key_arn(&k.key, &cat!("keys[", i.to_string(), "].key"));
-                    self.key_arns[i] = Some(known.clone());
-                    known
-                }
+            if self.key_arns[i].is_none() {
+                let known = self.key_arn(&k.key, &cat!("keys[", i.to_string(), "].key"));
+                self.key_arns[i] = Some(known);
+            }
+            let Some(Some(key)) = &self.key_arns[i] else {
+                continue;
             };
-            let Some(key) = key else { continue };
             // The endpoint the resource is reached through: its ARN's region, else `region`
             // (S3 ARNs name none), else the plan's.
             let default = region.unwrap_or(&self.region);
-            let via = self.via(service, &region_of(resource, default));
-            self.kms.push(KeyUse {
-                role,
-                key,
-                via,
-                write,
-                reason: cat!(reason, " (keys[", i.to_string(), "])"),
-            });
+            let at = region_of(resource, default);
+            let reason = cat!(reason, " (keys[", i.to_string(), "])");
+            let same = |u: &&mut KeyUse| {
+                u.role == role
+                    && u.write == write
+                    && u.key == *key
+                    && u.service == service
+                    && u.region == at
+            };
+            match self.kms.iter_mut().find(same) {
+                Some(u) => u.more_reasons.push(reason),
+                None => self.kms.push(KeyUse {
+                    role,
+                    key: key.clone(),
+                    service: service.to_string(),
+                    region: at.to_string(),
+                    write,
+                    reason,
+                    more_reasons: Vec::new(),
+                }),
+            }
         }
     }
 
@@ -605,10 +630,10 @@ fn container_name(c: &ContainerDefinition, i: usize) -> Cow<'_, str> {
 }
 
 /// The region in an ARN, or `default` when it has none (S3) or is not an ARN.
-fn region_of(resource: &str, default: &str) -> String {
+fn region_of<'r>(resource: &'r str, default: &'r str) -> &'r str {
     match Arn::parse(resource) {
-        Some(a) if !a.region.is_empty() => a.region.to_string(),
-        _ => default.to_string(),
+        Some(a) if !a.region.is_empty() => a.region,
+        _ => default,
     }
 }
 

@@ -15,20 +15,9 @@ fn env_var<'c>(c: &'c ContainerDefinition, name: &str) -> Option<(usize, Option<
 }
 
 impl<'a> Planner<'a> {
-    pub(super) fn observability_sidecars(&mut self) {
-        let td = self.td;
-        for (i, c) in td.container_definitions.iter().enumerate() {
-            match rules::image_name(&c.image) {
-                adot::IMAGE => self.adot_collector(c, i),
-                cwagent::IMAGE => self.cloudwatch_agent(c, i),
-                _ => {}
-            }
-        }
-    }
-
     /// The CloudWatch agent: its ECS default configuration (USE_DEFAULT_CONFIG) is planned; a
     /// configuration file or CW_CONFIG_CONTENT is said, with what each section needs.
-    fn cloudwatch_agent(&mut self, c: &ContainerDefinition, i: usize) {
+    pub(super) fn cloudwatch_agent(&mut self, c: &ContainerDefinition, i: usize) {
         let cname = container_name(c, i);
         let cpath = self.cpaths[i].clone();
         let said = |p: &mut Self, at: &str, what: &str| {
@@ -148,7 +137,7 @@ impl<'a> Planner<'a> {
         );
     }
 
-    fn adot_collector(&mut self, c: &ContainerDefinition, i: usize) {
+    pub(super) fn adot_collector(&mut self, c: &ContainerDefinition, i: usize) {
         let cname = container_name(c, i);
         let cpath = self.cpaths[i].clone();
         let content = env_var(c, adot::CONFIG_CONTENT).is_some()

@@ -8,10 +8,7 @@ impl<'a> Planner<'a> {
         let t = RoleKind::Task;
         self.exec_needs();
         self.efs_needs();
-        self.app_mesh_envoy();
-        self.sidecars_by_image();
-        #[cfg(feature = "templates")]
-        self.observability_sidecars();
+        self.containers_by_image();
         self.firelens_destinations();
         self.fluent_bit_init_files();
         let app = &self.spec.app;
@@ -98,56 +95,63 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// App Mesh's Envoy sidecar: discontinued service, no grant (see `rules::app_mesh`).
-    fn app_mesh_envoy(&mut self) {
-        use crate::rules::app_mesh;
+    /// Containers recognised by their image's name (`rules::image_name`), one look per
+    /// container: App Mesh's Envoy, the AWS X-Ray daemon and (full build) the observability
+    /// sidecars of `observability.rs`.
+    fn containers_by_image(&mut self) {
+        use crate::rules::{app_mesh, sidecars};
         let td = self.td;
         for (i, c) in td.container_definitions.iter().enumerate() {
-            if app_mesh::is_envoy(&c.image) {
-                let path = self.cpaths[i].clone();
-                let msg = cat!("container ", c.name, " ", app_mesh::MESSAGE);
-                let f = self.warn(path, msg);
-                f.fix = Some(app_mesh::FIX.into());
-                f.doc = Some(app_mesh::DOC.into());
+            match rules::image_name(&c.image) {
+                app_mesh::ENVOY_REPOSITORY => self.app_mesh_envoy(c, i),
+                sidecars::XRAY_DAEMON_IMAGE => self.xray_daemon(c, i),
+                #[cfg(feature = "templates")]
+                rules::adot::IMAGE => self.adot_collector(c, i),
+                #[cfg(feature = "templates")]
+                rules::cloudwatch_agent::IMAGE => self.cloudwatch_agent(c, i),
+                _ => {}
             }
         }
     }
 
-    /// Sidecars recognised by their image (`rules::sidecars`): the AWS X-Ray daemon relays
-    /// traces with the task role.
-    fn sidecars_by_image(&mut self) {
+    /// App Mesh's Envoy sidecar: discontinued service, no grant (see `rules::app_mesh`).
+    fn app_mesh_envoy(&mut self, c: &ContainerDefinition, i: usize) {
+        use crate::rules::app_mesh;
+        let path = self.cpaths[i].clone();
+        let msg = cat!("container ", c.name, " ", app_mesh::MESSAGE);
+        let f = self.warn(path, msg);
+        f.fix = Some(app_mesh::FIX.into());
+        f.doc = Some(app_mesh::DOC.into());
+    }
+
+    /// The AWS X-Ray daemon (`rules::sidecars`) relays traces with the task role.
+    fn xray_daemon(&mut self, c: &ContainerDefinition, i: usize) {
         use crate::rules::sidecars;
-        let td = self.td;
-        for (i, c) in td.container_definitions.iter().enumerate() {
-            if rules::image_name(&c.image) != sidecars::XRAY_DAEMON_IMAGE {
-                continue;
-            }
-            let cname = container_name(c, i);
-            let reason = cat!(
+        let cname = container_name(c, i);
+        let reason = cat!(
+            "container ",
+            cname,
+            ": image ",
+            c.image,
+            " is the AWS X-Ray daemon (",
+            self.cpaths[i],
+            ".image)"
+        );
+        self.grant(
+            RoleKind::Task,
+            &sidecars::XRAY_DAEMON,
+            vec!["*".into()],
+            Conditions::new(),
+            reason,
+        );
+        self.need_cat(
+            RoleKind::Task,
+            &[
                 "container ",
-                cname,
-                ": image ",
-                c.image,
-                " is the AWS X-Ray daemon (",
-                self.cpaths[i],
-                ".image)"
-            );
-            self.grant(
-                RoleKind::Task,
-                &sidecars::XRAY_DAEMON,
-                vec!["*".into()],
-                Conditions::new(),
-                reason,
-            );
-            self.need_cat(
-                RoleKind::Task,
-                &[
-                    "container ",
-                    &cname,
-                    " runs the AWS X-Ray daemon (recognised by its image)",
-                ],
-            );
-        }
+                &cname,
+                " runs the AWS X-Ray daemon (recognised by its image)",
+            ],
+        );
     }
 
     pub(super) fn exec_needs(&mut self) {
