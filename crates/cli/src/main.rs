@@ -10,10 +10,9 @@ use clap::{Parser, Subcommand};
 
 mod live;
 
-// mimalloc, not the system allocator: see the workspace's Cargo.toml (`plan` spent ~40% of its
-// instructions in glibc's malloc/free).
+// mimalloc (crates/alloc says why).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ecsroles_alloc::Allocator = ecsroles_alloc::Allocator;
 use ecsroles_core::render::terraform_module::ModuleVersion;
 use ecsroles_core::render::{render_with, Format, RenderOptions};
 use ecsroles_core::{parse_document_with, plan, EcsRoleSetSpec, LaunchType, ParseOptions};

@@ -20,10 +20,9 @@ use kube::api::{Api, ListParams};
 use tokio::sync::watch;
 use tracing::{error, info};
 
-// mimalloc, not the system allocator: see the workspace's Cargo.toml (each reconcile plans, and
-// `plan` spent ~40% of its instructions in glibc's malloc/free; musl's is slower still).
+// mimalloc (crates/alloc says why).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ecsroles_alloc::Allocator = ecsroles_alloc::Allocator;
 
 async fn signal() {
     let ctrl_c = tokio::signal::ctrl_c();

@@ -8,10 +8,10 @@ use ecsroles_core::plan;
 
 mod spec;
 
-// The allocator the CLI and the controller ship with (see the workspace's Cargo.toml), so
-// the figure is `plan` as they run it.
+// The allocator the CLI and the controller ship with (crates/alloc), so the figure is `plan`
+// as they run it.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ecsroles_alloc::Allocator = ecsroles_alloc::Allocator;
 use spec::{ten_container_spec, typical_ten_container_spec};
 
 fn bench(c: &mut Criterion) {

@@ -5,10 +5,10 @@
 #[path = "../benches/spec.rs"]
 mod spec;
 
-// The allocator the CLI and the controller ship with (see the workspace's Cargo.toml), so
-// the figure is `plan` as they run it.
+// The allocator the CLI and the controller ship with (crates/alloc), so the figure is `plan`
+// as they run it.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ecsroles_alloc::Allocator = ecsroles_alloc::Allocator;
 
 fn main() {
     let n: usize = std::env::args()
