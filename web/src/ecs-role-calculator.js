@@ -1006,7 +1006,7 @@ class EcsRoleCalculator extends HTMLElement {
       ["absent", `<div class="card"><h2>Not needed</h2><ul class="absent">${absent}</ul></div>`],
       ["outputs", `<div class="outputs card"><h2>Outputs</h2><div role="tablist" aria-label="Output format">${tabs}</div>
         <div class="actions"><button id="copy">Copy</button><button id="download">Download ${esc(this.formatList.find((f) => f.name === this.state.tab)?.ext ?? "")}</button></div>
-        <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output" aria-busy="${rendered === undefined}">${rendered === undefined ? "Loading the module that renders this format…" : esc(rendered)}</pre></div>`],
+        <pre id="output" tabindex="0" aria-label="${esc(this.state.tab)} output" aria-busy="${rendered === undefined}"></pre></div>`],
     ].filter(([, html]) => html);
   }
 
@@ -1017,7 +1017,8 @@ class EcsRoleCalculator extends HTMLElement {
   renderResults(out) {
     const { plan, renders } = out;
     this.shownPlan = plan;
-    this.shownText = renders.find((r) => r.format === this.state.tab)?.text ?? "";
+    const rendered = renders.find((r) => r.format === this.state.tab)?.text;
+    this.shownText = rendered ?? "";
     const sections = this.resultSections(out);
     const results = this.shadowRoot.getElementById("results");
     // Re-rendering replaces the element that had focus: keep it on the same tab.
@@ -1040,6 +1041,15 @@ class EcsRoleCalculator extends HTMLElement {
       });
     }
     const root = this.shadowRoot;
+    // The rendered output is set as text, not parsed as HTML with the rest of its section: it
+    // is most of a keystroke's page (a 10-container role's JSON), and the browser's HTML
+    // parser spent longer on it, escaped, than the core on planning it.
+    const pre = root.getElementById("output");
+    const text = rendered ?? "Loading the module that renders this format…";
+    if (pre && pre.shownText !== text) {
+      pre.textContent = text;
+      pre.shownText = text;
+    }
     if (focusedTab && root.activeElement?.dataset?.format !== focusedTab) root.querySelector(`[data-format="${focusedTab}"]`)?.focus();
     const errors = plan.findings.filter((f) => f.severity === "error").length;
     const said = `${plan.roles.length} roles involved, ${plan.absent.length} not needed${errors ? `, ${errors} errors` : ""}`;
