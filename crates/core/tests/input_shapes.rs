@@ -436,6 +436,33 @@ fn keys_match_secrets_by_the_name_the_task_definition_uses() {
     }
 }
 
+#[test]
+fn kms_reasons_follow_the_secrets_order_when_keys_interleave() {
+    // Two keys reached through the same service and Region share one KmsDecrypt statement
+    // (same sid, same kms:ViaService); its reasons name the secrets in the file's order.
+    let spec = "launchType: FARGATE\naccount: \"111122223333\"\nregion: us-east-1\nkeys:\n  - for: a/*\n    key: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n  - for: b/*\n    key: arn:aws:kms:us-east-1:111122223333:key/2234abcd-12ab-34cd-56ef-1234567890ab\ntaskDefinition:\n  family: k\n  containerDefinitions:\n    - name: c\n      image: nginx\n      secrets:\n        - {name: A1, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:a/one-AbCdEf\"}\n        - {name: B1, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:b/one-AbCdEf\"}\n        - {name: A2, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:a/two-AbCdEf\"}\n";
+    let p = plan_doc(spec);
+    let kms: Vec<_> = role(&p, RoleKind::TaskExecution).inline_policies[0]
+        .document
+        .statements
+        .iter()
+        .filter(|s| s.actions.iter().any(|a| a == "kms:Decrypt"))
+        .collect();
+    assert_eq!(kms.len(), 1, "one statement for both keys: {kms:?}");
+    assert_eq!(kms[0].resources.len(), 2);
+    let order: Vec<&str> = kms[0]
+        .reasons
+        .iter()
+        .map(|r| {
+            ["A1", "B1", "A2"]
+                .into_iter()
+                .find(|n| r.contains(&format!("variable {n} ")))
+                .unwrap_or("?")
+        })
+        .collect();
+    assert_eq!(order, ["A1", "B1", "A2"], "{:?}", kms[0].reasons);
+}
+
 // ---- 7. Advice ---------------------------------------------------------------------------------
 
 #[test]

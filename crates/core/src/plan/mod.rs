@@ -77,8 +77,9 @@ struct Grant {
 }
 
 /// Resources protected by one customer managed key, reached through `service` in `region`,
-/// by one role: one grant for all of them (a key usually covers many: every secret of a
-/// prefix), so its condition is built once, not per resource.
+/// by one role, met one after another: one grant for the run (a key usually covers many: every
+/// secret of a prefix), so its condition is built once, not per resource. Only consecutive
+/// uses join a run, so the statements list their reasons in the order the resources came.
 struct KeyUse {
     role: RoleKind,
     key: String,
@@ -465,7 +466,7 @@ impl<'a> Planner<'a> {
                     && u.service == service
                     && u.region == at
             };
-            match self.kms.iter_mut().find(same) {
+            match self.kms.last_mut().filter(same) {
                 Some(u) => u.more_reasons.push(reason),
                 None => self.kms.push(KeyUse {
                     role,
