@@ -627,13 +627,13 @@ rule!(
 /// user's static key instead of the credential chain, so the task role is not used for it; a long-lived secret key in a task
 /// definition is readable by anyone who can describe it (the FireLens page's IAM section:
 /// the task role is how FireLens outputs get credentials). (fix, doc)
-/// The option holding that secret key: its value never leaves the document (EcsRoleSets and
-/// share links write it "…"), its presence decides the plan.
-pub const FLUENTD_SECRET_KEY: &str = "aws_sec_key";
 pub const FLUENTD_STATIC_KEY: (&str, &str) = (
     "remove aws_key_id and aws_sec_key so the plugin uses the task role, which this plan scopes; anyone who can describe the task definition can read a key written in it (secretOptions at least hides it): rotate it",
     doc::FIRELENS_IAM,
 );
+/// The option holding that secret key: its value never leaves the document (EcsRoleSets and
+/// share links write it "…"), its presence decides the plan.
+pub const FLUENTD_SECRET_KEY: &str = "aws_sec_key";
 rule!(FLUENTD_CLOUDWATCH_FIND_GROUP, "FluentdFindLogGroup", ["logs:DescribeLogGroups"],
     "The cloudwatch_logs plugin checks its group exists first; DescribeLogGroups accepts only Resource \"*\".",
     doc::FIRELENS_IAM);
@@ -1265,9 +1265,9 @@ pub mod adot {
     pub const DOC_XRAY: &str =
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/trace-data.html";
     /// The collector as a daemon for EC2 instance metrics (EC2 launch type only).
+    pub const DOC_INSTANCE_METRICS: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy-container-insights-ECS-OTEL.html";
     /// What each exporter calls, for a configuration the plan does not read (the rules below).
     pub const NOT_READ_FIX: &str = "grant what its configuration calls in app.statements: awsxray → xray:PutTraceSegments (and xray:GetSamplingRules, GetSamplingTargets with the awsxray receiver); awsemf → logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log group; prometheusremotewrite → aps:RemoteWrite on the workspace; a configuration read from S3 → s3:GetObject on it";
-    pub const DOC_INSTANCE_METRICS: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy-container-insights-ECS-OTEL.html";
 
     /// What a built-in configuration sends where.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
