@@ -215,25 +215,19 @@ fn valid_repo_byte(b: u8) -> bool {
 ///
 /// ECS accepts `arn:…:secret:name-AbCdEf:json-key:version-stage:version-id`; IAM authorises the
 /// secret itself, so the three suffixes are dropped. Returns `None` for a non-secret ARN.
-pub fn secret_arn(value_from: &str) -> Option<String> {
+pub fn secret_arn(value_from: &str) -> Option<&str> {
     let arn = Arn::parse(value_from)?;
-    if arn.service != "secretsmanager" || !arn.resource.starts_with("secret:") {
+    let name = arn.resource.strip_prefix("secret:")?;
+    if arn.service != "secretsmanager" {
         return None;
     }
-    let name = arn.resource["secret:".len()..].split(':').next()?;
+    let name = split_once_ascii(name, b':').map_or(name, |(n, _)| n);
     if name.is_empty() {
         return None;
     }
-    Some(cat!(
-        "arn:",
-        arn.partition,
-        ":secretsmanager:",
-        arn.region,
-        ":",
-        arn.account,
-        ":secret:",
-        name
-    ))
+    // The secret's own ARN is the value up to the name's end (the resource is the value's tail).
+    let end = value_from.len() - arn.resource.len() + "secret:".len() + name.len();
+    value_from.get(..end)
 }
 
 /// `true` when a secret ARN ends in the six random characters Secrets Manager appends
@@ -417,19 +411,10 @@ mod tests {
     #[test]
     fn secret_suffixes_are_stripped() {
         let base = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf";
-        assert_eq!(secret_arn(base).as_deref(), Some(base));
-        assert_eq!(
-            secret_arn(&cat!(base, ":password::")).as_deref(),
-            Some(base)
-        );
-        assert_eq!(
-            secret_arn(&cat!(base, ":password:AWSCURRENT:")).as_deref(),
-            Some(base)
-        );
-        assert_eq!(
-            secret_arn(&cat!(base, "::AWSPREVIOUS:0123")).as_deref(),
-            Some(base)
-        );
+        assert_eq!(secret_arn(base), Some(base));
+        assert_eq!(secret_arn(&cat!(base, ":password::")), Some(base));
+        assert_eq!(secret_arn(&cat!(base, ":password:AWSCURRENT:")), Some(base));
+        assert_eq!(secret_arn(&cat!(base, "::AWSPREVIOUS:0123")), Some(base));
         assert_eq!(
             secret_arn("arn:aws:ssm:us-east-1:111122223333:parameter/x"),
             None

@@ -918,10 +918,16 @@ fn merge_grants<'g>(grants: impl Iterator<Item = &'g mut Grant>) -> Vec<Statemen
             }
         };
         let s = &mut out[slot];
-        for r in g.resources.drain(..) {
-            if !s.resources.contains(&r) {
-                s.resources.push(r);
+        if cfg!(target_arch = "wasm32") {
+            // The calculator's module: no `dedup` code (download size).
+            for r in g.resources.drain(..) {
+                if !s.resources.contains(&r) {
+                    s.resources.push(r);
+                }
             }
+        } else {
+            // Duplicates go at the end, with the sort (a `contains` per resource is quadratic).
+            s.resources.append(&mut g.resources);
         }
         let reason = std::mem::take(&mut g.reason);
         if !s.reasons.contains(&reason) {
@@ -935,6 +941,9 @@ fn merge_grants<'g>(grants: impl Iterator<Item = &'g mut Grant>) -> Vec<Statemen
     }
     for s in &mut out {
         s.resources.sort();
+        if !cfg!(target_arch = "wasm32") {
+            s.resources.dedup();
+        }
     }
     out
 }

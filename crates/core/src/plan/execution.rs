@@ -79,7 +79,7 @@ impl<'a> Planner<'a> {
                         let Some((object, bucket)) = self.s3_object(value.trim(), &path) else {
                             continue;
                         };
-                        self.execution_read(&rules::GMSA_CREDSPEC_S3, &object, "s3", &reason);
+                        self.execution_read(&rules::GMSA_CREDSPEC_S3, object, "s3", reason.clone());
                         let bucket_rule = &rules::GMSA_CREDSPEC_BUCKET;
                         self.grant(
                             x,
@@ -90,7 +90,12 @@ impl<'a> Planner<'a> {
                         );
                     }
                     Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
-                        self.execution_read(&rules::GMSA_CREDSPEC_SSM, &value, "ssm", &reason);
+                        self.execution_read(
+                            &rules::GMSA_CREDSPEC_SSM,
+                            value.into_owned(),
+                            "ssm",
+                            reason,
+                        );
                     }
                     _ => {
                         self.error(
@@ -126,19 +131,13 @@ impl<'a> Planner<'a> {
     fn execution_read(
         &mut self,
         rule: &'static rules::Rule,
-        arn: &str,
+        arn: String,
         service: &str,
-        reason: &str,
+        reason: String,
     ) {
         let x = RoleKind::TaskExecution;
-        self.grant(
-            x,
-            rule,
-            vec![arn.to_string()],
-            Conditions::new(),
-            reason.to_string(),
-        );
-        self.protect(x, arn, service, None, false, reason);
+        self.protect(x, &arn, service, None, false, &reason);
+        self.grant(x, rule, vec![arn], Conditions::new(), reason);
     }
 
     /// FSx for Windows File Server volumes: the agent, with the execution role, reads the
@@ -193,13 +192,18 @@ impl<'a> Planner<'a> {
                     };
                     self.execution_read(
                         &rules::FSX_CREDENTIALS_SECRET,
-                        &secret,
+                        secret,
                         "secretsmanager",
-                        &reason,
+                        reason,
                     );
                 }
                 Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
-                    self.execution_read(&rules::FSX_CREDENTIALS_PARAMETER, &value, "ssm", &reason);
+                    self.execution_read(
+                        &rules::FSX_CREDENTIALS_PARAMETER,
+                        value.into_owned(),
+                        "ssm",
+                        reason,
+                    );
                 }
                 _ => {
                     self.error(
@@ -435,12 +439,12 @@ impl<'a> Planner<'a> {
                 let Some(secret) = self.secret_resource(v, path, false) else {
                     return false;
                 };
-                self.execution_read(&rules::SECRETS_GET, &secret, "secretsmanager", &reason);
+                self.execution_read(&rules::SECRETS_GET, secret, "secretsmanager", reason);
                 self.need(x, "the task injects Secrets Manager secrets");
                 true
             }
             Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
-                self.execution_read(&rules::SSM_GET, v, "ssm", &reason);
+                self.execution_read(&rules::SSM_GET, v.to_string(), "ssm", reason);
                 self.need(x, "the task injects Parameter Store parameters");
                 true
             }
@@ -477,7 +481,7 @@ impl<'a> Planner<'a> {
     ) -> Option<String> {
         let v = v.trim();
         let secret = match arn::secret_arn(v) {
-            Some(s) => s,
+            Some(s) => s.to_string(),
             None if allow_name && !v.is_empty() && Arn::parse(v).is_none() => {
                 self.arn("secretsmanager", &cat!("secret:", v))
             }
