@@ -70,6 +70,16 @@ pub(crate) fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
     Some((&s[..i], &s[i + 1..]))
 }
 
+/// `str::rsplit_once` for an ASCII separator (see [`split_once_ascii`]).
+pub(crate) fn rsplit_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
+    if cfg!(target_arch = "wasm32") {
+        // The calculator's module has the searcher already (download size).
+        return s.rsplit_once(char::from(sep));
+    }
+    let i = s.bytes().rposition(|b| b == sep)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 /// `str::split` for an ASCII separator (see [`split_once_ascii`]).
 pub(crate) fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
@@ -191,8 +201,8 @@ pub fn parse_ecr_image(image: &str) -> Option<EcrImage> {
         return None;
     }
     // Strip the digest first (it contains a colon), then a tag after the last path segment.
-    let path = path.split('@').next().unwrap_or(path);
-    let repository = match path.rsplit_once(':') {
+    let path = split_once_ascii(path, b'@').map_or(path, |(p, _)| p);
+    let repository = match rsplit_once_ascii(path, b':') {
         Some((repo, tag)) if !tag.contains('/') => repo,
         _ => path,
     };
@@ -216,7 +226,11 @@ fn valid_repo_byte(b: u8) -> bool {
 /// ECS accepts `arn:…:secret:name-AbCdEf:json-key:version-stage:version-id`; IAM authorises the
 /// secret itself, so the three suffixes are dropped. Returns `None` for a non-secret ARN.
 pub fn secret_arn(value_from: &str) -> Option<&str> {
-    let arn = Arn::parse(value_from)?;
+    secret_of(value_from, &Arn::parse(value_from)?)
+}
+
+/// [`secret_arn`] of a value already parsed as `arn`.
+pub fn secret_of<'v>(value_from: &'v str, arn: &Arn<'v>) -> Option<&'v str> {
     let name = arn.resource.strip_prefix("secret:")?;
     if arn.service != "secretsmanager" {
         return None;
@@ -233,8 +247,8 @@ pub fn secret_arn(value_from: &str) -> Option<&str> {
 /// `true` when a secret ARN ends in the six random characters Secrets Manager appends
 /// (`-AbCdEf`). Without them IAM needs `-??????` to match the real ARN.
 pub fn secret_has_random_suffix(secret_arn: &str) -> bool {
-    let name = secret_arn.rsplit(':').next().unwrap_or("");
-    match name.rsplit_once('-') {
+    let name = rsplit_once_ascii(secret_arn, b':').map_or(secret_arn, |(_, n)| n);
+    match rsplit_once_ascii(name, b'-') {
         Some((base, suffix)) => {
             !base.is_empty()
                 && suffix.len() == 6

@@ -133,17 +133,18 @@ fn plain_json(b: &[u8]) -> bool {
         // chunks, and their code costs download size).
         return !b.iter().any(|&b| special(b));
     }
-    let chunk_special = |c: &[u8]| {
-        <&[u8; 16]>::try_from(c).map_or(true, |c| c.iter().fold(false, |acc, &b| acc | special(b)))
-    };
-    let mut chunks = b.chunks_exact(16);
-    if chunks.any(chunk_special) {
-        return false;
+    let chunk_special = |c: &[u8; 16]| c.iter().fold(false, |acc, &b| acc | special(b));
+    for c in b.chunks_exact(16) {
+        if let Ok(c) = c.try_into() {
+            if chunk_special(c) {
+                return false;
+            }
+        }
     }
-    match b.len().checked_sub(16) {
-        // The last sixteen bytes again, overlapping the chunks read: the tail in one step.
-        Some(last) => !chunk_special(&b[last..]),
-        None => !b.iter().any(|&b| special(b)),
+    // The last sixteen bytes again, overlapping the chunks read: the tail in one step.
+    match b.len().checked_sub(16).map(|last| b[last..].try_into()) {
+        Some(Ok(tail)) => !chunk_special(tail),
+        _ => !b.iter().any(|&b| special(b)),
     }
 }
 

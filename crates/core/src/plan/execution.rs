@@ -436,8 +436,14 @@ impl<'a> Planner<'a> {
         );
         match Arn::parse(v) {
             Some(a) if a.service == "secretsmanager" => {
-                let Some(secret) = self.secret_resource(v, path, false) else {
-                    return false;
+                // The value parsed once (this runs for every secret); secret_resource says why
+                // when it names no secret.
+                let secret = match arn::secret_of(v, &a) {
+                    Some(s) => self.with_random_suffix(s.to_string(), v, path),
+                    None => match self.secret_resource(v, path, false) {
+                        Some(s) => s,
+                        None => return false,
+                    },
                 };
                 self.execution_read(&rules::SECRETS_GET, secret, "secretsmanager", reason);
                 self.need(x, "the task injects Secrets Manager secrets");
@@ -491,12 +497,18 @@ impl<'a> Planner<'a> {
                 return None;
             }
         };
+        Some(self.with_random_suffix(secret, v, path))
+    }
+
+    /// `secret` (the ARN of the secret `v` references) as IAM must match it: as is when it ends
+    /// in Secrets Manager's random suffix, else with `-??????` and a warning.
+    fn with_random_suffix(&mut self, secret: String, v: &str, path: &str) -> String {
         if arn::secret_has_random_suffix(&secret) {
-            Some(secret)
+            secret
         } else {
             self.warn(path, format!("{v:?} has no 6-character random suffix; the policy matches it with -??????"))
                 .fix = Some("use the secret's full ARN to avoid matching other secrets that share the name prefix".into());
-            Some(cat!(secret, "-??????"))
+            cat!(secret, "-??????")
         }
     }
 

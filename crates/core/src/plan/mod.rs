@@ -365,7 +365,11 @@ impl<'a> Planner<'a> {
     /// comes once per container, and `plan` runs on every keystroke.
     fn need_cat(&mut self, role: RoleKind, parts: &[&str]) {
         let n = self.needs.entry(role).or_default();
+        let len: usize = parts.iter().map(|p| p.len()).sum();
         let same = |w: &String| {
+            if w.len() != len {
+                return false;
+            }
             let mut rest = w.as_str();
             parts.iter().all(|p| match rest.strip_prefix(p) {
                 Some(r) => {
