@@ -261,14 +261,15 @@ pub fn secret_has_random_suffix(secret_arn: &str) -> bool {
 /// Simple glob: `*` any run (also empty), `?` one character. Case-sensitive, like IAM ARNs.
 /// Works on bytes when both sides are ASCII (no allocation); on characters otherwise.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    // `*` alone matches UTF-8 byte-wise as it does character-wise (a literal piece found in
+    // the bytes starts and ends on character boundaries): no ASCII check. The calculator's
+    // module keeps only the backtracking matcher (download size).
+    if !cfg!(target_arch = "wasm32") && !p.contains(&b'?') {
+        return star_glob(p, t);
+    }
     if pattern.is_ascii() && text.is_ascii() {
-        let (p, t) = (pattern.as_bytes(), text.as_bytes());
-        // The calculator's module keeps only the backtracking matcher (download size).
-        if cfg!(target_arch = "wasm32") || p.contains(&b'?') {
-            glob(p, t)
-        } else {
-            star_glob(p, t)
-        }
+        glob(p, t)
     } else {
         let p: Vec<char> = pattern.chars().collect();
         let t: Vec<char> = text.chars().collect();
@@ -467,6 +468,15 @@ mod tests {
         #[test]
         fn star_glob_agrees_with_backtracking(p in "[ab:*]{0,8}", t in "[ab:]{0,10}") {
             proptest::prop_assert_eq!(star_glob(p.as_bytes(), t.as_bytes()), glob(p.as_bytes(), t.as_bytes()));
+        }
+
+        // Byte-wise on UTF-8 as character-wise: characters sharing lead and continuation bytes
+        // (é, è, €) so a byte match across a character boundary would show.
+        #[test]
+        fn star_glob_on_bytes_agrees_with_characters(p in "[aéè€:*]{0,8}", t in "[aéè€:]{0,10}") {
+            let (pc, tc): (Vec<char>, Vec<char>) = (p.chars().collect(), t.chars().collect());
+            proptest::prop_assert_eq!(star_glob(p.as_bytes(), t.as_bytes()), glob(&pc, &tc));
+            proptest::prop_assert_eq!(glob_match(&p, &t), glob(&pc, &tc));
         }
     }
 
