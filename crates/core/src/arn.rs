@@ -259,7 +259,8 @@ pub fn secret_has_random_suffix(secret_arn: &str) -> bool {
 }
 
 /// Simple glob: `*` any run (also empty), `?` one character. Case-sensitive, like IAM ARNs.
-/// Works on bytes when both sides are ASCII (no allocation); on characters otherwise.
+/// Works on bytes (no allocation) for a `*`-only pattern or when both sides are ASCII; on
+/// characters otherwise.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     // `*` alone matches UTF-8 byte-wise as it does character-wise (a literal piece found in

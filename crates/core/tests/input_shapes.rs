@@ -463,6 +463,28 @@ fn kms_reasons_follow_the_secrets_order_when_keys_interleave() {
     assert_eq!(order, ["A1", "B1", "A2"], "{:?}", kms[0].reasons);
 }
 
+#[test]
+fn an_ecspresso_secret_lookup_with_spaces_in_its_name_is_trimmed() {
+    // `{{ secretsmanager_arn "db " }}`: the name inside the quotes is not trimmed by the
+    // template reader; the secret's ARN must not carry the space (nor does a blank name make
+    // a grant on `secret: -??????`).
+    let td = |name: &str| {
+        format!(
+            r#"{{"family":"a","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","executionRoleArn":"arn:aws:iam::111122223333:role/x","containerDefinitions":[{{"name":"a","image":"nginx","secrets":[{{"name":"DB","valueFrom":"{{{{ secretsmanager_arn \"{name}\" }}}}"}}]}}]}}"#
+        )
+    };
+    let p = plan_doc(&td("db "));
+    let all = resources(&p);
+    assert!(all.contains(":secret:db-??????"), "{all}");
+    assert!(!all.contains(":secret:db -"), "{all}");
+    let blank = plan_doc(&td(" "));
+    assert!(
+        !resources(&blank).contains(":secret:"),
+        "{}",
+        resources(&blank)
+    );
+}
+
 // ---- 7. Advice ---------------------------------------------------------------------------------
 
 #[test]
