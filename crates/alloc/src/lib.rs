@@ -58,9 +58,7 @@ unsafe impl GlobalAlloc for Allocator {
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
     use super::*;
-    use std::vec::Vec;
 
     #[test]
     fn blocks_have_the_asked_alignment_and_keep_their_bytes() {
@@ -84,7 +82,5 @@ mod tests {
                 }
             }
         }
-        let v: Vec<u64> = (0..1000).collect();
-        assert_eq!(v.iter().sum::<u64>(), 499_500);
     }
 }

@@ -436,11 +436,9 @@ impl<'a> Planner<'a> {
         );
         match Arn::parse(v) {
             Some(a) if a.service == "secretsmanager" => {
-                // The value parsed once (this runs for every secret). secret_resource trims a
-                // value with spaces around it (an ecspresso lookup's name can leave them) and
-                // says why when it names no secret.
-                let once = (v.trim().len() == v.len()).then(|| arn::secret_of(v, &a));
-                let secret = match once.flatten() {
+                // The value parsed once (this runs for every secret; fill trimmed it);
+                // secret_resource says why when it names no secret.
+                let secret = match arn::secret_of(v, &a) {
                     Some(s) => self.with_random_suffix(s.to_string(), v, path),
                     None => match self.secret_resource(v, path, false) {
                         Some(s) => s,

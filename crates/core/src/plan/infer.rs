@@ -535,7 +535,9 @@ impl<'a> Planner<'a> {
             Some(p)
                 if p.start == 0 && p.end == v.len() && p.text.contains("secretsmanager_arn") =>
             {
-                resolved_fn = self.arn("secretsmanager", &cat!("secret:", p.name));
+                // The name as written inside the quotes may carry spaces: fill's values are
+                // trimmed, this one too.
+                resolved_fn = self.arn("secretsmanager", &cat!("secret:", p.name.trim()));
                 let f = finding(
                     Severity::Warning,
                     path,
