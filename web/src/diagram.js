@@ -4,7 +4,16 @@
 // the plan, the moments and which role kinds belong to each from its role-kind registry
 // (`lifecycle` of form.json, generated from the core at build time: `[{title, kinds}, …]`).
 
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const SPECIAL = /[&<>"']/;
+
+/** Text made safe for HTML (element content and quoted attributes). Shared by the element: a
+ *  keystroke escapes every string of the plan it shows, and most have nothing to escape, so
+ *  those are returned as they are without a replace pass. */
+export function esc(s) {
+  const text = String(s ?? "");
+  return SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => ENTITIES[c]) : text;
+}
 
 /** The lifecycle as an ordered list of moments, each with the roles assumed then.
  *  `lifecycle`: the core's moments, `[{title, kinds: [kind, …]}, …]`. */

@@ -7,7 +7,7 @@
 // + platform='{"accountId": …, "namePrefix": …, "rolePath": …}' the controller's whole
 // admission (its names, path and account too). Embedding: one <script type="module"> tag.
 
-import { lifecycleHtml } from "./diagram.js";
+import { esc, lifecycleHtml } from "./diagram.js";
 import { locate } from "./json-locate.js";
 
 const loaded = {};
@@ -51,7 +51,6 @@ export function formModel(schema) {
   return { launchTypes: defs.LaunchType.enum, access };
 }
 
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
 const b64url = (bytes) => {
   let bin = "";
