@@ -166,6 +166,27 @@ test("the ADOT collector's configuration is read (AWS's Prometheus page), by the
   assert.deepEqual(errors, []);
 });
 
+test("the CloudWatch agent's CW_CONFIG_CONTENT is read section by section, by the full module", async () => {
+  // The example: StatsD metrics in one namespace, a log file's group, X-Ray traces.
+  const { page, errors } = await open("/index.html", "fargate-cloudwatch-agent-sidecar");
+  const task = calc(page).locator('article[data-kind="task"]');
+  await page.waitForFunction(() => document.querySelector("ecs-role-calculator").shadowRoot
+    .querySelector('article[data-kind="task"]')?.textContent.includes("CloudWatchAgentMetrics"));
+  assert.equal(await page.evaluate(() => document.querySelector("ecs-role-calculator").full), true);
+  const card = await task.textContent();
+  assert.match(card, /cloudwatch:namespace.*Shop\/Orders/);
+  assert.match(card, /log-group:\/shop\/orders\/app:\*/);
+  assert.match(card, /xray:PutTraceSegments/);
+  // A real Terraform template (Application Signals' test framework): its image is a variable;
+  // given it, the agent is recognised and what the plan cannot grant is said beside the text.
+  const tpl = await readFile(REALWORLD + "aws-appsignals-terraform-python-cwagent/main-service.json.tpl", "utf8");
+  await calc(page).locator("#doc").fill(tpl);
+  await calc(page).locator("#ov-vars").fill("cwagent_image=public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest, aws_region=us-west-2, app_image=public.ecr.aws/x/app:1, init_image=public.ecr.aws/x/init:1, app_service_name=py");
+  await calc(page).locator("#doc-findings").filter({ hasText: "runs Application Signals" }).waitFor();
+  assert.equal(await calc(page).locator('article[data-kind="task"]').count(), 1);
+  assert.deepEqual(errors, []);
+});
+
 test("the guided form updates the results as you type, with findings next to the field", async () => {
   const { page, errors } = await open();
   await calc(page).locator("#mode-form").click();

@@ -724,19 +724,19 @@ pub fn is_fluent_bit_init_s3(name: &str) -> bool {
 }
 
 /// The environment variables a rule reads: `Some(true)` when it reads the value (init-image S3
-/// files, the ADOT Prometheus endpoint, the CloudWatch agent's USE_DEFAULT_CONFIG),
-/// `Some(false)` when only the name matters (configuration content, which is not read): what
-/// an EcsRoleSet and a share link keep of a container's environment, so they plan as the file.
+/// files, the ADOT Prometheus endpoint, the CloudWatch agent's USE_DEFAULT_CONFIG and
+/// CW_CONFIG_CONTENT), `Some(false)` when only the name matters (the ADOT collector's
+/// configuration content, which is not read): what an EcsRoleSet and a share link keep of a
+/// container's environment, so they plan as the file.
 pub fn environment_read(name: &str) -> Option<bool> {
     if is_fluent_bit_init_s3(name)
         || name == adot::PROMETHEUS_ENDPOINT
         || name == cloudwatch_agent::USE_DEFAULT_CONFIG
+        || name == cloudwatch_agent::CONFIG_CONTENT
     {
         Some(true)
     } else {
-        [adot::CONFIG_CONTENT, cloudwatch_agent::CONFIG_CONTENT]
-            .contains(&name)
-            .then_some(false)
+        (name == adot::CONFIG_CONTENT).then_some(false)
     }
 }
 
@@ -1442,9 +1442,27 @@ pub mod adot {
 /// (awsemf_default_ecs.yaml; CreateLogStream, PutLogEvents, CreateLogGroup when missing), the
 /// container instance read through the ECS agent's local endpoint, plus `ec2:DescribeTags` (its
 /// Auto Scaling group) and `ec2:DescribeVolumes` (the awscontainerinsightreceiver, as for ADOT).
-/// A configuration in a file or in CW_CONFIG_CONTENT (usually an SSM parameter through
-/// `secrets`) is not read here: what each section calls is in `NOT_READ_FIX`. AWS's own
-/// templates attach CloudWatchAgentServerPolicy ("*" resources); this plans the calls.
+/// A configuration in a file or in a secret's CW_CONFIG_CONTENT (usually an SSM parameter) is
+/// not read here: what each section calls is in `NOT_READ_FIX`. CW_CONFIG_CONTENT written in
+/// `environment` is read, section by section, as the agent's translator reads it (at ab55b8d:
+/// translator/config/schema.json; the calls in plugins/outputs/cloudwatch and
+/// plugins/outputs/cloudwatchlogs/internal/pusher, the X-Ray exporter and proxy in
+/// translator/translate/otel): `metrics` → PutMetricData in one namespace (`metrics.namespace`,
+/// default `CWAgent`, translator/translate/metrics/ruleNamespace.go; no per-plugin namespace);
+/// `logs.logs_collected.files`/`windows_events` → each collect_list entry's log group
+/// (`log_group_name`, default the file path without its extension, plugins/inputs/logfile/
+/// fileconfig.go), CreateLogStream → CreateLogGroup when missing → PutLogEvents, and with
+/// `retention_in_days` > 0 DescribeLogGroups then PutRetentionPolicy (pusher/target.go);
+/// `traces.traces_collected.xray`/`otlp` → PutTraceSegments and PutTelemetryRecords (telemetry
+/// on), and the xray receiver's proxy on port 2000 relays the SDKs' sampling calls with the
+/// agent's credentials; `logs.metrics_collected.ecs` → the instance metrics below. A
+/// `credentials.role_arn` (the section's, else `agent`'s) makes the agent assume that role for
+/// the section (cfg/aws/credentials.go): the task role then needs sts:AssumeRole on it and the
+/// section's calls belong to that role. Not planned, said with what they call: `emf` (its log
+/// groups come from each payload at run time), `prometheus`, Application Signals (AWS
+/// documents CloudWatchAgentServerPolicy for it, and what the agent calls for it changes with
+/// its version: OTLP logs and metrics since mid-2026), `opentelemetry`. AWS's own templates
+/// attach CloudWatchAgentServerPolicy ("*" resources); this plans the calls.
 pub mod cloudwatch_agent {
     use super::Rule;
     pub const IMAGE: &str = "cloudwatch-agent";
@@ -1463,6 +1481,84 @@ pub mod cloudwatch_agent {
     rule!(INSTANCE, "CloudWatchAgentContainerInstance", ["ec2:DescribeTags", "ec2:DescribeVolumes"],
         "The CloudWatch agent looks up the container instance's Auto Scaling group (its tags) and EBS volumes for the instance metrics; both actions take \"*\" only.",
         DOC);
+
+    /// The agent's configuration file reference (every section and key below).
+    pub const DOC_CONFIG: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html";
+    /// `metrics.namespace` when the configuration does not set it.
+    pub const DEFAULT_NAMESPACE: &str = "CWAgent";
+    /// The configuration's top-level sections (schema.json); the agent ignores any other key.
+    pub const SECTIONS: &[&str] = &["agent", "metrics", "logs", "traces", "opentelemetry"];
+    /// What the sections the plan does not read call (said with each).
+    pub const EMF_FIX: &str = "the application's EMF payloads name their log groups (LogGroupName; the EMF libraries default to <service>-metrics): grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on those groups in app.statements";
+    pub const PROMETHEUS_FIX: &str = "grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log_group_name (default /aws/ecs/containerinsights/<cluster>/prometheus), and with ecs_service_discovery ecs:ListTasks, DescribeTasks, DescribeTaskDefinition (DescribeContainerInstances and ec2:DescribeInstances for EC2 tasks), in app.statements";
+    pub const APPLICATION_SIGNALS_FIX: &str = "AWS documents CloudWatchAgentServerPolicy on the task role for Application Signals (app.managedPolicies); what the agent calls for it depends on its version: logs to /aws/application-signals/data, X-Ray traces and sampling, and since mid-2026 OTLP logs and metrics";
+    rule!(METRICS, "CloudWatchAgentMetrics", ["cloudwatch:PutMetricData"],
+        "The CloudWatch agent's metrics section sends its metrics with PutMetricData, one namespace per request; the action takes only Resource \"*\", so the condition holds it to the configured namespace.",
+        DOC_CONFIG);
+    rule!(LOGS, "CloudWatchAgentLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "The CloudWatch agent's logs section writes each collected file to its log group, creating the group and its stream when missing.",
+        DOC_CONFIG);
+    rule!(
+        LOG_RETENTION,
+        "CloudWatchAgentLogRetention",
+        ["logs:PutRetentionPolicy"],
+        "The CloudWatch agent sets retention_in_days on these log groups.",
+        DOC_CONFIG
+    );
+    rule!(FIND_LOG_GROUPS, "CloudWatchAgentDescribeLogGroups", ["logs:DescribeLogGroups"],
+        "The CloudWatch agent reads a group's retention before it sets retention_in_days; DescribeLogGroups accepts only Resource \"*\".",
+        DOC_CONFIG);
+    rule!(TRACES, "CloudWatchAgentXRayTraces", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+        "The CloudWatch agent's traces section sends the application's trace segments and its own telemetry to X-Ray (on \"*\" only).",
+        DOC_CONFIG);
+    rule!(SAMPLING, "CloudWatchAgentXRaySampling", ["xray:GetSamplingRules", "xray:GetSamplingTargets"],
+        "The CloudWatch agent's X-Ray receiver relays the X-Ray SDKs' sampling calls on port 2000 with the agent's credentials (on \"*\" only).",
+        DOC_CONFIG);
+    /// The log group of a collected file without `log_group_name`: its path without the
+    /// extension (`/var/log/app.log` → `/var/log/app`; plugins/inputs/logfile/fileconfig.go).
+    pub fn group_of_file(path: &str) -> String {
+        let file_at = path.rfind('/').map_or(0, |i| i + 1);
+        match path[file_at..].rfind('.') {
+            Some(dot) if dot > 0 => path[..file_at + dot].to_string(),
+            _ => path.to_string(),
+        }
+    }
+
+    /// A log group name with the agent's run-time placeholders (`{instance_id}`, `{hostname}`,
+    /// `{ip_address}`, …) as `*`: the plan cannot know them.
+    pub fn run_time_parts(group: &str) -> String {
+        let mut out = String::with_capacity(group.len());
+        let mut rest = group;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            out.push_str(&rest[..open]);
+            out.push('*');
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn log_groups_are_named_as_the_agent_names_them() {
+        assert_eq!(group_of_file("/var/log/app.log"), "/var/log/app");
+        assert_eq!(group_of_file("/var/log/app.2024.log"), "/var/log/app.2024");
+        assert_eq!(group_of_file("/var/log.d/app"), "/var/log.d/app");
+        assert_eq!(group_of_file("/var/log/.hidden"), "/var/log/.hidden");
+        assert_eq!(group_of_file("app.log"), "app");
+        assert_eq!(run_time_parts("/ecs/{instance_id}/app"), "/ecs/*/app");
+        assert_eq!(run_time_parts("{hostname}-{ip_address}"), "*-*");
+        assert_eq!(run_time_parts("/ecs/app"), "/ecs/app");
+        assert_eq!(run_time_parts("/ecs/{open"), "/ecs/{open");
+        assert_eq!(run_time_parts("é{x}€"), "é*€");
+    }
+
+    rule!(ASSUME, "CloudWatchAgentAssumeRole", ["sts:AssumeRole"],
+        "The CloudWatch agent's configuration names this role in credentials.role_arn: the agent assumes it and sends with its permissions.",
+        DOC_CONFIG);
 }
 
 /// AWS App Mesh, discontinued: "On September 30, 2026, AWS will discontinue support for AWS App

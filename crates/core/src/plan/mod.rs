@@ -10,6 +10,8 @@
 mod assemble;
 mod capacity;
 mod companions;
+#[cfg(feature = "templates")]
+mod cwagent_config;
 mod deployment;
 mod execution;
 mod express;

@@ -15,8 +15,9 @@ fn env_var<'c>(c: &'c ContainerDefinition, name: &str) -> Option<(usize, Option<
 }
 
 impl<'a> Planner<'a> {
-    /// The CloudWatch agent: its ECS default configuration (USE_DEFAULT_CONFIG) is planned; a
-    /// configuration file or CW_CONFIG_CONTENT is said, with what each section needs.
+    /// The CloudWatch agent: its configuration in CW_CONFIG_CONTENT and its ECS default
+    /// configuration (USE_DEFAULT_CONFIG) are planned; a configuration in files or in a secret
+    /// is said, with what each section needs.
     pub(super) fn cloudwatch_agent(&mut self, c: &ContainerDefinition, i: usize) {
         let cname = container_name(c, i);
         let cpath = self.cpaths[i].clone();
@@ -44,19 +45,23 @@ impl<'a> Planner<'a> {
             said(self, &at, "reads its configuration from files mounted at /etc/cwagentconfig, which ecsroles does not read");
             return;
         }
-        let content = env_var(c, cwagent::CONFIG_CONTENT)
-            .map(|(j, _)| cat!(cpath, ".environment[", j.to_string(), "]"))
-            .or_else(|| {
-                c.secrets
-                    .iter()
-                    .position(|s| s.name == cwagent::CONFIG_CONTENT)
-                    .map(|j| cat!(cpath, ".secrets[", j.to_string(), "]"))
-            });
-        if let Some(at) = content {
+        if let Some((j, value)) = env_var(c, cwagent::CONFIG_CONTENT) {
+            let at = cat!(cpath, ".environment[", j.to_string(), "].value");
+            if self.cwagent_config(c, &cname, &at, value.unwrap_or_default()) {
+                self.cwagent_needed(&cname);
+            }
+            return;
+        }
+        if let Some(j) = c
+            .secrets
+            .iter()
+            .position(|s| s.name == cwagent::CONFIG_CONTENT)
+        {
+            let at = cat!(cpath, ".secrets[", j.to_string(), "]");
             said(
                 self,
                 &at,
-                "takes its configuration from CW_CONFIG_CONTENT, which ecsroles does not read",
+                "takes its configuration from CW_CONFIG_CONTENT, which ecsroles does not read (a secret: its value is not in the file)",
             );
             return;
         }
@@ -83,23 +88,38 @@ impl<'a> Planner<'a> {
             return;
         };
         let at = cat!(cpath, ".environment[", j.to_string(), "]");
-        // No EC2 instance behind Fargate or ECS Anywhere to measure or describe.
+        let what = cat!("default ECS configuration (USE_DEFAULT_CONFIG=", value, ")");
+        if self.cwagent_instance_metrics(c, &cname, &at, &what) {
+            self.cwagent_needed(&cname);
+        }
+    }
+
+    /// Container Insights' instance metrics (the agent's ECS default configuration, or a
+    /// `logs.metrics_collected.ecs` section): granted on EC2; said on Fargate and ECS Anywhere,
+    /// which have no EC2 instance to measure. Whether anything was granted.
+    pub(super) fn cwagent_instance_metrics(
+        &mut self,
+        c: &ContainerDefinition,
+        cname: &str,
+        at: &str,
+        what: &str,
+    ) -> bool {
         if matches!(self.launch, LaunchType::Fargate | LaunchType::External) {
             let f = self.warn(
-                &at,
+                at,
                 cat!(
                     "container ",
                     cname,
-                    ": the CloudWatch agent's default ECS configuration (USE_DEFAULT_CONFIG=",
-                    value,
-                    ") collects an EC2 container instance's metrics, which a ",
+                    ": the CloudWatch agent's ",
+                    what,
+                    " collects an EC2 container instance's metrics, which a ",
                     self.launch.as_str(),
                     " task does not run on: nothing is planned for it"
                 ),
             );
             f.fix = Some("give the agent its configuration in CW_CONFIG_CONTENT (StatsD, EMF, Prometheus…), or run it as a daemon on EC2 container instances".into());
             f.doc = Some(cwagent::DOC.into());
-            return;
+            return false;
         }
         let t = RoleKind::Task;
         let reason = cat!(
@@ -107,7 +127,9 @@ impl<'a> Planner<'a> {
             cname,
             ": the CloudWatch agent (image ",
             c.image,
-            ") runs its default ECS configuration, Container Insights instance metrics (",
+            ") runs its ",
+            what,
+            ", Container Insights instance metrics (",
             at,
             ")"
         );
@@ -127,11 +149,16 @@ impl<'a> Planner<'a> {
             reason.clone(),
         );
         self.protect(t, &group, "logs", None, true, &reason);
+        true
+    }
+
+    /// The task role's need for a CloudWatch agent something was planned for.
+    fn cwagent_needed(&mut self, cname: &str) {
         self.need_cat(
-            t,
+            RoleKind::Task,
             &[
                 "container ",
-                &cname,
+                cname,
                 " runs the CloudWatch agent (recognised by its image)",
             ],
         );

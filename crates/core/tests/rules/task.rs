@@ -972,10 +972,15 @@ fn the_cloudwatch_agent_gets_its_default_configuration_and_says_the_rest() {
     let any_cluster =
         "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/*/performance:*";
     assert!(allows(&any, Task, "logs:PutLogEvents", any_cluster));
+    // CW_CONFIG_CONTENT comes before the default: a configuration that sends nothing gets
+    // nothing, whatever USE_DEFAULT_CONFIG says.
+    let content = agent("      environment: [{name: CW_CONFIG_CONTENT, value: '{\"metrics\":{}}'}, {name: USE_DEFAULT_CONFIG, value: \"True\"}]");
+    let content = plan_doc(&with_launch("EC2", "bridge", &content, ""));
+    assert!(!allows(&content, Task, "logs:PutLogEvents", perf));
+    assert!(content.role(Task).is_none_or(|r| statements(r).is_empty()));
     // Configuration the plan cannot read: said, nothing granted — in the agent's own order.
     for (extra, text) in [
-        ("      environment: [{name: CW_CONFIG_CONTENT, value: '{\"metrics\":{}}'}, {name: USE_DEFAULT_CONFIG, value: \"True\"}]", "from CW_CONFIG_CONTENT"),
-        ("      secrets: [{name: CW_CONFIG_CONTENT, valueFrom: ecs-cwagent}]", "from CW_CONFIG_CONTENT"),
+        ("      secrets: [{name: CW_CONFIG_CONTENT, valueFrom: ecs-cwagent}]\n      environment: [{name: USE_DEFAULT_CONFIG, value: \"True\"}]", "from CW_CONFIG_CONTENT, which ecsroles does not read (a secret"),
         ("      mountPoints: [{sourceVolume: cfg, containerPath: /etc/cwagentconfig}]\n      environment: [{name: USE_DEFAULT_CONFIG, value: \"True\"}]", "mounted at /etc/cwagentconfig"),
         ("      mountPoints: [{sourceVolume: cfg, containerPath: /etc/cwagentconfig/agent.json}]", "mounted at /etc/cwagentconfig"),
         ("", "built-in host-metrics default"),
@@ -986,4 +991,180 @@ fn the_cloudwatch_agent_gets_its_default_configuration_and_says_the_rest() {
         assert!(!allows(&p, Task, "logs:PutLogEvents", perf), "{extra}");
         assert!(!allows(&p, Task, "ec2:DescribeTags", "*"), "{extra}");
     }
+}
+
+/// CW_CONFIG_CONTENT in `environment` is read section by section, as the agent's translator
+/// reads it (aws/amazon-cloudwatch-agent at ab55b8d; see `rules::cloudwatch_agent`).
+#[test]
+fn the_cloudwatch_agent_plans_the_sections_of_its_cw_config_content() {
+    let plan_with = |launch: &str, config: &str| {
+        let yaml = serde_json::to_string(config).unwrap();
+        let c = format!("    - name: cwagent\n      image: public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300071.0\n      environment: [{{name: CW_CONFIG_CONTENT, value: {yaml}}}]");
+        plan_doc(&with_launch(launch, "awsvpc", &c, ""))
+    };
+    let said = |p: &ecsroles_core::model::RolePlan, text: &str| {
+        p.findings.iter().any(|f| f.message.contains(text))
+    };
+    let namespace = |p: &ecsroles_core::model::RolePlan| {
+        let s = stmt(p, Task, "CloudWatchAgentMetrics");
+        assert_eq!(s.resources, ["*"]);
+        s.conditions["StringEquals"]["cloudwatch:namespace"].clone()
+    };
+    // metrics: one namespace, CWAgent unless the configuration names one.
+    let statsd =
+        r#"{"metrics": {"namespace": "shop/StatsD", "metrics_collected": {"statsd": {}}}}"#;
+    assert_eq!(namespace(&plan_with("FARGATE", statsd)), ["shop/StatsD"]);
+    let default = r#"{"metrics": {"metrics_collected": {"collectd": {}}}}"#;
+    assert_eq!(namespace(&plan_with("FARGATE", default)), ["CWAgent"]);
+    // Nothing collected, nothing sent.
+    let idle = plan_with("FARGATE", r#"{"metrics": {"namespace": "x"}}"#);
+    assert!(idle.role(Task).is_none_or(|r| statements(r).is_empty()));
+    // logs: each file's group (named, or its path without the extension; the agent's
+    // run-time placeholders as *), retention only when asked, in agent.region.
+    let files = r#"{"agent": {"region": "eu-west-1"}, "logs": {"logs_collected": {"files": {"collect_list": [
+        {"file_path": "/var/log/app/access.log", "log_group_name": "/shop/{instance_id}/access", "retention_in_days": 7},
+        {"file_path": "/var/log/app/error.log"}]}}}}"#;
+    let p = plan_with("FARGATE", files);
+    let group = |name: &str| format!("arn:aws:logs:eu-west-1:111122223333:log-group:{name}:*");
+    for action in [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    ] {
+        assert!(
+            allows(&p, Task, action, &group("/shop/*/access")),
+            "{action}"
+        );
+        assert!(
+            allows(&p, Task, action, &group("/var/log/app/error")),
+            "{action}"
+        );
+    }
+    assert!(allows(
+        &p,
+        Task,
+        "logs:PutRetentionPolicy",
+        &group("/shop/*/access")
+    ));
+    assert!(!allows(
+        &p,
+        Task,
+        "logs:PutRetentionPolicy",
+        &group("/var/log/app/error")
+    ));
+    assert!(allows(&p, Task, "logs:DescribeLogGroups", "*"));
+    assert!(!allows(
+        &p,
+        Task,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/var/log/app/error:*"
+    ));
+    // traces: X-Ray segments; the xray receiver also relays sampling, OTLP alone does not.
+    let xray = plan_with(
+        "FARGATE",
+        r#"{"traces": {"traces_collected": {"xray": {}}}}"#,
+    );
+    assert!(allows(&xray, Task, "xray:PutTraceSegments", "*"));
+    assert!(allows(&xray, Task, "xray:GetSamplingRules", "*"));
+    let otlp = plan_with(
+        "FARGATE",
+        r#"{"traces": {"traces_collected": {"otlp": {}}}}"#,
+    );
+    assert!(allows(&otlp, Task, "xray:PutTelemetryRecords", "*"));
+    assert!(!allows(&otlp, Task, "xray:GetSamplingRules", "*"));
+    // An assumed role: the task role may assume it, the section's calls are that role's.
+    let assumed = r#"{"agent": {"credentials": {"role_arn": "arn:aws:iam::222222222222:role/metrics-writer"}},
+        "metrics": {"metrics_collected": {"statsd": {}}},
+        "logs": {"credentials": {"role_arn": "arn:aws:iam::222222222222:role/logs-writer"}, "logs_collected": {"files": {"collect_list": [{"file_path": "/a.log"}]}}}}"#;
+    let p = plan_with("FARGATE", assumed);
+    assert!(allows(
+        &p,
+        Task,
+        "sts:AssumeRole",
+        "arn:aws:iam::222222222222:role/metrics-writer"
+    ));
+    assert!(allows(
+        &p,
+        Task,
+        "sts:AssumeRole",
+        "arn:aws:iam::222222222222:role/logs-writer"
+    ));
+    assert!(!allows(&p, Task, "cloudwatch:PutMetricData", "*"));
+    assert!(!allows(
+        &p,
+        Task,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/a:*"
+    ));
+    assert!(said(
+        &p,
+        "sends its logs section as arn:aws:iam::222222222222:role/logs-writer"
+    ));
+    // logs.metrics_collected.ecs: the instance metrics, on EC2 only.
+    let ecs = r#"{"logs": {"metrics_collected": {"ecs": {}}}}"#;
+    let perf =
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/ecs/containerinsights/c/performance:*";
+    assert!(allows(
+        &plan_with("EC2", ecs),
+        Task,
+        "logs:PutLogEvents",
+        perf
+    ));
+    let fargate_ecs = plan_with("FARGATE", ecs);
+    assert!(!allows(&fargate_ecs, Task, "logs:PutLogEvents", perf));
+    assert!(said(&fargate_ecs, "which a FARGATE task does not run on"));
+    // What the plan cannot know is said, and granted nothing.
+    for (config, text) in [
+        (
+            r#"{"logs": {"metrics_collected": {"emf": {}}}}"#,
+            "each payload names at run time",
+        ),
+        (
+            r#"{"logs": {"metrics_collected": {"prometheus": {"ecs_service_discovery": {}}}}}"#,
+            "scrapes Prometheus metrics",
+        ),
+        (
+            r#"{"traces": {"traces_collected": {"application_signals": {}}}, "logs": {"metrics_collected": {"application_signals": {}}}}"#,
+            "runs Application Signals",
+        ),
+        (
+            r#"{"csm": {}}"#,
+            "has a section csm the agent does not know",
+        ),
+        (
+            r#"{"logs": {"logs_collected": {"files": {"collect_list": [{"encoding": "utf-8"}]}}}}"#,
+            "neither log_group_name nor file_path",
+        ),
+    ] {
+        let p = plan_with("FARGATE", config);
+        assert!(said(&p, text), "{config}");
+        assert!(
+            p.role(Task).is_none_or(|r| statements(r).is_empty()),
+            "{config}"
+        );
+    }
+    // Application Signals is said once for its two halves.
+    let signals = plan_with(
+        "FARGATE",
+        r#"{"traces": {"traces_collected": {"application_signals": {}}}, "logs": {"metrics_collected": {"application_signals": {}}}}"#,
+    );
+    assert_eq!(
+        signals
+            .findings
+            .iter()
+            .filter(|f| f.message.contains("Application Signals"))
+            .count(),
+        1
+    );
+    // It sends with the task role all the same: the role is planned (its grants are the user's).
+    assert!(signals.role(Task).is_some());
+    assert!(signals.absent.iter().all(|a| a.kind != Task));
+    // Not JSON: the agent cannot start, an error.
+    let broken = plan_with("FARGATE", r#"{"metrics": "#);
+    let e = errors(&broken);
+    assert!(
+        e.iter()
+            .any(|m| m.contains("CW_CONFIG_CONTENT is not JSON")),
+        "{e:?}"
+    );
 }
