@@ -1449,13 +1449,18 @@ pub mod adot {
 /// plugins/outputs/cloudwatchlogs/internal/pusher, the X-Ray exporter and proxy in
 /// translator/translate/otel): `metrics` → PutMetricData in one namespace (`metrics.namespace`,
 /// default `CWAgent`, translator/translate/metrics/ruleNamespace.go; no per-plugin namespace);
-/// `logs.logs_collected.files`/`windows_events` → each collect_list entry's log group
-/// (`log_group_name`, default the file path without its extension, plugins/inputs/logfile/
-/// fileconfig.go), CreateLogStream → CreateLogGroup when missing → PutLogEvents, and with
+/// `logs.logs_collected.files`/`windows_events`/`journald` → each collect_list entry's log
+/// group (`log_group_name`; for files, default the file path without its extension by Go's
+/// filepath.Ext, plugins/inputs/logfile/fileconfig.go; publish_multi_logs and wildcard paths
+/// name groups at run time, said), CreateLogStream → CreateLogGroup when missing → PutLogEvents, and with
 /// `retention_in_days` > 0 DescribeLogGroups then PutRetentionPolicy (pusher/target.go);
 /// `traces.traces_collected.xray`/`otlp` → PutTraceSegments and PutTelemetryRecords (telemetry
 /// on), and the xray receiver's proxy on port 2000 relays the SDKs' sampling calls with the
-/// agent's credentials; `logs.metrics_collected.ecs` → the instance metrics below. A
+/// agent's credentials; `logs.metrics_collected.ecs` → the instance metrics below;
+/// `metrics.append_dimensions` → the ec2tagger reads the EC2 instance (DescribeTags for
+/// AutoScalingGroupName; no instance on Fargate or ECS Anywhere: said). Strings are read as
+/// written (`${aws:InstanceId}` is the agent's, not a template's); the strings a grant uses are
+/// filled from the template's variables. A
 /// `credentials.role_arn` (the section's, else `agent`'s) makes the agent assume that role for
 /// the section (cfg/aws/credentials.go): the task role then needs sts:AssumeRole on it and the
 /// section's calls belong to that role. Not planned, said with what they call: `emf` (its log
@@ -1468,6 +1473,8 @@ pub mod cloudwatch_agent {
     pub const IMAGE: &str = "cloudwatch-agent";
     pub const CONFIG_DIR: &str = "/etc/cwagentconfig";
     pub const CONFIG_CONTENT: &str = "CW_CONFIG_CONTENT";
+    /// An OpenTelemetry collector configuration the agent merges with its own (merge.go).
+    pub const OTEL_CONFIG_CONTENT: &str = "CW_OTEL_CONFIG_CONTENT";
     pub const USE_DEFAULT_CONFIG: &str = "USE_DEFAULT_CONFIG";
     /// The value that selects the ECS default (compared exactly; "true" selects another).
     pub const DEFAULT_ECS: &str = "True";
@@ -1489,8 +1496,8 @@ pub mod cloudwatch_agent {
     /// The configuration's top-level sections (schema.json); the agent ignores any other key.
     pub const SECTIONS: &[&str] = &["agent", "metrics", "logs", "traces", "opentelemetry"];
     /// What the sections the plan does not read call (said with each).
-    pub const EMF_FIX: &str = "the application's EMF payloads name their log groups (LogGroupName; the EMF libraries default to <service>-metrics): grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on those groups in app.statements";
-    pub const PROMETHEUS_FIX: &str = "grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log_group_name (default /aws/ecs/containerinsights/<cluster>/prometheus), and with ecs_service_discovery ecs:ListTasks, DescribeTasks, DescribeTaskDefinition (DescribeContainerInstances and ec2:DescribeInstances for EC2 tasks), in app.statements";
+    pub const EMF_FIX: &str = "the application's EMF payloads name their log groups (LogGroupName; the EMF libraries default to <service>-metrics, the agent to emf/logs/default): grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on those groups in app.statements";
+    pub const PROMETHEUS_FIX: &str = "grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log_group_name (default /aws/ecs/containerinsights/<cluster>/prometheus), and with ecs_service_discovery ecs:ListTasks, DescribeTasks, DescribeTaskDefinition (DescribeContainerInstances and ec2:DescribeInstances for EC2 tasks; ListServices and DescribeServices with service_name_list_for_tasks), in app.statements";
     pub const APPLICATION_SIGNALS_FIX: &str = "AWS documents CloudWatchAgentServerPolicy on the task role for Application Signals (app.managedPolicies); what the agent calls for it depends on its version: logs to /aws/application-signals/data, X-Ray traces and sampling, and since mid-2026 OTLP logs and metrics";
     rule!(METRICS, "CloudWatchAgentMetrics", ["cloudwatch:PutMetricData"],
         "The CloudWatch agent's metrics section sends its metrics with PutMetricData, one namespace per request; the action takes only Resource \"*\", so the condition holds it to the configured namespace.",
@@ -1516,11 +1523,13 @@ pub mod cloudwatch_agent {
         DOC_CONFIG);
     /// The log group of a collected file without `log_group_name`: its path without the
     /// extension (`/var/log/app.log` → `/var/log/app`; plugins/inputs/logfile/fileconfig.go).
+    /// Go's `filepath.Ext`: from the last dot of the last element, even its first character
+    /// (`/var/log/.hidden` → `/var/log/`).
     pub fn group_of_file(path: &str) -> String {
         let file_at = path.rfind('/').map_or(0, |i| i + 1);
         match path[file_at..].rfind('.') {
-            Some(dot) if dot > 0 => path[..file_at + dot].to_string(),
-            _ => path.to_string(),
+            Some(dot) => path[..file_at + dot].to_string(),
+            None => path.to_string(),
         }
     }
 
@@ -1547,7 +1556,7 @@ pub mod cloudwatch_agent {
         assert_eq!(group_of_file("/var/log/app.log"), "/var/log/app");
         assert_eq!(group_of_file("/var/log/app.2024.log"), "/var/log/app.2024");
         assert_eq!(group_of_file("/var/log.d/app"), "/var/log.d/app");
-        assert_eq!(group_of_file("/var/log/.hidden"), "/var/log/.hidden");
+        assert_eq!(group_of_file("/var/log/.hidden"), "/var/log/");
         assert_eq!(group_of_file("app.log"), "app");
         assert_eq!(run_time_parts("/ecs/{instance_id}/app"), "/ecs/*/app");
         assert_eq!(run_time_parts("{hostname}-{ip_address}"), "*-*");
@@ -1556,6 +1565,9 @@ pub mod cloudwatch_agent {
         assert_eq!(run_time_parts("é{x}€"), "é*€");
     }
 
+    rule!(TAGS, "CloudWatchAgentInstanceTags", ["ec2:DescribeTags"],
+        "The CloudWatch agent appends the container instance's Auto Scaling group to its metrics (append_dimensions), read from the instance's tags; DescribeTags takes only Resource \"*\".",
+        DOC_CONFIG);
     rule!(ASSUME, "CloudWatchAgentAssumeRole", ["sts:AssumeRole"],
         "The CloudWatch agent's configuration names this role in credentials.role_arn: the agent assumes it and sends with its permissions.",
         DOC_CONFIG);

@@ -34,11 +34,18 @@ impl<'a> Planner<'a> {
         at: &str,
         value: &str,
     ) -> bool {
-        // Template placeholders in the text (a namespace from a variable): `fill` says them.
-        let Some(text) = self.fill(value, at) else {
-            return false;
+        // Read as written: the agent's own `${aws:InstanceId}` and regular expressions' `<name>`
+        // groups are not template placeholders. Only the strings a grant uses are filled (a
+        // namespace from a template variable); a template that writes the JSON itself with
+        // placeholders is filled whole and read again.
+        let parsed = match serde_json::from_str::<Value>(value) {
+            Err(_) if crate::placeholder::find(value).is_some() => match self.fill(value, at) {
+                Some(text) => serde_json::from_str::<Value>(&text),
+                None => return false,
+            },
+            other => other,
         };
-        let config = match serde_json::from_str::<Value>(&text) {
+        let config = match parsed {
             Ok(Value::Object(m)) => m,
             Ok(_) => return self.cwagent_unreadable(cname, at, "is JSON but not an object"),
             Err(e) => {
@@ -50,7 +57,10 @@ impl<'a> Planner<'a> {
         let region = match agent.and_then(|a| a.get("region")).and_then(Value::as_str) {
             Some(r) => {
                 let path = cat!(at, " (agent.region)");
-                self.option_region(Some(r.to_string()), &path, "the agent's region")
+                let Some(r) = self.fill(r, &path) else {
+                    return false;
+                };
+                self.option_region(Some(r.into_owned()), &path, "the agent's region")
             }
             None => self.region.clone(),
         };
@@ -71,6 +81,14 @@ impl<'a> Planner<'a> {
             planned: false,
             sends: false,
         };
+        if c.environment
+            .iter()
+            .any(|e| e.get("name").and_then(Value::as_str) == Some(cwagent::OTEL_CONFIG_CONTENT))
+        {
+            cfg.sends = true;
+            let what = "is merged with CW_OTEL_CONFIG_CONTENT (an OpenTelemetry collector configuration), which ecsroles does not read: nothing is planned for it";
+            self.cwagent_said(&cfg, what, cwagent::NOT_READ_FIX);
+        }
         for key in config.keys() {
             if !cwagent::SECTIONS.contains(&key.as_str()) {
                 let what = cat!(
@@ -105,30 +123,60 @@ impl<'a> Planner<'a> {
         config: &Map<String, Value>,
         m: &Map<String, Value>,
     ) {
+        // metrics_collected.prometheus goes to Amazon Managed Service for Prometheus, and
+        // metrics_destinations without `cloudwatch` sends nothing to CloudWatch.
         let collects = m
             .get("metrics_collected")
             .and_then(Value::as_object)
-            .is_some_and(|c| !c.is_empty());
-        if collects {
+            .is_some_and(|c| c.keys().any(|k| k != "prometheus"));
+        let destinations = m.get("metrics_destinations").and_then(Value::as_object);
+        let to_cloudwatch = destinations.map_or(true, |d| d.contains_key("cloudwatch"));
+        if collects && to_cloudwatch {
             let ns = m
                 .get("namespace")
                 .and_then(Value::as_str)
                 .unwrap_or(cwagent::DEFAULT_NAMESPACE);
-            let only = cond("StringEquals", "cloudwatch:namespace", &[ns]);
+            let Some(ns) = self.fill(ns, cfg.at) else {
+                return;
+            };
+            let only = cond("StringEquals", "cloudwatch:namespace", &[&ns]);
             self.cwagent_grant(cfg, config, "metrics", &cwagent::METRICS, "*".into(), only);
         }
-        if m.contains_key("metrics_destinations") {
+        let prometheus = m
+            .get("metrics_collected")
+            .is_some_and(|c| c.get("prometheus").is_some());
+        if prometheus || destinations.is_some_and(|d| d.contains_key("amp")) {
             cfg.sends = true;
-            let what = "sends metrics_destinations (Amazon Managed Service for Prometheus), which ecsroles does not read: nothing is planned for them";
+            let what = "sends metrics to Amazon Managed Service for Prometheus (metrics_collected.prometheus, metrics_destinations.amp), which ecsroles does not read: nothing is planned for it";
             self.cwagent_said(
                 cfg,
                 what,
                 "grant aps:RemoteWrite on the workspace in app.statements",
             );
         }
+        // append_dimensions: the ec2tagger reads the EC2 instance (its metadata, and its tags
+        // for AutoScalingGroupName): there is no instance behind Fargate or ECS Anywhere.
+        let Some(dims) = m.get("append_dimensions").and_then(Value::as_object) else {
+            return;
+        };
+        if matches!(self.launch, LaunchType::Fargate | LaunchType::External) {
+            let what = cat!(
+                "appends EC2 instance dimensions (metrics.append_dimensions), which a ",
+                self.launch.as_str(),
+                " task has no EC2 instance to read"
+            );
+            self.cwagent_said(
+                cfg,
+                &what,
+                "remove metrics.append_dimensions on this launch type",
+            );
+        } else if dims.contains_key("AutoScalingGroupName") {
+            let rule = &cwagent::TAGS;
+            self.cwagent_grant(cfg, config, "metrics", rule, "*".into(), Conditions::new());
+        }
     }
 
-    /// `logs`: the log group of each collected file or Windows event log; `metrics_collected`
+    /// `logs`: the log group of each collected file, Windows event log or journald unit; `metrics_collected`
     /// sections, planned (`ecs`) or said.
     fn cwagent_logs(
         &mut self,
@@ -138,37 +186,37 @@ impl<'a> Planner<'a> {
         l: &Map<String, Value>,
     ) {
         let collected = l.get("logs_collected").and_then(Value::as_object);
-        for kind in ["files", "windows_events"] {
+        for kind in ["files", "windows_events", "journald"] {
             let list = collected
                 .and_then(|m| m.get(kind))
                 .and_then(|k| k.get("collect_list"))
                 .and_then(Value::as_array);
             for (k, entry) in list.into_iter().flatten().enumerate() {
-                let named = entry.get("log_group_name").and_then(Value::as_str);
-                let from_file = entry
-                    .get("file_path")
-                    .and_then(Value::as_str)
-                    .map(cwagent::group_of_file);
-                let Some(group) = named.map(str::to_string).or(from_file) else {
-                    let what = cat!("collects logs_collected.", kind, ".collect_list[", k.to_string(), "] with neither log_group_name nor file_path: the agent refuses it, nothing is planned for it");
-                    self.cwagent_said(cfg, &what, cwagent::DOC_CONFIG);
+                let item = cat!(
+                    "logs_collected.",
+                    kind,
+                    ".collect_list[",
+                    k.to_string(),
+                    "]"
+                );
+                let Some(group) = self.cwagent_group(cfg, kind, &item, entry) else {
+                    continue;
+                };
+                let Some(group) = self.fill(&group, cfg.at).map(|g| g.into_owned()) else {
                     continue;
                 };
                 let arn = self.log_group_arn(&cfg.region, &cwagent::run_time_parts(&group));
-                self.cwagent_grant(
-                    cfg,
-                    config,
-                    "logs",
-                    &cwagent::LOGS,
-                    arn.clone(),
-                    Conditions::new(),
-                );
+                let (rule, none) = (&cwagent::LOGS, Conditions::new());
+                let mine = self.cwagent_grant(cfg, config, "logs", rule, arn.clone(), none);
                 let retention = entry.get("retention_in_days").and_then(Value::as_i64);
                 if retention.is_some_and(|d| d > 0) {
                     let rule = &cwagent::LOG_RETENTION;
                     self.cwagent_grant(cfg, config, "logs", rule, arn.clone(), Conditions::new());
                     let find = &cwagent::FIND_LOG_GROUPS;
                     self.cwagent_grant(cfg, config, "logs", find, "*".into(), Conditions::new());
+                }
+                if !mine {
+                    continue; // an assumed role's groups: their keys are that role's concern
                 }
                 let region = cfg.region.clone();
                 self.protect(
@@ -180,6 +228,9 @@ impl<'a> Planner<'a> {
                     &cfg.reason,
                 );
             }
+        }
+        if collected.is_some_and(|m| m.contains_key("application_signals")) {
+            self.cwagent_signals(cfg);
         }
         let Some(metrics) = l.get("metrics_collected").and_then(Value::as_object) else {
             return;
@@ -269,7 +320,7 @@ impl<'a> Planner<'a> {
         rule: &Rule,
         resource: String,
         conditions: Conditions,
-    ) {
+    ) -> bool {
         let role_of = |s: &str| {
             config
                 .get(s)
@@ -278,21 +329,18 @@ impl<'a> Planner<'a> {
                 .and_then(Value::as_str)
         };
         let Some(role) = role_of(section).or_else(|| role_of("agent")) else {
-            self.grant(
-                RoleKind::Task,
-                rule,
-                vec![resource],
-                conditions,
-                cfg.reason.clone(),
-            );
+            let reason = cfg.reason.clone();
+            self.grant(RoleKind::Task, rule, vec![resource], conditions, reason);
             cfg.planned = true;
-            return;
+            return true;
         };
         if cfg.said_once.contains(&section) {
-            return;
+            return false;
         }
         cfg.said_once.push(section);
-        let role = role.to_string();
+        let Some(role) = self.fill(role, cfg.at).map(|r| r.into_owned()) else {
+            return false;
+        };
         let what = cat!("sends its ", section, " section as ", role, " (credentials.role_arn): the task role gets sts:AssumeRole on it, and that role must allow the calls");
         let fix = cat!(
             "that role needs what the ",
@@ -303,14 +351,65 @@ impl<'a> Planner<'a> {
         );
         self.cwagent_said(cfg, &what, &fix);
         let reason = cat!(cfg.reason, ", ", section, " section");
+        let assume = &cwagent::ASSUME;
         self.grant(
             RoleKind::Task,
-            &cwagent::ASSUME,
+            assume,
             vec![role],
             Conditions::new(),
             reason,
         );
         cfg.planned = true;
+        false
+    }
+
+    /// The log group of a collect_list entry (`item`), as the agent names it: `log_group_name`;
+    /// for files, else the file path without its extension. `None` (said) when the agent
+    /// refuses the entry or names its groups at run time.
+    fn cwagent_group(
+        &mut self,
+        cfg: &mut Config,
+        kind: &str,
+        item: &str,
+        entry: &Value,
+    ) -> Option<String> {
+        let text = |k: &str| {
+            entry
+                .get(k)
+                .and_then(Value::as_str)
+                .filter(|v| !v.is_empty())
+        };
+        let named = text("log_group_name");
+        if kind != "files" {
+            if named.is_none() {
+                cfg.sends = true;
+                let what = cat!(
+                    "collects ",
+                    item,
+                    " without a log_group_name: nothing is planned for it"
+                );
+                self.cwagent_said(cfg, &what, "give it a log_group_name");
+            }
+            return named.map(str::to_string);
+        }
+        let Some(path) = text("file_path") else {
+            let what = cat!(
+                "collects ",
+                item,
+                " without file_path: the agent refuses it, nothing is planned for it"
+            );
+            self.cwagent_said(cfg, &what, "give it the file_path to collect");
+            return None;
+        };
+        let multi = entry.get("publish_multi_logs").and_then(Value::as_bool) == Some(true);
+        let wildcard = named.is_none() && path.contains(['*', '?', '[']);
+        if multi || wildcard {
+            cfg.sends = true;
+            let what = cat!("collects ", item, ", whose files each get a log group named at run time (publish_multi_logs, or a wildcard file_path without log_group_name): nothing is planned for it");
+            self.cwagent_said(cfg, &what, "give it one log_group_name, or grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on the groups its files make in app.statements");
+            return None;
+        }
+        Some(named.map_or_else(|| cwagent::group_of_file(path), str::to_string))
     }
 
     /// Something of the configuration the plan does not grant: said, with what to do.

@@ -117,7 +117,7 @@ impl<'a> Planner<'a> {
                     " task does not run on: nothing is planned for it"
                 ),
             );
-            f.fix = Some("give the agent its configuration in CW_CONFIG_CONTENT (StatsD, EMF, Prometheus…), or run it as a daemon on EC2 container instances".into());
+            f.fix = Some("run the agent as a daemon on EC2 container instances for instance metrics; on this launch type give it a configuration without them (StatsD, EMF, Prometheus…)".into());
             f.doc = Some(cwagent::DOC.into());
             return false;
         }

@@ -977,7 +977,9 @@ fn the_cloudwatch_agent_gets_its_default_configuration_and_says_the_rest() {
     let content = agent("      environment: [{name: CW_CONFIG_CONTENT, value: '{\"metrics\":{}}'}, {name: USE_DEFAULT_CONFIG, value: \"True\"}]");
     let content = plan_doc(&with_launch("EC2", "bridge", &content, ""));
     assert!(!allows(&content, Task, "logs:PutLogEvents", perf));
-    assert!(content.role(Task).is_none_or(|r| statements(r).is_empty()));
+    assert!(content
+        .role(Task)
+        .map_or(true, |r| statements(r).is_empty()));
     // Configuration the plan cannot read: said, nothing granted — in the agent's own order.
     for (extra, text) in [
         ("      secrets: [{name: CW_CONFIG_CONTENT, valueFrom: ecs-cwagent}]\n      environment: [{name: USE_DEFAULT_CONFIG, value: \"True\"}]", "from CW_CONFIG_CONTENT, which ecsroles does not read (a secret"),
@@ -1018,7 +1020,7 @@ fn the_cloudwatch_agent_plans_the_sections_of_its_cw_config_content() {
     assert_eq!(namespace(&plan_with("FARGATE", default)), ["CWAgent"]);
     // Nothing collected, nothing sent.
     let idle = plan_with("FARGATE", r#"{"metrics": {"namespace": "x"}}"#);
-    assert!(idle.role(Task).is_none_or(|r| statements(r).is_empty()));
+    assert!(idle.role(Task).map_or(true, |r| statements(r).is_empty()));
     // logs: each file's group (named, or its path without the extension; the agent's
     // run-time placeholders as *), retention only when asked, in agent.region.
     let files = r#"{"agent": {"region": "eu-west-1"}, "logs": {"logs_collected": {"files": {"collect_list": [
@@ -1133,13 +1135,13 @@ fn the_cloudwatch_agent_plans_the_sections_of_its_cw_config_content() {
         ),
         (
             r#"{"logs": {"logs_collected": {"files": {"collect_list": [{"encoding": "utf-8"}]}}}}"#,
-            "neither log_group_name nor file_path",
+            "without file_path",
         ),
     ] {
         let p = plan_with("FARGATE", config);
         assert!(said(&p, text), "{config}");
         assert!(
-            p.role(Task).is_none_or(|r| statements(r).is_empty()),
+            p.role(Task).map_or(true, |r| statements(r).is_empty()),
             "{config}"
         );
     }
@@ -1159,6 +1161,84 @@ fn the_cloudwatch_agent_plans_the_sections_of_its_cw_config_content() {
     // It sends with the task role all the same: the role is planned (its grants are the user's).
     assert!(signals.role(Task).is_some());
     assert!(signals.absent.iter().all(|a| a.kind != Task));
+    // The agent's own ${aws:…} and a regular expression's (?P<name>…) are not template
+    // placeholders: read as written. AutoScalingGroupName reads the instance's tags (EC2 only).
+    let dims = r#"{"metrics": {"append_dimensions": {"InstanceId": "${aws:InstanceId}", "AutoScalingGroupName": "${aws:AutoScalingGroupName}"},
+        "metrics_collected": {"mem": {}}},
+        "logs": {"logs_collected": {"files": {"collect_list": [{"file_path": "/var/log/app/.trace", "timestamp_format": "%H", "multi_line_start_pattern": "(?P<ts>\\d+)"}]}}}}"#;
+    let on_ec2 = plan_with("EC2", dims);
+    assert!(errors(&on_ec2).is_empty(), "{:?}", errors(&on_ec2));
+    assert!(!said(&on_ec2, "placeholder"));
+    assert!(allows(&on_ec2, Task, "ec2:DescribeTags", "*"));
+    assert_eq!(namespace(&on_ec2), ["CWAgent"]);
+    // Go's filepath.Ext takes a dot file's whole name: the group is the directory.
+    let dot = "arn:aws:logs:us-east-1:111122223333:log-group:/var/log/app/:*";
+    assert!(allows(&on_ec2, Task, "logs:PutLogEvents", dot));
+    let on_fargate = plan_with("FARGATE", dims);
+    assert!(!allows(&on_fargate, Task, "ec2:DescribeTags", "*"));
+    assert!(said(
+        &on_fargate,
+        "which a FARGATE task has no EC2 instance to read"
+    ));
+    // A template variable in a string a grant uses is filled from the file's variables, and
+    // named while it has no value.
+    let templated = |vars: &str| {
+        let c = "    - name: cwagent\n      image: amazon/cloudwatch-agent:latest\n      environment: [{name: CW_CONFIG_CONTENT, value: '{\"metrics\": {\"namespace\": \"${Env}/StatsD\", \"metrics_collected\": {\"statsd\": {}}}}'}]";
+        plan_doc(&format!("{vars}{}", fargate(c, "")))
+    };
+    assert_eq!(
+        namespace(&templated("variables: {Env: prod}\n")),
+        ["prod/StatsD"]
+    );
+    let open = templated("");
+    assert!(
+        errors(&open).iter().any(|e| e.contains("${Env}")),
+        "{:?}",
+        errors(&open)
+    );
+    assert!(!allows(&open, Task, "cloudwatch:PutMetricData", "*"));
+    // Only Amazon Managed Service for Prometheus: nothing to CloudWatch.
+    for amp in [
+        r#"{"metrics": {"metrics_collected": {"prometheus": {}}}}"#,
+        r#"{"metrics": {"metrics_collected": {"cpu": {}}, "metrics_destinations": {"amp": {"workspace_id": "ws-1"}}}}"#,
+    ] {
+        let p = plan_with("EC2", amp);
+        assert!(!allows(&p, Task, "cloudwatch:PutMetricData", "*"), "{amp}");
+        assert!(said(&p, "Amazon Managed Service for Prometheus"), "{amp}");
+    }
+    // journald names its group; publish_multi_logs and a wildcard path without a group make
+    // their groups at run time (said, the role still planned); file_path is required.
+    let journald = plan_with(
+        "EC2",
+        r#"{"logs": {"logs_collected": {"journald": {"collect_list": [{"log_group_name": "/ecs/journal", "units": ["docker.service"]}]}}}}"#,
+    );
+    assert!(allows(
+        &journald,
+        Task,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/journal:*"
+    ));
+    for (config, text) in [
+        (
+            r#"{"logs": {"logs_collected": {"files": {"collect_list": [{"file_path": "/var/log/*.log", "publish_multi_logs": true, "log_group_name": "g"}]}}}}"#,
+            "named at run time",
+        ),
+        (
+            r#"{"logs": {"logs_collected": {"files": {"collect_list": [{"file_path": "/var/log/app-*.log"}]}}}}"#,
+            "named at run time",
+        ),
+        (
+            r#"{"logs": {"logs_collected": {"files": {"collect_list": [{"log_group_name": "g"}]}}}}"#,
+            "without file_path",
+        ),
+    ] {
+        let p = plan_with("EC2", config);
+        assert!(said(&p, text), "{config}");
+        assert!(
+            p.role(Task).map_or(true, |r| statements(r).is_empty()),
+            "{config}"
+        );
+    }
     // Not JSON: the agent cannot start, an error.
     let broken = plan_with("FARGATE", r#"{"metrics": "#);
     let e = errors(&broken);
@@ -1166,5 +1246,30 @@ fn the_cloudwatch_agent_plans_the_sections_of_its_cw_config_content() {
         e.iter()
             .any(|m| m.contains("CW_CONFIG_CONTENT is not JSON")),
         "{e:?}"
+    );
+}
+
+/// A real file (aws-app-mesh-examples' circuit-breakers template, tests/realworld): the
+/// namespace is an Fn::Sub of the EnvironmentName parameter, and the grant holds to exactly it
+/// (the realworld suite's allows/denies do not look at conditions).
+#[test]
+fn the_cloudwatch_agent_of_a_real_template_sends_to_its_templated_namespace() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/realworld/aws-appmesh-circuit-breakers-cwagent-statsd"
+    );
+    let text = std::fs::read_to_string(format!("{dir}/ecs-service.yaml")).expect("the real file");
+    let opts = ecsroles_core::ParseOptions {
+        vars: [("EnvironmentName".to_string(), "howto-cb".to_string())].into(),
+    };
+    let (mut spec, _) = ecsroles_core::parse_document_with(&text, &opts).expect("reads");
+    spec.account = Some("111122223333".into());
+    spec.region = Some("us-west-2".into());
+    let p = ecsroles_core::plan(&spec);
+    let s = stmt(&p, Task, "CloudWatchAgentMetrics");
+    assert_eq!(s.actions, ["cloudwatch:PutMetricData"]);
+    assert_eq!(
+        s.conditions["StringEquals"]["cloudwatch:namespace"],
+        ["howto-cb/colorteller-white/StatsD"]
     );
 }
