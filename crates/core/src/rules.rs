@@ -1452,17 +1452,17 @@ pub mod adot {
 /// `logs.logs_collected.files`/`windows_events`/`journald` → each collect_list entry's log
 /// group (`log_group_name`; for files, default the file path without its extension by Go's
 /// filepath.Ext, plugins/inputs/logfile/fileconfig.go; publish_multi_logs and wildcard paths
-/// name groups at run time, said), CreateLogStream → CreateLogGroup when missing → PutLogEvents, and with
-/// `retention_in_days` > 0 DescribeLogGroups then PutRetentionPolicy (pusher/target.go);
+/// name groups at run time, said), CreateLogStream → CreateLogGroup when missing →
+/// PutLogEvents, and with `retention_in_days` > 0 DescribeLogGroups then PutRetentionPolicy
+/// (pusher/target.go);
 /// `traces.traces_collected.xray`/`otlp` → PutTraceSegments and PutTelemetryRecords (telemetry
 /// on), and the xray receiver's proxy on port 2000 relays the SDKs' sampling calls with the
 /// agent's credentials; `logs.metrics_collected.ecs` → the instance metrics below;
 /// `metrics.append_dimensions` → the ec2tagger reads the EC2 instance (DescribeTags for
 /// AutoScalingGroupName; no instance on Fargate or ECS Anywhere: said). Strings are read as
 /// written (`${aws:InstanceId}` is the agent's, not a template's); the strings a grant uses are
-/// filled from the template's variables. A
-/// `credentials.role_arn` (the section's, else `agent`'s) makes the agent assume that role for
-/// the section (cfg/aws/credentials.go): the task role then needs sts:AssumeRole on it and the
+/// filled from the template's variables. A `credentials.role_arn` (the section's, else
+/// `agent`'s) makes the agent assume that role for the section (cfg/aws/credentials.go): the task role then needs sts:AssumeRole on it and the
 /// section's calls belong to that role. Not planned, said with what they call: `emf` (its log
 /// groups come from each payload at run time), `prometheus`, Application Signals (AWS
 /// documents CloudWatchAgentServerPolicy for it, and what the agent calls for it changes with
@@ -1498,6 +1498,11 @@ pub mod cloudwatch_agent {
     /// What the sections the plan does not read call (said with each).
     pub const EMF_FIX: &str = "the application's EMF payloads name their log groups (LogGroupName; the EMF libraries default to <service>-metrics, the agent to emf/logs/default): grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on those groups in app.statements";
     pub const PROMETHEUS_FIX: &str = "grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on its log_group_name (default /aws/ecs/containerinsights/<cluster>/prometheus), and with ecs_service_discovery ecs:ListTasks, DescribeTasks, DescribeTaskDefinition (DescribeContainerInstances and ec2:DescribeInstances for EC2 tasks; ListServices and DescribeServices with service_name_list_for_tasks), in app.statements";
+    pub const AMP_FIX: &str = "grant aps:RemoteWrite on the workspace in app.statements";
+    pub const RUN_TIME_GROUPS_FIX: &str = "give it one log_group_name, or grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on the groups its files make in app.statements";
+    /// The `logs.logs_collected` collectors that name a log group per collect_list entry (only
+    /// `files` has a `file_path` to default it from).
+    pub const LOG_COLLECTORS: &[&str] = &["files", "windows_events", "journald"];
     pub const APPLICATION_SIGNALS_FIX: &str = "AWS documents CloudWatchAgentServerPolicy on the task role for Application Signals (app.managedPolicies); what the agent calls for it depends on its version: logs to /aws/application-signals/data, X-Ray traces and sampling, and since mid-2026 OTLP logs and metrics";
     rule!(METRICS, "CloudWatchAgentMetrics", ["cloudwatch:PutMetricData"],
         "The CloudWatch agent's metrics section sends its metrics with PutMetricData, one namespace per request; the action takes only Resource \"*\", so the condition holds it to the configured namespace.",

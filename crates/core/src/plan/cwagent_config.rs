@@ -81,10 +81,7 @@ impl<'a> Planner<'a> {
             planned: false,
             sends: false,
         };
-        if c.environment
-            .iter()
-            .any(|e| e.get("name").and_then(Value::as_str) == Some(cwagent::OTEL_CONFIG_CONTENT))
-        {
+        if super::observability::env_var(c, cwagent::OTEL_CONFIG_CONTENT).is_some() {
             cfg.sends = true;
             let what = "is merged with CW_OTEL_CONFIG_CONTENT (an OpenTelemetry collector configuration), which ecsroles does not read: nothing is planned for it";
             self.cwagent_said(&cfg, what, cwagent::NOT_READ_FIX);
@@ -148,11 +145,7 @@ impl<'a> Planner<'a> {
         if prometheus || destinations.is_some_and(|d| d.contains_key("amp")) {
             cfg.sends = true;
             let what = "sends metrics to Amazon Managed Service for Prometheus (metrics_collected.prometheus, metrics_destinations.amp), which ecsroles does not read: nothing is planned for it";
-            self.cwagent_said(
-                cfg,
-                what,
-                "grant aps:RemoteWrite on the workspace in app.statements",
-            );
+            self.cwagent_said(cfg, what, cwagent::AMP_FIX);
         }
         // append_dimensions: the ec2tagger reads the EC2 instance (its metadata, and its tags
         // for AutoScalingGroupName): there is no instance behind Fargate or ECS Anywhere.
@@ -176,8 +169,8 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// `logs`: the log group of each collected file, Windows event log or journald unit; `metrics_collected`
-    /// sections, planned (`ecs`) or said.
+    /// `logs`: the log group of each collected file, Windows event log or journald unit;
+    /// `metrics_collected` sections, planned (`ecs`) or said.
     fn cwagent_logs(
         &mut self,
         cfg: &mut Config,
@@ -186,7 +179,7 @@ impl<'a> Planner<'a> {
         l: &Map<String, Value>,
     ) {
         let collected = l.get("logs_collected").and_then(Value::as_object);
-        for kind in ["files", "windows_events", "journald"] {
+        for &kind in cwagent::LOG_COLLECTORS {
             let list = collected
                 .and_then(|m| m.get(kind))
                 .and_then(|k| k.get("collect_list"))
@@ -406,7 +399,7 @@ impl<'a> Planner<'a> {
         if multi || wildcard {
             cfg.sends = true;
             let what = cat!("collects ", item, ", whose files each get a log group named at run time (publish_multi_logs, or a wildcard file_path without log_group_name): nothing is planned for it");
-            self.cwagent_said(cfg, &what, "give it one log_group_name, or grant logs:CreateLogGroup, CreateLogStream, PutLogEvents on the groups its files make in app.statements");
+            self.cwagent_said(cfg, &what, cwagent::RUN_TIME_GROUPS_FIX);
             return None;
         }
         Some(named.map_or_else(|| cwagent::group_of_file(path), str::to_string))

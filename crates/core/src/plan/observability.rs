@@ -7,7 +7,10 @@ use crate::rules::adot::{self, Export};
 use crate::rules::cloudwatch_agent as cwagent;
 
 /// The value of the environment variable `name` of `c` (and its index), if set there.
-fn env_var<'c>(c: &'c ContainerDefinition, name: &str) -> Option<(usize, Option<&'c str>)> {
+pub(super) fn env_var<'c>(
+    c: &'c ContainerDefinition,
+    name: &str,
+) -> Option<(usize, Option<&'c str>)> {
     c.environment.iter().enumerate().find_map(|(j, e)| {
         (e.get("name").and_then(|v| v.as_str()) == Some(name))
             .then(|| (j, e.get("value").and_then(|v| v.as_str())))
