@@ -791,6 +791,8 @@ class EcsRoleCalculator extends HTMLElement {
         ...r.overGrants.map((o) => item("warning", "broader", `broader <code>${breakable(o.action)}</code> on <code>${breakable(o.resource)}</code> (${esc(o.policy)}): ${esc(o.why)}`)),
         ...r.conditional.map((m) => item("info", "conditional", `only if a condition holds, or by a policy not pasted: <code>${breakable(m.action)}</code> on <code>${breakable(m.resource)}</code>`)),
         ...r.unresolved.map((u) => item("info", "unread", `<code>${esc(u)}</code>: its document is not in what you pasted (add --filter AWSManagedPolicy LocalManagedPolicy)`)),
+        ...r.detached.map((d) => item("info", "detached", `<code>${esc(d)}</code>: the plan attaches this AWS managed policy and the role does not have it`)),
+        ...r.fromSnapshot.map((p) => item("info", "snapshot", `${esc(p)}: judged from ecsroles' snapshot of this AWS managed policy (its document is not in what you pasted)`)),
       ];
       // The core's verdict; only its words are chosen here.
       const state = r.verdict;

@@ -665,6 +665,14 @@ test("the audit box judges pasted roles against the plan: missing, broader, trus
   const fix = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
   assert.ok(fix.Statement.some((st) => [st.Action].flat().includes("secretsmanager:GetSecretValue")), JSON.stringify(fix));
   await page.screenshot({ path: SHOTS + "audit.png" });
+  // `--filter Role` output (no managed policy documents): judged from the core's snapshot, said.
+  const rolesOnly = { ...JSON.parse(gaad), Policies: [] };
+  await calc(page).locator("#roles").fill(JSON.stringify(rolesOnly));
+  await role("web-api-execution").locator('[data-finding="snapshot"]').waitFor();
+  assert.match(await role("web-api-execution").locator('[data-finding="snapshot"]').textContent(), /AmazonECSTaskExecutionRolePolicy v1/);
+  assert.equal(await role("web-api-execution").locator('[data-finding="unread"]').count(), 0);
+  const broaderAgain = await role("web-api-execution").locator('[data-finding="broader"]').allTextContents();
+  assert.deepEqual(broaderAgain, broader, "the same findings as with the document");
   // One role's policy pasted alone: taken for the role picked, its trust not judged.
   const app = JSON.parse(gaad).RoleDetailList.find((r) => r.RoleName === "web-api-task").RolePolicyList[0].PolicyDocument;
   await calc(page).locator("#roles").fill(decodeURIComponent(app));

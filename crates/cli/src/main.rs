@@ -421,6 +421,12 @@ fn audit_text(r: &ecsroles_core::audit::AuditReport, replan: Option<&str>) -> St
         for u in &x.unresolved {
             out.push_str(&format!("  unread   {u}: its document is not in the file (add --filter AWSManagedPolicy LocalManagedPolicy)\n"));
         }
+        for d in &x.detached {
+            out.push_str(&format!("  attach   {d}: the plan attaches this AWS managed policy and the role does not have it\n"));
+        }
+        for p in &x.from_snapshot {
+            out.push_str(&format!("  snapshot {p}: judged from ecsroles' snapshot of this AWS managed policy (its document is not in the file)\n"));
+        }
     }
     if let Some(replan) = replan {
         out.push_str(&format!("\n{}\nThe least-privilege replacement: {replan} --format iam (or terraform, cloudformation-yaml, aws-cli…).\n", r.not_seen));

@@ -536,6 +536,39 @@ fn audit_reports_missing_broader_and_trust_and_exits_one_when_a_grant_is_missing
     );
 }
 
+/// `audit` on `get-account-authorization-details --filter Role` output (no managed policy
+/// documents): the console's execution role policy is judged from the snapshot, and said so.
+#[test]
+fn audit_judges_an_aws_managed_policy_the_file_lacks_from_the_snapshot() {
+    let gaad = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/audit/web-api-authorization-details.json"
+    ))
+    .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&gaad).unwrap();
+    v.as_object_mut().unwrap().remove("Policies");
+    let roles = std::env::temp_dir().join(format!("ecsroles-roles-{}.json", std::process::id()));
+    std::fs::write(&roles, v.to_string()).unwrap();
+    let out = ecsroles(
+        &[
+            "audit",
+            "examples/fargate-web-api.yaml",
+            "--roles",
+            roles.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("snapshot AmazonECSTaskExecutionRolePolicy v1 (2017-11-16T18:48:22Z)"),
+        "{s}"
+    );
+    assert!(s.contains("broader  ecr:BatchGetImage on * (arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy)"), "{s}");
+    assert!(!s.contains("unread"), "{s}");
+    std::fs::remove_file(&roles).ok();
+}
+
 /// `audit` without the roles, or `--live` without a workload or a cluster: usage errors that
 /// say what to pass (exit 2), before any AWS call.
 #[test]

@@ -3,14 +3,17 @@
 //! needs, and **trust** problems. Offline: from `aws iam get-account-authorization-details`
 //! output (policy documents URL-encoded as the API returns them, or decoded as the CLI prints
 //! them). Judged with [`crate::evaluate`]; what IAM evaluation here cannot see (SCPs, resource
-//! policies, session policies) is said, not guessed.
+//! policies, session policies) is said, not guessed. An AWS managed policy the file does not
+//! carry is judged from [`crate::managed_snapshot`] (the report names its version), and the
+//! AWS managed policies the plan attaches are needed grants, not over-grants.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::evaluate::{evaluate, example_of, statements, strings, Decision};
+use crate::managed_snapshot::ManagedPolicy;
 use crate::model::{PlannedRole, Provisioning, RoleKind, RolePlan};
 use crate::policy::Effect;
 
@@ -272,6 +275,12 @@ pub struct RoleAudit {
     pub assumable: bool,
     /// Attached managed policies whose documents the file does not carry: not judged.
     pub unresolved: Vec<String>,
+    /// AWS managed policies the plan attaches that the role does not have, and whose grants
+    /// the snapshot does not hold (so the role's own policies could not be compared).
+    pub detached: Vec<String>,
+    /// AWS managed policies judged from the embedded snapshot (the file did not carry their
+    /// documents): name, version and its date. The account's default version is AWS's newest.
+    pub from_snapshot: Vec<String>,
 }
 
 /// The audit of every role the plan uses or makes.
@@ -470,6 +479,8 @@ pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
                     trust: vec![],
                     assumable: true,
                     unresolved: vec![],
+                    detached: vec![],
+                    from_snapshot: vec![],
                 },
             })
         })
@@ -480,33 +491,132 @@ pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
     }
 }
 
+/// One grant the plan needs: from its own statements, or from an AWS managed policy it attaches
+/// (judged statement by statement from the embedded snapshot, so a role holding the same grants
+/// inline is not called missing).
+struct Need<'a> {
+    sid: &'a str,
+    why: String,
+    actions: Vec<&'a str>,
+    resources: Vec<&'a str>,
+    /// The plan's statement has a condition: a conditional allow is what it asks for.
+    conditional: bool,
+}
+
+/// The name of an AWS managed policy ARN (`arn:<partition>:iam::aws:policy/<path><name>`).
+fn aws_managed_name(arn: &str) -> Option<&str> {
+    let (_, rest) = arn.strip_prefix("arn:")?.split_once(":iam::aws:policy/")?;
+    rest.rsplit('/').next()
+}
+
+/// The embedded snapshot of the AWS managed policy `arn` names ([`crate::managed_snapshot`]).
+fn snapshot(arn: &str) -> Option<&'static ManagedPolicy> {
+    let name = aws_managed_name(arn)?;
+    crate::managed_snapshot::POLICIES
+        .iter()
+        .find(|p| p.name == name)
+}
+
+/// A snapshot as a policy document for [`evaluate`]. A statement's condition is not kept, only
+/// that it has one: the evaluator counts any condition as "allowed if it holds".
+fn snapshot_document(p: &ManagedPolicy) -> Value {
+    let statements: Vec<Value> = p
+        .statements
+        .iter()
+        .map(|s| {
+            let mut st = json!({
+                "Effect": if s.allow { "Allow" } else { "Deny" },
+                "Action": s.actions,
+                "Resource": s.resources,
+            });
+            if s.conditional {
+                st["Condition"] =
+                    json!({ "ecsroles": "AWS's condition (not kept in the snapshot)" });
+            }
+            st
+        })
+        .collect();
+    json!({ "Statement": statements })
+}
+
+/// Whether the role's attached policy `have` is the plan's `want` (AWS managed policies by name,
+/// whatever the partition).
+fn same_policy(have: &str, want: &str) -> bool {
+    have == want
+        || matches!((aws_managed_name(have), aws_managed_name(want)), (Some(a), Some(b)) if a == b)
+}
+
 fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> RoleAudit {
     let mut unresolved = Vec::new();
+    let mut from_snapshot = Vec::new();
+    // Documents the file does not carry, taken from the embedded snapshot (owned here).
+    let taken: Vec<(&str, Value)> = a
+        .managed
+        .iter()
+        .chain(&a.boundary)
+        .filter(|m| !account.policies.contains_key(*m))
+        .filter_map(|m| {
+            let p = snapshot(m)?;
+            from_snapshot.push(format!("{} {} ({})", p.name, p.version, p.created));
+            Some((m.as_str(), snapshot_document(p)))
+        })
+        .collect();
+    let doc_of = |m: &str| {
+        account
+            .policies
+            .get(m)
+            .or_else(|| taken.iter().find(|(n, _)| *n == m).map(|(_, d)| d))
+    };
     let mut docs: Vec<(&str, &Value)> = a.inline.iter().map(|(n, d)| (n.as_str(), d)).collect();
     for m in &a.managed {
-        match account.policies.get(m) {
+        match doc_of(m) {
             Some(d) => docs.push((m.as_str(), d)),
             None => unresolved.push(m.clone()),
         }
     }
-    let boundary = a.boundary.as_ref().and_then(|b| account.policies.get(b));
+    let boundary = a.boundary.as_deref().and_then(doc_of);
     // A boundary whose document is not known may refuse anything: nothing is "allowed" then,
     // only allowed if the boundary permits it.
     let boundary_unknown = a.boundary.is_some() && boundary.is_none();
     if boundary_unknown {
         unresolved.extend(a.boundary.clone());
     }
-    let planned: Vec<&crate::policy::Statement> = r
+    let mut needs: Vec<Need> = r
         .inline_policies
         .iter()
         .flat_map(|p| &p.document.statements)
         .filter(|s| s.effect == Effect::Allow)
+        .map(|s| Need {
+            sid: &s.sid,
+            why: s.why.to_string(),
+            actions: s.actions.iter().map(|a| a.as_ref()).collect(),
+            resources: s.resources.iter().map(String::as_str).collect(),
+            conditional: !s.conditions.is_empty(),
+        })
         .collect();
+    // The AWS managed policies the plan attaches: what they allow is needed, and a role that has
+    // one attached is not broader for it. One the snapshot does not hold is only looked for.
+    let mut detached = Vec::new();
+    for m in &r.managed_policies {
+        match snapshot(&m.arn) {
+            Some(p) => needs.extend(p.statements.iter().filter(|s| s.allow).map(|s| Need {
+                sid: p.name,
+                why: format!("{} (AWS managed policy {} {})", m.why, p.name, p.version),
+                actions: s.actions.to_vec(),
+                resources: s.resources.to_vec(),
+                conditional: s.conditional,
+            })),
+            None if !a.managed.iter().any(|h| same_policy(h, &m.arn)) => {
+                detached.push(m.arn.clone())
+            }
+            None => {}
+        }
+    }
     let (mut missing, mut conditional) = (Vec::new(), Vec::new());
     // Conditional allows the plan's own statement does not explain (it has no condition):
     // what makes the verdict "unproven".
     let mut unexplained = 0;
-    for s in &planned {
+    for s in &needs {
         for action in &s.actions {
             for resource in &s.resources {
                 let example = example_of(resource);
@@ -517,15 +627,15 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
                 let m = Missing {
                     sid: s.sid.to_string(),
                     action: action.to_string(),
-                    resource: resource.clone(),
+                    resource: resource.to_string(),
                     decision,
-                    why: s.why.to_string(),
+                    why: s.why.clone(),
                     breaks: breaks(action),
                 };
                 match decision {
                     Decision::Allowed => {}
                     Decision::Conditional => {
-                        unexplained += usize::from(s.conditions.is_empty() || boundary_unknown);
+                        unexplained += usize::from(!s.conditional || boundary_unknown);
                         conditional.push(m)
                     }
                     // Unresolved managed policies might allow it: not called missing.
@@ -541,12 +651,14 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
     } else {
         trust_problems(r, &a.trust)
     };
-    let over_grants = over_grants(&planned, &docs);
+    // What the plan attaches itself is not an over-grant.
+    docs.retain(|(n, _)| !r.managed_policies.iter().any(|m| same_policy(n, &m.arn)));
+    let over_grants = over_grants(&needs, &docs);
     let verdict = if !missing.is_empty() || !assumable {
         Verdict::Missing
     } else if !over_grants.is_empty() || !trust.is_empty() {
         Verdict::Broader
-    } else if unexplained > 0 || !unresolved.is_empty() {
+    } else if unexplained > 0 || !unresolved.is_empty() || !detached.is_empty() {
         Verdict::Unproven
     } else {
         Verdict::Fine
@@ -563,6 +675,8 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
         trust,
         assumable,
         unresolved,
+        detached,
+        from_snapshot,
     }
 }
 
@@ -577,13 +691,13 @@ fn breaks(action: &str) -> Option<&'static str> {
 
 /// Allow statements of the role that reach beyond the plan: wildcard actions, actions the
 /// workload does not need, `*` where the plan names resources, NotAction allows.
-fn over_grants(planned: &[&crate::policy::Statement], docs: &[(&str, &Value)]) -> Vec<OverGrant> {
+fn over_grants(planned: &[Need], docs: &[(&str, &Value)]) -> Vec<OverGrant> {
     let needs = |action: &str| {
         planned
             .iter()
             .filter(|s| s.actions.iter().any(|a| a.eq_ignore_ascii_case(action)))
-            .flat_map(|s| s.resources.iter())
-            .collect::<Vec<_>>()
+            .flat_map(|s| s.resources.iter().copied())
+            .collect::<Vec<&str>>()
     };
     let mut out: Vec<OverGrant> = Vec::new();
     for (policy, doc) in docs {
@@ -628,10 +742,7 @@ fn over_grants(planned: &[&crate::policy::Statement], docs: &[(&str, &Value)]) -
                         a,
                         format!(
                             "on every resource; the workload needs it on {}",
-                            need.iter()
-                                .map(|r| r.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            need.join(", ")
                         ),
                     );
                 }

@@ -26,6 +26,7 @@ pub mod explain;
 pub mod guardrails;
 pub mod input;
 pub mod limits;
+pub mod managed_snapshot;
 pub mod model;
 pub mod names;
 pub mod normalize;

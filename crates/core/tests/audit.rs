@@ -401,3 +401,179 @@ fn a_pasted_policy_is_judged_like_the_same_policy_in_the_account() {
         assert!(e.contains(says), "{bad}: {e}");
     }
 }
+
+/// The account as IAM would hold the plan's own roles, each changed by `tweak` (its JSON in
+/// get-account-authorization-details' RoleDetailList shape), with `policies` as the file's
+/// managed policy documents.
+fn account_of(
+    p: &ecsroles_core::RolePlan,
+    tweak: impl Fn(&ecsroles_core::model::PlannedRole, &mut serde_json::Value),
+    policies: serde_json::Value,
+) -> ecsroles_core::audit::Account {
+    let roles: Vec<serde_json::Value> = p
+        .roles
+        .iter()
+        .filter(|r| r.trust_policy.is_some())
+        .map(|r| {
+            let mut role = serde_json::json!({
+                "RoleName": ecsroles_core::audit::role_name(r), "Arn": r.arn, "Path": "/",
+                "AssumeRolePolicyDocument": r.trust_policy.as_ref().unwrap().to_iam_json(),
+                "RolePolicyList": r.inline_policies.iter().map(|i| serde_json::json!({"PolicyName": i.name, "PolicyDocument": i.document.to_iam_json()})).collect::<Vec<_>>(),
+                "AttachedManagedPolicies": r.managed_policies.iter().map(|m| serde_json::json!({"PolicyArn": m.arn})).collect::<Vec<_>>(),
+            });
+            tweak(r, &mut role);
+            role
+        })
+        .collect();
+    let gaad = serde_json::json!({"RoleDetailList": roles, "Policies": policies});
+    read_account(&gaad.to_string()).unwrap()
+}
+
+fn planned(example: &str) -> ecsroles_core::RolePlan {
+    let text = std::fs::read_to_string(repo_root().join("examples").join(example)).unwrap();
+    plan(&parse_document(&text).unwrap().0)
+}
+
+/// `--filter Role` output carries no managed policy documents: the console's execution role
+/// (AmazonECSTaskExecutionRolePolicy) is judged from the embedded snapshot exactly as from the
+/// document, and the report says which version it used.
+#[test]
+fn an_aws_managed_policy_not_in_the_file_is_judged_from_the_snapshot() {
+    let with_docs = report();
+    let gaad =
+        std::fs::read_to_string(repo_root().join("tests/audit/web-api-authorization-details.json"))
+            .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&gaad).unwrap();
+    v["Policies"] = serde_json::json!([]);
+    let text = std::fs::read_to_string(repo_root().join("examples/fargate-web-api.yaml")).unwrap();
+    let p = plan(&parse_document(&text).unwrap().0);
+    let without = audit(&p, &read_account(&v.to_string()).unwrap());
+    let (a, b) = (
+        audited(&with_docs, RoleKind::TaskExecution),
+        audited(&without, RoleKind::TaskExecution),
+    );
+    let pairs = |x: &[ecsroles_core::audit::Missing]| {
+        x.iter()
+            .map(|m| (m.action.clone(), m.resource.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert!(b.unresolved.is_empty(), "{:?}", b.unresolved);
+    assert_eq!(
+        b.from_snapshot,
+        ["AmazonECSTaskExecutionRolePolicy v1 (2017-11-16T18:48:22Z)"]
+    );
+    assert!(a.from_snapshot.is_empty(), "the file's document wins");
+    assert_eq!(pairs(&a.missing), pairs(&b.missing));
+    assert_eq!(pairs(&a.conditional), pairs(&b.conditional));
+    let over = |x: &ecsroles_core::audit::RoleAudit| {
+        x.over_grants
+            .iter()
+            .map(|o| (o.policy.clone(), o.action.clone(), o.resource.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(over(a), over(b));
+    assert!(over(b)
+        .iter()
+        .any(|(p, a, r)| p.ends_with("/AmazonECSTaskExecutionRolePolicy")
+            && a == "ecr:BatchGetImage"
+            && r == "*"));
+    assert_eq!(a.verdict, b.verdict);
+}
+
+/// An AWS managed policy the plan attaches (the EBS volume infrastructure role's) is what the
+/// role needs, not an over-grant: attached (document in the file or not) → fine; absent →
+/// its grants are missing; held inline as `ec2:*` → nothing missing, the wildcard is broader.
+#[test]
+fn the_plans_own_managed_policies_are_needed_not_over_grants() {
+    let p = planned("fargate-ebs-volume.yaml");
+    let kind = RoleKind::VolumeInfrastructure;
+    let volumes = p.roles.iter().find(|r| r.kind == kind).unwrap();
+    assert!(volumes.managed_policies[0]
+        .arn
+        .ends_with("/AmazonECSInfrastructureRolePolicyForVolumes"));
+    let arn = volumes.managed_policies[0].arn.clone();
+    // Attached, the document in the file (shaped as the API gives it; the file's wins, and being
+    // the plan's own it is no over-grant however wide) or not.
+    let doc = serde_json::json!([{"PolicyName": "AmazonECSInfrastructureRolePolicyForVolumes", "Arn": arn, "DefaultVersionId": "v5",
+        "PolicyVersionList": [{"VersionId": "v5", "IsDefaultVersion": true, "Document": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}}]}]);
+    for policies in [serde_json::json!([]), doc] {
+        let r = audit(&p, &account_of(&p, |_, _| {}, policies.clone()));
+        let x = audited(&r, kind);
+        assert!(
+            x.missing.is_empty() && x.over_grants.is_empty() && x.unresolved.is_empty(),
+            "{x:?}"
+        );
+        assert_ne!(x.verdict, ecsroles_core::audit::Verdict::Broader);
+    }
+    // Not attached: the snapshot's grants are missing, and say what they are for.
+    let bare = |r: &ecsroles_core::model::PlannedRole, v: &mut serde_json::Value| {
+        if r.kind == kind {
+            v["AttachedManagedPolicies"] = serde_json::json!([]);
+        }
+    };
+    let r = audit(&p, &account_of(&p, bare, serde_json::json!([])));
+    let x = audited(&r, kind);
+    assert_eq!(x.verdict, ecsroles_core::audit::Verdict::Missing);
+    let actions: Vec<&str> = x.missing.iter().map(|m| m.action.as_str()).collect();
+    for a in ["ec2:AttachVolume", "ec2:DescribeVolumes"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    // The conditional statements (CreateVolume only with AmazonECSManaged tags) are missing too.
+    assert!(actions.contains(&"ec2:CreateVolume"), "{actions:?}");
+    assert!(x.missing[0]
+        .why
+        .contains("AmazonECSInfrastructureRolePolicyForVolumes v5"));
+    // Held inline as ec2:* on *: nothing missing, the wildcard named.
+    let wide = |r: &ecsroles_core::model::PlannedRole, v: &mut serde_json::Value| {
+        if r.kind == kind {
+            v["AttachedManagedPolicies"] = serde_json::json!([]);
+            v["RolePolicyList"] = serde_json::json!([{"PolicyName": "ebs", "PolicyDocument":
+                {"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}}]);
+        }
+    };
+    let r = audit(&p, &account_of(&p, wide, serde_json::json!([])));
+    let x = audited(&r, kind);
+    assert!(x.missing.is_empty(), "{:?}", x.missing);
+    assert_eq!(x.verdict, ecsroles_core::audit::Verdict::Broader);
+    assert!(x.over_grants.iter().any(|o| o.action == "ec2:*"));
+}
+
+/// A managed policy the plan attaches that the snapshot does not hold (ECS Anywhere's
+/// AmazonSSMManagedInstanceCore): attached → nothing said; absent → named, and the verdict is
+/// not "fine" (the role's own policies could stand in for it: not proven either way).
+#[test]
+fn a_planned_managed_policy_outside_the_snapshot_is_looked_for() {
+    let p = planned("external-anywhere.yaml");
+    let kind = RoleKind::ContainerInstance;
+    let role = p.roles.iter().find(|r| r.kind == kind).unwrap();
+    let ssm = role
+        .managed_policies
+        .iter()
+        .find(|m| m.arn.ends_with("/AmazonSSMManagedInstanceCore"))
+        .expect("the plan attaches it")
+        .arn
+        .clone();
+    let r = audit(&p, &account_of(&p, |_, _| {}, serde_json::json!([])));
+    let x = audited(&r, kind);
+    assert!(x.detached.is_empty());
+    assert!(
+        x.unresolved.contains(&ssm),
+        "not in the file, not in the snapshot: unread"
+    );
+    let without = |r: &ecsroles_core::model::PlannedRole, v: &mut serde_json::Value| {
+        if r.kind == kind {
+            let kept: Vec<_> = r
+                .managed_policies
+                .iter()
+                .filter(|m| !m.arn.ends_with("/AmazonSSMManagedInstanceCore"))
+                .map(|m| serde_json::json!({"PolicyArn": m.arn}))
+                .collect();
+            v["AttachedManagedPolicies"] = serde_json::json!(kept);
+        }
+    };
+    let r = audit(&p, &account_of(&p, without, serde_json::json!([])));
+    let x = audited(&r, kind);
+    assert_eq!(x.detached, [ssm]);
+    assert_ne!(x.verdict, ecsroles_core::audit::Verdict::Fine);
+}
