@@ -229,6 +229,62 @@ def check_five(binary):
     print("audit --live: 5 services, each defect reported where it is and nothing else")
 
 
+def check_fleet(binary):
+    """An EC2 service whose cluster has two container instances with different instance
+    profiles: the audit reads each instance's role from EC2 and IAM (not the name the plan would
+    create) and judges both — one with AWS's managed instance policy (nothing missing), one
+    allowing only ecs:DiscoverPollEndpoint (the agent's registration, the image pull and the
+    log writes missing)."""
+    cluster = "fleet"
+    ecs.create_cluster(clusterName=cluster)
+    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instances = {}
+    for node, managed, statements in [
+        ("fleet-node-ok", ["arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"], []),
+        ("fleet-node-bare", [], [{"Effect": "Allow", "Action": "ecs:DiscoverPollEndpoint", "Resource": "*"}]),
+    ]:
+        role(node, statements, trust=EC2_TRUST, managed=managed)
+        profile = iam.create_instance_profile(InstanceProfileName=f"{node}-profile", Path="/ecs/")["InstanceProfile"]
+        iam.add_role_to_instance_profile(InstanceProfileName=f"{node}-profile", RoleName=node)
+        got = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, IamInstanceProfile={"Arn": profile["Arn"]})
+        instance = got["Instances"][0]["InstanceId"]
+        instances[node] = instance
+        ecs.register_container_instance(cluster=cluster, instanceIdentityDocument=json.dumps({"instanceId": instance, "region": REGION, "accountId": ACCOUNT}))
+    # An instance without a profile: said, not audited.
+    bare = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    ecs.register_container_instance(cluster=cluster, instanceIdentityDocument=json.dumps({"instanceId": bare, "region": REGION, "accountId": ACCOUNT}))
+    ecs.register_task_definition(
+        family="api",
+        networkMode="bridge",
+        requiresCompatibilities=["EC2"],
+        containerDefinitions=[{
+            "name": "api",
+            "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/api:1.0",
+            "memory": 256,
+            "essential": True,
+            "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/api", "awslogs-region": REGION, "awslogs-stream-prefix": "api"}},
+        }],
+    )
+    ecs.create_service(cluster=cluster, serviceName="api", taskDefinition="api", desiredCount=1, launchType="EC2")
+    out = subprocess.run([binary, "audit", "--live", "--cluster", cluster, "--format", "json"], capture_output=True, text=True)
+    assert out.returncode == 1, (out.returncode, out.stderr)
+    [report] = json.loads(out.stdout)
+    nodes = {r["name"]: r for r in report["roles"] if r["kind"] == "containerInstance"}
+    assert sorted(nodes) == ["fleet-node-bare", "fleet-node-ok"], [r["name"] for r in report["roles"]]
+    assert all(n["found"] for n in nodes.values()), nodes
+    assert nodes["fleet-node-ok"]["missing"] == [], nodes["fleet-node-ok"]["missing"]
+    lacking = {m["action"] for m in nodes["fleet-node-bare"]["missing"]}
+    for a in ["ecs:RegisterContainerInstance", "ecs:Poll", "ecr:GetAuthorizationToken", "ecr:BatchGetImage", "logs:PutLogEvents"]:
+        assert a in lacking, (a, sorted(lacking))
+    assert "ecs:DiscoverPollEndpoint" not in lacking, sorted(lacking)
+    registered = [m["resource"] for m in nodes["fleet-node-bare"]["missing"] if m["action"] == "ecs:RegisterContainerInstance"]
+    assert registered == [f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{cluster}"], registered
+    notes = "\n".join(report.get("notes", []))
+    assert instances["fleet-node-ok"] in notes and instances["fleet-node-bare"] in notes, notes
+    assert f"{bare} of cluster {cluster} has no instance profile" in notes, notes
+    print("audit --live: an EC2 service's container-instance roles read from its cluster's instances, each judged")
+
+
 def bench(binary, n):
     """n services (a fifth of each kind above) → the time of one whole-cluster audit."""
     ecs.create_cluster(clusterName=CLUSTER)
@@ -254,3 +310,4 @@ if __name__ == "__main__":
         bench(binary, int(sys.argv[sys.argv.index("--bench") + 1]))
     else:
         check_five(binary)
+        check_fleet(binary)

@@ -20,7 +20,7 @@ pub fn audit(
     overrides: Overrides,
 ) -> Result<Vec<Audited>, String> {
     use ecsroles_core::audit::{audit, role_names, secret_key_bindings, secrets_read};
-    use ecsroles_core::plan;
+    use ecsroles_core::{plan, RoleKind};
 
     if file.is_none() && overrides.cluster.is_none() {
         return Err("audit --live without FILE audits a cluster's services: pass --cluster NAME (and --service-name NAME for one)".into());
@@ -31,6 +31,7 @@ pub fn audit(
         .map_err(|e| format!("cannot start the AWS client runtime: {e}"))?;
     rt.block_on(async {
         let aws = ecsroles_live::Aws::from_env().await;
+        let cluster = overrides.cluster.clone();
         let err = |e: ecsroles_live::Error| format!("{e} (the audit reads with: {})", ecsroles_live::READ_ACTIONS.join(", "));
         // The workloads: the file, or the cluster's services.
         let mut work: Vec<(Option<String>, String, String, ecsroles_core::EcsRoleSetSpec)> =
@@ -78,15 +79,47 @@ pub fn audit(
         let (found, mut notes) = aws.secret_keys(&secrets).await;
         let (keys, aliases) = secret_key_bindings(&found);
         notes.extend(aliases);
+        // The container-instance roles the cluster's EC2 instances really have: a plan that
+        // needs one is audited against each of them (not against the name it would create).
+        let needs_instances = |spec: &ecsroles_core::EcsRoleSetSpec| {
+            spec.roles.container_instance.existing_arn.is_none()
+                && plan(spec).role(RoleKind::ContainerInstance).is_some()
+        };
+        let mut instance_roles = Vec::new();
+        if let Some(cluster) = cluster.as_deref() {
+            if work.iter().any(|w| needs_instances(&w.3)) {
+                let (found, said) = aws.instance_roles(cluster).await.map_err(err)?;
+                instance_roles = found;
+                general.extend(said);
+            }
+        }
+        // Per workload: its plan, and one more plan per further instance role (only their
+        // container-instance role audits are kept).
         let plans: Vec<_> = work
             .into_iter()
             .map(|(service, source, replan, mut spec)| {
                 spec.keys.extend(keys.iter().cloned());
-                (service, source, replan, plan(&spec))
+                let mut variants = Vec::new();
+                let read = needs_instances(&spec);
+                if read {
+                    for r in &instance_roles {
+                        let mut s = spec.clone();
+                        s.roles.container_instance.existing_arn = Some(r.role_arn.clone());
+                        variants.push(plan(&s));
+                    }
+                }
+                if variants.is_empty() {
+                    variants.push(plan(&spec));
+                }
+                let read = read && !instance_roles.is_empty();
+                (service, source, replan, variants, read)
             })
             .collect();
         // Every role once, whichever services share it.
-        let mut names: Vec<String> = plans.iter().flat_map(|p| role_names(&p.3)).collect();
+        let mut names: Vec<String> = plans
+            .iter()
+            .flat_map(|p| p.3.iter().flat_map(role_names))
+            .collect();
         names.sort();
         names.dedup();
         let account = aws.roles(&names).await.map_err(err)?;
@@ -95,27 +128,47 @@ pub fn audit(
         let shared = |name: &str, me: &Option<String>| -> Vec<String> {
             plans
                 .iter()
-                .filter(|o| &o.0 != me && role_names(&o.3).iter().any(|n| n == name))
+                .filter(|o| &o.0 != me && o.3.iter().any(|p| role_names(p).iter().any(|n| n == name)))
                 .filter_map(|o| o.0.clone())
                 .collect()
         };
         let mut out: Vec<Audited> = plans
             .iter()
-            .map(|(service, artifact, replan, p)| {
+            .map(|(service, artifact, replan, variants, read)| {
+                let p = &variants[0];
+                let mut report = audit(p, &account);
+                for v in &variants[1..] {
+                    report.roles.extend(
+                        audit(v, &account)
+                            .roles
+                            .into_iter()
+                            .filter(|r| r.kind == RoleKind::ContainerInstance),
+                    );
+                }
                 let mine = secrets_read(p);
                 let mut notes: Vec<String> = notes
                     .iter()
                     .filter(|n| mine.iter().any(|(id, _)| n.contains(id.as_str())))
                     .cloned()
                     .collect();
-                for name in role_names(p) {
+                for r in instance_roles.iter().filter(|_| *read) {
+                    notes.push(format!(
+                        "container-instance role {} read from the cluster's EC2 instance(s) {}",
+                        r.role_arn,
+                        r.instances.join(", ")
+                    ));
+                }
+                let mut names: Vec<String> = variants.iter().flat_map(role_names).collect();
+                names.sort();
+                names.dedup();
+                for name in names {
                     let others = shared(&name, service);
                     if !others.is_empty() {
                         notes.push(format!("role {name} is shared with service(s) {}: its over-grants here are judged against this service alone, and its replacement must hold all of their plans", others.join(", ")));
                     }
                 }
                 Audited {
-                    report: audit(p, &account),
+                    report,
                     notes,
                     service: service.clone(),
                     artifact: artifact.clone(),

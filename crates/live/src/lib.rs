@@ -8,6 +8,8 @@
 //!   no field lost in a conversion from the SDK's types.
 //! - [`Aws::secret_keys`]: the customer managed KMS key of each Secrets Manager secret the
 //!   plans read (DescribeSecret): the task definition does not say it, the account does.
+//! - [`Aws::instance_roles`]: the roles of a cluster's EC2 container instances (their EC2
+//!   instance profiles), so the container-instance role audited is the one the instances have.
 //! - [`Aws::roles`]: the roles by name as IAM has them (trust, inline and attached managed
 //!   policies with their default versions' documents, boundary) → [`Account`], the same
 //!   model the offline `--roles FILE` audit reads.
@@ -32,6 +34,10 @@ pub const READ_ACTIONS: &[&str] = &[
     "ecs:ListServices",
     "ecs:DescribeServices",
     "ecs:DescribeTaskDefinition",
+    "ecs:ListContainerInstances",
+    "ecs:DescribeContainerInstances",
+    "ec2:DescribeInstances",
+    "iam:GetInstanceProfile",
     "secretsmanager:DescribeSecret",
     "iam:GetRole",
     "iam:ListRolePolicies",
@@ -83,6 +89,7 @@ pub struct Service {
 
 /// The SDK clients, from the environment.
 pub struct Aws {
+    cfg: aws_config::SdkConfig,
     iam: aws_sdk_iam::Client,
     ecs: aws_sdk_ecs::Client,
     secrets: aws_sdk_secretsmanager::Client,
@@ -131,6 +138,7 @@ impl Aws {
             iam: aws_sdk_iam::Client::new(&cfg),
             ecs: aws_sdk_ecs::Client::new(&cfg),
             secrets: aws_sdk_secretsmanager::Client::new(&cfg),
+            cfg,
         }
     }
 
@@ -227,6 +235,179 @@ impl Aws {
             }
         }
         Ok((services, skipped))
+    }
+
+    /// The IAM roles of the cluster's EC2 container instances, each with the instances that
+    /// have it: ListContainerInstances → DescribeContainerInstances (EC2 instance ids) → EC2
+    /// DescribeInstances (instance profiles) → IAM GetInstanceProfile (the role). ECS Anywhere
+    /// instances (`mi-…`) and instances without a profile are said in the notes.
+    pub async fn instance_roles(
+        &self,
+        cluster: &str,
+    ) -> Result<(Vec<InstanceRole>, Vec<String>), Error> {
+        let arns: Vec<String> = self
+            .ecs
+            .list_container_instances()
+            .cluster(cluster)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(failed("ecs:ListContainerInstances", cluster))?;
+        let mut ids = Vec::new();
+        // DescribeContainerInstances takes at most 100 per call.
+        for chunk in arns.chunks(100) {
+            let out = self
+                .ecs
+                .describe_container_instances()
+                .cluster(cluster)
+                .set_container_instances(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(failed("ecs:DescribeContainerInstances", cluster))?;
+            ids.extend(
+                out.container_instances()
+                    .iter()
+                    .filter_map(|c| c.ec2_instance_id().map(str::to_string)),
+            );
+        }
+        let mut notes = Vec::new();
+        let (ec2, anywhere): (Vec<String>, Vec<String>) =
+            ids.into_iter().partition(|i| i.starts_with("i-"));
+        if !anywhere.is_empty() {
+            notes.push(format!("{} ECS Anywhere instance(s) of cluster {cluster} ({}): their role comes from their Systems Manager activation, which this audit does not read", anywhere.len(), anywhere.join(", ")));
+        }
+        let mut by_profile: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for chunk in ec2.chunks(100) {
+            for (id, profile) in self.ec2_instance_profiles(chunk).await? {
+                match profile {
+                    Some(p) => by_profile.entry(p).or_default().push(id),
+                    None => notes.push(format!(
+                        "EC2 instance {id} of cluster {cluster} has no instance profile: its ECS agent has no credentials"
+                    )),
+                }
+            }
+        }
+        let mut roles: Vec<InstanceRole> = Vec::new();
+        for (profile, instances) in by_profile {
+            // The profile's name is its ARN's last part (after any path).
+            let name = profile.rsplit('/').next().unwrap_or_default();
+            let out = self
+                .iam
+                .get_instance_profile()
+                .instance_profile_name(name)
+                .send()
+                .await
+                .map_err(failed("iam:GetInstanceProfile", name))?;
+            let role = out
+                .instance_profile()
+                .and_then(|p| p.roles().first())
+                .map(|r| r.arn().to_string());
+            match role {
+                Some(arn) => match roles.iter_mut().find(|r| r.role_arn == arn) {
+                    Some(r) => r.instances.extend(instances),
+                    None => roles.push(InstanceRole {
+                        role_arn: arn,
+                        instances,
+                    }),
+                },
+                None => notes.push(format!(
+                    "instance profile {name} (EC2 instances {}) holds no role: their ECS agents have no credentials",
+                    instances.join(", ")
+                )),
+            }
+        }
+        Ok((roles, notes))
+    }
+
+    /// EC2 DescribeInstances for `ids`: each instance's profile ARN. A Query-protocol call
+    /// signed with SigV4 by the SDK's signer and sent by its HTTP client (see Cargo.toml).
+    async fn ec2_instance_profiles(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, Option<String>)>, Error> {
+        use aws_credential_types::provider::ProvideCredentials;
+        use aws_smithy_runtime_api::client::http::HttpConnector;
+        const CALL: &str = "ec2:DescribeInstances";
+        let region = self
+            .cfg
+            .region()
+            .map(|r| r.to_string())
+            .ok_or_else(|| Error(format!("{CALL}: no region (set AWS_REGION)")))?;
+        let endpoint = ec2_endpoint(
+            std::env::var("AWS_ENDPOINT_URL_EC2").ok().as_deref(),
+            self.cfg.endpoint_url(),
+            &region,
+        );
+        let mut body = String::from("Action=DescribeInstances&Version=2016-11-15");
+        for (i, id) in ids.iter().enumerate() {
+            // Instance ids are [a-z0-9-]: nothing to encode.
+            body.push_str(&format!("&InstanceId.{}={id}", i + 1));
+        }
+        let creds = self
+            .cfg
+            .credentials_provider()
+            .ok_or_else(|| Error(format!("{CALL}: no credentials")))?
+            .provide_credentials()
+            .await
+            .map_err(failed(CALL, "credentials"))?;
+        let identity = creds.into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&region)
+            .name("ec2")
+            .time(std::time::SystemTime::now())
+            .settings(aws_sigv4::http_request::SigningSettings::default())
+            .build()
+            .map_err(failed(CALL, "signing"))?
+            .into();
+        const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+        let headers = [("content-type", FORM)];
+        let signable = aws_sigv4::http_request::SignableRequest::new(
+            "POST",
+            endpoint.as_str(),
+            headers.iter().copied(),
+            aws_sigv4::http_request::SignableBody::Bytes(body.as_bytes()),
+        )
+        .map_err(failed(CALL, &endpoint))?;
+        let (signed, _) = aws_sigv4::http_request::sign(signable, &params)
+            .map_err(failed(CALL, "signing"))?
+            .into_parts();
+        let mut request =
+            aws_smithy_runtime_api::http::Request::new(aws_smithy_types::body::SdkBody::from(body));
+        request
+            .set_method("POST")
+            .map_err(failed(CALL, &endpoint))?;
+        request
+            .set_uri(endpoint.as_str())
+            .map_err(failed(CALL, &endpoint))?;
+        for (name, value) in headers.iter().copied().chain(signed.headers()) {
+            request
+                .headers_mut()
+                .insert(name.to_string(), value.to_string());
+        }
+        let connector = aws_smithy_http_client::default_connector(&Default::default(), None)
+            .ok_or_else(|| Error(format!("{CALL}: no HTTPS client")))?;
+        let response = connector
+            .call(request)
+            .await
+            .map_err(failed(CALL, &endpoint))?;
+        let status = response.status().as_u16();
+        let bytes = aws_smithy_types::byte_stream::ByteStream::new(response.into_body())
+            .collect()
+            .await
+            .map_err(failed(CALL, &endpoint))?
+            .into_bytes();
+        let xml = String::from_utf8_lossy(&bytes);
+        if status != 200 {
+            return Err(Error(format!(
+                "{CALL} {}: HTTP {status}: {}",
+                ids.join(","),
+                xml_text(&xml, "Message").unwrap_or_else(|| xml.chars().take(300).collect())
+            )));
+        }
+        Ok(instance_profiles(&xml))
     }
 
     /// Each secret's customer managed KMS key (secrets under AWS's own key are left out):
@@ -386,5 +567,177 @@ impl Aws {
             .and_then(|v| v.document())
             .unwrap_or("{}");
         policy_document(doc).map_err(|e| Error(format!("iam:GetPolicyVersion {arn}: {e}")))
+    }
+}
+
+/// A role the cluster's EC2 container instances have, and which instances have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceRole {
+    pub role_arn: String,
+    pub instances: Vec<String>,
+}
+
+/// EC2's endpoint: `AWS_ENDPOINT_URL_EC2`, else the configured `AWS_ENDPOINT_URL`, else the
+/// Region's (`ec2.<region>.amazonaws.com`, `.com.cn` in the China Regions).
+fn ec2_endpoint(service: Option<&str>, any: Option<&str>, region: &str) -> String {
+    match service.or(any) {
+        Some(url) => format!("{}/", url.trim_end_matches('/')),
+        None if region.starts_with("cn-") => format!("https://ec2.{region}.amazonaws.com.cn/"),
+        None => format!("https://ec2.{region}.amazonaws.com/"),
+    }
+}
+
+/// The first `<tag>` text of an XML document (EC2's error `Message`).
+fn xml_text(xml: &str, tag: &str) -> Option<String> {
+    let mut inside = false;
+    for t in xmlparser::Tokenizer::from(xml) {
+        match t.ok()? {
+            xmlparser::Token::ElementStart { local, .. } => inside = local.as_str() == tag,
+            xmlparser::Token::Text { text } if inside => return Some(text.as_str().to_string()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// (instance id, instance profile ARN) of each instance in a DescribeInstances response:
+/// `reservationSet/item/instancesSet/item/{instanceId, iamInstanceProfile/arn}` in any order,
+/// read by path so ids nested elsewhere (network interface attachments) are not taken.
+fn instance_profiles(xml: &str) -> Vec<(String, Option<String>)> {
+    let ends = |path: &[String], tail: &[&str]| {
+        path.len() >= tail.len()
+            && path[path.len() - tail.len()..]
+                .iter()
+                .zip(tail)
+                .all(|(a, b)| a == b)
+    };
+    let mut path: Vec<String> = Vec::new();
+    let mut open: Option<String> = None;
+    let mut found: Vec<(Option<String>, Option<String>)> = Vec::new();
+    for t in xmlparser::Tokenizer::from(xml) {
+        let Ok(t) = t else { break };
+        match t {
+            xmlparser::Token::ElementStart { local, .. } => open = Some(local.as_str().to_string()),
+            xmlparser::Token::ElementEnd { end, .. } => match end {
+                xmlparser::ElementEnd::Open => {
+                    path.extend(open.take());
+                    if ends(&path, &["instancesSet", "item"]) {
+                        found.push((None, None));
+                    }
+                }
+                xmlparser::ElementEnd::Empty => open = None,
+                xmlparser::ElementEnd::Close(..) => {
+                    path.pop();
+                }
+            },
+            xmlparser::Token::Text { text } => {
+                let (text, last) = (text.as_str().trim().to_string(), found.last_mut());
+                match last {
+                    Some(l) if ends(&path, &["instancesSet", "item", "instanceId"]) => {
+                        l.0 = Some(text)
+                    }
+                    Some(l)
+                        if ends(
+                            &path,
+                            &["instancesSet", "item", "iamInstanceProfile", "arn"],
+                        ) =>
+                    {
+                        l.1 = Some(text)
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+        .into_iter()
+        .filter_map(|(id, arn)| Some((id?, arn)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// EC2's DescribeInstances response as its API reference shows it (trimmed to what is
+    /// read, plus a network interface whose attachment also names an instance, and the
+    /// profile before the id, as moto writes it: element order is not fixed).
+    const RESPONSE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
+  <reservationSet>
+    <item>
+      <reservationId>r-1234567890abcdef0</reservationId>
+      <ownerId>123456789012</ownerId>
+      <instancesSet>
+        <item>
+          <instanceId>i-1234567890abcdef0</instanceId>
+          <imageId>ami-bff32ccc</imageId>
+          <networkInterfaceSet>
+            <item>
+              <networkInterfaceId>eni-0f62d866</networkInterfaceId>
+              <attachment><attachmentId>eni-attach-6537fc0c</attachmentId><instanceId>i-other</instanceId></attachment>
+            </item>
+          </networkInterfaceSet>
+          <iamInstanceProfile>
+            <arn>arn:aws:iam::123456789012:instance-profile/ecs/ecsInstanceRole</arn>
+            <id>AIPAJ7S5FLTM5EXAMPLE</id>
+          </iamInstanceProfile>
+        </item>
+        <item>
+          <iamInstanceProfile><arn>arn:aws:iam::123456789012:instance-profile/web</arn></iamInstanceProfile>
+          <placement/>
+          <instanceId>i-0598c7d356eba48d7</instanceId>
+        </item>
+        <item>
+          <instanceId>i-0aaaaaaaaaaaaaaaa</instanceId>
+        </item>
+      </instancesSet>
+    </item>
+  </reservationSet>
+</DescribeInstancesResponse>"#;
+
+    #[test]
+    fn each_instance_gets_its_own_profile_and_nested_ids_are_not_instances() {
+        assert_eq!(
+            instance_profiles(RESPONSE),
+            [
+                (
+                    "i-1234567890abcdef0".to_string(),
+                    Some("arn:aws:iam::123456789012:instance-profile/ecs/ecsInstanceRole".into())
+                ),
+                (
+                    "i-0598c7d356eba48d7".to_string(),
+                    Some("arn:aws:iam::123456789012:instance-profile/web".into())
+                ),
+                ("i-0aaaaaaaaaaaaaaaa".to_string(), None),
+            ]
+        );
+        let error = "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized</Message></Error></Errors></Response>";
+        assert_eq!(
+            xml_text(error, "Message").as_deref(),
+            Some("You are not authorized")
+        );
+    }
+
+    #[test]
+    fn the_endpoint_is_the_override_or_the_regions() {
+        assert_eq!(
+            ec2_endpoint(Some("http://127.0.0.1:5000"), Some("http://x"), "us-east-1"),
+            "http://127.0.0.1:5000/"
+        );
+        assert_eq!(
+            ec2_endpoint(None, Some("http://x/"), "us-east-1"),
+            "http://x/"
+        );
+        assert_eq!(
+            ec2_endpoint(None, None, "eu-west-1"),
+            "https://ec2.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            ec2_endpoint(None, None, "cn-north-1"),
+            "https://ec2.cn-north-1.amazonaws.com.cn/"
+        );
     }
 }
