@@ -95,7 +95,7 @@ schema:
 fuzz seconds="60":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
     mkdir -p fuzz/corpus/plan_document
-    cp examples/*.yaml examples/*.json examples/invalid/*.yaml tests/redteam/guardrails.yaml fuzz/corpus/plan_document/
+    cp examples/*.yaml examples/*.json examples/invalid/*.yaml tests/redteam/guardrails.yaml tests/audit/*.json fuzz/corpus/plan_document/
     for f in tests/realworld/*/*; do case "$f" in *.md|*/expected.yaml) ;; *) cp "$f" "fuzz/corpus/plan_document/realworld-$(basename "$(dirname "$f")")-$(basename "$f")";; esac; done
     cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run plan_document corpus/plan_document -- -max_total_time={{seconds}}
 

@@ -1,5 +1,7 @@
-//! Any bytes → parse_document → guardrails → plan → every output, share links, and any bytes as a guardrail
-//! policy (what the controller reads from its ConfigMap and the calculator from an attribute).
+//! Any bytes → parse_document → guardrails → plan → every output, share links, any bytes as a
+//! guardrail policy (what the controller reads from its ConfigMap and the calculator from an
+//! attribute), and any bytes as the roles a user pastes or gives `audit` (then audited) and as
+//! the error message `explain` reads.
 //! The core must never panic. Run: `just fuzz` (seeds from examples/ and tests/redteam/ are
 //! copied into the corpus first).
 #![no_main]
@@ -38,6 +40,19 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+    // The roles a user has, as the calculator's audit box and `audit --roles` read them.
+    let (spec, _) = ecsroles_core::parse_document(SPEC).expect("fixed spec");
+    let fixed = ecsroles_core::plan(&spec);
+    for account in [
+        ecsroles_core::audit::read_pasted(&text, "app-task"),
+        ecsroles_core::audit::read_roles(&text),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let _ = serde_json::to_string(&ecsroles_core::audit::audit(&fixed, &account));
+    }
+    let _ = ecsroles_core::explain::explain(&text, Some(&fixed));
     for policy in [Guardrails::from_json(&text), Guardrails::from_yaml(&text)]
         .into_iter()
         .flatten()

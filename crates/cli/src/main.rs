@@ -86,7 +86,9 @@ enum Command {
     /// Audit the roles a workload already has against its plan: what is missing (the task will
     /// fail, and how), what is broader than it needs, trust problems. Offline: ROLES is the
     /// output of `aws iam get-account-authorization-details --filter Role AWSManagedPolicy
-    /// LocalManagedPolicy` (raw API or CLI JSON). Live (`--live`, read-only, the standard AWS
+    /// LocalManagedPolicy` (raw API or CLI JSON), or the per-role outputs one after the other
+    /// (`aws iam get-role`, `list-attached-role-policies`, `list-role-policies`,
+    /// `get-role-policy`; `get-policy` + `get-policy-version` for a managed policy). Live (`--live`, read-only, the standard AWS
     /// credential chain and region; AWS_ENDPOINT_URL_* honoured): the roles are read from IAM,
     /// and without FILE every service of `--cluster` (or `--service-name`) is read from ECS
     /// and audited, with its secrets' KMS keys from Secrets Manager. Exit 1 when a grant is
@@ -490,7 +492,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let audits = match (file, roles, live) {
                 (Some(file), Some(roles), false) => {
                     let p = plan(&load(&file, overrides)?);
-                    let account = ecsroles_core::audit::read_account(&read(&roles)?)
+                    let account = ecsroles_core::audit::read_roles(&read(&roles)?)
                         .map_err(|e| format!("{}: {e}", roles.display()))?;
                     let shown = file.display().to_string();
                     vec![Audited {

@@ -89,6 +89,165 @@ fn url_decode(s: &str) -> String {
 /// Reads `aws iam get-account-authorization-details` output (all pages merged, or one).
 pub fn read_account(text: &str) -> Result<Account, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    account_from(&v)
+}
+
+/// The JSON values of `text`: one, several written one after the other (as appending `aws iam`
+/// outputs to one file writes them), or a JSON array of objects.
+fn json_values(text: &str) -> Result<Vec<Value>, String> {
+    let values = serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("not JSON: {e}"))?;
+    Ok(match values.as_slice() {
+        [Value::Array(a)] if !a.is_empty() && a.iter().all(Value::is_object) => a.clone(),
+        _ => values,
+    })
+}
+
+/// Reads the roles as the AWS CLI prints them: `get-account-authorization-details` output, or
+/// the outputs of the per-role commands one after the other (or in a JSON array):
+/// `get-role` starts a role (trust, boundary); `get-role-policy` adds an inline policy to the
+/// role it names; `list-attached-role-policies` and `list-role-policies` (which name no role)
+/// belong to the last `get-role` before them; `get-policy` then `get-policy-version` give a
+/// managed policy's document. An inline policy that `list-role-policies` lists and no
+/// `get-role-policy` gives is an error: the role's grants would be judged without it.
+pub fn read_roles(text: &str) -> Result<Account, String> {
+    let values = json_values(text)?;
+    if let [v] = values.as_slice() {
+        if v.get("RoleDetailList").is_some() {
+            return account_from(v);
+        }
+    }
+    let mut account = Account::default();
+    // Inline policy names each role must have (list-role-policies), checked at the end.
+    let mut listed: Vec<(String, String)> = Vec::new();
+    let mut policy: Option<String> = None;
+    for (i, v) in values.iter().enumerate() {
+        let at = |what: &str| format!("value {} ({what})", i + 1);
+        let last_role = |account: &mut Account, what: &str| -> Result<usize, String> {
+            account.roles.len().checked_sub(1).ok_or_else(|| {
+                format!(
+                    "{}: it names no role; put the role's `aws iam get-role` output before it",
+                    at(what)
+                )
+            })
+        };
+        if v.get("IsTruncated").and_then(Value::as_bool) == Some(true) {
+            return Err(format!(
+                "{}: truncated (IsTruncated); run the command without --max-items",
+                at("a list")
+            ));
+        }
+        if v.get("RoleDetailList").is_some() {
+            let more = account_from(v)?;
+            account.roles.extend(more.roles);
+            account.policies.extend(more.policies);
+        } else if let Some(r) = v.get("Role") {
+            let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default();
+            if s("RoleName").is_empty() {
+                return Err(format!("{}: Role has no RoleName", at("get-role")));
+            }
+            account.roles.push(IamRole {
+                name: s("RoleName").to_string(),
+                arn: s("Arn").to_string(),
+                trust: match document(r.get("AssumeRolePolicyDocument"))
+                    .map_err(|e| format!("{}: AssumeRolePolicyDocument: {e}", at("get-role")))?
+                {
+                    Value::Null => Value::Object(Default::default()),
+                    v => v,
+                },
+                inline: vec![],
+                managed: vec![],
+                boundary: r
+                    .get("PermissionsBoundary")
+                    .and_then(|b| b.get("PermissionsBoundaryArn"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            });
+        } else if let (Some(name), Some(d)) = (
+            v.get("RoleName").and_then(Value::as_str),
+            v.get("PolicyDocument"),
+        ) {
+            let doc = document(Some(d)).map_err(|e| format!("{}: {e}", at("get-role-policy")))?;
+            let policy_name = v
+                .get("PolicyName")
+                .and_then(Value::as_str)
+                .unwrap_or("inline");
+            let role = match account.roles.iter().position(|r| r.name == name) {
+                Some(k) => k,
+                // A role given by its policies alone: its trust is not judged.
+                None => {
+                    account.roles.push(IamRole {
+                        name: name.to_string(),
+                        arn: String::new(),
+                        trust: Value::Null,
+                        inline: vec![],
+                        managed: vec![],
+                        boundary: None,
+                    });
+                    account.roles.len() - 1
+                }
+            };
+            account.roles[role]
+                .inline
+                .push((policy_name.to_string(), doc));
+        } else if let Some(list) = v.get("AttachedPolicies").and_then(Value::as_array) {
+            let k = last_role(&mut account, "list-attached-role-policies")?;
+            account.roles[k].managed.extend(
+                list.iter()
+                    .filter_map(|p| p.get("PolicyArn")?.as_str().map(str::to_string)),
+            );
+        } else if let Some(names) = v.get("PolicyNames").and_then(Value::as_array) {
+            let k = last_role(&mut account, "list-role-policies")?;
+            let role = account.roles[k].name.clone();
+            listed.extend(
+                names
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|n| (role.clone(), n.to_string())),
+            );
+        } else if let Some(p) = v.get("Policy") {
+            policy = p.get("Arn").and_then(Value::as_str).map(str::to_string);
+        } else if let Some(d) = v.get("PolicyVersion").and_then(|p| p.get("Document")) {
+            let arn = policy.take().ok_or_else(|| {
+                format!(
+                    "{}: it names no policy; put the policy's `aws iam get-policy` output before it",
+                    at("get-policy-version")
+                )
+            })?;
+            let doc =
+                document(Some(d)).map_err(|e| format!("{}: {e}", at("get-policy-version")))?;
+            account.policies.insert(arn, doc);
+        } else {
+            let keys: Vec<&str> = v
+                .as_object()
+                .map(|o| o.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            return Err(format!(
+                "value {}: not an `aws iam` output ecsroles reads (get-account-authorization-details, get-role, get-role-policy, list-attached-role-policies, list-role-policies, get-policy then get-policy-version); its keys: {}",
+                i + 1,
+                keys.join(", ")
+            ));
+        }
+    }
+    for (role, name) in listed {
+        let given = account
+            .roles
+            .iter()
+            .any(|r| r.name == role && r.inline.iter().any(|(n, _)| *n == name));
+        if !given {
+            return Err(format!("role {role} has the inline policy {name} (list-role-policies) and the file does not carry it: add `aws iam get-role-policy --role-name {role} --policy-name {name}` output"));
+        }
+    }
+    if account.roles.is_empty() {
+        return Err("no role in the file: give `aws iam get-account-authorization-details` output, or `aws iam get-role` output for each role".into());
+    }
+    Ok(account)
+}
+
+/// get-account-authorization-details output, parsed.
+fn account_from(v: &Value) -> Result<Account, String> {
     let list = |k: &str| {
         v.get(k)
             .and_then(Value::as_array)
@@ -174,9 +333,16 @@ pub fn read_account(text: &str) -> Result<Account, String> {
 /// `aws iam get-policy-version` output. One policy is that role's only one, and its trust is
 /// not judged.
 pub fn read_pasted(text: &str, role: &str) -> Result<Account, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    if v.get("RoleDetailList").is_some() {
-        return read_account(text);
+    let values = json_values(text)?;
+    let v = match values.as_slice() {
+        [v] => v.clone(),
+        _ => return read_roles(text),
+    };
+    if ["RoleDetailList", "Role", "AttachedPolicies", "PolicyNames"]
+        .iter()
+        .any(|k| v.get(k).is_some())
+    {
+        return read_roles(text);
     }
     let (name, doc) = if let Some(d) = v.get("PolicyDocument") {
         let name = v.get("RoleName").and_then(Value::as_str).unwrap_or(role);

@@ -577,3 +577,107 @@ fn a_planned_managed_policy_outside_the_snapshot_is_looked_for() {
     assert_eq!(x.detached, [ssm]);
     assert_ne!(x.verdict, ecsroles_core::audit::Verdict::Fine);
 }
+
+/// The per-role AWS CLI outputs one after the other (tests/audit/web-api-role-outputs.json, the
+/// same roles as the get-account-authorization-details fixture): the audit finds the same
+/// things, the managed policy judged from the snapshot.
+#[test]
+fn per_role_cli_outputs_are_audited_like_the_account_details() {
+    let text = std::fs::read_to_string(repo_root().join("examples/fargate-web-api.yaml")).unwrap();
+    let p = plan(&parse_document(&text).unwrap().0);
+    let outputs =
+        std::fs::read_to_string(repo_root().join("tests/audit/web-api-role-outputs.json")).unwrap();
+    let account = ecsroles_core::audit::read_roles(&outputs).expect("reads the CLI outputs");
+    let (a, b) = (report(), audit(&p, &account));
+    let found = |r: &ecsroles_core::audit::AuditReport| {
+        r.roles
+            .iter()
+            .map(|x| {
+                let mut m: Vec<String> = x
+                    .missing
+                    .iter()
+                    .map(|m| format!("{} {}", m.action, m.resource))
+                    .collect();
+                m.sort();
+                let mut o: Vec<String> = x
+                    .over_grants
+                    .iter()
+                    .map(|o| format!("{} {} {}", o.policy, o.action, o.resource))
+                    .collect();
+                o.sort();
+                (
+                    x.name.clone(),
+                    x.verdict,
+                    m,
+                    o,
+                    x.trust.clone(),
+                    x.assumable,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found(&a), found(&b));
+    assert_eq!(audited(&b, RoleKind::TaskExecution).from_snapshot.len(), 1);
+    // Pasted in the calculator's audit box: read the same way, trust included.
+    let pasted = ecsroles_core::audit::read_pasted(&outputs, "web-api-task").unwrap();
+    assert_eq!(found(&audit(&p, &pasted)), found(&b));
+    // The same, as a JSON array.
+    let values: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&outputs)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let array = serde_json::to_string(&values).unwrap();
+    assert_eq!(
+        found(&audit(
+            &p,
+            &ecsroles_core::audit::read_roles(&array).unwrap()
+        )),
+        found(&b)
+    );
+    // get-policy + get-policy-version: the managed policy's document from the file instead.
+    let managed = r#"{"Policy": {"PolicyName": "AmazonECSTaskExecutionRolePolicy", "Arn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", "DefaultVersionId": "v1"}}
+{"PolicyVersion": {"Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}, "VersionId": "v1", "IsDefaultVersion": true}}"#;
+    let with = audit(
+        &p,
+        &ecsroles_core::audit::read_roles(&format!("{outputs}\n{managed}")).unwrap(),
+    );
+    let exec = audited(&with, RoleKind::TaskExecution);
+    assert!(exec.from_snapshot.is_empty());
+    assert!(exec.over_grants.iter().any(|o| o.action == "ecr:*"));
+}
+
+/// What the per-role reader refuses, each saying which value and what to add.
+#[test]
+fn per_role_outputs_that_cannot_be_judged_say_what_to_add() {
+    use ecsroles_core::audit::read_roles;
+    let role = r#"{"Role": {"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r", "AssumeRolePolicyDocument": {"Statement": []}}}"#;
+    for (text, says) in [
+        (
+            r#"{"AttachedPolicies": [], "IsTruncated": false}"#.to_string(),
+            "value 1 (list-attached-role-policies): it names no role; put the role's `aws iam get-role` output before it",
+        ),
+        (
+            format!(r#"{role} {{"PolicyNames": ["app"], "IsTruncated": false}}"#),
+            "role r has the inline policy app (list-role-policies) and the file does not carry it",
+        ),
+        (
+            format!(r#"{role} {{"AttachedPolicies": [], "IsTruncated": true, "Marker": "x"}}"#),
+            "value 2 (a list): truncated (IsTruncated); run the command without --max-items",
+        ),
+        (
+            r#"{"PolicyVersion": {"Document": {"Statement": []}, "VersionId": "v1"}}"#.to_string(),
+            "value 1 (get-policy-version): it names no policy",
+        ),
+        (
+            format!(r#"{role} {{"Users": []}}"#),
+            "value 2: not an `aws iam` output ecsroles reads",
+        ),
+        (
+            r#"{"Role": {"RoleName": "r", "AssumeRolePolicyDocument": "<URL-encoded-JSON>"}}"#.to_string(),
+            "value 1 (get-role): AssumeRolePolicyDocument: a policy document is not JSON",
+        ),
+    ] {
+        let e = read_roles(&text).expect_err(&text);
+        assert!(e.contains(says), "{text}\n→ {e}");
+    }
+}

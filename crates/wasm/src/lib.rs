@@ -417,7 +417,8 @@ pub fn shareable(text: &str) -> Result<JsValue, JsValue> {
 }
 
 /// Audits the roles a user already has against the plan of `text`: `roles` is the output of
-/// `aws iam get-account-authorization-details` (every role, trust included), or one role's
+/// `aws iam get-account-authorization-details` or the per-role CLI outputs (`get-role`, …) one
+/// after the other (every role given, trust included: [`ecsroles_core::audit::read_roles`]), or one role's
 /// current policy (a policy document, `get-role-policy` or `get-policy-version` output) —
 /// the plan's role named `role` (default: the first the plan audits). Throws an `InputError`
 /// with path `roles` when `roles` cannot be read. With `policy` (and `namespace`, `tenant`: as
