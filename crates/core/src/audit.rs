@@ -918,6 +918,82 @@ fn over_grants(planned: &[Need], docs: &[(&str, &Value)]) -> Vec<OverGrant> {
     out
 }
 
+/// The values a Condition block gives `key` (any operator; keys are case-insensitive).
+fn condition_values<'a>(condition: Option<&'a Value>, key: &str) -> Vec<&'a str> {
+    condition
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|ops| ops.values())
+        .filter_map(Value::as_object)
+        .flat_map(|keys| keys.iter())
+        .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+        .flat_map(|(_, v)| strings(Some(v)))
+        .collect()
+}
+
+/// Why the role's trust statement `s` cannot hold for this workload: its `aws:SourceAccount`
+/// names none of the plan's accounts, or each of its `aws:SourceArn` patterns names another
+/// partition, Region or account than the plan's (compared part by part, so a pattern narrower
+/// than the plan's — one cluster's tasks — is not a conflict). `None` when it can hold.
+fn source_conflict(planned: Option<&crate::policy::Statement>, s: &Value) -> Option<String> {
+    let planned = planned?;
+    let want = |key: &str| -> Vec<&str> {
+        planned
+            .conditions
+            .values()
+            .flat_map(|m| m.iter())
+            .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+            .flat_map(|(_, v)| v.iter().map(String::as_str))
+            .collect()
+    };
+    let have_account = condition_values(s.get("Condition"), "aws:SourceAccount");
+    let want_account = want("aws:SourceAccount");
+    if !have_account.is_empty()
+        && !want_account.is_empty()
+        && !have_account.iter().any(|h| {
+            want_account
+                .iter()
+                .any(|w| crate::guardrails::glob_match(h, w))
+        })
+    {
+        return Some(format!(
+            "aws:SourceAccount is {}, the workload's account is {}",
+            have_account.join(", "),
+            want_account.join(", ")
+        ));
+    }
+    let have_arn = condition_values(s.get("Condition"), "aws:SourceArn");
+    let want_arn = want("aws:SourceArn");
+    // Parts 1, 3 and 4 of arn:partition:service:region:account:… — a part of either that is a
+    // wildcard matches anything.
+    let parts_agree = |h: &str, w: &str| {
+        let (h, w): (Vec<&str>, Vec<&str>) =
+            (h.splitn(6, ':').collect(), w.splitn(6, ':').collect());
+        [1, 3, 4].iter().all(|&i| match (h.get(i), w.get(i)) {
+            (Some(a), Some(b)) => {
+                a.contains(['*', '?'])
+                    || b.contains(['*', '?'])
+                    || crate::guardrails::glob_match(a, b)
+            }
+            // An ARN pattern with fewer parts ("arn:aws:ecs:*") leaves the rest open.
+            _ => true,
+        })
+    };
+    if !have_arn.is_empty()
+        && !want_arn.is_empty()
+        && !have_arn
+            .iter()
+            .any(|h| want_arn.iter().any(|w| parts_agree(h, w)))
+    {
+        return Some(format!(
+            "aws:SourceArn is {}, the workload's is {}",
+            have_arn.join(", "),
+            want_arn.join(", ")
+        ));
+    }
+    None
+}
+
 /// How a trust problem that blocks assumption starts (SARIF reports it as an error).
 const DOES_NOT_TRUST: &str = "does not trust";
 
@@ -936,18 +1012,41 @@ fn trust_problems(r: &PlannedRole, trust: &Value) -> (Vec<String>, bool) {
                 .any(|a| crate::guardrails::glob_match(a, "sts:AssumeRole"))
         })
         .collect::<Vec<_>>();
+    let planned = r.trust_policy.as_ref().and_then(|t| t.statements.first());
     for p in &r.assumed_by {
-        let by = allows.iter().find(|s| {
-            strings(s.get("Principal").and_then(|x| x.get("Service"))).contains(&p.as_str())
-        });
-        let Some(s) = by else {
+        let trusting: Vec<&&Value> = allows
+            .iter()
+            .filter(|s| {
+                strings(s.get("Principal").and_then(|x| x.get("Service"))).contains(&p.as_str())
+            })
+            .collect();
+        if trusting.is_empty() {
             assumable = false;
             out.push(format!(
                 "{DOES_NOT_TRUST} {p}: ECS cannot assume it (\"ECS was unable to assume the role\")"
             ));
             continue;
+        }
+        // A statement whose confused-deputy conditions name another account, Region or
+        // partition than the workload's never holds for it.
+        let conflicts: Vec<String> = trusting
+            .iter()
+            .filter_map(|s| source_conflict(planned, s))
+            .collect();
+        if conflicts.len() == trusting.len() {
+            assumable = false;
+            out.push(format!(
+                "{DOES_NOT_TRUST} {p} for this workload: {}; ECS cannot assume it (\"ECS was unable to assume the role\")",
+                conflicts.join("; ")
+            ));
+            continue;
+        }
+        let Some(s) = trusting
+            .iter()
+            .find(|s| source_conflict(planned, s).is_none())
+        else {
+            continue;
         };
-        let planned = r.trust_policy.as_ref().and_then(|t| t.statements.first());
         let wants_account = planned.is_some_and(|t| {
             t.conditions
                 .values()

@@ -681,3 +681,52 @@ fn per_role_outputs_that_cannot_be_judged_say_what_to_add() {
         assert!(e.contains(says), "{text}\n→ {e}");
     }
 }
+
+/// Trust conditions are judged by their values: an `aws:SourceAccount` or `aws:SourceArn` that
+/// names another account or Region never holds for this workload (ECS cannot assume the role,
+/// the task fails); one narrower than the plan's (one cluster's tasks) is fine.
+#[test]
+fn trust_conditions_naming_another_account_or_region_block_assumption() {
+    let p = planned("fargate-web-api.yaml");
+    let with_trust = |condition: serde_json::Value| {
+        let account = account_of(
+            &p,
+            |r, v| {
+                if r.kind == RoleKind::Task {
+                    v["AssumeRolePolicyDocument"] = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+                        "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                        "Action": "sts:AssumeRole", "Condition": condition}]});
+                }
+            },
+            serde_json::json!([]),
+        );
+        let r = audit(&p, &account);
+        let x = audited(&r, RoleKind::Task).clone();
+        (x.assumable, x.trust, x.verdict)
+    };
+    let (ok, trust, verdict) = with_trust(serde_json::json!({
+        "StringEquals": {"aws:SourceAccount": "111122223333"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:111122223333:task/web/*"}}));
+    assert!(ok && trust.is_empty(), "{trust:?}");
+    assert_eq!(verdict, ecsroles_core::audit::Verdict::Fine);
+    for (condition, says) in [
+        (
+            serde_json::json!({"StringEquals": {"aws:SourceAccount": "999999999999"}}),
+            "aws:SourceAccount is 999999999999, the workload's account is 111122223333",
+        ),
+        (
+            serde_json::json!({"ArnLike": {"aws:sourcearn": "arn:aws:ecs:eu-west-1:111122223333:*"}}),
+            "aws:SourceArn is arn:aws:ecs:eu-west-1:111122223333:*",
+        ),
+    ] {
+        let (ok, trust, verdict) = with_trust(condition);
+        assert!(!ok, "{trust:?}");
+        assert_eq!(verdict, ecsroles_core::audit::Verdict::Missing);
+        assert!(
+            trust.iter().any(|t| t
+                .starts_with("does not trust ecs-tasks.amazonaws.com for this workload")
+                && t.contains(says)),
+            "{trust:?}"
+        );
+    }
+}
