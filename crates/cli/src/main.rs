@@ -505,7 +505,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 (_, None, false) => {
                     return Err(
-                        "audit needs the roles: --roles FILE (get-account-authorization-details output) or --live".into(),
+                        "audit needs the roles: --roles FILE (get-account-authorization-details output, or get-role and its policies' outputs) or --live".into(),
                     )
                 }
                 (None, _, false) => return Err("audit --roles needs the workload FILE".into()),

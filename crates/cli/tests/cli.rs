@@ -576,7 +576,7 @@ fn audit_says_what_it_needs() {
     for (args, says) in [
         (
             &["audit", "examples/fargate-web-api.yaml"][..],
-            "--roles FILE (get-account-authorization-details output) or --live",
+            "--roles FILE (get-account-authorization-details output, or get-role and its policies' outputs) or --live",
         ),
         (
             &[

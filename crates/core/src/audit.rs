@@ -7,6 +7,7 @@
 //! carry is judged from [`crate::managed_snapshot`] (the report names its version), and the
 //! AWS managed policies the plan attaches are needed grants, not over-grants.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -107,11 +108,13 @@ fn json_values(text: &str) -> Result<Vec<Value>, String> {
 
 /// Reads the roles as the AWS CLI prints them: `get-account-authorization-details` output, or
 /// the outputs of the per-role commands one after the other (or in a JSON array):
-/// `get-role` starts a role (trust, boundary); `get-role-policy` adds an inline policy to the
-/// role it names; `list-attached-role-policies` and `list-role-policies` (which name no role)
-/// belong to the last `get-role` before them; `get-policy` then `get-policy-version` give a
-/// managed policy's document. An inline policy that `list-role-policies` lists and no
-/// `get-role-policy` gives is an error: the role's grants would be judged without it.
+/// `get-role` gives a role (trust, boundary); `get-role-policy` an inline policy of the role it
+/// names (before or after its get-role); `list-attached-role-policies` and `list-role-policies`
+/// (which name no role) belong to the last `get-role` before them, and both are required for
+/// each get-role; `get-policy` then `get-policy-version` (the default version) give a managed
+/// policy's document. Anything that would leave a role judged on part of what it has is an
+/// error naming the command to add: a missing list, an inline policy listed and not given, a
+/// list with more pages.
 pub fn read_roles(text: &str) -> Result<Account, String> {
     let values = json_values(text)?;
     if let [v] = values.as_slice() {
@@ -120,22 +123,30 @@ pub fn read_roles(text: &str) -> Result<Account, String> {
         }
     }
     let mut account = Account::default();
+    // Per role given by get-role: whether its two lists came (both decide what it allows).
+    let mut lists: BTreeMap<String, (bool, bool)> = BTreeMap::new();
     // Inline policy names each role must have (list-role-policies), checked at the end.
     let mut listed: Vec<(String, String)> = Vec::new();
-    let mut policy: Option<String> = None;
+    // The last get-role's role: the lists that name no role are its.
+    let mut current: Option<String> = None;
+    // The last get-policy: its ARN and default version.
+    let mut policy: Option<(String, Option<String>)> = None;
     for (i, v) in values.iter().enumerate() {
         let at = |what: &str| format!("value {} ({what})", i + 1);
-        let last_role = |account: &mut Account, what: &str| -> Result<usize, String> {
-            account.roles.len().checked_sub(1).ok_or_else(|| {
+        let of_current = |what: &str| {
+            current.clone().ok_or_else(|| {
                 format!(
                     "{}: it names no role; put the role's `aws iam get-role` output before it",
                     at(what)
                 )
             })
         };
-        if v.get("IsTruncated").and_then(Value::as_bool) == Some(true) {
+        if v.get("IsTruncated").and_then(Value::as_bool) == Some(true)
+            || v.get("NextToken").is_some()
+            || v.get("Marker").is_some()
+        {
             return Err(format!(
-                "{}: truncated (IsTruncated); run the command without --max-items",
+                "{}: more follows (IsTruncated / NextToken); run the command without --max-items or --no-paginate, so the AWS CLI reads every page",
                 at("a list")
             ));
         }
@@ -145,26 +156,39 @@ pub fn read_roles(text: &str) -> Result<Account, String> {
             account.policies.extend(more.policies);
         } else if let Some(r) = v.get("Role") {
             let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default();
-            if s("RoleName").is_empty() {
+            let name = s("RoleName").to_string();
+            if name.is_empty() {
                 return Err(format!("{}: Role has no RoleName", at("get-role")));
             }
-            account.roles.push(IamRole {
-                name: s("RoleName").to_string(),
-                arn: s("Arn").to_string(),
-                trust: match document(r.get("AssumeRolePolicyDocument"))
-                    .map_err(|e| format!("{}: AssumeRolePolicyDocument: {e}", at("get-role")))?
-                {
-                    Value::Null => Value::Object(Default::default()),
-                    v => v,
-                },
-                inline: vec![],
-                managed: vec![],
-                boundary: r
-                    .get("PermissionsBoundary")
-                    .and_then(|b| b.get("PermissionsBoundaryArn"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            });
+            let trust = match document(r.get("AssumeRolePolicyDocument"))
+                .map_err(|e| format!("{}: AssumeRolePolicyDocument: {e}", at("get-role")))?
+            {
+                Value::Null => Value::Object(Default::default()),
+                v => v,
+            };
+            let boundary = r
+                .get("PermissionsBoundary")
+                .and_then(|b| b.get("PermissionsBoundaryArn"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            // A role its get-role-policy output came before: completed, not given twice.
+            match account.roles.iter_mut().find(|x| x.name == name) {
+                Some(x) => {
+                    x.arn = s("Arn").to_string();
+                    x.trust = trust;
+                    x.boundary = boundary;
+                }
+                None => account.roles.push(IamRole {
+                    name: name.clone(),
+                    arn: s("Arn").to_string(),
+                    trust,
+                    inline: vec![],
+                    managed: vec![],
+                    boundary,
+                }),
+            }
+            lists.entry(name.clone()).or_default();
+            current = Some(name);
         } else if let (Some(name), Some(d)) = (
             v.get("RoleName").and_then(Value::as_str),
             v.get("PolicyDocument"),
@@ -174,7 +198,7 @@ pub fn read_roles(text: &str) -> Result<Account, String> {
                 .get("PolicyName")
                 .and_then(Value::as_str)
                 .unwrap_or("inline");
-            let role = match account.roles.iter().position(|r| r.name == name) {
+            let k = match account.roles.iter().position(|r| r.name == name) {
                 Some(k) => k,
                 // A role given by its policies alone: its trust is not judged.
                 None => {
@@ -189,35 +213,56 @@ pub fn read_roles(text: &str) -> Result<Account, String> {
                     account.roles.len() - 1
                 }
             };
-            account.roles[role]
-                .inline
-                .push((policy_name.to_string(), doc));
+            let inline = &mut account.roles[k].inline;
+            if !inline.iter().any(|(n, _)| n == policy_name) {
+                inline.push((policy_name.to_string(), doc));
+            }
         } else if let Some(list) = v.get("AttachedPolicies").and_then(Value::as_array) {
-            let k = last_role(&mut account, "list-attached-role-policies")?;
-            account.roles[k].managed.extend(
-                list.iter()
-                    .filter_map(|p| p.get("PolicyArn")?.as_str().map(str::to_string)),
-            );
+            let name = of_current("list-attached-role-policies")?;
+            lists.entry(name.clone()).or_default().0 = true;
+            if let Some(x) = account.roles.iter_mut().find(|x| x.name == name) {
+                for arn in list
+                    .iter()
+                    .filter_map(|p| p.get("PolicyArn")?.as_str().map(str::to_string))
+                {
+                    if !x.managed.contains(&arn) {
+                        x.managed.push(arn);
+                    }
+                }
+            }
         } else if let Some(names) = v.get("PolicyNames").and_then(Value::as_array) {
-            let k = last_role(&mut account, "list-role-policies")?;
-            let role = account.roles[k].name.clone();
+            let name = of_current("list-role-policies")?;
+            lists.entry(name.clone()).or_default().1 = true;
             listed.extend(
                 names
                     .iter()
                     .filter_map(Value::as_str)
-                    .map(|n| (role.clone(), n.to_string())),
+                    .map(|n| (name.clone(), n.to_string())),
             );
         } else if let Some(p) = v.get("Policy") {
-            policy = p.get("Arn").and_then(Value::as_str).map(str::to_string);
-        } else if let Some(d) = v.get("PolicyVersion").and_then(|p| p.get("Document")) {
-            let arn = policy.take().ok_or_else(|| {
+            policy = p.get("Arn").and_then(Value::as_str).map(|a| {
+                (
+                    a.to_string(),
+                    p.get("DefaultVersionId")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                )
+            });
+        } else if let Some(pv) = v.get("PolicyVersion") {
+            let (arn, default) = policy.take().ok_or_else(|| {
                 format!(
                     "{}: it names no policy; put the policy's `aws iam get-policy` output before it",
                     at("get-policy-version")
                 )
             })?;
-            let doc =
-                document(Some(d)).map_err(|e| format!("{}: {e}", at("get-policy-version")))?;
+            let version = pv.get("VersionId").and_then(Value::as_str);
+            if let (Some(d), Some(v)) = (default.as_deref(), version) {
+                if d != v {
+                    return Err(format!("{}: version {v} of {arn} is not its default ({d}), the one IAM applies: run `aws iam get-policy-version --policy-arn {arn} --version-id {d}`", at("get-policy-version")));
+                }
+            }
+            let doc = document(pv.get("Document"))
+                .map_err(|e| format!("{}: {e}", at("get-policy-version")))?;
             account.policies.insert(arn, doc);
         } else {
             let keys: Vec<&str> = v
@@ -229,6 +274,17 @@ pub fn read_roles(text: &str) -> Result<Account, String> {
                 i + 1,
                 keys.join(", ")
             ));
+        }
+    }
+    // A role's grants are judged from everything it has: both lists are needed.
+    for (role, (attached, inline)) in &lists {
+        for (seen, command) in [
+            (attached, "list-attached-role-policies"),
+            (inline, "list-role-policies"),
+        ] {
+            if !seen {
+                return Err(format!("role {role}: add `aws iam {command} --role-name {role}` output after its get-role (what it lists decides what the role allows)"));
+            }
         }
     }
     for (role, name) in listed {
@@ -352,7 +408,7 @@ pub fn read_pasted(text: &str, role: &str) -> Result<Account, String> {
     } else if v.get("Statement").is_some() {
         (role, v)
     } else {
-        return Err("neither a policy document (it has no Statement) nor get-account-authorization-details output (no RoleDetailList)".into());
+        return Err("neither a policy document (it has no Statement), nor get-account-authorization-details output (no RoleDetailList), nor `aws iam get-role` output with its list-attached-role-policies, list-role-policies and get-role-policy outputs".into());
     };
     if !matches!(
         doc.get("Statement"),
@@ -445,7 +501,7 @@ pub struct RoleAudit {
     /// the snapshot does not hold (so the role's own policies could not be compared).
     pub detached: Vec<String>,
     /// AWS managed policies judged from the embedded snapshot (the file did not carry their
-    /// documents): name, version and its date. The account's default version is AWS's newest.
+    /// documents): name, version and its date. AWS may have published a newer version since.
     pub from_snapshot: Vec<String>,
 }
 
@@ -632,7 +688,7 @@ pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
             let name = role_name(r)?;
             let actual = account.roles.iter().find(|a| a.name == name);
             Some(match actual {
-                Some(a) => audit_role(r, name, a, account),
+                Some(a) => audit_role(plan, r, name, a, account),
                 None => RoleAudit {
                     kind: r.kind,
                     title: r.title.clone(),
@@ -664,7 +720,7 @@ struct Need<'a> {
     sid: &'a str,
     why: String,
     actions: Vec<&'a str>,
-    resources: Vec<&'a str>,
+    resources: Vec<Cow<'a, str>>,
     /// The plan's statement has a condition: a conditional allow is what it asks for.
     conditional: bool,
 }
@@ -685,15 +741,25 @@ fn snapshot(arn: &str) -> Option<&'static ManagedPolicy> {
 
 /// A snapshot as a policy document for [`evaluate`]. A statement's condition is not kept, only
 /// that it has one: the evaluator counts any condition as "allowed if it holds".
-fn snapshot_document(p: &ManagedPolicy) -> Value {
+fn snapshot_document(p: &ManagedPolicy, arn: &str) -> Value {
+    // AWS writes the policy per partition (arn:aws-cn:… in China): the attached ARN's.
+    let partition = arn.split(':').nth(1).unwrap_or("aws");
     let statements: Vec<Value> = p
         .statements
         .iter()
         .map(|s| {
+            let resources: Vec<String> = s
+                .resources
+                .iter()
+                .map(|r| match r.strip_prefix("arn:aws:") {
+                    Some(rest) => format!("arn:{partition}:{rest}"),
+                    None => r.to_string(),
+                })
+                .collect();
             let mut st = json!({
                 "Effect": if s.allow { "Allow" } else { "Deny" },
                 "Action": s.actions,
-                "Resource": s.resources,
+                "Resource": resources,
             });
             if s.conditional {
                 st["Condition"] =
@@ -705,6 +771,27 @@ fn snapshot_document(p: &ManagedPolicy) -> Value {
     json!({ "Statement": statements })
 }
 
+/// A snapshot resource in the workload's partition, and its Region and account where AWS wrote
+/// `*` (`arn:aws:ec2:*:*:volume/*` → `arn:aws-cn:ec2:cn-north-1:111122223333:volume/*`): the
+/// workload's calls touch only those, so a copy scoped to its account still holds. A Region or
+/// account that is a placeholder stays `*`.
+fn localize(resource: &str, partition: &str, region: &str, account: &str) -> String {
+    let mut parts: Vec<&str> = resource.splitn(6, ':').collect();
+    if parts.len() < 6 || parts[0] != "arn" {
+        return resource.to_string();
+    }
+    if parts[1] == "aws" && !partition.contains("${") {
+        parts[1] = partition;
+    }
+    if parts[3] == "*" && !region.is_empty() && !region.contains("${") {
+        parts[3] = region;
+    }
+    if parts[4] == "*" && !account.is_empty() && !account.contains("${") {
+        parts[4] = account;
+    }
+    parts.join(":")
+}
+
 /// Whether the role's attached policy `have` is the plan's `want` (AWS managed policies by name,
 /// whatever the partition).
 fn same_policy(have: &str, want: &str) -> bool {
@@ -712,7 +799,13 @@ fn same_policy(have: &str, want: &str) -> bool {
         || matches!((aws_managed_name(have), aws_managed_name(want)), (Some(a), Some(b)) if a == b)
 }
 
-fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> RoleAudit {
+fn audit_role(
+    plan: &RolePlan,
+    r: &PlannedRole,
+    name: String,
+    a: &IamRole,
+    account: &Account,
+) -> RoleAudit {
     let mut unresolved = Vec::new();
     let mut from_snapshot = Vec::new();
     // Documents the file does not carry, taken from the embedded snapshot (owned here).
@@ -724,7 +817,7 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
         .filter_map(|m| {
             let p = snapshot(m)?;
             from_snapshot.push(format!("{} {} ({})", p.name, p.version, p.created));
-            Some((m.as_str(), snapshot_document(p)))
+            Some((m.as_str(), snapshot_document(p, m)))
         })
         .collect();
     let doc_of = |m: &str| {
@@ -756,26 +849,41 @@ fn audit_role(r: &PlannedRole, name: String, a: &IamRole, account: &Account) -> 
             sid: &s.sid,
             why: s.why.to_string(),
             actions: s.actions.iter().map(|a| a.as_ref()).collect(),
-            resources: s.resources.iter().map(String::as_str).collect(),
+            resources: s
+                .resources
+                .iter()
+                .map(|r| Cow::Borrowed(r.as_str()))
+                .collect(),
             conditional: !s.conditions.is_empty(),
         })
         .collect();
     // The AWS managed policies the plan attaches: what they allow is needed, and a role that has
     // one attached is not broader for it. One the snapshot does not hold is only looked for.
+    // Attached, it is what the plan asks for, whatever AWS's current version says; not
+    // attached, its grants (from the snapshot, in the workload's partition, Region and account)
+    // must come from the role's own policies.
     let mut detached = Vec::new();
     for m in &r.managed_policies {
+        if a.managed.iter().any(|h| same_policy(h, &m.arn)) {
+            continue;
+        }
         match snapshot(&m.arn) {
-            Some(p) => needs.extend(p.statements.iter().filter(|s| s.allow).map(|s| Need {
-                sid: p.name,
-                why: format!("{} (AWS managed policy {} {})", m.why, p.name, p.version),
-                actions: s.actions.to_vec(),
-                resources: s.resources.to_vec(),
-                conditional: s.conditional,
+            Some(p) => needs.extend(p.statements.iter().filter(|s| s.allow).map(|s| {
+                Need {
+                    sid: p.name,
+                    why: format!("{} (AWS managed policy {} {})", m.why, p.name, p.version),
+                    actions: s.actions.to_vec(),
+                    resources: s
+                        .resources
+                        .iter()
+                        .map(|r| {
+                            Cow::Owned(localize(r, &plan.partition, &plan.region, &plan.account))
+                        })
+                        .collect(),
+                    conditional: s.conditional,
+                }
             })),
-            None if !a.managed.iter().any(|h| same_policy(h, &m.arn)) => {
-                detached.push(m.arn.clone())
-            }
-            None => {}
+            None => detached.push(m.arn.clone()),
         }
     }
     let (mut missing, mut conditional) = (Vec::new(), Vec::new());
@@ -862,7 +970,7 @@ fn over_grants(planned: &[Need], docs: &[(&str, &Value)]) -> Vec<OverGrant> {
         planned
             .iter()
             .filter(|s| s.actions.iter().any(|a| a.eq_ignore_ascii_case(action)))
-            .flat_map(|s| s.resources.iter().copied())
+            .flat_map(|s| s.resources.iter().map(|r| r.as_ref()))
             .collect::<Vec<&str>>()
     };
     let mut out: Vec<OverGrant> = Vec::new();
@@ -918,13 +1026,27 @@ fn over_grants(planned: &[Need], docs: &[(&str, &Value)]) -> Vec<OverGrant> {
     out
 }
 
-/// The values a Condition block gives `key` (any operator; keys are case-insensitive).
+/// The values a Condition block requires `key` to have (keys are case-insensitive): only the
+/// operators that allow exactly those values (`StringEquals`, `StringLike`, `ArnLike`, …, with
+/// `IfExists` or a set prefix); a negated or `Null` test says nothing about the value wanted.
 fn condition_values<'a>(condition: Option<&'a Value>, key: &str) -> Vec<&'a str> {
+    const POSITIVE: [&str; 5] = [
+        "StringEquals",
+        "StringEqualsIgnoreCase",
+        "StringLike",
+        "ArnEquals",
+        "ArnLike",
+    ];
     condition
         .and_then(Value::as_object)
         .into_iter()
-        .flat_map(|ops| ops.values())
-        .filter_map(Value::as_object)
+        .flat_map(|ops| ops.iter())
+        .filter(|(op, _)| {
+            let op = op.rsplit(':').next().unwrap_or(op);
+            let op = op.strip_suffix("IfExists").unwrap_or(op);
+            POSITIVE.contains(&op)
+        })
+        .filter_map(|(_, v)| v.as_object())
         .flat_map(|keys| keys.iter())
         .filter(|(k, _)| k.eq_ignore_ascii_case(key))
         .flat_map(|(_, v)| strings(Some(v)))
@@ -946,6 +1068,8 @@ fn source_conflict(planned: Option<&crate::policy::Statement>, s: &Value) -> Opt
             .flat_map(|(_, v)| v.iter().map(String::as_str))
             .collect()
     };
+    // A placeholder in the plan (no account or Region given) could be anything.
+    let open = |w: &str| w.contains("${");
     let have_account = condition_values(s.get("Condition"), "aws:SourceAccount");
     let want_account = want("aws:SourceAccount");
     if !have_account.is_empty()
@@ -953,7 +1077,7 @@ fn source_conflict(planned: Option<&crate::policy::Statement>, s: &Value) -> Opt
         && !have_account.iter().any(|h| {
             want_account
                 .iter()
-                .any(|w| crate::guardrails::glob_match(h, w))
+                .any(|w| open(w) || crate::guardrails::glob_match(h, w))
         })
     {
         return Some(format!(
@@ -973,6 +1097,7 @@ fn source_conflict(planned: Option<&crate::policy::Statement>, s: &Value) -> Opt
             (Some(a), Some(b)) => {
                 a.contains(['*', '?'])
                     || b.contains(['*', '?'])
+                    || open(b)
                     || crate::guardrails::glob_match(a, b)
             }
             // An ARN pattern with fewer parts ("arn:aws:ecs:*") leaves the rest open.
@@ -1052,8 +1177,11 @@ fn trust_problems(r: &PlannedRole, trust: &Value) -> (Vec<String>, bool) {
                 .values()
                 .any(|m| m.contains_key("aws:SourceAccount"))
         });
-        let has = s.get("Condition").map(Value::to_string).unwrap_or_default();
-        if wants_account && !has.contains("aws:SourceAccount") && !has.contains("aws:SourceArn") {
+        let has = s
+            .get("Condition")
+            .map(|c| c.to_string().to_ascii_lowercase())
+            .unwrap_or_default();
+        if wants_account && !has.contains("aws:sourceaccount") && !has.contains("aws:sourcearn") {
             out.push(format!("trusts {p} without the confused-deputy conditions the plan sets (aws:SourceAccount / aws:SourceArn)"));
         }
     }
@@ -1075,6 +1203,40 @@ fn trust_problems(r: &PlannedRole, trust: &Value) -> (Vec<String>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snapshot_resources_take_the_workloads_partition_region_and_account() {
+        let l = |r| localize(r, "aws-cn", "cn-north-1", "111122223333");
+        assert_eq!(
+            l("arn:aws:ec2:*:*:volume/*"),
+            "arn:aws-cn:ec2:cn-north-1:111122223333:volume/*"
+        );
+        assert_eq!(l("arn:aws:s3:::*"), "arn:aws-cn:s3:::*");
+        assert_eq!(l("*"), "*");
+        assert_eq!(
+            localize("arn:aws:ec2:*:*:volume/*", "aws", "${AWS::Region}", ""),
+            "arn:aws:ec2:*:*:volume/*"
+        );
+        let p = snapshot(
+            "arn:aws-cn:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
+        )
+        .expect("by name, any partition and path");
+        let doc = snapshot_document(p, "arn:aws-cn:iam::aws:policy/service-role/x");
+        let text = doc.to_string();
+        assert!(text.contains("arn:aws-cn:ec2:*:*:volume/*") && !text.contains("arn:aws:"));
+    }
+
+    #[test]
+    fn only_conditions_that_require_a_value_give_one() {
+        let c = json!({
+            "StringNotEquals": {"aws:SourceAccount": "999999999999"},
+            "Null": {"aws:SourceAccount": "false"},
+            "ForAnyValue:StringLikeIfExists": {"aws:sourceaccount": ["1111*"]},
+            "ArnNotLike": {"aws:SourceArn": "arn:aws:ecs:eu-west-1:*"}
+        });
+        assert_eq!(condition_values(Some(&c), "aws:SourceAccount"), ["1111*"]);
+        assert!(condition_values(Some(&c), "aws:SourceArn").is_empty());
+    }
 
     #[test]
     fn url_encoded_documents_are_read() {

@@ -1087,6 +1087,10 @@ pub mod managed {
     /// workload can narrow it further: the managed policy is attached.
     pub const EXPRESS_INFRA: &str =
         "service-role/AmazonECSInfrastructureRoleforExpressGatewayServices";
+    /// The ones [`crate::managed_snapshot`] does not hold (the project's reference data has no
+    /// copy of them): the audit cannot compare a role's own policies with them, so a role
+    /// without one attached is reported `detached`, not judged grant by grant.
+    pub const NOT_IN_SNAPSHOT: [&str; 2] = [SSM_CORE, EXPRESS_INFRA];
     /// Every AWS managed policy a rule attaches: the default guardrails allow exactly these
     /// (a test plans every example under them).
     pub const ALL: [&str; 5] = [

@@ -537,6 +537,26 @@ fn the_plans_own_managed_policies_are_needed_not_over_grants() {
     assert!(x.missing.is_empty(), "{:?}", x.missing);
     assert_eq!(x.verdict, ecsroles_core::audit::Verdict::Broader);
     assert!(x.over_grants.iter().any(|o| o.action == "ec2:*"));
+    // A copy scoped to the workload's Region and account holds what the workload's calls touch.
+    let scoped = |r: &ecsroles_core::model::PlannedRole, v: &mut serde_json::Value| {
+        if r.kind == kind {
+            v["AttachedManagedPolicies"] = serde_json::json!([]);
+            v["RolePolicyList"] = serde_json::json!([{"PolicyName": "ebs", "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": ["ec2:CreateVolume", "ec2:CreateTags", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DeleteVolume"],
+                 "Resource": ["arn:aws:ec2:us-east-1:111122223333:volume/*", "arn:aws:ec2:us-east-1:111122223333:instance/*", "arn:aws:ec2:us-east-1:111122223333:snapshot/*"]},
+                {"Effect": "Allow", "Action": ["ec2:DescribeVolumes", "ec2:DescribeAvailabilityZones", "ec2:DescribeInstances"], "Resource": "*"}]}}]);
+        }
+    };
+    let r = audit(&p, &account_of(&p, scoped, serde_json::json!([])));
+    let x = audited(&r, kind);
+    assert!(x.missing.is_empty(), "{:?}", x.missing);
+    // Attached, the plan's own policy is not re-judged against the snapshot: a file whose
+    // (newer) document allows less is still what the plan attaches.
+    let newer = serde_json::json!([{"PolicyName": "AmazonECSInfrastructureRolePolicyForVolumes", "Arn": arn, "DefaultVersionId": "v6",
+        "PolicyVersionList": [{"VersionId": "v6", "IsDefaultVersion": true, "Document": {"Statement": [
+            {"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]}}]}]);
+    let r = audit(&p, &account_of(&p, |_, _| {}, newer));
+    assert!(audited(&r, kind).missing.is_empty());
 }
 
 /// A managed policy the plan attaches that the snapshot does not hold (ECS Anywhere's
@@ -657,12 +677,30 @@ fn per_role_outputs_that_cannot_be_judged_say_what_to_add() {
             "value 1 (list-attached-role-policies): it names no role; put the role's `aws iam get-role` output before it",
         ),
         (
-            format!(r#"{role} {{"PolicyNames": ["app"], "IsTruncated": false}}"#),
+            format!(
+                r#"{role} {{"PolicyNames": ["app"], "IsTruncated": false}} {{"AttachedPolicies": []}}"#
+            ),
             "role r has the inline policy app (list-role-policies) and the file does not carry it",
         ),
         (
+            format!(r#"{role} {{"PolicyNames": []}}"#),
+            "role r: add `aws iam list-attached-role-policies --role-name r` output",
+        ),
+        (
+            role.to_string(),
+            "role r: add `aws iam list-attached-role-policies --role-name r` output",
+        ),
+        (
             format!(r#"{role} {{"AttachedPolicies": [], "IsTruncated": true, "Marker": "x"}}"#),
-            "value 2 (a list): truncated (IsTruncated); run the command without --max-items",
+            "value 2 (a list): more follows (IsTruncated / NextToken); run the command without --max-items",
+        ),
+        (
+            format!(r#"{role} {{"AttachedPolicies": [], "NextToken": "eyJNYXJrZXIiOiBudWxsfQ=="}}"#),
+            "value 2 (a list): more follows",
+        ),
+        (
+            r#"{"Policy": {"Arn": "arn:aws:iam::111122223333:policy/p", "DefaultVersionId": "v3"}} {"PolicyVersion": {"Document": {"Statement": []}, "VersionId": "v1"}}"#.to_string(),
+            "value 2 (get-policy-version): version v1 of arn:aws:iam::111122223333:policy/p is not its default (v3)",
         ),
         (
             r#"{"PolicyVersion": {"Document": {"Statement": []}, "VersionId": "v1"}}"#.to_string(),
@@ -680,6 +718,14 @@ fn per_role_outputs_that_cannot_be_judged_say_what_to_add() {
         let e = read_roles(&text).expect_err(&text);
         assert!(e.contains(says), "{text}\n→ {e}");
     }
+    // A get-role-policy before its role's get-role, and outputs given twice: one role, complete.
+    let inline = r#"{"RoleName": "r", "PolicyName": "app", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}"#;
+    let lists = r#"{"PolicyNames": ["app"]} {"AttachedPolicies": [{"PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]}"#;
+    let a = read_roles(&format!("{inline} {role} {lists} {role} {lists} {inline}")).unwrap();
+    assert_eq!(a.roles.len(), 1);
+    let r = &a.roles[0];
+    assert!(!r.trust.is_null(), "its get-role's trust");
+    assert_eq!((r.inline.len(), r.managed.len()), (1, 1));
 }
 
 /// Trust conditions are judged by their values: an `aws:SourceAccount` or `aws:SourceArn` that
@@ -709,6 +755,35 @@ fn trust_conditions_naming_another_account_or_region_block_assumption() {
         "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:111122223333:task/web/*"}}));
     assert!(ok && trust.is_empty(), "{trust:?}");
     assert_eq!(verdict, ecsroles_core::audit::Verdict::Fine);
+    // Negated and Null tests say nothing about the account wanted: they hold here.
+    let (ok, trust, _) = with_trust(serde_json::json!({
+        "StringNotEquals": {"aws:SourceAccount": "999999999999"},
+        "Null": {"aws:SourceAccount": "false"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:111122223333:*"}}));
+    assert!(ok && trust.is_empty(), "{trust:?}");
+    // A plan that does not know its account (a placeholder) cannot call any account wrong.
+    let open = plan_doc(
+        "name: app\nregion: us-east-1\nlaunchType: FARGATE\ntaskDefinition: {family: app, containerDefinitions: [{name: app, image: nginx}]}\napp: {statements: [{Effect: Allow, Action: s3:GetObject, Resource: \"*\"}]}\n",
+    );
+    assert!(open.account.contains("${"), "{}", open.account);
+    let account = account_of(
+        &open,
+        |r, v| {
+            if r.kind == RoleKind::Task {
+                v["AssumeRolePolicyDocument"] = serde_json::json!({"Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"},
+                                  "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:111122223333:*"}}}]});
+            }
+        },
+        serde_json::json!([]),
+    );
+    let x = audit(&open, &account);
+    assert!(
+        audited(&x, RoleKind::Task).assumable,
+        "{:?}",
+        audited(&x, RoleKind::Task).trust
+    );
     for (condition, says) in [
         (
             serde_json::json!({"StringEquals": {"aws:SourceAccount": "999999999999"}}),

@@ -62,3 +62,19 @@ fn the_snapshot_is_the_reference_data() {
         }
     }
 }
+
+/// Every AWS managed policy a rule attaches is in the snapshot, or listed as outside it (then the
+/// audit only looks for its attachment): a new one cannot be left out unnoticed.
+#[test]
+fn every_policy_the_plan_attaches_is_in_the_snapshot_or_said_to_be_outside_it() {
+    use ecsroles_core::rules::managed::{ALL, NOT_IN_SNAPSHOT};
+    for path in ALL {
+        let name = path.rsplit('/').next().unwrap();
+        let held = POLICIES.iter().any(|p| p.name == name);
+        assert!(
+            held != NOT_IN_SNAPSHOT.contains(&path),
+            "{path}: in the snapshot: {held}; listed as outside it: {}",
+            NOT_IN_SNAPSHOT.contains(&path)
+        );
+    }
+}
