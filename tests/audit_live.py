@@ -250,7 +250,8 @@ def check_fleet(binary):
         instance = got["Instances"][0]["InstanceId"]
         instances[node] = instance
         ecs.register_container_instance(cluster=cluster, instanceIdentityDocument=json.dumps({"instanceId": instance, "region": REGION, "accountId": ACCOUNT}))
-    # An instance without a profile: said, not audited.
+    # An instance without a profile: said, not audited. (moto registers only EC2 instances, so
+    # the ECS Anywhere note is not exercised here.)
     bare = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
     ecs.register_container_instance(cluster=cluster, instanceIdentityDocument=json.dumps({"instanceId": bare, "region": REGION, "accountId": ACCOUNT}))
     ecs.register_task_definition(
@@ -282,6 +283,8 @@ def check_fleet(binary):
     notes = "\n".join(report.get("notes", []))
     assert instances["fleet-node-ok"] in notes and instances["fleet-node-bare"] in notes, notes
     assert f"{bare} of cluster {cluster} has no instance profile" in notes, notes
+    assert "each is judged against it" in notes, notes
+
     print("audit --live: an EC2 service's container-instance roles read from its cluster's instances, each judged")
 
 

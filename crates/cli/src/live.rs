@@ -34,14 +34,16 @@ pub fn audit(
         let cluster = overrides.cluster.clone();
         let err = |e: ecsroles_live::Error| format!("{e} (the audit reads with: {})", ecsroles_live::READ_ACTIONS.join(", "));
         // The workloads: the file, or the cluster's services.
-        let mut work: Vec<(Option<String>, String, String, ecsroles_core::EcsRoleSetSpec)> =
+        // (service, source, replan command, spec, the service's capacity providers)
+        #[allow(clippy::type_complexity)]
+        let mut work: Vec<(Option<String>, String, String, ecsroles_core::EcsRoleSetSpec, Vec<String>)> =
             Vec::new();
         // What was not audited, or not completely: said with the results.
         let mut general: Vec<String> = Vec::new();
         match file {
             Some(f) => {
                 let shown = f.display().to_string();
-                work.push((None, shown.clone(), format!("ecsroles plan {shown}"), load(f, overrides)?));
+                work.push((None, shown.clone(), format!("ecsroles plan {shown}"), load(f, overrides)?, vec![]));
             }
             None => {
                 let cluster = overrides.cluster.clone().unwrap_or_default();
@@ -67,7 +69,13 @@ pub fn audit(
                         .to_string();
                     let replan = format!("ecsroles plan <(aws ecs describe-task-definition --task-definition {td}) --service <(aws ecs describe-services --cluster {cluster} --services {})", s.name);
                     let spec = load_text(text, source.clone(), overrides.clone())?;
-                    work.push((Some(s.name), source, replan, spec));
+                    let providers = s.service["capacityProviderStrategy"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c["capacityProvider"].as_str().map(str::to_string))
+                        .collect();
+                    work.push((Some(s.name), source, replan, spec, providers));
                 }
             }
         }
@@ -79,30 +87,50 @@ pub fn audit(
         let (found, mut notes) = aws.secret_keys(&secrets).await;
         let (keys, aliases) = secret_key_bindings(&found);
         notes.extend(aliases);
-        // The container-instance roles the cluster's EC2 instances really have: a plan that
-        // needs one is audited against each of them (not against the name it would create).
+        // The container-instance roles the cluster's EC2 instances really have: a plan whose
+        // EC2 container-instance role names no existing role is audited against each of them
+        // (not against the name it would create). ECS Anywhere plans (Systems Manager's
+        // trust) are not: those instances' roles are not read.
         let needs_instances = |spec: &ecsroles_core::EcsRoleSetSpec| {
             spec.roles.container_instance.existing_arn.is_none()
-                && plan(spec).role(RoleKind::ContainerInstance).is_some()
+                && plan(spec)
+                    .role(RoleKind::ContainerInstance)
+                    .is_some_and(|r| r.assumed_by.iter().any(|p| p == "ec2.amazonaws.com"))
         };
         let mut instance_roles = Vec::new();
         if let Some(cluster) = cluster.as_deref() {
             if work.iter().any(|w| needs_instances(&w.3)) {
-                let (found, said) = aws.instance_roles(cluster).await.map_err(err)?;
-                instance_roles = found;
-                general.extend(said);
+                match aws.instance_roles(cluster).await {
+                    Ok((found, said)) => {
+                        if found.is_empty() {
+                            general.push(format!("no EC2 container instance of cluster {cluster} has a role to read: the container-instance role is audited under the name the plan gives it"));
+                        }
+                        instance_roles = found;
+                        general.extend(said);
+                    }
+                    Err(e) => general.push(format!("the container-instance roles of cluster {cluster} were not read ({e}): audited under the names the plans give them")),
+                }
             }
         }
         // Per workload: its plan, and one more plan per further instance role (only their
         // container-instance role audits are kept).
         let plans: Vec<_> = work
             .into_iter()
-            .map(|(service, source, replan, mut spec)| {
+            .map(|(service, source, replan, mut spec, providers)| {
                 spec.keys.extend(keys.iter().cloned());
                 let mut variants = Vec::new();
-                let read = needs_instances(&spec);
+                // A service with a capacity provider strategy runs only on those providers'
+                // instances; otherwise on any (placement constraints are not read).
+                let mine: Vec<&ecsroles_live::InstanceRole> = instance_roles
+                    .iter()
+                    .filter(|r| {
+                        providers.is_empty()
+                            || r.capacity_providers.iter().any(|c| providers.contains(c))
+                    })
+                    .collect();
+                let read = needs_instances(&spec) && !mine.is_empty();
                 if read {
-                    for r in &instance_roles {
+                    for r in &mine {
                         let mut s = spec.clone();
                         s.roles.container_instance.existing_arn = Some(r.role_arn.clone());
                         variants.push(plan(&s));
@@ -111,8 +139,9 @@ pub fn audit(
                 if variants.is_empty() {
                     variants.push(plan(&spec));
                 }
-                let read = read && !instance_roles.is_empty();
-                (service, source, replan, variants, read)
+                let mine: Vec<ecsroles_live::InstanceRole> =
+                    if read { mine.into_iter().cloned().collect() } else { vec![] };
+                (service, source, replan, variants, mine)
             })
             .collect();
         // Every role once, whichever services share it.
@@ -134,7 +163,7 @@ pub fn audit(
         };
         let mut out: Vec<Audited> = plans
             .iter()
-            .map(|(service, artifact, replan, variants, read)| {
+            .map(|(service, artifact, replan, variants, nodes)| {
                 let p = &variants[0];
                 let mut report = audit(p, &account);
                 for v in &variants[1..] {
@@ -151,12 +180,15 @@ pub fn audit(
                     .filter(|n| mine.iter().any(|(id, _)| n.contains(id.as_str())))
                     .cloned()
                     .collect();
-                for r in instance_roles.iter().filter(|_| *read) {
+                for r in nodes {
                     notes.push(format!(
                         "container-instance role {} read from the cluster's EC2 instance(s) {}",
                         r.role_arn,
-                        r.instances.join(", ")
+                        ecsroles_live::listed(&r.instances)
                     ));
+                }
+                if nodes.len() > 1 {
+                    notes.push("the service may run on instances with any of these roles: each is judged against it (placement constraints are not read)".into());
                 }
                 let mut names: Vec<String> = variants.iter().flat_map(role_names).collect();
                 names.sort();

@@ -238,9 +238,10 @@ impl Aws {
     }
 
     /// The IAM roles of the cluster's EC2 container instances, each with the instances that
-    /// have it: ListContainerInstances → DescribeContainerInstances (EC2 instance ids) → EC2
-    /// DescribeInstances (instance profiles) → IAM GetInstanceProfile (the role). ECS Anywhere
-    /// instances (`mi-…`) and instances without a profile are said in the notes.
+    /// have it and their capacity providers: ListContainerInstances → DescribeContainerInstances
+    /// (EC2 instance ids) → EC2 DescribeInstances (instance profiles) → IAM GetInstanceProfile
+    /// (the role). ECS Anywhere instances (`mi-…`), instances without a profile, a profile
+    /// that no longer exists and instances EC2 does not return are said in the notes.
     pub async fn instance_roles(
         &self,
         cluster: &str,
@@ -255,7 +256,9 @@ impl Aws {
             .try_collect()
             .await
             .map_err(failed("ecs:ListContainerInstances", cluster))?;
-        let mut ids = Vec::new();
+        let mut notes = Vec::new();
+        // EC2 instance id → its capacity provider ("" for none).
+        let mut ids: BTreeMap<String, String> = BTreeMap::new();
         // DescribeContainerInstances takes at most 100 per call.
         for chunk in arns.chunks(100) {
             let out = self
@@ -266,26 +269,48 @@ impl Aws {
                 .send()
                 .await
                 .map_err(failed("ecs:DescribeContainerInstances", cluster))?;
-            ids.extend(
-                out.container_instances()
-                    .iter()
-                    .filter_map(|c| c.ec2_instance_id().map(str::to_string)),
-            );
+            for f in out.failures() {
+                notes.push(format!(
+                    "ecs:DescribeContainerInstances {}: {}: not audited",
+                    f.arn().unwrap_or_default(),
+                    f.reason().unwrap_or_default()
+                ));
+            }
+            for c in out.container_instances() {
+                if let Some(id) = c.ec2_instance_id() {
+                    let cp = c.capacity_provider_name().unwrap_or_default();
+                    ids.insert(id.to_string(), cp.to_string());
+                }
+            }
         }
-        let mut notes = Vec::new();
-        let (ec2, anywhere): (Vec<String>, Vec<String>) =
-            ids.into_iter().partition(|i| i.starts_with("i-"));
+        let (ec2, anywhere): (Vec<&String>, Vec<&String>) =
+            ids.keys().partition(|i| i.starts_with("i-"));
         if !anywhere.is_empty() {
-            notes.push(format!("{} ECS Anywhere instance(s) of cluster {cluster} ({}): their role comes from their Systems Manager activation, which this audit does not read", anywhere.len(), anywhere.join(", ")));
+            notes.push(format!("{} ECS Anywhere instance(s) of cluster {cluster} ({}): their role comes from their Systems Manager activation, which this audit does not read", anywhere.len(), listed(&anywhere)));
         }
+        let ec2: Vec<String> = ec2.into_iter().cloned().collect();
         let mut by_profile: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for chunk in ec2.chunks(100) {
-            for (id, profile) in self.ec2_instance_profiles(chunk).await? {
-                match profile {
-                    Some(p) => by_profile.entry(p).or_default().push(id),
-                    None => notes.push(format!(
-                        "EC2 instance {id} of cluster {cluster} has no instance profile: its ECS agent has no credentials"
-                    )),
+        if !ec2.is_empty() {
+            let creds = self.credentials().await?;
+            for chunk in ec2.chunks(100) {
+                let found = self.ec2_instance_profiles(&creds, chunk).await?;
+                let absent: Vec<&String> = chunk
+                    .iter()
+                    .filter(|id| !found.iter().any(|(f, _)| f == *id))
+                    .collect();
+                if !absent.is_empty() {
+                    notes.push(format!(
+                        "EC2 did not describe instance(s) {} of cluster {cluster}: not audited",
+                        listed(&absent)
+                    ));
+                }
+                for (id, profile) in found {
+                    match profile {
+                        Some(p) => by_profile.entry(p).or_default().push(id),
+                        None => notes.push(format!(
+                            "EC2 instance {id} of cluster {cluster} has no instance profile: its ECS agent has no credentials"
+                        )),
+                    }
                 }
             }
         }
@@ -293,121 +318,182 @@ impl Aws {
         for (profile, instances) in by_profile {
             // The profile's name is its ARN's last part (after any path).
             let name = profile.rsplit('/').next().unwrap_or_default();
-            let out = self
+            let out = match self
                 .iam
                 .get_instance_profile()
                 .instance_profile_name(name)
                 .send()
                 .await
-                .map_err(failed("iam:GetInstanceProfile", name))?;
+            {
+                Ok(o) => o,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_no_such_entity_exception()) =>
+                {
+                    notes.push(format!("instance profile {name} of EC2 instance(s) {} no longer exists: not audited", listed(&instances)));
+                    continue;
+                }
+                Err(e) => return Err(failed("iam:GetInstanceProfile", name)(e)),
+            };
             let role = out
                 .instance_profile()
                 .and_then(|p| p.roles().first())
                 .map(|r| r.arn().to_string());
+            let providers = |instances: &[String]| -> Vec<String> {
+                let mut cps: Vec<String> = instances
+                    .iter()
+                    .filter_map(|i| ids.get(i).cloned())
+                    .collect();
+                cps.sort();
+                cps.dedup();
+                cps
+            };
             match role {
                 Some(arn) => match roles.iter_mut().find(|r| r.role_arn == arn) {
-                    Some(r) => r.instances.extend(instances),
+                    Some(r) => {
+                        r.instances.extend(instances);
+                        r.capacity_providers = providers(&r.instances);
+                    }
                     None => roles.push(InstanceRole {
                         role_arn: arn,
+                        capacity_providers: providers(&instances),
                         instances,
                     }),
                 },
                 None => notes.push(format!(
                     "instance profile {name} (EC2 instances {}) holds no role: their ECS agents have no credentials",
-                    instances.join(", ")
+                    listed(&instances)
                 )),
             }
         }
         Ok((roles, notes))
     }
 
+    /// The credentials of the standard chain, resolved once for the hand-made calls.
+    async fn credentials(&self) -> Result<aws_credential_types::Credentials, Error> {
+        use aws_credential_types::provider::ProvideCredentials;
+        self.cfg
+            .credentials_provider()
+            .ok_or_else(|| Error("no AWS credentials in the environment".into()))?
+            .provide_credentials()
+            .await
+            .map_err(failed("credentials", "the standard chain"))
+    }
+
     /// EC2 DescribeInstances for `ids`: each instance's profile ARN. A Query-protocol call
-    /// signed with SigV4 by the SDK's signer and sent by its HTTP client (see Cargo.toml).
+    /// signed with SigV4 by the SDK's signer and sent by its HTTP client (see Cargo.toml), with
+    /// timeouts, and retried like the SDK's clients retry (throttling and 5xx, with backoff).
     async fn ec2_instance_profiles(
         &self,
+        creds: &aws_credential_types::Credentials,
         ids: &[String],
     ) -> Result<Vec<(String, Option<String>)>, Error> {
-        use aws_credential_types::provider::ProvideCredentials;
-        use aws_smithy_runtime_api::client::http::HttpConnector;
+        use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
         const CALL: &str = "ec2:DescribeInstances";
         let region = self
             .cfg
             .region()
             .map(|r| r.to_string())
             .ok_or_else(|| Error(format!("{CALL}: no region (set AWS_REGION)")))?;
+        let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
         let endpoint = ec2_endpoint(
-            std::env::var("AWS_ENDPOINT_URL_EC2").ok().as_deref(),
-            self.cfg.endpoint_url(),
+            std::env::var("AWS_ENDPOINT_URL_EC2")
+                .ok()
+                .filter(|_| !ignore)
+                .as_deref(),
+            self.cfg.endpoint_url().filter(|_| !ignore),
             &region,
+            self.cfg.use_fips().unwrap_or(false),
         );
         let mut body = String::from("Action=DescribeInstances&Version=2016-11-15");
         for (i, id) in ids.iter().enumerate() {
             // Instance ids are [a-z0-9-]: nothing to encode.
             body.push_str(&format!("&InstanceId.{}={id}", i + 1));
         }
-        let creds = self
-            .cfg
-            .credentials_provider()
-            .ok_or_else(|| Error(format!("{CALL}: no credentials")))?
-            .provide_credentials()
-            .await
-            .map_err(failed(CALL, "credentials"))?;
-        let identity = creds.into();
-        let params = aws_sigv4::sign::v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&region)
-            .name("ec2")
-            .time(std::time::SystemTime::now())
-            .settings(aws_sigv4::http_request::SigningSettings::default())
-            .build()
-            .map_err(failed(CALL, "signing"))?
-            .into();
-        const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
-        let headers = [("content-type", FORM)];
-        let signable = aws_sigv4::http_request::SignableRequest::new(
-            "POST",
-            endpoint.as_str(),
-            headers.iter().copied(),
-            aws_sigv4::http_request::SignableBody::Bytes(body.as_bytes()),
-        )
-        .map_err(failed(CALL, &endpoint))?;
-        let (signed, _) = aws_sigv4::http_request::sign(signable, &params)
-            .map_err(failed(CALL, "signing"))?
-            .into_parts();
-        let mut request =
-            aws_smithy_runtime_api::http::Request::new(aws_smithy_types::body::SdkBody::from(body));
-        request
-            .set_method("POST")
-            .map_err(failed(CALL, &endpoint))?;
-        request
-            .set_uri(endpoint.as_str())
-            .map_err(failed(CALL, &endpoint))?;
-        for (name, value) in headers.iter().copied().chain(signed.headers()) {
-            request
-                .headers_mut()
-                .insert(name.to_string(), value.to_string());
-        }
-        let connector = aws_smithy_http_client::default_connector(&Default::default(), None)
+        let identity = creds.clone().into();
+        let settings = HttpConnectorSettings::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .read_timeout(std::time::Duration::from_secs(30))
+            .build();
+        let sleep = self.cfg.sleep_impl();
+        let connector = aws_smithy_http_client::default_connector(&settings, sleep.clone())
             .ok_or_else(|| Error(format!("{CALL}: no HTTPS client")))?;
-        let response = connector
-            .call(request)
-            .await
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let params = aws_sigv4::sign::v4::SigningParams::builder()
+                .identity(&identity)
+                .region(&region)
+                .name("ec2")
+                .time(std::time::SystemTime::now())
+                .settings(aws_sigv4::http_request::SigningSettings::default())
+                .build()
+                .map_err(failed(CALL, "signing"))?
+                .into();
+            const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+            let headers = [("content-type", FORM)];
+            let signable = aws_sigv4::http_request::SignableRequest::new(
+                "POST",
+                endpoint.as_str(),
+                headers.iter().copied(),
+                aws_sigv4::http_request::SignableBody::Bytes(body.as_bytes()),
+            )
             .map_err(failed(CALL, &endpoint))?;
-        let status = response.status().as_u16();
-        let bytes = aws_smithy_types::byte_stream::ByteStream::new(response.into_body())
-            .collect()
-            .await
-            .map_err(failed(CALL, &endpoint))?
-            .into_bytes();
-        let xml = String::from_utf8_lossy(&bytes);
-        if status != 200 {
+            let (signed, _) = aws_sigv4::http_request::sign(signable, &params)
+                .map_err(failed(CALL, "signing"))?
+                .into_parts();
+            let mut request = aws_smithy_runtime_api::http::Request::new(
+                aws_smithy_types::body::SdkBody::from(body.clone()),
+            );
+            request
+                .set_method("POST")
+                .map_err(failed(CALL, &endpoint))?;
+            request
+                .set_uri(endpoint.as_str())
+                .map_err(failed(CALL, &endpoint))?;
+            for (name, value) in headers.iter().copied().chain(signed.headers()) {
+                request
+                    .headers_mut()
+                    .insert(name.to_string(), value.to_string());
+            }
+            let sent = connector.call(request).await;
+            let (status, xml) = match sent {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let bytes =
+                        aws_smithy_types::byte_stream::ByteStream::new(response.into_body())
+                            .collect()
+                            .await
+                            .map_err(failed(CALL, &endpoint))?
+                            .into_bytes();
+                    (status, String::from_utf8_lossy(&bytes).into_owned())
+                }
+                Err(e) if attempt < 3 && (e.is_timeout() || e.is_io()) => {
+                    backoff(sleep.as_ref(), attempt).await;
+                    continue;
+                }
+                Err(e) => return Err(failed(CALL, &endpoint)(e)),
+            };
+            if status == 200 {
+                return instance_profiles(&xml).map_err(|e| Error(format!("{CALL}: {e}")));
+            }
+            let code = xml_text(&xml, "Code").unwrap_or_default();
+            let retry = status >= 500
+                || matches!(
+                    code.as_str(),
+                    "RequestLimitExceeded" | "Throttling" | "ThrottlingException"
+                );
+            if retry && attempt < 3 {
+                backoff(sleep.as_ref(), attempt).await;
+                continue;
+            }
             return Err(Error(format!(
-                "{CALL} {}: HTTP {status}: {}",
-                ids.join(","),
+                "{CALL} ({} instance(s)): HTTP {status} {code}: {}",
+                ids.len(),
                 xml_text(&xml, "Message").unwrap_or_else(|| xml.chars().take(300).collect())
             )));
         }
-        Ok(instance_profiles(&xml))
     }
 
     /// Each secret's customer managed KMS key (secrets under AWS's own key are left out):
@@ -570,20 +656,42 @@ impl Aws {
     }
 }
 
-/// A role the cluster's EC2 container instances have, and which instances have it.
+/// A role the cluster's EC2 container instances have, which instances have it, and their
+/// capacity providers (`""` for instances registered without one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceRole {
     pub role_arn: String,
     pub instances: Vec<String>,
+    pub capacity_providers: Vec<String>,
+}
+
+/// At most ten ids, then how many more: notes stay readable for large clusters.
+pub fn listed<S: AsRef<str>>(ids: &[S]) -> String {
+    let shown: Vec<&str> = ids.iter().take(10).map(AsRef::as_ref).collect();
+    match ids.len() {
+        n if n > 10 => format!("{} and {} more", shown.join(", "), n - 10),
+        _ => shown.join(", "),
+    }
+}
+
+/// Waits before retry `attempt` (1, 2, …): 200 ms, 400 ms, … as the SDK's standard retries.
+async fn backoff(sleep: Option<&aws_smithy_async::rt::sleep::SharedAsyncSleep>, attempt: u32) {
+    if let Some(s) = sleep {
+        use aws_smithy_async::rt::sleep::AsyncSleep;
+        s.sleep(std::time::Duration::from_millis(200 << attempt.min(4)))
+            .await;
+    }
 }
 
 /// EC2's endpoint: `AWS_ENDPOINT_URL_EC2`, else the configured `AWS_ENDPOINT_URL`, else the
-/// Region's (`ec2.<region>.amazonaws.com`, `.com.cn` in the China Regions).
-fn ec2_endpoint(service: Option<&str>, any: Option<&str>, region: &str) -> String {
+/// Region's (`ec2.<region>.amazonaws.com`, `.com.cn` in the China Regions; `ec2-fips.` with
+/// `AWS_USE_FIPS_ENDPOINT`). Not covered: dual-stack and the ISO partitions' hostnames.
+fn ec2_endpoint(service: Option<&str>, any: Option<&str>, region: &str, fips: bool) -> String {
+    let host = if fips { "ec2-fips" } else { "ec2" };
     match service.or(any) {
         Some(url) => format!("{}/", url.trim_end_matches('/')),
-        None if region.starts_with("cn-") => format!("https://ec2.{region}.amazonaws.com.cn/"),
-        None => format!("https://ec2.{region}.amazonaws.com/"),
+        None if region.starts_with("cn-") => format!("https://{host}.{region}.amazonaws.com.cn/"),
+        None => format!("https://{host}.{region}.amazonaws.com/"),
     }
 }
 
@@ -603,7 +711,7 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
 /// (instance id, instance profile ARN) of each instance in a DescribeInstances response:
 /// `reservationSet/item/instancesSet/item/{instanceId, iamInstanceProfile/arn}` in any order,
 /// read by path so ids nested elsewhere (network interface attachments) are not taken.
-fn instance_profiles(xml: &str) -> Vec<(String, Option<String>)> {
+fn instance_profiles(xml: &str) -> Result<Vec<(String, Option<String>)>, String> {
     let ends = |path: &[String], tail: &[&str]| {
         path.len() >= tail.len()
             && path[path.len() - tail.len()..]
@@ -615,7 +723,7 @@ fn instance_profiles(xml: &str) -> Vec<(String, Option<String>)> {
     let mut open: Option<String> = None;
     let mut found: Vec<(Option<String>, Option<String>)> = Vec::new();
     for t in xmlparser::Tokenizer::from(xml) {
-        let Ok(t) = t else { break };
+        let t = t.map_err(|e| format!("the response is not XML: {e}"))?;
         match t {
             xmlparser::Token::ElementStart { local, .. } => open = Some(local.as_str().to_string()),
             xmlparser::Token::ElementEnd { end, .. } => match end {
@@ -650,10 +758,13 @@ fn instance_profiles(xml: &str) -> Vec<(String, Option<String>)> {
             _ => {}
         }
     }
-    found
+    if !path.is_empty() || open.is_some() {
+        return Err("the response is cut off (an element is not closed)".into());
+    }
+    Ok(found
         .into_iter()
         .filter_map(|(id, arn)| Some((id?, arn)))
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -701,7 +812,7 @@ mod tests {
     #[test]
     fn each_instance_gets_its_own_profile_and_nested_ids_are_not_instances() {
         assert_eq!(
-            instance_profiles(RESPONSE),
+            instance_profiles(RESPONSE).unwrap(),
             [
                 (
                     "i-1234567890abcdef0".to_string(),
@@ -719,25 +830,41 @@ mod tests {
             xml_text(error, "Message").as_deref(),
             Some("You are not authorized")
         );
+        assert!(
+            instance_profiles("<DescribeInstancesResponse><reservationSet><item").is_err(),
+            "a cut-off response is an error, not fewer instances"
+        );
     }
 
     #[test]
     fn the_endpoint_is_the_override_or_the_regions() {
+        let e = ec2_endpoint;
         assert_eq!(
-            ec2_endpoint(Some("http://127.0.0.1:5000"), Some("http://x"), "us-east-1"),
+            e(
+                Some("http://127.0.0.1:5000"),
+                Some("http://x"),
+                "us-east-1",
+                false
+            ),
             "http://127.0.0.1:5000/"
         );
+        assert_eq!(e(None, Some("http://x/"), "us-east-1", false), "http://x/");
         assert_eq!(
-            ec2_endpoint(None, Some("http://x/"), "us-east-1"),
-            "http://x/"
-        );
-        assert_eq!(
-            ec2_endpoint(None, None, "eu-west-1"),
+            e(None, None, "eu-west-1", false),
             "https://ec2.eu-west-1.amazonaws.com/"
         );
         assert_eq!(
-            ec2_endpoint(None, None, "cn-north-1"),
+            e(None, None, "cn-north-1", false),
             "https://ec2.cn-north-1.amazonaws.com.cn/"
+        );
+        assert_eq!(
+            e(None, None, "us-gov-west-1", true),
+            "https://ec2-fips.us-gov-west-1.amazonaws.com/"
+        );
+        let ids: Vec<String> = (0..12).map(|i| format!("i-{i}")).collect();
+        assert_eq!(
+            listed(&ids),
+            "i-0, i-1, i-2, i-3, i-4, i-5, i-6, i-7, i-8, i-9 and 2 more"
         );
     }
 }
