@@ -89,13 +89,13 @@ pub fn audit(
         notes.extend(aliases);
         // The container-instance roles the cluster's EC2 instances really have: a plan whose
         // EC2 container-instance role names no existing role is audited against each of them
-        // (not against the name it would create). ECS Anywhere plans (Systems Manager's
-        // trust) are not: those instances' roles are not read.
+        // (not against the name it would create). ECS Anywhere plans (EXTERNAL) are not:
+        // those instances' roles are not read.
         let needs_instances = |spec: &ecsroles_core::EcsRoleSetSpec| {
+            let p = plan(spec);
             spec.roles.container_instance.existing_arn.is_none()
-                && plan(spec)
-                    .role(RoleKind::ContainerInstance)
-                    .is_some_and(|r| r.assumed_by.iter().any(|p| p == "ec2.amazonaws.com"))
+                && p.launch_type == ecsroles_core::spec::LaunchType::Ec2
+                && p.role(RoleKind::ContainerInstance).is_some()
         };
         let mut instance_roles = Vec::new();
         if let Some(cluster) = cluster.as_deref() {

@@ -87,6 +87,23 @@ fn url_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A role's trust policy as IAM gives it: a role without one trusts nobody (judged so; only a
+/// pasted single policy leaves trust unknown, as Null).
+fn trust_of(r: &Value) -> Result<Value, String> {
+    Ok(match document(r.get("AssumeRolePolicyDocument"))? {
+        Value::Null => Value::Object(Default::default()),
+        v => v,
+    })
+}
+
+/// A role's permissions boundary ARN (`PermissionsBoundary.PermissionsBoundaryArn`).
+fn boundary_of(r: &Value) -> Option<String> {
+    r.get("PermissionsBoundary")?
+        .get("PermissionsBoundaryArn")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// Reads `aws iam get-account-authorization-details` output (all pages merged, or one).
 pub fn read_account(text: &str) -> Result<Account, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
@@ -160,17 +177,9 @@ pub fn read_roles(text: &str) -> Result<Account, String> {
             if name.is_empty() {
                 return Err(format!("{}: Role has no RoleName", at("get-role")));
             }
-            let trust = match document(r.get("AssumeRolePolicyDocument"))
-                .map_err(|e| format!("{}: AssumeRolePolicyDocument: {e}", at("get-role")))?
-            {
-                Value::Null => Value::Object(Default::default()),
-                v => v,
-            };
-            let boundary = r
-                .get("PermissionsBoundary")
-                .and_then(|b| b.get("PermissionsBoundaryArn"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let trust = trust_of(r)
+                .map_err(|e| format!("{}: AssumeRolePolicyDocument: {e}", at("get-role")))?;
+            let boundary = boundary_of(r);
             // A role its get-role-policy output came before: completed, not given twice.
             match account.roles.iter_mut().find(|x| x.name == name) {
                 Some(x) => {
@@ -346,19 +355,10 @@ fn account_from(v: &Value) -> Result<Account, String> {
         account.roles.push(IamRole {
             name: s("RoleName"),
             arn: s("Arn"),
-            // A role without a trust policy trusts nobody (judged so; only a pasted single
-            // policy leaves trust unknown, as Null).
-            trust: match document(r.get("AssumeRolePolicyDocument"))? {
-                Value::Null => Value::Object(Default::default()),
-                v => v,
-            },
+            trust: trust_of(r)?,
             inline,
             managed,
-            boundary: r
-                .get("PermissionsBoundary")
-                .and_then(|b| b.get("PermissionsBoundaryArn"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            boundary: boundary_of(r),
         });
     }
     for p in list("Policies") {
@@ -727,8 +727,9 @@ struct Need<'a> {
 
 /// The name of an AWS managed policy ARN (`arn:<partition>:iam::aws:policy/<path><name>`).
 fn aws_managed_name(arn: &str) -> Option<&str> {
-    let (_, rest) = arn.strip_prefix("arn:")?.split_once(":iam::aws:policy/")?;
-    rest.rsplit('/').next()
+    let a = crate::arn::Arn::parse(arn)?;
+    let path = a.resource.strip_prefix("policy/")?;
+    (a.service == "iam" && a.account == "aws").then(|| path.rsplit('/').next())?
 }
 
 /// The embedded snapshot of the AWS managed policy `arn` names ([`crate::managed_snapshot`]).
@@ -776,20 +777,23 @@ fn snapshot_document(p: &ManagedPolicy, arn: &str) -> Value {
 /// workload's calls touch only those, so a copy scoped to its account still holds. A Region or
 /// account that is a placeholder stays `*`.
 fn localize(resource: &str, partition: &str, region: &str, account: &str) -> String {
-    let mut parts: Vec<&str> = resource.splitn(6, ':').collect();
-    if parts.len() < 6 || parts[0] != "arn" {
+    let Some(mut a) = crate::arn::Arn::parse(resource) else {
         return resource.to_string();
+    };
+    let known = |v: &str| !v.is_empty() && !v.contains("${");
+    if a.partition == "aws" && known(partition) {
+        a.partition = partition;
     }
-    if parts[1] == "aws" && !partition.contains("${") {
-        parts[1] = partition;
+    if a.region == "*" && known(region) {
+        a.region = region;
     }
-    if parts[3] == "*" && !region.is_empty() && !region.contains("${") {
-        parts[3] = region;
+    if a.account == "*" && known(account) {
+        a.account = account;
     }
-    if parts[4] == "*" && !account.is_empty() && !account.contains("${") {
-        parts[4] = account;
-    }
-    parts.join(":")
+    format!(
+        "arn:{}:{}:{}:{}:{}",
+        a.partition, a.service, a.region, a.account, a.resource
+    )
 }
 
 /// Whether the role's attached policy `have` is the plan's `want` (AWS managed policies by name,
@@ -857,11 +861,10 @@ fn audit_role(
             conditional: !s.conditions.is_empty(),
         })
         .collect();
-    // The AWS managed policies the plan attaches: what they allow is needed, and a role that has
-    // one attached is not broader for it. One the snapshot does not hold is only looked for.
-    // Attached, it is what the plan asks for, whatever AWS's current version says; not
-    // attached, its grants (from the snapshot, in the workload's partition, Region and account)
-    // must come from the role's own policies.
+    // The AWS managed policies the plan attaches. Attached, one is what the plan asks for,
+    // whatever AWS's current version says (and no over-grant, below). Not attached, its grants
+    // (from the snapshot, in the workload's partition, Region and account) must come from the
+    // role's own policies; one the snapshot does not hold is reported detached.
     let mut detached = Vec::new();
     for m in &r.managed_policies {
         if a.managed.iter().any(|h| same_policy(h, &m.arn)) {
@@ -1088,22 +1091,25 @@ fn source_conflict(planned: Option<&crate::policy::Statement>, s: &Value) -> Opt
     }
     let have_arn = condition_values(s.get("Condition"), "aws:SourceArn");
     let want_arn = want("aws:SourceArn");
-    // Parts 1, 3 and 4 of arn:partition:service:region:account:… — a part of either that is a
-    // wildcard matches anything.
-    let parts_agree = |h: &str, w: &str| {
-        let (h, w): (Vec<&str>, Vec<&str>) =
-            (h.splitn(6, ':').collect(), w.splitn(6, ':').collect());
-        [1, 3, 4].iter().all(|&i| match (h.get(i), w.get(i)) {
-            (Some(a), Some(b)) => {
+    // Partition, Region and account (placeholder-aware fields: `${AWS::Region}` holds
+    // colons); a part of either that is a wildcard or a placeholder matches anything, and a
+    // pattern with fewer parts ("arn:aws:ecs:*") leaves the rest open.
+    let parts_agree =
+        |h: &str, w: &str| match (crate::arn::Arn::parse(h), crate::arn::Arn::parse(w)) {
+            (Some(h), Some(w)) => [
+                (h.partition, w.partition),
+                (h.region, w.region),
+                (h.account, w.account),
+            ]
+            .iter()
+            .all(|(a, b)| {
                 a.contains(['*', '?'])
                     || b.contains(['*', '?'])
                     || open(b)
                     || crate::guardrails::glob_match(a, b)
-            }
-            // An ARN pattern with fewer parts ("arn:aws:ecs:*") leaves the rest open.
+            }),
             _ => true,
-        })
-    };
+        };
     if !have_arn.is_empty()
         && !want_arn.is_empty()
         && !have_arn
@@ -1154,22 +1160,20 @@ fn trust_problems(r: &PlannedRole, trust: &Value) -> (Vec<String>, bool) {
         }
         // A statement whose confused-deputy conditions name another account, Region or
         // partition than the workload's never holds for it.
-        let conflicts: Vec<String> = trusting
-            .iter()
-            .filter_map(|s| source_conflict(planned, s))
-            .collect();
-        if conflicts.len() == trusting.len() {
+        let mut conflicts = Vec::new();
+        let holding = trusting.iter().find(|s| match source_conflict(planned, s) {
+            Some(c) => {
+                conflicts.push(c);
+                false
+            }
+            None => true,
+        });
+        let Some(s) = holding else {
             assumable = false;
             out.push(format!(
                 "{DOES_NOT_TRUST} {p} for this workload: {}; ECS cannot assume it (\"ECS was unable to assume the role\")",
                 conflicts.join("; ")
             ));
-            continue;
-        }
-        let Some(s) = trusting
-            .iter()
-            .find(|s| source_conflict(planned, s).is_none())
-        else {
             continue;
         };
         let wants_account = planned.is_some_and(|t| {

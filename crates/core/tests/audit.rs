@@ -761,11 +761,17 @@ fn trust_conditions_naming_another_account_or_region_block_assumption() {
         "Null": {"aws:SourceAccount": "false"},
         "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:111122223333:*"}}));
     assert!(ok && trust.is_empty(), "{trust:?}");
-    // A plan that does not know its account (a placeholder) cannot call any account wrong.
+    // A plan that knows neither its account nor its Region (placeholders, which hold colons)
+    // cannot call any account or Region wrong.
     let open = plan_doc(
-        "name: app\nregion: us-east-1\nlaunchType: FARGATE\ntaskDefinition: {family: app, containerDefinitions: [{name: app, image: nginx}]}\napp: {statements: [{Effect: Allow, Action: s3:GetObject, Resource: \"*\"}]}\n",
+        "name: app\nlaunchType: FARGATE\ntaskDefinition: {family: app, containerDefinitions: [{name: app, image: nginx}]}\napp: {statements: [{Effect: Allow, Action: s3:GetObject, Resource: \"*\"}]}\n",
     );
-    assert!(open.account.contains("${"), "{}", open.account);
+    assert!(
+        open.account.contains("${") && open.region.contains("${"),
+        "{} {}",
+        open.account,
+        open.region
+    );
     let account = account_of(
         &open,
         |r, v| {
