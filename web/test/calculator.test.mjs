@@ -650,7 +650,8 @@ test("the audit box judges pasted roles against the plan: missing, broader, trus
   const exec = await role("web-api-execution").locator('[data-finding="missing"]').allTextContents();
   assert.equal(exec.length, 1, exec.join("\n"));
   assert.match(exec[0], /secretsmanager:\s*GetSecretValue on arn:\s*aws:\s*secretsmanager:.*prod\/\s*web-api\/\s*db-AbCdEf/);
-  assert.match(exec[0], /fails as: The execution role may not read the secret/);
+  // What ECS prints (as in the real messages), with this role and secret.
+  assert.match(exec[0], /fails as: ResourceInitializationError: unable to pull secrets or registry auth: .*assumed-role\/\s*web-api-execution\/.*with an explicit deny/);
   // AWS's managed policy reaches beyond the workload.
   const broader = await role("web-api-execution").locator('[data-finding="broader"]').allTextContents();
   assert.ok(broader.some((t) => /ecr:\s*BatchGetImage/.test(t) && /AmazonECSTaskExecutionRolePolicy/.test(t)), broader.join("\n"));

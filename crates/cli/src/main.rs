@@ -404,7 +404,8 @@ fn audit_text(r: &ecsroles_core::audit::AuditReport, replan: Option<&str>) -> St
                 m.resource,
                 m.sid,
                 m.breaks
-                    .map(|b| format!(" — fails as: {b}"))
+                    .as_ref()
+                    .map(|b| format!("\n           fails as: {b}"))
                     .unwrap_or_default()
             ));
         }

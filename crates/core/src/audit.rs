@@ -442,9 +442,10 @@ pub struct Missing {
     pub decision: Decision,
     /// Why the workload needs it (the plan's statement).
     pub why: String,
-    /// What ECS says when it is missing (an `explain` shape's title), when known.
+    /// What ECS prints when it is missing (`explain::printed`: the message as seen, with this
+    /// role, action and resource), else the `explain` shape's title, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub breaks: Option<&'static str>,
+    pub breaks: Option<String>,
 }
 
 /// Something the role allows beyond what the workload needs.
@@ -577,7 +578,8 @@ fn sarif_findings(r: &AuditReport) -> Vec<(&'static str, &'static str, String)> 
         for m in &x.missing {
             let fails = m
                 .breaks
-                .map(|b| format!(" ECS fails as: {b}."))
+                .as_ref()
+                .map(|b| format!(" ECS fails as: {b}"))
                 .unwrap_or_default();
             let text = format!(
                 "{who} does not allow {} on {}, which the workload needs ({}: {}).{fails}",
@@ -889,6 +891,15 @@ fn audit_role(
             None => detached.push(m.arn.clone()),
         }
     }
+    // The session ECS's messages name: the role's account as IAM has it (else the plan's),
+    // the session name (a task or instance ID) unknown.
+    let role_account = crate::arn::Arn::parse(&a.arn).map(|x| x.account.to_string());
+    let session = format!(
+        "arn:{}:sts::{}:assumed-role/{}/…",
+        plan.partition,
+        role_account.as_deref().unwrap_or(&plan.account),
+        a.name
+    );
     let (mut missing, mut conditional) = (Vec::new(), Vec::new());
     // Conditional allows the plan's own statement does not explain (it has no condition):
     // what makes the verdict "unproven".
@@ -907,7 +918,7 @@ fn audit_role(
                     resource: resource.to_string(),
                     decision,
                     why: s.why.clone(),
-                    breaks: breaks(action),
+                    breaks: breaks(r.kind, &session, action, resource, decision),
                 };
                 match decision {
                     Decision::Allowed => {}
@@ -957,13 +968,23 @@ fn audit_role(
     }
 }
 
-/// What ECS prints when `action` is missing: the explain table's shape naming it.
-fn breaks(action: &str) -> Option<&'static str> {
+/// What ECS prints when the role (`session`: its session's ARN) lacks `action` on
+/// `resource`: the message as seen, else the title of the explain shape naming the action.
+fn breaks(
+    kind: RoleKind,
+    session: &str,
+    action: &str,
+    resource: &str,
+    decision: Decision,
+) -> Option<String> {
     let a = action.to_lowercase();
-    crate::explain::SHAPES
-        .iter()
-        .find(|s| s.when.iter().any(|g| g.contains(&a.as_str())))
-        .map(|s| s.title)
+    let denied = decision == Decision::ExplicitDeny;
+    crate::explain::printed(kind, session, action, resource, denied).or_else(|| {
+        crate::explain::SHAPES
+            .iter()
+            .find(|s| crate::explain::names_action(s, &a))
+            .map(|s| s.title.to_string())
+    })
 }
 
 /// Allow statements of the role that reach beyond the plan: wildcard actions, actions the

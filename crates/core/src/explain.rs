@@ -44,6 +44,12 @@ pub struct Shape {
     pub doc: &'static str,
     /// Where this message was seen (`tests/explain/messages.yaml` has it verbatim).
     pub seen: &'static str,
+    /// What ECS (or IAM) prints when the grant is missing, as in the texts seen, for the
+    /// audit to quote: `{principal}`, `{action}` and `{resource}` are filled in from the
+    /// missing grant, `{because}` with IAM's reason (no policy allows it, or an explicit deny),
+    /// `…` stands for what the grant does not tell (a task ID, an image reference). A test
+    /// matches each against the verbatim messages of its shape.
+    pub prints: Option<&'static str>,
 }
 
 use RoleKind::*;
@@ -70,6 +76,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Give the task a path to the endpoint: a public IP (assignPublicIp ENABLED) in a public subnet, a NAT gateway, or VPC interface endpoints (and the S3 gateway endpoint for ECR layers); check that security groups and NACLs allow HTTPS out.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/resource-initialization-error.html",
         seen: "https://github.com/Releem/releem-agent/issues/195",
+        prints: None,
     },
     Shape {
         id: "log-group-missing",
@@ -80,6 +87,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Create the log group (aws logs create-log-group), or set the log option awslogs-create-group to true and allow logs:CreateLogGroup on it to the role that writes the logs.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
         seen: "https://github.com/cn-terraform/terraform-aws-ecs-fargate-task-definition/issues/1",
+        prints: None,
     },
     Shape {
         id: "pull-through-cache-upstream",
@@ -90,6 +98,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Update the Secrets Manager secret the pull through cache rule uses (ecr:UpdatePullThroughCacheRule or the secret itself) with valid upstream credentials.",
         doc: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html",
         seen: "https://github.com/aws/containers-roadmap/issues/2354",
+        prints: None,
     },
     Shape {
         id: "efs-path-missing",
@@ -100,6 +109,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Create the directory on the file system, or use an access point with a creation info so EFS creates its root directory.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html",
         seen: "https://github.com/acp-io/terraform-grafana/issues/4",
+        prints: None,
     },
     Shape {
         id: "fsx-credentials-parameter-invalid",
@@ -110,6 +120,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Set credentialsParameter to the ARN of the secret (or SSM parameter) holding the domain user's credentials.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html",
         seen: "https://github.com/aws/amazon-ecs-agent/blob/master/agent/taskresource/fsxwindowsfileserver/fsxwindowsfileserver_windows.go",
+        prints: None,
     },
     Shape {
         id: "service-linked-role-missing",
@@ -120,6 +131,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com (once per account), then retry.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html",
         seen: "https://github.com/awslabs/fargatecli/issues/35",
+        prints: None,
     },
     Shape {
         id: "cannot-assume-infrastructure-role",
@@ -130,6 +142,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Give the role a trust policy naming ecs.amazonaws.com (the plan's volumeInfrastructure role has it), and let the caller pass it with iam:PassedToService ecs.amazonaws.com.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html",
         seen: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/troubleshoot-ebs-volumes-scenarios.html",
+        prints: None,
     },
     Shape {
         id: "cannot-assume-role",
@@ -140,6 +153,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Check the role exists and its trust policy names the right service principal, with aws:SourceAccount / aws:SourceArn values of this account and region (the plan shows the trust each role needs).",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html",
         seen: "https://github.com/aws-samples/aws-modern-application-workshop/issues/88",
+        prints: None,
     },
     Shape {
         id: "pass-role-denied",
@@ -150,6 +164,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow iam:PassRole on exactly this role, with iam:PassedToService ecs-tasks.amazonaws.com (task and execution roles) or ecs.amazonaws.com (service and infrastructure roles), in the caller's policy (the plan's companions.passRolePolicy; its launcher roles carry their own).",
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
         seen: "https://github.com/serverless-operations/serverless-step-functions/pull/189",
+        prints: None,
     },
     Shape {
         id: "kms-denied-at-launch",
@@ -160,6 +175,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow kms:Decrypt on exactly that key in the execution role (the plan's keys[] binding does, with kms:ViaService), and check that the key policy lets the role — or delegates to IAM in its account.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html",
         seen: "https://github.com/GiamPy5/terraform-aws-directus/issues/10",
+        prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret … from secrets manager: AccessDeniedException: Access to KMS is not allowed"),
     },
     Shape {
         id: "secrets-manager-denied",
@@ -170,6 +186,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow secretsmanager:GetSecretValue on exactly this secret (its full ARN, or name-?????? for its random suffix) in the execution role; a customer managed key also needs kms:Decrypt.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html",
         seen: "https://github.com/bookmd/mcp-gateway/blob/main/DEPLOYMENT_ISSUES.md",
+        prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret {resource} from secrets manager: AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
     },
     Shape {
         id: "ssm-parameters-denied",
@@ -180,6 +197,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow ssm:GetParameters on exactly this parameter in the execution role; a SecureString under a customer managed key also needs kms:Decrypt.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html",
         seen: "https://github.com/aws/copilot-cli/issues/4504",
+        prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
     },
     Shape {
         id: "ecr-auth-denied",
@@ -190,6 +208,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow ecr:GetAuthorizationToken (Resource \"*\": it takes no other) in the execution role, or the container instance role on EC2 tasks without one.",
         doc: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html",
         seen: "https://github.com/seekatekode/aws-bootcamp-cruddur-2024/blob/main/journal/week6.md",
+        prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 1 time(s): AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
     },
     Shape {
         id: "ecr-pull-denied",
@@ -200,6 +219,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow ecr:BatchCheckLayerAvailability, ecr:GetDownloadUrlForLayer and ecr:BatchGetImage on exactly the image's repository in the execution role (the instance role on EC2 without one); across accounts, the repository policy too.",
         doc: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html",
         seen: "https://github.com/aws-samples/bedrock-access-gateway/issues/114",
+        prints: Some("CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref …: pulling from host … failed with status code [manifests …]: 403 Forbidden"),
     },
     Shape {
         id: "awslogs-denied",
@@ -210,6 +230,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow logs:CreateLogStream and logs:PutLogEvents on arn:…:log-group:<group>:* (and logs:CreateLogGroup when awslogs-create-group is true) in that role.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
         seen: "https://github.com/terraform-aws-modules/terraform-aws-ecs/pull/112",
+        prints: Some("ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: {principal} is not authorized to perform: logs:CreateLogStream on resource: {resource}{because}"),
     },
     Shape {
         id: "instance-registration",
@@ -220,6 +241,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Give the instance the container instance role: ecs:RegisterContainerInstance, ecs:DiscoverPollEndpoint, ecs:Poll and the Submit* calls on this cluster (the plan's containerInstance role; ECS Anywhere: the role of the SSM activation).",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance_IAM_role.html",
         seen: "https://github.com/aws/amazon-ecs-agent/issues/3812",
+        prints: Some(r#"… container instance" error="AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}""#),
     },
     Shape {
         id: "exec-needs-task-role",
@@ -230,6 +252,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Give the task definition a task role allowing ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html",
         seen: "https://github.com/aws/aws-cli/issues/6242",
+        prints: None,
     },
     Shape {
         id: "exec-not-connected",
@@ -240,6 +263,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel in the task role (Resource \"*\": they take no other), turn on enableExecuteCommand, and give the task a path to ssmmessages (NAT or VPC endpoint).",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html",
         seen: "https://github.com/aws/aws-cli/issues/6070",
+        prints: Some("An error occurred (TargetNotConnectedException) when calling the ExecuteCommand operation: The execute command failed due to an internal error. Try again later."),
     },
     Shape {
         id: "gmsa-credentials",
@@ -250,6 +274,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Give the task an execution role allowing s3:GetObject or ssm:GetParameter on exactly the credential spec, and secretsmanager:GetSecretValue (or ssm:GetParameter) on the domainless credential, plus kms:Decrypt for a customer key.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html",
         seen: "https://github.com/aws/amazon-ecs-agent/blob/master/agent/taskresource/credentialspec/credentialspec_windows.go",
+        prints: None,
     },
     Shape {
         id: "fsx-credentials",
@@ -260,6 +285,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Give the task an execution role allowing secretsmanager:GetSecretValue (or ssm:GetParameter) on exactly the credentialsParameter, plus kms:Decrypt for a customer key.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html",
         seen: "https://github.com/aws/amazon-ecs-agent/blob/master/agent/taskresource/fsxwindowsfileserver/fsxwindowsfileserver_windows.go",
+        prints: None,
     },
     Shape {
         id: "efs-access-denied",
@@ -270,6 +296,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow elasticfilesystem:ClientMount (+ ClientWrite, ClientRootAccess if needed) on the file system in the task role, with elasticfilesystem:AccessPointArn for the access point; check the file system policy.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html",
         seen: "https://github.com/aws-samples/aws-cdk-examples/issues/920",
+        prints: Some("ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/' : unsuccessful EFS utils command execution; code: 32"),
     },
     Shape {
         id: "firelens-init-s3",
@@ -280,6 +307,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow s3:GetObject on exactly the config files and s3:GetBucketLocation on their bucket in the task role.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html",
         seen: "https://github.com/aws/aws-for-fluent-bit/issues/742",
+        prints: None,
     },
     Shape {
         id: "firelens-output-denied",
@@ -290,6 +318,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow the output's write action (firehose:PutRecordBatch, kinesis:PutRecords, logs:PutLogEvents, s3:PutObject) on exactly this destination in the task role.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html",
         seen: "https://github.com/terraform-aws-modules/terraform-aws-ecs/issues/381",
+        prints: Some("… failed with AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
     },
     // ---- Last: any AccessDenied naming a role, an action and a resource (the
     // application's own calls with the task role, or the instance role it fell back to).
@@ -302,6 +331,7 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow exactly this action on this resource in that role — for the task role, declare it in app.access (or app.statements) and plan again; for an instance session, give the task a task role.",
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html",
         seen: "https://github.com/hackoregon/civic-devops/issues/252",
+        prints: Some("User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
     },
 ];
 
@@ -361,6 +391,67 @@ pub struct PlanCheck {
     /// trust problem, the role's planned trust policy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<serde_json::Value>,
+}
+
+/// What ECS (or IAM) prints when a role of `kind` lacks `action` on `resource`, for the audit
+/// to quote: the [`Shape::prints`] of the first shape of that role whose `when` names the
+/// action, else IAM's own AccessDenied text. `principal` is the session's ARN
+/// (`arn:…:sts::<account>:assumed-role/<role>/…`). The ECS agent's calls fall back to the
+/// container-instance role on EC2 tasks without an execution role, so the execution role's
+/// shapes are that role's too. A message that names its action literally (awslogs'
+/// `logs:CreateLogStream`, the first call the driver makes) is quoted for that action only:
+/// `None` for the others (the shape's title says what breaks).
+/// `denied`: an explicit Deny refuses it (IAM then says so instead of "no identity-based policy
+/// allows" it; <https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html>).
+pub fn printed(
+    kind: RoleKind,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    denied: bool,
+) -> Option<String> {
+    let a = action.to_ascii_lowercase();
+    let of_role = |s: &&Shape| match s.who {
+        Role(k) => k == kind || (k == TaskExecution && kind == ContainerInstance),
+        _ => false,
+    };
+    let shape = SHAPES
+        .iter()
+        .filter(of_role)
+        .find(|s| names_action(s, &a))
+        .or_else(|| SHAPES.iter().find(|s| s.id == "access-denied"))?;
+    let text = shape.prints?;
+    let lower = text.to_ascii_lowercase();
+    let names_another = shape
+        .when
+        .iter()
+        .flat_map(|g| g.iter())
+        .any(|w| w.contains(':') && !w.contains(' ') && *w != a && lower.contains(w));
+    if names_another && !lower.contains(&a) {
+        return None;
+    }
+    let because = if denied {
+        " with an explicit deny in an identity-based policy".to_string()
+    } else {
+        format!(" because no identity-based policy allows the {action} action")
+    };
+    Some(
+        text.replace("{principal}", principal)
+            .replace("{action}", action)
+            .replace("{resource}", resource)
+            .replace("{because}", &because),
+    )
+}
+
+/// `shape`'s `when` names `action` (lower-case): the action itself, its service's prefix
+/// (`ssmmessages:`) or its bare name (`registercontainerinstance`).
+pub fn names_action(shape: &Shape, action: &str) -> bool {
+    let bare = action.split_once(':').map(|(_, n)| n);
+    shape
+        .when
+        .iter()
+        .flat_map(|g| g.iter())
+        .any(|w| *w == action || (w.ends_with(':') && action.starts_with(w)) || Some(*w) == bare)
 }
 
 /// The shape `message` has, if any ([`SHAPES`] order: the first that matches).

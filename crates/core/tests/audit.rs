@@ -47,9 +47,10 @@ fn missing_grants_are_what_iam_would_refuse_and_say_what_breaks() {
         )]
     );
     assert_eq!(exec.missing[0].decision, Decision::ExplicitDeny);
+    // What ECS prints, as in the real messages (the role, action and resource filled in).
     assert_eq!(
-        exec.missing[0].breaks,
-        Some("The execution role may not read the secret")
+        exec.missing[0].breaks.as_deref(),
+        Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/web-api/db-AbCdEf from secrets manager: AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/web-api-execution/… is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/web-api/db-AbCdEf with an explicit deny in an identity-based policy")
     );
     // The key only through Secrets Manager (kms:ViaService): allowed if the condition holds.
     assert!(exec.conditional.iter().any(|m| m.action == "kms:Decrypt"));
@@ -63,6 +64,13 @@ fn missing_grants_are_what_iam_would_refuse_and_say_what_breaks() {
             "sqs:GetQueueAttributes",
             "sqs:GetQueueUrl"
         ]
+    );
+    // The application's own call: IAM's message with the task role's session, not the agent's.
+    let b = task.missing[0].breaks.as_deref().unwrap();
+    assert!(
+        b.starts_with("User: arn:aws:sts::111122223333:assumed-role/web-api-task/… is not authorized to perform: sqs:")
+            && b.ends_with(&format!("because no identity-based policy allows the {} action", task.missing[0].action)),
+        "{b}"
     );
     assert_eq!(r.missing(), 4);
 }

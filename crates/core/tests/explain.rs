@@ -179,3 +179,175 @@ mod never_panics {
         }
     }
 }
+
+/// `text` matches `template` (`Shape::prints`): its literal parts appear in order, compared
+/// lower-cased with runs of white space as one; `{…}` placeholders and `…` match anything.
+fn matches_template(template: &str, text: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let (template, text) = (norm(template), norm(text));
+    let mut literal = String::new();
+    let mut parts = Vec::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '…' || (c == '{' && chars.peek().is_some_and(|n| n.is_ascii_lowercase())) {
+            if c == '{' {
+                for n in chars.by_ref() {
+                    if n == '}' {
+                        break;
+                    }
+                }
+            }
+            parts.push(std::mem::take(&mut literal));
+        } else {
+            literal.push(c);
+        }
+    }
+    parts.push(literal);
+    let mut at = 0;
+    for p in parts.iter().filter(|p| !p.trim().is_empty()) {
+        match text[at..].find(p.as_str()) {
+            Some(i) => at += i + p.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// What the audit quotes as "fails as" is the text ECS printed in the real messages of that
+/// shape, not a paraphrase; filled in, `explain` reads it back as the same shape, action and
+/// resource.
+#[test]
+fn every_printed_message_is_the_real_text_and_explains_as_its_shape() {
+    use ecsroles_core::explain::{names_action, printed};
+    use ecsroles_core::RoleKind;
+    let all = cases();
+    let mut quoted = 0;
+    for s in SHAPES {
+        let Some(t) = s.prints else { continue };
+        quoted += 1;
+        assert!(
+            all.iter()
+                .filter(|c| c.expect.shape == s.id)
+                .any(|c| matches_template(t, &c.message)),
+            "shape {}: its printed text matches none of its real messages",
+            s.id
+        );
+        assert!(!matches_template(t, "something else entirely"), "{}", s.id);
+    }
+    assert!(quoted >= 10, "{quoted} shapes quoted");
+    // Each quoted shape, reached through `printed` as the audit reaches it.
+    let principal = "arn:aws:sts::111122223333:assumed-role/web-exec/…";
+    let cases: &[(RoleKind, &str, &str, &str)] = &[
+        (
+            RoleKind::TaskExecution,
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
+            "secrets-manager-denied",
+        ),
+        (
+            RoleKind::TaskExecution,
+            "ssm:GetParameters",
+            "arn:aws:ssm:us-east-1:111122223333:parameter/app/db",
+            "ssm-parameters-denied",
+        ),
+        (
+            RoleKind::TaskExecution,
+            "ecr:GetAuthorizationToken",
+            "*",
+            "ecr-auth-denied",
+        ),
+        (
+            RoleKind::TaskExecution,
+            "ecr:BatchGetImage",
+            "arn:aws:ecr:us-east-1:111122223333:repository/web",
+            "ecr-pull-denied",
+        ),
+        (
+            RoleKind::ContainerInstance,
+            "ecr:BatchGetImage",
+            "arn:aws:ecr:us-east-1:111122223333:repository/web",
+            "ecr-pull-denied",
+        ),
+        (
+            RoleKind::TaskExecution,
+            "logs:CreateLogStream",
+            "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/web:*",
+            "awslogs-denied",
+        ),
+        (
+            RoleKind::TaskExecution,
+            "kms:Decrypt",
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "kms-denied-at-launch",
+        ),
+        (
+            RoleKind::ContainerInstance,
+            "ecs:RegisterContainerInstance",
+            "arn:aws:ecs:us-east-1:111122223333:cluster/c",
+            "instance-registration",
+        ),
+        (
+            RoleKind::Task,
+            "ssmmessages:CreateControlChannel",
+            "*",
+            "exec-not-connected",
+        ),
+        (
+            RoleKind::Task,
+            "elasticfilesystem:ClientMount",
+            "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-1",
+            "efs-access-denied",
+        ),
+        // The application's own call with the task role: IAM's message, not the agent's.
+        (
+            RoleKind::Task,
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
+            "access-denied",
+        ),
+    ];
+    for (kind, action, resource, shape) in cases {
+        let text = printed(*kind, principal, action, resource, false)
+            .unwrap_or_else(|| panic!("{action} on a {kind:?} role: nothing printed"));
+        let e = explain(&text, None).expect("explained");
+        assert_eq!(e.shape, *shape, "{action} on a {kind:?} role: {text}");
+        let named = SHAPES.iter().find(|s| s.id == *shape).unwrap();
+        if named.prints.unwrap().contains("{action}") {
+            assert_eq!(e.action.as_deref(), Some(*action), "{text}");
+            assert_eq!(e.resource.as_deref(), Some(*resource), "{text}");
+        }
+        assert!(
+            *shape == "access-denied" || names_action(named, &action.to_lowercase()),
+            "{shape} does not name {action}"
+        );
+    }
+    // awslogs names the call it saw fail (CreateLogStream, the first): not quoted for another.
+    assert_eq!(
+        printed(
+            RoleKind::TaskExecution,
+            principal,
+            "logs:PutLogEvents",
+            "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/web:*",
+            false
+        ),
+        None
+    );
+    // An explicit Deny is said as IAM says it.
+    let denied = printed(
+        RoleKind::TaskExecution,
+        principal,
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
+        true,
+    )
+    .unwrap();
+    assert!(
+        denied.ends_with("with an explicit deny in an identity-based policy"),
+        "{denied}"
+    );
+}
