@@ -141,7 +141,7 @@ pub fn audit(
                 }
                 let mine: Vec<ecsroles_live::InstanceRole> =
                     if read { mine.into_iter().cloned().collect() } else { vec![] };
-                (service, source, replan, variants, mine)
+                (service, source, replan, variants, mine, spec)
             })
             .collect();
         // Every role once, whichever services share it.
@@ -163,7 +163,7 @@ pub fn audit(
         };
         let mut out: Vec<Audited> = plans
             .iter()
-            .map(|(service, artifact, replan, variants, nodes)| {
+            .map(|(service, artifact, replan, variants, nodes, spec)| {
                 let p = &variants[0];
                 let mut report = audit(p, &account);
                 for v in &variants[1..] {
@@ -205,6 +205,8 @@ pub fn audit(
                     service: service.clone(),
                     artifact: artifact.clone(),
                     replan: replan.clone(),
+                    spec: spec.clone(),
+                    plans: variants.clone(),
                 }
             })
             .collect();

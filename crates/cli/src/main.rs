@@ -113,6 +113,11 @@ enum Command {
         /// Also fail (exit 1) on: over-grant.
         #[arg(long = "fail-on", value_parser = ["over-grant"])]
         fail_on: Option<String>,
+        /// Also print the fix in this output format: the plan's policies for the roles found
+        /// wanting (as existing roles), then what to remove and the trust to put in place
+        /// (`json`: under `fix` in each report).
+        #[arg(long, value_name = "FORMAT", value_parser = format_parser())]
+        fix: Option<Format>,
     },
     /// Print the JSON Schema of EcsRoleSetSpec.
     Schema,
@@ -339,14 +344,36 @@ struct Audited {
     artifact: String,
     /// The command that plans the replacement.
     replan: String,
+    /// The workload and the plans the report judged (the fix is rendered from them).
+    spec: ecsroles_core::EcsRoleSetSpec,
+    plans: Vec<ecsroles_core::RolePlan>,
     report: ecsroles_core::audit::AuditReport,
     /// What the audit could not resolve (e.g. a secret's key given as an alias).
     notes: Vec<String>,
 }
 
 impl Audited {
-    fn json(&self) -> serde_json::Value {
+    /// The fix in `format` (the core's [`ecsroles_core::audit::fix`], rendered), if any.
+    fn fix(&self, format: Format) -> Option<(String, ecsroles_core::audit::Fix)> {
+        let f = ecsroles_core::audit::fix(&self.spec, &self.plans, &self.report)?;
+        let text = if f.plan.roles.is_empty() {
+            String::new()
+        } else {
+            ecsroles_core::render::render(format, &self.spec, &f.plan)
+        };
+        Some((text, f))
+    }
+
+    fn json(&self, fix: Option<Format>) -> serde_json::Value {
         let mut v = serde_json::to_value(&self.report).unwrap_or_default();
+        if let (Some(format), Some(o)) = (fix, v.as_object_mut()) {
+            if let Some((text, f)) = self.fix(format) {
+                o.insert(
+                    "fix".into(),
+                    serde_json::json!({"format": format.name(), "text": text, "remove": f.remove, "trust": f.trust, "blocked": f.blocked}),
+                );
+            }
+        }
         if let Some(o) = v.as_object_mut() {
             if let Some(s) = &self.service {
                 o.insert("service".into(), s.clone().into());
@@ -437,6 +464,47 @@ fn audit_text(r: &ecsroles_core::audit::AuditReport, replan: Option<&str>) -> St
     out
 }
 
+/// `audit --fix`'s part of the summary: the plan's documents for the roles found wanting in
+/// `format`, then what to remove, the trust to put in place, and what no grant overcomes.
+fn fix_text(a: &Audited, format: Format) -> String {
+    let Some((text, f)) = a.fix(format) else {
+        return "\nNothing to fix.\n".into();
+    };
+    let mut out = String::new();
+    if !f.plan.roles.is_empty() {
+        let names: Vec<String> = f
+            .plan
+            .roles
+            .iter()
+            .filter_map(ecsroles_core::audit::role_name)
+            .collect();
+        out.push_str(&format!(
+            "\n== The fix ({}) for {}:\n{text}",
+            format.name(),
+            names.join(", ")
+        ));
+        if !text.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    if !f.remove.is_empty() {
+        out.push_str("\n== Then remove what only over-grants:\n");
+        for r in &f.remove {
+            out.push_str(&format!("{}\n", r.command));
+        }
+    }
+    if !f.trust.is_empty() {
+        out.push_str("\n== Trust policies to put in place:\n");
+        for t in &f.trust {
+            out.push_str(&format!("{}\n", t.command));
+        }
+    }
+    for b in &f.blocked {
+        out.push_str(&format!("blocked: {b}\n"));
+    }
+    out
+}
+
 /// `explain`'s summary: the verdict first, then what the message says and the fix.
 fn explanation_text(e: &ecsroles_core::explain::Explanation) -> String {
     let mut out = format!("{} [{}]\n", e.title, e.shape);
@@ -489,10 +557,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             overrides,
             format,
             fail_on,
+            fix,
         } => {
+            if fix.is_some() && format == "sarif" {
+                return Err(
+                    "--fix goes into the summary or the json report; SARIF results carry no fix"
+                        .into(),
+                );
+            }
             let audits = match (file, roles, live) {
                 (Some(file), Some(roles), false) => {
-                    let p = plan(&load(&file, overrides)?);
+                    let spec = load(&file, overrides)?;
+                    let p = plan(&spec);
                     let account = ecsroles_core::audit::read_roles(&read(&roles)?)
                         .map_err(|e| format!("{}: {e}", roles.display()))?;
                     let shown = file.display().to_string();
@@ -502,6 +578,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         service: None,
                         report: ecsroles_core::audit::audit(&p, &account),
                         notes: vec![],
+                        spec,
+                        plans: vec![p],
                     }]
                 }
                 (_, None, false) => {
@@ -514,7 +592,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             match format.as_str() {
                 "json" => {
-                    let v: Vec<serde_json::Value> = audits.iter().map(Audited::json).collect();
+                    let v: Vec<serde_json::Value> = audits.iter().map(|a| a.json(fix)).collect();
                     let one_file = audits.first().is_some_and(|a| a.service.is_none());
                     let v = match (v.len(), one_file) {
                         (1, true) => v.into_iter().next().unwrap_or_default(),
@@ -549,6 +627,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             "{}",
                             audit_text(&a.report, (!several).then_some(&a.replan[..]))
                         );
+                        if let Some(format) = fix {
+                            print!("{}", fix_text(a, format));
+                        }
                         if several {
                             println!();
                         }

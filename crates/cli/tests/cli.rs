@@ -536,6 +536,64 @@ fn audit_reports_missing_broader_and_trust_and_exits_one_when_a_grant_is_missing
     );
 }
 
+/// `audit --fix FORMAT`: the fix in the user's format (the plan's documents on the existing
+/// roles found wanting), what to remove and the trust to put in place; in json under `fix`.
+#[test]
+fn audit_fix_prints_the_replacement_in_the_format_asked_for() {
+    let args = [
+        "audit",
+        "examples/fargate-web-api.yaml",
+        "--roles",
+        "tests/audit/web-api-authorization-details.json",
+    ];
+    let mut tf = args.to_vec();
+    tf.extend(["--fix", "terraform"]);
+    let out = ecsroles(&tf, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("== The fix (terraform) for web-api-execution, web-api-task:"),
+        "{s}"
+    );
+    assert!(
+        s.contains("resource \"aws_iam_role_policy\" \"task_execution\""),
+        "{s}"
+    );
+    assert!(s.contains("role   = \"web-api-execution\""), "{s}");
+    assert!(
+        !s.contains("resource \"aws_iam_role\" "),
+        "existing roles are not re-created: {s}"
+    );
+    assert!(s.contains("aws iam detach-role-policy --role-name 'web-api-execution' --policy-arn 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'"), "{s}");
+    assert!(
+        s.contains("aws iam update-assume-role-policy --role-name 'web-api-task'"),
+        "{s}"
+    );
+    assert!(
+        s.contains("blocked: web-api-execution: secretsmanager:GetSecretValue"),
+        "{s}"
+    );
+    let mut json = args.to_vec();
+    json.extend(["--fix", "cloudformation-yaml", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&ecsroles(&json, None).stdout).expect("json");
+    assert_eq!(v["fix"]["format"], "cloudformation-yaml");
+    let cfn = v["fix"]["text"].as_str().unwrap();
+    assert!(
+        cfn.contains("AWS::IAM::RolePolicy") && cfn.contains("RoleName: web-api-task"),
+        "{cfn}"
+    );
+    assert_eq!(v["fix"]["remove"].as_array().unwrap().len(), 2);
+    let mut sarif = args.to_vec();
+    sarif.extend(["--fix", "iam", "--format", "sarif"]);
+    let out = ecsroles(&sarif, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("SARIF results carry no fix"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 /// `audit` on `get-account-authorization-details --filter Role` output (no managed policy
 /// documents): the console's execution role policy is judged from the snapshot, and said so.
 #[test]

@@ -440,6 +440,10 @@ pub struct Missing {
     pub resource: String,
     /// `implicitDeny` (nothing allows it) or `explicitDeny`.
     pub decision: Decision,
+    /// What refuses it whatever the role's policies allow: the policy with the Deny, or the
+    /// permissions boundary. A grant added beside it does not take effect.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
     /// Why the workload needs it (the plan's statement).
     pub why: String,
     /// What ECS prints when it is missing (`explain::printed`: the message as seen, with this
@@ -530,6 +534,153 @@ impl AuditReport {
             .map(|r| r.over_grants.len() + r.trust.len())
             .sum()
     }
+}
+
+/// What to change so the roles hold exactly what the workload needs: the plan cut to the
+/// roles the audit found wanting (rendered in any output format, that is the patch), the
+/// policies that then only over-grant, and the trust policies to put in place.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    /// The found roles that lack something or allow more, as existing roles of that name (the
+    /// renderers attach the plan's policies to them), and the missing roles the plan creates.
+    pub plan: RolePlan,
+    /// After the plan's policies are on: the policies to delete or detach.
+    pub remove: Vec<Removal>,
+    /// Roles whose trust is wrong: the plan's trust policy for each.
+    pub trust: Vec<TrustFix>,
+    /// What no added grant overcomes: a Deny or a permissions boundary refusing a needed
+    /// call (to narrow by hand: a Deny may be a guardrail on purpose).
+    pub blocked: Vec<String>,
+}
+
+/// A policy that only over-grants once the plan's policies are on the role.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Removal {
+    pub role: String,
+    /// The inline policy's name, or the managed policy's ARN.
+    pub policy: String,
+    /// The AWS CLI command that removes it.
+    pub command: String,
+}
+
+/// The trust policy a role needs in place of its own.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TrustFix {
+    pub role: String,
+    /// As IAM takes it.
+    pub document: Value,
+    /// The AWS CLI command that puts it in place.
+    pub command: String,
+}
+
+/// A shell word: IAM names and the JSON documents here hold no single quote, but quote them
+/// as if they could.
+fn shell_word(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The fix for `report`, from the workload (`spec`) and the plans it was judged against (a
+/// live audit judges container-instance roles against one plan per instance role). `None`:
+/// nothing to change.
+pub fn fix(spec: &crate::EcsRoleSetSpec, plans: &[RolePlan], report: &AuditReport) -> Option<Fix> {
+    let first = plans.first()?;
+    let mut cut = first.clone();
+    cut.roles.clear();
+    cut.absent.clear();
+    let (mut remove, mut trust, mut blocked) = (Vec::new(), Vec::new(), Vec::new());
+    for x in &report.roles {
+        let wanting = matches!(x.verdict, Verdict::Missing | Verdict::Broader);
+        let Some(planned) = plans
+            .iter()
+            .flat_map(|p| &p.roles)
+            .find(|r| r.kind == x.kind && role_name(r).as_deref() == Some(x.name.as_str()))
+        else {
+            continue;
+        };
+        if !x.found && planned.provisioning == Provisioning::Create {
+            cut.roles.push(planned.clone());
+            continue;
+        }
+        if !x.found || !wanting {
+            continue;
+        }
+        if !x.missing.is_empty() || !x.over_grants.is_empty() || !x.detached.is_empty() {
+            let mut r = planned.clone();
+            r.provisioning = Provisioning::Existing;
+            r.name = Some(x.name.clone());
+            cut.roles.push(r);
+        }
+        for m in &x.missing {
+            if let Some(b) = &m.blocked_by {
+                let by = if b == "permissions boundary" {
+                    "the role's permissions boundary".to_string()
+                } else {
+                    format!("a Deny in policy {b}")
+                };
+                blocked.push(format!(
+                    "{}: {} on {} is refused by {by}: the plan's grant takes effect only once it no longer is",
+                    x.name, m.action, m.resource
+                ));
+            }
+        }
+        // The plan's own inline policies replace those of the same name (put-role-policy).
+        let rewritten = |p: &str| planned.inline_policies.iter().any(|i| i.name == p);
+        let mut policies: Vec<&str> = x
+            .over_grants
+            .iter()
+            .map(|o| o.policy.as_str())
+            .filter(|p| !rewritten(p))
+            .collect();
+        policies.sort_unstable();
+        policies.dedup();
+        for p in policies {
+            let role = shell_word(&x.name);
+            let command = if p.starts_with("arn:") {
+                format!(
+                    "aws iam detach-role-policy --role-name {role} --policy-arn {}",
+                    shell_word(p)
+                )
+            } else {
+                format!(
+                    "aws iam delete-role-policy --role-name {role} --policy-name {}",
+                    shell_word(p)
+                )
+            };
+            remove.push(Removal {
+                role: x.name.clone(),
+                policy: p.to_string(),
+                command,
+            });
+        }
+        if !x.trust.is_empty() {
+            {
+                let document = match &planned.trust_policy {
+                    Some(t) => t.to_iam_json(),
+                    None => crate::plan::trust_needed(spec, x.kind).to_iam_json(),
+                };
+                let command = format!(
+                    "aws iam update-assume-role-policy --role-name {} --policy-document {}",
+                    shell_word(&x.name),
+                    shell_word(&document.to_string())
+                );
+                trust.push(TrustFix {
+                    role: x.name.clone(),
+                    document,
+                    command,
+                });
+            }
+        }
+    }
+    (!cut.roles.is_empty() || !remove.is_empty() || !trust.is_empty()).then_some(Fix {
+        plan: cut,
+        remove,
+        trust,
+        blocked,
+    })
 }
 
 /// The OASIS standard's SARIF 2.1.0 schema (errata 01), which `just sarif-check` validates
@@ -908,7 +1059,11 @@ fn audit_role(
         for action in &s.actions {
             for resource in &s.resources {
                 let example = example_of(resource);
-                let (mut decision, _) = evaluate(&docs, boundary, action, &example);
+                let (mut decision, by) = evaluate(&docs, boundary, action, &example);
+                let blocked_by = by
+                    .filter(|b| decision == Decision::ExplicitDeny || *b == "permissions boundary")
+                    .filter(|_| decision != Decision::Allowed)
+                    .map(str::to_string);
                 if boundary_unknown && decision == Decision::Allowed {
                     decision = Decision::Conditional;
                 }
@@ -917,6 +1072,7 @@ fn audit_role(
                     action: action.to_string(),
                     resource: resource.to_string(),
                     decision,
+                    blocked_by,
                     why: s.why.clone(),
                     breaks: breaks(r.kind, &session, action, resource, decision),
                 };

@@ -819,3 +819,112 @@ fn trust_conditions_naming_another_account_or_region_block_assumption() {
         );
     }
 }
+
+/// The fix, applied as a user would (the plan's IAM documents put on the roles — every format
+/// renders these same documents —, the removals done, the trust replaced), leaves roles the
+/// audit finds fine, except for what a Deny refuses: that is said as blocked, not papered over.
+#[test]
+fn applying_the_fix_leaves_nothing_but_what_a_deny_blocks() {
+    use ecsroles_core::audit::{fix, Verdict};
+    use ecsroles_core::render::{render, Format};
+    let text = std::fs::read_to_string(repo_root().join("examples/fargate-web-api.yaml")).unwrap();
+    let (spec, _) = parse_document(&text).unwrap();
+    let p = plan(&spec);
+    let gaad =
+        std::fs::read_to_string(repo_root().join("tests/audit/web-api-authorization-details.json"))
+            .unwrap();
+    let mut account = read_account(&gaad).unwrap();
+    let before = audit(&p, &account);
+    let f = fix(&spec, std::slice::from_ref(&p), &before).expect("something to fix");
+    // Only the roles found wanting, as the existing roles they are.
+    let mut fixed: Vec<&str> = f
+        .plan
+        .roles
+        .iter()
+        .filter_map(|r| r.name.as_deref())
+        .collect();
+    fixed.sort();
+    assert_eq!(fixed, ["web-api-execution", "web-api-task"]);
+    assert!(f
+        .plan
+        .roles
+        .iter()
+        .all(|r| r.provisioning == ecsroles_core::model::Provisioning::Existing));
+    let iam: serde_json::Value =
+        serde_json::from_str(&render(Format::Iam, &spec, &f.plan)).unwrap();
+    for r in iam["roles"].as_array().unwrap() {
+        let have = account
+            .roles
+            .iter_mut()
+            .find(|a| a.name == r["roleName"].as_str().unwrap())
+            .expect("a found role");
+        for (name, doc) in r["inlinePolicies"].as_object().unwrap() {
+            have.inline.retain(|(n, _)| n != name);
+            have.inline.push((name.clone(), doc.clone()));
+        }
+    }
+    for rm in &f.remove {
+        let have = account
+            .roles
+            .iter_mut()
+            .find(|a| a.name == rm.role)
+            .unwrap();
+        let (inline, managed) = (have.inline.len(), have.managed.len());
+        have.inline.retain(|(n, _)| *n != rm.policy);
+        have.managed.retain(|m| *m != rm.policy);
+        assert_eq!(
+            have.inline.len() + have.managed.len() + 1,
+            inline + managed,
+            "{}",
+            rm.command
+        );
+    }
+    for t in &f.trust {
+        account
+            .roles
+            .iter_mut()
+            .find(|a| a.name == t.role)
+            .unwrap()
+            .trust = t.document.clone();
+    }
+    let after = audit(&p, &account);
+    for x in after.roles.iter().filter(|x| x.found) {
+        assert!(x.over_grants.is_empty(), "{}: {:?}", x.name, x.over_grants);
+        assert!(
+            x.trust.is_empty() && x.assumable,
+            "{}: {:?}",
+            x.name,
+            x.trust
+        );
+        assert!(
+            x.missing.iter().all(|m| m.blocked_by.is_some()),
+            "{}: {:?}",
+            x.name,
+            x.missing
+        );
+    }
+    // The secret the fixture's Deny refuses: still missing, and the fix says why.
+    assert_eq!(after.missing(), 1);
+    assert_eq!(f.blocked.len(), 1);
+    assert!(
+        f.blocked[0].contains("a Deny in policy secrets"),
+        "{}",
+        f.blocked[0]
+    );
+    assert_eq!(
+        audited(&after, RoleKind::Task).verdict,
+        Verdict::Fine,
+        "{:?}",
+        audited(&after, RoleKind::Task)
+    );
+    // Nothing wanting: nothing to fix.
+    let fine = ecsroles_core::audit::AuditReport {
+        roles: after
+            .roles
+            .into_iter()
+            .filter(|x| x.verdict == Verdict::Fine)
+            .collect(),
+        not_seen: "",
+    };
+    assert!(fix(&spec, std::slice::from_ref(&p), &fine).is_none());
+}

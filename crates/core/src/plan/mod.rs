@@ -50,6 +50,21 @@ pub fn plan(spec: &EcsRoleSetSpec) -> RolePlan {
     Planner::new(spec).run()
 }
 
+/// The trust policy a role of `kind` needs for `spec`'s workload: the one the plan writes for a
+/// role it creates, also for a role the workload names as it exists (whose plan carries no
+/// trust: ecsroles does not write it). The audit's fix puts it in place of a wrong trust.
+pub fn trust_needed(spec: &EcsRoleSetSpec, kind: RoleKind) -> crate::policy::PolicyDocument {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(filled) = crate::normalize::with_variables(spec) {
+        let mut p = Planner::new(&filled);
+        p.gather();
+        return p.trust_policy(kind);
+    }
+    let mut p = Planner::new(spec);
+    p.gather();
+    p.trust_policy(kind)
+}
+
 /// Where the task definition sits in the spec (for finding paths), unwrapping the
 /// `describe-task-definition` wrapper without copying.
 fn task_definition(spec: &EcsRoleSetSpec) -> (&TaskDefinition, String) {
@@ -195,6 +210,12 @@ impl<'a> Planner<'a> {
     }
 
     fn run(mut self) -> RolePlan {
+        self.gather();
+        self.assemble_plan()
+    }
+
+    /// Every rule's needs, grants and trust sources, gathered before the roles are built.
+    fn gather(&mut self) {
         self.resolve_context();
         self.check_feasibility();
         let exec_only = self.has_execution_only_needs();
@@ -213,6 +234,10 @@ impl<'a> Planner<'a> {
         self.auto_scaling();
         self.launchers();
         self.kms_grants();
+    }
+
+    /// The plan, from what [`Self::gather`] collected.
+    fn assemble_plan(mut self) -> RolePlan {
         let roles = self.build_roles();
         let companions = self.companions(&roles);
         let absent = RoleKind::ALL
