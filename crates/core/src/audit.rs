@@ -1074,7 +1074,7 @@ fn audit_role(
                     decision,
                     blocked_by,
                     why: s.why.clone(),
-                    breaks: breaks(r.kind, &session, action, resource, decision),
+                    breaks: breaks(r.kind, &session, action, resource, decision, by),
                 };
                 match decision {
                     Decision::Allowed => {}
@@ -1132,10 +1132,20 @@ fn breaks(
     action: &str,
     resource: &str,
     decision: Decision,
+    by: Option<&str>,
 ) -> Option<String> {
+    use crate::explain::Refusal;
     let a = action.to_lowercase();
-    let denied = decision == Decision::ExplicitDeny;
-    crate::explain::printed(kind, session, action, resource, denied).or_else(|| {
+    let refusal = match (
+        decision == Decision::ExplicitDeny,
+        by == Some("permissions boundary"),
+    ) {
+        (true, true) => Refusal::DeniedByBoundary,
+        (true, false) => Refusal::Denied,
+        (false, true) => Refusal::NotInBoundary,
+        (false, false) => Refusal::NotAllowed,
+    };
+    crate::explain::printed(kind, session, action, resource, refusal).or_else(|| {
         crate::explain::SHAPES
             .iter()
             .find(|s| crate::explain::names_action(s, &a))
@@ -1191,6 +1201,14 @@ fn over_grants(planned: &[Need], docs: &[(&str, &Value)]) -> Vec<OverGrant> {
                     push(a, "a wildcard action: allows more than the workload calls, and more as the service adds actions".into());
                 } else if need.is_empty() {
                     push(a, "the workload does not need this action".into());
+                } else if resources.is_empty() && need.iter().any(|r| *r != "*") {
+                    push(
+                        a,
+                        format!(
+                            "on every resource but the ones it lists (NotResource); the workload needs it on {}",
+                            need.join(", ")
+                        ),
+                    );
                 } else if resources.contains(&"*") && need.iter().any(|r| *r != "*") {
                     push(
                         a,

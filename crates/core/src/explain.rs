@@ -401,14 +401,13 @@ pub struct PlanCheck {
 /// shapes are that role's too. A message that names its action literally (awslogs'
 /// `logs:CreateLogStream`, the first call the driver makes) is quoted for that action only:
 /// `None` for the others (the shape's title says what breaks).
-/// `denied`: an explicit Deny refuses it (IAM then says so instead of "no identity-based policy
-/// allows" it; <https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html>).
+/// `refusal`: how IAM refused it, which the message's last words say.
 pub fn printed(
     kind: RoleKind,
     principal: &str,
     action: &str,
     resource: &str,
-    denied: bool,
+    refusal: Refusal,
 ) -> Option<String> {
     let a = action.to_ascii_lowercase();
     let of_role = |s: &&Shape| match s.who {
@@ -430,17 +429,43 @@ pub fn printed(
     if names_another && !lower.contains(&a) {
         return None;
     }
-    let because = if denied {
-        " with an explicit deny in an identity-based policy".to_string()
-    } else {
-        format!(" because no identity-based policy allows the {action} action")
-    };
+    let because = refusal.phrase(action);
     Some(
         text.replace("{principal}", principal)
             .replace("{action}", action)
             .replace("{resource}", resource)
             .replace("{because}", &because),
     )
+}
+
+/// How IAM refused a call. Its AccessDenied message ends "with an explicit deny in a <type>
+/// policy" or "because no <type> policy allows the <action> action"
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No identity-based policy allows it.
+    NotAllowed,
+    /// A Deny in an identity-based policy.
+    Denied,
+    /// The permissions boundary does not allow it.
+    NotInBoundary,
+    /// A Deny in the permissions boundary.
+    DeniedByBoundary,
+}
+
+impl Refusal {
+    fn phrase(self, action: &str) -> String {
+        match self {
+            Refusal::NotAllowed => {
+                format!(" because no identity-based policy allows the {action} action")
+            }
+            Refusal::Denied => " with an explicit deny in an identity-based policy".into(),
+            Refusal::NotInBoundary => {
+                format!(" because no permissions boundary allows the {action} action")
+            }
+            Refusal::DeniedByBoundary => " with an explicit deny in a permissions boundary".into(),
+        }
+    }
 }
 
 /// `shape`'s `when` names `action` (lower-case): the action itself, its service's prefix

@@ -186,6 +186,16 @@ enum Treat {
     Omit,
     Deny,
     Conditional,
+    /// Allow everything but another service's actions (NotAction).
+    NotActionOther,
+    /// Allow everything but this very action, everywhere: grants the other calls.
+    NotActionSelf,
+    /// Allow the action on every resource but an unrelated one (NotResource).
+    NotResourceOther,
+    /// The resource with its account and Region wildcarded, the action upper-cased.
+    ArnWildcard,
+    /// Deny the action on every resource but an unrelated one.
+    DenyNotResource,
 }
 
 /// Random roles for the example's plan, each planned call treated at random, through inline
@@ -235,6 +245,27 @@ mod random_roles {
             Treat::Deny => json!({"Effect": "Deny", "Action": action, "Resource": resource}),
             Treat::Conditional => json!({"Effect": "Allow", "Action": action, "Resource": resource,
                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "web"}}}),
+            Treat::NotActionOther => {
+                json!({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": resource})
+            }
+            Treat::NotActionSelf => {
+                json!({"Effect": "Allow", "NotAction": action, "Resource": "*"})
+            }
+            Treat::NotResourceOther => {
+                json!({"Effect": "Allow", "Action": action, "NotResource": "arn:aws:s3:::unrelated/*"})
+            }
+            Treat::ArnWildcard => {
+                let parts: Vec<&str> = resource.splitn(6, ':').collect();
+                let wild = if parts.len() == 6 {
+                    format!("{}:{}:{}:*:*:{}", parts[0], parts[1], parts[2], parts[5])
+                } else {
+                    resource.to_string()
+                };
+                json!({"Effect": "Allow", "Action": action.to_uppercase(), "Resource": wild})
+            }
+            Treat::DenyNotResource => {
+                json!({"Effect": "Deny", "Action": action, "NotResource": "arn:aws:s3:::unrelated/*"})
+            }
         })
     }
 
@@ -246,6 +277,11 @@ mod random_roles {
             2 => Just(Treat::Omit),
             1 => Just(Treat::Deny),
             1 => Just(Treat::Conditional),
+            1 => Just(Treat::NotActionOther),
+            1 => Just(Treat::NotActionSelf),
+            1 => Just(Treat::NotResourceOther),
+            1 => Just(Treat::ArnWildcard),
+            1 => Just(Treat::DenyNotResource),
         ]
     }
 
@@ -297,7 +333,7 @@ mod random_roles {
                     prop_assert!(matches!(d, Decision::Allowed | Decision::Conditional), "{a} on {r}: {d:?} but nothing reported missing");
                 }
                 prop_assert_eq!(is_missing(a, r), matches!(d, Decision::ImplicitDeny | Decision::ExplicitDeny), "{} on {}: {:?}", a, r, d);
-                if matches!(treats[i % treats.len()], Treat::Deny) {
+                if matches!(treats[i % treats.len()], Treat::Deny | Treat::DenyNotResource) {
                     let m = got.missing.iter().find(|m| &m.action == a && &m.resource == r);
                     prop_assert!(m.is_some_and(|m| m.decision == Decision::ExplicitDeny), "{a} on {r} denied outright, reported {m:?}");
                 }
@@ -820,38 +856,15 @@ fn trust_conditions_naming_another_account_or_region_block_assumption() {
     }
 }
 
-/// The fix, applied as a user would (the plan's IAM documents put on the roles — every format
-/// renders these same documents —, the removals done, the trust replaced), leaves roles the
-/// audit finds fine, except for what a Deny refuses: that is said as blocked, not papered over.
-#[test]
-fn applying_the_fix_leaves_nothing_but_what_a_deny_blocks() {
-    use ecsroles_core::audit::{fix, Verdict};
+/// Applies `f` to `account` as a user would: the plan's IAM documents (every format renders
+/// these same documents) put on the roles, the removals done, the trust replaced.
+fn apply_fix(
+    account: &mut ecsroles_core::audit::Account,
+    spec: &ecsroles_core::EcsRoleSetSpec,
+    f: &ecsroles_core::audit::Fix,
+) {
     use ecsroles_core::render::{render, Format};
-    let text = std::fs::read_to_string(repo_root().join("examples/fargate-web-api.yaml")).unwrap();
-    let (spec, _) = parse_document(&text).unwrap();
-    let p = plan(&spec);
-    let gaad =
-        std::fs::read_to_string(repo_root().join("tests/audit/web-api-authorization-details.json"))
-            .unwrap();
-    let mut account = read_account(&gaad).unwrap();
-    let before = audit(&p, &account);
-    let f = fix(&spec, std::slice::from_ref(&p), &before).expect("something to fix");
-    // Only the roles found wanting, as the existing roles they are.
-    let mut fixed: Vec<&str> = f
-        .plan
-        .roles
-        .iter()
-        .filter_map(|r| r.name.as_deref())
-        .collect();
-    fixed.sort();
-    assert_eq!(fixed, ["web-api-execution", "web-api-task"]);
-    assert!(f
-        .plan
-        .roles
-        .iter()
-        .all(|r| r.provisioning == ecsroles_core::model::Provisioning::Existing));
-    let iam: serde_json::Value =
-        serde_json::from_str(&render(Format::Iam, &spec, &f.plan)).unwrap();
+    let iam: serde_json::Value = serde_json::from_str(&render(Format::Iam, spec, &f.plan)).unwrap();
     for r in iam["roles"].as_array().unwrap() {
         let have = account
             .roles
@@ -887,6 +900,46 @@ fn applying_the_fix_leaves_nothing_but_what_a_deny_blocks() {
             .unwrap()
             .trust = t.document.clone();
     }
+}
+
+/// The web-api example with the fixture `fixture` (tests/audit/): spec, plan, account.
+fn web_api_with(
+    fixture: &str,
+) -> (
+    ecsroles_core::EcsRoleSetSpec,
+    ecsroles_core::RolePlan,
+    ecsroles_core::audit::Account,
+) {
+    let text = std::fs::read_to_string(repo_root().join("examples/fargate-web-api.yaml")).unwrap();
+    let (spec, _) = parse_document(&text).unwrap();
+    let p = plan(&spec);
+    let gaad = std::fs::read_to_string(repo_root().join("tests/audit").join(fixture)).unwrap();
+    (spec, p, read_account(&gaad).expect("reads the API's shape"))
+}
+
+/// The fix, applied as a user would, leaves roles the audit finds fine, except for what a Deny
+/// refuses: that is said as blocked, not papered over.
+#[test]
+fn applying_the_fix_leaves_nothing_but_what_a_deny_blocks() {
+    use ecsroles_core::audit::{fix, Verdict};
+    let (spec, p, mut account) = web_api_with("web-api-authorization-details.json");
+    let before = audit(&p, &account);
+    let f = fix(&spec, std::slice::from_ref(&p), &before).expect("something to fix");
+    // Only the roles found wanting, as the existing roles they are.
+    let mut fixed: Vec<&str> = f
+        .plan
+        .roles
+        .iter()
+        .filter_map(|r| r.name.as_deref())
+        .collect();
+    fixed.sort();
+    assert_eq!(fixed, ["web-api-execution", "web-api-task"]);
+    assert!(f
+        .plan
+        .roles
+        .iter()
+        .all(|r| r.provisioning == ecsroles_core::model::Provisioning::Existing));
+    apply_fix(&mut account, &spec, &f);
     let after = audit(&p, &account);
     for x in after.roles.iter().filter(|x| x.found) {
         assert!(x.over_grants.is_empty(), "{}: {:?}", x.name, x.over_grants);
@@ -927,4 +980,87 @@ fn applying_the_fix_leaves_nothing_but_what_a_deny_blocks() {
         not_seen: "",
     };
     assert!(fix(&spec, std::slice::from_ref(&p), &fine).is_none());
+}
+
+/// tests/audit/web-api-boundary-authorization-details.json (README there): a permissions
+/// boundary (a customer managed policy whose default version is v2, not v1), NotAction and
+/// NotResource allows, a Deny with NotResource, confused-deputy trust conditions — each decided
+/// as IAM's evaluation logic says, through `audit` from the API's shape.
+#[test]
+fn boundaries_not_action_and_not_resource_are_judged_as_iam_does() {
+    use ecsroles_core::audit::{fix, Verdict};
+    let (spec, p, mut account) = web_api_with("web-api-boundary-authorization-details.json");
+    let r = audit(&p, &account);
+    let exec = audited(&r, RoleKind::TaskExecution);
+    // The boundary's default version (v2) lacks s3:GetBucketLocation: whatever the NotAction
+    // allow grants, the env file's bucket lookup is refused. v1 (Allow *) is not the default.
+    let missing: Vec<(&str, &str, Option<&str>)> = exec
+        .missing
+        .iter()
+        .map(|m| {
+            (
+                m.action.as_str(),
+                m.resource.as_str(),
+                m.blocked_by.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        missing,
+        [(
+            "s3:GetBucketLocation",
+            "arn:aws:s3:::acme-config",
+            Some("permissions boundary")
+        )]
+    );
+    assert!(exec.missing[0]
+        .breaks
+        .as_deref()
+        .unwrap()
+        .ends_with("because no permissions boundary allows the s3:GetBucketLocation action"));
+    // The Deny with NotResource spares this workload's secret (under prod/web-api/).
+    assert!(!exec
+        .missing
+        .iter()
+        .any(|m| m.action.starts_with("secretsmanager")));
+    // Allow NotAction: everything but IAM, STS and Organizations — broader.
+    let broader: Vec<(&str, &str)> = exec
+        .over_grants
+        .iter()
+        .map(|o| (o.policy.as_str(), o.action.as_str()))
+        .collect();
+    assert_eq!(broader, [("pull", "(NotAction)")]);
+    assert!(exec.trust.is_empty() && exec.assumable);
+    let task = audited(&r, RoleKind::Task);
+    assert!(task.missing.is_empty(), "{:?}", task.missing);
+    // s3:GetObject on every object but private/: the app reads one prefix. sqs:* on the queue.
+    let mut broader: Vec<&str> = task.over_grants.iter().map(|o| o.action.as_str()).collect();
+    broader.sort();
+    assert_eq!(broader, ["s3:GetObject", "sqs:*"]);
+    assert!(task
+        .over_grants
+        .iter()
+        .any(|o| o.why.contains("NotResource")));
+    // Its trust names ecs-tasks.amazonaws.com with this account's confused-deputy conditions.
+    assert!(task.trust.is_empty() && task.assumable, "{:?}", task.trust);
+    assert_eq!(task.verdict, Verdict::Broader);
+    // The fix: the NotAction and the broad app policy removed, the boundary said as blocking.
+    let f = fix(&spec, std::slice::from_ref(&p), &r).expect("something to fix");
+    let mut removed: Vec<&str> = f.remove.iter().map(|x| x.policy.as_str()).collect();
+    removed.sort();
+    assert_eq!(removed, ["app", "pull"]);
+    assert_eq!(f.blocked.len(), 1);
+    assert!(
+        f.blocked[0].contains("the role's permissions boundary"),
+        "{}",
+        f.blocked[0]
+    );
+    apply_fix(&mut account, &spec, &f);
+    let after = audit(&p, &account);
+    assert_eq!(after.over_grants(), 0, "{:?}", after.roles);
+    assert_eq!(
+        after.missing(),
+        1,
+        "the boundary still refuses the bucket lookup"
+    );
 }

@@ -223,7 +223,7 @@ fn matches_template(template: &str, text: &str) -> bool {
 /// resource.
 #[test]
 fn every_printed_message_is_the_real_text_and_explains_as_its_shape() {
-    use ecsroles_core::explain::{names_action, printed};
+    use ecsroles_core::explain::{names_action, printed, Refusal};
     use ecsroles_core::RoleKind;
     let all = cases();
     let mut quoted = 0;
@@ -312,7 +312,7 @@ fn every_printed_message_is_the_real_text_and_explains_as_its_shape() {
         ),
     ];
     for (kind, action, resource, shape) in cases {
-        let text = printed(*kind, principal, action, resource, false)
+        let text = printed(*kind, principal, action, resource, Refusal::NotAllowed)
             .unwrap_or_else(|| panic!("{action} on a {kind:?} role: nothing printed"));
         let e = explain(&text, None).expect("explained");
         assert_eq!(e.shape, *shape, "{action} on a {kind:?} role: {text}");
@@ -333,7 +333,7 @@ fn every_printed_message_is_the_real_text_and_explains_as_its_shape() {
             principal,
             "logs:PutLogEvents",
             "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/web:*",
-            false
+            Refusal::NotAllowed
         ),
         None
     );
@@ -343,11 +343,23 @@ fn every_printed_message_is_the_real_text_and_explains_as_its_shape() {
         principal,
         "secretsmanager:GetSecretValue",
         "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
-        true,
+        Refusal::Denied,
     )
     .unwrap();
     assert!(
         denied.ends_with("with an explicit deny in an identity-based policy"),
         "{denied}"
+    );
+    let bounded = printed(
+        RoleKind::Task,
+        principal,
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        Refusal::NotInBoundary,
+    )
+    .unwrap();
+    assert!(
+        bounded.ends_with("because no permissions boundary allows the s3:GetObject action"),
+        "{bounded}"
     );
 }

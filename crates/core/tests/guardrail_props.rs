@@ -1,11 +1,13 @@
 //! Property: for random statements, "allowed by the guardrail evaluator" implies "cannot grant
-//! any denied action or action/resource pair" under IAM's matching rules, checked concretely
-//! by a deliberately naive evaluator over a finite universe of actions and resources.
+//! any denied action or action/resource pair" under IAM's rules, checked concretely over a
+//! finite universe of actions and resources by the audit's evaluator (`evaluate::evaluate`):
+//! the same one `audit`'s property test (tests/audit.rs) holds its verdicts to.
 
 use std::collections::BTreeMap;
 
+use ecsroles_core::evaluate::{evaluate, Decision};
 use ecsroles_core::guardrails::{glob_match, ActionResource, Guardrails};
-use ecsroles_core::policy::{Effect, Statement};
+use ecsroles_core::policy::{Effect, PolicyDocument, Statement};
 use proptest::prelude::*;
 
 const ACTIONS: &[&str] = &[
@@ -122,30 +124,25 @@ fn statement() -> impl Strategy<Value = Statement> {
         )
 }
 
-fn matches(s: &Statement, action: &str, resource: &str) -> bool {
-    let a = if s.actions.is_empty() {
-        !s.not_actions.iter().any(|p| glob_match(p, action))
-    } else {
-        s.actions.iter().any(|p| glob_match(p, action))
-    };
-    let r = if s.resources.is_empty() {
-        !s.not_resources.iter().any(|p| glob_match(p, resource))
-    } else {
-        s.resources.iter().any(|p| glob_match(p, resource))
-    };
-    a && r
-}
-
-/// The naive evaluator: some Allow matches and no unconditional Deny matches.
+/// The statements of `all` that grant `action` on `resource`, decided by the audit's evaluator
+/// ([`ecsroles_core::evaluate::evaluate`], the one `audit` and `explain` use: one evaluator
+/// proves both): none under an unconditional Deny; else each Allow that matches (a conditional
+/// one too — the guardrails must not count on a condition).
 fn granted_by<'a>(all: &'a [Statement], action: &str, resource: &str) -> Vec<&'a Statement> {
-    let denied = all.iter().any(|d| {
-        d.effect == Effect::Deny && d.conditions.is_empty() && matches(d, action, resource)
-    });
-    if denied {
+    let doc = |s: &[Statement]| PolicyDocument::new(s.to_vec()).to_iam_json();
+    let whole = doc(all);
+    if evaluate(&[("policy", &whole)], None, action, resource).0 == Decision::ExplicitDeny {
         return vec![];
     }
     all.iter()
-        .filter(|s| s.effect == Effect::Allow && matches(s, action, resource))
+        .filter(|s| s.effect == Effect::Allow)
+        .filter(|s| {
+            let one = doc(std::slice::from_ref(*s));
+            matches!(
+                evaluate(&[("statement", &one)], None, action, resource).0,
+                Decision::Allowed | Decision::Conditional
+            )
+        })
         .collect()
 }
 
