@@ -82,6 +82,10 @@ enum Command {
         /// summary (default) or json.
         #[arg(long, default_value = "summary", value_parser = ["summary", "json"])]
         format: String,
+        /// With FILE, when its plan grants the denied call: also print the fix in this output
+        /// format (the plan's policies on the role the message names; json: under `fix`).
+        #[arg(long, value_name = "FORMAT", value_parser = format_parser(), requires = "file")]
+        fix: Option<Format>,
     },
     /// Audit the roles a workload already has against its plan: what is missing (the task will
     /// fail, and how), what is broader than it needs, trust problems. Offline: ROLES is the
@@ -653,27 +657,50 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             file,
             overrides,
             format,
+            fix,
         } => {
             let message = if message == "-" {
                 read(Path::new("-"))?
             } else {
                 message
             };
-            let p = match &file {
-                Some(f) => Some(plan(&load(f, overrides)?)),
+            let spec = match &file {
+                Some(f) => Some(load(f, overrides)?),
                 None => None,
             };
+            let p = spec.as_ref().map(plan);
             let Some(e) = ecsroles_core::explain::explain(&message, p.as_ref()) else {
                 eprintln!("not an error ecsroles recognises (it knows {} shapes: ecsroles_core::explain::SHAPES); nothing to explain", ecsroles_core::explain::SHAPES.len());
                 return Ok(ExitCode::from(1));
             };
+            // The fix in the user's format, when the plan grants the call the role was denied.
+            let fixed = match (fix, &spec, &p) {
+                (Some(f), Some(spec), Some(p)) => Some((
+                    f,
+                    ecsroles_core::explain::fix_plan(&e, p)
+                        .map(|cut| ecsroles_core::render::render(f, spec, &cut)),
+                )),
+                _ => None,
+            };
             if format == "json" {
+                let mut v = serde_json::to_value(&e).map_err(|e| e.to_string())?;
+                if let (Some((f, text)), Some(o)) = (&fixed, v.as_object_mut()) {
+                    o.insert(
+                        "fix".into(),
+                        serde_json::json!({"format": f.name(), "text": text}),
+                    );
+                }
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&e).map_err(|e| e.to_string())?
+                    serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
                 );
             } else {
                 print!("{}", explanation_text(&e));
+                match fixed {
+                    Some((f, Some(text))) => print!("\n== The fix ({}):\n{text}", f.name()),
+                    Some((f, None)) => println!("\nNo {} fix: the plan does not grant this call as the message asks it (see above).", f.name()),
+                    None => {}
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -471,6 +471,64 @@ fn explain_reads_the_message_and_checks_it_against_the_workload() {
     let out = ecsroles(&["explain", "Essential container in task exited"], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("not an error ecsroles recognises"));
+    // The fix in the user's format: the plan's policy on the role the message names.
+    let out = ecsroles(
+        &[
+            "explain",
+            m,
+            "examples/fargate-web-api.yaml",
+            "--fix",
+            "terraform",
+        ],
+        None,
+    );
+    let s = text(&out.stdout);
+    let fix = s.split("== The fix (terraform):").nth(1).expect("a fix");
+    assert!(
+        fix.contains("resource \"aws_iam_role_policy\" \"task_execution\""),
+        "{s}"
+    );
+    assert!(fix.contains("role   = \"web-api-execution\""), "{s}");
+    assert!(
+        fix.contains("arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/web-api/db-AbCdEf"),
+        "{s}"
+    );
+    assert!(!fix.contains("web-api-task"), "only the denied role: {fix}");
+    let out = ecsroles(
+        &[
+            "explain",
+            "-",
+            "examples/fargate-web-api.yaml",
+            "--fix",
+            "iam",
+            "--format",
+            "json",
+        ],
+        Some(m),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let iam: serde_json::Value =
+        serde_json::from_str(v["fix"]["text"].as_str().unwrap()).expect("the iam fix");
+    assert_eq!(iam["roles"][0]["roleName"], "web-api-execution");
+    // A call the workload does not declare: no fix to render, said.
+    let other = m.replace("prod/web-api/db-AbCdEf", "other-AbCdEf");
+    let out = ecsroles(
+        &[
+            "explain",
+            &other,
+            "examples/fargate-web-api.yaml",
+            "--fix",
+            "terraform",
+        ],
+        None,
+    );
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("No terraform fix") && !s.contains("== The fix"),
+        "{s}"
+    );
+    let out = ecsroles(&["explain", m, "--fix", "terraform"], None);
+    assert_eq!(out.status.code(), Some(2), "--fix needs the workload");
 }
 
 /// `audit`: the example's roles as get-account-authorization-details returns them

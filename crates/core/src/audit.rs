@@ -587,10 +587,7 @@ fn shell_word(s: &str) -> String {
 /// live audit judges container-instance roles against one plan per instance role). `None`:
 /// nothing to change.
 pub fn fix(spec: &crate::EcsRoleSetSpec, plans: &[RolePlan], report: &AuditReport) -> Option<Fix> {
-    let first = plans.first()?;
-    let mut cut = first.clone();
-    cut.roles.clear();
-    cut.absent.clear();
+    let mut cut = plans.first()?.with_only(Vec::new());
     let (mut remove, mut trust, mut blocked) = (Vec::new(), Vec::new(), Vec::new());
     for x in &report.roles {
         let wanting = matches!(x.verdict, Verdict::Missing | Verdict::Broader);

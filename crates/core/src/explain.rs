@@ -624,6 +624,28 @@ fn check(e: &mut Explanation, plan: &RolePlan) -> PlanCheck {
     }
 }
 
+/// The fix for an explained denial, to render in the user's format: the plan cut to the role
+/// the message concerns, as the existing role it names — when the plan grants the denied call
+/// (the deployed role differs from the plan). `None` otherwise: the verdict says what to do
+/// (declare the call, check the ARN, or the trust policy it shows).
+pub fn fix_plan(e: &Explanation, plan: &RolePlan) -> Option<RolePlan> {
+    let check = e.plan.as_ref()?;
+    check.granted_by.as_ref()?;
+    let kind = e.role_kind?;
+    let mut r = plan
+        .roles
+        .iter()
+        .find(|r| {
+            r.kind == kind && Some(r.name.clone().unwrap_or_else(|| r.arn.clone())) == check.role
+        })?
+        .clone();
+    r.provisioning = crate::model::Provisioning::Existing;
+    if let Some(name) = e.role.clone().or(r.name.take()) {
+        r.name = Some(name);
+    }
+    Some(plan.with_only(vec![r]))
+}
+
 /// Whether `s` allows `action` on `resource` (conditions assumed to hold): the audit's
 /// evaluator ([`crate::evaluate`]) on the statement as IAM spells it.
 pub fn allows(s: &Statement, action: &str, resource: &str) -> bool {

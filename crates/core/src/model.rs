@@ -560,6 +560,24 @@ impl RolePlan {
             .iter()
             .filter(|f| f.severity == Severity::Error)
     }
+
+    /// This plan with only `roles` (and nothing said absent): what a fix renders.
+    pub fn with_only(&self, roles: Vec<PlannedRole>) -> RolePlan {
+        RolePlan {
+            workload: self.workload.clone(),
+            account: self.account.clone(),
+            region: self.region.clone(),
+            partition: self.partition.clone(),
+            cluster: self.cluster.clone(),
+            launch_type: self.launch_type,
+            network_mode: self.network_mode.clone(),
+            roles,
+            absent: Vec::new(),
+            companions: self.companions.clone(),
+            findings: self.findings.clone(),
+            inferred: self.inferred.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
