@@ -801,8 +801,14 @@ class EcsRoleCalculator extends HTMLElement {
         unproven: `nothing proven missing; ${r.conditional.length} grant(s) hold only under a condition or through a policy not pasted`,
       }[state] ?? `${r.missing.length} ${missingLabel}, ${r.overGrants.length} broader than needed, ${r.trust.length} trust`;
       const fix = state === "fine" ? "" : this.copyButtons(planned.find((p) => p.kind === r.kind) ?? {});
+      // The rest of the core's fix for this role: what then only over-grants, the trust to put
+      // in place, what no grant overcomes.
+      const mine = (list) => (list ?? []).filter((x) => x.role === r.name);
+      const commands = [...mine(a.remove), ...mine(a.trust)].map((x) => x.command).join("\n");
+      const blocked = (a.blocked ?? []).filter((b) => b.startsWith(`${r.name}: `)).map((b) => item("error", "blocked", esc(b.slice(r.name.length + 2)))).join("");
+      const then = commands ? `<p class="hint">Then remove what only over-grants and put the trust in place (AWS CLI):</p><pre data-fix="commands">${esc(commands)}</pre>` : "";
       return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="${state}"><h3><code>${esc(r.name)}</code> (${esc(r.title)}): ${esc(summary)}</h3>
-        ${items.length ? `<ul>${items.join("")}</ul>` : ""}${fix ? `<p class="hint">The least-privilege replacement (this plan's documents):</p>${fix}` : ""}</div>`;
+        ${items.length ? `<ul>${items.join("")}</ul>` : ""}${fix ? `<p class="hint">The least-privilege replacement (this plan's documents):</p>${fix}` : ""}${then}${blocked ? `<ul>${blocked}</ul>` : ""}</div>`;
     }).join("");
     out.innerHTML = `${cards}${a.policyOf ? `<p class="hint">One policy pasted: its trust policy is not judged (paste the account's details for that).</p>` : ""}<p class="hint">${esc(a.report.notSeen)}</p>`;
   }

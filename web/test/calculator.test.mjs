@@ -655,7 +655,11 @@ test("the audit box judges pasted roles against the plan: missing, broader, trus
   // AWS's managed policy reaches beyond the workload.
   const broader = await role("web-api-execution").locator('[data-finding="broader"]').allTextContents();
   assert.ok(broader.some((t) => /ecr:\s*BatchGetImage/.test(t) && /AmazonECSTaskExecutionRolePolicy/.test(t)), broader.join("\n"));
+  // The rest of the fix, from the core: the managed policy to detach, the Deny that blocks.
+  assert.match(await role("web-api-execution").locator('[data-fix="commands"]').textContent(), /aws iam detach-role-policy --role-name 'web-api-execution' --policy-arn '.*AmazonECSTaskExecutionRolePolicy'/);
+  assert.match((await role("web-api-execution").locator('[data-finding="blocked"]').allTextContents()).join("\n"), /secretsmanager:GetSecretValue .* is refused by a Deny in policy secrets/);
   const task = role("web-api-task");
+  assert.match(await task.locator('[data-fix="commands"]').textContent(), /aws iam update-assume-role-policy --role-name 'web-api-task' --policy-document '.*ecs-tasks\.amazonaws\.com/);
   assert.equal(await task.locator('[data-finding="missing"]').count(), 3);
   assert.match((await task.locator('[data-finding="trust"]').allTextContents()).join("\n"), /does not trust ecs-tasks\.amazonaws\.com/);
   assert.equal(await task.locator('[data-finding="unassumable"]').count(), 1);

@@ -323,13 +323,15 @@ fn shown_plan(
     policy: Option<String>,
     namespace: Option<String>,
     tenant: Option<String>,
-) -> Result<ecsroles_core::RolePlan, JsValue> {
+) -> Result<(EcsRoleSetSpec, ecsroles_core::RolePlan), JsValue> {
     let Some(policy) = policy else {
-        return Ok(plan(&spec_from(text, overrides)?));
+        let spec = spec_from(text, overrides)?;
+        let p = plan(&spec);
+        return Ok((spec, p));
     };
     #[cfg(feature = "guardrails")]
     {
-        guarded(text, overrides, &policy, namespace, tenant).map(|(_, p, _)| p)
+        guarded(text, overrides, &policy, namespace, tenant).map(|(s, p, _)| (s, p))
     }
     #[cfg(not(feature = "guardrails"))]
     {
@@ -436,7 +438,7 @@ pub fn audit_roles(
     tenant: Option<String>,
 ) -> Result<JsValue, JsValue> {
     use ecsroles_core::audit;
-    let p = shown_plan(text, overrides, policy, namespace, tenant)?;
+    let (spec, p) = shown_plan(text, overrides, policy, namespace, tenant)?;
     let names = audit::role_names(&p);
     let role = role
         .filter(|r| names.contains(r))
@@ -466,10 +468,17 @@ pub fn audit_roles(
             column: None,
         }));
     }
+    let report = audit::audit(&p, &account);
+    // The fix beyond the plan's documents (the cards copy those): what to remove, the trust to
+    // put in place, what no grant overcomes. One pasted policy: only what it says.
+    let fix = audit::fix(&spec, std::slice::from_ref(&p), &report);
     json(&wire::AuditOutput {
-        report: &audit::audit(&p, &account),
+        report: &report,
         roles: names,
         policy_of,
+        remove: fix.as_ref().map(|f| &f.remove[..]).unwrap_or_default(),
+        trust: fix.as_ref().map(|f| &f.trust[..]).unwrap_or_default(),
+        blocked: fix.as_ref().map(|f| &f.blocked[..]).unwrap_or_default(),
     })
 }
 
@@ -505,7 +514,8 @@ pub fn explain_message(
     // the plan's view.
     let p = text
         .filter(|t| !t.trim().is_empty())
-        .and_then(|t| shown_plan(&t, overrides, policy, namespace, tenant).ok());
+        .and_then(|t| shown_plan(&t, overrides, policy, namespace, tenant).ok())
+        .map(|(_, p)| p);
     json(&wire::ExplainOutput {
         explanation: explain::explain(message, p.as_ref()),
         planned: p.is_some(),

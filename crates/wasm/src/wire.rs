@@ -101,6 +101,13 @@ pub struct AuditOutput<'a> {
     /// When one policy was pasted: the role it was taken for (its trust is not judged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_of: Option<String>,
+    /// The fix beyond the plan's documents (`ecsroles_core::audit::fix`): the policies that
+    /// only over-grant once the plan's are on, with the command removing each…
+    pub remove: &'a [ecsroles_core::audit::Removal],
+    /// …the trust policies to put in place…
+    pub trust: &'a [ecsroles_core::audit::TrustFix],
+    /// …and what no added grant overcomes (a Deny, a permissions boundary).
+    pub blocked: &'a [String],
 }
 
 /// What `explainMessage` returns.
