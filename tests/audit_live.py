@@ -240,6 +240,8 @@ def check_five(binary):
         for role in json.loads(fix["text"])["roles"] if fix["text"] else []:
             for name, doc in role.get("inlinePolicies", {}).items():
                 iam.put_role_policy(RoleName=role["roleName"], PolicyName=name, PolicyDocument=json.dumps(doc))
+            for arn in role.get("managedPolicyArns", []):
+                iam.attach_role_policy(RoleName=role["roleName"], PolicyArn=arn)
         for rm in fix["remove"]:
             if rm["policy"].startswith("arn:"):
                 iam.detach_role_policy(RoleName=rm["role"], PolicyArn=rm["policy"])

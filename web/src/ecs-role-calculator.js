@@ -805,7 +805,7 @@ class EcsRoleCalculator extends HTMLElement {
       // in place, what no grant overcomes.
       const mine = (list) => (list ?? []).filter((x) => x.role === r.name);
       const commands = [...mine(a.remove), ...mine(a.trust)].map((x) => x.command).join("\n");
-      const blocked = (a.blocked ?? []).filter((b) => b.startsWith(`${r.name}: `)).map((b) => item("error", "blocked", esc(b.slice(r.name.length + 2)))).join("");
+      const blocked = [...mine(a.blocked).map((b) => item("error", "blocked", esc(b.text))), ...mine(a.left).map((b) => item("info", "left", esc(b.text)))].join("");
       const then = commands ? `<p class="hint">Then remove what only over-grants and put the trust in place (AWS CLI):</p><pre data-fix="commands">${esc(commands)}</pre>` : "";
       return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="${state}"><h3><code>${esc(r.name)}</code> (${esc(r.title)}): ${esc(summary)}</h3>
         ${items.length ? `<ul>${items.join("")}</ul>` : ""}${fix ? `<p class="hint">The least-privilege replacement (this plan's documents):</p>${fix}` : ""}${then}${blocked ? `<ul>${blocked}</ul>` : ""}</div>`;

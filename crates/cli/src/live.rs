@@ -207,6 +207,11 @@ pub fn audit(
                     replan: replan.clone(),
                     spec: spec.clone(),
                     plans: variants.clone(),
+                    shared: variants
+                        .iter()
+                        .flat_map(role_names)
+                        .filter(|n| !shared(n, service).is_empty())
+                        .collect(),
                 }
             })
             .collect();

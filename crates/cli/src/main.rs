@@ -84,7 +84,7 @@ enum Command {
         format: String,
         /// With FILE, when its plan grants the denied call: also print the fix in this output
         /// format (the plan's policies on the role the message names; json: under `fix`).
-        #[arg(long, value_name = "FORMAT", value_parser = format_parser(), requires = "file")]
+        #[arg(long, value_name = "FORMAT", value_parser = fix_format_parser(), requires = "file")]
         fix: Option<Format>,
     },
     /// Audit the roles a workload already has against its plan: what is missing (the task will
@@ -117,10 +117,11 @@ enum Command {
         /// Also fail (exit 1) on: over-grant.
         #[arg(long = "fail-on", value_parser = ["over-grant"])]
         fail_on: Option<String>,
-        /// Also print the fix in this output format: the plan's policies for the roles found
-        /// wanting (as existing roles), then what to remove and the trust to put in place
-        /// (`json`: under `fix` in each report).
-        #[arg(long, value_name = "FORMAT", value_parser = format_parser())]
+        /// Also print the fix in this output format (summary, json, iam, aws-cli or terraform:
+        /// those that put every planned change on a role as it exists): the plan's policies for
+        /// the roles found wanting, then what to remove, the trust to put in place and what
+        /// the fix leaves alone (`json`: under `fix` in each report).
+        #[arg(long, value_name = "FORMAT", value_parser = fix_format_parser())]
         fix: Option<Format>,
     },
     /// Print the JSON Schema of EcsRoleSetSpec.
@@ -283,9 +284,22 @@ fn options(module_version: Option<ModuleVersion>) -> RenderOptions {
 }
 
 fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    formats_parser(&Format::ALL)
+}
+
+/// The formats a fix is given in ([`Format::FIX`]).
+fn fix_format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    formats_parser(&Format::FIX)
+}
+
+fn formats_parser(formats: &[Format]) -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-    PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.title())))
-        .try_map(|name| Format::parse(&name).ok_or_else(|| format!("{name:?} is not a format")))
+    PossibleValuesParser::new(
+        formats
+            .iter()
+            .map(|f| PossibleValue::new(f.name()).help(f.title())),
+    )
+    .try_map(|name| Format::parse(&name).ok_or_else(|| format!("{name:?} is not a format")))
 }
 
 fn parse_launch_type(s: &str) -> Result<LaunchType, String> {
@@ -351,6 +365,8 @@ struct Audited {
     /// The workload and the plans the report judged (the fix is rendered from them).
     spec: ecsroles_core::EcsRoleSetSpec,
     plans: Vec<ecsroles_core::RolePlan>,
+    /// Its roles other audited workloads use too (the fix removes nothing from them).
+    shared: Vec<String>,
     report: ecsroles_core::audit::AuditReport,
     /// What the audit could not resolve (e.g. a secret's key given as an alias).
     notes: Vec<String>,
@@ -359,7 +375,7 @@ struct Audited {
 impl Audited {
     /// The fix in `format` (the core's [`ecsroles_core::audit::fix`], rendered), if any.
     fn fix(&self, format: Format) -> Option<(String, ecsroles_core::audit::Fix)> {
-        let f = ecsroles_core::audit::fix(&self.spec, &self.plans, &self.report)?;
+        let f = ecsroles_core::audit::fix(&self.spec, &self.plans, &self.report, &self.shared)?;
         let text = if f.plan.roles.is_empty() {
             String::new()
         } else {
@@ -374,7 +390,7 @@ impl Audited {
             if let Some((text, f)) = self.fix(format) {
                 o.insert(
                     "fix".into(),
-                    serde_json::json!({"format": format.name(), "text": text, "remove": f.remove, "trust": f.trust, "blocked": f.blocked}),
+                    serde_json::json!({"format": format.name(), "text": text, "remove": f.remove, "trust": f.trust, "blocked": f.blocked, "notes": f.notes}),
                 );
             }
         }
@@ -504,7 +520,10 @@ fn fix_text(a: &Audited, format: Format) -> String {
         }
     }
     for b in &f.blocked {
-        out.push_str(&format!("blocked: {b}\n"));
+        out.push_str(&format!("blocked: {}: {}\n", b.role, b.text));
+    }
+    for n in &f.notes {
+        out.push_str(&format!("left:    {}: {}\n", n.role, n.text));
     }
     out
 }
@@ -584,6 +603,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         notes: vec![],
                         spec,
                         plans: vec![p],
+                        shared: vec![],
                     }]
                 }
                 (_, None, false) => {

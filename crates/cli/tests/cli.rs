@@ -632,15 +632,22 @@ fn audit_fix_prints_the_replacement_in_the_format_asked_for() {
         "{s}"
     );
     let mut json = args.to_vec();
-    json.extend(["--fix", "cloudformation-yaml", "--format", "json"]);
+    json.extend(["--fix", "aws-cli", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&ecsroles(&json, None).stdout).expect("json");
-    assert_eq!(v["fix"]["format"], "cloudformation-yaml");
-    let cfn = v["fix"]["text"].as_str().unwrap();
+    assert_eq!(v["fix"]["format"], "aws-cli");
+    let sh = v["fix"]["text"].as_str().unwrap();
+    // Named as ecsroles names its policy on a role it does not own: no other workload's is
+    // overwritten.
     assert!(
-        cfn.contains("AWS::IAM::RolePolicy") && cfn.contains("RoleName: web-api-task"),
-        "{cfn}"
+        sh.contains("aws iam put-role-policy")
+            && sh.contains("--policy-name 'ecsroles-web-api-task'"),
+        "{sh}"
     );
     assert_eq!(v["fix"]["remove"].as_array().unwrap().len(), 2);
+    // A format that leaves an existing role's managed attachments out is not offered.
+    let mut cfn = args.to_vec();
+    cfn.extend(["--fix", "cloudformation-yaml"]);
+    assert_eq!(ecsroles(&cfn, None).status.code(), Some(2));
     let mut sarif = args.to_vec();
     sarif.extend(["--fix", "iam", "--format", "sarif"]);
     let out = ecsroles(&sarif, None);

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::evaluate::{evaluate, example_of, statements, strings, Decision};
+use crate::evaluate::{evaluate, example_of, statements, strings, Decision, BOUNDARY};
 use crate::managed_snapshot::ManagedPolicy;
 use crate::model::{PlannedRole, Provisioning, RoleKind, RolePlan};
 use crate::policy::Effect;
@@ -421,7 +421,7 @@ pub fn read_pasted(text: &str, role: &str) -> Result<Account, String> {
             name: name.to_string(),
             arn: String::new(),
             trust: Value::Null,
-            inline: vec![("pasted policy".into(), doc)],
+            inline: vec![(PASTED.into(), doc)],
             managed: vec![],
             boundary: None,
         }],
@@ -508,6 +508,10 @@ pub struct RoleAudit {
     /// AWS managed policies judged from the embedded snapshot (the file did not carry their
     /// documents): name, version and its date. AWS may have published a newer version since.
     pub from_snapshot: Vec<String>,
+    /// The role's policies that hold a Deny statement (the fix never removes one whole).
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub deny_policies: Vec<String>,
 }
 
 /// The audit of every role the plan uses or makes.
@@ -549,8 +553,21 @@ pub struct Fix {
     /// Roles whose trust is wrong: the plan's trust policy for each.
     pub trust: Vec<TrustFix>,
     /// What no added grant overcomes: a Deny or a permissions boundary refusing a needed
-    /// call (to narrow by hand: a Deny may be a guardrail on purpose).
-    pub blocked: Vec<String>,
+    /// call (to narrow by hand: a Deny may be a guardrail on purpose), a role the workload
+    /// names that does not exist.
+    pub blocked: Vec<Blocked>,
+    /// What the fix leaves alone, and why: an over-granting policy that also holds a Deny, a
+    /// role other workloads share, a trust policy that needs the account or Region.
+    pub notes: Vec<Blocked>,
+}
+
+/// A sentence about one role.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Blocked {
+    pub role: String,
+    pub text: String,
 }
 
 /// A policy that only over-grants once the plan's policies are on the role.
@@ -571,7 +588,8 @@ pub struct Removal {
 #[serde(rename_all = "camelCase")]
 pub struct TrustFix {
     pub role: String,
-    /// As IAM takes it.
+    /// As IAM takes it: it replaces the role's whole trust policy (principals trusted today
+    /// for other reasons are dropped: merge them in by hand).
     pub document: Value,
     /// The AWS CLI command that puts it in place.
     pub command: String,
@@ -584,100 +602,197 @@ fn shell_word(s: &str) -> String {
 }
 
 /// The fix for `report`, from the workload (`spec`) and the plans it was judged against (a
-/// live audit judges container-instance roles against one plan per instance role). `None`:
-/// nothing to change.
-pub fn fix(spec: &crate::EcsRoleSetSpec, plans: &[RolePlan], report: &AuditReport) -> Option<Fix> {
-    let mut cut = plans.first()?.with_only(Vec::new());
-    let (mut remove, mut trust, mut blocked) = (Vec::new(), Vec::new(), Vec::new());
-    for x in &report.roles {
-        let wanting = matches!(x.verdict, Verdict::Missing | Verdict::Broader);
-        let Some(planned) = plans
+/// live audit judges container-instance roles against one plan per instance role). `shared`:
+/// roles other workloads use too — nothing is removed from them (what one workload calls
+/// broader another may need). `None`: nothing to change.
+pub fn fix(
+    spec: &crate::EcsRoleSetSpec,
+    plans: &[RolePlan],
+    report: &AuditReport,
+    shared: &[String],
+) -> Option<Fix> {
+    let first = plans.first()?;
+    let mut cut = first.with_only(Vec::new());
+    let (mut remove, mut trust, mut blocked, mut notes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let say = |list: &mut Vec<Blocked>, role: &str, text: String| {
+        list.push(Blocked {
+            role: role.to_string(),
+            text,
+        })
+    };
+    // Every planned role of this name, whichever kind and plan (one role may serve as task
+    // and execution role).
+    let planned_as = |name: &str| -> Vec<&PlannedRole> {
+        plans
             .iter()
             .flat_map(|p| &p.roles)
-            .find(|r| r.kind == x.kind && role_name(r).as_deref() == Some(x.name.as_str()))
-        else {
-            continue;
-        };
-        if !x.found && planned.provisioning == Provisioning::Create {
-            cut.roles.push(planned.clone());
+            .filter(|r| role_name(r).as_deref() == Some(name))
+            .collect()
+    };
+    let mut names: Vec<&str> = report.roles.iter().map(|x| x.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let audits: Vec<&RoleAudit> = report.roles.iter().filter(|x| x.name == name).collect();
+        let planned = planned_as(name);
+        let found = audits.iter().any(|x| x.found);
+        if !found {
+            for r in &planned {
+                if r.provisioning == Provisioning::Create {
+                    if !cut.roles.iter().any(|c| c.kind == r.kind) {
+                        cut.roles.push((*r).clone());
+                    }
+                } else if !blocked.iter().any(|b: &Blocked| b.role == name) {
+                    say(&mut blocked, name, format!("the workload names role {name}, which does not exist: create it, or plan new roles instead"));
+                }
+            }
             continue;
         }
-        if !x.found || !wanting {
+        let wanting: Vec<&&RoleAudit> = audits
+            .iter()
+            .filter(|x| matches!(x.verdict, Verdict::Missing | Verdict::Broader))
+            .collect();
+        if wanting.is_empty() {
             continue;
         }
-        if !x.missing.is_empty() || !x.over_grants.is_empty() || !x.detached.is_empty() {
-            let mut r = planned.clone();
-            r.provisioning = Provisioning::Existing;
-            r.name = Some(x.name.clone());
+        // The plan's policies on the role as it exists, named as for a role ecsroles does not
+        // own (never the same name as another workload's or kind's).
+        for x in &wanting {
+            if x.missing.is_empty() && x.over_grants.is_empty() && x.detached.is_empty() {
+                continue;
+            }
+            let Some(r) = planned.iter().find(|r| r.kind == x.kind) else {
+                continue;
+            };
+            let mut r = (*r).clone();
+            if r.provisioning != Provisioning::Existing {
+                r.provisioning = Provisioning::Existing;
+                let policy =
+                    crate::names::existing_policy_name(&first.workload, r.kind.name_suffix());
+                for p in &mut r.inline_policies {
+                    p.name = policy.clone();
+                }
+            }
+            r.name = Some(name.to_string());
             cut.roles.push(r);
         }
-        for m in &x.missing {
-            if let Some(b) = &m.blocked_by {
-                let by = if b == "permissions boundary" {
+        for x in &wanting {
+            for m in &x.missing {
+                let Some(b) = &m.blocked_by else { continue };
+                let by = if b == BOUNDARY {
                     "the role's permissions boundary".to_string()
                 } else {
                     format!("a Deny in policy {b}")
                 };
-                blocked.push(format!(
-                    "{}: {} on {} is refused by {by}: the plan's grant takes effect only once it no longer is",
-                    x.name, m.action, m.resource
-                ));
+                say(&mut blocked, name, format!("{} on {} is refused by {by}: the plan's grant takes effect only once it no longer is", m.action, m.resource));
             }
         }
-        // The plan's own inline policies replace those of the same name (put-role-policy).
-        let rewritten = |p: &str| planned.inline_policies.iter().any(|i| i.name == p);
-        let mut policies: Vec<&str> = x
-            .over_grants
+        // What only over-grants once the plan's policies are on: never a policy the plan
+        // writes (any kind's, any workload's `ecsroles…`), one holding a Deny, or anything on
+        // a role other workloads share.
+        let rewritten = |p: &str| {
+            p.starts_with("ecsroles")
+                || cut
+                    .roles
+                    .iter()
+                    .chain(planned.iter().copied())
+                    .filter(|r| role_name(r).as_deref() == Some(name))
+                    .any(|r| r.inline_policies.iter().any(|i| i.name == p))
+        };
+        let mut policies: Vec<&str> = wanting
             .iter()
+            .flat_map(|x| &x.over_grants)
             .map(|o| o.policy.as_str())
             .filter(|p| !rewritten(p))
             .collect();
         policies.sort_unstable();
         policies.dedup();
+        let holds_deny = |p: &str| {
+            wanting
+                .iter()
+                .any(|x| x.deny_policies.iter().any(|d| d == p))
+        };
         for p in policies {
-            let role = shell_word(&x.name);
-            let command = if p.starts_with("arn:") {
-                format!(
-                    "aws iam detach-role-policy --role-name {role} --policy-arn {}",
-                    shell_word(p)
-                )
+            if shared.iter().any(|s| s == name) {
+                say(&mut notes, name, format!("{p} is left on: other workloads use this role, and what this one calls broader they may need"));
+            } else if holds_deny(p) {
+                say(&mut notes, name, format!("{p} is left on: it also holds a Deny, which removing it would lift — narrow its Allow statements by hand"));
+            } else if p == PASTED {
+                say(
+                    &mut notes,
+                    name,
+                    "the pasted policy over-grants: replace it with the plan's".into(),
+                );
             } else {
-                format!(
-                    "aws iam delete-role-policy --role-name {role} --policy-name {}",
-                    shell_word(p)
-                )
-            };
-            remove.push(Removal {
-                role: x.name.clone(),
-                policy: p.to_string(),
-                command,
-            });
-        }
-        if !x.trust.is_empty() {
-            {
-                let document = match &planned.trust_policy {
-                    Some(t) => t.to_iam_json(),
-                    None => crate::plan::trust_needed(spec, x.kind).to_iam_json(),
+                let role = shell_word(name);
+                let command = if p.starts_with("arn:") {
+                    format!(
+                        "aws iam detach-role-policy --role-name {role} --policy-arn {}",
+                        shell_word(p)
+                    )
+                } else {
+                    format!(
+                        "aws iam delete-role-policy --role-name {role} --policy-name {}",
+                        shell_word(p)
+                    )
                 };
+                remove.push(Removal {
+                    role: name.to_string(),
+                    policy: p.to_string(),
+                    command,
+                });
+            }
+        }
+        // One trust policy for the role: every kind's statements it serves.
+        if wanting.iter().any(|x| !x.trust.is_empty()) {
+            let mut statements: Vec<Value> = Vec::new();
+            for r in &planned {
+                let doc = match &r.trust_policy {
+                    Some(t) => t.to_iam_json(),
+                    None => crate::plan::trust_needed(spec, r.kind).to_iam_json(),
+                };
+                for s in statements_of(&doc) {
+                    if !statements.contains(&s) {
+                        statements.push(s);
+                    }
+                }
+            }
+            let document = json!({"Version": "2012-10-17", "Statement": statements});
+            let text = document.to_string();
+            if text.contains("${") {
+                say(&mut notes, name, "its trust policy needs the workload's account, Region and partition: give them (--account, --region) to get the command".into());
+            } else {
                 let command = format!(
                     "aws iam update-assume-role-policy --role-name {} --policy-document {}",
-                    shell_word(&x.name),
-                    shell_word(&document.to_string())
+                    shell_word(name),
+                    shell_word(&text)
                 );
                 trust.push(TrustFix {
-                    role: x.name.clone(),
+                    role: name.to_string(),
                     document,
                     command,
                 });
             }
         }
     }
-    (!cut.roles.is_empty() || !remove.is_empty() || !trust.is_empty()).then_some(Fix {
+    let any = !cut.roles.is_empty()
+        || !remove.is_empty()
+        || !trust.is_empty()
+        || !blocked.is_empty()
+        || !notes.is_empty();
+    any.then_some(Fix {
         plan: cut,
         remove,
         trust,
         blocked,
+        notes,
     })
+}
+
+/// A document's statements, owned.
+fn statements_of(doc: &Value) -> Vec<Value> {
+    statements(doc).into_iter().cloned().collect()
 }
 
 /// The OASIS standard's SARIF 2.1.0 schema (errata 01), which `just sarif-check` validates
@@ -757,6 +872,9 @@ fn sarif_findings(r: &AuditReport) -> Vec<(&'static str, &'static str, String)> 
     }
     found
 }
+
+/// The name a pasted policy document goes by (its real name is not known).
+const PASTED: &str = "pasted policy";
 
 const NOT_SEEN: &str = "Not judged here: service control policies, resource policies (key, secret, bucket, repository policies), session policies; a missing role is created by the plan.";
 
@@ -853,6 +971,7 @@ pub fn audit(plan: &RolePlan, account: &Account) -> AuditReport {
                     unresolved: vec![],
                     detached: vec![],
                     from_snapshot: vec![],
+                    deny_policies: vec![],
                 },
             })
         })
@@ -1039,13 +1158,14 @@ fn audit_role(
             None => detached.push(m.arn.clone()),
         }
     }
-    // The session ECS's messages name: the role's account as IAM has it (else the plan's),
-    // the session name (a task or instance ID) unknown.
-    let role_account = crate::arn::Arn::parse(&a.arn).map(|x| x.account.to_string());
+    // The session ECS's messages name: the role's partition and account as IAM has them (a
+    // pasted policy has no ARN: unknown, not the plan's placeholders), the session name (a
+    // task or instance ID) unknown.
+    let role_arn = crate::arn::Arn::parse(&a.arn);
     let session = format!(
         "arn:{}:sts::{}:assumed-role/{}/…",
-        plan.partition,
-        role_account.as_deref().unwrap_or(&plan.account),
+        role_arn.as_ref().map_or("aws", |x| x.partition),
+        role_arn.as_ref().map_or("…", |x| x.account),
         a.name
     );
     let (mut missing, mut conditional) = (Vec::new(), Vec::new());
@@ -1057,10 +1177,21 @@ fn audit_role(
             for resource in &s.resources {
                 let example = example_of(resource);
                 let (mut decision, by) = evaluate(&docs, boundary, action, &example);
-                let blocked_by = by
-                    .filter(|b| decision == Decision::ExplicitDeny || *b == "permissions boundary")
-                    .filter(|_| decision != Decision::Allowed)
-                    .map(str::to_string);
+                // What refuses the call whatever is added beside it: a Deny, or the boundary —
+                // also when nothing allows the call yet (the fix's grant would meet it).
+                let bounded = || {
+                    boundary.is_some_and(|b| {
+                        let alone = evaluate(&[(BOUNDARY, b)], None, action, &example).0;
+                        matches!(alone, Decision::ImplicitDeny | Decision::ExplicitDeny)
+                    })
+                };
+                let blocked_by = match (decision, by) {
+                    (Decision::Allowed | Decision::Conditional, _) => None,
+                    (Decision::ExplicitDeny, Some(b)) => Some(b.to_string()),
+                    (_, Some(BOUNDARY)) => Some(BOUNDARY.to_string()),
+                    _ if bounded() => Some(BOUNDARY.to_string()),
+                    _ => None,
+                };
                 if boundary_unknown && decision == Decision::Allowed {
                     decision = Decision::Conditional;
                 }
@@ -1093,6 +1224,15 @@ fn audit_role(
         trust_problems(r, &a.trust)
     };
     // What the plan attaches itself is not an over-grant.
+    let deny_policies = docs
+        .iter()
+        .filter(|(_, d)| {
+            statements(d)
+                .iter()
+                .any(|s| s.get("Effect").and_then(Value::as_str) == Some("Deny"))
+        })
+        .map(|(n, _)| n.to_string())
+        .collect();
     docs.retain(|(n, _)| !r.managed_policies.iter().any(|m| same_policy(n, &m.arn)));
     let over_grants = over_grants(&needs, &docs);
     let verdict = if !missing.is_empty() || !assumable {
@@ -1118,6 +1258,7 @@ fn audit_role(
         unresolved,
         detached,
         from_snapshot,
+        deny_policies,
     }
 }
 
@@ -1133,10 +1274,7 @@ fn breaks(
 ) -> Option<String> {
     use crate::explain::Refusal;
     let a = action.to_lowercase();
-    let refusal = match (
-        decision == Decision::ExplicitDeny,
-        by == Some("permissions boundary"),
-    ) {
+    let refusal = match (decision == Decision::ExplicitDeny, by == Some(BOUNDARY)) {
         (true, true) => Refusal::DeniedByBoundary,
         (true, false) => Refusal::Denied,
         (false, true) => Refusal::NotInBoundary,

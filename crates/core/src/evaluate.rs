@@ -26,6 +26,9 @@ pub enum Decision {
     ExplicitDeny,
 }
 
+/// The name [`evaluate`] gives the permissions boundary when it decided.
+pub const BOUNDARY: &str = "permissions boundary";
+
 /// One statement's view of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Hit {
@@ -122,9 +125,9 @@ pub fn evaluate<'a>(
     if identity.0 == Decision::ImplicitDeny {
         return identity;
     }
-    match boundary.map(|b| evaluate(&[("permissions boundary", b)], None, action, resource).0) {
-        Some(Decision::ExplicitDeny) => (Decision::ExplicitDeny, Some("permissions boundary")),
-        Some(Decision::ImplicitDeny) => (Decision::ImplicitDeny, Some("permissions boundary")),
+    match boundary.map(|b| evaluate(&[(BOUNDARY, b)], None, action, resource).0) {
+        Some(Decision::ExplicitDeny) => (Decision::ExplicitDeny, Some(BOUNDARY)),
+        Some(Decision::ImplicitDeny) => (Decision::ImplicitDeny, Some(BOUNDARY)),
         Some(Decision::Conditional) => (Decision::Conditional, identity.1),
         _ => identity,
     }

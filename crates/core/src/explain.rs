@@ -50,6 +50,10 @@ pub struct Shape {
     /// `…` stands for what the grant does not tell (a task ID, an image reference). A test
     /// matches each against the verbatim messages of its shape.
     pub prints: Option<&'static str>,
+    /// The calls (lower-case) whose refusal prints that text; empty: any call the shape's
+    /// `when` names. The manifest's 403 is BatchGetImage's, not the layer download's; the
+    /// awslogs text is CreateLogStream's (the driver's first call).
+    pub prints_for: &'static [&'static str],
 }
 
 use RoleKind::*;
@@ -77,6 +81,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/resource-initialization-error.html",
         seen: "https://github.com/Releem/releem-agent/issues/195",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "log-group-missing",
@@ -88,6 +93,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
         seen: "https://github.com/cn-terraform/terraform-aws-ecs-fargate-task-definition/issues/1",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "pull-through-cache-upstream",
@@ -99,6 +105,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html",
         seen: "https://github.com/aws/containers-roadmap/issues/2354",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "efs-path-missing",
@@ -110,6 +117,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html",
         seen: "https://github.com/acp-io/terraform-grafana/issues/4",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "fsx-credentials-parameter-invalid",
@@ -121,6 +129,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html",
         seen: "https://github.com/aws/amazon-ecs-agent/blob/master/agent/taskresource/fsxwindowsfileserver/fsxwindowsfileserver_windows.go",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "service-linked-role-missing",
@@ -132,6 +141,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html",
         seen: "https://github.com/awslabs/fargatecli/issues/35",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "cannot-assume-infrastructure-role",
@@ -143,6 +153,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html",
         seen: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/troubleshoot-ebs-volumes-scenarios.html",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "cannot-assume-role",
@@ -154,6 +165,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html",
         seen: "https://github.com/aws-samples/aws-modern-application-workshop/issues/88",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "pass-role-denied",
@@ -165,6 +177,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
         seen: "https://github.com/serverless-operations/serverless-step-functions/pull/189",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "kms-denied-at-launch",
@@ -175,7 +188,8 @@ pub const SHAPES: &[Shape] = &[
         fix: "Allow kms:Decrypt on exactly that key in the execution role (the plan's keys[] binding does, with kms:ViaService), and check that the key policy lets the role — or delegates to IAM in its account.",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html",
         seen: "https://github.com/GiamPy5/terraform-aws-directus/issues/10",
-        prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret … from secrets manager: AccessDeniedException: Access to KMS is not allowed"),
+        prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret… AccessDeniedException: Access to KMS is not allowed"),
+        prints_for: &[],
     },
     Shape {
         id: "secrets-manager-denied",
@@ -187,6 +201,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html",
         seen: "https://github.com/bookmd/mcp-gateway/blob/main/DEPLOYMENT_ISSUES.md",
         prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret {resource} from secrets manager: AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
+        prints_for: &[],
     },
     Shape {
         id: "ssm-parameters-denied",
@@ -198,6 +213,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html",
         seen: "https://github.com/aws/copilot-cli/issues/4504",
         prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
+        prints_for: &[],
     },
     Shape {
         id: "ecr-auth-denied",
@@ -209,6 +225,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html",
         seen: "https://github.com/seekatekode/aws-bootcamp-cruddur-2024/blob/main/journal/week6.md",
         prints: Some("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 1 time(s): AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
+        prints_for: &[],
     },
     Shape {
         id: "ecr-pull-denied",
@@ -220,6 +237,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html",
         seen: "https://github.com/aws-samples/bedrock-access-gateway/issues/114",
         prints: Some("CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref …: pulling from host … failed with status code [manifests …]: 403 Forbidden"),
+        prints_for: &["ecr:batchgetimage"],
     },
     Shape {
         id: "awslogs-denied",
@@ -231,6 +249,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
         seen: "https://github.com/terraform-aws-modules/terraform-aws-ecs/pull/112",
         prints: Some("ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: {principal} is not authorized to perform: logs:CreateLogStream on resource: {resource}{because}"),
+        prints_for: &["logs:createlogstream"],
     },
     Shape {
         id: "instance-registration",
@@ -242,6 +261,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance_IAM_role.html",
         seen: "https://github.com/aws/amazon-ecs-agent/issues/3812",
         prints: Some(r#"… container instance" error="AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}""#),
+        prints_for: &["ecs:registercontainerinstance"],
     },
     Shape {
         id: "exec-needs-task-role",
@@ -253,6 +273,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html",
         seen: "https://github.com/aws/aws-cli/issues/6242",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "exec-not-connected",
@@ -264,6 +285,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html",
         seen: "https://github.com/aws/aws-cli/issues/6070",
         prints: Some("An error occurred (TargetNotConnectedException) when calling the ExecuteCommand operation: The execute command failed due to an internal error. Try again later."),
+        prints_for: &[],
     },
     Shape {
         id: "gmsa-credentials",
@@ -275,6 +297,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html",
         seen: "https://github.com/aws/amazon-ecs-agent/blob/master/agent/taskresource/credentialspec/credentialspec_windows.go",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "fsx-credentials",
@@ -286,6 +309,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html",
         seen: "https://github.com/aws/amazon-ecs-agent/blob/master/agent/taskresource/fsxwindowsfileserver/fsxwindowsfileserver_windows.go",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "efs-access-denied",
@@ -297,6 +321,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html",
         seen: "https://github.com/aws-samples/aws-cdk-examples/issues/920",
         prints: Some("ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/' : unsuccessful EFS utils command execution; code: 32"),
+        prints_for: &[],
     },
     Shape {
         id: "firelens-init-s3",
@@ -308,6 +333,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html",
         seen: "https://github.com/aws/aws-for-fluent-bit/issues/742",
         prints: None,
+        prints_for: &[],
     },
     Shape {
         id: "firelens-output-denied",
@@ -319,6 +345,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html",
         seen: "https://github.com/terraform-aws-modules/terraform-aws-ecs/issues/381",
         prints: Some("… failed with AccessDeniedException: User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
+        prints_for: &[],
     },
     // ---- Last: any AccessDenied naming a role, an action and a resource (the
     // application's own calls with the task role, or the instance role it fell back to).
@@ -332,6 +359,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html",
         seen: "https://github.com/hackoregon/civic-devops/issues/252",
         prints: Some("User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"),
+        prints_for: &[],
     },
 ];
 
@@ -396,11 +424,11 @@ pub struct PlanCheck {
 /// What ECS (or IAM) prints when a role of `kind` lacks `action` on `resource`, for the audit
 /// to quote: the [`Shape::prints`] of the first shape of that role whose `when` names the
 /// action, else IAM's own AccessDenied text. `principal` is the session's ARN
-/// (`arn:…:sts::<account>:assumed-role/<role>/…`). The ECS agent's calls fall back to the
-/// container-instance role on EC2 tasks without an execution role, so the execution role's
-/// shapes are that role's too. A message that names its action literally (awslogs'
-/// `logs:CreateLogStream`, the first call the driver makes) is quoted for that action only:
-/// `None` for the others (the shape's title says what breaks).
+/// (`arn:…:sts::<account>:assumed-role/<role>/…`). A shape's text is quoted only for the calls
+/// of [`Shape::prints_for`]: `None` for the others (the shape's title says what breaks). The
+/// container-instance role gets IAM's own text for the agent's calls: with it, EC2's agent and
+/// Docker word the failures otherwise than the Fargate texts seen. A resource pattern is
+/// quoted with `…` for its wildcards (IAM prints the concrete ARN).
 /// `refusal`: how IAM refused it, which the message's last words say.
 pub fn printed(
     kind: RoleKind,
@@ -410,30 +438,30 @@ pub fn printed(
     refusal: Refusal,
 ) -> Option<String> {
     let a = action.to_ascii_lowercase();
-    let of_role = |s: &&Shape| match s.who {
-        Role(k) => k == kind || (k == TaskExecution && kind == ContainerInstance),
-        _ => false,
-    };
     let shape = SHAPES
         .iter()
-        .filter(of_role)
+        .filter(|s| s.who == Role(kind))
         .find(|s| names_action(s, &a))
         .or_else(|| SHAPES.iter().find(|s| s.id == "access-denied"))?;
     let text = shape.prints?;
-    let lower = text.to_ascii_lowercase();
-    let names_another = shape
-        .when
-        .iter()
-        .flat_map(|g| g.iter())
-        .any(|w| w.contains(':') && !w.contains(' ') && *w != a && lower.contains(w));
-    if names_another && !lower.contains(&a) {
+    if !shape.prints_for.is_empty() && !shape.prints_for.contains(&a.as_str()) {
         return None;
     }
     let because = refusal.phrase(action);
+    // `*` alone is what IAM prints for actions that take no resource.
+    let mut concrete = String::with_capacity(resource.len());
+    for c in resource.chars() {
+        match c {
+            _ if resource == "*" => concrete.push(c),
+            '*' | '?' if concrete.ends_with('…') => {}
+            '*' | '?' => concrete.push('…'),
+            c => concrete.push(c),
+        }
+    }
     Some(
         text.replace("{principal}", principal)
             .replace("{action}", action)
-            .replace("{resource}", resource)
+            .replace("{resource}", &concrete)
             .replace("{because}", &because),
     )
 }
@@ -639,9 +667,15 @@ pub fn fix_plan(e: &Explanation, plan: &RolePlan) -> Option<RolePlan> {
             r.kind == kind && Some(r.name.clone().unwrap_or_else(|| r.arn.clone())) == check.role
         })?
         .clone();
-    r.provisioning = crate::model::Provisioning::Existing;
-    if let Some(name) = e.role.clone().or(r.name.take()) {
-        r.name = Some(name);
+    // The role as it exists, its policy named as for a role ecsroles does not own (so it
+    // overwrites no other workload's on a shared role); no name known, nothing to render.
+    r.name = Some(e.role.clone().or(r.name.take())?);
+    if r.provisioning != crate::model::Provisioning::Existing {
+        r.provisioning = crate::model::Provisioning::Existing;
+        let policy = crate::names::existing_policy_name(&plan.workload, r.kind.name_suffix());
+        for p in &mut r.inline_policies {
+            p.name = policy.clone();
+        }
     }
     Some(plan.with_only(vec![r]))
 }

@@ -561,7 +561,8 @@ impl RolePlan {
             .filter(|f| f.severity == Severity::Error)
     }
 
-    /// This plan with only `roles` (and nothing said absent): what a fix renders.
+    /// This plan with only `roles` (nothing said absent, no findings: those are the whole
+    /// workload's): what a fix renders.
     pub fn with_only(&self, roles: Vec<PlannedRole>) -> RolePlan {
         RolePlan {
             workload: self.workload.clone(),
@@ -574,7 +575,7 @@ impl RolePlan {
             roles,
             absent: Vec::new(),
             companions: self.companions.clone(),
-            findings: self.findings.clone(),
+            findings: Vec::new(),
             inferred: self.inferred.clone(),
         }
     }

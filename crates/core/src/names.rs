@@ -35,6 +35,13 @@ pub fn fit(name: &str, max: usize) -> String {
     format!("{}-{:08x}", head.trim_end_matches('-'), stable_hash(name))
 }
 
+/// The inline policy ecsroles puts on a role it does not own: named after the workload and
+/// the role's use, so workloads sharing a role (one ecsTaskExecutionRole) never overwrite each
+/// other, and one role serving as task and execution role holds both policies.
+pub fn existing_policy_name(workload: &str, role_suffix: &str) -> String {
+    fit(&cat!("ecsroles-", workload, "-", role_suffix), 128)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

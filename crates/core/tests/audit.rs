@@ -875,6 +875,12 @@ fn apply_fix(
             have.inline.retain(|(n, _)| n != name);
             have.inline.push((name.clone(), doc.clone()));
         }
+        for arn in r["managedPolicyArns"].as_array().into_iter().flatten() {
+            let arn = arn.as_str().unwrap().to_string();
+            if !have.managed.contains(&arn) {
+                have.managed.push(arn);
+            }
+        }
     }
     for rm in &f.remove {
         let have = account
@@ -924,7 +930,7 @@ fn applying_the_fix_leaves_nothing_but_what_a_deny_blocks() {
     use ecsroles_core::audit::{fix, Verdict};
     let (spec, p, mut account) = web_api_with("web-api-authorization-details.json");
     let before = audit(&p, &account);
-    let f = fix(&spec, std::slice::from_ref(&p), &before).expect("something to fix");
+    let f = fix(&spec, std::slice::from_ref(&p), &before, &[]).expect("something to fix");
     // Only the roles found wanting, as the existing roles they are.
     let mut fixed: Vec<&str> = f
         .plan
@@ -960,8 +966,8 @@ fn applying_the_fix_leaves_nothing_but_what_a_deny_blocks() {
     assert_eq!(after.missing(), 1);
     assert_eq!(f.blocked.len(), 1);
     assert!(
-        f.blocked[0].contains("a Deny in policy secrets"),
-        "{}",
+        f.blocked[0].text.contains("a Deny in policy secrets"),
+        "{:?}",
         f.blocked[0]
     );
     assert_eq!(
@@ -979,7 +985,7 @@ fn applying_the_fix_leaves_nothing_but_what_a_deny_blocks() {
             .collect(),
         not_seen: "",
     };
-    assert!(fix(&spec, std::slice::from_ref(&p), &fine).is_none());
+    assert!(fix(&spec, std::slice::from_ref(&p), &fine, &[]).is_none());
 }
 
 /// tests/audit/web-api-boundary-authorization-details.json (README there): a permissions
@@ -1045,14 +1051,16 @@ fn boundaries_not_action_and_not_resource_are_judged_as_iam_does() {
     assert!(task.trust.is_empty() && task.assumable, "{:?}", task.trust);
     assert_eq!(task.verdict, Verdict::Broader);
     // The fix: the NotAction and the broad app policy removed, the boundary said as blocking.
-    let f = fix(&spec, std::slice::from_ref(&p), &r).expect("something to fix");
+    let f = fix(&spec, std::slice::from_ref(&p), &r, &[]).expect("something to fix");
     let mut removed: Vec<&str> = f.remove.iter().map(|x| x.policy.as_str()).collect();
     removed.sort();
     assert_eq!(removed, ["app", "pull"]);
     assert_eq!(f.blocked.len(), 1);
     assert!(
-        f.blocked[0].contains("the role's permissions boundary"),
-        "{}",
+        f.blocked[0]
+            .text
+            .contains("the role's permissions boundary"),
+        "{:?}",
         f.blocked[0]
     );
     apply_fix(&mut account, &spec, &f);
@@ -1062,5 +1070,84 @@ fn boundaries_not_action_and_not_resource_are_judged_as_iam_does() {
         after.missing(),
         1,
         "the boundary still refuses the bucket lookup"
+    );
+}
+
+/// One existing role serving as task and execution role, with a legacy policy that also holds
+/// a Deny, and a permissions boundary that refuses what nothing allows yet: the fix puts both
+/// kinds' policies on under their own names, removes none of them nor the policy with the
+/// Deny (said instead), and says the boundary blocks — it would meet the fix's grant.
+#[test]
+fn the_fix_keeps_what_other_kinds_and_denies_need_and_names_the_boundary() {
+    use ecsroles_core::audit::{fix, Account, IamRole};
+    use serde_json::json;
+    let spec = "name: one\naccount: \"111122223333\"\nregion: us-east-1\ncluster: c\nlaunchType: FARGATE\ntaskDefinition:\n  family: one\n  networkMode: awsvpc\n  executionRoleArn: arn:aws:iam::111122223333:role/app\n  taskRoleArn: arn:aws:iam::111122223333:role/app\n  containerDefinitions:\n    - name: web\n      image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/web:1\n      secrets: [{name: DB, valueFrom: \"arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf\"}]\napp:\n  access:\n    - sqs: {queue: arn:aws:sqs:us-east-1:111122223333:jobs, access: produce}\n";
+    let (spec, _) = parse_document(spec).unwrap();
+    let p = plan(&spec);
+    let exec = p.role(RoleKind::TaskExecution).unwrap();
+    let task = p.role(RoleKind::Task).unwrap();
+    assert_eq!(
+        (exec.name.as_deref(), task.name.as_deref()),
+        (Some("app"), Some("app"))
+    );
+    let exec_policy = &exec.inline_policies[0];
+    let legacy = json!({"Statement": [
+        {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sqs:DeleteQueue", "Resource": "*"}]});
+    let boundary = json!({"Statement": [{"Effect": "Allow", "NotAction": "secretsmanager:*", "Resource": "*"}]});
+    let mut account = Account::default();
+    account
+        .policies
+        .insert("arn:aws:iam::111122223333:policy/b".into(), boundary);
+    account.roles.push(IamRole {
+        name: "app".into(),
+        arn: "arn:aws:iam::111122223333:role/app".into(),
+        trust: json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        // The execution role's policy as the plan writes it, less the secret.
+        inline: vec![
+            (exec_policy.name.clone(), {
+                let mut d = exec_policy.document.clone();
+                d.statements.retain(|s| !s.actions.iter().any(|a| a.starts_with("secretsmanager")));
+                d.to_iam_json()
+            }),
+            ("legacy".into(), legacy),
+        ],
+        managed: vec![],
+        boundary: Some("arn:aws:iam::111122223333:policy/b".into()),
+    });
+    let r = audit(&p, &account);
+    let x = audited(&r, RoleKind::TaskExecution);
+    let secret = x
+        .missing
+        .iter()
+        .find(|m| m.action == "secretsmanager:GetSecretValue")
+        .expect("the secret is missing");
+    // Nothing allows it, and the boundary would refuse it even once the fix does.
+    assert_eq!(secret.decision, Decision::ImplicitDeny);
+    assert_eq!(secret.blocked_by.as_deref(), Some("permissions boundary"));
+    let f = fix(&spec, std::slice::from_ref(&p), &r, &[]).expect("a fix");
+    let mut names: Vec<&str> = f
+        .plan
+        .roles
+        .iter()
+        .flat_map(|r| r.inline_policies.iter().map(|i| i.name.as_str()))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ecsroles-one-execution", "ecsroles-one-task"]);
+    assert!(f.remove.is_empty(), "{:?}", f.remove);
+    assert!(
+        f.notes.iter().any(|n| n.role == "app"
+            && n.text
+                .starts_with("legacy is left on: it also holds a Deny")),
+        "{:?}",
+        f.notes
+    );
+    assert!(
+        f.blocked
+            .iter()
+            .any(|b| b.text.contains("secretsmanager:GetSecretValue")
+                && b.text.contains("permissions boundary")),
+        "{:?}",
+        f.blocked
     );
 }

@@ -267,11 +267,12 @@ fn every_printed_message_is_the_real_text_and_explains_as_its_shape() {
             "arn:aws:ecr:us-east-1:111122223333:repository/web",
             "ecr-pull-denied",
         ),
+        // The instance role's pulls: IAM's own text (EC2's agent words it otherwise).
         (
             RoleKind::ContainerInstance,
             "ecr:BatchGetImage",
             "arn:aws:ecr:us-east-1:111122223333:repository/web",
-            "ecr-pull-denied",
+            "access-denied",
         ),
         (
             RoleKind::TaskExecution,
@@ -336,6 +337,32 @@ fn every_printed_message_is_the_real_text_and_explains_as_its_shape() {
             Refusal::NotAllowed
         ),
         None
+    );
+    // The manifest's 403 is BatchGetImage's: not quoted for the layer download.
+    assert_eq!(
+        printed(
+            RoleKind::TaskExecution,
+            principal,
+            "ecr:GetDownloadUrlForLayer",
+            "arn:aws:ecr:us-east-1:111122223333:repository/web",
+            Refusal::NotAllowed
+        ),
+        None
+    );
+    // IAM prints the concrete ARN: a planned pattern's wildcards are quoted as "…".
+    let secret = printed(
+        RoleKind::TaskExecution,
+        principal,
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-??????",
+        Refusal::NotAllowed,
+    )
+    .unwrap();
+    assert!(
+        secret.contains(
+            "on resource: arn:aws:secretsmanager:us-east-1:111122223333:secret:db-… because"
+        ),
+        "{secret}"
     );
     // An explicit Deny is said as IAM says it.
     let denied = printed(

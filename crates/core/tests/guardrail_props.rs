@@ -146,6 +146,33 @@ fn granted_by<'a>(all: &'a [Statement], action: &str, resource: &str) -> Vec<&'a
         .collect()
 }
 
+/// The same question, decided by a deliberately naive matcher of IAM's rules (an independent
+/// check of the evaluator above: both must name the same statements).
+fn naive_granted_by<'a>(all: &'a [Statement], action: &str, resource: &str) -> Vec<&'a Statement> {
+    let matches = |s: &Statement| {
+        let a = if s.actions.is_empty() {
+            !s.not_actions.iter().any(|p| glob_match(p, action))
+        } else {
+            s.actions.iter().any(|p| glob_match(p, action))
+        };
+        let r = if s.resources.is_empty() {
+            !s.not_resources.iter().any(|p| glob_match(p, resource))
+        } else {
+            s.resources.iter().any(|p| glob_match(p, resource))
+        };
+        a && r
+    };
+    if all
+        .iter()
+        .any(|d| d.effect == Effect::Deny && d.conditions.is_empty() && matches(d))
+    {
+        return vec![];
+    }
+    all.iter()
+        .filter(|s| s.effect == Effect::Allow && matches(s))
+        .collect()
+}
+
 fn policy() -> Guardrails {
     Guardrails {
         denied_actions: vec![
@@ -167,13 +194,21 @@ proptest! {
 
     #[test]
     fn allowed_implies_no_denied_grant(all in prop::collection::vec(statement(), 1..5)) {
+        // Every policy, refused or not: the evaluator agrees with the naive matcher.
+        let resources: Vec<&str> = ROLES.iter().chain(OTHER_RESOURCES).copied().collect();
+        for a in ACTIONS {
+            for r in &resources {
+                let (one, other) = (granted_by(&all, a, r), naive_granted_by(&all, a, r));
+                prop_assert!(one.len() == other.len() && one.iter().zip(&other).all(|(x, y)| std::ptr::eq(*x, *y)),
+                    "{a} on {r}: the evaluator and the naive matcher disagree on {all:#?}");
+            }
+        }
         let g = policy();
         let allowed = all.iter().all(|s| g.statement_violations(s, &all).is_empty());
         if !allowed {
             // Refused: nothing to prove (refusing too much is safe; about a fifth pass).
             return Ok(());
         }
-        let resources: Vec<&str> = ROLES.iter().chain(OTHER_RESOURCES).copied().collect();
         for d in &g.denied_actions {
             for a in ACTIONS.iter().filter(|a| glob_match(d, a)) {
                 for r in &resources {

@@ -471,7 +471,7 @@ pub fn audit_roles(
     let report = audit::audit(&p, &account);
     // The fix beyond the plan's documents (the cards copy those): what to remove, the trust to
     // put in place, what no grant overcomes. One pasted policy: only what it says.
-    let fix = audit::fix(&spec, std::slice::from_ref(&p), &report);
+    let fix = audit::fix(&spec, std::slice::from_ref(&p), &report, &[]);
     json(&wire::AuditOutput {
         report: &report,
         roles: names,
@@ -479,6 +479,7 @@ pub fn audit_roles(
         remove: fix.as_ref().map(|f| &f.remove[..]).unwrap_or_default(),
         trust: fix.as_ref().map(|f| &f.trust[..]).unwrap_or_default(),
         blocked: fix.as_ref().map(|f| &f.blocked[..]).unwrap_or_default(),
+        left: fix.as_ref().map(|f| &f.notes[..]).unwrap_or_default(),
     })
 }
 

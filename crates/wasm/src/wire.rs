@@ -106,8 +106,10 @@ pub struct AuditOutput<'a> {
     pub remove: &'a [ecsroles_core::audit::Removal],
     /// …the trust policies to put in place…
     pub trust: &'a [ecsroles_core::audit::TrustFix],
-    /// …and what no added grant overcomes (a Deny, a permissions boundary).
-    pub blocked: &'a [String],
+    /// …what no added grant overcomes (a Deny, a permissions boundary, a missing role)…
+    pub blocked: &'a [ecsroles_core::audit::Blocked],
+    /// …and what the fix leaves alone, and why.
+    pub left: &'a [ecsroles_core::audit::Blocked],
 }
 
 /// What `explainMessage` returns.

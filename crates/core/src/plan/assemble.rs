@@ -396,14 +396,8 @@ impl<'a> Planner<'a> {
         let mut seen = std::collections::BTreeSet::new();
         managed.retain(|m| seen.insert(m.arn.clone()));
 
-        // A role this workload does not own gets a policy named after the workload and the
-        // role's use, so workloads sharing a role (one ecsTaskExecutionRole) never overwrite
-        // each other, and one role serving as task and execution role holds both policies.
         let inline_name = if provisioning == Provisioning::Existing {
-            names::fit(
-                &cat!("ecsroles-", self.workload, "-", kind.name_suffix()),
-                128,
-            )
+            names::existing_policy_name(&self.workload, kind.name_suffix())
         } else if cfg.shared {
             cat!("ecsroles-", self.workload)
         } else {

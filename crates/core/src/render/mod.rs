@@ -142,6 +142,18 @@ impl Format {
     /// calculator's plain module renders only these (the deployment formats come in a second
     /// module, fetched when first asked for: they would be a tenth of the first download).
     pub const BASIC: [Format; 3] = [Format::Summary, Format::Json, Format::Iam];
+
+    /// The formats a fix (`audit --fix`, `explain --fix`) is given in: those that put every
+    /// planned change — inline policies and managed attachments — on a role as it exists. The
+    /// CloudFormation and Kubernetes formats leave an existing role's managed attachments out,
+    /// `ecsroleset` and `terraform-module` describe the whole workload.
+    pub const FIX: [Format; 5] = [
+        Format::Summary,
+        Format::Json,
+        Format::Iam,
+        Format::AwsCli,
+        Format::Terraform,
+    ];
 }
 
 /// Renders `plan` in one of [`Format::BASIC`]; `None` for the others. Calling only this keeps
