@@ -50,9 +50,25 @@ fuzz_target!(|data: &[u8]| {
     .into_iter()
     .flatten()
     {
-        let _ = serde_json::to_string(&ecsroles_core::audit::audit(&fixed, &account));
+        let report = ecsroles_core::audit::audit(&fixed, &account);
+        let _ = serde_json::to_string(&report);
+        // The fix, rendered as `audit --fix` renders it.
+        if let Some(f) =
+            ecsroles_core::audit::fix(&spec, std::slice::from_ref(&fixed), &report, &[])
+        {
+            let _ = ecsroles_core::render::render(
+                ecsroles_core::render::Format::Terraform,
+                &spec,
+                &f.plan,
+            );
+        }
     }
-    let _ = ecsroles_core::explain::explain(&text, Some(&fixed));
+    if let Some(e) = ecsroles_core::explain::explain(&text, Some(&fixed)) {
+        if let Some(cut) = ecsroles_core::explain::fix_plan(&e, &fixed) {
+            let _ =
+                ecsroles_core::render::render(ecsroles_core::render::Format::AwsCli, &spec, &cut);
+        }
+    }
     for policy in [Guardrails::from_json(&text), Guardrails::from_yaml(&text)]
         .into_iter()
         .flatten()
