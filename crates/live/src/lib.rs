@@ -406,11 +406,7 @@ impl Aws {
             &region,
             self.cfg.use_fips().unwrap_or(false),
         );
-        let mut body = String::from("Action=DescribeInstances&Version=2016-11-15");
-        for (i, id) in ids.iter().enumerate() {
-            // Instance ids are [a-z0-9-]: nothing to encode.
-            body.push_str(&format!("&InstanceId.{}={id}", i + 1));
-        }
+        let body = describe_instances_body(ids);
         let identity = creds.clone().into();
         let settings = HttpConnectorSettings::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
@@ -422,27 +418,13 @@ impl Aws {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let params = aws_sigv4::sign::v4::SigningParams::builder()
-                .identity(&identity)
-                .region(&region)
-                .name("ec2")
-                .time(std::time::SystemTime::now())
-                .settings(aws_sigv4::http_request::SigningSettings::default())
-                .build()
-                .map_err(failed(CALL, "signing"))?
-                .into();
-            const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
-            let headers = [("content-type", FORM)];
-            let signable = aws_sigv4::http_request::SignableRequest::new(
-                "POST",
-                endpoint.as_str(),
-                headers.iter().copied(),
-                aws_sigv4::http_request::SignableBody::Bytes(body.as_bytes()),
-            )
-            .map_err(failed(CALL, &endpoint))?;
-            let (signed, _) = aws_sigv4::http_request::sign(signable, &params)
-                .map_err(failed(CALL, "signing"))?
-                .into_parts();
+            let headers = sign_ec2(
+                &body,
+                &endpoint,
+                &region,
+                &identity,
+                std::time::SystemTime::now(),
+            )?;
             let mut request = aws_smithy_runtime_api::http::Request::new(
                 aws_smithy_types::body::SdkBody::from(body.clone()),
             );
@@ -452,10 +434,8 @@ impl Aws {
             request
                 .set_uri(endpoint.as_str())
                 .map_err(failed(CALL, &endpoint))?;
-            for (name, value) in headers.iter().copied().chain(signed.headers()) {
-                request
-                    .headers_mut()
-                    .insert(name.to_string(), value.to_string());
+            for (name, value) in headers {
+                request.headers_mut().insert(name, value);
             }
             let sent = connector.call(request).await;
             let (status, xml) = match sent {
@@ -683,6 +663,56 @@ async fn backoff(sleep: Option<&aws_smithy_async::rt::sleep::SharedAsyncSleep>, 
     }
 }
 
+/// The DescribeInstances Query body for `ids`.
+fn describe_instances_body(ids: &[String]) -> String {
+    let mut body = String::from("Action=DescribeInstances&Version=2016-11-15");
+    for (i, id) in ids.iter().enumerate() {
+        // Instance ids are [a-z0-9-]: nothing to encode.
+        body.push_str(&format!("&InstanceId.{}={id}", i + 1));
+    }
+    body
+}
+
+/// The headers of an EC2 Query POST of `body` to `endpoint`, signed with SigV4 (the SDK's
+/// signer) at `time`: the content type, then the signer's (`x-amz-date`, the session token,
+/// `authorization`). A known-answer test checks them against botocore's signer.
+fn sign_ec2(
+    body: &str,
+    endpoint: &str,
+    region: &str,
+    identity: &aws_smithy_runtime_api::client::identity::Identity,
+    time: std::time::SystemTime,
+) -> Result<Vec<(String, String)>, Error> {
+    const CALL: &str = "ec2:DescribeInstances";
+    const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(identity)
+        .region(region)
+        .name("ec2")
+        .time(time)
+        .settings(aws_sigv4::http_request::SigningSettings::default())
+        .build()
+        .map_err(failed(CALL, "signing"))?
+        .into();
+    let headers = [("content-type", FORM)];
+    let signable = aws_sigv4::http_request::SignableRequest::new(
+        "POST",
+        endpoint,
+        headers.iter().copied(),
+        aws_sigv4::http_request::SignableBody::Bytes(body.as_bytes()),
+    )
+    .map_err(failed(CALL, endpoint))?;
+    let (signed, _) = aws_sigv4::http_request::sign(signable, &params)
+        .map_err(failed(CALL, "signing"))?
+        .into_parts();
+    Ok(headers
+        .iter()
+        .copied()
+        .chain(signed.headers())
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect())
+}
+
 /// EC2's endpoint: `AWS_ENDPOINT_URL_EC2`, else the configured `AWS_ENDPOINT_URL`, else the
 /// Region's (`ec2.<region>.amazonaws.com`, `.com.cn` in the China Regions; `ec2-fips.` with
 /// `AWS_USE_FIPS_ENDPOINT`). Not covered: dual-stack and the ISO partitions' hostnames.
@@ -770,6 +800,49 @@ fn instance_profiles(xml: &str) -> Result<Vec<(String, Option<String>)>, String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-built DescribeInstances request, signed, against botocore's SigV4 signer on the
+    /// same request (botocore 1.44.8, `SigV4Auth(Credentials("AKIDEXAMPLE",
+    /// "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token-example"), "ec2",
+    /// "us-east-1").add_auth(...)` with the clock at 2026-12-04T03:00:00Z): moto does not check
+    /// signatures, so this is what stands between a canonicalisation slip and AWS's
+    /// SignatureDoesNotMatch.
+    #[test]
+    fn describe_instances_is_signed_as_botocore_signs_it() {
+        let body = describe_instances_body(&[
+            "i-0123456789abcdef0".to_string(),
+            "i-0fedcba9876543210".to_string(),
+        ]);
+        assert_eq!(body, "Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-0123456789abcdef0&InstanceId.2=i-0fedcba9876543210");
+        let creds = aws_credential_types::Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Some("session-token-example".into()),
+            None,
+            "test",
+        );
+        let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_353_200);
+        let headers = sign_ec2(
+            &body,
+            "https://ec2.us-east-1.amazonaws.com/",
+            "us-east-1",
+            &creds.into(),
+            time,
+        )
+        .unwrap();
+        let get = |n: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("x-amz-date"), Some("20261204T030000Z"));
+        assert_eq!(get("x-amz-security-token"), Some("session-token-example"));
+        assert_eq!(
+            get("authorization"),
+            Some("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261204/us-east-1/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=0fb29134a99e2ad35e22de6c61fbcc133e6a033c454777ad4d7214febedeb4a3")
+        );
+    }
 
     /// EC2's DescribeInstances response as its API reference shows it (trimmed to what is
     /// read, plus a network interface whose attachment also names an instance, and the
