@@ -779,10 +779,17 @@ class EcsRoleCalculator extends HTMLElement {
     const item = (cls, what, text) => `<li class="finding ${cls}" data-finding="${what}">${text}</li>`;
     // One pasted policy is one of the role's: what it lacks may come from another of them.
     const missingLabel = a.policyOf ? "not in this policy" : "missing";
+    // The core's fix beyond the documents, per role name: on the first card of that name (a
+    // role serving two kinds has two cards).
+    const said = new Set();
     const cards = a.report.roles.map((r) => {
+      const first = !said.has(r.name);
+      said.add(r.name);
+      const mine = (list) => (first ? (list ?? []).filter((x) => x.role === r.name) : []);
+      const blocked = [...mine(a.blocked).map((b) => item("error", "blocked", esc(b.text))), ...mine(a.notes).map((b) => item("info", "left", esc(b.text)))].join("");
       if (!r.found) {
         const why = a.policyOf ? "Not pasted." : planned.find((p) => p.kind === r.kind)?.provisioning === "existing" ? "Not in what you pasted (the workload names this role: paste it too)." : "Not in what you pasted: the plan creates it.";
-        return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="notFound"><h3><code>${esc(r.name)}</code> (${esc(r.title)})</h3><p class="hint">${why}</p></div>`;
+        return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="notFound"><h3><code>${esc(r.name)}</code> (${esc(r.title)})</h3><p class="hint">${why}</p>${blocked ? `<ul>${blocked}</ul>` : ""}</div>`;
       }
       const items = [
         ...r.missing.map((m) => item("error", "missing", `${missingLabel} <code>${breakable(m.action)}</code> on <code>${breakable(m.resource)}</code> [${esc(m.sid)}]${m.breaks ? ` — fails as: ${esc(m.breaks)}` : ""}<br><small>${esc(m.why)}</small>`)),
@@ -803,9 +810,7 @@ class EcsRoleCalculator extends HTMLElement {
       const fix = state === "fine" ? "" : this.copyButtons(planned.find((p) => p.kind === r.kind) ?? {});
       // The rest of the core's fix for this role: what then only over-grants, the trust to put
       // in place, what no grant overcomes.
-      const mine = (list) => (list ?? []).filter((x) => x.role === r.name);
       const commands = [...mine(a.remove), ...mine(a.trust)].map((x) => x.command).join("\n");
-      const blocked = [...mine(a.blocked).map((b) => item("error", "blocked", esc(b.text))), ...mine(a.left).map((b) => item("info", "left", esc(b.text)))].join("");
       const then = commands ? `<p class="hint">Then remove what only over-grants and put the trust in place (AWS CLI):</p><pre data-fix="commands">${esc(commands)}</pre>` : "";
       return `<div class="card audit-role" data-role="${esc(r.name)}" data-state="${state}"><h3><code>${esc(r.name)}</code> (${esc(r.title)}): ${esc(summary)}</h3>
         ${items.length ? `<ul>${items.join("")}</ul>` : ""}${fix ? `<p class="hint">The least-privilege replacement (this plan's documents):</p>${fix}` : ""}${then}${blocked ? `<ul>${blocked}</ul>` : ""}</div>`;

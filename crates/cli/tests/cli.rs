@@ -636,11 +636,9 @@ fn audit_fix_prints_the_replacement_in_the_format_asked_for() {
     let v: serde_json::Value = serde_json::from_slice(&ecsroles(&json, None).stdout).expect("json");
     assert_eq!(v["fix"]["format"], "aws-cli");
     let sh = v["fix"]["text"].as_str().unwrap();
-    // Named as ecsroles names its policy on a role it does not own: no other workload's is
-    // overwritten.
+    // The plan's own policy name: it replaces the plan's earlier policy, never sits beside it.
     assert!(
-        sh.contains("aws iam put-role-policy")
-            && sh.contains("--policy-name 'ecsroles-web-api-task'"),
+        sh.contains("aws iam put-role-policy") && sh.contains("--policy-name 'ecsroles'"),
         "{sh}"
     );
     assert_eq!(v["fix"]["remove"].as_array().unwrap().len(), 2);

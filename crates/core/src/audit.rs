@@ -603,8 +603,8 @@ fn shell_word(s: &str) -> String {
 
 /// The fix for `report`, from the workload (`spec`) and the plans it was judged against (a
 /// live audit judges container-instance roles against one plan per instance role). `shared`:
-/// roles other workloads use too — nothing is removed from them (what one workload calls
-/// broader another may need). `None`: nothing to change.
+/// roles other workloads use too — nothing is removed from them and their trust is left (what
+/// one workload calls broader another may need). `None`: nothing to change.
 pub fn fix(
     spec: &crate::EcsRoleSetSpec,
     plans: &[RolePlan],
@@ -622,13 +622,20 @@ pub fn fix(
         })
     };
     // Every planned role of this name, whichever kind and plan (one role may serve as task
-    // and execution role).
+    // and execution role), once per kind.
     let planned_as = |name: &str| -> Vec<&PlannedRole> {
-        plans
-            .iter()
-            .flat_map(|p| &p.roles)
-            .filter(|r| role_name(r).as_deref() == Some(name))
-            .collect()
+        let mut out: Vec<&PlannedRole> = Vec::new();
+        for r in plans.iter().flat_map(|p| &p.roles) {
+            if role_name(r).as_deref() == Some(name) && !out.iter().any(|o| o.kind == r.kind) {
+                out.push(r);
+            }
+        }
+        out
+    };
+    // Another workload's policy on a shared role (`ecsroles-<workload>-<role>`).
+    let others = |p: &str| {
+        p.strip_prefix("ecsroles-")
+            .is_some_and(|rest| !rest.starts_with(&cat!(first.workload, "-")))
     };
     let mut names: Vec<&str> = report.roles.iter().map(|x| x.name.as_str()).collect();
     names.sort_unstable();
@@ -636,16 +643,14 @@ pub fn fix(
     for name in names {
         let audits: Vec<&RoleAudit> = report.roles.iter().filter(|x| x.name == name).collect();
         let planned = planned_as(name);
-        let found = audits.iter().any(|x| x.found);
-        if !found {
-            for r in &planned {
-                if r.provisioning == Provisioning::Create {
-                    if !cut.roles.iter().any(|c| c.kind == r.kind) {
-                        cut.roles.push((*r).clone());
-                    }
-                } else if !blocked.iter().any(|b: &Blocked| b.role == name) {
-                    say(&mut blocked, name, format!("the workload names role {name}, which does not exist: create it, or plan new roles instead"));
-                }
+        if !audits.iter().any(|x| x.found) {
+            if planned
+                .iter()
+                .any(|r| r.provisioning == Provisioning::Create)
+            {
+                cut.roles.extend(planned.iter().map(|r| (*r).clone()));
+            } else if !planned.is_empty() {
+                say(&mut blocked, name, format!("the workload names role {name}, which does not exist: create it, or plan new roles instead"));
             }
             continue;
         }
@@ -656,26 +661,19 @@ pub fn fix(
         if wanting.is_empty() {
             continue;
         }
-        // The plan's policies on the role as it exists, named as for a role ecsroles does not
-        // own (never the same name as another workload's or kind's).
-        for x in &wanting {
-            if x.missing.is_empty() && x.over_grants.is_empty() && x.detached.is_empty() {
-                continue;
-            }
-            let Some(r) = planned.iter().find(|r| r.kind == x.kind) else {
-                continue;
-            };
-            let mut r = (*r).clone();
-            if r.provisioning != Provisioning::Existing {
+        // Every kind's policies on the role as it exists (a removal must not take away what a
+        // kind the audit found fine holds): the plan's own names, so they replace its earlier
+        // ones rather than sit beside them.
+        if wanting
+            .iter()
+            .any(|x| !x.missing.is_empty() || !x.over_grants.is_empty() || !x.detached.is_empty())
+        {
+            for r in &planned {
+                let mut r = (*r).clone();
                 r.provisioning = Provisioning::Existing;
-                let policy =
-                    crate::names::existing_policy_name(&first.workload, r.kind.name_suffix());
-                for p in &mut r.inline_policies {
-                    p.name = policy.clone();
-                }
+                r.name = Some(name.to_string());
+                cut.roles.push(r);
             }
-            r.name = Some(name.to_string());
-            cut.roles.push(r);
         }
         for x in &wanting {
             for m in &x.missing {
@@ -688,23 +686,20 @@ pub fn fix(
                 say(&mut blocked, name, format!("{} on {} is refused by {by}: the plan's grant takes effect only once it no longer is", m.action, m.resource));
             }
         }
-        // What only over-grants once the plan's policies are on: never a policy the plan
-        // writes (any kind's, any workload's `ecsroles…`), one holding a Deny, or anything on
-        // a role other workloads share.
-        let rewritten = |p: &str| {
-            p.starts_with("ecsroles")
-                || cut
-                    .roles
-                    .iter()
-                    .chain(planned.iter().copied())
-                    .filter(|r| role_name(r).as_deref() == Some(name))
-                    .any(|r| r.inline_policies.iter().any(|i| i.name == p))
+        // What only over-grants once the plan's policies are on: never a policy or attachment
+        // any kind's plan writes, another workload's ecsroles policy, one holding a Deny, or
+        // anything on a role other workloads share.
+        let planned_policy = |p: &str| {
+            planned.iter().any(|r| {
+                r.inline_policies.iter().any(|i| i.name == p)
+                    || r.managed_policies.iter().any(|m| same_policy(p, &m.arn))
+            })
         };
         let mut policies: Vec<&str> = wanting
             .iter()
             .flat_map(|x| &x.over_grants)
             .map(|o| o.policy.as_str())
-            .filter(|p| !rewritten(p))
+            .filter(|p| !planned_policy(p))
             .collect();
         policies.sort_unstable();
         policies.dedup();
@@ -713,9 +708,16 @@ pub fn fix(
                 .iter()
                 .any(|x| x.deny_policies.iter().any(|d| d == p))
         };
+        let is_shared = shared.iter().any(|s| s == name);
         for p in policies {
-            if shared.iter().any(|s| s == name) {
+            if is_shared {
                 say(&mut notes, name, format!("{p} is left on: other workloads use this role, and what this one calls broader they may need"));
+            } else if others(p) {
+                say(
+                    &mut notes,
+                    name,
+                    format!("{p} is left on: it is another workload's ecsroles policy"),
+                );
             } else if holds_deny(p) {
                 say(&mut notes, name, format!("{p} is left on: it also holds a Deny, which removing it would lift — narrow its Allow statements by hand"));
             } else if p == PASTED {
@@ -744,23 +746,17 @@ pub fn fix(
                 });
             }
         }
-        // One trust policy for the role: every kind's statements it serves.
         if wanting.iter().any(|x| !x.trust.is_empty()) {
-            let mut statements: Vec<Value> = Vec::new();
-            for r in &planned {
-                let doc = match &r.trust_policy {
-                    Some(t) => t.to_iam_json(),
-                    None => crate::plan::trust_needed(spec, r.kind).to_iam_json(),
-                };
-                for s in statements_of(&doc) {
-                    if !statements.contains(&s) {
-                        statements.push(s);
-                    }
-                }
+            if is_shared {
+                say(&mut notes, name, "its trust is left: other workloads use this role, and their launchers may need what it trusts".into());
+                continue;
             }
-            let document = json!({"Version": "2012-10-17", "Statement": statements});
+            let document = merged_trust(spec, &planned);
             let text = document.to_string();
-            if text.contains("${") {
+            if ["${AWS::AccountId}", "${AWS::Region}", "${AWS::Partition}"]
+                .iter()
+                .any(|v| text.contains(v))
+            {
                 say(&mut notes, name, "its trust policy needs the workload's account, Region and partition: give them (--account, --region) to get the command".into());
             } else {
                 let command = format!(
@@ -788,6 +784,44 @@ pub fn fix(
         blocked,
         notes,
     })
+}
+
+/// One trust policy for a role serving every kind in `planned`: each kind's statements (the
+/// plan's, or the one it would write for a role it creates), one per principal — a statement
+/// without conditions already lets that principal in, so a conditioned one for the same
+/// principal adds nothing (the execution role's trust has none: AWS documents confused-deputy
+/// conditions for the task role only) — with distinct Sids, as IAM requires.
+fn merged_trust(spec: &crate::EcsRoleSetSpec, planned: &[&PlannedRole]) -> Value {
+    let mut out: Vec<Value> = Vec::new();
+    for r in planned {
+        let doc = match &r.trust_policy {
+            Some(t) => t.to_iam_json(),
+            None => crate::plan::trust_needed(spec, r.kind).to_iam_json(),
+        };
+        for s in statements_of(&doc) {
+            let principal = s.get("Principal").cloned();
+            let open = s.get("Condition").is_none();
+            match out
+                .iter()
+                .position(|o| o.get("Principal").cloned() == principal)
+            {
+                Some(i) if open => out[i] = s,
+                Some(_) => {}
+                None => out.push(s),
+            }
+        }
+    }
+    for (i, s) in out.iter_mut().enumerate().skip(1) {
+        if let Some(o) = s.as_object_mut() {
+            let sid = o
+                .get("Sid")
+                .and_then(Value::as_str)
+                .unwrap_or("Trust")
+                .to_string();
+            o.insert("Sid".into(), Value::from(format!("{sid}{}", i + 1)));
+        }
+    }
+    json!({"Version": "2012-10-17", "Statement": out})
 }
 
 /// A document's statements, owned.
@@ -1218,10 +1252,17 @@ fn audit_role(
         }
     }
     // A trust policy nobody gave (one pasted policy document) is not judged.
+    // A role that is also the execution role trusts ecs-tasks.amazonaws.com without conditions
+    // (AWS documents none for it): the task role's conditions cannot be asked of it.
+    let also_execution = r.kind != RoleKind::TaskExecution
+        && plan
+            .roles
+            .iter()
+            .any(|o| o.kind == RoleKind::TaskExecution && role_name(o) == role_name(r));
     let (trust, assumable) = if a.trust.is_null() {
         (vec![], true)
     } else {
-        trust_problems(r, &a.trust)
+        trust_problems(r, &a.trust, also_execution)
     };
     // What the plan attaches itself is not an over-grant.
     let deny_policies = docs
@@ -1233,7 +1274,37 @@ fn audit_role(
         })
         .map(|(n, _)| n.to_string())
         .collect();
-    docs.retain(|(n, _)| !r.managed_policies.iter().any(|m| same_policy(n, &m.arn)));
+    // One role serving several kinds (task and execution role): what each of them needs, and
+    // attaches, is needed of the role — not broader for the other.
+    let same_role: Vec<&PlannedRole> = plan
+        .roles
+        .iter()
+        .filter(|o| o.kind != r.kind && role_name(o) == role_name(r))
+        .collect();
+    needs.extend(
+        same_role
+            .iter()
+            .flat_map(|o| &o.inline_policies)
+            .flat_map(|p| &p.document.statements)
+            .filter(|s| s.effect == Effect::Allow)
+            .map(|s| Need {
+                sid: &s.sid,
+                why: s.why.to_string(),
+                actions: s.actions.iter().map(|a| a.as_ref()).collect(),
+                resources: s
+                    .resources
+                    .iter()
+                    .map(|x| Cow::Borrowed(x.as_str()))
+                    .collect(),
+                conditional: !s.conditions.is_empty(),
+            }),
+    );
+    docs.retain(|(n, _)| {
+        !r.managed_policies
+            .iter()
+            .chain(same_role.iter().flat_map(|o| &o.managed_policies))
+            .any(|m| same_policy(n, &m.arn))
+    });
     let over_grants = over_grants(&needs, &docs);
     let verdict = if !missing.is_empty() || !assumable {
         Verdict::Missing
@@ -1461,7 +1532,7 @@ const DOES_NOT_TRUST: &str = "does not trust";
 /// The role's trust against the plan's: the principal ECS needs, and the confused-deputy
 /// conditions the plan sets. `false` when a principal the role needs is not trusted at all:
 /// ECS cannot assume it and the task fails, like a missing grant.
-fn trust_problems(r: &PlannedRole, trust: &Value) -> (Vec<String>, bool) {
+fn trust_problems(r: &PlannedRole, trust: &Value, also_execution: bool) -> (Vec<String>, bool) {
     let mut out = Vec::new();
     let mut assumable = true;
     let allows = statements(trust)
@@ -1506,11 +1577,12 @@ fn trust_problems(r: &PlannedRole, trust: &Value) -> (Vec<String>, bool) {
             ));
             continue;
         };
-        let wants_account = planned.is_some_and(|t| {
-            t.conditions
-                .values()
-                .any(|m| m.contains_key("aws:SourceAccount"))
-        });
+        let wants_account = !also_execution
+            && planned.is_some_and(|t| {
+                t.conditions
+                    .values()
+                    .any(|m| m.contains_key("aws:SourceAccount"))
+            });
         let has = s
             .get("Condition")
             .map(|c| c.to_string().to_ascii_lowercase())

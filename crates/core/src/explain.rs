@@ -321,7 +321,7 @@ pub const SHAPES: &[Shape] = &[
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html",
         seen: "https://github.com/aws-samples/aws-cdk-examples/issues/920",
         prints: Some("ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/' : unsuccessful EFS utils command execution; code: 32"),
-        prints_for: &[],
+        prints_for: &["elasticfilesystem:clientmount"],
     },
     Shape {
         id: "firelens-init-s3",
@@ -667,16 +667,10 @@ pub fn fix_plan(e: &Explanation, plan: &RolePlan) -> Option<RolePlan> {
             r.kind == kind && Some(r.name.clone().unwrap_or_else(|| r.arn.clone())) == check.role
         })?
         .clone();
-    // The role as it exists, its policy named as for a role ecsroles does not own (so it
-    // overwrites no other workload's on a shared role); no name known, nothing to render.
+    // The role as it exists, with the plan's own policy names (they replace the plan's earlier
+    // ones); no name known, nothing to render.
     r.name = Some(e.role.clone().or(r.name.take())?);
-    if r.provisioning != crate::model::Provisioning::Existing {
-        r.provisioning = crate::model::Provisioning::Existing;
-        let policy = crate::names::existing_policy_name(&plan.workload, r.kind.name_suffix());
-        for p in &mut r.inline_policies {
-            p.name = policy.clone();
-        }
-    }
+    r.provisioning = crate::model::Provisioning::Existing;
     Some(plan.with_only(vec![r]))
 }
 

@@ -1151,3 +1151,71 @@ fn the_fix_keeps_what_other_kinds_and_denies_need_and_names_the_boundary() {
         f.blocked
     );
 }
+
+/// One role as task and execution role, its execution side fine through a policy of the
+/// user's own name, its task side missing a grant: neither kind calls the other's grants
+/// broader (that policy is not removed), the fix puts both kinds' policies on, and once
+/// applied the role audits clean — its plain ecs-tasks trust included (the execution role's
+/// trust has no conditions to ask for).
+#[test]
+fn the_fix_of_a_role_serving_two_kinds_leaves_it_clean() {
+    use ecsroles_core::audit::{fix, Account, IamRole};
+    use serde_json::json;
+    let spec = "name: one\naccount: \"111122223333\"\nregion: us-east-1\ncluster: c\nlaunchType: FARGATE\ntaskDefinition:\n  family: one\n  networkMode: awsvpc\n  executionRoleArn: arn:aws:iam::111122223333:role/app\n  taskRoleArn: arn:aws:iam::111122223333:role/app\n  containerDefinitions:\n    - name: web\n      image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/web:1\napp:\n  access:\n    - sqs: {queue: arn:aws:sqs:us-east-1:111122223333:jobs, access: produce}\n";
+    let (spec, _) = parse_document(spec).unwrap();
+    let p = plan(&spec);
+    let exec = p.role(RoleKind::TaskExecution).unwrap();
+    let mut account = Account::default();
+    account.roles.push(IamRole {
+        name: "app".into(),
+        arn: "arn:aws:iam::111122223333:role/app".into(),
+        trust: json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        inline: vec![("exec-stuff".into(), exec.inline_policies[0].document.to_iam_json())],
+        managed: vec![],
+        boundary: None,
+    });
+    let before = audit(&p, &account);
+    assert!(audited(&before, RoleKind::Task)
+        .missing
+        .iter()
+        .any(|m| m.action == "sqs:SendMessage"));
+    assert!(audited(&before, RoleKind::TaskExecution).missing.is_empty());
+    let f = fix(&spec, std::slice::from_ref(&p), &before, &[]).expect("a fix");
+    let mut kinds: Vec<RoleKind> = f.plan.roles.iter().map(|r| r.kind).collect();
+    kinds.sort_by_key(|k| k.key());
+    assert_eq!(kinds, [RoleKind::Task, RoleKind::TaskExecution]);
+    // exec-stuff holds what the role needs as execution role: not broader, not removed.
+    assert!(f.remove.is_empty(), "{:?}", f.remove);
+    let mut untrusting = account.clone();
+    apply_fix(&mut account, &spec, &f);
+    let after = audit(&p, &account);
+    assert_eq!(after.missing(), 0, "{:?}", after.roles);
+    assert_eq!(after.over_grants(), 0, "{:?}", after.roles);
+    // Trusting EC2 instead: one trust policy for both kinds, one statement for ecs-tasks (the
+    // execution role's, without conditions, already lets it in), as IAM takes it.
+    untrusting.roles[0].trust = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let f = fix(
+        &spec,
+        std::slice::from_ref(&p),
+        &audit(&p, &untrusting),
+        &[],
+    )
+    .expect("a fix");
+    assert_eq!(f.trust.len(), 1);
+    let statements = f.trust[0].document["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 1, "{statements:?}");
+    assert_eq!(
+        statements[0]["Principal"]["Service"],
+        "ecs-tasks.amazonaws.com"
+    );
+    apply_fix(&mut untrusting, &spec, &f);
+    let after = audit(&p, &untrusting);
+    assert!(
+        after
+            .roles
+            .iter()
+            .all(|x| x.trust.is_empty() && x.assumable),
+        "{:?}",
+        after.roles
+    );
+}

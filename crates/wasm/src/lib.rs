@@ -479,7 +479,7 @@ pub fn audit_roles(
         remove: fix.as_ref().map(|f| &f.remove[..]).unwrap_or_default(),
         trust: fix.as_ref().map(|f| &f.trust[..]).unwrap_or_default(),
         blocked: fix.as_ref().map(|f| &f.blocked[..]).unwrap_or_default(),
-        left: fix.as_ref().map(|f| &f.notes[..]).unwrap_or_default(),
+        notes: fix.as_ref().map(|f| &f.notes[..]).unwrap_or_default(),
     })
 }
 

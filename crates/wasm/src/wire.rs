@@ -109,7 +109,7 @@ pub struct AuditOutput<'a> {
     /// …what no added grant overcomes (a Deny, a permissions boundary, a missing role)…
     pub blocked: &'a [ecsroles_core::audit::Blocked],
     /// …and what the fix leaves alone, and why.
-    pub left: &'a [ecsroles_core::audit::Blocked],
+    pub notes: &'a [ecsroles_core::audit::Blocked],
 }
 
 /// What `explainMessage` returns.
