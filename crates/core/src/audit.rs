@@ -555,17 +555,17 @@ pub struct Fix {
     /// What no added grant overcomes: a Deny or a permissions boundary refusing a needed
     /// call (to narrow by hand: a Deny may be a guardrail on purpose), a role the workload
     /// names that does not exist.
-    pub blocked: Vec<Blocked>,
+    pub blocked: Vec<RoleNote>,
     /// What the fix leaves alone, and why: an over-granting policy that also holds a Deny, a
     /// role other workloads share, a trust policy that needs the account or Region.
-    pub notes: Vec<Blocked>,
+    pub notes: Vec<RoleNote>,
 }
 
-/// A sentence about one role.
+/// A sentence about one role of the fix: what blocks it, or what it leaves alone.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
-pub struct Blocked {
+pub struct RoleNote {
     pub role: String,
     pub text: String,
 }
@@ -615,8 +615,8 @@ pub fn fix(
     let mut cut = first.with_only(Vec::new());
     let (mut remove, mut trust, mut blocked, mut notes) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let say = |list: &mut Vec<Blocked>, role: &str, text: String| {
-        list.push(Blocked {
+    let say = |list: &mut Vec<RoleNote>, role: &str, text: String| {
+        list.push(RoleNote {
             role: role.to_string(),
             text,
         })
@@ -1028,6 +1028,28 @@ struct Need<'a> {
     conditional: bool,
 }
 
+/// The grants the plan's own statements ask of these roles (their inline policies' Allows).
+fn planned_needs<'a>(
+    roles: impl IntoIterator<Item = &'a PlannedRole>,
+) -> impl Iterator<Item = Need<'a>> {
+    roles
+        .into_iter()
+        .flat_map(|r| &r.inline_policies)
+        .flat_map(|p| &p.document.statements)
+        .filter(|s| s.effect == Effect::Allow)
+        .map(|s| Need {
+            sid: &s.sid,
+            why: s.why.to_string(),
+            actions: s.actions.iter().map(|a| a.as_ref()).collect(),
+            resources: s
+                .resources
+                .iter()
+                .map(|x| Cow::Borrowed(x.as_str()))
+                .collect(),
+            conditional: !s.conditions.is_empty(),
+        })
+}
+
 /// The name of an AWS managed policy ARN (`arn:<partition>:iam::aws:policy/<path><name>`).
 fn aws_managed_name(arn: &str) -> Option<&str> {
     let a = crate::arn::Arn::parse(arn)?;
@@ -1147,23 +1169,7 @@ fn audit_role(
     if boundary_unknown {
         unresolved.extend(a.boundary.clone());
     }
-    let mut needs: Vec<Need> = r
-        .inline_policies
-        .iter()
-        .flat_map(|p| &p.document.statements)
-        .filter(|s| s.effect == Effect::Allow)
-        .map(|s| Need {
-            sid: &s.sid,
-            why: s.why.to_string(),
-            actions: s.actions.iter().map(|a| a.as_ref()).collect(),
-            resources: s
-                .resources
-                .iter()
-                .map(|r| Cow::Borrowed(r.as_str()))
-                .collect(),
-            conditional: !s.conditions.is_empty(),
-        })
-        .collect();
+    let mut needs: Vec<Need> = planned_needs(std::slice::from_ref(r)).collect();
     // The AWS managed policies the plan attaches. Attached, one is what the plan asks for,
     // whatever AWS's current version says (and no over-grant, below). Not attached, its grants
     // (from the snapshot, in the workload's partition, Region and account) must come from the
@@ -1281,24 +1287,7 @@ fn audit_role(
         .iter()
         .filter(|o| o.kind != r.kind && role_name(o) == role_name(r))
         .collect();
-    needs.extend(
-        same_role
-            .iter()
-            .flat_map(|o| &o.inline_policies)
-            .flat_map(|p| &p.document.statements)
-            .filter(|s| s.effect == Effect::Allow)
-            .map(|s| Need {
-                sid: &s.sid,
-                why: s.why.to_string(),
-                actions: s.actions.iter().map(|a| a.as_ref()).collect(),
-                resources: s
-                    .resources
-                    .iter()
-                    .map(|x| Cow::Borrowed(x.as_str()))
-                    .collect(),
-                conditional: !s.conditions.is_empty(),
-            }),
-    );
+    needs.extend(planned_needs(same_role.iter().copied()));
     docs.retain(|(n, _)| {
         !r.managed_policies
             .iter()

@@ -448,14 +448,14 @@ pub fn printed(
         return None;
     }
     let because = refusal.phrase(action);
-    // `*` alone is what IAM prints for actions that take no resource.
+    // IAM prints the concrete ARN: a pattern's wildcards become `…`; `*` alone is what it
+    // prints for actions that take no resource.
     let mut concrete = String::with_capacity(resource.len());
     for c in resource.chars() {
-        match c {
-            _ if resource == "*" => concrete.push(c),
-            '*' | '?' if concrete.ends_with('…') => {}
-            '*' | '?' => concrete.push('…'),
-            c => concrete.push(c),
+        if !matches!(c, '*' | '?') || resource == "*" {
+            concrete.push(c);
+        } else if !concrete.ends_with('…') {
+            concrete.push('…');
         }
     }
     Some(

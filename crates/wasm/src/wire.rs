@@ -107,9 +107,9 @@ pub struct AuditOutput<'a> {
     /// …the trust policies to put in place…
     pub trust: &'a [ecsroles_core::audit::TrustFix],
     /// …what no added grant overcomes (a Deny, a permissions boundary, a missing role)…
-    pub blocked: &'a [ecsroles_core::audit::Blocked],
+    pub blocked: &'a [ecsroles_core::audit::RoleNote],
     /// …and what the fix leaves alone, and why.
-    pub notes: &'a [ecsroles_core::audit::Blocked],
+    pub notes: &'a [ecsroles_core::audit::RoleNote],
 }
 
 /// What `explainMessage` returns.
