@@ -25,6 +25,7 @@ pub mod evaluate;
 pub mod explain;
 pub mod guardrails;
 pub mod input;
+pub mod json;
 pub mod limits;
 pub mod managed_snapshot;
 pub mod model;

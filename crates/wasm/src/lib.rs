@@ -49,7 +49,7 @@ fn app_from(app: &str) -> Result<ecsroles_core::spec::AppSpec, JsValue> {
 /// changed, cheaper than comparing objects.
 fn json<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     // Pretty, like the JSON tab: one serializer instance for the whole model, not two.
-    serde_json::to_string_pretty(v)
+    ecsroles_core::json::to_string_pretty(v)
         .map(|s| JsValue::from_str(&s))
         .map_err(|e| {
             error(&InputError {

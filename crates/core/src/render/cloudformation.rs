@@ -121,7 +121,7 @@ pub fn template(plan: &RolePlan) -> Value {
 }
 
 pub fn json(plan: &RolePlan) -> String {
-    serde_json::to_string_pretty(&template(plan)).unwrap_or_default() + "\n"
+    crate::json::to_string_pretty(&template(plan)).unwrap_or_default() + "\n"
 }
 
 pub fn yaml(plan: &RolePlan) -> String {

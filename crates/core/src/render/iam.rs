@@ -105,7 +105,7 @@ pub fn bundle(plan: &RolePlan) -> Value {
 /// Quotes a document for an unquoted bash heredoc: `\`, `$` and backquotes escaped, then the
 /// plan's placeholders turned into the script's variables.
 fn heredoc_json(v: &Value) -> String {
-    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    let text = crate::json::to_string_pretty(v).unwrap_or_default();
     script_vars(
         &text
             .replace('\\', "\\\\")

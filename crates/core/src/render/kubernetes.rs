@@ -42,7 +42,7 @@ fn docs(values: Vec<Value>, header: &str) -> String {
 }
 
 fn policy_json(doc: &PolicyDocument) -> String {
-    serde_json::to_string_pretty(&doc.to_iam_json()).unwrap_or_default() + "\n"
+    crate::json::to_string_pretty(&doc.to_iam_json()).unwrap_or_default() + "\n"
 }
 
 fn symbolic_note(plan: &RolePlan, existing_here: bool) -> String {

@@ -161,8 +161,8 @@ impl Format {
 pub fn render_basic(format: Format, plan: &RolePlan) -> Option<String> {
     Some(match format {
         Format::Summary => summary::render(plan),
-        Format::Json => serde_json::to_string_pretty(plan).unwrap_or_default() + "\n",
-        Format::Iam => serde_json::to_string_pretty(&iam::bundle(plan)).unwrap_or_default() + "\n",
+        Format::Json => crate::json::to_string_pretty(plan).unwrap_or_default() + "\n",
+        Format::Iam => crate::json::to_string_pretty(&iam::bundle(plan)).unwrap_or_default() + "\n",
         _ => return None,
     })
 }
