@@ -47,7 +47,7 @@ fn policy_json(doc: &PolicyDocument) -> String {
 
 fn symbolic_note(plan: &RolePlan, existing_here: bool) -> String {
     let mut note = String::new();
-    if is_symbolic(&serde_json::to_string(&plan.roles).unwrap_or_default()) {
+    if is_symbolic(&crate::json::to_string(&plan.roles).unwrap_or_default()) {
         note.push_str(" The spec left the account/region open: replace ${AWS::AccountId}/${AWS::Region} before applying.");
     }
     // These resources create roles; a role that exists already is not theirs to change.

@@ -175,7 +175,7 @@ pub fn quote(s: &str) -> String {
     if plain {
         s.to_string()
     } else {
-        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+        crate::json::to_string(s).unwrap_or_else(|_| "\"\"".into())
     }
 }
 
