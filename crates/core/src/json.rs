@@ -10,10 +10,6 @@
 //! The test beside it compares its output with serde_json's on random values and on every plan of
 //! the examples; the goldens compare everything else.
 
-// `push_str("{")`, not `push('{')`: in the size-built module `String::push` stays a call that
-// UTF-8-encodes the char (2% of a keystroke in Node's profile).
-#![allow(clippy::single_char_add_str)]
-
 use serde::ser::{self, Serialize};
 use std::fmt::Write as _;
 
@@ -89,8 +85,8 @@ impl Pretty {
         escape_into(&mut self.out, s);
     }
 
-    fn open(&mut self, bracket: &str) -> Compound<'_> {
-        self.out.push_str(bracket);
+    fn open(&mut self, bracket: char) -> Compound<'_> {
+        self.out.push(bracket);
         self.depth += 1;
         Compound {
             ser: self,
@@ -100,7 +96,7 @@ impl Pretty {
 
     /// `{"variant": ` of an externally tagged enum's variant with content.
     fn open_variant(&mut self, variant: &str) {
-        self.out.push_str("{");
+        self.out.push('{');
         self.depth += 1;
         self.newline();
         self.string(variant);
@@ -110,7 +106,7 @@ impl Pretty {
     fn close_variant(&mut self) {
         self.depth -= 1;
         self.newline();
-        self.out.push_str("}");
+        self.out.push('}');
     }
 
     fn display(&mut self, v: impl std::fmt::Display) {
@@ -122,7 +118,7 @@ impl Pretty {
 /// serde_json escapes them (short forms where JSON has one, else `\u00xx`); everything else,
 /// non-ASCII included, as is.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
-    out.push_str("\"");
+    out.push('"');
     let bytes = s.as_bytes();
     let mut run = 0;
     let mut i = 0;
@@ -153,7 +149,7 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
         run = i;
     }
     out.push_str(&s[run..]);
-    out.push_str("\"");
+    out.push('"');
 }
 
 /// An array or an object being written.
@@ -165,18 +161,18 @@ struct Compound<'a> {
 impl<'a> Compound<'a> {
     fn element(&mut self) {
         if !self.first {
-            self.ser.out.push_str(",");
+            self.ser.out.push(',');
         }
         self.first = false;
         self.ser.newline();
     }
 
-    fn close(self, bracket: &str) -> &'a mut Pretty {
+    fn close(self, bracket: char) -> &'a mut Pretty {
         self.ser.depth -= 1;
         if !self.first {
             self.ser.newline();
         }
-        self.ser.out.push_str(bracket);
+        self.ser.out.push(bracket);
         self.ser
     }
 
@@ -302,7 +298,7 @@ impl<'a> ser::Serializer for &'a mut Pretty {
         Ok(())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'a>, Error> {
-        Ok(self.open("["))
+        Ok(self.open('['))
     }
     fn serialize_tuple(self, len: usize) -> Result<Compound<'a>, Error> {
         self.serialize_seq(Some(len))
@@ -318,13 +314,13 @@ impl<'a> ser::Serializer for &'a mut Pretty {
         _: usize,
     ) -> Result<Compound<'a>, Error> {
         self.open_variant(variant);
-        Ok(self.open("["))
+        Ok(self.open('['))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Error> {
-        Ok(self.open("{"))
+        Ok(self.open('{'))
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Error> {
-        Ok(self.open("{"))
+        Ok(self.open('{'))
     }
     fn serialize_struct_variant(
         self,
@@ -334,7 +330,7 @@ impl<'a> ser::Serializer for &'a mut Pretty {
         _: usize,
     ) -> Result<Compound<'a>, Error> {
         self.open_variant(variant);
-        Ok(self.open("{"))
+        Ok(self.open('{'))
     }
 }
 
@@ -346,7 +342,7 @@ impl ser::SerializeSeq for Compound<'_> {
         value.serialize(&mut *self.ser)
     }
     fn end(self) -> Result<(), Error> {
-        self.close("]");
+        self.close(']');
         Ok(())
     }
 }
@@ -380,7 +376,7 @@ impl ser::SerializeTupleVariant for Compound<'_> {
         ser::SerializeSeq::serialize_element(self, value)
     }
     fn end(self) -> Result<(), Error> {
-        self.close("]").close_variant();
+        self.close(']').close_variant();
         Ok(())
     }
 }
@@ -398,7 +394,7 @@ impl ser::SerializeMap for Compound<'_> {
         value.serialize(&mut *self.ser)
     }
     fn end(self) -> Result<(), Error> {
-        self.close("}");
+        self.close('}');
         Ok(())
     }
 }
@@ -413,9 +409,9 @@ fn key_error() -> Error {
 
 impl MapKey<'_> {
     fn quoted(self, v: impl std::fmt::Display) -> Result<(), Error> {
-        self.0.out.push_str("\"");
+        self.0.out.push('"');
         self.0.display(v);
-        self.0.out.push_str("\"");
+        self.0.out.push('"');
         Ok(())
     }
 }
@@ -565,7 +561,7 @@ impl ser::SerializeStruct for Compound<'_> {
         self.field(key, value)
     }
     fn end(self) -> Result<(), Error> {
-        self.close("}");
+        self.close('}');
         Ok(())
     }
 }
@@ -581,7 +577,7 @@ impl ser::SerializeStructVariant for Compound<'_> {
         self.field(key, value)
     }
     fn end(self) -> Result<(), Error> {
-        self.close("}").close_variant();
+        self.close('}').close_variant();
         Ok(())
     }
 }
