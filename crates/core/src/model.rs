@@ -272,7 +272,7 @@ pub const KINDS: [KindFacts; 18] = [
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
         when: "{agent} assumes it while launching each task, before any container starts (to pull, fetch secrets and set up logging); the application never sees it",
-        trust_why: "The ECS/Fargate agent assumes it on the task's behalf (the trust AWS documents for execution roles).",
+        trust_why: "The ECS/Fargate agent assumes it on the task's behalf (the trust AWS documents for execution roles). Without aws:SourceAccount/aws:SourceArn conditions: AWS documents them for the task role only and does not say which aws:SourceArn ECS presents for the execution role, so a condition that does not match would stop every task launch.",
         trust_doc: doc::EXECUTION_ROLE, instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::Task, key: "task", title: "Task role",
         name_suffix: "task", shared_name: "ecsTaskRole", phase: Phase::TaskRunning,

@@ -418,7 +418,7 @@ rule!(
     doc::CODEDEPLOY_ROLE
 );
 rule!(CD_PASS_ROLE, "CodeDeployPassTaskRoles", ["iam:PassRole"],
-    "The replacement task set runs the task definition with its roles: CodeDeploy passes exactly these, only to ECS tasks.",
+    "The replacement task set runs the task definition with its roles: CodeDeploy passes exactly these, only to ECS tasks. Not AWSCodeDeployRoleForECSLimited: it passes only roles named ecsTaskExecutionRole or ECSTaskExecution* (no task role) and invokes only CodeDeployHook_* hooks, so a role or hook named otherwise fails the deployment.",
     doc::CODEDEPLOY_ROLE);
 // Fargate ephemeral storage under a customer key (CreateCluster managedStorageConfiguration):
 // statements of the key policy, for fargate.amazonaws.com, each limited to this cluster by the

@@ -167,7 +167,7 @@ resource "aws_iam_role_policy" "code_deploy" {
         Action   = "lambda:InvokeFunction"
         Resource = "arn:aws:lambda:us-east-1:111122223333:function:bluegreen-app-afterinstall-hook"
       },
-      # The replacement task set runs the task definition with its roles: CodeDeploy passes exactly these, only to ECS tasks. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/codedeploy_IAM_role.html)
+      # The replacement task set runs the task definition with its roles: CodeDeploy passes exactly these, only to ECS tasks. Not AWSCodeDeployRoleForECSLimited: it passes only roles named ecsTaskExecutionRole or ECSTaskExecution* (no task role) and invokes only CodeDeployHook_* hooks, so a role or hook named otherwise fails the deployment. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/codedeploy_IAM_role.html)
       {
         Sid       = "CodeDeployPassTaskRoles"
         Effect    = "Allow"
