@@ -20,9 +20,12 @@ ALLOWED = {"LOW", "INFO"}
 # Actions whose resource types parliament's bundled data predates: (action, the ARN pattern the
 # Service Authorization Reference now lists). ecs:CreateTaskSet: "Resource types: task-set*"
 # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html);
-# parliament 1.6.4 still says it takes only "*".
+# parliament 1.6.4 still says it takes only "*". ecr:BatchImportUpstreamImage (pull through
+# cache): "Resource types: repository*"
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html).
 STALE_RESOURCE_TYPES = {
     "ecs:CreateTaskSet": "arn:*:ecs:*:*:task-set/*",
+    "ecr:BatchImportUpstreamImage": "arn:*:ecr:*:*:repository/*",
 }
 
 
