@@ -85,10 +85,11 @@ function defaultForm() {
   return {
     name: "my-service", account: "111122223333", region: "us-east-1", cluster: "prod",
     launchType: "FARGATE", networkMode: "awsvpc",
-    containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "" }],
+    containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "", credentialSpec: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
     targetGroupArn: "", exec: false, scales: false, express: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
     ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false,
+    pullThroughPrefix: "", execKey: "", storageKey: "", noAwslogsOverride: false, fsxId: "", fsxCredentials: "",
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
 }
@@ -113,6 +114,7 @@ export function specFromForm(f, model) {
       return i > 0 ? { name: l.slice(0, i).trim(), valueFrom: l.slice(i + 1).trim() } : { name: l, valueFrom: "" };
     });
     if (secrets.length) cd.secrets = secrets;
+    if (c.credentialSpec) cd.credentialSpecs = [c.credentialSpec];
     if (f.efs.fileSystemId) cd.mountPoints = [{ sourceVolume: "efs", containerPath: "/mnt/efs", readOnly: !!f.efs.readOnly }];
     td.containerDefinitions.push(cd);
   });
@@ -120,6 +122,12 @@ export function specFromForm(f, model) {
     const auth = { iam: f.efs.iam ? "ENABLED" : "DISABLED" };
     if (f.efs.accessPointId) auth.accessPointId = f.efs.accessPointId;
     td.volumes = [{ name: "efs", efsVolumeConfiguration: { fileSystemId: f.efs.fileSystemId, transitEncryption: "ENABLED", authorizationConfig: auth } }];
+  }
+  if (f.fsxId || f.fsxCredentials) {
+    // FSx for Windows File Server, as a task definition volume spells it (the core reads the
+    // credentials parameter; the domain and share are the user's to fill in).
+    const fsx = { fileSystemId: f.fsxId, rootDirectory: "share", authorizationConfig: { credentialsParameter: f.fsxCredentials, domain: "corp.example.com" } };
+    td.volumes = [...(td.volumes ?? []), { name: "fsx", fsxWindowsFileServerVolumeConfiguration: fsx }];
   }
   const spec = { name: f.name, launchType: f.launchType, taskDefinition: td };
   for (const k of ["account", "region", "cluster"]) if (f[k]) spec[k] = f[k];
@@ -166,6 +174,16 @@ export function specFromForm(f, model) {
   }));
   if (launchers.length) spec.launchers = launchers;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
+  // The registry's pull through cache rule for the images under this prefix (ECR's
+  // DescribePullThroughCacheRules spelling).
+  if (f.pullThroughPrefix) spec.pullThroughCacheRules = [{ ecrRepositoryPrefix: f.pullThroughPrefix }];
+  // The cluster's settings, as CreateCluster's configuration spells them.
+  const cluster = {};
+  if (f.execKey) cluster.executeCommandConfiguration = { kmsKeyId: f.execKey };
+  if (f.storageKey) cluster.managedStorageConfiguration = { fargateEphemeralStorageKmsKeyId: f.storageKey };
+  if (Object.keys(cluster).length) spec.clusterConfiguration = cluster;
+  // The EC2 instances' agent settings (ecs.config) that move grants between roles.
+  if (f.noAwslogsOverride) spec.agentConfig = { ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE: false };
   const app = appSpec(f, model);
   if (app) spec.app = app;
   return spec;
@@ -602,6 +620,7 @@ class EcsRoleCalculator extends HTMLElement {
           ${field("Image", `c-${i}-image`, c.image, `taskDefinition.containerDefinitions[${i}].image`)}</div>
         <div class="row">${field("awslogs log group (empty: none)", `c-${i}-logGroup`, c.logGroup, `taskDefinition.containerDefinitions[${i}].logConfiguration.options.awslogs-group`)}</div>
         <div class="row"><label>Secrets, one NAME=valueFrom per line (Secrets Manager ARN, SSM name or ARN)<textarea id="c-${i}-secrets" rows="2" data-path="taskDefinition.containerDefinitions[${i}].secrets">${esc(c.secrets)}</textarea></label></div>
+        <div class="row">${field("gMSA credential spec (optional: credentialspec: or credentialspecdomainless: and its S3 or SSM ARN)", `c-${i}-credentialSpec`, c.credentialSpec ?? "", `taskDefinition.containerDefinitions[${i}].credentialSpecs`)}</div>
         ${f.containers.length > 1 ? `<button data-remove-container="${i}">Remove container ${i + 1}</button>` : ""}
       </fieldset>`).join("");
     return `<form id="form" onsubmit="return false">
@@ -619,6 +638,14 @@ class EcsRoleCalculator extends HTMLElement {
           ${field("Access point id", "f-efs-accessPointId", f.efs.accessPointId, "taskDefinition.volumes[0].efsVolumeConfiguration.authorizationConfig")}
           <label class="check"><input type="checkbox" id="f-efs-iam" ${f.efs.iam ? "checked" : ""}>IAM authorization</label>
           <label class="check"><input type="checkbox" id="f-efs-readOnly" ${f.efs.readOnly ? "checked" : ""}>read-only</label></div>
+        <div class="row">${field("FSx for Windows file system id (optional)", "f-fsxId", f.fsxId ?? "", "taskDefinition.volumes")}
+          ${field("FSx credentials: Secrets Manager or SSM ARN", "f-fsxCredentials", f.fsxCredentials ?? "", `taskDefinition.volumes[${f.efs.fileSystemId ? 1 : 0}].fsxWindowsFileServerVolumeConfiguration.authorizationConfig.credentialsParameter`)}</div>
+        <div class="row">${field("Fargate ephemeral storage key ARN (optional)", "f-storageKey", f.storageKey ?? "", "clusterConfiguration.managedStorageConfiguration")}
+          ${field("ECS Exec session key ARN (optional)", "f-execKey", f.execKey ?? "", "clusterConfiguration.executeCommandConfiguration")}</div>
+      </fieldset>
+      <fieldset><legend>Images and instances</legend>
+        <div class="row">${field("ECR pull through cache prefix of the images (optional)", "f-pullThroughPrefix", f.pullThroughPrefix ?? "", "pullThroughCacheRules")}
+          <label class="check"><input type="checkbox" id="f-noAwslogsOverride" ${f.noAwslogsOverride ? "checked" : ""} data-path="agentConfig">EC2 agent with ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=false</label></div>
       </fieldset>
       <fieldset><legend>Service</legend>
         <div class="row">${field("Load balancer target group ARN (optional)", "f-targetGroupArn", f.targetGroupArn, "service.loadBalancers[0].targetGroupArn")}
@@ -707,7 +734,7 @@ class EcsRoleCalculator extends HTMLElement {
   onFormClick(e) {
     const t = e.target;
     const f = this.state.form;
-    if (t.id === "add-container") f.containers.push({ name: `sidecar${f.containers.length}`, image: "public.ecr.aws/docker/library/busybox:latest", logGroup: "", secrets: "" });
+    if (t.id === "add-container") f.containers.push({ name: `sidecar${f.containers.length}`, image: "public.ecr.aws/docker/library/busybox:latest", logGroup: "", secrets: "", credentialSpec: "" });
     else if (/^[ap]-add-access$/.test(t.id)) this.panelState(t.id[0]).access.push({ kind: "sqs", resource: "", prefix: "", access: "consume" });
     else if (t.dataset.removeContainer) f.containers.splice(+t.dataset.removeContainer, 1);
     else if (t.dataset.removeAccess) {

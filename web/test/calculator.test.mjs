@@ -297,6 +297,51 @@ test("the guided form updates the results as you type, with findings next to the
   assert.deepEqual(errors, []);
 });
 
+test("the guided form expresses issue 13's remaining triggers: pull through cache, cluster keys, gMSA, FSx, the agent's awslogs setting", async () => {
+  const { page, errors, context } = await open();
+  await calc(page).locator("#mode-form").click();
+  // The plan the page shows (the element keeps the core's last answer).
+  const plan = () => page.evaluate(() => document.querySelector("ecs-role-calculator").last.plan);
+  const sids = async (kind) => (await plan()).roles.find((r) => r.kind === kind)?.inlinePolicies.flatMap((p) => p.document.statements) ?? [];
+  const until = async (pred, what) => {
+    for (let i = 0; i < 100; i++) {
+      if (pred(await plan())) return;
+      await page.waitForTimeout(50);
+    }
+    assert.fail(`the plan never showed ${what}`);
+  };
+  const statement = (p, kind, sid) => p.roles.find((r) => r.kind === kind)?.inlinePolicies.flatMap((x) => x.document.statements).find((s) => s.sid === sid);
+  // An image under a pull through cache prefix: the execution role imports it on first pull.
+  await calc(page).locator("#c-0-image").fill("111122223333.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/nginx:1.27");
+  await calc(page).locator("#f-pullThroughPrefix").fill("docker-hub");
+  await until((p) => statement(p, "taskExecution", "EcrPullThroughCache")?.resources.includes("arn:aws:ecr:us-east-1:111122223333:repository/docker-hub/library/nginx"), "the pull through cache import");
+  // Fargate's ephemeral storage key: the key-policy companion for fargate.amazonaws.com.
+  const storageKey = "arn:aws:kms:us-east-1:111122223333:key/5c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f";
+  await calc(page).locator("#f-storageKey").fill(storageKey);
+  await until((p) => p.companions.kmsKeyPolicies?.some((k) => k.resource === storageKey && JSON.stringify(k.document).includes("fargate.amazonaws.com")), "the storage key's policy");
+  // ECS Exec with a session key: whoever runs execute-command may make data keys with it.
+  const execKey = "arn:aws:kms:us-east-1:111122223333:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d";
+  await calc(page).locator("#f-exec").check();
+  await calc(page).locator("#f-execKey").fill(execKey);
+  await until((p) => p.companions.execCallerPolicy?.statements.some((s) => s.actions.includes("kms:GenerateDataKey") && s.resources.includes(execKey)), "the Exec caller's key grant");
+  // gMSA: the execution role reads the CredSpec object.
+  await calc(page).locator("#c-0-credentialSpec").fill("credentialspecdomainless:arn:aws:s3:::corp-gmsa/app/credspec.json");
+  await until((p) => statement(p, "taskExecution", "GmsaCredSpecGetObject")?.resources.includes("arn:aws:s3:::corp-gmsa/app/credspec.json"), "the CredSpec read");
+  // On EC2: FSx for Windows' credentials with the execution role, and awslogs moved to the
+  // instance role by the agent setting.
+  await calc(page).locator("#f-launchType").selectOption("EC2");
+  await calc(page).locator("#f-networkMode").selectOption("bridge");
+  await calc(page).locator("#f-fsxId").fill("fs-0123456789abcdef0");
+  const secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:fsx/user-Ab12Cd";
+  await calc(page).locator("#f-fsxCredentials").fill(secret);
+  await until((p) => statement(p, "taskExecution", "FsxWindowsCredentialsSecret")?.resources.includes(secret), "the FSx credentials read");
+  assert.ok((await sids("taskExecution")).some((s) => s.sid === "AwslogsWriteLogs"), "awslogs with the execution role by default");
+  await calc(page).locator("#f-noAwslogsOverride").check();
+  await until((p) => statement(p, "containerInstance", "AwslogsWriteLogs") && !statement(p, "taskExecution", "AwslogsWriteLogs"), "awslogs on the instance role");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("every output tab renders, copies and downloads", async () => {
   const { page, errors } = await open();
   const tabs = await calc(page).locator("[data-format]").evaluateAll((els) => els.map((e) => e.dataset.format));
