@@ -54,6 +54,21 @@ impl ser::Error for Error {
     }
 }
 
+/// The integer methods of a `Serializer`, each writing the number with `$write` (as serde_json
+/// does: in decimal, quoted when it is an object key).
+macro_rules! integers {
+    ($write:ident) => {
+        integers!($write: serialize_i8 i8, serialize_i16 i16, serialize_i32 i32, serialize_i64 i64,
+            serialize_i128 i128, serialize_u8 u8, serialize_u16 u16, serialize_u32 u32,
+            serialize_u64 u64, serialize_u128 u128);
+    };
+    ($write:ident: $($method:ident $t:ty),*) => {
+        $(fn $method(self, v: $t) -> Result<(), Error> {
+            self.$write(v)
+        })*
+    };
+}
+
 struct Pretty {
     out: String,
     depth: usize,
@@ -109,8 +124,9 @@ impl Pretty {
         self.out.push('}');
     }
 
-    fn display(&mut self, v: impl std::fmt::Display) {
+    fn display(&mut self, v: impl std::fmt::Display) -> Result<(), Error> {
         let _ = write!(self.out, "{v}");
+        Ok(())
     }
 }
 
@@ -199,40 +215,7 @@ impl<'a> ser::Serializer for &'a mut Pretty {
         self.out.push_str(if v { "true" } else { "false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.display(v);
-        Ok(())
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.display(v);
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.display(v);
-        Ok(())
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.display(v);
-        Ok(())
-    }
+    integers!(display);
     // Floats as serde_json writes them (its shortest round-trip form; NaN and infinities as
     // null): they are rare here (numbers a user wrote into a passed-through value).
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
@@ -410,7 +393,7 @@ fn key_error() -> Error {
 impl MapKey<'_> {
     fn quoted(self, v: impl std::fmt::Display) -> Result<(), Error> {
         self.0.out.push('"');
-        self.0.display(v);
+        self.0.display(v)?;
         self.0.out.push('"');
         Ok(())
     }
@@ -447,36 +430,7 @@ impl ser::Serializer for MapKey<'_> {
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.quoted(v)
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.quoted(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.quoted(v)
-    }
+    integers!(quoted);
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.serialize_f64(v.into())
     }
