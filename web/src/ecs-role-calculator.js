@@ -85,7 +85,7 @@ function defaultForm() {
   return {
     name: "my-service", account: "111122223333", region: "us-east-1", cluster: "prod",
     launchType: "FARGATE", networkMode: "awsvpc",
-    containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "", credentialSpec: "" }],
+    containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "", credentialSpec: "", env: "", router: "", firelens: "" }],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
     targetGroupArn: "", exec: false, scales: false, express: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
     ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false,
@@ -103,17 +103,30 @@ function launcherPath(f, field) {
   return `launchers[${i < 0 ? LAUNCHER_FIELDS.filter(([x]) => f[x]).length : i}]`;
 }
 
+/** A box's `NAME=VALUE` lines as [name, value] pairs (a line without `=` is a name with an
+ *  empty value: the core says what is missing). */
+function pairs(text) {
+  return (text || "").split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
+    const i = l.indexOf("=");
+    return i > 0 ? [l.slice(0, i).trim(), l.slice(i + 1).trim()] : [l, ""];
+  });
+}
+
 /** The guided form's state as an EcsRoleSetSpec (the core validates everything). */
 export function specFromForm(f, model) {
   const td = { family: f.name, networkMode: f.networkMode, requiresCompatibilities: [f.launchType], containerDefinitions: [] };
   f.containers.forEach((c) => {
     const cd = { name: c.name, image: c.image };
     if (c.logGroup) cd.logConfiguration = { logDriver: "awslogs", options: { "awslogs-group": c.logGroup, "awslogs-region": f.region, "awslogs-stream-prefix": c.name } };
-    const secrets = (c.secrets || "").split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
-      const i = l.indexOf("=");
-      return i > 0 ? { name: l.slice(0, i).trim(), valueFrom: l.slice(i + 1).trim() } : { name: l, valueFrom: "" };
-    });
+    const secrets = pairs(c.secrets).map(([name, valueFrom]) => ({ name, valueFrom }));
     if (secrets.length) cd.secrets = secrets;
+    const environment = pairs(c.env).map(([name, value]) => ({ name, value }));
+    if (environment.length) cd.environment = environment;
+    // FireLens, as the task definition spells it: the router's firelensConfiguration, and an
+    // application container's awsfirelens options (the core reads each output's plugin).
+    if (c.router) cd.firelensConfiguration = { type: c.router };
+    const output = pairs(c.firelens);
+    if (output.length) cd.logConfiguration = { logDriver: "awsfirelens", options: Object.fromEntries(output) };
     if (c.credentialSpec) cd.credentialSpecs = [c.credentialSpec];
     if (f.efs.fileSystemId) cd.mountPoints = [{ sourceVolume: "efs", containerPath: "/mnt/efs", readOnly: !!f.efs.readOnly }];
     td.containerDefinitions.push(cd);
@@ -621,6 +634,9 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("awslogs log group (empty: none)", `c-${i}-logGroup`, c.logGroup, `taskDefinition.containerDefinitions[${i}].logConfiguration.options.awslogs-group`)}</div>
         <div class="row"><label>Secrets, one NAME=valueFrom per line (Secrets Manager ARN, SSM name or ARN)<textarea id="c-${i}-secrets" rows="2" data-path="taskDefinition.containerDefinitions[${i}].secrets">${esc(c.secrets)}</textarea></label></div>
         <div class="row">${field("gMSA credential spec (optional: credentialspec: or credentialspecdomainless: and its S3 or SSM ARN)", `c-${i}-credentialSpec`, c.credentialSpec ?? "", `taskDefinition.containerDefinitions[${i}].credentialSpecs`)}</div>
+        <div class="row"><label>Environment, one NAME=VALUE per line (an image's settings: aws_fluent_bit_init_s3_1, CW_CONFIG_CONTENT…)<textarea id="c-${i}-env" rows="2" data-path="taskDefinition.containerDefinitions[${i}].environment">${esc(c.env ?? "")}</textarea></label>
+          <label>FireLens log router<select id="c-${i}-router" data-path="taskDefinition.containerDefinitions[${i}].firelensConfiguration">${["", "fluentbit", "fluentd"].map((t) => `<option value="${t}" ${t === (c.router ?? "") ? "selected" : ""}>${t || "no"}</option>`).join("")}</select></label></div>
+        <div class="row"><label>FireLens output instead of awslogs, one KEY=VALUE per line (Name=opensearch, Host=…, AWS_Auth=On, role_arn=…; Fluentd: @type=…)<textarea id="c-${i}-firelens" rows="2" data-path="taskDefinition.containerDefinitions[${i}].logConfiguration.options">${esc(c.firelens ?? "")}</textarea></label></div>
         ${f.containers.length > 1 ? `<button data-remove-container="${i}">Remove container ${i + 1}</button>` : ""}
       </fieldset>`).join("");
     return `<form id="form" onsubmit="return false">
@@ -734,7 +750,7 @@ class EcsRoleCalculator extends HTMLElement {
   onFormClick(e) {
     const t = e.target;
     const f = this.state.form;
-    if (t.id === "add-container") f.containers.push({ name: `sidecar${f.containers.length}`, image: "public.ecr.aws/docker/library/busybox:latest", logGroup: "", secrets: "", credentialSpec: "" });
+    if (t.id === "add-container") f.containers.push({ name: `sidecar${f.containers.length}`, image: "public.ecr.aws/docker/library/busybox:latest", logGroup: "", secrets: "", credentialSpec: "", env: "", router: "", firelens: "" });
     else if (/^[ap]-add-access$/.test(t.id)) this.panelState(t.id[0]).access.push({ kind: "sqs", resource: "", prefix: "", access: "consume" });
     else if (t.dataset.removeContainer) f.containers.splice(+t.dataset.removeContainer, 1);
     else if (t.dataset.removeAccess) {

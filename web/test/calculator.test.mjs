@@ -297,7 +297,7 @@ test("the guided form updates the results as you type, with findings next to the
   assert.deepEqual(errors, []);
 });
 
-test("the guided form expresses issue 13's remaining triggers: pull through cache, cluster keys, gMSA, FSx, the agent's awslogs setting", async () => {
+test("the guided form expresses issue 13's remaining triggers: pull through cache, cluster keys, gMSA, FSx, the agent's awslogs setting, FireLens outputs", async () => {
   const { page, errors, context } = await open();
   await calc(page).locator("#mode-form").click();
   // The plan the page shows (the element keeps the core's last answer).
@@ -338,6 +338,18 @@ test("the guided form expresses issue 13's remaining triggers: pull through cach
   assert.ok((await sids("taskExecution")).some((s) => s.sid === "AwslogsWriteLogs"), "awslogs with the execution role by default");
   await calc(page).locator("#f-noAwslogsOverride").check();
   await until((p) => statement(p, "containerInstance", "AwslogsWriteLogs") && !statement(p, "taskExecution", "AwslogsWriteLogs"), "awslogs on the instance role");
+  // FireLens: a router on aws-for-fluent-bit's init image with a config file in S3, and an
+  // application container whose output signs to OpenSearch, then writes through another
+  // account's role: each as the core plans it on the task role.
+  await calc(page).locator("#add-container").click();
+  await calc(page).locator("#c-1-image").fill("public.ecr.aws/aws-observability/aws-for-fluent-bit:init-latest");
+  await calc(page).locator("#c-1-router").selectOption("fluentbit");
+  await calc(page).locator("#c-1-env").fill("aws_fluent_bit_init_s3_1=arn:aws:s3:::cfg/fluent-bit/extra.conf");
+  await until((p) => statement(p, "task", "FluentBitInitS3Config")?.resources.includes("arn:aws:s3:::cfg/fluent-bit/extra.conf"), "the init image's S3 read");
+  await calc(page).locator("#c-0-firelens").fill("Name=opensearch\nHost=search-logs-abc123.us-east-1.es.amazonaws.com\nAWS_Auth=On");
+  await until((p) => statement(p, "task", "FirelensOpenSearchBulk")?.resources.includes("arn:aws:es:us-east-1:111122223333:domain/logs/_bulk"), "the OpenSearch bulk write");
+  await calc(page).locator("#c-0-firelens").fill("Name=cloudwatch_logs\nregion=us-east-1\nlog_group_name=/audit\nrole_arn=arn:aws:iam::444455556666:role/log-writer");
+  await until((p) => statement(p, "task", "FirelensAssumeOutputRole")?.resources.includes("arn:aws:iam::444455556666:role/log-writer"), "the output role's assume");
   assert.deepEqual(errors, []);
   await context.close();
 });
