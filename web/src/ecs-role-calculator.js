@@ -103,6 +103,11 @@ function launcherPath(f, field) {
   return `launchers[${i < 0 ? LAUNCHER_FIELDS.filter(([x]) => f[x]).length : i}]`;
 }
 
+/** Where the FSx volume's credentials parameter sits: after the EFS volume when there is one. */
+function fsxCredentialsPath(f) {
+  return `taskDefinition.volumes[${f.efs.fileSystemId ? 1 : 0}].fsxWindowsFileServerVolumeConfiguration.authorizationConfig.credentialsParameter`;
+}
+
 /** A box's `NAME=VALUE` lines as [name, value] pairs (a line without `=` is a name with an
  *  empty value: the core says what is missing). */
 function pairs(text) {
@@ -189,7 +194,9 @@ export function specFromForm(f, model) {
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
   // The registry's pull through cache rule for the images under this prefix (ECR's
   // DescribePullThroughCacheRules spelling).
-  if (f.pullThroughPrefix) spec.pullThroughCacheRules = [{ ecrRepositoryPrefix: f.pullThroughPrefix }];
+  // ECR's prefixes have no trailing slash; "docker-hub/" as typed means "docker-hub".
+  const prefix = (f.pullThroughPrefix ?? "").trim().replace(/\/+$/, "");
+  if (prefix) spec.pullThroughCacheRules = [{ ecrRepositoryPrefix: prefix }];
   // The cluster's settings, as CreateCluster's configuration spells them.
   const cluster = {};
   if (f.execKey) cluster.executeCommandConfiguration = { kmsKeyId: f.execKey };
@@ -655,7 +662,7 @@ class EcsRoleCalculator extends HTMLElement {
           <label class="check"><input type="checkbox" id="f-efs-iam" ${f.efs.iam ? "checked" : ""}>IAM authorization</label>
           <label class="check"><input type="checkbox" id="f-efs-readOnly" ${f.efs.readOnly ? "checked" : ""}>read-only</label></div>
         <div class="row">${field("FSx for Windows file system id (optional)", "f-fsxId", f.fsxId ?? "", "taskDefinition.volumes")}
-          ${field("FSx credentials: Secrets Manager or SSM ARN", "f-fsxCredentials", f.fsxCredentials ?? "", `taskDefinition.volumes[${f.efs.fileSystemId ? 1 : 0}].fsxWindowsFileServerVolumeConfiguration.authorizationConfig.credentialsParameter`)}</div>
+          ${field("FSx credentials: Secrets Manager or SSM ARN", "f-fsxCredentials", f.fsxCredentials ?? "", fsxCredentialsPath(f))}</div>
         <div class="row">${field("Fargate ephemeral storage key ARN (optional)", "f-storageKey", f.storageKey ?? "", "clusterConfiguration.managedStorageConfiguration")}
           ${field("ECS Exec session key ARN (optional)", "f-execKey", f.execKey ?? "", "clusterConfiguration.executeCommandConfiguration")}</div>
       </fieldset>
@@ -744,6 +751,8 @@ class EcsRoleCalculator extends HTMLElement {
     else if ((m = id.match(/^f-(\w+)$/))) f[m[1]] = value;
     // A launcher filled or cleared moves the others in launchers[]: their findings follow.
     for (const [field] of LAUNCHER_FIELDS) this.shadowRoot.getElementById(`f-${field}`)?.setAttribute("data-path", launcherPath(f, field));
+    // The FSx volume follows the EFS one when both are set: its findings follow it.
+    this.shadowRoot.getElementById("f-fsxCredentials")?.setAttribute("data-path", fsxCredentialsPath(f));
     this.update();
   }
 
@@ -1246,8 +1255,14 @@ class EcsRoleCalculator extends HTMLElement {
     const { mode, text, form, tab, overrides, example } = this.state;
     let state, holds;
     const ex = this.exampleList.find((e) => e.id === example);
-    if (mode === "form") {
+    if (mode === "form" && !form.containers.some((c) => c.env || c.firelens)) {
       [state, holds] = [{ mode, form, tab, overrides }, "the guided form's values"];
+    } else if (mode === "form") {
+      // Environment and FireLens output boxes often hold secrets: the workload goes as the
+      // document the form makes, through the core's `shareable` like a pasted one.
+      const shared = JSON.parse((await core(true)).shareable(JSON.stringify(specFromForm(form, this.model))));
+      state = { mode: "paste", text: shared.text, tab, overrides };
+      holds = `the guided form's workload as a document${shared.leftOut.length ? ` without its ${shared.leftOut.join(", ")} (they change no role)` : ""}`;
     } else if (ex && ex.text === text) {
       [state, holds] = [{ mode, example, tab, overrides }, `the example “${ex.title}”`];
     } else {

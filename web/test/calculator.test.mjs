@@ -350,6 +350,16 @@ test("the guided form expresses issue 13's remaining triggers: pull through cach
   await until((p) => statement(p, "task", "FirelensOpenSearchBulk")?.resources.includes("arn:aws:es:us-east-1:111122223333:domain/logs/_bulk"), "the OpenSearch bulk write");
   await calc(page).locator("#c-0-firelens").fill("Name=cloudwatch_logs\nregion=us-east-1\nlog_group_name=/audit\nrole_arn=arn:aws:iam::444455556666:role/log-writer");
   await until((p) => statement(p, "task", "FirelensAssumeOutputRole")?.resources.includes("arn:aws:iam::444455556666:role/log-writer"), "the output role's assume");
+  // With those boxes filled, a share link holds the form's workload as a document, through the
+  // core's shareable as a pasted one: names stay, an environment value does not.
+  await calc(page).locator("#c-0-env").fill("DB_PASSWORD=hunter2-plaintext");
+  const { url, holds } = await page.evaluate(() => document.querySelector("ecs-role-calculator").shareUrl());
+  assert.match(holds, /workload as a document without its environment values/);
+  const held = await page.evaluate(async (hash) => {
+    const { decodeState } = await import("./ecs-role-calculator.js");
+    return JSON.stringify(await decodeState(hash));
+  }, url.split("#z=")[1]);
+  assert.ok(held.includes("DB_PASSWORD") && held.includes("aws_fluent_bit_init_s3_1") && !held.includes("hunter2-plaintext"), held);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -431,8 +431,13 @@ impl ser::Serializer for MapKey<'_> {
         self.quoted(v)
     }
     integers!(quoted);
+    // serde_json's shortest form of each width: 0.1f32 is "0.1", not the f64 it widens to.
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
-        self.serialize_f64(v.into())
+        if !v.is_finite() {
+            return Err(Error("float key must be finite".into()));
+        }
+        let text = serde_json::to_string(&v).map_err(ser::Error::custom)?;
+        self.quoted(text)
     }
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
         if !v.is_finite() {
@@ -447,8 +452,8 @@ impl ser::Serializer for MapKey<'_> {
     fn serialize_none(self) -> Result<(), Error> {
         Err(key_error())
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Error> {
-        Err(key_error())
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
     }
     fn serialize_unit(self) -> Result<(), Error> {
         Err(key_error())
@@ -603,6 +608,32 @@ mod tests {
         same(&E::Tuple(1, "y"));
         same(&[(); 0]);
         same("");
+    }
+
+    /// Keys serde_json quotes: an Option's content, each float width's shortest form.
+    #[test]
+    fn writes_quoted_keys_as_serde_json_does() {
+        let some: std::collections::BTreeMap<Option<&str>, u8> =
+            [(Some("a"), 1)].into_iter().collect();
+        same(&some);
+        let f32s: std::collections::HashMap<OrderedKey, u8> =
+            [(OrderedKey(0.1), 1)].into_iter().collect();
+        same(&f32s);
+    }
+
+    /// An f32 usable as a map key (serde_json writes float keys quoted).
+    #[derive(PartialEq)]
+    struct OrderedKey(f32);
+    impl Eq for OrderedKey {}
+    impl std::hash::Hash for OrderedKey {
+        fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+            self.0.to_bits().hash(h)
+        }
+    }
+    impl Serialize for OrderedKey {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_f32(self.0)
+        }
     }
 
     #[test]

@@ -3,10 +3,11 @@
 # into it and rename module.ecs_service below to yours.
 #
 # What the module would do on its own, and what the inputs change:
+# - create_task_exec_policy = false: otherwise the module gives the task execution role "Logs" (logs:CreateLogStream, logs:PutLogEvents) and "ECR" (ecr:GetAuthorizationToken, BatchCheckLayerAvailability, GetDownloadUrlForLayer, BatchGetImage) on Resource "*", then GetSSMParams/GetSecrets and task_exec_iam_statements (data.aws_iam_policy_document.task_exec in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - create_iam_role = false: the module creates a service role whenever network_mode != "awsvpc" and load_balancer is set, with ec2:Describe*, elasticloadbalancing:Describe*, Register/Deregister on Resource "*" — and passes it to the service. ECS rejects a service role on services with service discovery, several target groups or an external deployment controller, and without one uses its service-linked role (aws_iam_role.service in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - create_infrastructure_iam_role = false: the module creates an infrastructure role whenever volume_configuration, vpc_lattice_configurations or deployment_configuration is set (deployment_configuration alone attaches AmazonECSInfrastructureRolePolicyForLoadBalancers, even for a rolling deployment) (aws_iam_role.infrastructure_iam_role in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - Container instance role: the ecs modules do not make it; use aws_iam_instance_profile.container_instance in your instances' launch template.
-# - The module's trust policies (aws_iam_role.tasks) equal the plan's only when the AWS provider's account and
+# - The module's trust policies (aws_iam_role.task_exec, aws_iam_role.tasks) equal the plan's only when the AWS provider's account and
 #   region (or the module's `region` input) are the plan's: the module fills them in from the provider.
 # - With create_task_definition = false the module makes neither role, and the policies below have
 #   nothing to attach to: keep it true (its default).
@@ -15,8 +16,12 @@ module "ecs_service" {
   source  = "terraform-aws-modules/ecs/aws//modules/service"
   version = "~> 7.0"
 
-  # Task execution role: the workload needs none.
-  create_task_exec_iam_role = false
+  # Task execution role: made by the module; its permissions are the inline policy below.
+  create_task_exec_iam_role          = true
+  task_exec_iam_role_name            = "orders-execution"
+  task_exec_iam_role_use_name_prefix = false
+  task_exec_iam_role_path            = "/"
+  create_task_exec_policy            = false
 
   # Task role: made by the module; its permissions are the inline policy below.
   create_tasks_iam_role          = true
@@ -30,6 +35,44 @@ module "ecs_service" {
 
   # EBS volume infrastructure role: the workload needs none; the module's own is off (see the header).
   create_infrastructure_iam_role = false
+}
+
+resource "aws_iam_role_policy" "task_execution" {
+  name   = "ecsroles"
+  role   = module.ecs_service.task_exec_iam_role_name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [
+      # The agent trades this for a registry login before pulling from private ECR; the action accepts only Resource "*". (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html)
+      {
+        Sid      = "EcrAuthorizationToken"
+        Effect   = "Allow"
+        Action   = "ecr:GetAuthorizationToken"
+        Resource = "*"
+      },
+      # Pull the task's images from exactly these private ECR repositories. (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html)
+      {
+        Sid      = "EcrPullImages"
+        Effect   = "Allow"
+        Action   = [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:BatchGetImage",
+        ]
+        Resource = [
+          "arn:aws:ecr:us-east-1:111122223333:repository/orders/app",
+          "arn:aws:ecr:us-east-1:111122223333:repository/orders/audit",
+        ]
+      },
+      # ECS reads these Secrets Manager secrets at launch to inject them as environment variables or log-driver options. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html)
+      {
+        Sid      = "SecretsManagerGetSecretValue"
+        Effect   = "Allow"
+        Action   = "secretsmanager:GetSecretValue"
+        Resource = "arn:aws:secretsmanager:us-east-1:111122223333:secret:orders/db-Xy12Zw"
+      },
+    ]
+  })
 }
 
 resource "aws_iam_role_policy" "task" {
@@ -72,8 +115,7 @@ resource "aws_iam_role_policy" "task" {
 
 # Container instance role — the EC2 instance gets it through its instance profile at boot; the ECS agent uses it to register and poll
 # why: EC2 container instances run the ECS agent with this role
-# why: the EC2 container instance ships awslogs output (no execution role)
-# why: the EC2 container instance pulls the task's images from private ECR (no execution role)
+# why: the EC2 container instance ships awslogs output (ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE is false)
 resource "aws_iam_role" "container_instance" {
   name                 = "orders-instance"
   path                 = "/"
@@ -109,27 +151,6 @@ resource "aws_iam_role_policy" "container_instance" {
           "logs:PutLogEvents",
         ]
         Resource = "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/orders/firelens:*"
-      },
-      # The agent trades this for a registry login before pulling from private ECR; the action accepts only Resource "*". (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html)
-      {
-        Sid      = "EcrAuthorizationToken"
-        Effect   = "Allow"
-        Action   = "ecr:GetAuthorizationToken"
-        Resource = "*"
-      },
-      # Pull the task's images from exactly these private ECR repositories. (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html)
-      {
-        Sid      = "EcrPullImages"
-        Effect   = "Allow"
-        Action   = [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:GetDownloadUrlForLayer",
-          "ecr:BatchGetImage",
-        ]
-        Resource = [
-          "arn:aws:ecr:us-east-1:111122223333:repository/orders/app",
-          "arn:aws:ecr:us-east-1:111122223333:repository/orders/audit",
-        ]
       },
       # The ECS agent finds the endpoint it polls for work; the action accepts only Resource "*". (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance_IAM_role.html)
       {
