@@ -81,11 +81,16 @@ async function linkedState() {
   return null;
 }
 
+/** One container of the guided form, its optional boxes empty. */
+function newContainer(name, image, logGroup = "") {
+  return { name, image, logGroup, secrets: "", credentialSpec: "", env: "", router: "", firelens: "" };
+}
+
 function defaultForm() {
   return {
     name: "my-service", account: "111122223333", region: "us-east-1", cluster: "prod",
     launchType: "FARGATE", networkMode: "awsvpc",
-    containers: [{ name: "app", image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", logGroup: "/ecs/my-service", secrets: "", credentialSpec: "", env: "", router: "", firelens: "" }],
+    containers: [newContainer("app", "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", "/ecs/my-service")],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
     targetGroupArn: "", exec: false, scales: false, express: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
     ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false,
@@ -142,9 +147,10 @@ export function specFromForm(f, model) {
     td.volumes = [{ name: "efs", efsVolumeConfiguration: { fileSystemId: f.efs.fileSystemId, transitEncryption: "ENABLED", authorizationConfig: auth } }];
   }
   if (f.fsxId || f.fsxCredentials) {
-    // FSx for Windows File Server, as a task definition volume spells it (the core reads the
-    // credentials parameter; the domain and share are the user's to fill in).
-    const fsx = { fileSystemId: f.fsxId, rootDirectory: "share", authorizationConfig: { credentialsParameter: f.fsxCredentials, domain: "corp.example.com" } };
+    // FSx for Windows File Server, as a task definition volume spells it. Only what the core
+    // reads: the domain and share change no role, and a made-up one would leak into the
+    // document a user takes from the form.
+    const fsx = { fileSystemId: f.fsxId, authorizationConfig: { credentialsParameter: f.fsxCredentials } };
     td.volumes = [...(td.volumes ?? []), { name: "fsx", fsxWindowsFileServerVolumeConfiguration: fsx }];
   }
   const spec = { name: f.name, launchType: f.launchType, taskDefinition: td };
@@ -759,7 +765,7 @@ class EcsRoleCalculator extends HTMLElement {
   onFormClick(e) {
     const t = e.target;
     const f = this.state.form;
-    if (t.id === "add-container") f.containers.push({ name: `sidecar${f.containers.length}`, image: "public.ecr.aws/docker/library/busybox:latest", logGroup: "", secrets: "", credentialSpec: "", env: "", router: "", firelens: "" });
+    if (t.id === "add-container") f.containers.push(newContainer(`sidecar${f.containers.length}`, "public.ecr.aws/docker/library/busybox:latest"));
     else if (/^[ap]-add-access$/.test(t.id)) this.panelState(t.id[0]).access.push({ kind: "sqs", resource: "", prefix: "", access: "consume" });
     else if (t.dataset.removeContainer) f.containers.splice(+t.dataset.removeContainer, 1);
     else if (t.dataset.removeAccess) {

@@ -1,14 +1,15 @@
-//! JSON, byte for byte as `serde_json::to_string_pretty` (and `to_string`) write it, for every
-//! pretty JSON the core and the calculator produce (the plan JSON, the IAM documents, the templates, the
-//! calculator's answer to each keystroke).
+//! JSON, byte for byte as `serde_json::to_string_pretty` (and `to_string`) write it: the core's
+//! renderers (plan JSON, IAM documents, CloudFormation and Kubernetes JSON, YAML's quoted
+//! strings) and the calculator's answer to each keystroke. (The CLI's own JSON outputs still use
+//! serde_json; speed does not matter there and the bytes are the same.)
 //!
 //! Why not serde_json's own: the calculator's module is built for size (`opt-level = "z"`), and
 //! there serde_json's string escaping (a per-byte loop that splits the slice at every byte, the
 //! split not inlined) was a fifth of a keystroke's time in the core, and its `io::Write` plumbing
 //! another tenth (Node's profiler, 10-container task definition, 2026-12-04). This writer scans a
 //! string for the bytes JSON must escape and copies the runs between them into a `String`.
-//! The test beside it compares its output with serde_json's on random values and on every plan of
-//! the examples; the goldens compare everything else.
+//! The tests beside it compare its output with serde_json's on every serde data-model shape and
+//! on random values; the goldens compare the plans of the examples.
 
 use serde::ser::{self, Serialize};
 use std::fmt::Write as _;
@@ -124,6 +125,13 @@ impl Pretty {
         self.out.push('}');
     }
 
+    /// A float as serde_json writes it (ryu's shortest form; NaN and infinities as null).
+    fn float(&mut self, v: &impl Serialize) -> Result<(), Error> {
+        let text = serde_json::to_string(v).map_err(ser::Error::custom)?;
+        self.out.push_str(&text);
+        Ok(())
+    }
+
     fn display(&mut self, v: impl std::fmt::Display) -> Result<(), Error> {
         let _ = write!(self.out, "{v}");
         Ok(())
@@ -219,14 +227,10 @@ impl<'a> ser::Serializer for &'a mut Pretty {
     // Floats as serde_json writes them (its shortest round-trip form; NaN and infinities as
     // null): they are rare here (numbers a user wrote into a passed-through value).
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
-        self.out
-            .push_str(&serde_json::to_string(&v).map_err(ser::Error::custom)?);
-        Ok(())
+        self.float(&v)
     }
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        self.out
-            .push_str(&serde_json::to_string(&v).map_err(ser::Error::custom)?);
-        Ok(())
+        self.float(&v)
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.string(v.encode_utf8(&mut [0; 4]));
@@ -397,6 +401,15 @@ impl MapKey<'_> {
         self.0.out.push('"');
         Ok(())
     }
+
+    /// A float key, quoted in serde_json's form; NaN and infinities refused, as there.
+    fn float(self, finite: bool, v: &impl Serialize) -> Result<(), Error> {
+        if !finite {
+            return Err(Error("float key must be finite".into()));
+        }
+        let text = serde_json::to_string(v).map_err(ser::Error::custom)?;
+        self.quoted(text)
+    }
 }
 
 impl ser::Serializer for MapKey<'_> {
@@ -433,18 +446,10 @@ impl ser::Serializer for MapKey<'_> {
     integers!(quoted);
     // serde_json's shortest form of each width: 0.1f32 is "0.1", not the f64 it widens to.
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
-        if !v.is_finite() {
-            return Err(Error("float key must be finite".into()));
-        }
-        let text = serde_json::to_string(&v).map_err(ser::Error::custom)?;
-        self.quoted(text)
+        self.float(v.is_finite(), &v)
     }
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        if !v.is_finite() {
-            return Err(Error("float key must be finite".into()));
-        }
-        let text = serde_json::to_string(&v).map_err(ser::Error::custom)?;
-        self.quoted(text)
+        self.float(v.is_finite(), &v)
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<(), Error> {
         Err(key_error())

@@ -175,7 +175,9 @@ pub fn quote(s: &str) -> String {
     if plain {
         s.to_string()
     } else {
-        crate::json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+        let mut quoted = String::with_capacity(s.len() + 2);
+        crate::json::escape_into(&mut quoted, s);
+        quoted
     }
 }
 
