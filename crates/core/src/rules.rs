@@ -726,7 +726,7 @@ pub fn is_fluent_bit_init_s3(name: &str) -> bool {
 /// The environment variables a rule reads: `Some(true)` when it reads the value (init-image S3
 /// files, the ADOT Prometheus endpoint, the CloudWatch agent's USE_DEFAULT_CONFIG and
 /// CW_CONFIG_CONTENT), `Some(false)` when only the name matters (the ADOT collector's
-/// configuration content, which is not read): what an EcsRoleSet and a share link keep of a
+/// configuration content, which is not read; App Mesh's APPMESH_RESOURCE_ARN): what an EcsRoleSet and a share link keep of a
 /// container's environment, so they plan as the file.
 pub fn environment_read(name: &str) -> Option<bool> {
     if is_fluent_bit_init_s3(name)
@@ -736,7 +736,8 @@ pub fn environment_read(name: &str) -> Option<bool> {
     {
         Some(true)
     } else {
-        (name == adot::CONFIG_CONTENT).then_some(false)
+        (name == adot::CONFIG_CONTENT || app_mesh::ENVOY_ENVIRONMENT.contains(&name))
+            .then_some(false)
     }
 }
 
@@ -1593,6 +1594,13 @@ pub mod app_mesh {
     /// The repository of the Envoy image AWS published for App Mesh (in its ECR accounts per
     /// Region and at `public.ecr.aws/appmesh/aws-appmesh-envoy`).
     pub const ENVOY_REPOSITORY: &str = "aws-appmesh-envoy";
+    /// What makes a container App Mesh's Envoy whatever its image (a mirror, a template
+    /// parameter): "The following environment variable is required for all App Mesh Envoy
+    /// containers … APPMESH_RESOURCE_ARN", or APPMESH_VIRTUAL_NODE_NAME before Envoy image
+    /// 1.15.0 (https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy-config.html).
+    /// `proxyConfiguration` alone is not: ECS redirects the task's traffic through whichever
+    /// proxy container it names, App Mesh or not.
+    pub const ENVOY_ENVIRONMENT: [&str; 2] = ["APPMESH_RESOURCE_ARN", "APPMESH_VIRTUAL_NODE_NAME"];
     pub const MESSAGE: &str = "is App Mesh's Envoy proxy; AWS discontinued App Mesh on 2026-09-30, so it gets no configuration and a task waiting for it to be healthy never starts. No appmesh grant is planned.";
     pub const FIX: &str = "use ECS Service Connect (serviceConnectConfiguration on the service; no sidecar) and remove this container, its dependsOn and proxyConfiguration: https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/";
     pub const DOC: &str =

@@ -97,28 +97,46 @@ impl<'a> Planner<'a> {
 
     /// Containers recognised by their image's name (`rules::image_name`), one look per
     /// container: App Mesh's Envoy, the AWS X-Ray daemon and (full build) the observability
-    /// sidecars of `observability.rs`.
+    /// sidecars of `observability.rs`. App Mesh's Envoy also by the variable it requires
+    /// (`app_mesh::ENVOY_ENVIRONMENT`): its image is often a template parameter.
     fn containers_by_image(&mut self) {
         use crate::rules::{app_mesh, sidecars};
         let td = self.td;
         for (i, c) in td.container_definitions.iter().enumerate() {
             match rules::image_name(&c.image) {
-                app_mesh::ENVOY_REPOSITORY => self.app_mesh_envoy(c, i),
+                app_mesh::ENVOY_REPOSITORY => self.app_mesh_envoy(c, i, None),
                 sidecars::XRAY_DAEMON_IMAGE => self.xray_daemon(c, i),
                 #[cfg(feature = "templates")]
                 rules::adot::IMAGE => self.adot_collector(c, i),
                 #[cfg(feature = "templates")]
                 rules::cloudwatch_agent::IMAGE => self.cloudwatch_agent(c, i),
-                _ => {}
+                _ => {
+                    let variable = c.environment.iter().find_map(|e| {
+                        let name = e.get("name")?.as_str()?;
+                        app_mesh::ENVOY_ENVIRONMENT.contains(&name).then_some(name)
+                    });
+                    if variable.is_some() {
+                        self.app_mesh_envoy(c, i, variable);
+                    }
+                }
             }
         }
     }
 
     /// App Mesh's Envoy sidecar: discontinued service, no grant (see `rules::app_mesh`).
-    fn app_mesh_envoy(&mut self, c: &ContainerDefinition, i: usize) {
+    /// `variable`: the App Mesh variable it was recognised by, when not by its image.
+    fn app_mesh_envoy(&mut self, c: &ContainerDefinition, i: usize, variable: Option<&str>) {
         use crate::rules::app_mesh;
         let path = self.cpaths[i].clone();
-        let msg = cat!("container ", c.name, " ", app_mesh::MESSAGE);
+        let by = match variable {
+            Some(v) => cat!(
+                " (it sets ",
+                v,
+                ", the variable every App Mesh Envoy requires)"
+            ),
+            None => String::new(),
+        };
+        let msg = cat!("container ", c.name, by, " ", app_mesh::MESSAGE);
         let f = self.warn(path, msg);
         f.fix = Some(app_mesh::FIX.into());
         f.doc = Some(app_mesh::DOC.into());

@@ -1273,3 +1273,71 @@ fn the_cloudwatch_agent_of_a_real_template_sends_to_its_templated_namespace() {
         ["howto-cb/colorteller-white/StatsD"]
     );
 }
+
+/// App Mesh's Envoy (discontinued 2026-09-30: a warning, no grant) is recognised by its image
+/// or, whatever the image (a mirror, a template parameter), by APPMESH_RESOURCE_ARN or
+/// APPMESH_VIRTUAL_NODE_NAME, which App Mesh requires of every Envoy container
+/// (https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy-config.html). Another proxy
+/// named by proxyConfiguration is not App Mesh's.
+#[test]
+fn app_mesh_envoy_is_recognised_by_image_or_by_its_required_variable() {
+    let envoy = |image: &str, env: &str| {
+        format!(
+            "    - name: app\n      image: nginx\n    - name: envoy\n      image: {image}\n{env}"
+        )
+    };
+    let warned = |p: &ecsroles_core::model::RolePlan| {
+        p.findings.iter().any(|f| {
+            f.path.ends_with("containerDefinitions[1]")
+                && f.message.contains("discontinued App Mesh on 2026-09-30")
+        })
+    };
+    let by_image = plan_doc(&fargate(
+        &envoy(
+            "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod",
+            "",
+        ),
+        "",
+    ));
+    assert!(warned(&by_image));
+    for var in ["APPMESH_RESOURCE_ARN", "APPMESH_VIRTUAL_NODE_NAME"] {
+        let env = format!("      environment: [{{name: {var}, value: mesh/m/virtualNode/vn}}]");
+        let mirrored = plan_doc(&fargate(
+            &envoy("registry.example.com/mirror/envoy:1", &env),
+            "",
+        ));
+        assert!(warned(&mirrored), "{var}");
+        assert!(mirrored
+            .findings
+            .iter()
+            .any(|f| f.message.contains(&format!("it sets {var}"))));
+        assert!(!mirrored
+            .roles
+            .iter()
+            .any(|r| r.inline_policies.iter().any(|p| p
+                .document
+                .statements
+                .iter()
+                .any(|s| s.actions.iter().any(|a| a.starts_with("appmesh:"))))));
+    }
+    let other = plan_doc(&fargate(
+        &envoy(
+            "envoyproxy/envoy:v1.29",
+            "      environment: [{name: ENVOY_LOG_LEVEL, value: debug}]",
+        ),
+        "",
+    ));
+    assert!(!warned(&other));
+    // An EcsRoleSet keeps the variable's name (it decides the plan), not its value.
+    let td: ecsroles_core::taskdef::TaskDefinition = serde_json::from_str(
+        r#"{"containerDefinitions": [{"name": "envoy", "image": "x", "environment": [{"name": "APPMESH_RESOURCE_ARN", "value": "arn:aws:appmesh:us-east-1:111122223333:mesh/m/virtualNode/vn"}, {"name": "OTHER", "value": "v"}]}]}"#,
+    )
+    .unwrap();
+    let kept = serde_json::to_string(&td).unwrap();
+    assert!(
+        kept.contains("APPMESH_RESOURCE_ARN")
+            && !kept.contains("virtualNode")
+            && !kept.contains("OTHER"),
+        "{kept}"
+    );
+}
