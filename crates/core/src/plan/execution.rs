@@ -891,6 +891,18 @@ impl<'a> Planner<'a> {
             self.need_cat(role, &why);
             return;
         };
+        if crate::placeholder::is_shouted_token(&group) {
+            // A legal group name, but the way `sed`-based deploy scripts mark what they
+            // replace (ECS_LOG_GROUP_NAME): the grant keeps the name as written (narrow), and
+            // the user is told it holds only if the group really has that name.
+            let path = cat!(opath, ".awslogs-group");
+            let message = cat!("container ", cname, ": log group ", group, " looks like a placeholder a deploy script replaces: the awslogs grant is scoped to a group of exactly that name");
+            self.warn(path, message).fix = Some(cat!(
+                "if it is replaced at deploy time, pass --var ",
+                group,
+                "=<log group name>"
+            ));
+        }
         let region = self.option_region(
             option_str(&lc.options, "awslogs-region").map(Cow::into_owned),
             &cat!(opath, ".awslogs-region"),
