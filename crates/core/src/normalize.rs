@@ -836,7 +836,7 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
 }
 
 /// Without the `templates` feature: an Express Mode service, a Fluentd FireLens output, an
-/// ADOT collector or a CloudWatch agent is left to the full build, said at [`TEMPLATE_PATH`]
+/// ADOT collector, a CloudWatch agent or App Mesh's Envoy is left to the full build, said at [`TEMPLATE_PATH`]
 /// like a template (the calculator's plain module stays under its size budget; the element
 /// plans these again with the full module).
 #[cfg(not(feature = "templates"))]
@@ -862,8 +862,12 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
 }
 
 /// What in `value` only the full build plans: an awsfirelens log configuration naming a
-/// Fluentd output (`@type`), or a container running the ADOT collector or the CloudWatch agent.
+/// Fluentd output (`@type`), or a container running the ADOT collector, the CloudWatch agent
+/// or App Mesh's Envoy (discontinued: a warning only, rarely met).
 /// One walk for all of them (each walker costs the plain module its size).
+#[cfg(not(feature = "templates"))]
+const APP_MESH: &str = "App Mesh's Envoy";
+
 #[cfg(not(feature = "templates"))]
 fn full_only(value: &Value) -> Option<&'static str> {
     match value {
@@ -885,7 +889,18 @@ fn full_only(value: &Value) -> Option<&'static str> {
                 Some(crate::rules::cloudwatch_agent::IMAGE) => {
                     return Some("the CloudWatch agent (by its image)")
                 }
+                Some(crate::rules::app_mesh::ENVOY_REPOSITORY) => return Some(APP_MESH),
                 _ => {}
+            }
+            // An environment entry naming App Mesh's variable (rules::app_mesh): its Envoy
+            // whatever the image. Any `name` member will do here: a false match only costs
+            // the full module's download, which then plans exactly.
+            if m.get("name")
+                .and_then(Value::as_str)
+                .and_then(crate::rules::app_mesh::envoy_variable)
+                .is_some()
+            {
+                return Some(APP_MESH);
             }
             m.values().find_map(full_only)
         }

@@ -736,8 +736,7 @@ pub fn environment_read(name: &str) -> Option<bool> {
     {
         Some(true)
     } else {
-        (name == adot::CONFIG_CONTENT || app_mesh::ENVOY_ENVIRONMENT.contains(&name))
-            .then_some(false)
+        (name == adot::CONFIG_CONTENT || app_mesh::envoy_variable(name).is_some()).then_some(false)
     }
 }
 
@@ -1601,6 +1600,11 @@ pub mod app_mesh {
     /// `proxyConfiguration` alone is not: ECS redirects the task's traffic through whichever
     /// proxy container it names, App Mesh or not.
     pub const ENVOY_ENVIRONMENT: [&str; 2] = ["APPMESH_RESOURCE_ARN", "APPMESH_VIRTUAL_NODE_NAME"];
+
+    /// `name` as one of [`ENVOY_ENVIRONMENT`].
+    pub fn envoy_variable(name: &str) -> Option<&'static str> {
+        ENVOY_ENVIRONMENT.into_iter().find(|v| *v == name)
+    }
     pub const MESSAGE: &str = "is App Mesh's Envoy proxy; AWS discontinued App Mesh on 2026-09-30, so it gets no configuration and a task waiting for it to be healthy never starts. No appmesh grant is planned.";
     pub const FIX: &str = "use ECS Service Connect (serviceConnectConfiguration on the service; no sidecar) and remove this container, its dependsOn and proxyConfiguration: https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/";
     pub const DOC: &str =

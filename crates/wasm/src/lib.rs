@@ -529,11 +529,12 @@ pub fn explain_message(
 mod tests {
     use super::*;
 
-    /// The plain module leaves Fluentd FireLens outputs and Express services to the full one:
+    /// The plain module leaves Fluentd FireLens outputs, Express services, the ADOT collector,
+    /// the CloudWatch agent and App Mesh's Envoy to the full one:
     /// it answers them at `$template` (the element then plans with the full module), and the
     /// full module plans them. A Fluent Bit output stays in the plain module.
     #[test]
-    fn the_plain_module_hands_fluentd_express_and_observability_agents_to_the_full_one() {
+    fn the_plain_module_hands_fluentd_express_observability_agents_and_app_mesh_to_the_full_one() {
         let doc = |options: &str| {
             format!(
                 r#"{{"family":"f","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","containerDefinitions":[{{"name":"app","image":"nginx","logConfiguration":{{"logDriver":"awsfirelens","options":{options}}}}}]}}"#
@@ -550,7 +551,16 @@ mod tests {
         let templates = ecsroles_core::parse_document(template).is_ok();
         let adot = r#"{"family":"f","containerDefinitions":[{"name":"otel","image":"public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1"}]}"#;
         let cwagent = r#"{"family":"f","containerDefinitions":[{"name":"cw","image":"amazon/cloudwatch-agent:latest"}]}"#;
-        for text in [fluentd.as_str(), express, adot, cwagent] {
+        let envoy = r#"{"family":"f","containerDefinitions":[{"name":"envoy","image":"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod"}]}"#;
+        let mirrored_envoy = r#"{"family":"f","containerDefinitions":[{"name":"envoy","image":"mirror/envoy:1","environment":[{"name":"APPMESH_RESOURCE_ARN","value":"arn:aws:appmesh:us-east-1:111122223333:mesh/m/virtualNode/n"}]}]}"#;
+        for text in [
+            fluentd.as_str(),
+            express,
+            adot,
+            cwagent,
+            envoy,
+            mirrored_envoy,
+        ] {
             let read = ecsroles_core::parse_document(text);
             if templates {
                 assert!(read.is_ok(), "{text}: {:?}", read.err());

@@ -896,11 +896,18 @@ impl<'a> Planner<'a> {
             // replace (ECS_LOG_GROUP_NAME): the grant keeps the name as written (narrow), and
             // the user is told it holds only if the group really has that name.
             let path = cat!(opath, ".awslogs-group");
-            let message = cat!("container ", cname, ": log group ", group, " looks like a placeholder a deploy script replaces: the awslogs grant is scoped to a group of exactly that name");
-            self.warn(path, message).fix = Some(cat!(
-                "if it is replaced at deploy time, pass --var ",
+            let message = cat!(
+                "container ",
+                cname,
+                ": log group ",
                 group,
-                "=<log group name>"
+                " looks like a template placeholder: the grant names exactly ",
+                group
+            );
+            self.warn(path, message).fix = Some(cat!(
+                "pass --var ",
+                group,
+                "=<log group> if a script replaces it"
             ));
         }
         let region = self.option_region(

@@ -96,47 +96,58 @@ impl<'a> Planner<'a> {
     }
 
     /// Containers recognised by their image's name (`rules::image_name`), one look per
-    /// container: App Mesh's Envoy, the AWS X-Ray daemon and (full build) the observability
+    /// container: the AWS X-Ray daemon and (full build) App Mesh's Envoy and the observability
     /// sidecars of `observability.rs`. App Mesh's Envoy also by the variable it requires
-    /// (`app_mesh::ENVOY_ENVIRONMENT`): its image is often a template parameter.
+    /// (`app_mesh::ENVOY_ENVIRONMENT`): its image is often a template parameter. The plain
+    /// calculator module hands all but the daemon to the full one (`normalize::full_only`).
     fn containers_by_image(&mut self) {
-        use crate::rules::{app_mesh, sidecars};
+        use crate::rules::sidecars;
         let td = self.td;
         for (i, c) in td.container_definitions.iter().enumerate() {
             match rules::image_name(&c.image) {
-                app_mesh::ENVOY_REPOSITORY => self.app_mesh_envoy(c, i, None),
                 sidecars::XRAY_DAEMON_IMAGE => self.xray_daemon(c, i),
+                #[cfg(feature = "templates")]
+                rules::app_mesh::ENVOY_REPOSITORY => self.app_mesh_envoy(c, i, ""),
                 #[cfg(feature = "templates")]
                 rules::adot::IMAGE => self.adot_collector(c, i),
                 #[cfg(feature = "templates")]
                 rules::cloudwatch_agent::IMAGE => self.cloudwatch_agent(c, i),
+                #[cfg(feature = "templates")]
                 _ => {
-                    let variable = c.environment.iter().find_map(|e| {
-                        let name = e.get("name")?.as_str()?;
-                        app_mesh::ENVOY_ENVIRONMENT.contains(&name).then_some(name)
-                    });
-                    if variable.is_some() {
-                        self.app_mesh_envoy(c, i, variable);
+                    let variable = c
+                        .environment
+                        .iter()
+                        .find_map(|e| rules::app_mesh::envoy_variable(e.get("name")?.as_str()?));
+                    if let Some(v) = variable {
+                        self.app_mesh_envoy(c, i, v);
                     }
                 }
+                #[cfg(not(feature = "templates"))]
+                _ => {}
             }
         }
     }
 
     /// App Mesh's Envoy sidecar: discontinued service, no grant (see `rules::app_mesh`).
-    /// `variable`: the App Mesh variable it was recognised by, when not by its image.
-    fn app_mesh_envoy(&mut self, c: &ContainerDefinition, i: usize, variable: Option<&str>) {
+    /// `variable`: the App Mesh variable it was recognised by ("" when by its image).
+    #[cfg(feature = "templates")]
+    fn app_mesh_envoy(&mut self, c: &ContainerDefinition, i: usize, variable: &str) {
         use crate::rules::app_mesh;
         let path = self.cpaths[i].clone();
-        let by = match variable {
-            Some(v) => cat!(
-                " (it sets ",
-                v,
-                ", the variable every App Mesh Envoy requires)"
-            ),
-            None => String::new(),
+        let (open, close) = if variable.is_empty() {
+            ("", "")
+        } else {
+            (" (", ")")
         };
-        let msg = cat!("container ", c.name, by, " ", app_mesh::MESSAGE);
+        let msg = cat!(
+            "container ",
+            c.name,
+            open,
+            variable,
+            close,
+            " ",
+            app_mesh::MESSAGE
+        );
         let f = self.warn(path, msg);
         f.fix = Some(app_mesh::FIX.into());
         f.doc = Some(app_mesh::DOC.into());

@@ -1307,10 +1307,9 @@ fn app_mesh_envoy_is_recognised_by_image_or_by_its_required_variable() {
             "",
         ));
         assert!(warned(&mirrored), "{var}");
-        assert!(mirrored
-            .findings
-            .iter()
-            .any(|f| f.message.contains(&format!("it sets {var}"))));
+        assert!(mirrored.findings.iter().any(|f| f
+            .message
+            .contains(&format!("envoy ({var}) is App Mesh's Envoy"))));
         assert!(!mirrored
             .roles
             .iter()
