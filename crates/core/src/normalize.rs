@@ -969,6 +969,8 @@ fn launchers_of(
             .any(|k| p.get(k).is_some())
             || p.get("EnableECSManagedTags").and_then(Value::as_bool) == Some(true)
     };
+    // The target turns ECS Exec on for the tasks it starts (RunTask enableExecuteCommand).
+    let exec = |p: &Value| p.get("EnableExecuteCommand").and_then(Value::as_bool) == Some(true);
     let mut out = Vec::new();
     let entry = |key: &str, name: Option<Value>, role: Option<Value>, tagged: bool| {
         let mut m = Map::new();
@@ -1005,12 +1007,11 @@ fn launchers_of(
                 (n, _) => n,
             };
             let role = api(t.get("RoleArn"));
-            out.push(Value::Object(entry(
-                "eventBridgeRule",
-                name,
-                role,
-                tags(ecs),
-            )));
+            let mut m = entry("eventBridgeRule", name, role, tags(ecs));
+            if exec(ecs) {
+                m.insert("executeCommand".into(), Value::Bool(true));
+            }
+            out.push(Value::Object(m));
         }
     }
     for (_, r) in resources_of(template, CFN_SCHEDULE) {
@@ -1026,12 +1027,11 @@ fn launchers_of(
         let group = api(r.get("Properties").and_then(|p| p.get("GroupName")))
             .unwrap_or_else(|| Value::String("default".into()));
         let role = api(t.get("RoleArn"));
-        out.push(Value::Object(entry(
-            "scheduleGroup",
-            Some(group),
-            role,
-            tags(ecs),
-        )));
+        let mut m = entry("scheduleGroup", Some(group), role, tags(ecs));
+        if exec(ecs) {
+            m.insert("executeCommand".into(), Value::Bool(true));
+        }
+        out.push(Value::Object(m));
     }
     for (_, r) in resources_of(template, CFN_STATE_MACHINE) {
         let Some(p) = r.get("Properties") else {

@@ -49,13 +49,14 @@ const LAUNCHERS: [Launcher; 3] = [
 ];
 
 /// Every member a `launchers[]` entry may have.
-const MEMBERS: [&str; 6] = [
+const MEMBERS: [&str; 7] = [
     "eventBridgeRule",
     "scheduleGroup",
     "stateMachine",
     "roleArn",
     "tags",
     "sync",
+    "executeCommand",
 ];
 
 impl<'a> Planner<'a> {
@@ -150,7 +151,7 @@ impl<'a> Planner<'a> {
 
     /// The launcher an entry names (exactly one of the launcher members), else an error at `path`.
     fn launcher_of(&mut self, entry: &Value, path: &str) -> Option<&'static Launcher> {
-        let what = "a launcher is {eventBridgeRule: <rule>}, {scheduleGroup: <group>} or {stateMachine: <state machine>}, with optional roleArn, tags and sync";
+        let what = "a launcher is {eventBridgeRule: <rule>}, {scheduleGroup: <group>} or {stateMachine: <state machine>}, with optional roleArn, tags, sync and executeCommand";
         let Some(m) = entry.as_object() else {
             self.error(path, what);
             return None;

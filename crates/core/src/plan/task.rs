@@ -185,15 +185,22 @@ impl<'a> Planner<'a> {
 
     pub(super) fn exec_needs(&mut self) {
         let t = RoleKind::Task;
-        let enabled = self
+        // The service, or a launcher whose RunTask turns ECS Exec on (its target's
+        // EnableExecuteCommand): the same channels, from the task role.
+        let reason = if self
             .spec
             .service
             .as_ref()
-            .is_some_and(|s| s.enable_execute_command);
-        if !enabled {
+            .is_some_and(|s| s.enable_execute_command)
+        {
+            "service.enableExecuteCommand is true".to_string()
+        } else if let Some(i) = self.spec.launchers.iter().position(|l| {
+            l.get("executeCommand").and_then(serde_json::Value::as_bool) == Some(true)
+        }) {
+            cat!("launchers[", i.to_string(), "].executeCommand is true")
+        } else {
             return;
-        }
-        let reason = "service.enableExecuteCommand is true".to_string();
+        };
         self.grant(
             t,
             &rules::EXEC_CHANNELS,

@@ -234,3 +234,20 @@ fn a_malformed_launcher_is_an_error_at_its_field_not_a_guess() {
         }
     }
 }
+
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html: ECS Exec is turned
+// on per task (RunTask's enableExecuteCommand, as a rule's or schedule's EcsParameters set it,
+// or the service's); the SSM agent in the task then opens its channels with the task role.
+#[test]
+fn a_launcher_that_starts_the_task_with_ecs_exec_gives_the_task_role_its_channels() {
+    let on = plan_doc(&launched(
+        "  - {scheduleGroup: nightly}\n  - {eventBridgeRule: r, executeCommand: true}",
+    ));
+    assert!(allows(&on, Task, "ssmmessages:OpenDataChannel", "*"));
+    let channels = stmt(&on, Task, "EcsExecSsmMessages");
+    assert_eq!(channels.reasons, ["launchers[1].executeCommand is true"]);
+    let off = plan_doc(&launched(
+        "  - {scheduleGroup: nightly, executeCommand: false}",
+    ));
+    assert!(!allows(&off, Task, "ssmmessages:OpenDataChannel", "*"));
+}
