@@ -172,9 +172,9 @@ struct Overrides {
     /// `{{ must_env "TAG" }}`, `$(TAG)` and CloudFormation's `!Ref TAG`.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = ecsroles_core::ParseOptions::parse_var)]
     vars: Vec<(String, String)>,
-    /// The service that runs the task definition, from its own file: a `create-service
-    /// --cli-input-json` request or `describe-services` output (load balancers, blue/green,
-    /// Service Connect, VPC Lattice… need it).
+    /// The service that runs the task definition, from its own file: a `create-service` or
+    /// `update-service --cli-input-json` request or `describe-services` output (load balancers,
+    /// blue/green, Service Connect, VPC Lattice… need it).
     #[arg(long, value_name = "FILE")]
     service: Option<PathBuf>,
 }

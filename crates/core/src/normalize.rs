@@ -105,6 +105,12 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
                         ),
                     ));
                 }
+                if set_aside.update_service {
+                    out.notes.push(note(
+                        &cat!(base, "service"),
+                        "read an UpdateService request: only what it sets is planned, not what the service already has (load balancers, Service Connect…)".into(),
+                    ));
+                }
                 for role in set_aside.unplanned {
                     let mut f = note(
                         &cat!(base, "service"),

@@ -246,6 +246,8 @@ pub struct SetAside {
     pub members: Vec<String>,
     /// `path = ARN` of roles and keys inside them, which ecsroles does not plan yet.
     pub unplanned: Vec<String>,
+    /// The service is an `UpdateService` request: it holds only what it changes.
+    pub update_service: bool,
 }
 
 /// Rewrites the spec object's `service` and `clusterConfiguration` into what the typed spec
@@ -297,6 +299,13 @@ pub fn admit(spec: &mut Map<String, Value>, base: &str) -> Result<SetAside, Shap
         let path = cat!(base, "service");
         let mut extra = DESCRIBED_SERVICE.to_vec();
         extra.push("roleArn");
+        // An UpdateService request (`update-service --cli-input-json`) names the service it
+        // changes in `service`; its other members are CreateService's
+        // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html).
+        if matches!(svc.get("service"), Some(Value::String(_))) {
+            extra.push("service");
+            ignored.update_service = true;
+        }
         filter(svc, &CREATE_SERVICE, &extra, &path, &mut ignored)?;
         if let Some(Value::Array(lbs)) = svc.get_mut("loadBalancers") {
             for (i, lb) in lbs.iter_mut().enumerate() {
