@@ -842,9 +842,9 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
 }
 
 /// Without the `templates` feature: an Express Mode service, a Fluentd FireLens output, an
-/// ADOT collector, a CloudWatch agent or App Mesh's Envoy is left to the full build, said at [`TEMPLATE_PATH`]
-/// like a template (the calculator's plain module stays under its size budget; the element
-/// plans these again with the full module).
+/// ADOT collector, a CloudWatch agent or App Mesh's Envoy is left to the full build, said at
+/// [`TEMPLATE_PATH`] like a template (the calculator's plain module stays under its size
+/// budget; the element plans these again with the full module).
 #[cfg(not(feature = "templates"))]
 fn express_service(value: &mut Value, out: &mut Normalized) {
     let spec = match value.get("spec") {
@@ -867,13 +867,13 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     ));
 }
 
+#[cfg(not(feature = "templates"))]
+const APP_MESH: &str = "App Mesh's Envoy";
+
 /// What in `value` only the full build plans: an awsfirelens log configuration naming a
 /// Fluentd output (`@type`), or a container running the ADOT collector, the CloudWatch agent
 /// or App Mesh's Envoy (discontinued: a warning only, rarely met).
 /// One walk for all of them (each walker costs the plain module its size).
-#[cfg(not(feature = "templates"))]
-const APP_MESH: &str = "App Mesh's Envoy";
-
 #[cfg(not(feature = "templates"))]
 fn full_only(value: &Value) -> Option<&'static str> {
     match value {

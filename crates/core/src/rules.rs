@@ -726,8 +726,8 @@ pub fn is_fluent_bit_init_s3(name: &str) -> bool {
 /// The environment variables a rule reads: `Some(true)` when it reads the value (init-image S3
 /// files, the ADOT Prometheus endpoint, the CloudWatch agent's USE_DEFAULT_CONFIG and
 /// CW_CONFIG_CONTENT), `Some(false)` when only the name matters (the ADOT collector's
-/// configuration content, which is not read; App Mesh's APPMESH_RESOURCE_ARN): what an EcsRoleSet and a share link keep of a
-/// container's environment, so they plan as the file.
+/// configuration content, which is not read; App Mesh's APPMESH_RESOURCE_ARN): what an
+/// EcsRoleSet and a share link keep of a container's environment, so they plan as the file.
 pub fn environment_read(name: &str) -> Option<bool> {
     if is_fluent_bit_init_s3(name)
         || name == adot::PROMETHEUS_ENDPOINT

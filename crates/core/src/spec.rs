@@ -76,9 +76,10 @@ pub struct EcsRoleSetSpec {
     /// or ARN>}`, `{scheduleGroup: <group name or ARN>}` or `{stateMachine: <name or ARN>,
     /// sync: true}` (`.sync`: the state machine waits for the task), each with optional
     /// `roleArn` (the role its target names), `tags: true` (the target tags the task it
-    /// starts) and `executeCommand: true` (it starts the task with ECS Exec on). A template's AWS::Events::Rule, AWS::Scheduler::Schedule and
-    /// AWS::StepFunctions::StateMachine resources that run ECS tasks are read into it. JSON,
-    /// read only by the launcher rules (plan/launchers.rs).
+    /// starts) and `executeCommand: true` (it starts the task with ECS Exec on). A template's
+    /// AWS::Events::Rule, AWS::Scheduler::Schedule and AWS::StepFunctions::StateMachine
+    /// resources that run ECS tasks are read into it. JSON, read only by the launcher rules
+    /// (plan/launchers.rs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub launchers: Vec<serde_json::Value>,
     /// The ECS container agent's settings that decide a role, as `/etc/ecs/ecs.config` spells

@@ -1277,8 +1277,8 @@ fn the_cloudwatch_agent_of_a_real_template_sends_to_its_templated_namespace() {
 /// App Mesh's Envoy (discontinued 2026-09-30: a warning, no grant) is recognised by its image
 /// or, whatever the image (a mirror, a template parameter), by APPMESH_RESOURCE_ARN or
 /// APPMESH_VIRTUAL_NODE_NAME, which App Mesh requires of every Envoy container
-/// (https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy-config.html). Another proxy
-/// named by proxyConfiguration is not App Mesh's.
+/// (https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy-config.html). Another Envoy,
+/// without those variables, is not App Mesh's.
 #[test]
 fn app_mesh_envoy_is_recognised_by_image_or_by_its_required_variable() {
     let envoy = |image: &str, env: &str| {
