@@ -145,13 +145,25 @@ pub fn golden(rel: &str, actual: &str) -> Option<String> {
 pub fn permits(p: &RolePlan, kind: RoleKind, action: &str, resource: &str) -> bool {
     use ecsroles_core::arn::glob_match;
     let action = action.to_ascii_lowercase();
+    // A plan without a known account or Region writes CloudFormation's pseudo parameters
+    // (`${AWS::Region}`…), which the deployment fills with whatever it is: any value, so a deny
+    // on a concrete Region or account still has a resource to match (not a vacuous pass).
+    let filled = |x: &str| {
+        if x.contains("${AWS::") {
+            ["${AWS::Region}", "${AWS::AccountId}", "${AWS::Partition}"]
+                .iter()
+                .fold(x.to_string(), |x, p| x.replace(p, "*"))
+        } else {
+            x.to_string()
+        }
+    };
     p.role(kind).is_some_and(|r| {
         statements(r).iter().any(|s| {
             s.effect == ecsroles_core::policy::Effect::Allow
                 && s.actions
                     .iter()
                     .any(|a| glob_match(&a.to_ascii_lowercase(), &action))
-                && s.resources.iter().any(|x| glob_match(x, resource))
+                && s.resources.iter().any(|x| glob_match(&filled(x), resource))
         })
     })
 }
