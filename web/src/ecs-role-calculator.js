@@ -93,7 +93,7 @@ function defaultForm() {
     containers: [newContainer("app", "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", "/ecs/my-service")],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
     targetGroupArn: "", exec: false, scales: false, express: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
-    ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false,
+    ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false, launchExec: false,
     pullThroughPrefix: "", execKey: "", storageKey: "", noAwslogsOverride: false, fsxId: "", fsxCredentials: "",
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
@@ -195,6 +195,7 @@ export function specFromForm(f, model) {
   // Who else starts the task (the core plans each launcher's role), in LAUNCHER_FIELDS order.
   const launchers = LAUNCHER_FIELDS.filter(([field]) => f[field]).map(([field, member]) => ({
     [member]: f[field], ...(field === "stateMachine" && f.sfnSync ? { sync: true } : {}),
+    ...(f.launchExec ? { executeCommand: true } : {}),
   }));
   if (launchers.length) spec.launchers = launchers;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
@@ -694,7 +695,8 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("EventBridge rule name or ARN (optional)", "f-ebRule", f.ebRule ?? "", launcherPath(f, "ebRule"))}
           ${field("EventBridge Scheduler schedule group (optional)", "f-scheduleGroup", f.scheduleGroup ?? "", launcherPath(f, "scheduleGroup"))}</div>
         <div class="row">${field("Step Functions state machine name or ARN (optional)", "f-stateMachine", f.stateMachine ?? "", launcherPath(f, "stateMachine"))}
-          <label class="check"><input type="checkbox" id="f-sfnSync" ${f.sfnSync ? "checked" : ""}>waits for the task (.sync)</label></div>
+          <label class="check"><input type="checkbox" id="f-sfnSync" ${f.sfnSync ? "checked" : ""}>waits for the task (.sync)</label>
+          <label class="check"><input type="checkbox" id="f-launchExec" ${f.launchExec ? "checked" : ""} data-path="launchers">starts it with ECS Exec on</label></div>
       </fieldset>
       ${this.appHtml(f, "a")}
     </form>`;

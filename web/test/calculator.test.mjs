@@ -256,6 +256,16 @@ test("the guided form updates the results as you type, with findings next to the
   assert.match(rule, /rule\/nightly-report/);
   assert.match(rule, /ecs:RunTask/);
   assert.match(await calc(page).locator('article.card[data-kind="stepFunctions"]').textContent(), /StepFunctionsGetEventsForECSTaskRule/);
+  // A launcher that starts the task with ECS Exec on gives the task role the channels, with the
+  // service's own ECS Exec off; unchecked, they go.
+  const channels = (on) => on === !!document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article.card[data-kind="task"]')?.textContent.includes("EcsExecSsmMessages");
+  await calc(page).locator("#f-exec").uncheck();
+  await page.waitForFunction(channels, false);
+  await calc(page).locator("#f-launchExec").check();
+  await page.waitForFunction(channels, true);
+  await calc(page).locator("#f-launchExec").uncheck();
+  await page.waitForFunction(channels, false);
+  await calc(page).locator("#f-exec").check();
   // Both start tasks: the lifecycle diagram puts them at task launch (phases come from the core).
   for (const k of ["eventBridge", "stepFunctions"]) {
     assert.ok((await calc(page).locator(`.lifecycle .moment:has(.role-box[data-kind="${k}"]) > h3`).textContent()).endsWith("Task launch"), k);
