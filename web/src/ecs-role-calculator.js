@@ -695,8 +695,8 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("EventBridge rule name or ARN (optional)", "f-ebRule", f.ebRule ?? "", launcherPath(f, "ebRule"))}
           ${field("EventBridge Scheduler schedule group (optional)", "f-scheduleGroup", f.scheduleGroup ?? "", launcherPath(f, "scheduleGroup"))}</div>
         <div class="row">${field("Step Functions state machine name or ARN (optional)", "f-stateMachine", f.stateMachine ?? "", launcherPath(f, "stateMachine"))}
-          <label class="check"><input type="checkbox" id="f-sfnSync" ${f.sfnSync ? "checked" : ""}>waits for the task (.sync)</label>
-          <label class="check"><input type="checkbox" id="f-launchExec" ${f.launchExec ? "checked" : ""} data-path="launchers">starts it with ECS Exec on</label></div>
+          <label class="check"><input type="checkbox" id="f-sfnSync" ${f.sfnSync ? "checked" : ""}>waits for the task (.sync)</label></div>
+        <div class="row"><label class="check"><input type="checkbox" id="f-launchExec" ${f.launchExec ? "checked" : ""} data-path="launchers">the launchers above start it with ECS Exec on</label></div>
       </fieldset>
       ${this.appHtml(f, "a")}
     </form>`;

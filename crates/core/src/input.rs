@@ -523,7 +523,7 @@ pub fn with_service(task_definition: &str, service: &str) -> Result<String, Inpu
     if !svc.is_object() {
         return Err(InputError {
             message:
-                "the service file is not a CreateService request or one describe-services service"
+                "the service file is not a CreateService/UpdateService request or one describe-services service"
                     .into(),
             path: Some("service".into()),
             line: None,

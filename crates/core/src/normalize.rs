@@ -108,7 +108,7 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
                 if set_aside.update_service {
                     out.notes.push(note(
                         &cat!(base, "service"),
-                        "read an UpdateService request: only what it sets is planned, not what the service already has (load balancers, Service Connect…)".into(),
+                        "an UpdateService request: only what it changes is planned".into(),
                     ));
                 }
                 for role in set_aside.unplanned {
@@ -975,8 +975,13 @@ fn launchers_of(
             .any(|k| p.get(k).is_some())
             || p.get("EnableECSManagedTags").and_then(Value::as_bool) == Some(true)
     };
-    // The target turns ECS Exec on for the tasks it starts (RunTask enableExecuteCommand).
-    let exec = |p: &Value| p.get("EnableExecuteCommand").and_then(Value::as_bool) == Some(true);
+    // The target turns ECS Exec on for the tasks it starts (RunTask enableExecuteCommand);
+    // CloudFormation also takes the boolean as the string "true".
+    let exec = |p: &Value| match p.get("EnableExecuteCommand") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    };
     let mut out = Vec::new();
     let entry = |key: &str, name: Option<Value>, role: Option<Value>, tagged: bool| {
         let mut m = Map::new();

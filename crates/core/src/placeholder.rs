@@ -134,8 +134,9 @@ fn variable(inner: &str) -> &str {
 }
 
 /// A whole value in SCREAMING_SNAKE_CASE (`ECS_TASK_EXECUTION_ROLE`, `AWS_REGION`): the way
-/// `sed`-based deploy scripts mark what they replace. Only meaningful where a real value of
-/// that shape is implausible (a role name, a region).
+/// `sed`-based deploy scripts mark what they replace. An error only where a real value of
+/// that shape is implausible (a role name, a region); elsewhere (a log group name) a warning
+/// that keeps the value.
 pub fn is_shouted_token(s: &str) -> bool {
     s.len() >= 4
         && s.contains('_')

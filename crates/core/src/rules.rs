@@ -726,7 +726,7 @@ pub fn is_fluent_bit_init_s3(name: &str) -> bool {
 /// The environment variables a rule reads: `Some(true)` when it reads the value (init-image S3
 /// files, the ADOT Prometheus endpoint, the CloudWatch agent's USE_DEFAULT_CONFIG and
 /// CW_CONFIG_CONTENT), `Some(false)` when only the name matters (the ADOT collector's
-/// configuration content, which is not read; App Mesh's APPMESH_RESOURCE_ARN): what an
+/// configuration content, which is not read; App Mesh's `ENVOY_ENVIRONMENT`): what an
 /// EcsRoleSet and a share link keep of a container's environment, so they plan as the file.
 pub fn environment_read(name: &str) -> Option<bool> {
     if is_fluent_bit_init_s3(name)
@@ -1595,8 +1595,9 @@ pub mod app_mesh {
     pub const ENVOY_REPOSITORY: &str = "aws-appmesh-envoy";
     /// What makes a container App Mesh's Envoy whatever its image (a mirror, a template
     /// parameter): "The following environment variable is required for all App Mesh Envoy
-    /// containers … APPMESH_RESOURCE_ARN", or APPMESH_VIRTUAL_NODE_NAME before Envoy image
-    /// 1.15.0 (https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy-config.html).
+    /// containers … APPMESH_RESOURCE_ARN" (image 1.15.0 and later), or the older
+    /// APPMESH_VIRTUAL_NODE_NAME, which earlier images require and later ones still read
+    /// (https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy-config.html).
     /// `proxyConfiguration` alone is not: ECS redirects the task's traffic through whichever
     /// proxy container it names, App Mesh or not.
     pub const ENVOY_ENVIRONMENT: [&str; 2] = ["APPMESH_RESOURCE_ARN", "APPMESH_VIRTUAL_NODE_NAME"];

@@ -143,27 +143,43 @@ pub fn golden(rel: &str, actual: &str) -> Option<String> {
 /// wildcards on both, actions case-insensitive, conditions assumed to hold. Used where a test
 /// states what must (not) be allowed independently of how ecsroles spells its ARNs.
 pub fn permits(p: &RolePlan, kind: RoleKind, action: &str, resource: &str) -> bool {
+    permits_as(p, kind, action, resource, |x| x.to_string())
+}
+
+/// [`permits`] for a plan deployed where `resource` is: the `${AWS::Partition}`,
+/// `${AWS::Region}` and `${AWS::AccountId}` a plan writes when its file does not say them are
+/// filled with `resource`'s own, as a deployment there fills them. For least-privilege checks:
+/// a deny on a concrete Region or account then has a resource to match instead of passing
+/// vacuously.
+pub fn permits_anywhere(p: &RolePlan, kind: RoleKind, action: &str, resource: &str) -> bool {
+    let f: Vec<&str> = resource.splitn(6, ':').collect();
+    let (partition, region, account) = match f[..] {
+        ["arn", partition, _, region, account, _] => (partition, region, account),
+        _ => return permits(p, kind, action, resource),
+    };
+    permits_as(p, kind, action, resource, |x| {
+        x.replace("${AWS::Partition}", partition)
+            .replace("${AWS::Region}", region)
+            .replace("${AWS::AccountId}", account)
+    })
+}
+
+fn permits_as(
+    p: &RolePlan,
+    kind: RoleKind,
+    action: &str,
+    resource: &str,
+    fill: impl Fn(&str) -> String,
+) -> bool {
     use ecsroles_core::arn::glob_match;
     let action = action.to_ascii_lowercase();
-    // A plan without a known account or Region writes CloudFormation's pseudo parameters
-    // (`${AWS::Region}`…), which the deployment fills with whatever it is: any value, so a deny
-    // on a concrete Region or account still has a resource to match (not a vacuous pass).
-    let filled = |x: &str| {
-        if x.contains("${AWS::") {
-            ["${AWS::Region}", "${AWS::AccountId}", "${AWS::Partition}"]
-                .iter()
-                .fold(x.to_string(), |x, p| x.replace(p, "*"))
-        } else {
-            x.to_string()
-        }
-    };
     p.role(kind).is_some_and(|r| {
         statements(r).iter().any(|s| {
             s.effect == ecsroles_core::policy::Effect::Allow
                 && s.actions
                     .iter()
                     .any(|a| glob_match(&a.to_ascii_lowercase(), &action))
-                && s.resources.iter().any(|x| glob_match(&filled(x), resource))
+                && s.resources.iter().any(|x| glob_match(&fill(x), resource))
         })
     })
 }

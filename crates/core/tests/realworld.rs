@@ -176,7 +176,7 @@ fn check(dir: &Path, e: &Expected) -> Vec<String> {
         }
     }
     for (k, action, resource) in &e.denies {
-        if permits(&p, kind(k), action, resource) {
+        if permits_anywhere(&p, kind(k), action, resource) {
             bad.push(format!(
                 "{k} allows {action} on {resource} (least privilege)"
             ));

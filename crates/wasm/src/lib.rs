@@ -572,6 +572,19 @@ mod tests {
                 );
             }
         }
+        if templates {
+            // The full module plans both Envoys: the discontinued service's warning.
+            for text in [envoy, mirrored_envoy] {
+                let (spec, _) = ecsroles_core::parse_document(text).expect(text);
+                let p = plan(&spec);
+                assert!(
+                    p.findings
+                        .iter()
+                        .any(|f| f.message.contains("discontinued App Mesh")),
+                    "{text}"
+                );
+            }
+        }
         let (spec, _) = ecsroles_core::parse_document(&fluent_bit).expect("fluent bit");
         assert!(!plan(&spec).has_errors());
     }

@@ -160,6 +160,14 @@ impl<'a> Planner<'a> {
             self.error(cat!(path, ".", k), cat!("unknown member ", k, ": ", what));
             return None;
         }
+        // A flag written as "true" would be read as false without a word.
+        if let Some(k) = ["tags", "sync", "executeCommand"]
+            .into_iter()
+            .find(|k| m.get(*k).is_some_and(|v| !v.is_boolean()))
+        {
+            self.error(cat!(path, ".", k), "true or false");
+            return None;
+        }
         let mut named = LAUNCHERS.iter().filter(|l| m.contains_key(l.key));
         match (named.next(), named.next()) {
             (Some(l), None) => Some(l),

@@ -137,7 +137,7 @@ impl<'a> Planner<'a> {
         let (open, close) = if variable.is_empty() {
             ("", "")
         } else {
-            (" (", ")")
+            (" (recognised by ", ")")
         };
         let msg = cat!(
             "container ",

@@ -414,8 +414,14 @@ pub fn module_inputs(spec: &EcsRoleSetSpec, plan: &RolePlan, v: ModuleVersion) -
         let by_module = r.provisioning != Provisioning::Existing && plain.is_none();
         // ECS Exec: `enable_execute_command` turns it on for the service, and — only where the
         // module makes the task role — adds the module's ECSExec statement to it (the plan's
-        // identical statement is then left out, not granted twice).
+        // identical statement is then left out, not granted twice). Only the service's own
+        // flag turns it on: a launcher that starts tasks with Exec (launchers[].executeCommand)
+        // keeps the plan's statement in the inline policy and the service's Exec off.
         let plan_exec = m.kind == RoleKind::Task
+            && spec
+                .service
+                .as_ref()
+                .is_some_and(|s| s.enable_execute_command)
             && r.inline_policies
                 .iter()
                 .flat_map(|p| &p.document.statements)

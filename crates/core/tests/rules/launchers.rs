@@ -250,4 +250,27 @@ fn a_launcher_that_starts_the_task_with_ecs_exec_gives_the_task_role_its_channel
         "  - {scheduleGroup: nightly, executeCommand: false}",
     ));
     assert!(!allows(&off, Task, "ssmmessages:OpenDataChannel", "*"));
+    // The service's own Exec stays off: the terraform-aws-modules output keeps the channels in
+    // the task role's inline policy and does not set enable_execute_command on the service.
+    let text = launched("  - {eventBridgeRule: r, executeCommand: true}");
+    let (spec, _) = ecsroles_core::parse_document(&text).unwrap();
+    let module = ecsroles_core::render::render(
+        ecsroles_core::render::Format::TerraformModule,
+        &spec,
+        &ecsroles_core::plan(&spec),
+    );
+    assert!(
+        module.contains("enable_execute_command = false"),
+        "{module}"
+    );
+    assert!(module.contains("ssmmessages:OpenDataChannel"), "{module}");
+    // Not a boolean: an error at the member, not a silent no.
+    let quoted = plan_doc(&launched(
+        "  - {scheduleGroup: nightly, executeCommand: \"true\"}",
+    ));
+    assert!(
+        has_error_at(&quoted, "launchers[0].executeCommand"),
+        "{:?}",
+        errors(&quoted)
+    );
 }

@@ -1309,7 +1309,7 @@ fn app_mesh_envoy_is_recognised_by_image_or_by_its_required_variable() {
         assert!(warned(&mirrored), "{var}");
         assert!(mirrored.findings.iter().any(|f| f
             .message
-            .contains(&format!("envoy ({var}) is App Mesh's Envoy"))));
+            .contains(&format!("envoy (recognised by {var}) is App Mesh's Envoy"))));
         assert!(!mirrored
             .roles
             .iter()
