@@ -968,20 +968,21 @@ fn launchers_of(
         })
     };
     let mut api = |v: Option<&Value>| v.map(|v| cfn_to_api(v, None, placeholders));
+    // A target's boolean member, which CloudFormation also takes as the string "true".
+    let flag = |p: &Value, k: &str| match p.get(k) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    };
     // The target tags the tasks it starts (RunTask with tags: ecs:TagResource).
     let tags = |p: &Value| {
         ["PropagateTags", "TagList", "Tags"]
             .iter()
             .any(|k| p.get(k).is_some())
-            || p.get("EnableECSManagedTags").and_then(Value::as_bool) == Some(true)
+            || flag(p, "EnableECSManagedTags")
     };
-    // The target turns ECS Exec on for the tasks it starts (RunTask enableExecuteCommand);
-    // CloudFormation also takes the boolean as the string "true".
-    let exec = |p: &Value| match p.get("EnableExecuteCommand") {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
-        _ => false,
-    };
+    // The target turns ECS Exec on for the tasks it starts (RunTask enableExecuteCommand).
+    let exec = |p: &Value| flag(p, "EnableExecuteCommand");
     let mut out = Vec::new();
     let entry = |key: &str, name: Option<Value>, role: Option<Value>, tagged: bool| {
         let mut m = Map::new();
