@@ -1645,6 +1645,67 @@ pub const FLUENT_BIT_RUNTIME_TEMPLATED: (&str, &[&str], &str) = (
 pub const FLUENT_BIT_CLOUDWATCH_LOGS: &str =
     "https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch";
 
+/// S3 bucket names no account can own or that only AWS's documentation uses. Files copied from
+/// the docs keep them (the FireLens guide's `yourbucket`, `your-bucket`, `xxxxxxxxxx`): the grant
+/// then names a bucket the workload does not use, and the task fails reading or writing it.
+/// Warned, not refused: the grant stays narrow and names the bucket as written.
+pub mod s3_bucket {
+    /// "Bucket names must not start with the prefix xn--", "sthree-", "amzn-s3-demo-" (the
+    /// last reserved for the docs' examples, which now name `amzn-s3-demo-bucket`).
+    pub const DOC: &str =
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html";
+    /// The prefixes S3 reserves, then the stand-ins of the AWS guides' examples (valid names, but
+    /// no one's bucket in a real file; `DOC-EXAMPLE-BUCKET`, the older docs' example, is not a
+    /// valid name at all). Matched as prefixes, case-insensitively.
+    pub const STAND_INS: [&str; 7] = [
+        "amzn-s3-demo-",
+        "xn--",
+        "sthree-",
+        "yourbucket",
+        "your-bucket",
+        "examplebucket",
+        "doc-example-bucket",
+    ];
+
+    /// Whether `bucket` starts with one of [`STAND_INS`], or is all `x` (`xxxxxxxxxx`).
+    pub fn stand_in(bucket: &str) -> bool {
+        let b = bucket.as_bytes();
+        STAND_INS.iter().any(|p| {
+            b.get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+        }) || (b.len() > 2 && b.iter().all(|c| *c == b'x'))
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn stand_ins_and_real_names() {
+        for s in [
+            "yourbucket",
+            "your-bucket",
+            "xxxxxxxxxx",
+            "amzn-s3-demo-bucket",
+            "amzn-s3-demo-destination-bucket",
+            "DOC-EXAMPLE-BUCKET1",
+            "examplebucket",
+            "xn--abc",
+            "sthree-x",
+        ] {
+            assert!(stand_in(s), "{s}");
+        }
+        for s in [
+            "my-company-config",
+            "bako-safe-env",
+            "x",
+            "xx-logs",
+            "my-yourbucket",
+            "amzn-s3-demoapp",
+            "exec-audit-bucket",
+        ] {
+            assert!(!stand_in(s), "{s}");
+        }
+    }
+}
+
 /// The agent setting that decides, on EC2, whether awslogs output is shipped with the task
 /// execution role (`true`) or the container instance role (`false`). Unset is read as
 /// `true`: the ECS-optimized AMI's ecs-init (1.16.0-1 and later) sets it; the agent's own

@@ -521,6 +521,7 @@ impl<'a> Planner<'a> {
                     self.error(path, format!("{value:?} has no bucket name"));
                     return None;
                 }
+                self.stand_in_bucket(bucket, path);
                 Some((
                     value.to_string(),
                     cat!("arn:", a.partition, ":s3:::", bucket),

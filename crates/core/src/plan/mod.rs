@@ -290,6 +290,23 @@ impl<'a> Planner<'a> {
         self.findings.last_mut().expect("just pushed")
     }
 
+    /// A bucket name the workload cannot really use (a docs stand-in, a prefix S3 reserves):
+    /// said at `path`; the grant keeps the name as written, so it stays narrow.
+    fn stand_in_bucket(&mut self, bucket: &str, path: &str) {
+        if rules::s3_bucket::stand_in(bucket) {
+            let f = self.warn(
+                path,
+                cat!(
+                    "bucket ",
+                    bucket,
+                    " is an AWS docs stand-in: granted as written"
+                ),
+            );
+            f.fix = Some("write your bucket's name".into());
+            f.doc = Some(rules::s3_bucket::DOC.into());
+        }
+    }
+
     fn error(&mut self, path: impl Into<String>, message: impl Into<String>) -> &mut Finding {
         self.findings.push(finding(Severity::Error, path, message));
         self.findings.last_mut().expect("just pushed")

@@ -787,6 +787,7 @@ impl<'a> Planner<'a> {
                     let Some(bucket) = required(self, "bucket") else {
                         continue;
                     };
+                    self.stand_in_bucket(&bucket, &cat!(opath, ".bucket"));
                     let res = cat!("arn:", self.partition, ":s3:::", bucket, "/*");
                     self.firelens_grant(
                         elsewhere,
