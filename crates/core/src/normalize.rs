@@ -1387,7 +1387,8 @@ pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec:
 }
 
 /// Replaces known placeholders in every string. Recognised forms, each naming `NAME`:
-/// `${NAME}`, `$NAME` is not (too ambiguous), `$(NAME)`, `{{NAME}}`, `{{ .NAME }}`,
+/// `${NAME}`, `$NAME` (filled only when a variable of that name is given, like the others;
+/// shell text such as `$HOME` in a command is then left as written), `$(NAME)`, `{{NAME}}`, `{{ .NAME }}`,
 /// `{{ env "NAME" }}`, `{{ must_env "NAME" }}` and `{{ tfstate "NAME" }}` (ecspresso).
 fn substitute(
     v: &mut Value,

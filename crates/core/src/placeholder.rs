@@ -1,5 +1,5 @@
 //! Template placeholders in values people paste: `${NAME}` (envsubst, Terraform,
-//! CloudFormation `!Sub`), `$(NAME)`, `{{ … }}` (ecspresso, Go templates, CloudWatch agent
+//! CloudFormation `!Sub`), `$NAME` (envsubst, shell), `$(NAME)`, `{{ … }}` (ecspresso, Go templates, CloudWatch agent
 //! configs) and `<name>` (documentation). A value holding one must never reach an IAM
 //! document as if it were a name: the planner reports it with its path, and `--var NAME=VALUE`
 //! (or the spec's `variables`) fills it in.
@@ -41,6 +41,17 @@ pub fn find(s: &str) -> Option<Placeholder<'_>> {
                 }
             }
             b'$' if b.get(i + 1) == Some(&b'(') => next.close(s, i, 2, 2),
+            // `$NAME` (envsubst, shell): letters, digits and `_`, not starting with a digit.
+            b'$' if b
+                .get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') =>
+            {
+                let len = b[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                Some((i + 1 + len, &s[i + 1..i + 1 + len]))
+            }
             b'{' if b.get(i + 1) == Some(&b'{') => next.close(s, i, 2, 3),
             b'<' => next.close(s, i, 1, 4).filter(|(_, inner)| {
                 !inner.is_empty()
@@ -220,6 +231,9 @@ mod tests {
             ("{{region}}", "region"),
             ("<aws_account_id>", "aws_account_id"),
             ("$$$EXECUTION_ROLE$$$", "EXECUTION_ROLE"),
+            ("arn:aws:iam::$AWS_ACCOUNT_ID:role/x", "AWS_ACCOUNT_ID"),
+            ("$ECR_REPO:latest", "ECR_REPO"),
+            ("$_x1", "_x1"),
             (
                 "${ImportValue:ecs-${Stack}-Role}",
                 "ImportValue:ecs-${Stack}-Role",
@@ -250,7 +264,9 @@ mod tests {
             "arn:aws:iam::111122223333:role/x",
             "nginx:latest",
             "a < b",
-            "$HOME",
+            "cost $5",
+            "a $ b",
+            "$",
             "{not}",
             "/ecs/app",
         ] {

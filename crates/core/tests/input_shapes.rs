@@ -281,6 +281,51 @@ fn template_placeholders_are_reported_and_filled_from_vars() {
     );
 }
 
+#[test]
+fn bare_envsubst_names_are_placeholders_never_parameter_names() {
+    // aws-samples' ECS Anywhere workshop writes `$NAME` for envsubst: a secret given as
+    // `$SECRET` had been planned as the SSM parameter `parameter/$SECRET`.
+    let td = r#"{"family":"e","requiresCompatibilities":["EXTERNAL"],"executionRoleArn":"arn:aws:iam::111122223333:role/exec",
+        "containerDefinitions":[{"name":"a","image":"$ECR_REPO:latest","secrets":[{"name":"S","valueFrom":"$SECRET"}]}]}"#;
+    let p = plan_doc(td);
+    assert!(
+        has_error_at(
+            &p,
+            "taskDefinition.containerDefinitions[0].secrets[0].valueFrom"
+        ),
+        "{:?}",
+        p.findings
+    );
+    let r = resources(&p);
+    assert!(!r.contains("$SECRET") && !r.contains("$ECR_REPO"), "{r}");
+    let filled = plan_with(
+        td,
+        &[
+            (
+                "SECRET",
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
+            ),
+            (
+                "ECR_REPO",
+                "111122223333.dkr.ecr.us-east-1.amazonaws.com/web",
+            ),
+        ],
+    );
+    assert!(errors(&filled).is_empty(), "{:?}", errors(&filled));
+    assert!(permits(
+        &filled,
+        RoleKind::TaskExecution,
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf"
+    ));
+    assert!(permits(
+        &filled,
+        RoleKind::TaskExecution,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-1:111122223333:repository/web"
+    ));
+}
+
 // ---- 4. Region and account from the file -----------------------------------------------------
 
 #[test]
