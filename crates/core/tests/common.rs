@@ -139,8 +139,11 @@ pub fn golden(rel: &str, actual: &str) -> Option<String> {
     }
 }
 
-/// IAM's matching of one (action, resource) against a role's inline Allow statements:
-/// wildcards on both, actions case-insensitive, conditions assumed to hold. Used where a test
+/// IAM's matching of one (action, resource) against what a role is given: its inline Allow
+/// statements and the AWS managed policies the plan attaches (their statements from the core's
+/// snapshot, `managed_snapshot`; a managed policy outside it is not evaluated), less its inline
+/// Deny statements. Wildcards on both, actions case-insensitive, conditions assumed to hold (a
+/// conditional Allow counts as allowing; a conditional Deny as denying). Used where a test
 /// states what must (not) be allowed independently of how ecsroles spells its ARNs.
 pub fn permits(p: &RolePlan, kind: RoleKind, action: &str, resource: &str) -> bool {
     permits_as(p, kind, action, resource, |x| x.to_string())
@@ -172,14 +175,43 @@ fn permits_as(
     fill: impl Fn(&str) -> String,
 ) -> bool {
     use ecsroles_core::arn::glob_match;
+    use ecsroles_core::policy::Effect;
     let action = action.to_ascii_lowercase();
-    p.role(kind).is_some_and(|r| {
-        statements(r).iter().any(|s| {
-            s.effect == ecsroles_core::policy::Effect::Allow
-                && s.actions
-                    .iter()
-                    .any(|a| glob_match(&a.to_ascii_lowercase(), &action))
-                && s.resources.iter().any(|x| glob_match(&fill(x), resource))
-        })
-    })
+    let acts = |list: &[&str]| {
+        list.iter()
+            .any(|a| glob_match(&a.to_ascii_lowercase(), &action))
+    };
+    let on = |list: &[String]| list.iter().any(|x| glob_match(&fill(x), resource));
+    let Some(r) = p.role(kind) else {
+        return false;
+    };
+    let inline = statements(r);
+    let matches = |s: &&Statement| {
+        let a: Vec<&str> = s.actions.iter().map(|a| a.as_ref()).collect();
+        acts(&a)
+            && if s.not_resources.is_empty() {
+                on(&s.resources)
+            } else {
+                !on(&s.not_resources)
+            }
+    };
+    let denied = inline
+        .iter()
+        .any(|s| s.effect == Effect::Deny && matches(s));
+    let inline_allow = inline
+        .iter()
+        .any(|s| s.effect == Effect::Allow && matches(s));
+    let managed_allow = r.managed_policies.iter().any(|m| {
+        let name = m.arn.rsplit('/').next().unwrap_or_default();
+        ecsroles_core::managed_snapshot::POLICIES
+            .iter()
+            .filter(|mp| mp.name == name)
+            .flat_map(|mp| mp.statements)
+            .any(|row| {
+                row.allow
+                    && acts(row.actions)
+                    && row.resources.iter().any(|x| glob_match(&fill(x), resource))
+            })
+    });
+    !denied && (inline_allow || managed_allow)
 }
