@@ -53,6 +53,7 @@ const CFN_EVENTS_RULE: &str = "AWS::Events::Rule";
 const CFN_SCHEDULE: &str = "AWS::Scheduler::Schedule";
 const CFN_STATE_MACHINE: &str = "AWS::StepFunctions::StateMachine";
 const CFN_EXPRESS: &str = "AWS::ECS::ExpressGatewayService";
+const CFN_CAPACITY_PROVIDER: &str = "AWS::ECS::CapacityProvider";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -408,6 +409,8 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             })
             .cloned()
     };
+    // The template's Managed Instances capacity provider: the roles it names.
+    let capacity_roles = managed_instances_roles(obj);
     // The template's parameter defaults fill `!Ref Param` unless a value is given.
     if let Some(params) = obj.get("Parameters").and_then(Value::as_object) {
         for (name, p) in params {
@@ -577,6 +580,28 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
         ));
         let e = cfn_to_api(e, None, &mut placeholders);
         spec_member(value, "expressGatewayService", e);
+    }
+    if let Some((provider, roles)) = capacity_roles {
+        // Only for a task that runs on Managed Instances: the roles are that capacity's.
+        let on_managed_instances = value
+            .get("taskDefinition")
+            .unwrap_or(value)
+            .get("requiresCompatibilities")
+            .and_then(Value::as_array)
+            .is_some_and(|c| c.iter().any(|x| x == "MANAGED_INSTANCES"));
+        if on_managed_instances {
+            out.notes.push(note(
+                "roles",
+                cat!(
+                    "read the template's ",
+                    CFN_CAPACITY_PROVIDER,
+                    " ",
+                    &provider,
+                    " (Managed Instances): the roles it names are this plan's"
+                ),
+            ));
+            spec_member(value, "roles", roles);
+        }
     }
     if !launchers.is_empty() {
         out.notes.push(note(
@@ -937,6 +962,75 @@ fn express_note(express: &Map<String, Value>) -> Finding {
     );
     f.doc = Some(crate::rules::doc::EXPRESS_SERVICE.into());
     f
+}
+
+/// The template's only Managed Instances capacity provider (`ManagedInstancesProvider`) and
+/// the spec `roles` its roles make: `InfrastructureRoleArn` and the role of the instance
+/// profile in `InstanceLaunchTemplate.Ec2InstanceProfileArn`, each an ARN (an existing role) or
+/// a `GetAtt` of the template's own role with a `RoleName` (planned under that name, as the
+/// template creates it). A role without a name of its own is left to the plan's naming.
+fn managed_instances_roles(template: &Map<String, Value>) -> Option<(String, Value)> {
+    let mut providers = resources_of(template, CFN_CAPACITY_PROVIDER).filter(|(_, r)| {
+        r.get("Properties")
+            .and_then(|p| p.get("ManagedInstancesProvider"))
+            .is_some()
+    });
+    let (id, provider) = match (providers.next(), providers.next()) {
+        (Some(p), None) => p,
+        _ => return None,
+    };
+    let mip = provider
+        .get("Properties")?
+        .get("ManagedInstancesProvider")?;
+    let resources = template.get("Resources")?.as_object()?;
+    // The logical id a `GetAtt X.Arn` / `Ref X` names.
+    let target = |v: &Value, fns: [&str; 2]| -> Option<String> {
+        let m = v.as_object()?;
+        let arg = fns.iter().find_map(|f| m.get(*f))?;
+        match arg {
+            Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
+            Value::Array(a) => a.first()?.as_str().map(str::to_string),
+            _ => None,
+        }
+    };
+    let typed = |id: &str, kind: &str| {
+        resources
+            .get(id)
+            .filter(|r| r.get("Type").and_then(Value::as_str) == Some(kind))
+            .and_then(|r| r.get("Properties"))
+    };
+    const GET_ATT: [&str; 2] = ["Fn::GetAtt", "!GetAtt"];
+    let role = |id: &str| -> Option<Value> {
+        let name = typed(id, "AWS::IAM::Role")?.get("RoleName")?.as_str()?;
+        Some(serde_json::json!({ "name": name }))
+    };
+    let by_arn = |v: &Value| -> Option<Value> {
+        match v.as_str() {
+            Some(arn) if arn.starts_with("arn:") && arn.contains(":role/") => {
+                Some(serde_json::json!({ "existingArn": arn }))
+            }
+            _ => role(&target(v, GET_ATT)?),
+        }
+    };
+    let mut roles = Map::new();
+    if let Some(r) = mip.get("InfrastructureRoleArn").and_then(by_arn) {
+        roles.insert("managedInstancesInfrastructure".into(), r);
+    }
+    let node = mip
+        .get("InstanceLaunchTemplate")
+        .and_then(|t| t.get("Ec2InstanceProfileArn"))
+        .and_then(|v| target(v, GET_ATT))
+        .and_then(|p| {
+            typed(&p, "AWS::IAM::InstanceProfile")?
+                .get("Roles")?
+                .get(0)
+                .cloned()
+        })
+        .and_then(|r| role(&target(&r, ["Ref", "!Ref"])?));
+    if let Some(r) = node {
+        roles.insert("managedInstancesNode".into(), r);
+    }
+    (!roles.is_empty()).then(|| (id.clone(), Value::Object(roles)))
 }
 
 /// Sets `key` on the spec `value` is, making the bare task definition it may still be a spec

@@ -425,6 +425,68 @@ Resources:
 }
 
 #[test]
+fn a_templates_managed_instances_capacity_provider_names_the_plans_roles() {
+    // As CDK writes it (tests/realworld/oss-managed-instances-cfn-ecs-stack): the infrastructure
+    // role and the instance profile's role are the template's own, named by RoleName.
+    let cfn = |compat: &str, infra: &str| {
+        format!(
+            r#"Resources:
+  Node:
+    Type: AWS::IAM::Role
+    Properties: {{RoleName: ecsInstanceRoleShop}}
+  Profile:
+    Type: AWS::IAM::InstanceProfile
+    Properties: {{Roles: [!Ref Node]}}
+  Infra:
+    Type: AWS::IAM::Role
+    Properties: {{RoleName: shop-infra}}
+  Provider:
+    Type: AWS::ECS::CapacityProvider
+    Properties:
+      ManagedInstancesProvider:
+        InfrastructureRoleArn: {infra}
+        InstanceLaunchTemplate:
+          Ec2InstanceProfileArn: !GetAtt Profile.Arn
+  TaskDef:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: shop
+      RequiresCompatibilities: [{compat}]
+      NetworkMode: awsvpc
+      ContainerDefinitions: [{{Name: web, Image: nginx}}]
+"#
+        )
+    };
+    let planned = |text: &str| {
+        let (mut spec, _) = parse_document(text).unwrap_or_else(|e| panic!("{e}"));
+        spec.account = Some("111122223333".into());
+        spec.region = Some("us-east-1".into());
+        plan(&spec)
+    };
+    let p = planned(&cfn("MANAGED_INSTANCES", "!GetAtt Infra.Arn"));
+    let node = "arn:aws:iam::111122223333:role/ecsInstanceRoleShop";
+    assert_eq!(role(&p, RoleKind::ManagedInstancesNode).arn, node);
+    let infra = role(&p, RoleKind::ManagedInstancesInfrastructure);
+    assert_eq!(infra.arn, "arn:aws:iam::111122223333:role/shop-infra");
+    let k = RoleKind::ManagedInstancesInfrastructure;
+    assert!(permits(&p, k, "iam:PassRole", node));
+    let other = "arn:aws:iam::111122223333:role/ecsInstanceRoleOther";
+    assert!(!permits(&p, k, "iam:PassRole", other));
+    // An ARN is the existing role it names.
+    let arn = "arn:aws:iam::111122223333:role/platform-mi-infra";
+    let p = planned(&cfn("MANAGED_INSTANCES", arn));
+    let infra = role(&p, RoleKind::ManagedInstancesInfrastructure);
+    assert_eq!(
+        (infra.arn.as_str(), infra.provisioning),
+        (arn, Provisioning::Existing)
+    );
+    // A task that does not run on that capacity keeps the provider's roles out of its plan.
+    let p = planned(&cfn("FARGATE", "!GetAtt Infra.Arn"));
+    assert!(p.role(RoleKind::ManagedInstancesNode).is_none());
+    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+}
+
+#[test]
 fn unreadable_shapes_name_the_field_and_comments_the_line() {
     let e = parse_document(r#"{"family":"x","containerDefinitions":[{"name":"a","logConfiguration":[{"logDriver":"awslogs"}]}]}"#).unwrap_err();
     assert_eq!(
