@@ -54,6 +54,7 @@ const CFN_SCHEDULE: &str = "AWS::Scheduler::Schedule";
 const CFN_STATE_MACHINE: &str = "AWS::StepFunctions::StateMachine";
 const CFN_EXPRESS: &str = "AWS::ECS::ExpressGatewayService";
 const CFN_CAPACITY_PROVIDER: &str = "AWS::ECS::CapacityProvider";
+const CFN_ROLE: &str = "AWS::IAM::Role";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -492,6 +493,11 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
         return;
     };
     let mut placeholders = Vec::new();
+    // The template's own roles with a RoleName are known by name: a GetAtt/Ref of one is that
+    // role (planned as the role the file names), not a placeholder.
+    let named = named_roles(obj);
+    let mut props = props;
+    let resolved = resolve_roles(&mut props, &named);
     let td = cfn_to_api(&props, None, &mut placeholders);
     let launchers = launchers_of(obj, td_name.as_deref(), &mut placeholders);
     let express = td_name.as_deref().and_then(express_of);
@@ -502,6 +508,17 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             if let Some(m) = svc.as_object_mut() {
                 // The task definition is this one; the rest is CreateService's shape.
                 m.remove("TaskDefinition");
+            }
+            let resolved = resolved + resolve_roles(&mut svc, &named);
+            if resolved > 0 {
+                out.notes.push(note(
+                    "roles",
+                    cat!(
+                        "read the template's ",
+                        CFN_ROLE,
+                        " resources by their RoleName: the roles the task definition and service name"
+                    ),
+                ));
             }
             let svc = cfn_to_api(&svc, None, &mut placeholders);
             out.notes.push(note(
@@ -528,7 +545,19 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             }
             Value::Object(m)
         }
-        None => td,
+        None => {
+            if resolved > 0 {
+                out.notes.push(note(
+                    "taskDefinition",
+                    cat!(
+                        "read the template's ",
+                        CFN_ROLE,
+                        " resources by their RoleName: the roles the task definition names"
+                    ),
+                ));
+            }
+            td
+        }
     };
     if !cache_rules.is_empty() {
         out.notes.push(note(
@@ -962,6 +991,57 @@ fn express_note(express: &Map<String, Value>) -> Finding {
     );
     f.doc = Some(crate::rules::doc::EXPRESS_SERVICE.into());
     f
+}
+
+/// The template's roles that have a literal `RoleName`: logical id → the role's ARN, with the
+/// partition and account left to the plan (`${AWS::Partition}`, `${AWS::AccountId}`) and the
+/// role's `Path` if it gives one.
+fn named_roles(template: &Map<String, Value>) -> BTreeMap<String, String> {
+    resources_of(template, CFN_ROLE)
+        .filter_map(|(id, r)| {
+            let p = r.get("Properties")?;
+            let name = p.get("RoleName")?.as_str()?;
+            let path = p.get("Path").and_then(Value::as_str).unwrap_or("/");
+            let arn = cat!(
+                "arn:${AWS::Partition}:iam::${AWS::AccountId}:role",
+                path,
+                name
+            );
+            Some((id.clone(), arn))
+        })
+        .collect()
+}
+
+/// Replaces every `GetAtt X.Arn` and `Ref X` of a role in `named` inside `v` by its ARN (`Ref`
+/// gives a role's name, which ECS accepts as the ARN's short form). Returns how many.
+fn resolve_roles(v: &mut Value, named: &BTreeMap<String, String>) -> usize {
+    if named.is_empty() {
+        return 0;
+    }
+    match v {
+        Value::Object(m) => {
+            if m.len() == 1 {
+                let (k, arg) = m.iter().next().expect("one member");
+                let id = match (k.as_str(), arg) {
+                    ("Fn::GetAtt" | "!GetAtt", Value::String(s)) => s.strip_suffix(".Arn"),
+                    ("Fn::GetAtt" | "!GetAtt", Value::Array(a))
+                        if a.get(1).and_then(Value::as_str) == Some("Arn") =>
+                    {
+                        a.first().and_then(Value::as_str)
+                    }
+                    ("Ref" | "!Ref", Value::String(s)) => Some(s.as_str()),
+                    _ => None,
+                };
+                if let Some(arn) = id.and_then(|id| named.get(id)) {
+                    *v = Value::String(arn.clone());
+                    return 1;
+                }
+            }
+            m.values_mut().map(|x| resolve_roles(x, named)).sum()
+        }
+        Value::Array(a) => a.iter_mut().map(|x| resolve_roles(x, named)).sum(),
+        _ => 0,
+    }
 }
 
 /// The template's only Managed Instances capacity provider (`ManagedInstancesProvider`) and

@@ -425,6 +425,66 @@ Resources:
 }
 
 #[test]
+fn a_templates_own_roles_with_a_role_name_are_the_roles_the_task_definition_names() {
+    let cfn = r#"Resources:
+  Exec:
+    Type: AWS::IAM::Role
+    Properties: {RoleName: shop-exec, Path: /ecs/}
+  App:
+    Type: AWS::IAM::Role
+    Properties: {RoleName: shop-app}
+  Unnamed:
+    Type: AWS::IAM::Role
+  TaskDef:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: shop
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      ExecutionRoleArn: !GetAtt Exec.Arn
+      TaskRoleArn: {Ref: App}
+      ContainerDefinitions:
+        - Name: web
+          Image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/shop:1
+"#;
+    let (mut spec, _) = parse_document(cfn).unwrap_or_else(|e| panic!("{e}"));
+    spec.account = Some("111122223333".into());
+    let p = plan(&spec);
+    let exec = role(&p, RoleKind::TaskExecution);
+    assert_eq!(
+        (exec.arn.as_str(), exec.provisioning),
+        (
+            "arn:aws:iam::111122223333:role/ecs/shop-exec",
+            Provisioning::Existing
+        )
+    );
+    let task = role(&p, RoleKind::Task);
+    assert_eq!(
+        (task.arn.as_str(), task.provisioning),
+        (
+            "arn:aws:iam::111122223333:role/shop-app",
+            Provisioning::Existing
+        )
+    );
+    assert!(permits(
+        &p,
+        RoleKind::TaskExecution,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-1:111122223333:repository/shop"
+    ));
+    // A role without a RoleName gets its name at deploy time: still a placeholder.
+    let unnamed = cfn.replace("!GetAtt Exec.Arn", "!GetAtt Unnamed.Arn");
+    let (mut spec, _) = parse_document(&unnamed).unwrap_or_else(|e| panic!("{e}"));
+    spec.account = Some("111122223333".into());
+    let p = plan(&spec);
+    assert_eq!(
+        role(&p, RoleKind::TaskExecution).provisioning,
+        Provisioning::Create
+    );
+    assert!(finding_with(&p, Severity::Warning, "Unnamed.Arn"));
+}
+
+#[test]
 fn a_templates_managed_instances_capacity_provider_names_the_plans_roles() {
     // As CDK writes it (tests/realworld/oss-managed-instances-cfn-ecs-stack): the infrastructure
     // role and the instance profile's role are the template's own, named by RoleName.
