@@ -1141,7 +1141,15 @@ fn launchers_of(
             Some(n) != td && resources_of(template, CFN_TASK_DEFINITION).any(|(id, _)| id == n)
         })
     };
-    let mut api = |v: Option<&Value>| v.map(|v| cfn_to_api(v, None, placeholders));
+    // A launcher's role the template creates with a RoleName is that role (see named_roles).
+    let named = named_roles(template);
+    let mut api = |v: Option<&Value>| {
+        v.map(|v| {
+            let mut v = v.clone();
+            resolve_roles(&mut v, &named);
+            cfn_to_api(&v, None, placeholders)
+        })
+    };
     // A target's boolean member, which CloudFormation also takes as the string "true".
     let flag = |p: &Value, k: &str| match p.get(k) {
         Some(Value::Bool(b)) => *b,

@@ -435,6 +435,18 @@ fn a_templates_own_roles_with_a_role_name_are_the_roles_the_task_definition_name
     Properties: {RoleName: shop-app}
   Unnamed:
     Type: AWS::IAM::Role
+  Runner:
+    Type: AWS::IAM::Role
+    Properties: {RoleName: shop-nightly}
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      Targets:
+        - Arn: arn:aws:ecs:us-east-1:111122223333:cluster/prod
+          Id: run
+          RoleArn: !GetAtt Runner.Arn
+          EcsParameters: {TaskDefinitionArn: !Ref TaskDef}
   TaskDef:
     Type: AWS::ECS::TaskDefinition
     Properties:
@@ -472,6 +484,15 @@ fn a_templates_own_roles_with_a_role_name_are_the_roles_the_task_definition_name
         "ecr:BatchGetImage",
         "arn:aws:ecr:us-east-1:111122223333:repository/shop"
     ));
+    // The rule that launches it names its role the same way.
+    let runner = role(&p, RoleKind::EventBridge);
+    assert_eq!(
+        (runner.arn.as_str(), runner.provisioning),
+        (
+            "arn:aws:iam::111122223333:role/shop-nightly",
+            Provisioning::Existing
+        )
+    );
     // A role without a RoleName gets its name at deploy time: still a placeholder.
     let unnamed = cfn.replace("!GetAtt Exec.Arn", "!GetAtt Unnamed.Arn");
     let (mut spec, _) = parse_document(&unnamed).unwrap_or_else(|e| panic!("{e}"));
