@@ -437,7 +437,10 @@ fn a_templates_own_roles_with_a_role_name_are_the_roles_the_task_definition_name
     Type: AWS::IAM::Role
   Runner:
     Type: AWS::IAM::Role
-    Properties: {RoleName: shop-nightly}
+    Properties: {RoleName: !Sub "shop-nightly-${AWS::StackName}"}
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties: {LogGroupName: !Sub "/ecs/${AWS::StackName}"}
   Nightly:
     Type: AWS::Events::Rule
     Properties:
@@ -458,10 +461,23 @@ fn a_templates_own_roles_with_a_role_name_are_the_roles_the_task_definition_name
       ContainerDefinitions:
         - Name: web
           Image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/shop:1
+          LogConfiguration:
+            LogDriver: awslogs
+            Options: {awslogs-group: !Ref Logs, awslogs-region: us-east-1, awslogs-stream-prefix: web}
 "#;
-    let (mut spec, _) = parse_document(cfn).unwrap_or_else(|e| panic!("{e}"));
+    let opts = ParseOptions {
+        vars: [("AWS::StackName".to_string(), "prod".to_string())].into(),
+    };
+    let (mut spec, _) = parse_document_with(cfn, &opts).unwrap_or_else(|e| panic!("{e}"));
     spec.account = Some("111122223333".into());
     let p = plan(&spec);
+    // A log group the template names: its Ref is that name.
+    assert!(permits(
+        &p,
+        RoleKind::TaskExecution,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/ecs/prod:log-stream:web/web/1"
+    ));
     let exec = role(&p, RoleKind::TaskExecution);
     assert_eq!(
         (exec.arn.as_str(), exec.provisioning),
@@ -489,7 +505,7 @@ fn a_templates_own_roles_with_a_role_name_are_the_roles_the_task_definition_name
     assert_eq!(
         (runner.arn.as_str(), runner.provisioning),
         (
-            "arn:aws:iam::111122223333:role/shop-nightly",
+            "arn:aws:iam::111122223333:role/shop-nightly-prod",
             Provisioning::Existing
         )
     );
@@ -503,6 +519,36 @@ fn a_templates_own_roles_with_a_role_name_are_the_roles_the_task_definition_name
         Provisioning::Create
     );
     assert!(finding_with(&p, Severity::Warning, "Unnamed.Arn"));
+}
+
+#[test]
+fn a_role_name_holding_a_placeholder_is_planned_under_the_plans_own_name() {
+    // The role the file names is known once `Stage` is: until then a new role, named by the plan
+    // (not `app-${Stage}`, which IAM refuses), and the warning says what to fill.
+    let td = r#"{"family":"s","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","executionRoleArn":"arn:aws:iam::111122223333:role/app-${Stage}",
+        "containerDefinitions":[{"name":"a","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1"}]}"#;
+    let p = plan_doc(td);
+    let exec = role(&p, RoleKind::TaskExecution);
+    assert!(!exec.arn.contains('$'), "{}", exec.arn);
+    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    assert!(
+        finding_with(
+            &p,
+            Severity::Warning,
+            "holds the template placeholder ${Stage}"
+        ),
+        "{:?}",
+        p.findings
+    );
+    let p = plan_with(td, &[("Stage", "prod")]);
+    let exec = role(&p, RoleKind::TaskExecution);
+    assert_eq!(
+        (exec.arn.as_str(), exec.provisioning),
+        (
+            "arn:aws:iam::111122223333:role/app-prod",
+            Provisioning::Existing
+        )
+    );
 }
 
 #[test]
@@ -588,7 +634,7 @@ fn an_ecr_looking_image_that_does_not_parse_is_said() {
     let td = r#"{"family":"b","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"1234567890123.dkr.ecr.us-east-1.amazonaws.com/app:1"}]}"#;
     let p = plan_doc(td);
     assert!(
-        finding_with(&p, Severity::Warning, "not a valid ECR image URI"),
+        finding_with(&p, Severity::Error, "not a valid ECR image URI"),
         "{:?}",
         p.findings
     );

@@ -293,10 +293,14 @@ impl<'a> Planner<'a> {
             RoleKind::Task => self.td.task_role_arn.as_deref(),
             _ => None,
         };
+        // Not a name that still holds a placeholder (`role/app-${Stage}`): the role is then
+        // planned under this plan's own name (named_role says so).
         let from_td = td_arn.and_then(Arn::parse).and_then(|a| {
             let rest = a.resource.strip_prefix("role")?;
             let (path, name) = rest.rsplit_once('/')?;
-            Some((cat!(path, "/"), name.to_string()))
+            crate::placeholder::find(rest)
+                .is_none()
+                .then(|| (cat!(path, "/"), name.to_string()))
         });
         let path = cfg
             .path
@@ -639,16 +643,22 @@ impl<'a> Planner<'a> {
         };
         let bare = arn::without_open_markers(&bare);
         let shouted = crate::placeholder::is_shouted_token(raw.trim()).then(|| raw.trim());
-        if let Some((text, name)) = crate::placeholder::find(&bare)
-            .map(|p| (p.text, p.name))
-            .or(shouted.map(|t| (t, t)))
+        if let Some((text, name, whole)) = crate::placeholder::find(&bare)
+            .map(|p| (p.text, p.name, p.start == 0 && p.end == bare.len()))
+            .or(shouted.map(|t| (t, t, true)))
         {
+            // A part of the name (`role/app-${AWS::StackName}`) is filled by its own value.
+            let (is, value) = if whole {
+                (" is the template placeholder ", "=<role ARN>")
+            } else {
+                (" holds the template placeholder ", "=<its value>")
+            };
             let f = finding(
                 Severity::Warning,
                 path,
                 cat!(
                     field,
-                    " is the template placeholder ",
+                    is,
                     text,
                     ": planned as a new role; the file must then name it"
                 ),
@@ -656,7 +666,8 @@ impl<'a> Planner<'a> {
             .fix(cat!(
                 "pass --var ",
                 name,
-                "=<role ARN> to plan for the role it stands for"
+                value,
+                " to plan for the role it stands for"
             ));
             self.findings.push(f);
             return None;

@@ -826,7 +826,8 @@ impl<'a> Planner<'a> {
         let filled = self.fill(repo, path)?;
         let img = arn::parse_ecr_image(&filled);
         if img.is_none() {
-            self.warn(
+            // An error: ECS refuses the image or cannot pull it, and no grant covers it.
+            self.error(
                 path,
                 cat!("image ", image, " looks like a private ECR image but is not a valid ECR image URI: no pull permissions planned for it"),
             )
