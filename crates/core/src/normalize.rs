@@ -55,6 +55,7 @@ const CFN_STATE_MACHINE: &str = "AWS::StepFunctions::StateMachine";
 const CFN_EXPRESS: &str = "AWS::ECS::ExpressGatewayService";
 const CFN_CAPACITY_PROVIDER: &str = "AWS::ECS::CapacityProvider";
 const CFN_ROLE: &str = "AWS::IAM::Role";
+const CFN_LOG_GROUP: &str = "AWS::Logs::LogGroup";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -495,7 +496,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     let mut placeholders = Vec::new();
     // The template's own roles with a RoleName are known by name: a GetAtt/Ref of one is that
     // role (planned as the role the file names), not a placeholder.
-    let named = named_roles(obj);
+    let named = named_resources(obj);
     let mut props = props;
     let resolved = resolve_roles(&mut props, &named);
     let td = cfn_to_api(&props, None, &mut placeholders);
@@ -993,28 +994,63 @@ fn express_note(express: &Map<String, Value>) -> Finding {
     f
 }
 
-/// The template's roles that have a literal `RoleName`: logical id → the role's ARN, with the
-/// partition and account left to the plan (`${AWS::Partition}`, `${AWS::AccountId}`) and the
-/// role's `Path` if it gives one.
-fn named_roles(template: &Map<String, Value>) -> BTreeMap<String, String> {
-    resources_of(template, CFN_ROLE)
-        .filter_map(|(id, r)| {
-            let p = r.get("Properties")?;
-            let name = p.get("RoleName")?.as_str()?;
-            let path = p.get("Path").and_then(Value::as_str).unwrap_or("/");
-            let arn = cat!(
-                "arn:${AWS::Partition}:iam::${AWS::AccountId}:role",
-                path,
-                name
-            );
-            Some((id.clone(), arn))
-        })
-        .collect()
+/// What a `Ref`/`GetAtt` of the template's own named resources stands for, by logical id (the
+/// value replaces the intrinsic before the template is read):
+/// - an `AWS::IAM::Role` with a `RoleName` (a string, or a `!Sub` of one): `GetAtt X.Arn` and
+///   `Ref X` (a role's name, which ECS accepts as the ARN's short form) are its ARN, with the
+///   partition and account left to the plan and the role's `Path` if it gives one;
+/// - an `AWS::Logs::LogGroup` with a `LogGroupName`: `Ref X` is that name.
+///
+/// Resources without a name of their own are named at deploy time and stay placeholders.
+fn named_resources(template: &Map<String, Value>) -> BTreeMap<String, Value> {
+    // A name as written, or the string of its single-argument `Sub`, and how to rebuild it.
+    let name_of = |v: &Value| -> Option<(String, Option<&'static str>)> {
+        match v {
+            Value::String(s) => Some((s.clone(), None)),
+            Value::Object(m) if m.len() == 1 => {
+                let (k, a) = m.iter().next()?;
+                let sub = match k.as_str() {
+                    "Fn::Sub" => "Fn::Sub",
+                    "!Sub" => "!Sub",
+                    _ => return None,
+                };
+                Some((a.as_str()?.to_string(), Some(sub)))
+            }
+            _ => None,
+        }
+    };
+    let rebuild = |text: String, sub: Option<&str>| match sub {
+        None => Value::String(text),
+        Some(k) => Value::Object(Map::from_iter([(k.to_string(), Value::String(text))])),
+    };
+    let mut out = BTreeMap::new();
+    for (id, r) in resources_of(template, CFN_ROLE) {
+        let Some(p) = r.get("Properties") else {
+            continue;
+        };
+        let Some((name, sub)) = p.get("RoleName").and_then(name_of) else {
+            continue;
+        };
+        let path = p.get("Path").and_then(Value::as_str).unwrap_or("/");
+        // Literal ARN parts cannot hold `${…}` outside a Sub: make it one when needed.
+        let arn = cat!(
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role",
+            path,
+            &name
+        );
+        out.insert(id.clone(), rebuild(arn, Some(sub.unwrap_or("Fn::Sub"))));
+    }
+    for (id, r) in resources_of(template, CFN_LOG_GROUP) {
+        if let Some(name) = r.get("Properties").and_then(|p| p.get("LogGroupName")) {
+            out.insert(cat!("Ref:", id), name.clone());
+        }
+    }
+    out
 }
 
-/// Replaces every `GetAtt X.Arn` and `Ref X` of a role in `named` inside `v` by its ARN (`Ref`
-/// gives a role's name, which ECS accepts as the ARN's short form). Returns how many.
-fn resolve_roles(v: &mut Value, named: &BTreeMap<String, String>) -> usize {
+/// Replaces every `GetAtt X.Arn` and `Ref X` inside `v` that [`named_resources`] knows.
+/// Returns how many.
+fn resolve_roles(v: &mut Value, named: &BTreeMap<String, Value>) -> usize {
     if named.is_empty() {
         return 0;
     }
@@ -1022,18 +1058,24 @@ fn resolve_roles(v: &mut Value, named: &BTreeMap<String, String>) -> usize {
         Value::Object(m) => {
             if m.len() == 1 {
                 let (k, arg) = m.iter().next().expect("one member");
-                let id = match (k.as_str(), arg) {
-                    ("Fn::GetAtt" | "!GetAtt", Value::String(s)) => s.strip_suffix(".Arn"),
+                let found = match (k.as_str(), arg) {
+                    ("Fn::GetAtt" | "!GetAtt", Value::String(s)) => {
+                        s.strip_suffix(".Arn").and_then(|id| named.get(id))
+                    }
                     ("Fn::GetAtt" | "!GetAtt", Value::Array(a))
                         if a.get(1).and_then(Value::as_str) == Some("Arn") =>
                     {
-                        a.first().and_then(Value::as_str)
+                        a.first()
+                            .and_then(Value::as_str)
+                            .and_then(|id| named.get(id))
                     }
-                    ("Ref" | "!Ref", Value::String(s)) => Some(s.as_str()),
+                    ("Ref" | "!Ref", Value::String(s)) => named
+                        .get(s.as_str())
+                        .or_else(|| named.get(&cat!("Ref:", s))),
                     _ => None,
                 };
-                if let Some(arn) = id.and_then(|id| named.get(id)) {
-                    *v = Value::String(arn.clone());
+                if let Some(x) = found {
+                    *v = x.clone();
                     return 1;
                 }
             }
@@ -1141,8 +1183,8 @@ fn launchers_of(
             Some(n) != td && resources_of(template, CFN_TASK_DEFINITION).any(|(id, _)| id == n)
         })
     };
-    // A launcher's role the template creates with a RoleName is that role (see named_roles).
-    let named = named_roles(template);
+    // A launcher's role the template creates with a RoleName is that role (named_resources).
+    let named = named_resources(template);
     let mut api = |v: Option<&Value>| {
         v.map(|v| {
             let mut v = v.clone();
