@@ -492,7 +492,7 @@ class EcsRoleCalculator extends HTMLElement {
         <label>Account<input id="ov-account" size="14" placeholder="from the document" value="${esc(s.overrides.account ?? "")}"></label>
         <label>Region<input id="ov-region" size="12" placeholder="from the document" value="${esc(s.overrides.region ?? "")}"></label>
         <label>Cluster<input id="ov-cluster" size="10" placeholder="from the document" value="${esc(s.overrides.cluster ?? "")}"></label>
-        <label>Template variables<input id="ov-vars" size="18" placeholder="NAME=value, …" title="Values for the document's placeholders: \${NAME}, {{ must_env &quot;NAME&quot; }}, $(NAME), !Ref NAME" value="${esc(s.overrides.vars ?? "")}"></label>
+        <label>Template variables<input id="ov-vars" size="18" placeholder="NAME=value, …" title="Values for the document's placeholders: \${NAME}, $NAME, {{ must_env &quot;NAME&quot; }}, $(NAME), !Ref NAME" value="${esc(s.overrides.vars ?? "")}"></label>
         <button id="share">Copy share link</button>
         <span class="status" id="status" role="status" aria-live="polite"></span>
         <span class="sr-only" id="announce" aria-live="polite"></span>

@@ -168,7 +168,7 @@ struct Overrides {
     /// ECS cluster name.
     #[arg(long)]
     cluster: Option<String>,
-    /// A template placeholder's value (repeatable): `--var TAG=1.4` fills `${TAG}`,
+    /// A template placeholder's value (repeatable): `--var TAG=1.4` fills `${TAG}`, `$TAG`,
     /// `{{ must_env "TAG" }}`, `$(TAG)` and CloudFormation's `!Ref TAG`.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = ecsroles_core::ParseOptions::parse_var)]
     vars: Vec<(String, String)>,

@@ -129,20 +129,32 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
     // A spec may carry its own `variables`; the caller's win.
     // (Plain loops, no sorting or collecting: each generic instance weighs on the calculator.)
     // Template defaults < the spec's variables < the caller's.
-    let mut all = std::mem::take(&mut out.defaults);
+    // A bare `$NAME` is filled only by a variable someone gave (spec or caller), never by a
+    // template parameter's default: CloudFormation itself fills `${Param}`, not `$Param`
+    // (`echo $Env` in a command stays shell text).
+    let defaults = std::mem::take(&mut out.defaults);
+    let mut given = BTreeMap::new();
     if let Some(m) = value.get("variables").and_then(Value::as_object) {
         for (k, v) in m {
             if let Some(v) = scalar(v) {
-                all.insert(k.clone(), v);
+                given.insert(k.clone(), v);
             }
         }
     }
     for (k, v) in vars {
+        given.insert(k.clone(), v.clone());
+    }
+    let mut all = defaults;
+    for (k, v) in &given {
         all.insert(k.clone(), v.clone());
     }
     if !all.is_empty() {
         let mut used = Vec::new();
-        substitute(value, &all, &mut used, &mut out.changed);
+        let vars = Vars {
+            all: &all,
+            given: &given,
+        };
+        substitute(value, &vars, &mut used, &mut out.changed);
         if !used.is_empty() {
             out.notes.push(note(
                 "variables",
@@ -611,7 +623,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
         let e = cfn_to_api(e, None, &mut placeholders);
         spec_member(value, "expressGatewayService", e);
     }
-    if let Some((provider, roles)) = capacity_roles {
+    if let Some((provider, roles, unread)) = capacity_roles {
         // Only for a task that runs on Managed Instances: the roles are that capacity's.
         let on_managed_instances = value
             .get("taskDefinition")
@@ -620,17 +632,37 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             .and_then(Value::as_array)
             .is_some_and(|c| c.iter().any(|x| x == "MANAGED_INSTANCES"));
         if on_managed_instances {
-            out.notes.push(note(
-                "roles",
-                cat!(
-                    "read the template's ",
-                    CFN_CAPACITY_PROVIDER,
-                    " ",
-                    &provider,
-                    " (Managed Instances): the roles it names are this plan's"
-                ),
-            ));
-            spec_member(value, "roles", roles);
+            let path = cat!(
+                "Resources.",
+                &provider,
+                ".Properties.ManagedInstancesProvider"
+            );
+            for field in unread {
+                let mut f = note(
+                    &cat!(path, ".", field),
+                    cat!(
+                        "the capacity provider's ",
+                        field,
+                        " is not a role ARN or the template's role with a RoleName: the plan names its own role instead"
+                    ),
+                );
+                f.severity = Severity::Warning;
+                f.fix = Some("set roles.managedInstancesInfrastructure / roles.managedInstancesNode (existingArn or name) to the roles it stands for".into());
+                out.notes.push(f);
+            }
+            if roles.as_object().is_some_and(|m| !m.is_empty()) {
+                out.notes.push(note(
+                    "roles",
+                    cat!(
+                        "read the template's ",
+                        CFN_CAPACITY_PROVIDER,
+                        " ",
+                        &provider,
+                        " (Managed Instances): the roles it names are this plan's"
+                    ),
+                ));
+                spec_member(value, "roles", roles);
+            }
         }
     }
     if !launchers.is_empty() {
@@ -997,8 +1029,9 @@ fn express_note(express: &Map<String, Value>) -> Finding {
 /// What a `Ref`/`GetAtt` of the template's own named resources stands for, by logical id (the
 /// value replaces the intrinsic before the template is read):
 /// - an `AWS::IAM::Role` with a `RoleName` (a string, or a `!Sub` of one): `GetAtt X.Arn` and
-///   `Ref X` (a role's name, which ECS accepts as the ARN's short form) are its ARN, with the
-///   partition and account left to the plan and the role's `Path` if it gives one;
+///   `Ref X` (its name) are written as its ARN, which every role field takes (ECS documents the
+///   short name only for `taskRoleArn` and the service's `role`), with the partition and
+///   account left to the plan and the role's `Path` if it gives one;
 /// - an `AWS::Logs::LogGroup` with a `LogGroupName`: `Ref X` is that name.
 ///
 /// Resources without a name of their own are named at deploy time and stay placeholders.
@@ -1049,7 +1082,7 @@ fn named_resources(template: &Map<String, Value>) -> BTreeMap<String, Value> {
 }
 
 /// Replaces every `GetAtt X.Arn` and `Ref X` inside `v` that [`named_resources`] knows.
-/// Returns how many.
+/// Returns how many roles (log groups are not counted: the note is about roles).
 fn resolve_roles(v: &mut Value, named: &BTreeMap<String, Value>) -> usize {
     if named.is_empty() {
         return 0;
@@ -1069,9 +1102,15 @@ fn resolve_roles(v: &mut Value, named: &BTreeMap<String, Value>) -> usize {
                             .and_then(Value::as_str)
                             .and_then(|id| named.get(id))
                     }
-                    ("Ref" | "!Ref", Value::String(s)) => named
-                        .get(s.as_str())
-                        .or_else(|| named.get(&cat!("Ref:", s))),
+                    ("Ref" | "!Ref", Value::String(s)) => match named.get(s.as_str()) {
+                        Some(role) => Some(role),
+                        None => {
+                            if let Some(group) = named.get(&cat!("Ref:", s)) {
+                                *v = group.clone();
+                            }
+                            return 0;
+                        }
+                    },
                     _ => None,
                 };
                 if let Some(x) = found {
@@ -1086,12 +1125,17 @@ fn resolve_roles(v: &mut Value, named: &BTreeMap<String, Value>) -> usize {
     }
 }
 
-/// The template's only Managed Instances capacity provider (`ManagedInstancesProvider`) and
-/// the spec `roles` its roles make: `InfrastructureRoleArn` and the role of the instance
-/// profile in `InstanceLaunchTemplate.Ec2InstanceProfileArn`, each an ARN (an existing role) or
-/// a `GetAtt` of the template's own role with a `RoleName` (planned under that name, as the
-/// template creates it). A role without a name of its own is left to the plan's naming.
-fn managed_instances_roles(template: &Map<String, Value>) -> Option<(String, Value)> {
+/// The template's only Managed Instances capacity provider (`ManagedInstancesProvider`), the
+/// spec `roles` its roles make, and the role fields it sets that could not be read.
+/// `InfrastructureRoleArn` and the role of the instance profile in
+/// `InstanceLaunchTemplate.Ec2InstanceProfileArn` are each a literal role ARN (the existing
+/// role) or a `GetAtt` of the template's own role with a literal `RoleName` (and `Path`): that
+/// role is planned under its name, as the template creates it (with the node role's instance
+/// profile). Other forms (a `!Sub` ARN or name, a parameter, an instance profile's ARN) are
+/// returned as unread: the plan then names its own roles and says so.
+fn managed_instances_roles(
+    template: &Map<String, Value>,
+) -> Option<(String, Value, Vec<&'static str>)> {
     let mut providers = resources_of(template, CFN_CAPACITY_PROVIDER).filter(|(_, r)| {
         r.get("Properties")
             .and_then(|p| p.get("ManagedInstancesProvider"))
@@ -1123,8 +1167,13 @@ fn managed_instances_roles(template: &Map<String, Value>) -> Option<(String, Val
     };
     const GET_ATT: [&str; 2] = ["Fn::GetAtt", "!GetAtt"];
     let role = |id: &str| -> Option<Value> {
-        let name = typed(id, "AWS::IAM::Role")?.get("RoleName")?.as_str()?;
-        Some(serde_json::json!({ "name": name }))
+        let p = typed(id, CFN_ROLE)?;
+        let mut m = Map::new();
+        m.insert("name".into(), p.get("RoleName")?.as_str()?.into());
+        if let Some(path) = p.get("Path").and_then(Value::as_str) {
+            m.insert("path".into(), path.into());
+        }
+        Some(Value::Object(m))
     };
     let by_arn = |v: &Value| -> Option<Value> {
         match v.as_str() {
@@ -1135,24 +1184,31 @@ fn managed_instances_roles(template: &Map<String, Value>) -> Option<(String, Val
         }
     };
     let mut roles = Map::new();
-    if let Some(r) = mip.get("InfrastructureRoleArn").and_then(by_arn) {
-        roles.insert("managedInstancesInfrastructure".into(), r);
+    let mut unread = Vec::new();
+    if let Some(v) = mip.get("InfrastructureRoleArn") {
+        match by_arn(v) {
+            Some(r) => drop(roles.insert("managedInstancesInfrastructure".into(), r)),
+            None => unread.push("InfrastructureRoleArn"),
+        }
     }
-    let node = mip
+    if let Some(v) = mip
         .get("InstanceLaunchTemplate")
         .and_then(|t| t.get("Ec2InstanceProfileArn"))
-        .and_then(|v| target(v, GET_ATT))
-        .and_then(|p| {
-            typed(&p, "AWS::IAM::InstanceProfile")?
-                .get("Roles")?
-                .get(0)
-                .cloned()
-        })
-        .and_then(|r| role(&target(&r, ["Ref", "!Ref"])?));
-    if let Some(r) = node {
-        roles.insert("managedInstancesNode".into(), r);
+    {
+        let node = target(v, GET_ATT)
+            .and_then(|p| {
+                typed(&p, "AWS::IAM::InstanceProfile")?
+                    .get("Roles")?
+                    .get(0)
+                    .cloned()
+            })
+            .and_then(|r| role(&target(&r, ["Ref", "!Ref"])?));
+        match node {
+            Some(r) => drop(roles.insert("managedInstancesNode".into(), r)),
+            None => unread.push("InstanceLaunchTemplate.Ec2InstanceProfileArn"),
+        }
     }
-    (!roles.is_empty()).then(|| (id.clone(), Value::Object(roles)))
+    Some((id.clone(), Value::Object(roles), unread))
 }
 
 /// Sets `key` on the spec `value` is, making the bare task definition it may still be a spec
@@ -1587,10 +1643,14 @@ pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec:
         return None;
     }
     let (mut used, mut changed) = (Vec::new(), false);
+    let vars = Vars {
+        all: &spec.variables,
+        given: &spec.variables,
+    };
     let mut td = serde_json::to_value(&spec.task_definition).ok()?;
-    substitute(&mut td, &spec.variables, &mut used, &mut changed);
+    substitute(&mut td, &vars, &mut used, &mut changed);
     let mut service = serde_json::to_value(&spec.service).ok()?;
-    substitute(&mut service, &spec.variables, &mut used, &mut changed);
+    substitute(&mut service, &vars, &mut used, &mut changed);
     if !changed {
         return None;
     }
@@ -1614,12 +1674,14 @@ pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec:
 /// `${NAME}`, `$NAME` (filled only when a variable of that name is given, like the others;
 /// shell text such as `$HOME` in a command is then left as written), `$(NAME)`, `{{NAME}}`, `{{ .NAME }}`,
 /// `{{ env "NAME" }}`, `{{ must_env "NAME" }}` and `{{ tfstate "NAME" }}` (ecspresso).
-fn substitute(
-    v: &mut Value,
-    vars: &BTreeMap<String, String>,
-    used: &mut Vec<String>,
-    changed: &mut bool,
-) {
+/// The variables [`substitute`] fills from: every one, and those someone gave (not a
+/// template parameter's default), the only ones a bare `$NAME` takes.
+struct Vars<'a> {
+    all: &'a BTreeMap<String, String>,
+    given: &'a BTreeMap<String, String>,
+}
+
+fn substitute(v: &mut Value, vars: &Vars, used: &mut Vec<String>, changed: &mut bool) {
     match v {
         Value::String(s) => {
             if let Some(new) = substitute_str(s, vars, used) {
@@ -1637,18 +1699,14 @@ fn substitute(
     }
 }
 
-fn substitute_str(
-    s: &str,
-    vars: &BTreeMap<String, String>,
-    used: &mut Vec<String>,
-) -> Option<String> {
+fn substitute_str(s: &str, vars: &Vars, used: &mut Vec<String>) -> Option<String> {
     use crate::placeholder::MAX_VALUE;
     if s.len() > MAX_VALUE {
         return None;
     }
     // A whole value that is a variable's name (`sed`-style SCREAMING_SNAKE markers).
     if crate::placeholder::is_shouted_token(s) {
-        if let Some(v) = vars.get(s) {
+        if let Some(v) = vars.all.get(s) {
             push_new(used, s.to_string());
             return Some(v.clone());
         }
@@ -1658,7 +1716,17 @@ fn substitute_str(
     let mut any = false;
     while let Some(p) = crate::placeholder::find(rest) {
         out.push_str(&rest[..p.start]);
-        match vars.get(p.name) {
+        let bare = p
+            .text
+            .as_bytes()
+            .get(1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+        let from = if bare && p.text.starts_with('$') {
+            vars.given
+        } else {
+            vars.all
+        };
+        match from.get(p.name) {
             Some(val) => {
                 out.push_str(val);
                 push_new(used, p.name.to_string());
@@ -1892,6 +1960,13 @@ mod tests {
             v["containerDefinitions"][0]["image"],
             "1.dkr.ecr.us-east-1.amazonaws.com/web"
         );
+        // A default fills `${Repo}`, never shell text's bare `$Repo` (CloudFormation does not).
+        let (v, _) = run(
+            json!({"Parameters": {"Repo": {"Type": "String", "Default": "web"}},
+            "Resources": {"T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "ContainerDefinitions": [{"Name": "c", "Image": "nginx", "Command": ["sh", "-c", "echo $Repo"]}]}}}}),
+        );
+        assert_eq!(v["containerDefinitions"][0]["command"][2], "echo $Repo");
         // Eight levels of a Sub that repeats its variable eight times: 8^8 × 8 bytes if
         // expanded; refused past a plausible value's size instead.
         let mut inner = json!("xxxxxxxx");

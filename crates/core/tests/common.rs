@@ -188,7 +188,14 @@ fn permits_as(
     let inline = statements(r);
     let matches = |s: &&Statement| {
         let a: Vec<&str> = s.actions.iter().map(|a| a.as_ref()).collect();
-        acts(&a)
+        let not: Vec<&str> = s.not_actions.iter().map(|a| a.as_ref()).collect();
+        // NotAction (only in user-written statements): every action but those.
+        let action_ok = if not.is_empty() {
+            acts(&a)
+        } else {
+            !acts(&not)
+        };
+        action_ok
             && if s.not_resources.is_empty() {
                 on(&s.resources)
             } else {
@@ -202,6 +209,10 @@ fn permits_as(
         .iter()
         .any(|s| s.effect == Effect::Allow && matches(s));
     let managed_allow = r.managed_policies.iter().any(|m| {
+        // AWS managed policies only (a customer policy may share a name).
+        if !m.arn.contains(":iam::aws:policy/") {
+            return false;
+        }
         let name = m.arn.rsplit('/').next().unwrap_or_default();
         ecsroles_core::managed_snapshot::POLICIES
             .iter()

@@ -560,7 +560,7 @@ fn a_templates_managed_instances_capacity_provider_names_the_plans_roles() {
             r#"Resources:
   Node:
     Type: AWS::IAM::Role
-    Properties: {{RoleName: ecsInstanceRoleShop}}
+    Properties: {{RoleName: ecsInstanceRoleShop, Path: /mi/}}
   Profile:
     Type: AWS::IAM::InstanceProfile
     Properties: {{Roles: [!Ref Node]}}
@@ -591,7 +591,7 @@ fn a_templates_managed_instances_capacity_provider_names_the_plans_roles() {
         plan(&spec)
     };
     let p = planned(&cfn("MANAGED_INSTANCES", "!GetAtt Infra.Arn"));
-    let node = "arn:aws:iam::111122223333:role/ecsInstanceRoleShop";
+    let node = "arn:aws:iam::111122223333:role/mi/ecsInstanceRoleShop";
     assert_eq!(role(&p, RoleKind::ManagedInstancesNode).arn, node);
     let infra = role(&p, RoleKind::ManagedInstancesInfrastructure);
     assert_eq!(infra.arn, "arn:aws:iam::111122223333:role/shop-infra");
@@ -607,6 +607,21 @@ fn a_templates_managed_instances_capacity_provider_names_the_plans_roles() {
         (infra.arn.as_str(), infra.provisioning),
         (arn, Provisioning::Existing)
     );
+    // A form it cannot read (a Sub of an ARN) is said; the plan names its own role.
+    let p = planned(&cfn(
+        "MANAGED_INSTANCES",
+        "!Sub \"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x\"",
+    ));
+    assert!(
+        finding_with(
+            &p,
+            Severity::Warning,
+            "ManagedInstancesProvider.InfrastructureRoleArn"
+        ),
+        "{:?}",
+        p.findings
+    );
+    assert_eq!(role(&p, RoleKind::ManagedInstancesNode).arn, node);
     // A task that does not run on that capacity keeps the provider's roles out of its plan.
     let p = planned(&cfn("FARGATE", "!GetAtt Infra.Arn"));
     assert!(p.role(RoleKind::ManagedInstancesNode).is_none());
@@ -638,6 +653,18 @@ fn an_ecr_looking_image_that_does_not_parse_is_said() {
         "{:?}",
         p.findings
     );
+    // A registry host the parser does not read (an ISO partition's): said, not refused.
+    let iso = td.replace(
+        "1234567890123.dkr.ecr.us-east-1.amazonaws.com",
+        "123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov",
+    );
+    let p = plan_doc(&iso);
+    assert!(
+        finding_with(&p, Severity::Warning, "not a valid ECR image URI"),
+        "{:?}",
+        p.findings
+    );
+    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
 }
 
 #[test]

@@ -299,7 +299,7 @@ impl<'a> Planner<'a> {
                 cat!(
                     "bucket ",
                     bucket,
-                    " is an AWS docs stand-in: granted as written"
+                    " is an AWS docs stand-in or a name S3 reserves: granted as written"
                 ),
             );
             f.fix = Some("write your bucket's name".into());
