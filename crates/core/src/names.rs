@@ -14,6 +14,21 @@ pub fn sanitize(raw: &str) -> String {
     s.trim_matches('-').to_string()
 }
 
+/// [`sanitize`] for a workload's name, which names its roles and the files a render writes:
+/// it starts and ends with a letter or digit (a family such as `{{ .Values.project }}-web`
+/// gave `.Values.project---web`, a hidden file name), and runs of `-` left by the characters
+/// replaced become one.
+pub fn workload(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in sanitize(raw).chars() {
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    out.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string()
+}
+
 /// FNV-1a, 32 bits: stable across platforms and releases (unlike `std`'s hasher).
 pub fn stable_hash(s: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
@@ -62,5 +77,11 @@ mod tests {
         assert_eq!(sanitize("my app/v2"), "my-app-v2");
         assert_eq!(sanitize("ok_name+=,.@-x"), "ok_name+=,.@-x");
         assert_eq!(sanitize("éé"), "");
+        assert_eq!(
+            workload("{{ .Values.project }}-{{ .Values.env }}-web"),
+            "Values.project-.Values.env-web"
+        );
+        assert_eq!(workload("my app/v2"), "my-app-v2");
+        assert_eq!(workload("._x_."), "x");
     }
 }

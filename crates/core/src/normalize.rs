@@ -56,6 +56,7 @@ const CFN_EXPRESS: &str = "AWS::ECS::ExpressGatewayService";
 const CFN_CAPACITY_PROVIDER: &str = "AWS::ECS::CapacityProvider";
 const CFN_ROLE: &str = "AWS::IAM::Role";
 const CFN_LOG_GROUP: &str = "AWS::Logs::LogGroup";
+const CFN_TARGET_GROUP: &str = "AWS::ElasticLoadBalancingV2::TargetGroup";
 const CFN_DOC: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html";
 
 /// Rewrites `value` in place into a task definition or spec the typed parser reads.
@@ -1032,7 +1033,9 @@ fn express_note(express: &Map<String, Value>) -> Finding {
 ///   `Ref X` (its name) are written as its ARN, which every role field takes (ECS documents the
 ///   short name only for `taskRoleArn` and the service's `role`), with the partition and
 ///   account left to the plan and the role's `Path` if it gives one;
-/// - an `AWS::Logs::LogGroup` with a `LogGroupName`: `Ref X` is that name.
+/// - an `AWS::Logs::LogGroup` with a `LogGroupName`: `Ref X` is that name;
+/// - an `AWS::ElasticLoadBalancingV2::TargetGroup` with a `Name`: `Ref X` is its ARN with the
+///   id CloudFormation's creation adds left open (`targetgroup/<Name>/*`).
 ///
 /// Resources without a name of their own are named at deploy time and stay placeholders.
 fn named_resources(template: &Map<String, Value>) -> BTreeMap<String, Value> {
@@ -1078,11 +1081,20 @@ fn named_resources(template: &Map<String, Value>) -> BTreeMap<String, Value> {
             out.insert(cat!("Ref:", id), name.clone());
         }
     }
+    // A target group's Ref is its ARN, whose last part is an id made at creation: with its
+    // `Name` (names are unique per account and Region) `targetgroup/<Name>/*` is that group.
+    for (id, r) in resources_of(template, CFN_TARGET_GROUP) {
+        if let Some(name) = r.get("Properties").and_then(|p| p.get("Name")) {
+            let prefix = "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/";
+            let arn = serde_json::json!({"Fn::Join": ["", [prefix, name, "/*"]]});
+            out.insert(cat!("Ref:", id), arn);
+        }
+    }
     out
 }
 
 /// Replaces every `GetAtt X.Arn` and `Ref X` inside `v` that [`named_resources`] knows.
-/// Returns how many roles (log groups are not counted: the note is about roles).
+/// Returns how many roles (log and target groups are not counted: the note is about roles).
 fn resolve_roles(v: &mut Value, named: &BTreeMap<String, Value>) -> usize {
     if named.is_empty() {
         return 0;

@@ -522,6 +522,50 @@ fn a_templates_own_roles_with_a_role_name_are_the_roles_the_task_definition_name
 }
 
 #[test]
+fn a_templates_named_target_group_scopes_the_service_role_to_it() {
+    // aws-cloudformation-templates' ECS_Schedule_Example: `TargetGroupArn: !Ref ECSTG` of the
+    // template's target group named ECSTG, whose ARN ends in an id made at creation.
+    let cfn = r#"Resources:
+  TG:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {Name: web-tg, Port: 80, Protocol: HTTP}
+  TaskDef:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: web
+      RequiresCompatibilities: [EC2]
+      ContainerDefinitions: [{Name: web, Image: nginx, Memory: 128, PortMappings: [{ContainerPort: 80}]}]
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      TaskDefinition: !Ref TaskDef
+      Role: arn:aws:iam::111122223333:role/web-service
+      LoadBalancers: [{ContainerName: web, ContainerPort: 80, TargetGroupArn: !Ref TG}]
+"#;
+    let (mut spec, _) = parse_document(cfn).unwrap_or_else(|e| panic!("{e}"));
+    spec.account = Some("111122223333".into());
+    spec.region = Some("us-east-1".into());
+    let p = plan(&spec);
+    let tg =
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web-tg/0123456789abcdef";
+    assert!(permits(
+        &p,
+        RoleKind::Service,
+        "elasticloadbalancing:RegisterTargets",
+        tg
+    ));
+    let other =
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/other/0123456789abcdef";
+    assert!(!permits(
+        &p,
+        RoleKind::Service,
+        "elasticloadbalancing:RegisterTargets",
+        other
+    ));
+    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+}
+
+#[test]
 fn a_role_name_holding_a_placeholder_is_planned_under_the_plans_own_name() {
     // The role the file names is known once `Stage` is: until then a new role, named by the plan
     // (not `app-${Stage}`, which IAM refuses), and the warning says what to fill.

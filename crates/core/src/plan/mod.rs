@@ -367,7 +367,7 @@ impl<'a> Planner<'a> {
             .clone()
             .or_else(|| td.family.clone())
             .unwrap_or_default();
-        self.workload = names::sanitize(&raw_name);
+        self.workload = names::workload(&raw_name);
         if self.workload.is_empty() {
             self.workload = "ecs-workload".into();
             self.warn(
