@@ -41,16 +41,21 @@ pub fn find(s: &str) -> Option<Placeholder<'_>> {
                 }
             }
             b'$' if b.get(i + 1) == Some(&b'(') => next.close(s, i, 2, 2),
-            // `$NAME` (envsubst, shell): letters, digits and `_`, not starting with a digit.
+            // `$NAME` (envsubst, shell) as deploy scripts write their variables: capitals,
+            // digits and `_`, not starting with a digit. Lower case is left alone: S3 keys
+            // may hold `$` (`cfg/$v1.conf`), and a variable named so is rare in these files.
             b'$' if b
                 .get(i + 1)
-                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') =>
+                .is_some_and(|c| c.is_ascii_uppercase() || *c == b'_') =>
             {
                 let len = b[i + 1..]
                     .iter()
-                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
                     .count();
-                Some((i + 1 + len, &s[i + 1..i + 1 + len]))
+                let end = i + 1 + len;
+                // `$Name…` with lower case in it is not one.
+                let whole = !b.get(end).is_some_and(|c| c.is_ascii_alphanumeric());
+                whole.then(|| (end, &s[i + 1..end]))
             }
             b'{' if b.get(i + 1) == Some(&b'{') => next.close(s, i, 2, 3),
             b'<' => next.close(s, i, 1, 4).filter(|(_, inner)| {
@@ -233,7 +238,7 @@ mod tests {
             ("$$$EXECUTION_ROLE$$$", "EXECUTION_ROLE"),
             ("arn:aws:iam::$AWS_ACCOUNT_ID:role/x", "AWS_ACCOUNT_ID"),
             ("$ECR_REPO:latest", "ECR_REPO"),
-            ("$_x1", "_x1"),
+            ("$_X1/app", "_X1"),
             (
                 "${ImportValue:ecs-${Stack}-Role}",
                 "ImportValue:ecs-${Stack}-Role",
@@ -266,6 +271,8 @@ mod tests {
             "a < b",
             "cost $5",
             "a $ b",
+            "cfg/$v1.conf",
+            "$Repo",
             "$",
             "{not}",
             "/ecs/app",
