@@ -168,6 +168,16 @@ impl EcrImage {
     }
 }
 
+/// Whether `image`'s registry host ends in a DNS suffix [`parse_ecr_image`] reads
+/// (`amazonaws.com`, `amazonaws.com.cn`, `on.aws`): an ECR-looking image on such a host that
+/// does not parse is malformed, while another host may be a registry it does not know.
+pub fn is_known_ecr_host(image: &str) -> bool {
+    let host = split_once_ascii(image, b'/').map_or(image, |(h, _)| h);
+    [".amazonaws.com", ".amazonaws.com.cn", ".on.aws"]
+        .iter()
+        .any(|s| host.ends_with(s))
+}
+
 /// Parses `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repo>[:tag|@digest]` and the
 /// dual-stack form `<account>.dkr-ecr.<region>.on.aws/<repo>`. Anything else (Docker Hub,
 /// `public.ecr.aws`, GHCR, a private registry) is not a private ECR image and returns `None`.
@@ -191,6 +201,7 @@ pub fn parse_ecr_image(image: &str) -> Option<EcrImage> {
         ("dkr-ecr", r) | ("dkr-ecr-fips", r) => (r, &labels[3..]),
         _ => return None,
     };
+    // The suffixes ECR's registry hosts end in (also in `is_known_ecr_host`).
     let partition = match rest {
         ["amazonaws", "com"] => partition_of_region(region),
         ["amazonaws", "com", "cn"] => "aws-cn",

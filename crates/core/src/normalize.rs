@@ -42,6 +42,14 @@ fn note(path: &str, message: String) -> Finding {
     }
 }
 
+/// A [`note`] the user must act on.
+fn warning(path: &str, message: String) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        ..note(path, message)
+    }
+}
+
 /// The CloudFormation resource type of a task definition.
 pub const CFN_TASK_DEFINITION: &str = "AWS::ECS::TaskDefinition";
 const CFN_SERVICE: &str = "AWS::ECS::Service";
@@ -116,12 +124,10 @@ pub fn normalize(value: &mut Value, vars: &BTreeMap<String, String>) -> Normaliz
                     ));
                 }
                 for role in set_aside.unplanned {
-                    let mut f = note(
+                    out.notes.push(warning(
                         &cat!(base, "service"),
                         cat!(role, ": this feature's infrastructure role or key is not planned by ecsroles yet; its permissions are not in this plan"),
-                    );
-                    f.severity = Severity::Warning;
-                    out.notes.push(f);
+                    ));
                 }
             }
             Err((path, message)) => out.shape_error = Some((path, message)),
@@ -511,7 +517,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
     // role (planned as the role the file names), not a placeholder.
     let named = named_resources(obj);
     let mut props = props;
-    let resolved = resolve_roles(&mut props, &named);
+    let mut resolved = resolve_named(&mut props, &named);
     let td = cfn_to_api(&props, None, &mut placeholders);
     let launchers = launchers_of(obj, td_name.as_deref(), &mut placeholders);
     let express = td_name.as_deref().and_then(express_of);
@@ -523,17 +529,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                 // The task definition is this one; the rest is CreateService's shape.
                 m.remove("TaskDefinition");
             }
-            let resolved = resolved + resolve_roles(&mut svc, &named);
-            if resolved > 0 {
-                out.notes.push(note(
-                    "roles",
-                    cat!(
-                        "read the template's ",
-                        CFN_ROLE,
-                        " resources by their RoleName: the roles the task definition and service name"
-                    ),
-                ));
-            }
+            resolved += resolve_named(&mut svc, &named);
             let svc = cfn_to_api(&svc, None, &mut placeholders);
             out.notes.push(note(
                 "service",
@@ -559,20 +555,18 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
             }
             Value::Object(m)
         }
-        None => {
-            if resolved > 0 {
-                out.notes.push(note(
-                    "taskDefinition",
-                    cat!(
-                        "read the template's ",
-                        CFN_ROLE,
-                        " resources by their RoleName: the roles the task definition names"
-                    ),
-                ));
-            }
-            td
-        }
+        None => td,
     };
+    if resolved > 0 {
+        out.notes.push(note(
+            "roles",
+            cat!(
+                "read the template's ",
+                CFN_ROLE,
+                " resources by their RoleName: the roles the file names"
+            ),
+        ));
+    }
     if !cache_rules.is_empty() {
         out.notes.push(note(
             "pullThroughCacheRules",
@@ -639,7 +633,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                 ".Properties.ManagedInstancesProvider"
             );
             for field in unread {
-                let mut f = note(
+                let mut f = warning(
                     &cat!(path, ".", field),
                     cat!(
                         "the capacity provider's ",
@@ -647,7 +641,6 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                         " is not a role ARN or the template's role with a RoleName: the plan names its own role instead"
                     ),
                 );
-                f.severity = Severity::Warning;
                 f.fix = Some("set roles.managedInstancesInfrastructure / roles.managedInstancesNode (existingArn or name) to the roles it stands for".into());
                 out.notes.push(f);
             }
@@ -693,9 +686,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
 #[cfg(feature = "templates")]
 fn placeholder_notes(path: &str, mut placeholders: Vec<String>, out: &mut Normalized) {
     for d in placeholders.iter().filter(|p| p.contains(DROPPED)) {
-        let mut f = note(path, d.clone());
-        f.severity = Severity::Warning;
-        out.notes.push(f);
+        out.notes.push(warning(path, d.clone()));
     }
     placeholders.retain(|p| !p.contains(DROPPED));
     if !placeholders.is_empty() {
@@ -915,7 +906,7 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     out.changed = true;
     out.notes.push(express_note(express));
     if service.is_none() && given_group.is_none() {
-        let mut f = note(
+        let mut f = warning(
             &at("serviceName"),
             cat!(
                 "no serviceName: ECS names the service, so its log group is matched as ",
@@ -923,7 +914,6 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
                 " (every service of the cluster)"
             ),
         );
-        f.severity = Severity::Warning;
         f.fix = Some("set serviceName (or primaryContainer.awsLogsConfiguration.logGroup)".into());
         out.notes.push(f);
     }
@@ -1037,7 +1027,11 @@ fn express_note(express: &Map<String, Value>) -> Finding {
 /// - an `AWS::ElasticLoadBalancingV2::TargetGroup` with a `Name`: `Ref X` is its ARN with the
 ///   id CloudFormation's creation adds left open (`targetgroup/<Name>/*`).
 ///
-/// Resources without a name of their own are named at deploy time and stay placeholders.
+/// Resources without a name of their own are named at deploy time and stay placeholders. What
+/// `Ref`/`GetAtt` return for each type: the "Return values" of its page in
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html,
+/// …/aws-resource-logs-loggroup.html, …/aws-resource-elasticloadbalancingv2-targetgroup.html
+/// (target group names: "unique per Region per account", CreateTargetGroup).
 fn named_resources(template: &Map<String, Value>) -> BTreeMap<String, Value> {
     // A name as written, or the string of its single-argument `Sub`, and how to rebuild it.
     let name_of = |v: &Value| -> Option<(String, Option<&'static str>)> {
@@ -1095,7 +1089,7 @@ fn named_resources(template: &Map<String, Value>) -> BTreeMap<String, Value> {
 
 /// Replaces every `GetAtt X.Arn` and `Ref X` inside `v` that [`named_resources`] knows.
 /// Returns how many roles (log and target groups are not counted: the note is about roles).
-fn resolve_roles(v: &mut Value, named: &BTreeMap<String, Value>) -> usize {
+fn resolve_named(v: &mut Value, named: &BTreeMap<String, Value>) -> usize {
     if named.is_empty() {
         return 0;
     }
@@ -1130,9 +1124,9 @@ fn resolve_roles(v: &mut Value, named: &BTreeMap<String, Value>) -> usize {
                     return 1;
                 }
             }
-            m.values_mut().map(|x| resolve_roles(x, named)).sum()
+            m.values_mut().map(|x| resolve_named(x, named)).sum()
         }
-        Value::Array(a) => a.iter_mut().map(|x| resolve_roles(x, named)).sum(),
+        Value::Array(a) => a.iter_mut().map(|x| resolve_named(x, named)).sum(),
         _ => 0,
     }
 }
@@ -1256,7 +1250,7 @@ fn launchers_of(
     let mut api = |v: Option<&Value>| {
         v.map(|v| {
             let mut v = v.clone();
-            resolve_roles(&mut v, &named);
+            resolve_named(&mut v, &named);
             cfn_to_api(&v, None, placeholders)
         })
     };

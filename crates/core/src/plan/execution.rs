@@ -829,21 +829,18 @@ impl<'a> Planner<'a> {
             // An error where the host is a registry host the parser knows (the rest is then
             // malformed: ECS refuses the image or cannot pull it, and no grant covers it); a
             // warning on other hosts (e.g. the ISO partitions' registries, not read here).
-            let known = filled.contains(".amazonaws.com") || filled.contains(".on.aws");
-            let severity = if known {
+            let severity = if arn::is_known_ecr_host(&filled) {
                 Severity::Error
             } else {
                 Severity::Warning
             };
-            self.findings.push(finding(
+            let f = finding(
                 severity,
                 path,
                 cat!("image ", image, " looks like a private ECR image but is not a valid ECR image URI: no pull permissions planned for it"),
-            ));
-            self.findings.last_mut().expect("just pushed").fix = Some(
-                "write it as <12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]"
-                    .into(),
-            );
+            )
+            .fix("write it as <12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]");
+            self.findings.push(f);
         }
         img
     }
