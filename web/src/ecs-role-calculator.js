@@ -83,7 +83,7 @@ async function linkedState() {
 
 /** One container of the guided form, its optional boxes empty. */
 function newContainer(name, image, logGroup = "") {
-  return { name, image, logGroup, secrets: "", credentialSpec: "", env: "", router: "", firelens: "" };
+  return { name, image, logGroup, secrets: "", credentialSpec: "", gmsaUser: "", env: "", router: "", firelens: "" };
 }
 
 function defaultForm() {
@@ -125,6 +125,7 @@ function pairs(text) {
 /** The guided form's state as an EcsRoleSetSpec (the core validates everything). */
 export function specFromForm(f, model) {
   const td = { family: f.name, networkMode: f.networkMode, requiresCompatibilities: [f.launchType], containerDefinitions: [] };
+  const spec = { name: f.name, launchType: f.launchType, taskDefinition: td };
   f.containers.forEach((c) => {
     const cd = { name: c.name, image: c.image };
     if (c.logGroup) cd.logConfiguration = { logDriver: "awslogs", options: { "awslogs-group": c.logGroup, "awslogs-region": f.region, "awslogs-stream-prefix": c.name } };
@@ -138,6 +139,13 @@ export function specFromForm(f, model) {
     const output = pairs(c.firelens);
     if (output.length) cd.logConfiguration = { logDriver: "awsfirelens", options: Object.fromEntries(output) };
     if (c.credentialSpec) cd.credentialSpecs = [c.credentialSpec];
+    // Domainless gMSA: the domain user's secret is named inside the CredSpec, as the spec's
+    // credentialSpecs gives it (keyed by the location after the prefix).
+    const location = (c.credentialSpec ?? "").match(/^credentialspecdomainless:(.+)$/)?.[1]?.trim();
+    if (location && c.gmsaUser) {
+      spec.credentialSpecs ??= {};
+      spec.credentialSpecs[location] = { ActiveDirectoryConfig: { HostAccountConfig: { PluginInput: { CredentialArn: c.gmsaUser } } } };
+    }
     if (f.efs.fileSystemId) cd.mountPoints = [{ sourceVolume: "efs", containerPath: "/mnt/efs", readOnly: !!f.efs.readOnly }];
     td.containerDefinitions.push(cd);
   });
@@ -153,7 +161,6 @@ export function specFromForm(f, model) {
     const fsx = { fileSystemId: f.fsxId, authorizationConfig: { credentialsParameter: f.fsxCredentials } };
     td.volumes = [...(td.volumes ?? []), { name: "fsx", fsxWindowsFileServerVolumeConfiguration: fsx }];
   }
-  const spec = { name: f.name, launchType: f.launchType, taskDefinition: td };
   for (const k of ["account", "region", "cluster"]) if (f[k]) spec[k] = f[k];
   const service = {};
   if (f.targetGroupArn) service.loadBalancers = [{ targetGroupArn: f.targetGroupArn, containerName: f.containers[0]?.name, containerPort: 80 }];
@@ -647,7 +654,8 @@ class EcsRoleCalculator extends HTMLElement {
           ${field("Image", `c-${i}-image`, c.image, `taskDefinition.containerDefinitions[${i}].image`)}</div>
         <div class="row">${field("awslogs log group (empty: none)", `c-${i}-logGroup`, c.logGroup, `taskDefinition.containerDefinitions[${i}].logConfiguration.options.awslogs-group`)}</div>
         <div class="row"><label>Secrets, one NAME=valueFrom per line (Secrets Manager ARN, SSM name or ARN)<textarea id="c-${i}-secrets" rows="2" data-path="taskDefinition.containerDefinitions[${i}].secrets">${esc(c.secrets)}</textarea></label></div>
-        <div class="row">${field("gMSA credential spec (optional: credentialspec: or credentialspecdomainless: and its S3 or SSM ARN)", `c-${i}-credentialSpec`, c.credentialSpec ?? "", `taskDefinition.containerDefinitions[${i}].credentialSpecs`)}</div>
+        <div class="row">${field("gMSA credential spec (optional: credentialspec: or credentialspecdomainless: and its S3 or SSM ARN)", `c-${i}-credentialSpec`, c.credentialSpec ?? "", `taskDefinition.containerDefinitions[${i}].credentialSpecs`)}
+          ${field("Domainless: the domain user's secret ARN (the CredSpec's CredentialArn)", `c-${i}-gmsaUser`, c.gmsaUser ?? "", "credentialSpecs")}</div>
         <div class="row"><label>Environment, one NAME=VALUE per line (an image's settings: aws_fluent_bit_init_s3_1, CW_CONFIG_CONTENT…)<textarea id="c-${i}-env" rows="2" data-path="taskDefinition.containerDefinitions[${i}].environment">${esc(c.env ?? "")}</textarea></label>
           <label>FireLens log router<select id="c-${i}-router" data-path="taskDefinition.containerDefinitions[${i}].firelensConfiguration">${["", "fluentbit", "fluentd"].map((t) => `<option value="${t}" ${t === (c.router ?? "") ? "selected" : ""}>${t || "no"}</option>`).join("")}</select></label></div>
         <div class="row"><label>FireLens output instead of awslogs, one KEY=VALUE per line (Name=opensearch, Host=…, AWS_Auth=On, role_arn=…; Fluentd: @type=…)<textarea id="c-${i}-firelens" rows="2" data-path="taskDefinition.containerDefinitions[${i}].logConfiguration.options">${esc(c.firelens ?? "")}</textarea></label></div>

@@ -337,6 +337,10 @@ test("the guided form expresses issue 13's remaining triggers: pull through cach
   // gMSA: the execution role reads the CredSpec object.
   await calc(page).locator("#c-0-credentialSpec").fill("credentialspecdomainless:arn:aws:s3:::corp-gmsa/app/credspec.json");
   await until((p) => statement(p, "taskExecution", "GmsaCredSpecGetObject")?.resources.includes("arn:aws:s3:::corp-gmsa/app/credspec.json"), "the CredSpec read");
+  // Domainless: the domain user's secret the CredSpec names, read exactly.
+  const gmsaUser = "arn:aws:secretsmanager:us-east-1:111122223333:secret:ad/user-Ab12Cd";
+  await calc(page).locator("#c-0-gmsaUser").fill(gmsaUser);
+  await until((p) => statement(p, "taskExecution", "GmsaDomainUserSecret")?.resources.includes(gmsaUser), "the domain user's secret read");
   // On EC2: FSx for Windows' credentials with the execution role, and awslogs moved to the
   // instance role by the agent setting.
   await calc(page).locator("#f-launchType").selectOption("EC2");

@@ -177,6 +177,24 @@ struct Overrides {
     /// blue/green, Service Connect, VPC Lattice… need it).
     #[arg(long, value_name = "FILE")]
     service: Option<PathBuf>,
+    /// A domainless gMSA CredSpec (repeatable): LOCATION as the task definition writes it after
+    /// `credentialspecdomainless:` (its S3 object or SSM parameter ARN), FILE the CredSpec JSON.
+    /// The domain user's secret is named only inside it: with it, the execution role reads
+    /// exactly that secret.
+    #[arg(long = "credspec", value_name = "LOCATION=FILE", value_parser = parse_credspec)]
+    credspecs: Vec<(String, PathBuf)>,
+}
+
+/// `--credspec LOCATION=FILE`, split at the last `=` (an ARN has none; a path rarely does).
+fn parse_credspec(s: &str) -> Result<(String, PathBuf), String> {
+    match s.rsplit_once('=') {
+        Some((l, f)) if !l.trim().is_empty() && !f.trim().is_empty() => {
+            Ok((l.trim().to_string(), PathBuf::from(f.trim())))
+        }
+        _ => Err(format!(
+            "{s:?}: expected LOCATION=FILE, e.g. arn:aws:s3:::bucket/app.json=credspec.json"
+        )),
+    }
 }
 
 /// The platform's guardrails: the same verdict the controller reaches.
@@ -343,6 +361,11 @@ fn load_text(mut text: String, mut shown: String, o: Overrides) -> Result<EcsRol
         };
         format!("{shown}: {e}")
     })?;
+    for (location, file) in o.credspecs {
+        let doc = serde_json::from_str(&read(&file)?)
+            .map_err(|e| format!("{}: the CredSpec is not JSON: {e}", file.display()))?;
+        spec.credential_specs.insert(location, doc);
+    }
     ecsroles_core::overrides::Overrides {
         launch_type: o.launch_type,
         account: o.account,

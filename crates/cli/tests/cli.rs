@@ -442,6 +442,59 @@ fn a_service_file_joins_a_bare_task_definition() {
     );
 }
 
+/// `--credspec LOCATION=FILE`: a real domainless CredSpec (credentials-fetcher's test asset)
+/// gives the domain user's secret, which the execution role then reads exactly.
+#[test]
+fn a_credspec_file_names_the_domain_users_secret() {
+    let dir = "tests/realworld/aws-samples-gmsa-linux-fargate-domainless-credspec";
+    let td = format!("{dir}/amazon-ecs-gmsa-linux-application.template.json");
+    let bucket = "ImportValue:amazon-ecs-gmsa-linux-infrastructure:ExportsOutputFnGetAttcredspecs3bucket2AC0FC3AArnCFB4DF8C=arn:aws:s3:::amzn-s3-demo-bucket";
+    let location = "arn:aws:s3:::amzn-s3-demo-bucket/amazon-ecs-gmsa-linux-CredSpec";
+    let credspec = format!("{location}={dir}/contoso_WebApp01_ndj.json");
+    let secret = "arn:aws:secretsmanager:us-west-2:123456789012:secret:aws/directoryservice/contoso/standarduser-AbCdEf";
+    let with = text(
+        &ecsroles(
+            &["plan", &td, "--var", bucket, "--credspec", &credspec],
+            None,
+        )
+        .stdout,
+    );
+    assert!(
+        with.contains(&format!(
+            "[GmsaDomainUserSecret] secretsmanager:GetSecretValue\n        on {secret}"
+        )),
+        "{with}"
+    );
+    // Without it: a warning saying which flag fills it, and no grant.
+    let without = text(&ecsroles(&["plan", &td, "--var", bucket], None).stdout);
+    assert!(!without.contains("GmsaDomainUserSecret"), "{without}");
+    assert!(
+        without.contains(&format!("--credspec {location}=FILE")),
+        "{without}"
+    );
+    // A file that is not JSON, and a flag without its file: each says what is wrong.
+    let bad = ecsroles(
+        &["plan", &td, "--credspec", &format!("{location}={td}x")],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let bad = ecsroles(
+        &["plan", &td, "--credspec", &format!("{location}=Cargo.toml")],
+        None,
+    );
+    assert!(
+        text(&bad.stderr).contains("the CredSpec is not JSON"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let bad = ecsroles(&["plan", &td, "--credspec", "credspec.json"], None);
+    assert!(
+        text(&bad.stderr).contains("expected LOCATION=FILE"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
 /// `explain`: a real stopped reason (tests/explain/messages.yaml's copilot one) names the role,
 /// action and resource; with the workload, whether its plan grants the call; JSON for
 /// machines; from stdin; an unknown message exits 1.

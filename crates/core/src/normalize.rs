@@ -919,8 +919,9 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     }
 }
 
-/// Without the `templates` feature: an Express Mode service, a Fluentd FireLens output, an
-/// ADOT collector, a CloudWatch agent or App Mesh's Envoy is left to the full build, said at
+/// Without the `templates` feature: an Express Mode service, a gMSA CredSpec, a Fluentd
+/// FireLens output, an ADOT collector, a CloudWatch agent or App Mesh's Envoy is left to the
+/// full build, said at
 /// [`TEMPLATE_PATH`] like a template (the calculator's plain module stays under its size
 /// budget; the element plans these again with the full module).
 #[cfg(not(feature = "templates"))]
@@ -934,6 +935,8 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
         || spec.get("infrastructureRoleArn").is_some();
     let what = if express {
         "an ECS Express Mode service"
+    } else if spec.get("credentialSpecs").is_some() {
+        "a gMSA CredSpec (credentialSpecs)"
     } else if let Some(what) = full_only(value) {
         what
     } else {

@@ -291,8 +291,7 @@ rule!(FSX_DESCRIBE, "FsxDescribeFileSystems", ["fsx:DescribeFileSystems"],
 // the CredSpec (linux-gmsa.html, fargate-linux-gmsa.html), and the ECS agent's credentialspec
 // resource uses the execution-role credentials ("credentialspec resource: unable to find
 // execution role credentials"); the S3 download looks up the bucket's region first, as for
-// environment files. The domainless user's secret is named only inside the CredSpec
-// (HostAccountConfig), so it is reported, not granted.
+// environment files.
 rule!(
     GMSA_CREDSPEC_S3,
     "GmsaCredSpecGetObject",
@@ -313,6 +312,31 @@ rule!(
     ["ssm:GetParameters"],
     "gMSA: the agent reads the container's CredSpec at launch.",
     doc::GMSA_LINUX
+);
+// Domainless gMSA: the domain user whose name and password fetch the gMSA's credentials is
+// named inside the CredSpec, not the task definition: `ActiveDirectoryConfig.HostAccountConfig.
+// PluginInput`, an object with `CredentialArn` on Linux (linux-gmsa.html, fargate-linux-gmsa.html),
+// a JSON string with `credentialArn` on Windows (windows-gmsa.html); so it is granted only when
+// the spec's `credentialSpecs` gives the CredSpec, and reported otherwise. "You must add the
+// following permissions as an inline policy to the task execution IAM role" (GetSecretValue on
+// the secret: linux-gmsa.html, fargate-linux-gmsa.html; tutorial-gmsa-windows.html step 7).
+// AWS is unclear on Windows: windows-gmsa.html's prerequisites put it on the instance role,
+// its tutorial and the agent (it hands the plugin the execution role's credentials) on the
+// execution role, which we follow. Linux reads Secrets Manager only; Windows also SSM
+// Parameter Store, with "ssm:GetParameter for the parameter" (the tutorial's words).
+rule!(
+    GMSA_USER_SECRET,
+    "GmsaDomainUserSecret",
+    ["secretsmanager:GetSecretValue"],
+    "Domainless gMSA: the agent reads the domain user the CredSpec names (CredentialArn).",
+    doc::GMSA_LINUX
+);
+rule!(
+    GMSA_USER_PARAMETER,
+    "GmsaDomainUserParameter",
+    ["ssm:GetParameter"],
+    "Domainless gMSA (Windows): the agent reads the domain user the CredSpec names (credentialArn).",
+    doc::GMSA_WINDOWS
 );
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-tls.html ("Service
 // Connect and AWS Key Management Service"): AWS's example key policy grants these four to a

@@ -94,6 +94,14 @@ pub struct EcsRoleSetSpec {
     /// agent sidecar, whose image the execution role pulls. Not in any task definition.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub guard_duty_runtime_monitoring: bool,
+    /// The gMSA credential specs (CredSpec JSON documents) of the task's
+    /// `credentialspecdomainless:` entries, keyed by the location written after that prefix
+    /// (`arn:aws:s3:::bucket/key`, an SSM parameter ARN, `file://…`): the domain user's secret
+    /// is named only inside the CredSpec (`ActiveDirectoryConfig.HostAccountConfig.PluginInput`),
+    /// so with it the execution role reads exactly that secret. A document or a string holding
+    /// one (an SSM parameter's value).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub credential_specs: crate::taskdef::Options,
     /// Customer managed KMS keys protecting the resources the roles touch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyBinding>,

@@ -51,6 +51,10 @@ struct Options {
     launch_type: Option<String>,
     #[serde(default)]
     vars: BTreeMap<String, String>,
+    /// gMSA CredSpecs: location (as the task definition writes it) → a file in the folder
+    /// (the CLI's `--credspec LOCATION=FILE`).
+    #[serde(default)]
+    credential_specs: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,6 +104,10 @@ fn check(dir: &Path, e: &Expected) -> Vec<String> {
     spec.cluster = o.cluster.clone().or(spec.cluster);
     if let Some(l) = &o.launch_type {
         spec.launch_type = Some(LaunchType::parse(l).expect("options.launchType"));
+    }
+    for (location, file) in &o.credential_specs {
+        let doc = serde_json::from_str(&read(file)).expect("options.credentialSpecs: a JSON file");
+        spec.credential_specs.insert(location.clone(), doc);
     }
     let p = plan(&spec);
     // What the controller plans from this file's EcsRoleSet must be this plan: every field a

@@ -81,6 +81,13 @@ resource "aws_iam_role_policy" "task_execution" {
         Action   = "s3:GetBucketLocation"
         Resource = "arn:aws:s3:::corp-gmsa-credspecs"
       },
+      # Domainless gMSA: the agent reads the domain user the CredSpec names (CredentialArn). (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html)
+      {
+        Sid      = "GmsaDomainUserSecret"
+        Effect   = "Allow"
+        Action   = "secretsmanager:GetSecretValue"
+        Resource = "arn:aws:secretsmanager:us-east-1:111122223333:secret:payroll/gmsa-user-AbCdEf"
+      },
     ]
   })
 }

@@ -57,14 +57,19 @@ impl<'a> Planner<'a> {
                     )
                     .fix = Some("use credentialspecdomainless:<ARN> with a CredSpec that names the domain user's secret".into());
                 }
-                // `file://…`: a CredSpec on the Windows instance's disk, read without IAM.
+                // `file://…`: a CredSpec on the instance's disk, read without IAM (a domainless
+                // one still names the domain user's secret).
                 if raw.starts_with("file://") {
+                    if domainless {
+                        self.gmsa_domain_user(raw, raw, &path, &cname);
+                    }
                     continue;
                 }
                 self.need(x, "the task runs with gMSA: the agent reads its CredSpec");
                 let Some(value) = self.fill(raw, &path) else {
                     continue;
                 };
+                let filled = value.trim().to_owned();
                 let reason = cat!(
                     "container ",
                     cname,
@@ -113,15 +118,79 @@ impl<'a> Planner<'a> {
                     }
                 }
                 if domainless {
-                    let f = finding(
-                        Severity::Warning,
-                        path,
-                        cat!("container ", cname, ": domainless gMSA: the execution role must also read the domain user's secret the CredSpec names (HostAccountConfig); not planned: its ARN is not in the task definition"),
-                    )
-                    .fix("allow secretsmanager:GetSecretValue on exactly that secret (and kms:Decrypt on a customer managed key)")
-                    .doc(if self.launch == LaunchType::Fargate { doc::GMSA_FARGATE } else { doc::GMSA_LINUX });
-                    self.findings.push(f);
+                    self.gmsa_domain_user(raw, &filled, &path, &cname);
                 }
+            }
+        }
+    }
+
+    /// Domainless gMSA: the domain user's secret, which only the CredSpec names (see
+    /// `rules::GMSA_USER_SECRET`), read from the CredSpec the spec gives for `location` (as
+    /// written, or `filled`: its placeholders filled).
+    fn gmsa_domain_user(&mut self, location: &str, filled: &str, path: &str, cname: &str) {
+        let x = RoleKind::TaskExecution;
+        let given = &self.spec.credential_specs;
+        let credspec = given.get(location.trim()).or_else(|| given.get(filled));
+        // The calculator's plain module leaves CredSpecs to the full one (normalize refuses
+        // them there, and the element plans again with the full module): rarely met, ~1.3 KB.
+        #[cfg(not(feature = "templates"))]
+        let credspec = credspec.and(None::<&serde_json::Value>);
+        let Some(credspec) = credspec else {
+            let f = finding(
+                Severity::Warning,
+                path,
+                cat!("container ", cname, ": domainless gMSA: the execution role must also read the domain user's secret the CredSpec names (HostAccountConfig); not planned: its ARN is not in the task definition"),
+            )
+            .fix(cat!("give the CredSpec as credentialSpecs[\"", filled, "\"] (CLI: --credspec ", filled, "=FILE): the plan then grants exactly its CredentialArn"))
+            .doc(if self.launch == LaunchType::Fargate { doc::GMSA_FARGATE } else { doc::GMSA_LINUX });
+            self.findings.push(f);
+            return;
+        };
+        self.need(
+            x,
+            "domainless gMSA: the agent reads the CredSpec's domain user",
+        );
+        let cpath = cat!(
+            "credentialSpecs[",
+            location,
+            "].ActiveDirectoryConfig.HostAccountConfig.PluginInput"
+        );
+        // An object with CredentialArn on Linux; a JSON string with credentialArn on Windows
+        // (the agent matches the key in any case on Linux).
+        let input = credspec
+            .get("ActiveDirectoryConfig")
+            .and_then(|a| a.get("HostAccountConfig"))
+            .and_then(|h| h.get("PluginInput"));
+        let parsed = input
+            .and_then(|i| i.as_str())
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+        let arn = parsed
+            .as_ref()
+            .or(input)
+            .and_then(|i| i.as_object())
+            .and_then(|o| {
+                o.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("CredentialArn"))
+            })
+            .and_then(|(_, v)| v.as_str());
+        let value = arn.and_then(|a| self.fill(a, &cpath));
+        let reason = cat!("container ", cname, ": domainless gMSA user (", cpath, ")");
+        match value.as_deref().map(str::trim).and_then(Arn::parse) {
+            Some(a) if a.service == "secretsmanager" => {
+                let v = value.as_deref().unwrap_or_default();
+                if let Some(secret) = self.secret_resource(v, &cpath, false) {
+                    self.execution_read(&rules::GMSA_USER_SECRET, secret, "secretsmanager", reason);
+                }
+            }
+            Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
+                let v = value.as_deref().unwrap_or_default().trim().to_owned();
+                self.execution_read(&rules::GMSA_USER_PARAMETER, v, "ssm", reason);
+            }
+            // A placeholder left in it was reported by `fill`.
+            _ if arn.is_some() && value.is_none() => {}
+            _ => {
+                self.error(&cpath, cat!("container ", cname, ": the CredSpec names no domain user's secret or SSM parameter ARN (CredentialArn: ", arn.unwrap_or("none"), ")"))
+                    .fix = Some("set HostAccountConfig.PluginInput to {\"CredentialArn\": \"<ARN>\"} (Windows: a JSON string, credentialArn)".into());
             }
         }
     }

@@ -517,3 +517,153 @@ fn guard_duty_runtime_monitoring_needs_an_execution_role_that_pulls_only_its_age
         .any(|f| f.path == "guardDutyRuntimeMonitoring"
             && f.message.contains("on the container instance")));
 }
+
+// ---- gMSA (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html,
+// fargate-linux-gmsa.html, windows-gmsa.html) ------------------------------------------------
+
+/// A Fargate container with one domainless CredSpec in S3, and the spec's `credentialSpecs`.
+fn domainless(credspecs: &str) -> ecsroles_core::model::RolePlan {
+    let c = "    - name: api\n      image: nginx\n      credentialSpecs: [\"credentialspecdomainless:arn:aws:s3:::cs/api.json\"]";
+    plan_doc(&fargate(c, credspecs))
+}
+
+#[test]
+fn gmsa_credspec_in_s3_is_read_by_the_execution_role_exactly() {
+    let p = domainless("");
+    assert_eq!(
+        stmt(&p, TaskExecution, "GmsaCredSpecGetObject").resources,
+        vec!["arn:aws:s3:::cs/api.json"]
+    );
+    assert_eq!(
+        stmt(&p, TaskExecution, "GmsaCredSpecGetBucketLocation").resources,
+        vec!["arn:aws:s3:::cs"]
+    );
+    assert!(!has_stmt(&p, Task, "GmsaCredSpecGetObject"));
+}
+
+#[test]
+fn domainless_gmsa_without_its_credspec_warns_and_names_the_field_that_fills_it() {
+    let p = domainless("");
+    let f = p
+        .findings
+        .iter()
+        .find(|f| f.message.contains("domain user's secret"))
+        .expect("the domain user is reported");
+    assert_eq!(
+        f.path,
+        "taskDefinition.containerDefinitions[0].credentialSpecs[0]"
+    );
+    assert!(f
+        .fix
+        .as_deref()
+        .unwrap_or_default()
+        .contains("credentialSpecs[\"arn:aws:s3:::cs/api.json\"]"));
+    assert!(!statements(role(&p, TaskExecution))
+        .iter()
+        .any(|s| s.actions.iter().any(|a| a.starts_with("secretsmanager:"))));
+}
+
+#[test]
+fn domainless_gmsa_reads_exactly_the_secret_its_linux_credspec_names_with_its_key() {
+    // The Linux shape (linux-gmsa.html): PluginInput is an object with CredentialArn.
+    let secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:ad/user-AbCdEf";
+    let extra = format!("credentialSpecs:\n  \"arn:aws:s3:::cs/api.json\":\n    ActiveDirectoryConfig:\n      HostAccountConfig: {{PortableCcgVersion: \"1\", PluginInput: {{CredentialArn: \"{secret}\"}}}}\nkeys:\n  - {{for: \"{secret}\", key: \"{KEY}\"}}");
+    let p = domainless(&extra);
+    assert_eq!(
+        stmt(&p, TaskExecution, "GmsaDomainUserSecret").resources,
+        vec![secret]
+    );
+    assert!(!allows(&p, Task, "secretsmanager:GetSecretValue", secret));
+    assert!(
+        !warnings(&p)
+            .iter()
+            .any(|w| w.contains("domain user's secret")),
+        "{:?}",
+        warnings(&p)
+    );
+    // The customer managed key on it: decrypt through Secrets Manager only.
+    let kms = statements(role(&p, TaskExecution))
+        .into_iter()
+        .find(|s| s.actions == vec!["kms:Decrypt"])
+        .expect("kms:Decrypt for the secret's key");
+    assert_eq!(kms.resources, vec![KEY]);
+    assert_eq!(
+        kms.conditions["StringEquals"]["kms:ViaService"],
+        vec!["secretsmanager.us-east-1.amazonaws.com"]
+    );
+}
+
+#[test]
+fn domainless_gmsa_reads_the_parameter_a_windows_credspec_names_in_its_json_string() {
+    // The Windows shape (windows-gmsa.html), as the ECS agent's own test writes it
+    // (credentialspec_windows_test.go "PluginInputCorrect2"): PluginInput is a JSON string
+    // with credentialArn, here an SSM parameter ("ssm:GetParameter", tutorial-gmsa-windows.html).
+    let c = "    - name: iis\n      image: mcr.microsoft.com/windows/servercore/iis\n      memory: 512\n      credentialSpecs: [\"credentialspecdomainless:file://C:\\\\ProgramData\\\\Docker\\\\CredentialSpecs\\\\iis.json\"]";
+    let extra = "credentialSpecs:\n  'file://C:\\ProgramData\\Docker\\CredentialSpecs\\iis.json': {ActiveDirectoryConfig: {HostAccountConfig: {PluginInput: '{\"credentialArn\": \"arn:aws:ssm:us-west-2:632418168714:parameter/gmsa-plugin-input\"}'}}}";
+    let p = plan_doc(&with_launch("EC2", "default", c, extra));
+    assert_eq!(
+        stmt(&p, TaskExecution, "GmsaDomainUserParameter").resources,
+        vec!["arn:aws:ssm:us-west-2:632418168714:parameter/gmsa-plugin-input"]
+    );
+    assert!(role(&p, TaskExecution)
+        .why
+        .iter()
+        .any(|w| w.contains("domainless gMSA")));
+    // A CredSpec on the instance's disk: nothing to read from S3 or SSM for the CredSpec itself.
+    assert!(!has_stmt(&p, TaskExecution, "GmsaCredSpecGetObject"));
+}
+
+#[test]
+fn a_credspec_that_names_no_domain_user_is_an_error_at_its_plugin_input() {
+    let p = domainless("credentialSpecs:\n  \"arn:aws:s3:::cs/api.json\": {ActiveDirectoryConfig: {GroupManagedServiceAccounts: [{Name: web, Scope: contoso.com}]}}");
+    assert!(has_error_at(&p, "credentialSpecs[arn:aws:s3:::cs/api.json].ActiveDirectoryConfig.HostAccountConfig.PluginInput"), "{:?}", errors(&p));
+    // A CredentialArn that is no secret or parameter ARN (a template's left-over) is one too.
+    let p = domainless("credentialSpecs:\n  \"arn:aws:s3:::cs/api.json\": {ActiveDirectoryConfig: {HostAccountConfig: {PluginInput: {CredentialArn: $gmsaSecretArn$}}}}");
+    assert!(
+        errors(&p)
+            .iter()
+            .any(|e| e.contains("(CredentialArn: $gmsaSecretArn$)")),
+        "{:?}",
+        errors(&p)
+    );
+}
+
+// ---- FSx for Windows File Server (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html)
+
+#[test]
+fn fsx_windows_credentials_are_read_by_the_execution_role_exactly() {
+    let c = "    - {name: iis, image: mcr.microsoft.com/windows/servercore/iis, memory: 512}";
+    let secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:fsx/ad-AbCdEf";
+    let vol = |cred: &str| {
+        format!("  volumes:\n    - name: share\n      fsxWindowsFileServerVolumeConfiguration:\n        fileSystemId: fs-0123456789abcdef0\n        rootDirectory: share\n        authorizationConfig: {{credentialsParameter: \"{cred}\", domain: corp.example.com}}")
+    };
+    let td = |cred: &str| {
+        with_launch("EC2", "default", c, "").replace(
+            "  containerDefinitions:",
+            &format!("{}\n  containerDefinitions:", vol(cred)),
+        )
+    };
+    let p = plan_doc(&td(secret));
+    assert_eq!(
+        stmt(&p, TaskExecution, "FsxWindowsCredentialsSecret").resources,
+        vec![secret]
+    );
+    assert_eq!(
+        stmt(&p, TaskExecution, "FsxDescribeFileSystems").resources,
+        vec!["*"]
+    );
+    let param = "arn:aws:ssm:us-east-1:111122223333:parameter/fsx/ad";
+    let p = plan_doc(&td(param));
+    assert_eq!(
+        stmt(&p, TaskExecution, "FsxWindowsCredentialsParameter").resources,
+        vec![param]
+    );
+    assert!(!has_stmt(&p, TaskExecution, "FsxWindowsCredentialsSecret"));
+    let p = plan_doc(&td("fsx-user"));
+    assert!(
+        errors(&p).iter().any(|e| e.contains("credentialsParameter")
+            || e.contains("is not a Secrets Manager or SSM parameter ARN")),
+        "{:?}",
+        errors(&p)
+    );
+}
