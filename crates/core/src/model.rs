@@ -265,6 +265,9 @@ const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
 const EC2: &str = "ec2.amazonaws.com";
 const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on your behalf.";
 
+/// The execution role's trust when `roles.taskExecution.trustConditions` asks for conditions.
+pub const EXECUTION_TRUST_CONDITIONS: &str = "The ECS/Fargate agent assumes it on the task's behalf; only ECS tasks of this account and Region (the task role's confused-deputy conditions, asked for by trustConditions: AWS documents them for the task role only, so launch a task to check).";
+
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
 pub const KINDS: [KindFacts; 18] = [

@@ -704,4 +704,10 @@ pub struct RoleConfig {
     /// after the workload, so workloads do not overwrite each other.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shared: bool,
+    /// The task execution role only: `true` adds the task role's confused-deputy conditions
+    /// (`aws:SourceAccount` this account, `aws:SourceArn` ECS in this account and Region) to
+    /// its trust. Off by default: AWS documents them for the task role only, and a condition
+    /// ECS does not meet stops every task launch; launch a task to check before rolling out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trust_conditions: bool,
 }

@@ -255,10 +255,15 @@ impl<'a> Planner<'a> {
         if sources.is_empty() {
             if kind == RoleKind::ContainerInstance && self.launch == LaunchType::External {
                 sources.push(self.arn("ssm", "*"));
-            } else if kind == RoleKind::Task {
+            } else if kind == RoleKind::Task || self.execution_trust_conditions(kind) {
                 sources.push(self.arn("ecs", "*"));
             }
         }
+        let why = if self.execution_trust_conditions(kind) {
+            crate::model::EXECUTION_TRUST_CONDITIONS
+        } else {
+            why
+        };
         let conditions = if sources.is_empty() {
             Conditions::new()
         } else {
@@ -280,6 +285,11 @@ impl<'a> Planner<'a> {
             reasons: vec![],
             doc: doc.into(),
         }])
+    }
+
+    /// The execution role's trust takes the task role's conditions (`trustConditions`).
+    fn execution_trust_conditions(&self, kind: RoleKind) -> bool {
+        kind == RoleKind::TaskExecution && self.spec.roles.task_execution.trust_conditions
     }
 
     /// Name and path: explicit config > the task definition's ARN for that role > defaults.
@@ -331,6 +341,10 @@ impl<'a> Planner<'a> {
         mut statements: Vec<Statement>,
     ) -> PlannedRole {
         let need = self.needs.remove(&kind).unwrap_or_default();
+        if cfg.trust_conditions && kind != RoleKind::TaskExecution {
+            self.warn(cat!("roles.", kind.key(), ".trustConditions"), "only the task execution role takes it: this role's trust has the conditions AWS documents for it, or none ECS accepts")
+                .fix = Some("remove it".into());
+        }
         let (mut name, mut name_prefix, mut path) = self.role_identity(kind, cfg);
         let mut provisioning = Provisioning::Create;
         // The role the task definition names is the role this workload uses, unless the user

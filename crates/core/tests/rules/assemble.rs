@@ -49,6 +49,40 @@ fn task_role_trust_has_confused_deputy_conditions_at_account_and_region_level() 
     );
 }
 
+/// Offered, not default: `roles.taskExecution.trustConditions` gives the execution role the
+/// task role's conditions (AWS documents them for the task role only); any other role says it
+/// does not take it.
+#[test]
+fn execution_role_trust_conditions_are_an_explicit_choice() {
+    let p = plan_doc(&fargate(
+        ECR,
+        "roles:\n  taskExecution: {trustConditions: true}",
+    ));
+    assert_confused_deputy(
+        &p,
+        TaskExecution,
+        "ecs-tasks.amazonaws.com",
+        "arn:aws:ecs:us-east-1:111122223333:*",
+    );
+    let t = &role(&p, TaskExecution)
+        .trust_policy
+        .as_ref()
+        .expect("trust")
+        .statements[0];
+    assert!(t.why.contains("trustConditions"), "{}", t.why);
+    let p = plan_doc(&fargate(
+        ECR,
+        "roles:\n  taskExecution: {name: x}\n  task: {create: true, trustConditions: true}",
+    ));
+    assert!(
+        warnings(&p)
+            .iter()
+            .any(|w| w.starts_with("roles.task.trustConditions: only the task execution role")),
+        "{:?}",
+        warnings(&p)
+    );
+}
+
 // ---- Infeasible combinations ------------------------------------------------------------------
 
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html:
