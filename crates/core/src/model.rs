@@ -265,8 +265,8 @@ const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
 const EC2: &str = "ec2.amazonaws.com";
 const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on your behalf.";
 
-/// The execution role's trust when `roles.taskExecution.trustConditions` asks for conditions.
-pub const EXECUTION_TRUST_CONDITIONS: &str = "The ECS/Fargate agent assumes it on the task's behalf; only ECS tasks of this account and Region (the task role's confused-deputy conditions, asked for by trustConditions: AWS documents them for the task role only, so launch a task to check).";
+/// The execution role's trust when `executionRoleTrustConditions` asks for conditions.
+pub const EXECUTION_TRUST_CONDITIONS: &str = "Only ECS tasks of this account and Region, as asked (executionRoleTrustConditions): AWS documents these for the task role only; launch a task to check.";
 
 /// The registry: one row per [`RoleKind`], in [`RoleKind::ALL`] order.
 #[rustfmt::skip]
@@ -275,7 +275,7 @@ pub const KINDS: [KindFacts; 18] = [
         name_suffix: "execution", shared_name: "ecsTaskExecutionRole", phase: Phase::TaskLaunch,
         doc: doc::EXECUTION_ROLE, principal: ECS_TASKS,
         when: "{agent} assumes it while launching each task, before any container starts (to pull, fetch secrets and set up logging); the application never sees it",
-        trust_why: "The ECS/Fargate agent assumes it on the task's behalf (the trust AWS documents for execution roles). Without aws:SourceAccount/aws:SourceArn conditions: AWS documents them for the task role only and does not say which aws:SourceArn ECS presents for the execution role, so a condition that does not match would stop every task launch.",
+        trust_why: "The ECS/Fargate agent assumes it on the task's behalf (the trust AWS documents for execution roles). Without aws:SourceAccount/aws:SourceArn conditions: AWS documents them for the task role only and does not say which aws:SourceArn ECS presents for the execution role, so a condition that does not match would stop every task launch (executionRoleTrustConditions adds them).",
         trust_doc: doc::EXECUTION_ROLE, instance_profile: ProfileOn::Never, external: None },
     KindFacts { kind: RoleKind::Task, key: "task", title: "Task role",
         name_suffix: "task", shared_name: "ecsTaskRole", phase: Phase::TaskRunning,

@@ -102,6 +102,13 @@ pub struct EcsRoleSetSpec {
     /// one (an SSM parameter's value).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub credential_specs: crate::taskdef::Options,
+    /// `true` adds the task role's confused-deputy conditions (`aws:SourceAccount` this account,
+    /// `aws:SourceArn` ECS in this account and Region) to the task execution role's trust. Off
+    /// by default: AWS documents them for the task role only, and a condition ECS does not
+    /// meet stops every task launch; launch a task to check before rolling out. (A spec field,
+    /// not one of `roles.taskExecution`'s: no other role takes it.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub execution_role_trust_conditions: bool,
     /// Customer managed KMS keys protecting the resources the roles touch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyBinding>,
@@ -704,10 +711,4 @@ pub struct RoleConfig {
     /// after the workload, so workloads do not overwrite each other.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shared: bool,
-    /// The task execution role only: `true` adds the task role's confused-deputy conditions
-    /// (`aws:SourceAccount` this account, `aws:SourceArn` ECS in this account and Region) to
-    /// its trust. Off by default: AWS documents them for the task role only, and a condition
-    /// ECS does not meet stops every task launch; launch a task to check before rolling out.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub trust_conditions: bool,
 }

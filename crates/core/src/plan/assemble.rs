@@ -287,9 +287,10 @@ impl<'a> Planner<'a> {
         }])
     }
 
-    /// The execution role's trust takes the task role's conditions (`trustConditions`).
+    /// The execution role's trust takes the task role's conditions
+    /// (`executionRoleTrustConditions`).
     fn execution_trust_conditions(&self, kind: RoleKind) -> bool {
-        kind == RoleKind::TaskExecution && self.spec.roles.task_execution.trust_conditions
+        kind == RoleKind::TaskExecution && self.spec.execution_role_trust_conditions
     }
 
     /// Name and path: explicit config > the task definition's ARN for that role > defaults.
@@ -341,10 +342,6 @@ impl<'a> Planner<'a> {
         mut statements: Vec<Statement>,
     ) -> PlannedRole {
         let need = self.needs.remove(&kind).unwrap_or_default();
-        if cfg.trust_conditions && kind != RoleKind::TaskExecution {
-            self.warn(cat!("roles.", kind.key(), ".trustConditions"), "only the task execution role takes it: this role's trust has the conditions AWS documents for it, or none ECS accepts")
-                .fix = Some("remove it".into());
-        }
         let (mut name, mut name_prefix, mut path) = self.role_identity(kind, cfg);
         let mut provisioning = Provisioning::Create;
         // The role the task definition names is the role this workload uses, unless the user

@@ -49,15 +49,11 @@ fn task_role_trust_has_confused_deputy_conditions_at_account_and_region_level() 
     );
 }
 
-/// Offered, not default: `roles.taskExecution.trustConditions` gives the execution role the
-/// task role's conditions (AWS documents them for the task role only); any other role says it
-/// does not take it.
+/// Offered, not default: `executionRoleTrustConditions` gives the execution role the task
+/// role's conditions (AWS documents them for the task role only).
 #[test]
 fn execution_role_trust_conditions_are_an_explicit_choice() {
-    let p = plan_doc(&fargate(
-        ECR,
-        "roles:\n  taskExecution: {trustConditions: true}",
-    ));
+    let p = plan_doc(&fargate(ECR, "executionRoleTrustConditions: true"));
     assert_confused_deputy(
         &p,
         TaskExecution,
@@ -69,17 +65,16 @@ fn execution_role_trust_conditions_are_an_explicit_choice() {
         .as_ref()
         .expect("trust")
         .statements[0];
-    assert!(t.why.contains("trustConditions"), "{}", t.why);
-    let p = plan_doc(&fargate(
-        ECR,
-        "roles:\n  taskExecution: {name: x}\n  task: {create: true, trustConditions: true}",
-    ));
-    assert!(
-        warnings(&p)
-            .iter()
-            .any(|w| w.starts_with("roles.task.trustConditions: only the task execution role")),
-        "{:?}",
-        warnings(&p)
+    assert!(t.why.contains("executionRoleTrustConditions"), "{}", t.why);
+    // The task role's are unchanged.
+    assert_confused_deputy(
+        &plan_doc(&fargate(
+            ECR,
+            "executionRoleTrustConditions: true\napp:\n  access:\n    - sns: {topic: t}",
+        )),
+        Task,
+        "ecs-tasks.amazonaws.com",
+        "arn:aws:ecs:us-east-1:111122223333:*",
     );
 }
 
