@@ -93,7 +93,7 @@ function defaultForm() {
     containers: [newContainer("app", "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-service:1.0.0", "/ecs/my-service")],
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
     targetGroupArn: "", exec: false, scales: false, express: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
-    ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false, launchExec: false,
+    ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false, launchExec: false, launchTags: false,
     pullThroughPrefix: "", execKey: "", storageKey: "", noAwslogsOverride: false, fsxId: "", fsxCredentials: "",
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
@@ -203,6 +203,7 @@ export function specFromForm(f, model) {
   const launchers = LAUNCHER_FIELDS.filter(([field]) => f[field]).map(([field, member]) => ({
     [member]: f[field], ...(field === "stateMachine" && f.sfnSync ? { sync: true } : {}),
     ...(f.launchExec ? { executeCommand: true } : {}),
+    ...(f.launchTags ? { tags: true } : {}),
   }));
   if (launchers.length) spec.launchers = launchers;
   if (f.kmsKey) spec.keys = [{ for: "*", key: f.kmsKey }];
@@ -704,7 +705,8 @@ class EcsRoleCalculator extends HTMLElement {
           ${field("EventBridge Scheduler schedule group (optional)", "f-scheduleGroup", f.scheduleGroup ?? "", launcherPath(f, "scheduleGroup"))}</div>
         <div class="row">${field("Step Functions state machine name or ARN (optional)", "f-stateMachine", f.stateMachine ?? "", launcherPath(f, "stateMachine"))}
           <label class="check"><input type="checkbox" id="f-sfnSync" ${f.sfnSync ? "checked" : ""}>waits for the task (.sync)</label></div>
-        <div class="row"><label class="check"><input type="checkbox" id="f-launchExec" ${f.launchExec ? "checked" : ""} data-path="launchers">the launchers above start it with ECS Exec on</label></div>
+        <div class="row"><label class="check"><input type="checkbox" id="f-launchExec" ${f.launchExec ? "checked" : ""} data-path="launchers">the launchers above start it with ECS Exec on</label>
+          <label class="check"><input type="checkbox" id="f-launchTags" ${f.launchTags ? "checked" : ""} data-path="launchers">they tag the tasks they start</label></div>
       </fieldset>
       ${this.appHtml(f, "a")}
     </form>`;

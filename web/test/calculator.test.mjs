@@ -266,6 +266,13 @@ test("the guided form updates the results as you type, with findings next to the
   await calc(page).locator("#f-launchExec").uncheck();
   await page.waitForFunction(channels, false);
   await calc(page).locator("#f-exec").check();
+  // Launchers that tag the tasks they start: ecs:TagResource, only at RunTask (ecs:CreateAction).
+  const tags = (on) => on === !!document.querySelector("ecs-role-calculator").shadowRoot.querySelector('article.card[data-kind="eventBridge"]')?.textContent.includes("TagTasksAtLaunch");
+  await calc(page).locator("#f-launchTags").check();
+  await page.waitForFunction(tags, true);
+  assert.match(await calc(page).locator('article.card[data-kind="eventBridge"]').textContent(), /ecs:CreateAction/);
+  await calc(page).locator("#f-launchTags").uncheck();
+  await page.waitForFunction(tags, false);
   // Both start tasks: the lifecycle diagram puts them at task launch (phases come from the core).
   for (const k of ["eventBridge", "stepFunctions"]) {
     assert.ok((await calc(page).locator(`.lifecycle .moment:has(.role-box[data-kind="${k}"]) > h3`).textContent()).endsWith("Task launch"), k);
