@@ -122,6 +122,12 @@ function pairs(text) {
   });
 }
 
+/** Where a container's domainless CredSpec is (after `credentialspecdomainless:`), if any: the
+ *  key of its entry in the spec's credentialSpecs. */
+function domainlessLocation(c) {
+  return (c.credentialSpec ?? "").trim().match(/^credentialspecdomainless:(.+)$/)?.[1]?.trim();
+}
+
 /** The guided form's state as an EcsRoleSetSpec (the core validates everything). */
 export function specFromForm(f, model) {
   const td = { family: f.name, networkMode: f.networkMode, requiresCompatibilities: [f.launchType], containerDefinitions: [] };
@@ -141,7 +147,7 @@ export function specFromForm(f, model) {
     if (c.credentialSpec) cd.credentialSpecs = [c.credentialSpec];
     // Domainless gMSA: the domain user's secret is named inside the CredSpec, as the spec's
     // credentialSpecs gives it (keyed by the location after the prefix).
-    const location = (c.credentialSpec ?? "").match(/^credentialspecdomainless:(.+)$/)?.[1]?.trim();
+    const location = domainlessLocation(c);
     if (location && c.gmsaUser) {
       spec.credentialSpecs ??= {};
       spec.credentialSpecs[location] = { ActiveDirectoryConfig: { HostAccountConfig: { PluginInput: { CredentialArn: c.gmsaUser } } } };
@@ -656,7 +662,7 @@ class EcsRoleCalculator extends HTMLElement {
         <div class="row">${field("awslogs log group (empty: none)", `c-${i}-logGroup`, c.logGroup, `taskDefinition.containerDefinitions[${i}].logConfiguration.options.awslogs-group`)}</div>
         <div class="row"><label>Secrets, one NAME=valueFrom per line (Secrets Manager ARN, SSM name or ARN)<textarea id="c-${i}-secrets" rows="2" data-path="taskDefinition.containerDefinitions[${i}].secrets">${esc(c.secrets)}</textarea></label></div>
         <div class="row">${field("gMSA credential spec (optional: credentialspec: or credentialspecdomainless: and its S3 or SSM ARN)", `c-${i}-credentialSpec`, c.credentialSpec ?? "", `taskDefinition.containerDefinitions[${i}].credentialSpecs`)}
-          ${field("Domainless: the domain user's secret ARN (the CredSpec's CredentialArn)", `c-${i}-gmsaUser`, c.gmsaUser ?? "", "credentialSpecs")}</div>
+          ${field("Domainless: the domain user's secret ARN (the CredSpec's CredentialArn)", `c-${i}-gmsaUser`, c.gmsaUser ?? "", `credentialSpecs[${domainlessLocation(c) ?? ""}]`)}</div>
         <div class="row"><label>Environment, one NAME=VALUE per line (an image's settings: aws_fluent_bit_init_s3_1, CW_CONFIG_CONTENT…)<textarea id="c-${i}-env" rows="2" data-path="taskDefinition.containerDefinitions[${i}].environment">${esc(c.env ?? "")}</textarea></label>
           <label>FireLens log router<select id="c-${i}-router" data-path="taskDefinition.containerDefinitions[${i}].firelensConfiguration">${["", "fluentbit", "fluentd"].map((t) => `<option value="${t}" ${t === (c.router ?? "") ? "selected" : ""}>${t || "no"}</option>`).join("")}</select></label></div>
         <div class="row"><label>FireLens output instead of awslogs, one KEY=VALUE per line (Name=opensearch, Host=…, AWS_Auth=On, role_arn=…; Fluentd: @type=…)<textarea id="c-${i}-firelens" rows="2" data-path="taskDefinition.containerDefinitions[${i}].logConfiguration.options">${esc(c.firelens ?? "")}</textarea></label></div>

@@ -185,10 +185,13 @@ struct Overrides {
     credspecs: Vec<(String, PathBuf)>,
 }
 
-/// `--credspec LOCATION=FILE`, split at the last `=` (an ARN has none; a path rarely does).
+/// `--credspec LOCATION=FILE`, split at the last `=` (a file name rarely has one; an S3 key
+/// may), the `credentialspecdomainless:` prefix dropped if pasted with the location.
 fn parse_credspec(s: &str) -> Result<(String, PathBuf), String> {
     match s.rsplit_once('=') {
         Some((l, f)) if !l.trim().is_empty() && !f.trim().is_empty() => {
+            let l = l.trim();
+            let l = l.strip_prefix("credentialspecdomainless:").unwrap_or(l);
             Ok((l.trim().to_string(), PathBuf::from(f.trim())))
         }
         _ => Err(format!(
@@ -349,6 +352,7 @@ fn load_text(mut text: String, mut shown: String, o: Overrides) -> Result<EcsRol
     let opts = ParseOptions {
         vars: o.vars.into_iter().collect(),
     };
+    let vars = opts.vars.clone();
     let (mut spec, _) = parse_document_with(&text, &opts).map_err(|e| {
         // Joined from two files: the field path says where, the joined text's line would not.
         let e = match o.service {
@@ -362,8 +366,11 @@ fn load_text(mut text: String, mut shown: String, o: Overrides) -> Result<EcsRol
         format!("{shown}: {e}")
     })?;
     for (location, file) in o.credspecs {
-        let doc = serde_json::from_str(&read(&file)?)
+        let text = read(&file)?;
+        // A byte-order mark, as Windows tools write JSON, is not part of it.
+        let mut doc = serde_json::from_str(text.trim_start_matches('\u{feff}'))
             .map_err(|e| format!("{}: the CredSpec is not JSON: {e}", file.display()))?;
+        ecsroles_core::normalize::fill_variables(&mut doc, &vars);
         spec.credential_specs.insert(location, doc);
     }
     ecsroles_core::overrides::Overrides {

@@ -478,6 +478,40 @@ fn a_credspec_file_names_the_domain_users_secret() {
         None,
     );
     assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains(&format!("{td}x")),
+        "{}",
+        text(&bad.stderr)
+    );
+    // The location pasted with its prefix, and a placeholder in the CredSpec (saved with a
+    // byte-order mark, as Windows tools do) filled by --var.
+    let templated = std::env::temp_dir().join("ecsroles-cli-credspec.json");
+    std::fs::write(&templated, "\u{feff}{\"ActiveDirectoryConfig\": {\"HostAccountConfig\": {\"PluginInput\": {\"CredentialArn\": \"${GmsaUser}\"}}}}").expect("write");
+    let pasted = format!(
+        "credentialspecdomainless:{location}={}",
+        templated.display()
+    );
+    let user = format!("GmsaUser={secret}");
+    let out = ecsroles(
+        &[
+            "plan",
+            &td,
+            "--var",
+            bucket,
+            "--var",
+            &user,
+            "--credspec",
+            &pasted,
+        ],
+        None,
+    );
+    let out = text(&out.stdout);
+    assert!(
+        out.contains(&format!(
+            "[GmsaDomainUserSecret] secretsmanager:GetSecretValue\n        on {secret}"
+        )),
+        "{out}"
+    );
     let bad = ecsroles(
         &["plan", &td, "--credspec", &format!("{location}=Cargo.toml")],
         None,

@@ -1644,7 +1644,7 @@ fn collect_sub_names(s: &str, placeholders: &mut Vec<String>) {
     }
 }
 
-/// Fills `spec.variables` into its task definition: for specs that did not come through
+/// Fills `spec.variables` into its task definition, service and CredSpecs: for specs that did not come through
 /// [`crate::parse_document`] (the controller reads them from the API server). `None` when
 /// nothing changed.
 pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec::EcsRoleSetSpec> {
@@ -1660,10 +1660,15 @@ pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec:
     substitute(&mut td, &vars, &mut used, &mut changed);
     let mut service = serde_json::to_value(&spec.service).ok()?;
     substitute(&mut service, &vars, &mut used, &mut changed);
+    let mut credential_specs = spec.credential_specs.clone();
+    for v in credential_specs.values_mut() {
+        substitute(v, &vars, &mut used, &mut changed);
+    }
     if !changed {
         return None;
     }
     let mut out = spec.clone();
+    out.credential_specs = credential_specs;
     // From `&Value`: the same deserializer instance input parsing uses.
     out.task_definition = serde::Deserialize::deserialize(&td).ok()?;
     out.service = serde::Deserialize::deserialize(&service).ok()?;
@@ -1677,6 +1682,16 @@ pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec:
         c.environment = before.environment.clone();
     }
     Some(out)
+}
+
+/// Fills `vars` (given by the user: every form, a bare `$NAME` too) into a document read
+/// beside the main one, such as a CredSpec the CLI's `--credspec` reads.
+pub fn fill_variables(v: &mut Value, vars: &BTreeMap<String, String>) {
+    let vars = Vars {
+        all: vars,
+        given: vars,
+    };
+    substitute(v, &vars, &mut Vec::new(), &mut false);
 }
 
 /// Replaces known placeholders in every string. Recognised forms, each naming `NAME`:

@@ -389,6 +389,11 @@ proptest! {
                     prop_assert!(has, "{:?}: iam:PassRole on {res} without iam:PassedToService", r.kind);
                 }
             }
+            // No single statement grants sts:AssumeRole on every role (the denied pair's scope).
+            for s in all.iter().filter(|s| s.effect == Effect::Allow) {
+                let everywhere = ROLES.iter().all(|res| granted_by(&all, "sts:AssumeRole", res).iter().any(|g| std::ptr::eq(*g, s)));
+                prop_assert!(!everywhere, "{:?}: sts:AssumeRole on every role admitted", r.kind);
+            }
         }
     }
 }

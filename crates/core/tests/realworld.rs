@@ -106,7 +106,9 @@ fn check(dir: &Path, e: &Expected) -> Vec<String> {
         spec.launch_type = Some(LaunchType::parse(l).expect("options.launchType"));
     }
     for (location, file) in &o.credential_specs {
-        let doc = serde_json::from_str(&read(file)).expect("options.credentialSpecs: a JSON file");
+        let mut doc =
+            serde_json::from_str(&read(file)).expect("options.credentialSpecs: a JSON file");
+        ecsroles_core::normalize::fill_variables(&mut doc, &o.vars);
         spec.credential_specs.insert(location.clone(), doc);
     }
     let p = plan(&spec);

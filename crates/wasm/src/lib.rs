@@ -530,7 +530,7 @@ mod tests {
     use super::*;
 
     /// The plain module leaves Fluentd FireLens outputs, Express services, the ADOT collector,
-    /// the CloudWatch agent and App Mesh's Envoy to the full one:
+    /// the CloudWatch agent, App Mesh's Envoy and gMSA CredSpecs to the full one:
     /// it answers them at `$template` (the element then plans with the full module), and the
     /// full module plans them. A Fluent Bit output stays in the plain module.
     #[test]
@@ -553,6 +553,8 @@ mod tests {
         let cwagent = r#"{"family":"f","containerDefinitions":[{"name":"cw","image":"amazon/cloudwatch-agent:latest"}]}"#;
         let envoy = r#"{"family":"f","containerDefinitions":[{"name":"envoy","image":"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod"}]}"#;
         let mirrored_envoy = r#"{"family":"f","containerDefinitions":[{"name":"envoy","image":"mirror/envoy:1","environment":[{"name":"APPMESH_RESOURCE_ARN","value":"arn:aws:appmesh:us-east-1:111122223333:mesh/m/virtualNode/n"}]}]}"#;
+        // A spec giving a gMSA CredSpec (the domain user's secret is read from it).
+        let credspec = r#"{"launchType":"FARGATE","taskDefinition":{"family":"f","containerDefinitions":[{"name":"api","image":"nginx","credentialSpecs":["credentialspecdomainless:arn:aws:s3:::cs/a.json"]}]},"credentialSpecs":{"arn:aws:s3:::cs/a.json":{"ActiveDirectoryConfig":{"HostAccountConfig":{"PluginInput":{"CredentialArn":"arn:aws:secretsmanager:us-east-1:111122223333:secret:u-AbCdEf"}}}}}}"#;
         for text in [
             fluentd.as_str(),
             express,
@@ -560,6 +562,7 @@ mod tests {
             cwagent,
             envoy,
             mirrored_envoy,
+            credspec,
         ] {
             let read = ecsroles_core::parse_document(text);
             if templates {

@@ -241,8 +241,9 @@ impl<'a> Planner<'a> {
         // Confused-deputy conditions where AWS documents them: the task role's
         // (doc::CONFUSED_DEPUTY), the launchers' (their services' pages), the ECS Anywhere
         // instance role's (Systems Manager's hybrid-activation role page, doc::SSM_HYBRID_ROLE).
-        // None for the execution role: AWS documents them for the task role only, and does not
-        // say which aws:SourceArn ECS presents when it assumes the execution role.
+        // None for the execution role unless asked (executionRoleTrustConditions): AWS documents
+        // them for the task role only, and does not say which aws:SourceArn ECS presents when
+        // it assumes the execution role.
         // What may assume it, in this account: a launcher's own rule, schedule group or state
         // machine (each service's confused-deputy page); Systems Manager of this account and
         // Region for the Anywhere instance; ECS of this account and Region for the task role.

@@ -33,6 +33,9 @@ impl<'a> Planner<'a> {
     fn gmsa_needs(&mut self) {
         let x = RoleKind::TaskExecution;
         let td = self.td;
+        // The CredSpec locations containers name (the full build checks every given one is).
+        #[cfg(feature = "templates")]
+        let mut seen: Vec<String> = Vec::new();
         for (i, c) in td.container_definitions.iter().enumerate() {
             let cname = container_name(c, i);
             for (field, j, domainless, raw) in credential_specs(c) {
@@ -61,6 +64,8 @@ impl<'a> Planner<'a> {
                 // one still names the domain user's secret).
                 if raw.starts_with("file://") {
                     if domainless {
+                        #[cfg(feature = "templates")]
+                        seen.push(raw.trim().to_owned());
                         self.gmsa_domain_user(raw, raw, &path, &cname);
                     }
                     continue;
@@ -118,33 +123,56 @@ impl<'a> Planner<'a> {
                     }
                 }
                 if domainless {
+                    #[cfg(feature = "templates")]
+                    seen.extend([raw.trim().to_owned(), filled.clone()]);
                     self.gmsa_domain_user(raw, &filled, &path, &cname);
                 }
             }
         }
+        #[cfg(feature = "templates")]
+        self.unused_credential_specs(&seen);
     }
 
     /// Domainless gMSA: the domain user's secret, which only the CredSpec names (see
     /// `rules::GMSA_USER_SECRET`), read from the CredSpec the spec gives for `location` (as
     /// written, or `filled`: its placeholders filled).
     fn gmsa_domain_user(&mut self, location: &str, filled: &str, path: &str, cname: &str) {
-        let x = RoleKind::TaskExecution;
-        let given = &self.spec.credential_specs;
-        let credspec = given.get(location.trim()).or_else(|| given.get(filled));
         // The calculator's plain module leaves CredSpecs to the full one (normalize refuses
         // them there, and the element plans again with the full module): rarely met, ~1.3 KB.
         #[cfg(not(feature = "templates"))]
-        let credspec = credspec.and(None::<&serde_json::Value>);
-        let Some(credspec) = credspec else {
-            let f = finding(
-                Severity::Warning,
-                path,
-                cat!("container ", cname, ": domainless gMSA: the execution role must also read the domain user's secret the CredSpec names (HostAccountConfig); not planned: its ARN is not in the task definition"),
-            )
-            .fix(cat!("give the CredSpec as credentialSpecs[\"", filled, "\"] (CLI: --credspec ", filled, "=FILE): the plan then grants exactly its CredentialArn"))
-            .doc(if self.launch == LaunchType::Fargate { doc::GMSA_FARGATE } else { doc::GMSA_LINUX });
-            self.findings.push(f);
-            return;
+        let _ = location;
+        #[cfg(feature = "templates")]
+        {
+            let given = &self.spec.credential_specs;
+            // Keys as the user wrote them, spaces aside; the one that matched names findings.
+            let credspec = given
+                .iter()
+                .find(|(k, _)| k.trim() == location.trim() || k.trim() == filled);
+            if let Some((key, credspec)) = credspec {
+                return self.gmsa_credspec_user(key, credspec, cname);
+            }
+        }
+        let f = finding(
+            Severity::Warning,
+            path,
+            cat!("container ", cname, ": domainless gMSA: the execution role must also read the domain user's secret the CredSpec names (HostAccountConfig); not planned: its ARN is not in the task definition"),
+        )
+        .fix(cat!("give the CredSpec as credentialSpecs[\"", filled, "\"] (CLI: --credspec ", filled, "=FILE): the plan then grants exactly its CredentialArn"))
+        .doc(if self.launch == LaunchType::Fargate { doc::GMSA_FARGATE } else { doc::GMSA_LINUX });
+        self.findings.push(f);
+    }
+
+    /// The domain user the CredSpec given under `key` names, read with the execution role.
+    #[cfg(feature = "templates")]
+    fn gmsa_credspec_user(&mut self, key: &str, credspec: &serde_json::Value, cname: &str) {
+        let x = RoleKind::TaskExecution;
+        let windows = self.windows_task();
+        let gmsa_doc = if windows {
+            doc::GMSA_WINDOWS
+        } else if self.launch == LaunchType::Fargate {
+            doc::GMSA_FARGATE
+        } else {
+            doc::GMSA_LINUX
         };
         self.need(
             x,
@@ -152,18 +180,30 @@ impl<'a> Planner<'a> {
         );
         let cpath = cat!(
             "credentialSpecs[",
-            location,
+            key,
             "].ActiveDirectoryConfig.HostAccountConfig.PluginInput"
         );
-        // An object with CredentialArn on Linux; a JSON string with credentialArn on Windows
-        // (the agent matches the key in any case on Linux).
-        let input = credspec
+        // The CredSpec as a document, or a string holding one (an SSM parameter's value).
+        let as_json = |v: &serde_json::Value| {
+            v.as_str()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        };
+        let parsed_doc = as_json(credspec);
+        let input = parsed_doc
+            .as_ref()
+            .unwrap_or(credspec)
             .get("ActiveDirectoryConfig")
             .and_then(|a| a.get("HostAccountConfig"))
             .and_then(|h| h.get("PluginInput"));
-        let parsed = input
-            .and_then(|i| i.as_str())
-            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+        // An object with CredentialArn on Linux (the agent reads it into a struct, matching the
+        // key in any case); a JSON string with credentialArn on Windows (the agent refuses any
+        // other type). Each refuses the other's form, so the task's OS decides.
+        let parsed = input.and_then(as_json);
+        let form_ok = match input {
+            Some(serde_json::Value::String(_)) => windows,
+            Some(serde_json::Value::Object(_)) => !windows,
+            _ => true,
+        };
         let arn = parsed
             .as_ref()
             .or(input)
@@ -173,6 +213,15 @@ impl<'a> Planner<'a> {
                     .find(|(k, _)| k.eq_ignore_ascii_case("CredentialArn"))
             })
             .and_then(|(_, v)| v.as_str());
+        if !form_ok {
+            self.error(&cpath, cat!("container ", cname, if windows {
+                ": on Windows the agent reads PluginInput as a JSON string ({\"credentialArn\": …}); this one is an object"
+            } else {
+                ": on Linux the agent reads PluginInput as an object ({\"CredentialArn\": …}); this one is a string"
+            }))
+            .doc = Some(gmsa_doc.into());
+            return;
+        }
         let value = arn.and_then(|a| self.fill(a, &cpath));
         let reason = cat!("container ", cname, ": domainless gMSA user (", cpath, ")");
         match value.as_deref().map(str::trim).and_then(Arn::parse) {
@@ -182,15 +231,35 @@ impl<'a> Planner<'a> {
                     self.execution_read(&rules::GMSA_USER_SECRET, secret, "secretsmanager", reason);
                 }
             }
-            Some(a) if a.service == "ssm" && a.resource.starts_with("parameter/") => {
+            // Parameter Store holds the domain user on Windows only (windows-gmsa.html's table).
+            Some(a) if windows && a.service == "ssm" && a.resource.starts_with("parameter/") => {
                 let v = value.as_deref().unwrap_or_default().trim().to_owned();
                 self.execution_read(&rules::GMSA_USER_PARAMETER, v, "ssm", reason);
             }
             // A placeholder left in it was reported by `fill`.
             _ if arn.is_some() && value.is_none() => {}
             _ => {
-                self.error(&cpath, cat!("container ", cname, ": the CredSpec names no domain user's secret or SSM parameter ARN (CredentialArn: ", arn.unwrap_or("none"), ")"))
-                    .fix = Some("set HostAccountConfig.PluginInput to {\"CredentialArn\": \"<ARN>\"} (Windows: a JSON string, credentialArn)".into());
+                let what = match (arn, windows) {
+                    (None, _) => "names no domain user (no CredentialArn string)",
+                    (Some(_), true) => "names a domain user that is no Secrets Manager secret or SSM parameter ARN",
+                    (Some(_), false) => "names a domain user that is no Secrets Manager secret ARN (Linux reads it from Secrets Manager only)",
+                };
+                self.error(&cpath, cat!("container ", cname, ": the CredSpec ", what, ": ", arn.unwrap_or("")))
+                    .fix = Some("set HostAccountConfig.PluginInput's CredentialArn to the ARN of the secret holding the domain user's username, password and domainName".into());
+            }
+        }
+    }
+
+    /// The `credentialSpecs` entries no container's `credentialspecdomainless:` names (`seen`:
+    /// those locations, as written and filled): a typo or a pasted prefix is said, since the
+    /// container's warning then asks for a field the user gave.
+    #[cfg(feature = "templates")]
+    fn unused_credential_specs(&mut self, seen: &[String]) {
+        let spec = self.spec;
+        for key in spec.credential_specs.keys() {
+            if !seen.iter().any(|s| s == key.trim()) {
+                self.warn(cat!("credentialSpecs[", key, "]"), "no container's credentialspecdomainless: names this location, so it is not read")
+                    .fix = Some("key it by the location written after credentialspecdomainless: (e.g. arn:aws:s3:::bucket/key)".into());
             }
         }
     }

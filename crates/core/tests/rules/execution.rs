@@ -600,7 +600,13 @@ fn domainless_gmsa_reads_the_parameter_a_windows_credspec_names_in_its_json_stri
     // with credentialArn, here an SSM parameter ("ssm:GetParameter", tutorial-gmsa-windows.html).
     let c = "    - name: iis\n      image: mcr.microsoft.com/windows/servercore/iis\n      memory: 512\n      credentialSpecs: [\"credentialspecdomainless:file://C:\\\\ProgramData\\\\Docker\\\\CredentialSpecs\\\\iis.json\"]";
     let extra = "credentialSpecs:\n  'file://C:\\ProgramData\\Docker\\CredentialSpecs\\iis.json': {ActiveDirectoryConfig: {HostAccountConfig: {PluginInput: '{\"credentialArn\": \"arn:aws:ssm:us-west-2:632418168714:parameter/gmsa-plugin-input\"}'}}}";
-    let p = plan_doc(&with_launch("EC2", "default", c, extra));
+    let windows = |extra: &str| {
+        plan_doc(&with_launch("EC2", "default", c, extra).replace(
+            "  family: w\n",
+            "  family: w\n  runtimePlatform: {operatingSystemFamily: WINDOWS_SERVER_2022_CORE}\n",
+        ))
+    };
+    let p = windows(extra);
     assert_eq!(
         stmt(&p, TaskExecution, "GmsaDomainUserParameter").resources,
         vec!["arn:aws:ssm:us-west-2:632418168714:parameter/gmsa-plugin-input"]
@@ -611,18 +617,102 @@ fn domainless_gmsa_reads_the_parameter_a_windows_credspec_names_in_its_json_stri
         .any(|w| w.contains("domainless gMSA")));
     // A CredSpec on the instance's disk: nothing to read from S3 or SSM for the CredSpec itself.
     assert!(!has_stmt(&p, TaskExecution, "GmsaCredSpecGetObject"));
+    // The Linux object form on Windows: the agent refuses it, so does the plan.
+    let object = extra.replace(
+        "'{\"credentialArn\": \"arn:aws:ssm:us-west-2:632418168714:parameter/gmsa-plugin-input\"}'",
+        "{CredentialArn: \"arn:aws:secretsmanager:us-west-2:632418168714:secret:u-AbCdEf\"}",
+    );
+    assert_ne!(object, extra);
+    let p = windows(&object);
+    assert!(
+        errors(&p)
+            .iter()
+            .any(|e| e.contains("on Windows the agent reads PluginInput as a JSON string")),
+        "{:?}",
+        errors(&p)
+    );
+    assert!(!has_stmt(&p, TaskExecution, "GmsaDomainUserSecret"));
+}
+
+#[test]
+fn on_linux_the_domain_user_is_a_secrets_manager_secret_in_an_object() {
+    // Linux reads the domain user from Secrets Manager only, and PluginInput as an object
+    // (linux-gmsa.html; the agent's credentialspec_linux.go): an SSM parameter or the Windows
+    // string form is an error, with no grant.
+    let ssm = "credentialSpecs:\n  \"arn:aws:s3:::cs/api.json\": {ActiveDirectoryConfig: {HostAccountConfig: {PluginInput: {CredentialArn: \"arn:aws:ssm:us-east-1:111122223333:parameter/ad/user\"}}}}";
+    let p = domainless(ssm);
+    assert!(
+        errors(&p)
+            .iter()
+            .any(|e| e.contains("Linux reads it from Secrets Manager only")),
+        "{:?}",
+        errors(&p)
+    );
+    assert!(!has_stmt(&p, TaskExecution, "GmsaDomainUserParameter"));
+    let string = "credentialSpecs:\n  \"arn:aws:s3:::cs/api.json\": {ActiveDirectoryConfig: {HostAccountConfig: {PluginInput: '{\"credentialArn\": \"arn:aws:secretsmanager:us-east-1:111122223333:secret:u-AbCdEf\"}'}}}";
+    let p = domainless(string);
+    assert!(
+        errors(&p)
+            .iter()
+            .any(|e| e.contains("on Linux the agent reads PluginInput as an object")),
+        "{:?}",
+        errors(&p)
+    );
+    assert!(!has_stmt(&p, TaskExecution, "GmsaDomainUserSecret"));
+}
+
+#[test]
+fn a_credspec_given_as_a_string_or_under_a_key_with_spaces_is_read() {
+    // An SSM parameter's value is the CredSpec as a string; a key as pasted, spaces and all.
+    let secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:ad/user-AbCdEf";
+    let doc = format!("{{\"ActiveDirectoryConfig\": {{\"HostAccountConfig\": {{\"PluginInput\": {{\"CredentialArn\": \"{secret}\"}}}}}}}}");
+    let yaml = format!(
+        "credentialSpecs:\n  \" arn:aws:s3:::cs/api.json \": {}",
+        serde_json::to_string(&doc).expect("a JSON string")
+    );
+    let p = domainless(&yaml);
+    assert_eq!(
+        stmt(&p, TaskExecution, "GmsaDomainUserSecret").resources,
+        vec![secret],
+        "{:?}",
+        errors(&p)
+    );
+}
+
+#[test]
+fn a_credspec_no_container_names_is_said() {
+    let p =
+        domainless("credentialSpecs:\n  \"credentialspecdomainless:arn:aws:s3:::cs/api.json\": {}");
+    assert!(
+        warnings(&p).iter().any(|w| w.starts_with(
+            "credentialSpecs[credentialspecdomainless:arn:aws:s3:::cs/api.json]: no container's"
+        )),
+        "{:?}",
+        warnings(&p)
+    );
+    // The container's own warning still asks for it.
+    assert!(warnings(&p)
+        .iter()
+        .any(|w| w.contains("domain user's secret")));
 }
 
 #[test]
 fn a_credspec_that_names_no_domain_user_is_an_error_at_its_plugin_input() {
     let p = domainless("credentialSpecs:\n  \"arn:aws:s3:::cs/api.json\": {ActiveDirectoryConfig: {GroupManagedServiceAccounts: [{Name: web, Scope: contoso.com}]}}");
     assert!(has_error_at(&p, "credentialSpecs[arn:aws:s3:::cs/api.json].ActiveDirectoryConfig.HostAccountConfig.PluginInput"), "{:?}", errors(&p));
+    assert!(
+        errors(&p)
+            .iter()
+            .any(|e| e.contains("names no domain user (no CredentialArn string)")),
+        "{:?}",
+        errors(&p)
+    );
     // A CredentialArn that is no secret or parameter ARN (a template's left-over) is one too.
     let p = domainless("credentialSpecs:\n  \"arn:aws:s3:::cs/api.json\": {ActiveDirectoryConfig: {HostAccountConfig: {PluginInput: {CredentialArn: $gmsaSecretArn$}}}}");
     assert!(
         errors(&p)
             .iter()
-            .any(|e| e.contains("(CredentialArn: $gmsaSecretArn$)")),
+            .any(|e| e.contains("no Secrets Manager secret ARN (Linux reads it from Secrets Manager only): $gmsaSecretArn$")),
         "{:?}",
         errors(&p)
     );
@@ -661,8 +751,10 @@ fn fsx_windows_credentials_are_read_by_the_execution_role_exactly() {
     assert!(!has_stmt(&p, TaskExecution, "FsxWindowsCredentialsSecret"));
     let p = plan_doc(&td("fsx-user"));
     assert!(
-        errors(&p).iter().any(|e| e.contains("credentialsParameter")
-            || e.contains("is not a Secrets Manager or SSM parameter ARN")),
+        errors(&p)
+            .iter()
+            .any(|e| e
+                .ends_with("volume share: fsx-user is not a Secrets Manager or SSM parameter ARN")),
         "{:?}",
         errors(&p)
     );
