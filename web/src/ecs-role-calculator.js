@@ -94,7 +94,7 @@ function defaultForm() {
     kmsKey: "", efs: { fileSystemId: "", accessPointId: "", iam: true, readOnly: false },
     targetGroupArn: "", exec: false, scales: false, express: false, guardDuty: false, tlsCa: "", tlsKey: "", latticeTargetGroup: "", bgAlternate: "", bgRule: "", bgHook: "", cdListener: "",
     ebRule: "", scheduleGroup: "", stateMachine: "", sfnSync: false, launchExec: false, launchTags: false,
-    pullThroughPrefix: "", execKey: "", storageKey: "", noAwslogsOverride: false, fsxId: "", fsxCredentials: "",
+    pullThroughPrefix: "", execKey: "", execLogging: "", execLogGroup: "", execBucket: "", storageKey: "", noAwslogsOverride: false, fsxId: "", fsxCredentials: "",
     access: [{ kind: "s3", resource: "my-bucket", prefix: "", access: "read" }], statements: "",
   };
 }
@@ -220,7 +220,18 @@ export function specFromForm(f, model) {
   if (prefix) spec.pullThroughCacheRules = [{ ecrRepositoryPrefix: prefix }];
   // The cluster's settings, as CreateCluster's configuration spells them.
   const cluster = {};
-  if (f.execKey) cluster.executeCommandConfiguration = { kmsKeyId: f.execKey };
+  // ECS Exec's encryption and logging, as CreateCluster's executeCommandConfiguration spells
+  // them (OVERRIDE names where the session output goes).
+  const exec = {};
+  if (f.execKey) exec.kmsKeyId = f.execKey;
+  if (f.execLogging) exec.logging = f.execLogging;
+  if (f.execLogging === "OVERRIDE") {
+    const where = {};
+    if (f.execLogGroup) where.cloudWatchLogGroupName = f.execLogGroup;
+    if (f.execBucket) where.s3BucketName = f.execBucket;
+    exec.logConfiguration = where;
+  }
+  if (Object.keys(exec).length) cluster.executeCommandConfiguration = exec;
   if (f.storageKey) cluster.managedStorageConfiguration = { fargateEphemeralStorageKmsKeyId: f.storageKey };
   if (Object.keys(cluster).length) spec.clusterConfiguration = cluster;
   // The EC2 instances' agent settings (ecs.config) that move grants between roles.
@@ -687,6 +698,9 @@ class EcsRoleCalculator extends HTMLElement {
           ${field("FSx credentials: Secrets Manager or SSM ARN", "f-fsxCredentials", f.fsxCredentials ?? "", fsxCredentialsPath(f))}</div>
         <div class="row">${field("Fargate ephemeral storage key ARN (optional)", "f-storageKey", f.storageKey ?? "", "clusterConfiguration.managedStorageConfiguration")}
           ${field("ECS Exec session key ARN (optional)", "f-execKey", f.execKey ?? "", "clusterConfiguration.executeCommandConfiguration")}</div>
+        <div class="row"><label>ECS Exec logging<select id="f-execLogging" data-path="clusterConfiguration.executeCommandConfiguration.logging">${[["", "DEFAULT (not set)"], ["NONE", "NONE"], ["OVERRIDE", "OVERRIDE"]].map(([v, t]) => `<option value="${v}" ${v === (f.execLogging ?? "") ? "selected" : ""}>${t}</option>`).join("")}</select></label>
+          ${field("OVERRIDE: log group (optional)", "f-execLogGroup", f.execLogGroup ?? "", "clusterConfiguration.executeCommandConfiguration.logConfiguration")}
+          ${field("OVERRIDE: S3 bucket (optional)", "f-execBucket", f.execBucket ?? "", "clusterConfiguration.executeCommandConfiguration.logConfiguration.s3BucketName")}</div>
       </fieldset>
       <fieldset><legend>Images and instances</legend>
         <div class="row">${field("ECR pull through cache prefix of the images (optional)", "f-pullThroughPrefix", f.pullThroughPrefix ?? "", "pullThroughCacheRules")}

@@ -341,6 +341,16 @@ test("the guided form expresses issue 13's remaining triggers: pull through cach
   await calc(page).locator("#f-exec").check();
   await calc(page).locator("#f-execKey").fill(execKey);
   await until((p) => p.companions.execCallerPolicy?.statements.some((s) => s.actions.includes("kms:GenerateDataKey") && s.resources.includes(execKey)), "the Exec caller's key grant");
+  // ECS Exec logging: DEFAULT writes the container's awslogs group with the task role; OVERRIDE
+  // the log group and bucket named; NONE nothing.
+  await until((p) => statement(p, "task", "EcsExecDefaultLogging"), "DEFAULT logging");
+  await calc(page).locator("#f-execLogging").selectOption("OVERRIDE");
+  await calc(page).locator("#f-execLogGroup").fill("/ecs/exec-audit");
+  await calc(page).locator("#f-execBucket").fill("exec-audit-logs");
+  await until((p) => statement(p, "task", "EcsExecWriteLogs")?.resources.some((r) => r.includes("log-group:/ecs/exec-audit")) && statement(p, "task", "EcsExecS3PutObject")?.resources.some((r) => r.startsWith("arn:aws:s3:::exec-audit-logs/")) && !statement(p, "task", "EcsExecDefaultLogging"), "OVERRIDE logging");
+  await calc(page).locator("#f-execLogging").selectOption("NONE");
+  await until((p) => !statement(p, "task", "EcsExecWriteLogs") && !statement(p, "task", "EcsExecDefaultLogging") && statement(p, "task", "EcsExecSsmMessages"), "NONE logging");
+  await calc(page).locator("#f-execLogging").selectOption("");
   // gMSA: the execution role reads the CredSpec object.
   await calc(page).locator("#c-0-credentialSpec").fill("credentialspecdomainless:arn:aws:s3:::corp-gmsa/app/credspec.json");
   await until((p) => statement(p, "taskExecution", "GmsaCredSpecGetObject")?.resources.includes("arn:aws:s3:::corp-gmsa/app/credspec.json"), "the CredSpec read");

@@ -3,10 +3,9 @@
 # into it and rename module.ecs_service below to yours.
 #
 # What the module would do on its own, and what the inputs change:
-# - create_task_exec_policy = false: otherwise the module gives the task execution role "Logs" (logs:CreateLogStream, logs:PutLogEvents) and "ECR" (ecr:GetAuthorizationToken, BatchCheckLayerAvailability, GetDownloadUrlForLayer, BatchGetImage) on Resource "*", then GetSSMParams/GetSecrets and task_exec_iam_statements (data.aws_iam_policy_document.task_exec in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - create_iam_role = false: the module creates a service role whenever network_mode != "awsvpc" and load_balancer is set, with ec2:Describe*, elasticloadbalancing:Describe*, Register/Deregister on Resource "*" — and passes it to the service. ECS rejects a service role on services with service discovery, several target groups or an external deployment controller, and without one uses its service-linked role (aws_iam_role.service in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
 # - create_infrastructure_iam_role = false: the module creates an infrastructure role whenever volume_configuration, vpc_lattice_configurations or deployment_configuration is set (deployment_configuration alone attaches AmazonECSInfrastructureRolePolicyForLoadBalancers, even for a rolling deployment) (aws_iam_role.infrastructure_iam_role in https://github.com/terraform-aws-modules/terraform-aws-ecs/blob/v7.5.0/modules/service/main.tf).
-# - The module's trust policies (aws_iam_role.task_exec, aws_iam_role.tasks) equal the plan's only when the AWS provider's account and
+# - The module's trust policies (aws_iam_role.tasks) equal the plan's only when the AWS provider's account and
 #   region (or the module's `region` input) are the plan's: the module fills them in from the provider.
 # - With create_task_definition = false the module makes neither role, and the policies below have
 #   nothing to attach to: keep it true (its default).
@@ -15,12 +14,9 @@ module "ecs_service" {
   source  = "terraform-aws-modules/ecs/aws//modules/service"
   version = "~> 7.0"
 
-  # Task execution role: made by the module; its permissions are the inline policy below.
-  create_task_exec_iam_role          = true
-  task_exec_iam_role_name            = "cms-render-execution"
-  task_exec_iam_role_use_name_prefix = false
-  task_exec_iam_role_path            = "/"
-  create_task_exec_policy            = false
+  # Task execution role: written below as plain resources: its trust policy differs from the one the module writes (aws_iam_role.task_exec).
+  create_task_exec_iam_role = false
+  task_exec_iam_role_arn    = aws_iam_role.task_execution.arn
 
   # Task role: made by the module; its permissions are the inline policy below.
   create_tasks_iam_role          = true
@@ -36,9 +32,39 @@ module "ecs_service" {
   create_infrastructure_iam_role = false
 }
 
+# Task execution role — the Fargate agent assumes it while launching each task, before any container starts (to pull, fetch secrets and set up logging); the application never sees it
+# why: the Fargate agent pulls images from private Amazon ECR
+resource "aws_iam_role" "task_execution" {
+  name                 = "cms-render-execution"
+  path                 = "/"
+  description          = "Task execution role for ECS workload cms-render (ecsroles)"
+  assume_role_policy   = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [
+      # Only ECS tasks of this account and Region, as asked (executionRoleTrustConditions): AWS documents these for the task role only; launch a task to check. (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html)
+      {
+        Sid       = "TrustEcs"
+        Effect    = "Allow"
+        Principal = {
+          Service = "ecs-tasks.amazonaws.com"
+        }
+        Action    = "sts:AssumeRole"
+        Condition = {
+          ArnLike      = {
+            "aws:SourceArn" = "arn:aws:ecs:us-west-2:111122223333:*"
+          }
+          StringEquals = {
+            "aws:SourceAccount" = "111122223333"
+          }
+        }
+      },
+    ]
+  })
+}
+
 resource "aws_iam_role_policy" "task_execution" {
   name   = "ecsroles"
-  role   = module.ecs_service.task_exec_iam_role_name
+  role   = aws_iam_role.task_execution.name
   policy = jsonencode({
     Version   = "2012-10-17"
     Statement = [
