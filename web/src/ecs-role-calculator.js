@@ -698,7 +698,7 @@ class EcsRoleCalculator extends HTMLElement {
           ${field("FSx credentials: Secrets Manager or SSM ARN", "f-fsxCredentials", f.fsxCredentials ?? "", fsxCredentialsPath(f))}</div>
         <div class="row">${field("Fargate ephemeral storage key ARN (optional)", "f-storageKey", f.storageKey ?? "", "clusterConfiguration.managedStorageConfiguration")}
           ${field("ECS Exec session key ARN (optional)", "f-execKey", f.execKey ?? "", "clusterConfiguration.executeCommandConfiguration")}</div>
-        <div class="row"><label>ECS Exec logging<select id="f-execLogging" data-path="clusterConfiguration.executeCommandConfiguration.logging">${[["", "DEFAULT (not set)"], ["NONE", "NONE"], ["OVERRIDE", "OVERRIDE"]].map(([v, t]) => `<option value="${v}" ${v === (f.execLogging ?? "") ? "selected" : ""}>${t}</option>`).join("")}</select></label>
+        <div class="row"><label>ECS Exec logging${sel("f-execLogging", ["DEFAULT", "NONE", "OVERRIDE"], f.execLogging || "DEFAULT", "clusterConfiguration.executeCommandConfiguration.logging")}</label>
           ${field("OVERRIDE: log group (optional)", "f-execLogGroup", f.execLogGroup ?? "", "clusterConfiguration.executeCommandConfiguration.logConfiguration")}
           ${field("OVERRIDE: S3 bucket (optional)", "f-execBucket", f.execBucket ?? "", "clusterConfiguration.executeCommandConfiguration.logConfiguration.s3BucketName")}</div>
       </fieldset>

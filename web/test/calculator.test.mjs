@@ -350,7 +350,8 @@ test("the guided form expresses issue 13's remaining triggers: pull through cach
   await until((p) => statement(p, "task", "EcsExecWriteLogs")?.resources.some((r) => r.includes("log-group:/ecs/exec-audit")) && statement(p, "task", "EcsExecS3PutObject")?.resources.some((r) => r.startsWith("arn:aws:s3:::exec-audit-logs/")) && !statement(p, "task", "EcsExecDefaultLogging"), "OVERRIDE logging");
   await calc(page).locator("#f-execLogging").selectOption("NONE");
   await until((p) => !statement(p, "task", "EcsExecWriteLogs") && !statement(p, "task", "EcsExecDefaultLogging") && statement(p, "task", "EcsExecSsmMessages"), "NONE logging");
-  await calc(page).locator("#f-execLogging").selectOption("");
+  await calc(page).locator("#f-execLogging").selectOption("DEFAULT");
+  await until((p) => statement(p, "task", "EcsExecDefaultLogging"), "DEFAULT logging again");
   // gMSA: the execution role reads the CredSpec object.
   await calc(page).locator("#c-0-credentialSpec").fill("credentialspecdomainless:arn:aws:s3:::corp-gmsa/app/credspec.json");
   await until((p) => statement(p, "taskExecution", "GmsaCredSpecGetObject")?.resources.includes("arn:aws:s3:::corp-gmsa/app/credspec.json"), "the CredSpec read");

@@ -186,13 +186,11 @@ struct Overrides {
 }
 
 /// `--credspec LOCATION=FILE`, split at the last `=` (a file name rarely has one; an S3 key
-/// may), the `credentialspecdomainless:` prefix dropped if pasted with the location.
+/// may).
 fn parse_credspec(s: &str) -> Result<(String, PathBuf), String> {
     match s.rsplit_once('=') {
         Some((l, f)) if !l.trim().is_empty() && !f.trim().is_empty() => {
-            let l = l.trim();
-            let l = l.strip_prefix("credentialspecdomainless:").unwrap_or(l);
-            Ok((l.trim().to_string(), PathBuf::from(f.trim())))
+            Ok((l.to_string(), PathBuf::from(f.trim())))
         }
         _ => Err(format!(
             "{s:?}: expected LOCATION=FILE, e.g. arn:aws:s3:::bucket/app.json=credspec.json"
@@ -366,12 +364,8 @@ fn load_text(mut text: String, mut shown: String, o: Overrides) -> Result<EcsRol
         format!("{shown}: {e}")
     })?;
     for (location, file) in o.credspecs {
-        let text = read(&file)?;
-        // A byte-order mark, as Windows tools write JSON, is not part of it.
-        let mut doc = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        ecsroles_core::input::with_credential_spec(&mut spec, &location, &read(&file)?, &vars)
             .map_err(|e| format!("{}: the CredSpec is not JSON: {e}", file.display()))?;
-        ecsroles_core::normalize::fill_variables(&mut doc, &vars);
-        spec.credential_specs.insert(location, doc);
     }
     ecsroles_core::overrides::Overrides {
         launch_type: o.launch_type,

@@ -477,6 +477,29 @@ fn typed_any<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Adds a domainless gMSA CredSpec read from its own file to `spec.credentialSpecs`, as the
+/// CLI's `--credspec LOCATION=FILE` gives it: `location` as the task definition writes it
+/// after `credentialspecdomainless:` (the prefix dropped if pasted with it), `text` the
+/// CredSpec (a byte-order mark, as Windows tools save JSON, dropped), `vars` the user's
+/// values for placeholders in it (`--var`), filled as in the main document.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn with_credential_spec(
+    spec: &mut EcsRoleSetSpec,
+    location: &str,
+    text: &str,
+    vars: &BTreeMap<String, String>,
+) -> Result<(), InputError> {
+    let location = location.trim();
+    let location = location
+        .strip_prefix("credentialspecdomainless:")
+        .unwrap_or(location)
+        .trim();
+    let mut doc = untyped(text.strip_prefix('\u{feff}').unwrap_or(text))?;
+    normalize::fill_variables(&mut doc, vars);
+    spec.credential_specs.insert(location.to_string(), doc);
+    Ok(())
+}
+
 /// A task definition and the service that runs it, from two files as people keep them (the
 /// inputs of `aws ecs register-task-definition` and `aws ecs create-service --cli-input-json`,
 /// or their `describe-*` outputs): the spec `{taskDefinition, service}` they make together, as

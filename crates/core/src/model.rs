@@ -265,6 +265,23 @@ const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
 const EC2: &str = "ec2.amazonaws.com";
 const INFRASTRUCTURE_TRUST: &str = "ECS assumes it to manage infrastructure on your behalf.";
 
+/// A finding's fix and doc link, written where the finding is made (the planner's and the
+/// normaliser's findings alike).
+pub(crate) trait FindingExt {
+    fn fix(self, fix: impl Into<String>) -> Self;
+    fn doc(self, doc: &str) -> Self;
+}
+impl FindingExt for Finding {
+    fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+    fn doc(mut self, doc: &str) -> Self {
+        self.doc = Some(doc.to_string());
+        self
+    }
+}
+
 /// The execution role's trust when `executionRoleTrustConditions` asks for conditions.
 pub const EXECUTION_TRUST_CONDITIONS: &str = "Only ECS tasks of this account and Region, as asked (executionRoleTrustConditions): AWS documents these for the task role only; launch a task to check.";
 

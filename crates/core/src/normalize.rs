@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+#[cfg(feature = "templates")]
+use crate::model::FindingExt;
 use crate::model::{Finding, Severity};
 
 /// What the normaliser recognised and changed.
@@ -633,7 +635,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                 ".Properties.ManagedInstancesProvider"
             );
             for field in unread {
-                let mut f = warning(
+                let f = warning(
                     &cat!(path, ".", field),
                     cat!(
                         "the capacity provider's ",
@@ -641,8 +643,7 @@ fn unwrap_shapes(value: &mut Value, out: &mut Normalized) {
                         " is not a role ARN or the template's role with a RoleName: the plan names its own role instead"
                     ),
                 );
-                f.fix = Some("set roles.managedInstancesInfrastructure / roles.managedInstancesNode (existingArn or name) to the roles it stands for".into());
-                out.notes.push(f);
+                out.notes.push(f.fix("set roles.managedInstancesInfrastructure / roles.managedInstancesNode (existingArn or name) to the roles it stands for"));
             }
             if roles.as_object().is_some_and(|m| !m.is_empty()) {
                 out.notes.push(note(
@@ -906,7 +907,7 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
     out.changed = true;
     out.notes.push(express_note(express));
     if service.is_none() && given_group.is_none() {
-        let mut f = warning(
+        let f = warning(
             &at("serviceName"),
             cat!(
                 "no serviceName: ECS names the service, so its log group is matched as ",
@@ -914,8 +915,8 @@ fn express_service(value: &mut Value, out: &mut Normalized) {
                 " (every service of the cluster)"
             ),
         );
-        f.fix = Some("set serviceName (or primaryContainer.awsLogsConfiguration.logGroup)".into());
-        out.notes.push(f);
+        out.notes
+            .push(f.fix("set serviceName (or primaryContainer.awsLogsConfiguration.logGroup)"));
     }
 }
 
@@ -1685,8 +1686,9 @@ pub fn with_variables(spec: &crate::spec::EcsRoleSetSpec) -> Option<crate::spec:
 }
 
 /// Fills `vars` (given by the user: every form, a bare `$NAME` too) into a document read
-/// beside the main one, such as a CredSpec the CLI's `--credspec` reads.
-pub fn fill_variables(v: &mut Value, vars: &BTreeMap<String, String>) {
+/// beside the main one ([`crate::input::with_credential_spec`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn fill_variables(v: &mut Value, vars: &BTreeMap<String, String>) {
     let vars = Vars {
         all: vars,
         given: vars,

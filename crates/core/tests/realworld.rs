@@ -106,10 +106,8 @@ fn check(dir: &Path, e: &Expected) -> Vec<String> {
         spec.launch_type = Some(LaunchType::parse(l).expect("options.launchType"));
     }
     for (location, file) in &o.credential_specs {
-        let mut doc =
-            serde_json::from_str(&read(file)).expect("options.credentialSpecs: a JSON file");
-        ecsroles_core::normalize::fill_variables(&mut doc, &o.vars);
-        spec.credential_specs.insert(location.clone(), doc);
+        ecsroles_core::input::with_credential_spec(&mut spec, location, &read(file), &o.vars)
+            .expect("options.credentialSpecs: a JSON file");
     }
     let p = plan(&spec);
     // What the controller plans from this file's EcsRoleSet must be this plan: every field a

@@ -158,8 +158,19 @@ impl<'a> Planner<'a> {
             cat!("container ", cname, ": domainless gMSA: the execution role must also read the domain user's secret the CredSpec names (HostAccountConfig); not planned: its ARN is not in the task definition"),
         )
         .fix(cat!("give the CredSpec as credentialSpecs[\"", filled, "\"] (CLI: --credspec ", filled, "=FILE): the plan then grants exactly its CredentialArn"))
-        .doc(if self.launch == LaunchType::Fargate { doc::GMSA_FARGATE } else { doc::GMSA_LINUX });
+        .doc(self.gmsa_doc());
         self.findings.push(f);
+    }
+
+    /// The gMSA page for this task: Windows, Linux on Fargate, or Linux on instances.
+    fn gmsa_doc(&self) -> &'static str {
+        if self.windows_task() {
+            doc::GMSA_WINDOWS
+        } else if self.launch == LaunchType::Fargate {
+            doc::GMSA_FARGATE
+        } else {
+            doc::GMSA_LINUX
+        }
     }
 
     /// The domain user the CredSpec given under `key` names, read with the execution role.
@@ -167,13 +178,6 @@ impl<'a> Planner<'a> {
     fn gmsa_credspec_user(&mut self, key: &str, credspec: &serde_json::Value, cname: &str) {
         let x = RoleKind::TaskExecution;
         let windows = self.windows_task();
-        let gmsa_doc = if windows {
-            doc::GMSA_WINDOWS
-        } else if self.launch == LaunchType::Fargate {
-            doc::GMSA_FARGATE
-        } else {
-            doc::GMSA_LINUX
-        };
         self.need(
             x,
             "domainless gMSA: the agent reads the CredSpec's domain user",
@@ -198,12 +202,17 @@ impl<'a> Planner<'a> {
         // An object with CredentialArn on Linux (the agent reads it into a struct, matching the
         // key in any case); a JSON string with credentialArn on Windows (the agent refuses any
         // other type). Each refuses the other's form, so the task's OS decides.
-        let parsed = input.and_then(as_json);
-        let form_ok = match input {
-            Some(serde_json::Value::String(_)) => windows,
-            Some(serde_json::Value::Object(_)) => !windows,
-            _ => true,
+        let wrong_form = match input {
+            Some(serde_json::Value::String(_)) if !windows => Some(": on Linux the agent reads PluginInput as an object ({\"CredentialArn\": …}); this one is a string"),
+            Some(serde_json::Value::Object(_)) if windows => Some(": on Windows the agent reads PluginInput as a JSON string ({\"credentialArn\": …}); this one is an object"),
+            _ => None,
         };
+        if let Some(wrong) = wrong_form {
+            let doc = self.gmsa_doc();
+            self.error(&cpath, cat!("container ", cname, wrong)).doc = Some(doc.into());
+            return;
+        }
+        let parsed = input.and_then(as_json);
         let arn = parsed
             .as_ref()
             .or(input)
@@ -213,39 +222,39 @@ impl<'a> Planner<'a> {
                     .find(|(k, _)| k.eq_ignore_ascii_case("CredentialArn"))
             })
             .and_then(|(_, v)| v.as_str());
-        if !form_ok {
-            self.error(&cpath, cat!("container ", cname, if windows {
-                ": on Windows the agent reads PluginInput as a JSON string ({\"credentialArn\": …}); this one is an object"
-            } else {
-                ": on Linux the agent reads PluginInput as an object ({\"CredentialArn\": …}); this one is a string"
-            }))
-            .doc = Some(gmsa_doc.into());
+        let Some(arn) = arn else {
+            let what = "names no domain user (no CredentialArn string)";
+            self.error(&cpath, cat!("container ", cname, ": the CredSpec ", what))
+                .fix = Some(GMSA_USER_FIX.into());
             return;
-        }
-        let value = arn.and_then(|a| self.fill(a, &cpath));
+        };
+        // A placeholder left in it is reported by `fill`.
+        let Some(value) = self.fill(arn, &cpath) else {
+            return;
+        };
+        let value = value.trim();
         let reason = cat!("container ", cname, ": domainless gMSA user (", cpath, ")");
-        match value.as_deref().map(str::trim).and_then(Arn::parse) {
+        match Arn::parse(value) {
             Some(a) if a.service == "secretsmanager" => {
-                let v = value.as_deref().unwrap_or_default();
-                if let Some(secret) = self.secret_resource(v, &cpath, false) {
+                if let Some(secret) = self.secret_resource(value, &cpath, false) {
                     self.execution_read(&rules::GMSA_USER_SECRET, secret, "secretsmanager", reason);
                 }
             }
             // Parameter Store holds the domain user on Windows only (windows-gmsa.html's table).
             Some(a) if windows && a.service == "ssm" && a.resource.starts_with("parameter/") => {
-                let v = value.as_deref().unwrap_or_default().trim().to_owned();
-                self.execution_read(&rules::GMSA_USER_PARAMETER, v, "ssm", reason);
+                self.execution_read(&rules::GMSA_USER_PARAMETER, value.to_owned(), "ssm", reason);
             }
-            // A placeholder left in it was reported by `fill`.
-            _ if arn.is_some() && value.is_none() => {}
             _ => {
-                let what = match (arn, windows) {
-                    (None, _) => "names no domain user (no CredentialArn string)",
-                    (Some(_), true) => "names a domain user that is no Secrets Manager secret or SSM parameter ARN",
-                    (Some(_), false) => "names a domain user that is no Secrets Manager secret ARN (Linux reads it from Secrets Manager only)",
+                let what = if windows {
+                    "names a domain user that is no Secrets Manager secret or SSM parameter ARN"
+                } else {
+                    "names a domain user that is no Secrets Manager secret ARN (Linux reads it from Secrets Manager only)"
                 };
-                self.error(&cpath, cat!("container ", cname, ": the CredSpec ", what, ": ", arn.unwrap_or("")))
-                    .fix = Some("set HostAccountConfig.PluginInput's CredentialArn to the ARN of the secret holding the domain user's username, password and domainName".into());
+                self.error(
+                    &cpath,
+                    cat!("container ", cname, ": the CredSpec ", what, ": ", arn),
+                )
+                .fix = Some(GMSA_USER_FIX.into());
             }
         }
     }
@@ -1124,6 +1133,10 @@ impl<'a> Planner<'a> {
         self.need_cat(role, &why);
     }
 }
+
+/// What a CredSpec's domain user must be, for the errors that say it is not.
+#[cfg(feature = "templates")]
+const GMSA_USER_FIX: &str = "set HostAccountConfig.PluginInput's CredentialArn to the ARN of the secret holding the domain user's username, password and domainName";
 
 /// A container's gMSA CredSpec references: (field, index, domainless, the ARN or file after
 /// the prefix) from `credentialSpecs` and the `credentialspec:` entries of

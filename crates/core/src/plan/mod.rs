@@ -159,21 +159,6 @@ fn finding(severity: Severity, path: impl Into<String>, message: impl Into<Strin
     }
 }
 
-trait FindingExt {
-    fn fix(self, fix: impl Into<String>) -> Self;
-    fn doc(self, doc: &str) -> Self;
-}
-impl FindingExt for Finding {
-    fn fix(mut self, fix: impl Into<String>) -> Self {
-        self.fix = Some(fix.into());
-        self
-    }
-    fn doc(mut self, doc: &str) -> Self {
-        self.doc = Some(doc.to_string());
-        self
-    }
-}
-
 impl<'a> Planner<'a> {
     fn new(spec: &'a EcsRoleSetSpec) -> Self {
         let (td, td_path) = task_definition(spec);
